@@ -1,0 +1,105 @@
+//! Command-line interface: one variant per command, doc comments are the help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Build kernels and root filesystems, boot them under QEMU and run YAML scenarios", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios (phases or YAML files) on one or more profiles and write reports
+    Scenario(ScenarioArgs),
+    /// Build the artifacts of profiles (kernel, initramfs, disks) and print their paths
+    Build(BuildArgs),
+    /// Boot a profile and attach the serial console to this terminal (Ctrl-A x quits)
+    Run(RunArgs),
+    /// List profiles, scenarios and phases
+    List(JsonArg),
+    /// Parse and check YAML files (all profiles and scenarios by default) without booting
+    Validate(ValidateArgs),
+    /// Report which host tools are present, and how to install the missing ones
+    Doctor(JsonArg),
+    /// Measure a warm run of a scenario: wall time, time in QEMU, overhead, memory
+    Bench(BenchArgs),
+    /// Re-render the reports of an earlier run from its events.jsonl
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Profile to use (repeatable); default: `default_profile` of xtask.yaml
+    #[arg(long = "profile", short = 'p', value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Use every profile listed in `all_profiles` of xtask.yaml
+    #[arg(long, conflicts_with = "profiles")]
+    pub all_profiles: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print machine-readable JSON on stdout instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// Phases (`phase-a1` or `a1`) or paths to scenario YAML files
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub scenarios: Vec<String>,
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Match against a recorded transcript (.cast file) or a report directory instead of booting QEMU
+    #[arg(long, value_name = "TRANSCRIPT")]
+    pub replay: Option<PathBuf>,
+    /// Only run tests whose name contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub test: Option<String>,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Profile to boot; default: `default_profile` of xtask.yaml
+    #[arg(long, short = 'p', value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to check; default: xtask.yaml, every profile and every scenario
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Scenario to measure
+    #[arg(default_value = "phase-a1")]
+    pub scenario: String,
+    /// Profile to measure; default: `default_profile` of xtask.yaml
+    #[arg(long, short = 'p', value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run directory under reports/ (holding events.jsonl)
+    pub dir: PathBuf,
+}

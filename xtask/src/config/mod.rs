@@ -1,0 +1,21 @@
+//! Configuration: YAML profiles and scenarios, parsed into raw structs and
+//! validated into resolved types. Only this module knows the file formats.
+
+mod duration;
+mod error;
+mod locate;
+mod parse;
+mod profile;
+mod raw;
+mod resolve_profile;
+mod resolve_scenario;
+mod scenario;
+mod workspace;
+
+pub use duration::parse as parse_duration;
+pub use error::{ConfigError, Location};
+pub use profile::*;
+pub use resolve_profile::{check_profile, load_profile, profile_names};
+pub use resolve_scenario::{load_scenario, unescape};
+pub use scenario::*;
+pub use workspace::Workspace;

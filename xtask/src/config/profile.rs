@@ -1,0 +1,162 @@
+//! Resolved profiles: what to boot, flat (inheritance applied) and validated.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    Aarch64,
+    X86_64,
+}
+
+impl Arch {
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Aarch64 => "aarch64",
+            Arch::X86_64 => "x86_64",
+        }
+    }
+    /// Debian's name for the architecture.
+    pub fn debian(self) -> &'static str {
+        match self {
+            Arch::Aarch64 => "arm64",
+            Arch::X86_64 => "amd64",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accel {
+    Tcg,
+    Kvm,
+    /// KVM only after a probe boot proves it works, else TCG.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VirtioTransport {
+    Pci,
+    Mmio,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Qemu {
+    pub binary: String,
+    pub machine: String,
+    pub cpu: Option<String>,
+    pub smp: u32,
+    pub memory_mib: u32,
+    pub accel: Accel,
+    pub virtio_transport: VirtioTransport,
+    pub firmware: Option<PathBuf>,
+    pub extra_args: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KernelSource {
+    LinuxDebian { package: String, version: String },
+    Cargo { path: PathBuf, features: Vec<String> },
+    Prebuilt { path: PathBuf },
+    Command { run: String },
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rootfs {
+    pub busybox_config: Vec<String>,
+    pub overlays: Vec<PathBuf>,
+    pub modules: Vec<String>,
+    pub test_programs: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filesystem {
+    Ext2,
+    Ext4,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Disk {
+    pub name: String,
+    pub size_mib: u32,
+    pub filesystem: Filesystem,
+    pub seed: Option<PathBuf>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    None,
+    User { forwards: Vec<u16> },
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Console {
+    #[serde(with = "regex_str")]
+    pub prompt: Regex,
+    #[serde(with = "regex_vec")]
+    pub panic: Vec<Regex>,
+    #[serde(with = "regex_vec")]
+    pub noise: Vec<Regex>,
+    pub setup: Vec<String>,
+    pub transcript_limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Timeouts {
+    pub boot: Duration,
+    pub step: Duration,
+    pub test: Duration,
+}
+
+/// A profile with its `inherits` chain applied and every value checked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Profile {
+    pub name: String,
+    /// The file that defines the profile (not its parents).
+    pub file: PathBuf,
+    /// Names from this profile up to the root of its `inherits` chain.
+    pub chain: Vec<String>,
+    pub description: String,
+    pub arch: Arch,
+    pub qemu: Qemu,
+    pub kernel: KernelSource,
+    pub cmdline: String,
+    pub rootfs: Rootfs,
+    pub disks: Vec<Disk>,
+    pub network: Network,
+    pub console: Console,
+    pub boot_markers: Vec<String>,
+    pub timeouts: Timeouts,
+    pub capabilities: Vec<String>,
+}
+
+impl Profile {
+    pub fn has_capability(&self, cap: &str) -> bool {
+        self.capabilities.iter().any(|c| c == cap)
+    }
+}
+
+mod regex_str {
+    pub fn serialize<S: serde::Serializer>(r: &regex::Regex, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(r.as_str())
+    }
+}
+
+mod regex_vec {
+    use serde::ser::SerializeSeq;
+    pub fn serialize<S: serde::Serializer>(r: &[regex::Regex], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(r.len()))?;
+        for re in r {
+            seq.serialize_element(re.as_str())?;
+        }
+        seq.end()
+    }
+}

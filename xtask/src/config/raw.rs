@@ -1,0 +1,235 @@
+//! Raw configuration as written in YAML: every field optional, unknown keys
+//! rejected. `profile.rs` and `scenario.rs` validate these into resolved types;
+//! nothing else in the crate sees a raw struct.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    /// Name of the single parent profile whose values this one overrides.
+    pub inherits: Option<String>,
+    /// An abstract profile only exists to be inherited: it is checked but never booted.
+    #[serde(rename = "abstract")]
+    pub is_abstract: Option<bool>,
+    pub description: Option<String>,
+    pub arch: Option<String>,
+    pub qemu: Option<RawQemu>,
+    pub kernel: Option<RawKernel>,
+    pub cmdline: Option<String>,
+    pub rootfs: Option<RawRootfs>,
+    pub disks: Option<Vec<RawDisk>>,
+    pub network: Option<RawNetwork>,
+    pub console: Option<RawConsole>,
+    pub boot_markers: Option<Vec<String>>,
+    pub timeouts: Option<RawTimeouts>,
+    pub capabilities: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQemu {
+    pub binary: Option<String>,
+    pub machine: Option<String>,
+    pub cpu: Option<String>,
+    pub smp: Option<u32>,
+    /// Guest memory in MiB.
+    pub memory_mib: Option<u32>,
+    pub accel: Option<String>,
+    /// Bus for virtio devices: `pci` or `mmio`.
+    pub virtio_transport: Option<String>,
+    pub firmware: Option<String>,
+    pub extra_args: Option<Vec<String>>,
+}
+
+/// Where the kernel comes from: exactly one of the keys.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKernel {
+    pub linux_debian: Option<RawLinuxDebian>,
+    pub cargo: Option<RawCargoKernel>,
+    pub prebuilt: Option<RawPrebuilt>,
+    pub command: Option<RawCommandKernel>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinuxDebian {
+    /// Binary package name without architecture, e.g. `linux-image-6.1.0-56-arm64`.
+    pub package: String,
+    /// Exact package version, e.g. `6.1.192-2`.
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCargoKernel {
+    /// Directory of the kernel crate, relative to the workspace root.
+    pub path: Option<String>,
+    pub features: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrebuilt {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommandKernel {
+    /// Shell command whose last line of standard output is the kernel image path.
+    pub run: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRootfs {
+    /// Extra BusyBox config lines applied on top of `rootfs/busybox.config`.
+    pub busybox_config: Option<Vec<String>>,
+    /// Directories copied over the skeleton, relative to the workspace root.
+    pub overlays: Option<Vec<String>>,
+    /// Kernel modules to carry, in load order (dependencies are added first).
+    pub modules: Option<Vec<String>>,
+    /// Build and install the test programs of `rootfs/tests/`.
+    pub test_programs: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisk {
+    pub name: String,
+    pub size_mib: Option<u32>,
+    /// `ext2` or `ext4`.
+    pub filesystem: Option<String>,
+    /// Directory whose contents seed the filesystem, relative to the workspace root.
+    pub seed: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    /// `user` (QEMU user networking) or `none`.
+    pub mode: Option<String>,
+    /// Guest TCP ports reachable from the host through 127.0.0.1 forwards.
+    pub forwards: Option<Vec<u16>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsole {
+    /// Regex the shell prompt matches once the guest is ready for input.
+    pub prompt: Option<String>,
+    /// Regexes that mean the kernel panicked: the test fails at once.
+    pub panic: Option<Vec<String>>,
+    /// Regexes of kernel log lines removed before matching (kept in transcripts).
+    pub noise: Option<Vec<String>>,
+    /// Commands run once at the prompt after each boot, before any step.
+    pub setup: Option<Vec<String>>,
+    /// Cap on bytes kept per boot transcript, in KiB.
+    pub transcript_limit_kib: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimeouts {
+    pub boot: Option<String>,
+    pub step: Option<String>,
+    pub test: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub phase: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// Capabilities every test needs; a profile lacking one skips the tests.
+    pub requires: Option<Vec<String>>,
+    pub tests: Vec<RawTest>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTest {
+    pub name: String,
+    pub description: Option<String>,
+    pub requires: Option<Vec<String>>,
+    /// Whole-test deadline, overriding the profile's `timeouts.test`.
+    pub timeout: Option<String>,
+    pub steps: Vec<RawStep>,
+}
+
+/// One step: exactly one of the kind keys (`run`, `send`, `expect` alone,
+/// `boot`, `reboot`, `poweroff`, `power_cut`, `wait`, `expect_panic`), plus modifiers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub name: Option<String>,
+    // kinds
+    pub run: Option<String>,
+    pub send: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub boot: Option<serde_norway::Value>,
+    #[serde(default, deserialize_with = "present")]
+    pub reboot: Option<serde_norway::Value>,
+    /// Empty for the default `poweroff -f`, or the command to send.
+    #[serde(default, deserialize_with = "present")]
+    pub poweroff: Option<serde_norway::Value>,
+    #[serde(default, deserialize_with = "present")]
+    pub power_cut: Option<serde_norway::Value>,
+    pub wait: Option<String>,
+    pub expect_panic: Option<String>,
+    // modifiers
+    /// With `run`: regexes the output must match. Alone: raw console regex.
+    pub expect: Option<RawStrings>,
+    pub expect_not: Option<RawStrings>,
+    /// With `run`: the exact output, after trimming the final newline.
+    pub output: Option<String>,
+    /// With `run`: the expected exit status (default 0); `any` accepts every status.
+    pub status: Option<serde_norway::Value>,
+    pub timeout: Option<String>,
+    /// Variables filled from regex groups of the output: `name: regex`.
+    pub capture: Option<std::collections::BTreeMap<String, String>>,
+    /// Numeric bounds on METRIC lines seen so far in the test.
+    pub metric: Option<RawMetric>,
+}
+
+/// Keeps a key that is present with an empty value (`boot:`) apart from an
+/// absent one: plain `Option` would read both as `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_norway::Value>, D::Error> {
+    serde_norway::Value::deserialize(d).map(Some)
+}
+
+/// One string or a list of strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "serde_norway::Value")]
+pub struct RawStrings(pub Result<Vec<String>, String>);
+
+impl From<serde_norway::Value> for RawStrings {
+    fn from(v: serde_norway::Value) -> Self {
+        use serde_norway::Value;
+        let one = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        RawStrings(match &v {
+            Value::Sequence(items) => items
+                .iter()
+                .map(|i| one(i).ok_or_else(|| "expected a string or a list of strings".to_string()))
+                .collect(),
+            other => one(other).map(|s| vec![s]).ok_or_else(|| "expected a string or a list of strings".into()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetric {
+    pub name: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}

@@ -1,0 +1,383 @@
+//! Turns profile files into resolved [`Profile`]s: reads the `inherits` chain
+//! once, checks every file's values where they are written (so errors point at
+//! the right file and line), merges child over parent, then checks that the
+//! flat result is complete.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::duration;
+use super::error::{ConfigError, Location};
+use super::parse::{regex, Checker, Source};
+use super::profile::*;
+use super::raw::*;
+
+/// Default cap on one boot's transcript: a guest that prints without end cannot
+/// exhaust host memory.
+const DEFAULT_TRANSCRIPT_KIB: u64 = 8 * 1024;
+const CAPABILITIES: &[&str] = &["virtio-blk", "network", "smp", "rng", "ext4", "panic-trigger", "test-programs"];
+
+/// Names of the profiles defined in `dir` (file stems of `*.yaml`), sorted.
+pub fn profile_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension().is_some_and(|x| x == "yaml")).then(|| p.file_stem()?.to_str().map(String::from))?
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Loads profile `name` from `dir`, resolving its whole `inherits` chain.
+/// An abstract profile is an error here: it cannot be booted.
+pub fn load_profile(dir: &Path, root: &Path, name: &str) -> Result<Profile, ConfigError> {
+    match check_profile(dir, root, name)? {
+        Some(p) => Ok(p),
+        None => {
+            let source = Source::read(&dir.join(format!("{name}.yaml")))?;
+            Err(ConfigError::Invalid {
+                at: source.at("abstract"),
+                message: format!("profile `{name}` is abstract: it only exists to be inherited, pick a profile that inherits it"),
+            })
+        }
+    }
+}
+
+/// Checks profile `name` and its chain; `None` for an abstract profile
+/// (whose values are checked but which need not be complete).
+pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profile>, ConfigError> {
+    let known = profile_names(dir);
+    if !known.iter().any(|n| n == name) {
+        return Err(ConfigError::UnknownProfile { name: name.into(), known: known.join(", ") });
+    }
+    // Read the chain leaf-first.
+    let mut chain: Vec<(String, Source, RawProfile)> = Vec::new();
+    let mut next = Some(name.to_string());
+    while let Some(current) = next.take() {
+        let path = dir.join(format!("{current}.yaml"));
+        let source = Source::read(&path)?;
+        let raw: RawProfile = source.deserialize()?;
+        check_raw(&source, &raw, root)?;
+        if let Some(parent) = &raw.inherits {
+            let at = source.at("inherits");
+            if parent == &current || chain.iter().any(|(n, ..)| n == parent) {
+                let mut names: Vec<&str> = chain.iter().map(|(n, ..)| n.as_str()).collect();
+                names.push(&current);
+                names.push(parent);
+                return Err(ConfigError::InheritsCycle { at, name: current.clone(), chain: names.join(" -> ") });
+            }
+            if !known.iter().any(|n| n == parent) {
+                return Err(ConfigError::UnknownParent {
+                    at,
+                    name: current.clone(),
+                    parent: parent.clone(),
+                    known: known.join(", "),
+                });
+            }
+            next = Some(parent.clone());
+        }
+        chain.push((current, source, raw));
+    }
+    if chain[0].2.is_abstract == Some(true) {
+        return Ok(None);
+    }
+    let names: Vec<String> = chain.iter().map(|(n, ..)| n.clone()).collect();
+    let leaf_source = &chain[0].1;
+    let merged = chain.iter().rev().map(|(_, _, raw)| raw.clone()).reduce(|parent, child| merge(child, parent)).unwrap_or_default();
+    resolve(name, names, leaf_source, merged, root).map(Some)
+}
+
+fn merge(child: RawProfile, parent: RawProfile) -> RawProfile {
+    RawProfile {
+        inherits: child.inherits,
+        is_abstract: child.is_abstract,
+        description: child.description.or(parent.description),
+        arch: child.arch.or(parent.arch),
+        qemu: merge_opt(child.qemu, parent.qemu, |c, p| RawQemu {
+            binary: c.binary.or(p.binary),
+            machine: c.machine.or(p.machine),
+            cpu: c.cpu.or(p.cpu),
+            smp: c.smp.or(p.smp),
+            memory_mib: c.memory_mib.or(p.memory_mib),
+            accel: c.accel.or(p.accel),
+            virtio_transport: c.virtio_transport.or(p.virtio_transport),
+            firmware: c.firmware.or(p.firmware),
+            extra_args: c.extra_args.or(p.extra_args),
+        }),
+        // A kernel source is replaced whole: mixing two sources makes no sense.
+        kernel: child.kernel.or(parent.kernel),
+        cmdline: child.cmdline.or(parent.cmdline),
+        rootfs: merge_opt(child.rootfs, parent.rootfs, |c, p| RawRootfs {
+            busybox_config: c.busybox_config.or(p.busybox_config),
+            overlays: c.overlays.or(p.overlays),
+            modules: c.modules.or(p.modules),
+            test_programs: c.test_programs.or(p.test_programs),
+        }),
+        disks: child.disks.or(parent.disks),
+        network: merge_opt(child.network, parent.network, |c, p| RawNetwork {
+            mode: c.mode.or(p.mode),
+            forwards: c.forwards.or(p.forwards),
+        }),
+        console: merge_opt(child.console, parent.console, |c, p| RawConsole {
+            prompt: c.prompt.or(p.prompt),
+            panic: c.panic.or(p.panic),
+            noise: c.noise.or(p.noise),
+            setup: c.setup.or(p.setup),
+            transcript_limit_kib: c.transcript_limit_kib.or(p.transcript_limit_kib),
+        }),
+        boot_markers: child.boot_markers.or(parent.boot_markers),
+        timeouts: merge_opt(child.timeouts, parent.timeouts, |c, p| RawTimeouts {
+            boot: c.boot.or(p.boot),
+            step: c.step.or(p.step),
+            test: c.test.or(p.test),
+        }),
+        capabilities: child.capabilities.or(parent.capabilities),
+    }
+}
+
+fn merge_opt<T>(child: Option<T>, parent: Option<T>, f: impl FnOnce(T, T) -> T) -> Option<T> {
+    match (child, parent) {
+        (Some(c), Some(p)) => Some(f(c, p)),
+        (c, p) => c.or(p),
+    }
+}
+
+fn arch(s: &str) -> Result<Arch, String> {
+    match s {
+        "aarch64" => Ok(Arch::Aarch64),
+        "x86_64" => Ok(Arch::X86_64),
+        _ => Err(format!("unknown arch `{s}`; expected aarch64 or x86_64")),
+    }
+}
+
+fn accel(s: &str) -> Result<Accel, String> {
+    match s {
+        "tcg" => Ok(Accel::Tcg),
+        "kvm" => Ok(Accel::Kvm),
+        "auto" => Ok(Accel::Auto),
+        _ => Err(format!("unknown accel `{s}`; expected tcg, kvm or auto")),
+    }
+}
+
+fn transport(s: &str) -> Result<VirtioTransport, String> {
+    match s {
+        "pci" => Ok(VirtioTransport::Pci),
+        "mmio" => Ok(VirtioTransport::Mmio),
+        _ => Err(format!("unknown virtio transport `{s}`; expected pci or mmio")),
+    }
+}
+
+fn filesystem(s: &str) -> Result<Filesystem, String> {
+    match s {
+        "ext2" => Ok(Filesystem::Ext2),
+        "ext4" => Ok(Filesystem::Ext4),
+        _ => Err(format!("unknown filesystem `{s}`; expected ext2 or ext4")),
+    }
+}
+
+fn kernel(k: &RawKernel, root: &Path) -> Result<KernelSource, String> {
+    let mut found = Vec::new();
+    if let Some(l) = &k.linux_debian {
+        found.push(KernelSource::LinuxDebian { package: l.package.clone(), version: l.version.clone() });
+    }
+    if let Some(c) = &k.cargo {
+        found.push(KernelSource::Cargo {
+            path: root.join(c.path.as_deref().unwrap_or("kernel")),
+            features: c.features.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(p) = &k.prebuilt {
+        found.push(KernelSource::Prebuilt { path: root.join(&p.path) });
+    }
+    if let Some(c) = &k.command {
+        found.push(KernelSource::Command { run: c.run.clone() });
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err("kernel needs one of: linux_debian, cargo, prebuilt, command".into()),
+        _ => Err("kernel takes exactly one of: linux_debian, cargo, prebuilt, command".into()),
+    }
+}
+
+fn timeout(s: &Option<String>) -> Result<Option<Duration>, String> {
+    s.as_deref().map(duration::parse).transpose()
+}
+
+/// Checks every value a single file sets, with positions in that file.
+fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigError> {
+    let mut c = Checker::new(src);
+    if let Some(a) = &raw.arch {
+        c.check("arch", arch(a));
+    }
+    if let Some(q) = &raw.qemu {
+        if let Some(a) = &q.accel {
+            c.check("qemu.accel", accel(a));
+        }
+        if let Some(t) = &q.virtio_transport {
+            c.check("qemu.virtio_transport", transport(t));
+        }
+        if q.smp == Some(0) || q.smp.is_some_and(|n| n > 64) {
+            c.error("qemu.smp", "smp must be between 1 and 64");
+        }
+        if q.memory_mib.is_some_and(|m| !(16..=65536).contains(&m)) {
+            c.error("qemu.memory_mib", "memory_mib must be between 16 and 65536");
+        }
+    }
+    if let Some(k) = &raw.kernel {
+        c.check("kernel", kernel(k, root));
+        if let Some(p) = &k.prebuilt {
+            if !root.join(&p.path).exists() {
+                c.error("kernel.prebuilt.path", format!("no such file: {}", root.join(&p.path).display()));
+            }
+        }
+    }
+    if let Some(r) = &raw.rootfs {
+        for (i, o) in r.overlays.iter().flatten().enumerate() {
+            if !root.join(o).is_dir() {
+                c.error(&format!("rootfs.overlays[{i}]"), format!("no such directory: {o}"));
+            }
+        }
+        for (i, line) in r.busybox_config.iter().flatten().enumerate() {
+            if !(line.starts_with("CONFIG_") || line.starts_with("# CONFIG_")) {
+                c.error(&format!("rootfs.busybox_config[{i}]"), format!("`{line}` is not a BusyBox config line (CONFIG_X=y or # CONFIG_X is not set)"));
+            }
+        }
+    }
+    for (i, d) in raw.disks.iter().flatten().enumerate() {
+        let key = format!("disks[{i}]");
+        if let Some(fs) = &d.filesystem {
+            c.check(&format!("{key}.filesystem"), filesystem(fs));
+        }
+        if d.size_mib.is_some_and(|s| !(1..=65536).contains(&s)) {
+            c.error(&format!("{key}.size_mib"), "size_mib must be between 1 and 65536");
+        }
+        if let Some(seed) = &d.seed {
+            if !root.join(seed).is_dir() {
+                c.error(&format!("{key}.seed"), format!("no such directory: {seed}"));
+            }
+        }
+        if d.name.is_empty() || !d.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+            c.error(&format!("{key}.name"), "disk names use letters, digits, - and _");
+        }
+    }
+    if let Some(n) = &raw.network {
+        if let Some(m) = &n.mode {
+            if m != "user" && m != "none" {
+                c.error("network.mode", format!("unknown network mode `{m}`; expected user or none"));
+            }
+        }
+    }
+    if let Some(con) = &raw.console {
+        if let Some(p) = &con.prompt {
+            c.check("console.prompt", regex(p));
+        }
+        for (i, p) in con.panic.iter().flatten().enumerate() {
+            c.check(&format!("console.panic[{i}]"), regex(p));
+        }
+        for (i, p) in con.noise.iter().flatten().enumerate() {
+            c.check(&format!("console.noise[{i}]"), regex(p));
+        }
+        if con.transcript_limit_kib.is_some_and(|k| !(16..=1024 * 1024).contains(&k)) {
+            c.error("console.transcript_limit_kib", "transcript_limit_kib must be between 16 and 1048576");
+        }
+    }
+    for (i, m) in raw.boot_markers.iter().flatten().enumerate() {
+        if m.trim().is_empty() {
+            c.error(&format!("boot_markers[{i}]"), "a boot marker cannot be empty");
+        }
+    }
+    if let Some(t) = &raw.timeouts {
+        c.check("timeouts.boot", timeout(&t.boot));
+        c.check("timeouts.step", timeout(&t.step));
+        c.check("timeouts.test", timeout(&t.test));
+    }
+    for (i, cap) in raw.capabilities.iter().flatten().enumerate() {
+        if !CAPABILITIES.contains(&cap.as_str()) {
+            c.error(&format!("capabilities[{i}]"), format!("unknown capability `{cap}`; known: {}", CAPABILITIES.join(", ")));
+        }
+    }
+    c.finish()
+}
+
+/// Builds the flat profile; values were checked per file, so only missing
+/// required keys can fail here, reported against the leaf profile.
+fn resolve(name: &str, chain: Vec<String>, leaf: &Source, raw: RawProfile, root: &Path) -> Result<Profile, ConfigError> {
+    let missing = |key: &str| ConfigError::Invalid {
+        at: Location { file: leaf.path.clone(), line: None, column: None, key: Some(key.into()) },
+        message: format!("profile `{name}` (with everything it inherits) does not set `{key}`"),
+    };
+    fn at<T>(leaf: &Source, r: Result<T, String>, key: &str) -> Result<T, ConfigError> {
+        r.map_err(|message| ConfigError::Invalid { at: leaf.at(key), message })
+    }
+    let arch = at(leaf, arch(raw.arch.as_deref().ok_or_else(|| missing("arch"))?), "arch")?;
+    let q = raw.qemu.unwrap_or_default();
+    let qemu = Qemu {
+        binary: q.binary.unwrap_or_else(|| format!("qemu-system-{}", arch.name())),
+        machine: q.machine.ok_or_else(|| missing("qemu.machine"))?,
+        cpu: q.cpu,
+        smp: q.smp.unwrap_or(1),
+        memory_mib: q.memory_mib.unwrap_or(512),
+        accel: at(leaf, accel(q.accel.as_deref().unwrap_or("tcg")), "qemu.accel")?,
+        virtio_transport: at(leaf, transport(q.virtio_transport.as_deref().unwrap_or("pci")), "qemu.virtio_transport")?,
+        firmware: q.firmware.map(|f| root.join(f)),
+        extra_args: q.extra_args.unwrap_or_default(),
+    };
+    let kernel = at(leaf, kernel(raw.kernel.as_ref().ok_or_else(|| missing("kernel"))?, root), "kernel")?;
+    let r = raw.rootfs.unwrap_or_default();
+    let rootfs = Rootfs {
+        busybox_config: r.busybox_config.unwrap_or_default(),
+        overlays: r.overlays.unwrap_or_default().into_iter().map(|o| root.join(o)).collect(),
+        modules: r.modules.unwrap_or_default(),
+        test_programs: r.test_programs.unwrap_or(true),
+    };
+    let mut disks = Vec::new();
+    for (i, d) in raw.disks.unwrap_or_default().into_iter().enumerate() {
+        disks.push(Disk {
+            name: d.name,
+            size_mib: d.size_mib.unwrap_or(64),
+            filesystem: at(leaf, filesystem(d.filesystem.as_deref().unwrap_or("ext2")), &format!("disks[{i}].filesystem"))?,
+            seed: d.seed.map(|s| root.join(s)),
+            label: d.label,
+        });
+    }
+    let n = raw.network.unwrap_or_default();
+    let network = match n.mode.as_deref() {
+        Some("none") => Network::None,
+        _ => Network::User { forwards: n.forwards.unwrap_or_default() },
+    };
+    let con = raw.console.unwrap_or_default();
+    let console = Console {
+        prompt: at(leaf, regex(con.prompt.as_deref().ok_or_else(|| missing("console.prompt"))?), "console.prompt")?,
+        panic: con.panic.unwrap_or_default().iter().map(|p| at(leaf, regex(p), "console.panic")).collect::<Result<_, _>>()?,
+        noise: con.noise.unwrap_or_default().iter().map(|p| at(leaf, regex(p), "console.noise")).collect::<Result<_, _>>()?,
+        setup: con.setup.unwrap_or_default(),
+        transcript_limit: (con.transcript_limit_kib.unwrap_or(DEFAULT_TRANSCRIPT_KIB) * 1024) as usize,
+    };
+    let t = raw.timeouts.unwrap_or_default();
+    let timeouts = Timeouts {
+        boot: at(leaf, timeout(&t.boot), "timeouts.boot")?.unwrap_or(Duration::from_secs(60)),
+        step: at(leaf, timeout(&t.step), "timeouts.step")?.unwrap_or(Duration::from_secs(30)),
+        test: at(leaf, timeout(&t.test), "timeouts.test")?.unwrap_or(Duration::from_secs(600)),
+    };
+    Ok(Profile {
+        name: name.to_string(),
+        file: PathBuf::from(&leaf.path),
+        chain,
+        description: raw.description.unwrap_or_default(),
+        arch,
+        qemu,
+        kernel,
+        cmdline: raw.cmdline.unwrap_or_default(),
+        rootfs,
+        disks,
+        network,
+        console,
+        boot_markers: raw.boot_markers.unwrap_or_default(),
+        timeouts,
+        capabilities: raw.capabilities.unwrap_or_default(),
+    })
+}

@@ -1,0 +1,79 @@
+//! Resolved scenarios: what to check, as typed steps.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub file: PathBuf,
+    pub phase: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub requires: Vec<String>,
+    pub tests: Vec<Test>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Test {
+    pub name: String,
+    pub description: Option<String>,
+    pub requires: Vec<String>,
+    /// Overrides the profile's whole-test deadline.
+    pub timeout: Option<Duration>,
+    /// Always starts with a `Boot` step (added when the file has none).
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Human label shown in reports; defaults to a summary of the step.
+    pub label: String,
+    /// Overrides the profile's per-step deadline.
+    pub timeout: Option<Duration>,
+    pub kind: StepKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// Start QEMU and wait for the prompt (boot markers are recorded on the way).
+    Boot,
+    /// Shut the guest down cleanly with `command`, wait for QEMU to exit with status 0.
+    Poweroff { command: String },
+    /// Stop QEMU without shutdown, then boot again on the same disks.
+    PowerCut,
+    /// `poweroff` then `boot` on the same disks.
+    Reboot,
+    /// Send a command line to the shell and check what it did.
+    Run(RunCheck),
+    /// Send raw bytes (escapes such as `\x03` already decoded).
+    Send { bytes: Vec<u8> },
+    /// Wait for raw console output matching a regex.
+    Expect { pattern: Regex },
+    /// Let time pass.
+    Wait { duration: Duration },
+    /// Send `command`; the kernel must panic and the panic be detected.
+    ExpectPanic { command: String },
+    /// Check a METRIC value reported so far.
+    Metric(MetricCheck),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunCheck {
+    pub command: String,
+    /// `None` accepts any exit status.
+    pub status: Option<i32>,
+    pub expect: Vec<Regex>,
+    pub expect_not: Vec<Regex>,
+    pub output: Option<String>,
+    /// Variable name and regex; group 1 (or the whole match) is stored.
+    pub capture: Vec<(String, Regex)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetricCheck {
+    pub name: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}

@@ -1,0 +1,363 @@
+//! A console session over one boot: the expect engine ([`Screen`]) fed from a
+//! [`Guest`], with everything it receives recorded to the test's transcript
+//! and every whole line checked for panics, boot markers and METRIC values.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Duration;
+
+use regex::Regex;
+
+use super::guest::{Guest, Recv};
+use super::screen::{Found, Screen};
+use super::transcript::Writer;
+
+/// Lines kept before a panic line, and lines collected after it.
+const PANIC_CONTEXT_BEFORE: usize = 30;
+const PANIC_CONTEXT_AFTER: usize = 40;
+/// How long to keep reading after a panic for the rest of its report.
+const PANIC_GRACE: Duration = Duration::from_millis(1500);
+
+/// What the console needs to know from the profile.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub prompt: Regex,
+    pub panic: Vec<Regex>,
+    pub noise: Vec<Regex>,
+    pub markers: Vec<String>,
+    pub buffer_limit: usize,
+}
+
+/// Things noticed while reading, for the runner to log as events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    Marker { marker: String, at: f64 },
+    Metric { name: String, value: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleError {
+    /// Nothing matched in time. `tail` is the end of the console text.
+    Timeout { waiting_for: String, tail: String },
+    /// A panic pattern matched: the panic line with the lines around it.
+    Panic { text: String },
+    /// QEMU exited while something else was expected.
+    Exited { status: Option<i32>, tail: String },
+    Io(String),
+}
+
+impl std::fmt::Display for ConsoleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConsoleError::Timeout { waiting_for, .. } => write!(f, "timed out waiting for {waiting_for}"),
+            ConsoleError::Panic { text } => {
+                let line = text.lines().find(|l| l.to_lowercase().contains("panic")).unwrap_or("");
+                write!(f, "kernel panic: {}", line.trim())
+            }
+            ConsoleError::Exited { status: Some(s), .. } => write!(f, "QEMU exited unexpectedly with status {s}"),
+            ConsoleError::Exited { status: None, .. } => write!(f, "QEMU was killed unexpectedly"),
+            ConsoleError::Io(e) => write!(f, "console I/O error: {e}"),
+        }
+    }
+}
+
+/// Result of a `run` command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutput {
+    pub output: String,
+    pub status: i32,
+}
+
+pub struct Console {
+    guest: Box<dyn Guest>,
+    screen: Screen,
+    settings: Settings,
+    /// The test's transcript, shared by all its boots.
+    transcript: Rc<RefCell<Writer>>,
+    /// Test-relative time at which this boot started (transcript clock).
+    t0: f64,
+    next_marker: usize,
+    recent: VecDeque<String>,
+    notes: Vec<Note>,
+    exited: Option<Option<i32>>,
+    panic: Option<String>,
+}
+
+impl Console {
+    pub fn new(guest: Box<dyn Guest>, settings: Settings, transcript: Rc<RefCell<Writer>>, t0: f64) -> Console {
+        Console {
+            guest,
+            screen: Screen::new(settings.buffer_limit),
+            settings,
+            transcript,
+            t0,
+            next_marker: 0,
+            recent: VecDeque::new(),
+            notes: Vec::new(),
+            exited: None,
+            panic: None,
+        }
+    }
+
+    /// Seconds since this boot started.
+    pub fn now(&self) -> f64 {
+        self.guest.now()
+    }
+
+    pub fn take_notes(&mut self) -> Vec<Note> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Markers not seen (yet), in order.
+    pub fn missing_markers(&self) -> &[String] {
+        &self.settings.markers[self.next_marker.min(self.settings.markers.len())..]
+    }
+
+    pub fn exit_status(&self) -> Option<Option<i32>> {
+        self.exited
+    }
+
+    pub fn tail(&self, lines: usize) -> String {
+        self.screen.tail(lines)
+    }
+
+    pub fn triage(&mut self) -> Vec<(String, String)> {
+        self.guest.triage()
+    }
+
+    /// Receives one event (waiting at most `timeout`) and processes it.
+    /// Returns false on timeout.
+    fn pump(&mut self, timeout: Duration) -> bool {
+        if self.exited.is_some() {
+            return false;
+        }
+        match self.guest.recv(timeout) {
+            Recv::Output(bytes) => {
+                let t = self.t0 + self.guest.now();
+                // A failing transcript write must not fail the test; the
+                // report notes a short transcript instead.
+                let _ = self.transcript.borrow_mut().output(t, &bytes);
+                self.screen.feed(&bytes);
+                self.scan_lines();
+                true
+            }
+            Recv::Exited(status) => {
+                let t = self.t0 + self.guest.now();
+                let _ = self.transcript.borrow_mut().exit(t, status);
+                self.exited = Some(status);
+                // A final line without newline still counts.
+                self.screen.feed(b"\n");
+                self.scan_lines();
+                true
+            }
+            Recv::Timeout => false,
+        }
+    }
+
+    fn scan_lines(&mut self) {
+        for line in self.screen.take_lines() {
+            if self.panic.is_none() && self.settings.panic.iter().any(|re| re.is_match(&line)) {
+                let mut text: Vec<String> = self.recent.iter().cloned().collect();
+                text.push(line.clone());
+                self.panic = Some(text.join("\n"));
+            } else if let Some(p) = &mut self.panic {
+                if p.lines().count() < PANIC_CONTEXT_BEFORE + PANIC_CONTEXT_AFTER {
+                    p.push('\n');
+                    p.push_str(&line);
+                }
+            }
+            if let Some(marker) = self.settings.markers.get(self.next_marker) {
+                if line.contains(marker.as_str()) {
+                    self.notes.push(Note::Marker { marker: marker.clone(), at: self.guest.now() });
+                    self.next_marker += 1;
+                }
+            }
+            if let Some((name, value)) = parse_metric(&line) {
+                self.notes.push(Note::Metric { name, value });
+            }
+            self.recent.push_back(line);
+            if self.recent.len() > PANIC_CONTEXT_BEFORE {
+                self.recent.pop_front();
+            }
+        }
+    }
+
+    /// Reads on for a moment after a panic so the report has the whole
+    /// message, then returns the panic error.
+    fn panic_error(&mut self) -> ConsoleError {
+        let until = self.guest.now() + PANIC_GRACE.as_secs_f64();
+        while self.exited.is_none() && self.guest.now() < until {
+            let left = Duration::from_secs_f64((until - self.guest.now()).max(0.001));
+            if !self.pump(left) {
+                break;
+            }
+        }
+        ConsoleError::Panic { text: self.panic.clone().unwrap_or_default() }
+    }
+
+    fn check_state(&mut self) -> Result<(), ConsoleError> {
+        if self.panic.is_some() {
+            return Err(self.panic_error());
+        }
+        if let Some(status) = self.exited {
+            return Err(ConsoleError::Exited { status, tail: self.screen.tail(20) });
+        }
+        Ok(())
+    }
+
+    /// Waits until `re` matches output after the cursor (noise removed).
+    pub fn expect(&mut self, re: &Regex, timeout: Duration, what: &str) -> Result<Found, ConsoleError> {
+        let deadline = self.guest.now() + timeout.as_secs_f64();
+        loop {
+            if let Some(found) = self.screen.find(re, &self.settings.noise) {
+                return Ok(found);
+            }
+            self.check_state()?;
+            let left = deadline - self.guest.now();
+            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
+                if let Some(found) = self.screen.find(re, &self.settings.noise) {
+                    return Ok(found);
+                }
+                self.check_state()?;
+                return Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) });
+            }
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) -> Result<(), ConsoleError> {
+        self.check_state()?;
+        let t = self.t0 + self.guest.now();
+        let _ = self.transcript.borrow_mut().input(t, bytes);
+        self.guest.send(bytes).map_err(|e| ConsoleError::Io(e.to_string()))
+    }
+
+    /// Waits for the shell prompt.
+    pub fn wait_prompt(&mut self, timeout: Duration) -> Result<(), ConsoleError> {
+        let prompt = self.settings.prompt.clone();
+        self.expect(&prompt, timeout, &format!("the shell prompt /{}/", prompt.as_str())).map(|_| ())
+    }
+
+    /// Runs one shell command line and returns its output and exit status.
+    ///
+    /// The line is wrapped so the shell prints a begin and an end marker
+    /// around the command's output. Each marker is typed as two quoted halves
+    /// (`'@@XT-BEG' '-7'`) that only the shell joins: the terminal's echo of
+    /// the typed line can never match a marker. `eval` keeps the command in
+    /// the current shell (so `cd` and variables persist) and lets it end with
+    /// `&` or a comment.
+    pub fn run(&mut self, id: &str, command: &str, timeout: Duration) -> Result<RunOutput, ConsoleError> {
+        let quoted = command.replace('\'', r"'\''");
+        let line = format!(
+            "printf '%s%s\\n' '@@XT-BEG' '-{id}'; eval '{quoted}'; printf '\\n%s%s:%s\\n' '@@XT-END' '-{id}' \"$?\"\n"
+        );
+        self.send(line.as_bytes())?;
+        let begin = Regex::new(&format!(r"@@XT-BEG-{}\n", regex::escape(id))).expect("marker regex");
+        let end = Regex::new(&format!(r"\n@@XT-END-{}:(\d+)\n", regex::escape(id))).expect("marker regex");
+        let deadline = self.guest.now() + timeout.as_secs_f64();
+        let what = format!("the end of `{command}`");
+        self.expect(&begin, timeout, &what)?;
+        let left = Duration::from_secs_f64((deadline - self.guest.now()).max(0.001));
+        let found = self.expect(&end, left, &what)?;
+        let status = found.groups.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(-1);
+        // The output keeps kernel log lines: a command may print them itself
+        // (`dmesg`), and they cannot be told apart from console noise. The
+        // markers above were found with noise removed, so noise never breaks
+        // the protocol; `console.setup` keeps it off the console anyway.
+        Ok(RunOutput { output: found.before_raw, status })
+    }
+
+    /// Waits for QEMU to exit and returns its status.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Result<Option<i32>, ConsoleError> {
+        let deadline = self.guest.now() + timeout.as_secs_f64();
+        loop {
+            if self.panic.is_some() {
+                return Err(self.panic_error());
+            }
+            if let Some(status) = self.exited {
+                return Ok(status);
+            }
+            let left = deadline - self.guest.now();
+            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
+                if let Some(status) = self.exited {
+                    return Ok(status);
+                }
+                return Err(ConsoleError::Timeout { waiting_for: "QEMU to exit".into(), tail: self.screen.tail(20) });
+            }
+        }
+    }
+
+    /// Waits for a panic pattern; the expected outcome of `expect_panic`.
+    pub fn wait_panic(&mut self, timeout: Duration) -> Result<String, ConsoleError> {
+        let deadline = self.guest.now() + timeout.as_secs_f64();
+        loop {
+            if self.panic.is_some() {
+                return match self.panic_error() {
+                    ConsoleError::Panic { text } => Ok(text),
+                    other => Err(other),
+                };
+            }
+            if let Some(status) = self.exited {
+                return Err(ConsoleError::Exited { status, tail: self.screen.tail(20) });
+            }
+            let left = deadline - self.guest.now();
+            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
+                if self.panic.is_none() {
+                    return Err(ConsoleError::Timeout { waiting_for: "a kernel panic".into(), tail: self.screen.tail(20) });
+                }
+            }
+        }
+    }
+
+    /// Lets `duration` pass while still reading (and checking) output.
+    pub fn idle(&mut self, duration: Duration) -> Result<(), ConsoleError> {
+        let until = self.guest.now() + duration.as_secs_f64();
+        while self.guest.now() < until {
+            self.check_state()?;
+            let left = Duration::from_secs_f64((until - self.guest.now()).max(0.0));
+            if !self.pump(left) {
+                break;
+            }
+        }
+        self.check_state()
+    }
+
+    /// Power cut: stops QEMU at once and records it.
+    pub fn kill(&mut self) {
+        self.guest.kill();
+        if self.exited.is_none() {
+            let _ = self.transcript.borrow_mut().exit(self.t0 + self.guest.now(), None);
+            self.exited = Some(None);
+        }
+    }
+
+    /// Ends the session, returning the guest (live QEMU is killed on drop).
+    pub fn into_guest(self) -> Box<dyn Guest> {
+        self.guest
+    }
+}
+
+/// `METRIC name=value` anywhere on a line (kernels may prefix a timestamp).
+fn parse_metric(line: &str) -> Option<(String, f64)> {
+    let rest = &line[line.find("METRIC ")? + "METRIC ".len()..];
+    let (name, value) = rest.trim().split_once('=')?;
+    let name = name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        return None;
+    }
+    let value: f64 = value.split_whitespace().next()?.parse().ok()?;
+    value.is_finite().then(|| (name.to_string(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_lines() {
+        assert_eq!(parse_metric("METRIC ctx_switch_ns=1234.5"), Some(("ctx_switch_ns".into(), 1234.5)));
+        assert_eq!(parse_metric("[ 1.0] METRIC boot_ms=12 ms"), Some(("boot_ms".into(), 12.0)));
+        assert_eq!(parse_metric("METRIC bad"), None);
+        assert_eq!(parse_metric("METRIC x=nan"), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! The QEMU command line, built by a pure function from a resolved profile
+//! and the files of one boot (snapshot-tested in `tests/cmdline.rs`).
+
+use std::path::PathBuf;
+
+use crate::config::{Accel, Network, Profile, VirtioTransport};
+
+/// Everything about one boot that is not in the profile.
+#[derive(Debug, Clone)]
+pub struct BootFiles {
+    pub kernel: PathBuf,
+    pub initrd: Option<PathBuf>,
+    /// Writable disk images of this test, in profile order (`/dev/vda`, `vdb`, ...).
+    pub disks: Vec<PathBuf>,
+    /// QMP socket for triage and power control.
+    pub qmp: Option<PathBuf>,
+    /// `(host port on 127.0.0.1, guest port)` for each TCP forward.
+    pub forwards: Vec<(u16, u16)>,
+}
+
+/// The program and arguments. `accel` is already decided (never `Auto`).
+pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<String> {
+    let q = &profile.qemu;
+    let mut a: Vec<String> = vec![q.binary.clone()];
+    let mut push = |items: &[&str]| a.extend(items.iter().map(|s| s.to_string()));
+    push(&["-machine", &q.machine]);
+    if let Some(cpu) = &q.cpu {
+        push(&["-cpu", cpu]);
+    }
+    let accel = match accel {
+        Accel::Kvm => "kvm",
+        Accel::Tcg | Accel::Auto => "tcg",
+    };
+    push(&["-accel", accel, "-m", &q.memory_mib.to_string(), "-smp", &q.smp.to_string()]);
+    // No default devices, no config files, no display: only what is listed here.
+    push(&["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"]);
+    // Serial on stdio pipes; signal=off so a \x03 for the guest is never a
+    // SIGINT for QEMU, even when stdio is a terminal.
+    push(&["-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0"]);
+    if let Some(fw) = &q.firmware {
+        push(&["-bios", &fw.display().to_string()]);
+    }
+    push(&["-kernel", &files.kernel.display().to_string()]);
+    if let Some(initrd) = &files.initrd {
+        push(&["-initrd", &initrd.display().to_string()]);
+    }
+    if !profile.cmdline.is_empty() {
+        push(&["-append", &profile.cmdline]);
+    }
+    let (blk, net, rng) = match q.virtio_transport {
+        VirtioTransport::Pci => ("virtio-blk-pci", "virtio-net-pci", "virtio-rng-pci"),
+        VirtioTransport::Mmio => ("virtio-blk-device", "virtio-net-device", "virtio-rng-device"),
+    };
+    if q.virtio_transport == VirtioTransport::Mmio {
+        push(&["-global", "virtio-mmio.force-legacy=false"]);
+    }
+    for (i, disk) in files.disks.iter().enumerate() {
+        push(&["-drive", &format!("file={},format=raw,if=none,id=disk{i},cache=writeback", disk.display())]);
+        push(&["-device", &format!("{blk},drive=disk{i}")]);
+    }
+    if let Network::User { .. } = profile.network {
+        let mut netdev = "user,id=net0".to_string();
+        for (host, guest) in &files.forwards {
+            netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+        }
+        push(&["-netdev", &netdev]);
+        // romfile= : no option ROM, so no iPXE firmware is needed.
+        let dev = match q.virtio_transport {
+            VirtioTransport::Pci => format!("{net},netdev=net0,romfile="),
+            VirtioTransport::Mmio => format!("{net},netdev=net0"),
+        };
+        push(&["-device", &dev]);
+    }
+    if profile.has_capability("rng") {
+        push(&["-device", rng]);
+    }
+    if let Some(qmp) = &files.qmp {
+        push(&["-qmp", &format!("unix:{},server=on,wait=off", qmp.display())]);
+    }
+    a.extend(q.extra_args.iter().cloned());
+    a
+}
+
+/// The command line as one shell-quoted string, for reports and logs.
+pub fn render(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+%".contains(c)) {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,6 @@
+//! QEMU: the command line (pure), the live process, QMP and accelerator choice.
+
+pub mod accel;
+pub mod cmdline;
+pub mod process;
+pub mod qmp;

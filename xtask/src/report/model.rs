@@ -1,0 +1,972 @@
+//! The report model: one pure fold of the event log into suites, tests, steps and boots.
+//!
+//! Every renderer (JUnit, HTML, JSON) reads this model and nothing else, so they agree by
+//! construction. The model derives `Serialize` only so the HTML template can walk it; its
+//! shape is internal. The stable, documented serialization is `report::json`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::event::{Event, EventKind, Outcome, SuiteId, TestId};
+
+/// Message of a test that started but never finished (the run was interrupted).
+pub const INTERRUPTED: &str = "interrupted";
+
+/// Message of a step that started but never finished while its test did.
+pub const STEP_NOT_FINISHED: &str = "not finished";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    /// Wall-clock start as seconds since the Unix epoch.
+    pub started_unix: u64,
+    pub command: Vec<String>,
+    /// Total run time: `RunFinished.seconds`, else the time of the last event.
+    pub seconds: f64,
+    /// Whether the log ends with `RunFinished`. A log without it comes from an interrupted run.
+    pub finished: bool,
+    pub artifacts: Vec<ArtifactReport>,
+    /// Ordered by (phase, profile).
+    pub suites: Vec<SuiteReport>,
+    pub counts: Counts,
+    pub matrix: Matrix,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArtifactReport {
+    pub profile: String,
+    pub name: String,
+    pub path: String,
+    pub cached: bool,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuiteReport {
+    pub phase: String,
+    pub profile: String,
+    pub title: String,
+    pub scenario_file: String,
+    /// Seconds since the run started.
+    pub started_at: f64,
+    /// From `SuiteStarted` to the last event of the suite.
+    pub seconds: f64,
+    /// In start order.
+    pub tests: Vec<TestReport>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestReport {
+    pub name: String,
+    pub outcome: Outcome,
+    /// Started but never finished; `outcome` is then `Failed { message: "interrupted" }`.
+    pub interrupted: bool,
+    /// Seconds since the run started.
+    pub started_at: f64,
+    pub seconds: f64,
+    /// In start order.
+    pub steps: Vec<StepReport>,
+    pub boots: Vec<BootReport>,
+    pub metrics: Vec<MetricReport>,
+    pub triage: Vec<TriageReport>,
+    /// The asciicast transcript, relative to the report directory.
+    pub transcript: Option<String>,
+    /// Plain text of the transcript. `from_events` leaves it empty; the caller fills it
+    /// (see `RunReport::attach_transcripts`) so that rendering stays pure.
+    pub transcript_text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    pub index: usize,
+    pub description: String,
+    pub outcome: Outcome,
+    /// Whether `StepFinished` was seen. If not, `outcome` is a failure explaining why.
+    pub finished: bool,
+    /// From `StepStarted` to `StepFinished` (or to the end of the test).
+    pub seconds: f64,
+    pub output: Option<String>,
+    pub exit_status: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BootReport {
+    pub boot: u32,
+    pub command: Vec<String>,
+    /// Raw serial log, relative to the report directory.
+    pub serial_log: String,
+    /// Seconds since the run started.
+    pub started_at: f64,
+    /// From `BootStarted` to `QemuExited`, if QEMU exited.
+    pub seconds: Option<f64>,
+    /// Markers in the order they were seen or declared missing.
+    pub markers: Vec<MarkerReport>,
+    pub panic: Option<String>,
+    pub qemu_exit: Option<QemuExit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarkerReport {
+    pub marker: String,
+    /// Seconds since the boot started; `None` when the marker never appeared.
+    pub at: Option<f64>,
+}
+
+impl MarkerReport {
+    pub fn is_missing(&self) -> bool {
+        self.at.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QemuExit {
+    pub status: Option<i32>,
+    pub expected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricReport {
+    pub name: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TriageReport {
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub total: usize,
+}
+
+/// Phases (rows) x profiles (columns).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Matrix {
+    pub phases: Vec<String>,
+    pub profiles: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixRow {
+    pub phase: String,
+    /// One cell per entry of `Matrix::profiles`, in the same order.
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixCell {
+    pub profile: String,
+    pub status: CellStatus,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellStatus {
+    /// At least one test failed.
+    Failed,
+    /// Nothing failed and at least one test passed.
+    Passed,
+    /// The suite ran but every test was skipped (or it had none).
+    Skipped,
+    /// The phase was not run on this profile.
+    NotRun,
+}
+
+impl CellStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::Failed => "failed",
+            CellStatus::Passed => "passed",
+            CellStatus::Skipped => "skipped",
+            CellStatus::NotRun => "not run",
+        }
+    }
+}
+
+impl Counts {
+    fn add(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+        }
+        self.total += 1;
+    }
+
+    fn merge(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.total += other.total;
+    }
+
+    fn cell_status(self) -> CellStatus {
+        if self.failed > 0 {
+            CellStatus::Failed
+        } else if self.passed > 0 {
+            CellStatus::Passed
+        } else {
+            CellStatus::Skipped
+        }
+    }
+}
+
+impl RunReport {
+    /// Folds the event log into the report. Pure and total: any sequence of events gives a
+    /// report, events about unknown suites, tests or boots create them on the fly.
+    pub fn from_events(events: &[Event]) -> RunReport {
+        let mut fold = Fold::default();
+        for event in events {
+            fold.apply(event);
+        }
+        fold.finish()
+    }
+
+    /// Overall verdict: the run finished and no test failed.
+    pub fn passed(&self) -> bool {
+        self.finished && self.counts.failed == 0
+    }
+
+    pub fn suite(&self, phase: &str, profile: &str) -> Option<&SuiteReport> {
+        self.suites
+            .iter()
+            .find(|s| s.phase == phase && s.profile == profile)
+    }
+
+    /// Fills `transcript_text` of every test that has a transcript, using `read` (called with
+    /// the transcript path as it appears in the log).
+    pub fn attach_transcripts(&mut self, read: &dyn Fn(&str) -> Option<String>) {
+        for test in self.suites.iter_mut().flat_map(|s| s.tests.iter_mut()) {
+            if let Some(path) = &test.transcript {
+                test.transcript_text = read(path);
+            }
+        }
+    }
+}
+
+impl SuiteReport {
+    /// `<phase> on <profile>`, the suite's name in every report.
+    pub fn name(&self) -> String {
+        format!("{} on {}", self.phase, self.profile)
+    }
+}
+
+impl TestReport {
+    /// Panic texts with the boot they happened in.
+    pub fn panics(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.boots
+            .iter()
+            .filter_map(|b| Some((b.boot, b.panic.as_deref()?)))
+    }
+
+    pub fn missing_markers(&self) -> impl Iterator<Item = &MarkerReport> {
+        self.boots
+            .iter()
+            .flat_map(|b| &b.markers)
+            .filter(|m| m.is_missing())
+    }
+}
+
+/// Rounds a computed duration to milliseconds so that subtraction noise
+/// (`0.30000000000000004`) never reaches a report.
+fn millis(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+#[derive(Default)]
+struct Fold {
+    run_id: String,
+    started_unix: u64,
+    command: Vec<String>,
+    run_started: bool,
+    finished_seconds: Option<f64>,
+    last_t: f64,
+    artifacts: Vec<ArtifactReport>,
+    suites: BTreeMap<SuiteId, SuiteFold>,
+}
+
+struct SuiteFold {
+    report: SuiteReport,
+    last_t: f64,
+    /// Test name to index into `report.tests`.
+    index: HashMap<String, usize>,
+    tests: Vec<TestFold>,
+}
+
+struct TestFold {
+    finished: bool,
+    last_t: f64,
+    /// Start time of each step, by step index.
+    step_started: HashMap<usize, f64>,
+}
+
+impl Fold {
+    fn apply(&mut self, event: &Event) {
+        let t = event.t;
+        self.last_t = self.last_t.max(t);
+        match &event.kind {
+            EventKind::RunStarted {
+                run_id,
+                started_unix,
+                command,
+            } => {
+                if !self.run_started {
+                    self.run_started = true;
+                    self.run_id = run_id.clone();
+                    self.started_unix = *started_unix;
+                    self.command = command.clone();
+                }
+            }
+            EventKind::Artifact {
+                profile,
+                name,
+                path,
+                cached,
+                seconds,
+            } => {
+                self.artifacts.push(ArtifactReport {
+                    profile: profile.clone(),
+                    name: name.clone(),
+                    path: path.clone(),
+                    cached: *cached,
+                    seconds: *seconds,
+                });
+            }
+            EventKind::SuiteStarted {
+                suite,
+                title,
+                scenario_file,
+            } => {
+                let s = self.suite(suite, t);
+                s.report.title = title.clone();
+                s.report.scenario_file = scenario_file.clone();
+                s.report.started_at = t;
+            }
+            EventKind::TestStarted { test } => {
+                let (report, _) = self.test(test, t);
+                report.started_at = t;
+            }
+            EventKind::TestSkipped { test, reason } => {
+                let (report, fold) = self.test(test, t);
+                report.outcome = Outcome::Skipped {
+                    reason: reason.clone(),
+                };
+                fold.finished = true;
+            }
+            EventKind::StepStarted {
+                test,
+                index,
+                description,
+            } => {
+                let (report, fold) = self.test(test, t);
+                fold.step_started.insert(*index, t);
+                let step = step(report, *index);
+                step.description = description.clone();
+            }
+            EventKind::StepFinished {
+                test,
+                index,
+                outcome,
+                output,
+                exit_status,
+            } => {
+                let (report, fold) = self.test(test, t);
+                let started = fold.step_started.get(index).copied().unwrap_or(t);
+                let step = step(report, *index);
+                step.finished = true;
+                step.outcome = outcome.clone();
+                step.seconds = millis(t - started);
+                step.output = output.clone();
+                step.exit_status = *exit_status;
+            }
+            EventKind::BootStarted {
+                test,
+                boot,
+                command,
+                serial_log,
+            } => {
+                let (report, _) = self.test(test, t);
+                let b = boot_mut(report, *boot, t);
+                b.started_at = t;
+                b.command = command.clone();
+                b.serial_log = serial_log.clone();
+            }
+            EventKind::MarkerSeen {
+                test,
+                boot,
+                marker,
+                at,
+            } => {
+                let (report, _) = self.test(test, t);
+                let b = boot_mut(report, *boot, t);
+                b.markers.push(MarkerReport {
+                    marker: marker.clone(),
+                    at: Some(*at),
+                });
+            }
+            EventKind::MarkerMissing { test, boot, marker } => {
+                let (report, _) = self.test(test, t);
+                let b = boot_mut(report, *boot, t);
+                b.markers.push(MarkerReport {
+                    marker: marker.clone(),
+                    at: None,
+                });
+            }
+            EventKind::Metric { test, name, value } => {
+                let (report, _) = self.test(test, t);
+                report.metrics.push(MetricReport {
+                    name: name.clone(),
+                    value: *value,
+                });
+            }
+            EventKind::Panic { test, boot, text } => {
+                let (report, _) = self.test(test, t);
+                let b = boot_mut(report, *boot, t);
+                match &mut b.panic {
+                    Some(previous) => {
+                        previous.push('\n');
+                        previous.push_str(text);
+                    }
+                    None => b.panic = Some(text.clone()),
+                }
+            }
+            EventKind::QemuExited {
+                test,
+                boot,
+                status,
+                expected,
+            } => {
+                let (report, _) = self.test(test, t);
+                let b = boot_mut(report, *boot, t);
+                b.seconds = Some(millis(t - b.started_at));
+                b.qemu_exit = Some(QemuExit {
+                    status: *status,
+                    expected: *expected,
+                });
+            }
+            EventKind::Triage { test, title, text } => {
+                let (report, _) = self.test(test, t);
+                report.triage.push(TriageReport {
+                    title: title.clone(),
+                    text: text.clone(),
+                });
+            }
+            EventKind::TestFinished {
+                test,
+                outcome,
+                seconds,
+                transcript,
+            } => {
+                let (report, fold) = self.test(test, t);
+                fold.finished = true;
+                report.outcome = outcome.clone();
+                report.seconds = *seconds;
+                report.transcript = transcript.clone();
+            }
+            EventKind::RunFinished { seconds } => self.finished_seconds = Some(*seconds),
+        }
+    }
+
+    fn suite(&mut self, id: &SuiteId, t: f64) -> &mut SuiteFold {
+        let suite = self.suites.entry(id.clone()).or_insert_with(|| SuiteFold {
+            report: SuiteReport {
+                phase: id.phase.clone(),
+                profile: id.profile.clone(),
+                title: String::new(),
+                scenario_file: String::new(),
+                started_at: t,
+                seconds: 0.0,
+                tests: Vec::new(),
+                counts: Counts::default(),
+            },
+            last_t: t,
+            index: HashMap::new(),
+            tests: Vec::new(),
+        });
+        suite.last_t = suite.last_t.max(t);
+        suite
+    }
+
+    fn test(&mut self, id: &TestId, t: f64) -> (&mut TestReport, &mut TestFold) {
+        let suite = self.suite(&id.suite, t);
+        let i = match suite.index.get(&id.test) {
+            Some(&i) => i,
+            None => {
+                suite.report.tests.push(TestReport {
+                    name: id.test.clone(),
+                    outcome: Outcome::Passed,
+                    interrupted: false,
+                    started_at: t,
+                    seconds: 0.0,
+                    steps: Vec::new(),
+                    boots: Vec::new(),
+                    metrics: Vec::new(),
+                    triage: Vec::new(),
+                    transcript: None,
+                    transcript_text: None,
+                });
+                suite.tests.push(TestFold {
+                    finished: false,
+                    last_t: t,
+                    step_started: HashMap::new(),
+                });
+                suite.index.insert(id.test.clone(), suite.tests.len() - 1);
+                suite.tests.len() - 1
+            }
+        };
+        let fold = &mut suite.tests[i];
+        fold.last_t = fold.last_t.max(t);
+        (&mut suite.report.tests[i], fold)
+    }
+
+    fn finish(self) -> RunReport {
+        let mut suites = Vec::with_capacity(self.suites.len());
+        let mut counts = Counts::default();
+        // BTreeMap iteration gives the (phase, profile) order.
+        for (_, suite) in self.suites {
+            let SuiteFold {
+                mut report,
+                last_t,
+                tests,
+                ..
+            } = suite;
+            report.seconds = millis(last_t - report.started_at);
+            for (test, fold) in report.tests.iter_mut().zip(&tests) {
+                close_test(test, fold);
+                report.counts.add(&test.outcome);
+            }
+            counts.merge(report.counts);
+            suites.push(report);
+        }
+        let matrix = matrix(&suites);
+        RunReport {
+            run_id: self.run_id,
+            started_unix: self.started_unix,
+            command: self.command,
+            seconds: self.finished_seconds.unwrap_or(self.last_t),
+            finished: self.finished_seconds.is_some(),
+            artifacts: self.artifacts,
+            suites,
+            counts,
+            matrix,
+        }
+    }
+}
+
+/// Settles a test whose log stops early: an unfinished test is failed as interrupted, an
+/// unfinished step is failed and timed up to the test's last event.
+fn close_test(test: &mut TestReport, fold: &TestFold) {
+    if !fold.finished {
+        test.interrupted = true;
+        test.outcome = Outcome::Failed {
+            message: INTERRUPTED.to_owned(),
+        };
+        test.seconds = millis(fold.last_t - test.started_at);
+    }
+    for step in test.steps.iter_mut().filter(|s| !s.finished) {
+        let started = fold
+            .step_started
+            .get(&step.index)
+            .copied()
+            .unwrap_or(fold.last_t);
+        step.seconds = millis(fold.last_t - started);
+        let message = if test.interrupted {
+            INTERRUPTED
+        } else {
+            STEP_NOT_FINISHED
+        };
+        step.outcome = Outcome::Failed {
+            message: message.to_owned(),
+        };
+    }
+}
+
+fn step(test: &mut TestReport, index: usize) -> &mut StepReport {
+    let i = match test.steps.iter().position(|s| s.index == index) {
+        Some(i) => i,
+        None => {
+            test.steps.push(StepReport {
+                index,
+                description: String::new(),
+                outcome: Outcome::Passed,
+                finished: false,
+                seconds: 0.0,
+                output: None,
+                exit_status: None,
+            });
+            test.steps.len() - 1
+        }
+    };
+    &mut test.steps[i]
+}
+
+fn boot_mut(test: &mut TestReport, boot: u32, t: f64) -> &mut BootReport {
+    let i = match test.boots.iter().position(|b| b.boot == boot) {
+        Some(i) => i,
+        None => {
+            test.boots.push(BootReport {
+                boot,
+                command: Vec::new(),
+                serial_log: String::new(),
+                started_at: t,
+                seconds: None,
+                markers: Vec::new(),
+                panic: None,
+                qemu_exit: None,
+            });
+            test.boots.len() - 1
+        }
+    };
+    &mut test.boots[i]
+}
+
+fn matrix(suites: &[SuiteReport]) -> Matrix {
+    let phases: BTreeSet<&str> = suites.iter().map(|s| s.phase.as_str()).collect();
+    let profiles: BTreeSet<&str> = suites.iter().map(|s| s.profile.as_str()).collect();
+    let rows = phases
+        .iter()
+        .map(|&phase| MatrixRow {
+            phase: phase.to_owned(),
+            cells: profiles
+                .iter()
+                .map(|&profile| {
+                    let suite = suites
+                        .iter()
+                        .find(|s| s.phase == phase && s.profile == profile);
+                    MatrixCell {
+                        profile: profile.to_owned(),
+                        status: suite.map_or(CellStatus::NotRun, |s| s.counts.cell_status()),
+                        counts: suite.map(|s| s.counts).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Matrix {
+        phases: phases.into_iter().map(str::to_owned).collect(),
+        profiles: profiles.into_iter().map(str::to_owned).collect(),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(phase: &str, profile: &str, test: &str) -> TestId {
+        TestId {
+            suite: SuiteId {
+                phase: phase.into(),
+                profile: profile.into(),
+            },
+            test: test.into(),
+        }
+    }
+
+    fn ev(t: f64, kind: EventKind) -> Event {
+        Event { t, kind }
+    }
+
+    #[test]
+    fn unfinished_test_is_failed_as_interrupted() {
+        let test = id("boot", "virt", "shell");
+        let report = RunReport::from_events(&[
+            ev(
+                0.0,
+                EventKind::RunStarted {
+                    run_id: "r".into(),
+                    started_unix: 0,
+                    command: vec![],
+                },
+            ),
+            ev(1.0, EventKind::TestStarted { test: test.clone() }),
+            ev(
+                1.0,
+                EventKind::StepStarted {
+                    test: test.clone(),
+                    index: 0,
+                    description: "boot".into(),
+                },
+            ),
+            ev(
+                4.5,
+                EventKind::MarkerSeen {
+                    test: test.clone(),
+                    boot: 1,
+                    marker: "login".into(),
+                    at: 3.0,
+                },
+            ),
+        ]);
+        let t = &report.suites[0].tests[0];
+        assert!(t.interrupted);
+        assert_eq!(
+            t.outcome,
+            Outcome::Failed {
+                message: INTERRUPTED.into()
+            }
+        );
+        assert_eq!(t.seconds, 3.5);
+        assert_eq!(
+            t.steps[0].outcome,
+            Outcome::Failed {
+                message: INTERRUPTED.into()
+            }
+        );
+        assert_eq!(t.steps[0].seconds, 3.5);
+        assert!(!report.finished);
+        assert!(!report.passed());
+        assert_eq!(report.seconds, 4.5);
+        assert_eq!(
+            report.counts,
+            Counts {
+                passed: 0,
+                failed: 1,
+                skipped: 0,
+                total: 1
+            }
+        );
+    }
+
+    #[test]
+    fn step_left_open_by_a_finished_test_is_not_finished() {
+        let test = id("boot", "virt", "shell");
+        let report = RunReport::from_events(&[
+            ev(
+                1.0,
+                EventKind::StepStarted {
+                    test: test.clone(),
+                    index: 2,
+                    description: "run".into(),
+                },
+            ),
+            ev(
+                2.0,
+                EventKind::TestFinished {
+                    test: test.clone(),
+                    outcome: Outcome::Failed {
+                        message: "timeout".into(),
+                    },
+                    seconds: 1.0,
+                    transcript: None,
+                },
+            ),
+        ]);
+        let step = &report.suites[0].tests[0].steps[0];
+        assert!(!step.finished);
+        assert_eq!(
+            step.outcome,
+            Outcome::Failed {
+                message: STEP_NOT_FINISHED.into()
+            }
+        );
+        assert_eq!(step.seconds, 1.0);
+    }
+
+    #[test]
+    fn step_seconds_come_from_timestamps_without_float_noise() {
+        let test = id("p", "q", "t");
+        let report = RunReport::from_events(&[
+            ev(
+                0.1,
+                EventKind::StepStarted {
+                    test: test.clone(),
+                    index: 0,
+                    description: "s".into(),
+                },
+            ),
+            ev(
+                0.4,
+                EventKind::StepFinished {
+                    test: test.clone(),
+                    index: 0,
+                    outcome: Outcome::Passed,
+                    output: None,
+                    exit_status: None,
+                },
+            ),
+        ]);
+        assert_eq!(report.suites[0].tests[0].steps[0].seconds, 0.3);
+    }
+
+    #[test]
+    fn suites_sort_by_phase_then_profile_and_tests_keep_start_order() {
+        let report = RunReport::from_events(&[
+            ev(
+                0.0,
+                EventKind::TestStarted {
+                    test: id("b", "y", "second-suite"),
+                },
+            ),
+            ev(
+                0.0,
+                EventKind::TestStarted {
+                    test: id("a", "z", "zeta"),
+                },
+            ),
+            ev(
+                0.0,
+                EventKind::TestSkipped {
+                    test: id("a", "z", "alpha"),
+                    reason: "no kvm".into(),
+                },
+            ),
+            ev(
+                0.0,
+                EventKind::TestStarted {
+                    test: id("a", "y", "x"),
+                },
+            ),
+        ]);
+        let order: Vec<_> = report.suites.iter().map(|s| s.name()).collect();
+        assert_eq!(order, ["a on y", "a on z", "b on y"]);
+        let names: Vec<_> = report.suites[1]
+            .tests
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["zeta", "alpha"]);
+        assert_eq!(
+            report.suites[1].tests[1].outcome,
+            Outcome::Skipped {
+                reason: "no kvm".into()
+            }
+        );
+        assert!(!report.suites[1].tests[1].interrupted);
+    }
+
+    #[test]
+    fn matrix_marks_missing_cells_not_run() {
+        let finished = |test| {
+            ev(
+                0.0,
+                EventKind::TestFinished {
+                    test,
+                    outcome: Outcome::Passed,
+                    seconds: 0.0,
+                    transcript: None,
+                },
+            )
+        };
+        let report = RunReport::from_events(&[
+            finished(id("boot", "virt", "t")),
+            finished(id("boot", "ci", "t")),
+            finished(id("net", "virt", "t")),
+            ev(
+                0.0,
+                EventKind::TestSkipped {
+                    test: id("net", "virt", "u"),
+                    reason: "r".into(),
+                },
+            ),
+            ev(
+                0.0,
+                EventKind::TestSkipped {
+                    test: id("fs", "ci", "u"),
+                    reason: "r".into(),
+                },
+            ),
+        ]);
+        assert_eq!(report.matrix.phases, ["boot", "fs", "net"]);
+        assert_eq!(report.matrix.profiles, ["ci", "virt"]);
+        let status: Vec<Vec<_>> = report
+            .matrix
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.status.as_str()).collect())
+            .collect();
+        assert_eq!(
+            status,
+            [
+                ["passed", "passed"],
+                ["skipped", "not run"],
+                ["not run", "passed"]
+            ]
+        );
+    }
+
+    #[test]
+    fn boots_collect_markers_panics_and_exit() {
+        let test = id("boot", "virt", "t");
+        let report = RunReport::from_events(&[
+            ev(
+                1.0,
+                EventKind::BootStarted {
+                    test: test.clone(),
+                    boot: 1,
+                    command: vec!["qemu".into()],
+                    serial_log: "s".into(),
+                },
+            ),
+            ev(
+                1.5,
+                EventKind::MarkerSeen {
+                    test: test.clone(),
+                    boot: 1,
+                    marker: "a".into(),
+                    at: 0.5,
+                },
+            ),
+            ev(
+                2.0,
+                EventKind::Panic {
+                    test: test.clone(),
+                    boot: 1,
+                    text: "first".into(),
+                },
+            ),
+            ev(
+                2.1,
+                EventKind::Panic {
+                    test: test.clone(),
+                    boot: 1,
+                    text: "second".into(),
+                },
+            ),
+            ev(
+                9.0,
+                EventKind::MarkerMissing {
+                    test: test.clone(),
+                    boot: 1,
+                    marker: "b".into(),
+                },
+            ),
+            ev(
+                9.25,
+                EventKind::QemuExited {
+                    test: test.clone(),
+                    boot: 1,
+                    status: None,
+                    expected: false,
+                },
+            ),
+        ]);
+        let t = &report.suites[0].tests[0];
+        let boot = &t.boots[0];
+        assert_eq!(boot.seconds, Some(8.25));
+        assert_eq!(boot.panic.as_deref(), Some("first\nsecond"));
+        assert_eq!(
+            boot.qemu_exit,
+            Some(QemuExit {
+                status: None,
+                expected: false
+            })
+        );
+        assert_eq!(
+            t.missing_markers()
+                .map(|m| m.marker.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(t.panics().collect::<Vec<_>>(), [(1, "first\nsecond")]);
+    }
+}

@@ -1,0 +1,88 @@
+//! The run's event log: timestamps events, keeps them for the reports and
+//! shows progress as they arrive. Shared between test threads.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::event::{Event, EventKind, Outcome};
+
+pub struct EventLog {
+    started: Instant,
+    events: Mutex<Vec<Event>>,
+    progress: Progress,
+}
+
+/// How progress is shown on the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing (e.g. `--json` prints one document at the end).
+    Quiet,
+    /// One plain line per suite, test and failure.
+    Lines { color: bool },
+}
+
+impl Progress {
+    /// Plain lines; colour only on a terminal and when NO_COLOR is unset.
+    pub fn detect() -> Progress {
+        use std::io::IsTerminal;
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Progress::Lines { color }
+    }
+}
+
+impl EventLog {
+    pub fn new(progress: Progress) -> EventLog {
+        EventLog { started: Instant::now(), events: Mutex::new(Vec::new()), progress }
+    }
+
+    pub fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    pub fn push(&self, kind: EventKind) {
+        self.show(&kind);
+        let event = Event { t: self.elapsed(), kind };
+        if let Ok(mut events) = self.events.lock() {
+            events.push(event);
+        }
+    }
+
+    pub fn events(&self) -> Vec<Event> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    /// A free-form progress line (artifact builds, accelerator choice).
+    pub fn note(&self, line: &str) {
+        if let Progress::Lines { .. } = self.progress {
+            eprintln!("  {line}");
+        }
+    }
+
+    fn show(&self, kind: &EventKind) {
+        let Progress::Lines { color } = self.progress else { return };
+        let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+        match kind {
+            EventKind::SuiteStarted { suite, title, .. } => {
+                eprintln!("{} {} on {}: {title}", paint("1", "==>"), suite.phase, suite.profile)
+            }
+            EventKind::TestSkipped { test, reason } => eprintln!("  {} {} ({reason})", paint("33", "SKIP"), test.test),
+            EventKind::StepFinished { outcome: Outcome::Failed { message }, index, .. } => {
+                eprintln!("       step {index}: {}", paint("31", message))
+            }
+            EventKind::TestFinished { test, outcome, seconds, .. } => {
+                let (tag, code) = match outcome {
+                    Outcome::Passed => ("PASS", "32"),
+                    Outcome::Failed { .. } => ("FAIL", "31"),
+                    Outcome::Skipped { .. } => ("SKIP", "33"),
+                };
+                eprintln!("  {} {} ({seconds:.1}s)", paint(code, tag), test.test);
+            }
+            EventKind::Panic { text, .. } => {
+                for line in text.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev() {
+                    eprintln!("       | {line}");
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Executes scenarios on profiles and records everything in the event log.
+
+pub mod launch;
+pub mod log;
+pub mod suite;
+pub mod test;

@@ -1,0 +1,410 @@
+//! Runs one test: its steps in order over one or more boots, every
+//! observation logged as events. The first failing step ends the test.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::{Profile, RunCheck, Step, StepKind, Test};
+use crate::console::session::{Console, ConsoleError, Note, Settings};
+use crate::console::transcript::{TranscriptInfo, Writer};
+use crate::event::{EventKind, Outcome, TestId};
+
+use super::launch::Launcher;
+use super::log::EventLog;
+
+/// Everything one test needs.
+pub struct TestContext<'a> {
+    pub profile: &'a Profile,
+    pub id: TestId,
+    /// Directory of this suite's files in the report, and its path relative
+    /// to the report root (for links in events).
+    pub dir: PathBuf,
+    pub rel_dir: String,
+    pub log: &'a EventLog,
+}
+
+struct StepFailure {
+    message: String,
+    /// Diagnostics to attach as triage events.
+    triage: Vec<(String, String)>,
+}
+
+impl From<ConsoleError> for StepFailure {
+    fn from(e: ConsoleError) -> Self {
+        let mut triage = Vec::new();
+        match &e {
+            ConsoleError::Timeout { tail, .. } | ConsoleError::Exited { tail, .. } => {
+                triage.push(("console tail".to_string(), tail.clone()))
+            }
+            ConsoleError::Panic { .. } | ConsoleError::Io(_) => {}
+        }
+        StepFailure { message: e.to_string(), triage }
+    }
+}
+
+fn fail(message: impl Into<String>) -> StepFailure {
+    StepFailure { message: message.into(), triage: Vec::new() }
+}
+
+pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> Outcome {
+    let log = ctx.log;
+    let started = Instant::now();
+    log.push(EventKind::TestStarted { test: ctx.id.clone() });
+    let cast_name = format!("{}.cast", test.name);
+    let info = TranscriptInfo { profile: ctx.profile.name.clone(), phase: ctx.id.suite.phase.clone(), test: test.name.clone() };
+    let writer = match Writer::create(&ctx.dir.join(&cast_name), info, ctx.profile.console.transcript_limit) {
+        Ok(w) => Rc::new(RefCell::new(w)),
+        Err(e) => {
+            let outcome = Outcome::Failed { message: format!("{e:#}") };
+            log.push(EventKind::TestFinished { test: ctx.id.clone(), outcome: outcome.clone(), seconds: 0.0, transcript: None });
+            return outcome;
+        }
+    };
+    let mut runner = TestRun {
+        ctx,
+        test,
+        started,
+        console: None,
+        boots: 0,
+        seq: 0,
+        vars: BTreeMap::new(),
+        metrics: BTreeMap::new(),
+        budget: test.timeout.unwrap_or(ctx.profile.timeouts.test),
+    };
+    let mut outcome = Outcome::Passed;
+    for (index, step) in test.steps.iter().enumerate() {
+        if crate::qemu::process::interrupted() {
+            outcome = Outcome::Failed { message: "interrupted".into() };
+            break;
+        }
+        log.push(EventKind::StepStarted { test: ctx.id.clone(), index, description: step.label.clone() });
+        let result = runner.step(index, step, launcher, &writer);
+        runner.flush_notes();
+        match result {
+            Ok(done) => log.push(EventKind::StepFinished {
+                test: ctx.id.clone(),
+                index,
+                outcome: Outcome::Passed,
+                output: done.output,
+                exit_status: done.status,
+            }),
+            Err((failure, done)) => {
+                for (title, text) in failure.triage {
+                    log.push(EventKind::Triage { test: ctx.id.clone(), title, text });
+                }
+                let failed = Outcome::Failed { message: format!("step {index} ({}): {}", step.label, failure.message) };
+                log.push(EventKind::StepFinished {
+                    test: ctx.id.clone(),
+                    index,
+                    outcome: Outcome::Failed { message: failure.message },
+                    output: done.output,
+                    exit_status: done.status,
+                });
+                outcome = failed;
+                break;
+            }
+        }
+    }
+    runner.shutdown();
+    let _ = writer.borrow_mut().flush();
+    let seconds = started.elapsed().as_secs_f64();
+    log.push(EventKind::TestFinished {
+        test: ctx.id.clone(),
+        outcome: outcome.clone(),
+        seconds,
+        transcript: Some(format!("{}/{cast_name}", ctx.rel_dir)),
+    });
+    outcome
+}
+
+/// What a finished step reports besides pass/fail.
+#[derive(Default)]
+struct Done {
+    output: Option<String>,
+    status: Option<i32>,
+}
+
+struct TestRun<'a> {
+    ctx: &'a TestContext<'a>,
+    test: &'a Test,
+    started: Instant,
+    console: Option<Console>,
+    boots: u32,
+    seq: u32,
+    vars: BTreeMap<String, String>,
+    metrics: BTreeMap<String, f64>,
+    budget: Duration,
+}
+
+impl<'a> TestRun<'a> {
+    /// The step's deadline: its own or the profile's, never past the test's.
+    fn timeout(&self, step: &Step, default: Duration) -> Duration {
+        let left = self.budget.saturating_sub(self.started.elapsed());
+        step.timeout.unwrap_or(default).min(left).max(Duration::from_millis(1))
+    }
+
+    fn flush_notes(&mut self) {
+        let Some(console) = self.console.as_mut() else { return };
+        for note in console.take_notes() {
+            match note {
+                Note::Marker { marker, at } => {
+                    self.ctx.log.push(EventKind::MarkerSeen { test: self.ctx.id.clone(), boot: self.boots, marker, at })
+                }
+                Note::Metric { name, value } => {
+                    self.metrics.insert(name.clone(), value);
+                    self.ctx.log.push(EventKind::Metric { test: self.ctx.id.clone(), name, value });
+                }
+            }
+        }
+    }
+
+    fn console(&mut self) -> Result<&mut Console, StepFailure> {
+        self.console.as_mut().ok_or_else(|| fail("the guest is not running (add a `boot` step)"))
+    }
+
+    fn step(
+        &mut self,
+        index: usize,
+        step: &Step,
+        launcher: &mut dyn Launcher,
+        writer: &Rc<RefCell<Writer>>,
+    ) -> Result<Done, (StepFailure, Done)> {
+        let _ = index;
+        let profile = self.ctx.profile;
+        let step_timeout = self.timeout(step, profile.timeouts.step);
+        let plain = |r: Result<(), StepFailure>| r.map(|_| Done::default()).map_err(|f| (f, Done::default()));
+        match &step.kind {
+            StepKind::Boot => plain(self.boot(launcher, writer, self.timeout(step, profile.timeouts.boot))),
+            StepKind::Reboot => {
+                let r = self.poweroff("poweroff -f", step_timeout);
+                plain(r.and_then(|_| self.boot(launcher, writer, self.timeout(step, profile.timeouts.boot))))
+            }
+            StepKind::PowerCut => {
+                if let Some(c) = self.console.as_mut() {
+                    c.kill();
+                }
+                self.flush_notes();
+                self.console = None;
+                plain(self.boot(launcher, writer, self.timeout(step, profile.timeouts.boot)))
+            }
+            StepKind::Poweroff { command } => plain(self.poweroff(command, step_timeout)),
+            StepKind::Run(check) => self.run(check, step_timeout),
+            StepKind::Send { bytes } => plain(self.console().and_then(|c| c.send(bytes).map_err(StepFailure::from))),
+            StepKind::Expect { pattern } => {
+                let what = format!("/{}/", pattern.as_str());
+                let r = match self.console() {
+                    Ok(c) => c.expect(pattern, step_timeout, &what),
+                    Err(f) => return Err((f, Done::default())),
+                };
+                let r = r.map_err(|e| {
+                    self.panic_event(&e);
+                    self.timeout_failure(e)
+                });
+                r.map(|found| Done { output: Some(found.matched), status: None }).map_err(|f| (f, Done::default()))
+            }
+            StepKind::Wait { duration } => plain(self.console().and_then(|c| c.idle(*duration).map_err(StepFailure::from))),
+            StepKind::ExpectPanic { command } => {
+                let test = self.ctx.id.clone();
+                let boot = self.boots;
+                let r = self.console().and_then(|c| {
+                    c.send(format!("{command}\n").as_bytes())?;
+                    Ok(c.wait_panic(step_timeout)?)
+                });
+                match r {
+                    Ok(text) => {
+                        self.ctx.log.push(EventKind::Panic { test, boot, text: text.clone() });
+                        self.end_boot(true);
+                        Ok(Done { output: Some(text), status: None })
+                    }
+                    Err(f) => Err((f, Done::default())),
+                }
+            }
+            StepKind::Metric(m) => {
+                let Some(value) = self.metrics.get(&m.name).copied() else {
+                    return Err((fail(format!("no METRIC {} line was seen", m.name)), Done::default()));
+                };
+                let out = Done { output: Some(format!("{}={value}", m.name)), status: None };
+                if m.min.is_some_and(|min| value < min) || m.max.is_some_and(|max| value > max) {
+                    let bounds = format!("[{}, {}]", m.min.map_or("-inf".into(), |v| v.to_string()), m.max.map_or("inf".into(), |v| v.to_string()));
+                    return Err((fail(format!("METRIC {}={value} is outside {bounds}", m.name)), out));
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// A timeout with QEMU diagnostics attached.
+    fn timeout_failure(&mut self, e: ConsoleError) -> StepFailure {
+        let is_timeout = matches!(e, ConsoleError::Timeout { .. });
+        let mut f = StepFailure::from(e);
+        if is_timeout {
+            if let Some(c) = self.console.as_mut() {
+                f.triage.extend(c.triage());
+            }
+        }
+        f
+    }
+
+    fn panic_event(&mut self, e: &ConsoleError) {
+        if let ConsoleError::Panic { text } = e {
+            self.ctx.log.push(EventKind::Panic { test: self.ctx.id.clone(), boot: self.boots, text: text.clone() });
+        }
+    }
+
+    fn boot(&mut self, launcher: &mut dyn Launcher, writer: &Rc<RefCell<Writer>>, timeout: Duration) -> Result<(), StepFailure> {
+        self.end_boot(false);
+        self.boots += 1;
+        let boot = self.boots;
+        let serial_name = format!("{}-boot{boot}.serial.log", self.test.name);
+        let t0 = self.started.elapsed().as_secs_f64();
+        let _ = writer.borrow_mut().boot(t0, boot);
+        let (guest, command) =
+            launcher.launch(boot, &self.ctx.dir.join(&serial_name)).map_err(|e| fail(format!("cannot start the guest: {e:#}")))?;
+        self.ctx.log.push(EventKind::BootStarted {
+            test: self.ctx.id.clone(),
+            boot,
+            command,
+            serial_log: format!("{}/{serial_name}", self.ctx.rel_dir),
+        });
+        let c = &self.ctx.profile.console;
+        let settings = Settings {
+            prompt: c.prompt.clone(),
+            panic: c.panic.clone(),
+            noise: c.noise.clone(),
+            markers: self.ctx.profile.boot_markers.clone(),
+            buffer_limit: c.transcript_limit,
+        };
+        self.console = Some(Console::new(guest, settings, Rc::clone(writer), t0));
+        let prompt = self.console.as_mut().map(|c| c.wait_prompt(timeout)).unwrap_or(Ok(()));
+        self.flush_notes();
+        if let Err(e) = prompt {
+            self.panic_event(&e);
+            let failure = self.timeout_failure(e);
+            self.report_missing_markers();
+            return Err(failure);
+        }
+        let missing = self.report_missing_markers();
+        if !missing.is_empty() {
+            return Err(fail(format!("boot markers never appeared (in order): {}", missing.join(", "))));
+        }
+        for setup in self.ctx.profile.console.setup.clone() {
+            let out = self.run_raw(&setup, self.ctx.profile.timeouts.step)?;
+            if out.status != 0 {
+                return Err(fail(format!("profile setup command `{setup}` exited with {}: {}", out.status, out.output.trim())));
+            }
+        }
+        Ok(())
+    }
+
+    fn report_missing_markers(&mut self) -> Vec<String> {
+        let missing: Vec<String> = self.console.as_ref().map(|c| c.missing_markers().to_vec()).unwrap_or_default();
+        for marker in &missing {
+            self.ctx.log.push(EventKind::MarkerMissing { test: self.ctx.id.clone(), boot: self.boots, marker: marker.clone() });
+        }
+        missing
+    }
+
+    fn poweroff(&mut self, command: &str, timeout: Duration) -> Result<(), StepFailure> {
+        let r = self.console().and_then(|c| {
+            c.send(format!("{command}\n").as_bytes())?;
+            Ok(c.wait_exit(timeout)?)
+        });
+        self.flush_notes();
+        let status = r?;
+        self.end_boot(true);
+        match status {
+            Some(0) => Ok(()),
+            Some(s) => Err(fail(format!("QEMU exited with status {s} after `{command}` (expected 0)"))),
+            None => Err(fail(format!("QEMU was killed by a signal after `{command}`"))),
+        }
+    }
+
+    fn run_raw(&mut self, command: &str, timeout: Duration) -> Result<crate::console::session::RunOutput, StepFailure> {
+        self.seq += 1;
+        let id = format!("{}-{}", self.boots, self.seq);
+        let r = self.console()?.run(&id, command, timeout);
+        self.flush_notes();
+        r.map_err(|e| {
+            self.panic_event(&e);
+            self.timeout_failure(e)
+        })
+    }
+
+    fn run(&mut self, check: &RunCheck, timeout: Duration) -> Result<Done, (StepFailure, Done)> {
+        let command = substitute(&check.command, &self.vars).map_err(|m| (fail(m), Done::default()))?;
+        let out = self.run_raw(&command, timeout).map_err(|f| (f, Done::default()))?;
+        let done = Done { output: Some(out.output.clone()), status: Some(out.status) };
+        let text = &out.output;
+        if let Some(want) = check.status {
+            if out.status != want {
+                return Err((fail(format!("exit status {} (expected {want})", out.status)), done));
+            }
+        }
+        if let Some(exact) = &check.output {
+            let got = text.strip_suffix('\n').unwrap_or(text);
+            let want = exact.strip_suffix('\n').unwrap_or(exact);
+            if got != want {
+                return Err((fail(format!("output {got:?} (expected exactly {want:?})")), done));
+            }
+        }
+        for re in &check.expect {
+            if !re.is_match(text) {
+                return Err((fail(format!("output does not match /{}/", re.as_str())), done));
+            }
+        }
+        for re in &check.expect_not {
+            if let Some(m) = re.find(text) {
+                return Err((fail(format!("output matches /{}/ (found {:?}), which it must not", re.as_str(), m.as_str())), done));
+            }
+        }
+        for (name, re) in &check.capture {
+            let Some(caps) = re.captures(text) else {
+                return Err((fail(format!("capture `{name}`: output does not match /{}/", re.as_str())), done));
+            };
+            let value = caps.get(1).or_else(|| caps.get(0)).map(|m| m.as_str().to_string()).unwrap_or_default();
+            self.vars.insert(name.clone(), value);
+        }
+        Ok(done)
+    }
+
+    /// Forgets the current boot. `expected` says QEMU's end was planned.
+    fn end_boot(&mut self, expected: bool) {
+        if let Some(mut console) = self.console.take() {
+            if console.exit_status().is_none() {
+                console.kill();
+            }
+            let status = console.exit_status().flatten();
+            drop(console);
+            self.ctx.log.push(EventKind::QemuExited { test: self.ctx.id.clone(), boot: self.boots, status, expected });
+        }
+    }
+
+    fn shutdown(&mut self) {
+        self.flush_notes();
+        self.end_boot(false);
+    }
+}
+
+/// Replaces `{{name}}` with captured values; an unknown name is an error.
+pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else { break };
+        let name = rest[start + 2..start + 2 + len].trim();
+        let value = vars.get(name).ok_or_else(|| format!("variable `{name}` was not captured by an earlier step"))?;
+        out.push_str(&rest[..start]);
+        out.push_str(value);
+        rest = &rest[start + 2 + len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+pub fn suite_dir(root: &Path, profile: &str, phase: &str) -> (PathBuf, String) {
+    let rel = format!("{profile}/{phase}");
+    (root.join(&rel), rel)
+}

@@ -1,0 +1,236 @@
+//! Every kind of bad input gets a clear error naming file, line and key.
+//! Fixtures are inline: each test writes a tiny workspace into a temp dir.
+
+use std::path::Path;
+
+use xtask::config::{load_scenario, ConfigError, Workspace};
+
+const BASE: &str = "arch: aarch64\nqemu:\n  machine: virt\nkernel:\n  prebuilt:\n    path: k.img\nconsole:\n  prompt: '# $'\n";
+
+/// A workspace with `files` (path, contents) and a dummy kernel image.
+fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("k.img"), b"kernel").unwrap();
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).unwrap();
+    }
+    dir
+}
+
+/// The error text with the temp dir replaced by `[ROOT]`.
+fn message(root: &Path, e: ConfigError) -> String {
+    e.to_string().replace(&root.display().to_string(), "[ROOT]")
+}
+
+fn profile_error(files: &[(&str, &str)], name: &str) -> String {
+    let dir = workspace(files);
+    let e = xtask::config::load_profile(&dir.path().join("profiles"), dir.path(), name).expect_err("must fail");
+    message(dir.path(), e)
+}
+
+fn scenario_error(text: &str) -> String {
+    let dir = workspace(&[("scenarios/s.yaml", text)]);
+    let e = load_scenario(&dir.path().join("scenarios/s.yaml")).expect_err("must fail");
+    message(dir.path(), e)
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}colour: red\n"))], "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:9:1: unknown key `colour`, expected one of `inherits`, `abstract`, `description`, `arch`, `qemu`, `kernel`, `cmdline`, `rootfs`, `disks`, `network`, `console`, `boot_markers`, `timeouts`, `capabilities`");
+}
+
+#[test]
+fn nested_unknown_key() {
+    let m = profile_error(&[("profiles/p.yaml", &BASE.replace("machine: virt", "machine: virt\n  cpus: 2"))], "p");
+    assert!(m.starts_with("[ROOT]/profiles/p.yaml:4:3: qemu: unknown key `cpus`"), "{m}");
+}
+
+#[test]
+fn wrong_type() {
+    let m = profile_error(&[("profiles/p.yaml", &BASE.replace("machine: virt", "machine: virt\n  smp: two"))], "p");
+    assert!(m.starts_with("[ROOT]/profiles/p.yaml:4:8: qemu.smp: invalid type: string \"two\", expected u32"), "{m}");
+}
+
+#[test]
+fn empty_file() {
+    let m = profile_error(&[("profiles/p.yaml", "# nothing here\n")], "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml: file is empty");
+}
+
+#[test]
+fn unknown_profile_lists_known_ones() {
+    let m = profile_error(&[("profiles/a.yaml", BASE), ("profiles/b.yaml", BASE)], "c");
+    insta::assert_snapshot!(m, @"unknown profile `c` (known: a, b)");
+}
+
+#[test]
+fn unknown_parent() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("inherits: nope\n{BASE}"))], "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:1:1 (key `inherits`): profile `p` inherits unknown profile `nope` (known: p)");
+}
+
+#[test]
+fn inherits_cycle() {
+    let m = profile_error(&[("profiles/a.yaml", "inherits: b\n"), ("profiles/b.yaml", "inherits: c\n"), ("profiles/c.yaml", "inherits: a\n")], "a");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/c.yaml:1:1 (key `inherits`): profile `c` inherits itself through a -> b -> c -> a");
+}
+
+#[test]
+fn self_inheritance() {
+    let m = profile_error(&[("profiles/a.yaml", "inherits: a\n")], "a");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/a.yaml:1:1 (key `inherits`): profile `a` inherits itself through a -> a");
+}
+
+#[test]
+fn invalid_regex_points_at_the_item() {
+    let text = BASE.replace("prompt: '# $'", "prompt: '# $'\n  panic:\n    - 'ok'\n    - 'bad(('");
+    let m = profile_error(&[("profiles/p.yaml", &text)], "p");
+    assert!(m.starts_with("[ROOT]/profiles/p.yaml:11:7 (key `console.panic[1]`): invalid regex `bad((`"), "{m}");
+}
+
+#[test]
+fn bad_timeouts() {
+    for (value, expect) in [("-5s", "must be greater than zero"), ("0s", "must be greater than zero"), ("30", "has no unit"), ("99h", "longer than the 6h limit")] {
+        let text = format!("{BASE}timeouts:\n  boot: {value}\n");
+        let m = profile_error(&[("profiles/p.yaml", &text)], "p");
+        assert!(m.starts_with("[ROOT]/profiles/p.yaml:10:3 (key `timeouts.boot`):"), "{m}");
+        assert!(m.contains(expect), "{value}: {m}");
+    }
+}
+
+#[test]
+fn parent_errors_point_at_the_parent_file() {
+    let files = [("profiles/base.yaml", "qemu:\n  accel: warp\n"), ("profiles/p.yaml", &format!("inherits: base\n{BASE}") as &str)];
+    let m = profile_error(&files, "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/base.yaml:2:3 (key `qemu.accel`): unknown accel `warp`; expected tcg, kvm or auto");
+}
+
+#[test]
+fn missing_required_key_after_inheritance() {
+    let m = profile_error(&[("profiles/p.yaml", "arch: aarch64\n")], "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml (key `qemu.machine`): profile `p` (with everything it inherits) does not set `qemu.machine`");
+}
+
+#[test]
+fn child_overrides_parent_field_by_field() {
+    let dir = workspace(&[
+        ("profiles/base.yaml", &format!("{BASE}qemu:\n  machine: virt\n  smp: 2\n  memory_mib: 256\n").replace("qemu:\n  machine: virt\nkernel", "kernel")),
+        ("profiles/child.yaml", "inherits: base\nqemu:\n  smp: 4\n"),
+    ]);
+    let p = xtask::config::load_profile(&dir.path().join("profiles"), dir.path(), "child").unwrap();
+    assert_eq!(p.qemu.smp, 4);
+    assert_eq!(p.qemu.memory_mib, 256, "inherited");
+    assert_eq!(p.qemu.machine, "virt", "inherited");
+    assert_eq!(p.chain, vec!["child", "base"]);
+}
+
+#[test]
+fn abstract_profile_cannot_be_booted() {
+    let m = profile_error(&[("profiles/base.yaml", "abstract: true\nqemu:\n  smp: 2\n")], "base");
+    assert!(m.contains("(key `abstract`): profile `base` is abstract"), "{m}");
+}
+
+const TEST_HEAD: &str = "phase: a1\ntitle: t\ntests:\n  - name: one\n    steps:\n";
+
+#[test]
+fn step_with_two_kinds() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n        send: x\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].send`): a step has exactly one kind; this one has run and send");
+}
+
+#[test]
+fn step_with_no_kind() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - timeout: 5s\n"));
+    assert!(m.contains("(key `tests[0].steps[0]`): a step needs one of: run, send"), "{m}");
+}
+
+#[test]
+fn modifier_on_the_wrong_kind() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - send: x\n        status: 1\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].status`): `status` goes with `run`, not with `send`");
+}
+
+#[test]
+fn duplicate_test_names() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n  - name: one\n    steps:\n      - run: ls\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:5 (key `tests[1].name`): duplicate test name `one`");
+}
+
+#[test]
+fn invalid_regex_in_expect_list() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n        expect: ['a', '[z-a]']\n"));
+    assert!(m.starts_with("[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].expect`): invalid regex `[z-a]`"), "{m}");
+}
+
+#[test]
+fn status_out_of_range() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n        status: 300\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].status`): status `300` must be between 0 and 255");
+}
+
+#[test]
+fn boot_takes_no_value() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - boot: now\n"));
+    assert!(m.contains("(key `tests[0].steps[0].boot`): this step takes no value"), "{m}");
+}
+
+#[test]
+fn several_errors_reported_together() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n        timeout: soon\n      - wait: -1s\n"));
+    let lines: Vec<&str> = m.lines().collect();
+    assert_eq!(lines.len(), 2, "{m}");
+    assert!(lines[0].contains("tests[0].steps[0].timeout"));
+    assert!(lines[1].contains("tests[0].steps[1].wait"));
+}
+
+#[test]
+fn empty_tests_and_steps() {
+    let m = scenario_error("phase: a1\ntitle: t\ntests: []\n");
+    assert!(m.contains("(key `tests`): a scenario needs at least one test"), "{m}");
+}
+
+#[test]
+fn scenario_defaults() {
+    let dir = workspace(&[("scenarios/s.yaml", &format!("{TEST_HEAD}      - run: sh -c 'exit 3'\n        status: 3\n      - poweroff:\n"))]);
+    let s = load_scenario(&dir.path().join("scenarios/s.yaml")).unwrap();
+    let steps = &s.tests[0].steps;
+    assert_eq!(steps.len(), 3, "a boot step is added first");
+    assert!(matches!(steps[0].kind, xtask::config::StepKind::Boot));
+    match &steps[1].kind {
+        xtask::config::StepKind::Run(r) => assert_eq!(r.status, Some(3)),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(&steps[2].kind, xtask::config::StepKind::Poweroff { command } if command == "poweroff -f"));
+}
+
+#[test]
+fn workspace_names_unknown_default_profile() {
+    let dir = workspace(&[("xtask.yaml", "default_profile: nope\nall_profiles: []\n"), ("profiles/a.yaml", BASE)]);
+    let e = Workspace::load(dir.path()).expect_err("must fail");
+    insta::assert_snapshot!(message(dir.path(), e), @"[ROOT]/xtask.yaml:1:1 (key `default_profile`): unknown profile `nope` (known: a)");
+}
+
+#[test]
+fn unknown_scenario_lists_phases() {
+    let dir = workspace(&[("xtask.yaml", "default_profile: a\nall_profiles: [a]\n"), ("profiles/a.yaml", BASE), ("scenarios/phase-a1.yaml", "x: 1\n")]);
+    let ws = Workspace::load(dir.path()).unwrap();
+    let e = ws.scenario("phase-zz").expect_err("must fail");
+    insta::assert_snapshot!(message(dir.path(), e), @"unknown scenario `phase-zz`: neither a phase in scenarios/ nor a YAML file (known phases: phase-a1)");
+}
+
+#[test]
+fn the_shipped_configuration_is_valid() {
+    let ws = Workspace::load(&xtask::project::root()).unwrap();
+    for name in ws.profile_names() {
+        ws.check_profile(&name).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for file in ws.scenario_files() {
+        load_scenario(&file).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for name in &ws.all_profiles {
+        ws.profile(name).unwrap();
+    }
+}
