@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Build kernels and root filesystems, boot them under QEMU and run YAML scenarios", version)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Build kernels and root filesystems, boot them under QEMU and run YAML scenarios",
+    version
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

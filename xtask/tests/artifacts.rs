@@ -13,12 +13,36 @@ use xtask::config::{Disk, Filesystem, Workspace};
 
 /// Load orders RECIPES.md section 3 verified (arm64 has virtio and virtio_ring built in).
 const X86_64_MODULES: &[&str] = &[
-    "virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_mmio",
-    "virtio_blk", "failover", "net_failover", "virtio_net", "crc16", "mbcache", "jbd2", "crc32c_generic", "ext4",
+    "virtio_ring",
+    "virtio",
+    "virtio_pci_modern_dev",
+    "virtio_pci_legacy_dev",
+    "virtio_pci",
+    "virtio_mmio",
+    "virtio_blk",
+    "failover",
+    "net_failover",
+    "virtio_net",
+    "crc16",
+    "mbcache",
+    "jbd2",
+    "crc32c_generic",
+    "ext4",
 ];
 const AARCH64_MODULES: &[&str] = &[
-    "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_mmio", "virtio_blk", "failover",
-    "net_failover", "virtio_net", "crc16", "mbcache", "jbd2", "crc32c_generic", "ext4",
+    "virtio_pci_modern_dev",
+    "virtio_pci_legacy_dev",
+    "virtio_pci",
+    "virtio_mmio",
+    "virtio_blk",
+    "failover",
+    "net_failover",
+    "virtio_net",
+    "crc16",
+    "mbcache",
+    "jbd2",
+    "crc32c_generic",
+    "ext4",
 ];
 
 fn slow_tests_enabled(test: &str) -> bool {
@@ -50,13 +74,28 @@ fn build_twice(profile_name: &str, modules: &[&str]) {
     let first = artifacts::build_all(&ws, &profile, &mut log).expect("first build");
     eprintln!("[{profile_name}] first build_all: {:.1} s", start.elapsed().as_secs_f64());
     for b in &first.built {
-        eprintln!("[{profile_name}]   {:<16} cached={:<5} {:>6.1} s  {}", b.name, b.cached, b.seconds, b.path.display());
+        eprintln!(
+            "[{profile_name}]   {:<16} cached={:<5} {:>6.1} s  {}",
+            b.name,
+            b.cached,
+            b.seconds,
+            b.path.display()
+        );
     }
     assert!(first.kernel.is_file());
     let initrd = first.initrd.clone().expect("initrd");
     let members = initramfs::read_newc(&std::fs::read(&initrd).unwrap()).unwrap();
     let has = |name: &str| members.iter().any(|m| m.name == name);
-    for name in ["init", "bin/busybox", "bin/sh", "sbin/insmod", "dev/console", "etc/profile", "etc/xtask/modules", "usr/bin/xt-syscalls"] {
+    for name in [
+        "init",
+        "bin/busybox",
+        "bin/sh",
+        "sbin/insmod",
+        "dev/console",
+        "etc/profile",
+        "etc/xtask/modules",
+        "usr/bin/xt-syscalls",
+    ] {
         assert!(has(name), "{name} missing from {}", initrd.display());
     }
     let list = &members.iter().find(|m| m.name == "etc/xtask/modules").unwrap().data;

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use xtask::config::{load_scenario, ConfigError, Workspace};
 
-const BASE: &str = "arch: aarch64\nqemu:\n  machine: virt\nkernel:\n  prebuilt:\n    path: k.img\nconsole:\n  prompt: '# $'\n";
+const BASE: &str =
+    "arch: aarch64\nqemu:\n  machine: virt\nkernel:\n  prebuilt:\n    path: k.img\nconsole:\n  prompt: '# $'\n";
 
 /// A workspace with `files` (path, contents) and a dummy kernel image.
 fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -74,7 +75,14 @@ fn unknown_parent() {
 
 #[test]
 fn inherits_cycle() {
-    let m = profile_error(&[("profiles/a.yaml", "inherits: b\n"), ("profiles/b.yaml", "inherits: c\n"), ("profiles/c.yaml", "inherits: a\n")], "a");
+    let m = profile_error(
+        &[
+            ("profiles/a.yaml", "inherits: b\n"),
+            ("profiles/b.yaml", "inherits: c\n"),
+            ("profiles/c.yaml", "inherits: a\n"),
+        ],
+        "a",
+    );
     insta::assert_snapshot!(m, @"[ROOT]/profiles/c.yaml:1:1 (key `inherits`): profile `c` inherits itself through a -> b -> c -> a");
 }
 
@@ -93,7 +101,12 @@ fn invalid_regex_points_at_the_item() {
 
 #[test]
 fn bad_timeouts() {
-    for (value, expect) in [("-5s", "must be greater than zero"), ("0s", "must be greater than zero"), ("30", "has no unit"), ("99h", "longer than the 6h limit")] {
+    for (value, expect) in [
+        ("-5s", "must be greater than zero"),
+        ("0s", "must be greater than zero"),
+        ("30", "has no unit"),
+        ("99h", "longer than the 6h limit"),
+    ] {
         let text = format!("{BASE}timeouts:\n  boot: {value}\n");
         let m = profile_error(&[("profiles/p.yaml", &text)], "p");
         assert!(m.starts_with("[ROOT]/profiles/p.yaml:10:3 (key `timeouts.boot`):"), "{m}");
@@ -103,7 +116,10 @@ fn bad_timeouts() {
 
 #[test]
 fn parent_errors_point_at_the_parent_file() {
-    let files = [("profiles/base.yaml", "qemu:\n  accel: warp\n"), ("profiles/p.yaml", &format!("inherits: base\n{BASE}") as &str)];
+    let files = [
+        ("profiles/base.yaml", "qemu:\n  accel: warp\n"),
+        ("profiles/p.yaml", &format!("inherits: base\n{BASE}") as &str),
+    ];
     let m = profile_error(&files, "p");
     insta::assert_snapshot!(m, @"[ROOT]/profiles/base.yaml:2:3 (key `qemu.accel`): unknown accel `warp`; expected tcg, kvm or auto");
 }
@@ -117,7 +133,11 @@ fn missing_required_key_after_inheritance() {
 #[test]
 fn child_overrides_parent_field_by_field() {
     let dir = workspace(&[
-        ("profiles/base.yaml", &format!("{BASE}qemu:\n  machine: virt\n  smp: 2\n  memory_mib: 256\n").replace("qemu:\n  machine: virt\nkernel", "kernel")),
+        (
+            "profiles/base.yaml",
+            &format!("{BASE}qemu:\n  machine: virt\n  smp: 2\n  memory_mib: 256\n")
+                .replace("qemu:\n  machine: virt\nkernel", "kernel"),
+        ),
         ("profiles/child.yaml", "inherits: base\nqemu:\n  smp: 4\n"),
     ]);
     let p = xtask::config::load_profile(&dir.path().join("profiles"), dir.path(), "child").unwrap();
@@ -162,7 +182,10 @@ fn duplicate_test_names() {
 #[test]
 fn invalid_regex_in_expect_list() {
     let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n        expect: ['a', '[z-a]']\n"));
-    assert!(m.starts_with("[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].expect`): invalid regex `[z-a]`"), "{m}");
+    assert!(
+        m.starts_with("[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].expect`): invalid regex `[z-a]`"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -194,7 +217,10 @@ fn empty_tests_and_steps() {
 
 #[test]
 fn scenario_defaults() {
-    let dir = workspace(&[("scenarios/s.yaml", &format!("{TEST_HEAD}      - run: sh -c 'exit 3'\n        status: 3\n      - poweroff:\n"))]);
+    let dir = workspace(&[(
+        "scenarios/s.yaml",
+        &format!("{TEST_HEAD}      - run: sh -c 'exit 3'\n        status: 3\n      - poweroff:\n"),
+    )]);
     let s = load_scenario(&dir.path().join("scenarios/s.yaml")).unwrap();
     let steps = &s.tests[0].steps;
     assert_eq!(steps.len(), 3, "a boot step is added first");
@@ -215,7 +241,11 @@ fn workspace_names_unknown_default_profile() {
 
 #[test]
 fn unknown_scenario_lists_phases() {
-    let dir = workspace(&[("xtask.yaml", "default_profile: a\nall_profiles: [a]\n"), ("profiles/a.yaml", BASE), ("scenarios/phase-a1.yaml", "x: 1\n")]);
+    let dir = workspace(&[
+        ("xtask.yaml", "default_profile: a\nall_profiles: [a]\n"),
+        ("profiles/a.yaml", BASE),
+        ("scenarios/phase-a1.yaml", "x: 1\n"),
+    ]);
     let ws = Workspace::load(dir.path()).unwrap();
     let e = ws.scenario("phase-zz").expect_err("must fail");
     insta::assert_snapshot!(message(dir.path(), e), @"unknown scenario `phase-zz`: neither a phase in scenarios/ nor a YAML file (known phases: phase-a1)");

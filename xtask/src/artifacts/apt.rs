@@ -91,7 +91,9 @@ impl Apt {
     fn get(&mut self, cwd: &Path, args: &[String], log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
         self.prepare()?;
         let have_lists = std::fs::read_dir(self.dir.join("lists"))?.flatten().any(|e| {
-            e.file_name().to_str().is_some_and(|n| n.ends_with("Packages") || n.contains("Packages.") || n.contains("Sources"))
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with("Packages") || n.contains("Packages.") || n.contains("Sources"))
         });
         if !have_lists && !self.updated {
             self.update(log)?;
@@ -115,7 +117,13 @@ impl Apt {
     }
 
     /// Downloads source package `package=version` into `dest`.
-    pub fn source(&mut self, package: &str, version: &str, dest: &Path, log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
+    pub fn source(
+        &mut self,
+        package: &str,
+        version: &str,
+        dest: &Path,
+        log: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<()> {
         let args = ["source".to_string(), "--download-only".into(), format!("{package}={version}")];
         self.get(dest, &args, log)
     }
@@ -163,7 +171,8 @@ impl DirLock {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let owner = std::fs::read_to_string(path.join("pid")).unwrap_or_default();
-                    let alive = owner.trim().parse::<u32>().is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists());
+                    let alive =
+                        owner.trim().parse::<u32>().is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists());
                     if !alive && start.elapsed() > std::time::Duration::from_secs(2) {
                         // Dead owner (or one that died between mkdir and writing its pid).
                         let _ = std::fs::remove_dir_all(path);
@@ -203,12 +212,8 @@ pub fn system_repos() -> anyhow::Result<Vec<Repo>> {
     if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list") {
         add(parse_one_line(&text));
     }
-    let mut parts: Vec<PathBuf> = std::fs::read_dir("/etc/apt/sources.list.d")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut parts: Vec<PathBuf> =
+        std::fs::read_dir("/etc/apt/sources.list.d").into_iter().flatten().flatten().map(|e| e.path()).collect();
     parts.sort();
     for p in parts {
         let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
@@ -260,9 +265,7 @@ pub fn parse_one_line(text: &str) -> Vec<Repo> {
 pub fn parse_deb822(text: &str) -> Vec<Repo> {
     let mut repos = Vec::new();
     for stanza in stanzas(text) {
-        let get = |key: &str| {
-            stanza.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
-        };
+        let get = |key: &str| stanza.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str());
         let words = |key: &str| get(key).unwrap_or("").split_whitespace().map(String::from).collect::<Vec<_>>();
         if get("Enabled").is_some_and(|v| v.trim().eq_ignore_ascii_case("no")) {
             continue;
@@ -360,13 +363,15 @@ mod tests {
         assert_eq!(repos[1].components, ["main", "contrib"]);
         assert_eq!(repos[1].signed_by, None);
         let rendered = render(&repos);
-        assert!(rendered.contains("Types: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\n"));
+        assert!(rendered
+            .contains("Types: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\n"));
         assert!(rendered.contains("Architectures: amd64 arm64\n"));
     }
 
     #[test]
     fn one_line_sources_with_options_and_comments() {
-        let text = "# comment\ndeb [arch=amd64 signed-by=/k.gpg] http://m.example/debian bookworm main non-free # tail\n\
+        let text =
+            "# comment\ndeb [arch=amd64 signed-by=/k.gpg] http://m.example/debian bookworm main non-free # tail\n\
                     deb-src http://m.example/debian bookworm main\ndeb cdrom:[Debian]/ bookworm main\n\
                     deb http://m.example/debian-security bookworm-security main\n";
         let repos = parse_one_line(text);

@@ -37,7 +37,8 @@ pub struct Pin {
 impl Pin {
     pub fn load(path: &Path) -> anyhow::Result<Pin> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let pin: Pin = serde_norway::from_str(&text).with_context(|| format!("{}: invalid pin file", path.display()))?;
+        let pin: Pin =
+            serde_norway::from_str(&text).with_context(|| format!("{}: invalid pin file", path.display()))?;
         if pin.dsc_sha256.len() != 64 || !pin.dsc_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             anyhow::bail!("{}: dsc_sha256 must be 64 hex digits", path.display());
         }
@@ -81,7 +82,7 @@ pub fn fetch_source(cache: &Cache, apt: &mut Apt, pin: &Pin, log: &mut dyn FnMut
             anyhow::bail!(
                 "{} has sha256 {actual}, but rootfs/busybox.yaml pins {}: the mirror serves different \
                  sources for {} {}; check them and update the pin if the change is expected",
-                dsc.display(),
+                pin.dsc_name(),
                 pin.dsc_sha256,
                 pin.package,
                 pin.version
@@ -132,8 +133,8 @@ pub fn build(
         estimate: Some(estimate(tc.arch)),
     };
     cache.get_or_build(job, log, |dirs, _| {
-        let fragment = std::fs::read_to_string(&fragment)
-            .with_context(|| format!("cannot read {}", fragment.display()))?;
+        let fragment =
+            std::fs::read_to_string(&fragment).with_context(|| format!("cannot read {}", fragment.display()))?;
         let mut requested: Vec<String> = config_lines(&fragment);
         requested.extend(profile.rootfs.busybox_config.iter().map(|l| l.trim().to_string()));
         compile(dirs, &source.dir.join("tree"), tc, &requested)
@@ -202,7 +203,8 @@ pub fn apply_config(config: &str, lines: &[String]) -> anyhow::Result<String> {
     for l in lines {
         symbols.push(symbol(l).with_context(|| format!("`{l}` is not a BusyBox config line"))?);
     }
-    let mut out: Vec<&str> = config.lines().filter(|l| symbol(l.trim()).is_none_or(|s| !symbols.contains(&s))).collect();
+    let mut out: Vec<&str> =
+        config.lines().filter(|l| symbol(l.trim()).is_none_or(|s| !symbols.contains(&s))).collect();
     out.extend(lines.iter().map(String::as_str));
     Ok(out.join("\n") + "\n")
 }
@@ -248,7 +250,8 @@ mod tests {
 
     #[test]
     fn lost_lines_are_reported() {
-        let lines = vec!["CONFIG_SCRIPT=y".to_string(), "# CONFIG_X is not set".to_string(), "# CONFIG_Y is not set".into()];
+        let lines =
+            vec!["CONFIG_SCRIPT=y".to_string(), "# CONFIG_X is not set".to_string(), "# CONFIG_Y is not set".into()];
         let final_config = "# CONFIG_SCRIPT is not set\nCONFIG_Y=y\n";
         assert_eq!(missing_config(final_config, &lines), ["CONFIG_SCRIPT=y", "# CONFIG_Y is not set"]);
     }

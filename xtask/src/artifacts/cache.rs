@@ -132,14 +132,15 @@ pub fn file_sha256(path: &Path) -> anyhow::Result<String> {
 /// relative paths with their `lstat` metadata. Symlinks are not followed.
 pub fn walk(dir: &Path) -> anyhow::Result<Vec<(String, fs::Metadata)>> {
     fn visit(dir: &Path, prefix: &str, out: &mut Vec<(String, fs::Metadata)>) -> anyhow::Result<()> {
-        let mut entries: Vec<fs::DirEntry> = fs::read_dir(dir)
-            .with_context(|| format!("cannot list {}", dir.display()))?
-            .collect::<Result<_, _>>()?;
+        let mut entries: Vec<fs::DirEntry> =
+            fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            let name = e.file_name().to_str().map(String::from).with_context(|| {
-                format!("{}: file names must be UTF-8", e.path().display())
-            })?;
+            let name = e
+                .file_name()
+                .to_str()
+                .map(String::from)
+                .with_context(|| format!("{}: file names must be UTF-8", e.path().display()))?;
             let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
             let meta = fs::symlink_metadata(e.path())?;
             let is_dir = meta.is_dir();

@@ -1,14 +1,13 @@
 //! Base disk images: `mke2fs -d` from a seed directory, no root needed.
 //!
-//! As deterministic as mke2fs allows: the UUID and directory hash seed come
-//! from the cache key, filesystem times from `E2FSPROGS_FAKE_TIME`, and the
-//! seed is staged with fixed mtimes and 0:0 ownership (`chown` as root,
-//! otherwise `debugfs` rewrites the owners inside the image). Inode change
-//! times still come from the staging copy.
+//! Deterministic: the UUID and directory hash seed come from the cache key,
+//! filesystem times from `E2FSPROGS_FAKE_TIME`, and `debugfs` then sets
+//! every seeded inode's owner to 0:0 and its times to `SOURCE_DATE_EPOCH`
+//! (mke2fs copies them from the host, where a checkout has the user's uid
+//! and its own times). The same inputs give the same bytes.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 
@@ -17,7 +16,7 @@ use crate::config::{Disk, Filesystem};
 use super::cache::{self, Cache, Entry, Job, Key, KeyBuilder};
 use super::{cmd, tools, SOURCE_DATE_EPOCH};
 
-const RECIPE: &str = "disk-1";
+const RECIPE: &str = "disk-2";
 
 pub fn fs_name(fs: Filesystem) -> &'static str {
     match fs {
@@ -56,84 +55,65 @@ pub fn build(cache: &Cache, disk: &Disk, log: &mut dyn FnMut(&str)) -> anyhow::R
         estimate: None,
     };
     let entry = cache.get_or_build(job, log, |dirs, _| {
-        let stage = dirs.work.join("seed");
-        std::fs::create_dir(&stage)?;
-        std::fs::set_permissions(&stage, std::fs::Permissions::from_mode(0o755))?;
-        if let Some(seed) = &disk.seed {
-            stage_seed(seed, &stage)?;
-        }
-        let img = dirs.out.join(&image);
-        make_fs(disk, &key, &stage, &img)
+        let empty = dirs.work.join("empty");
+        std::fs::create_dir(&empty)?;
+        std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o755))?;
+        let seed = disk.seed.as_deref().unwrap_or(&empty);
+        make_fs(disk, &key, seed, &dirs.out.join(&image))
     })?;
     let path = entry.dir.join(&image);
     Ok((entry, path))
 }
 
-/// Copies `seed` into `stage` keeping modes and symlinks, with fixed mtimes.
-fn stage_seed(seed: &Path, stage: &Path) -> anyhow::Result<()> {
-    let epoch = SystemTime::UNIX_EPOCH + Duration::from_secs(SOURCE_DATE_EPOCH);
-    let entries = cache::walk(seed)?;
-    for (rel, meta) in &entries {
-        let (src, dst) = (seed.join(rel), stage.join(rel));
-        if meta.file_type().is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
-        } else if meta.is_dir() {
-            std::fs::create_dir(&dst)?;
-        } else if meta.is_file() {
-            std::fs::copy(&src, &dst).with_context(|| format!("cannot copy {}", src.display()))?;
-        } else {
-            anyhow::bail!("{}: only files, directories and symlinks can seed a disk", src.display());
-        }
-        if !meta.file_type().is_symlink() {
-            std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(meta.permissions().mode() & 0o7777))?;
-        }
-        if tools::is_root() {
-            std::os::unix::fs::lchown(&dst, Some(0), Some(0))?;
-        }
-    }
-    // Times last: filling a directory moves its mtime.
-    let paths = entries.iter().filter(|(_, m)| !m.file_type().is_symlink()).map(|(rel, _)| stage.join(rel));
-    for path in paths.chain(std::iter::once(stage.to_path_buf())) {
-        // A read-only handle is enough (directories too): futimens only needs ownership.
-        std::fs::File::open(&path)?
-            .set_modified(epoch)
-            .with_context(|| format!("cannot set the mtime of {}", path.display()))?;
-    }
-    Ok(())
-}
-
-fn make_fs(disk: &Disk, key: &Key, stage: &Path, img: &Path) -> anyhow::Result<()> {
+fn make_fs(disk: &Disk, key: &Key, seed: &Path, img: &Path) -> anyhow::Result<()> {
     let uuid = uuid_from_key(key);
     let mke2fs = tools::find(&tools::MKE2FS).context("mke2fs not found (see `cargo xtask doctor`)")?;
     let mut args: Vec<String> = vec!["-q".into(), "-t".into(), fs_name(disk.filesystem).into()];
-    args.extend(["-d".into(), stage.display().to_string()]);
+    args.extend(["-d".into(), seed.display().to_string()]);
     if let Some(label) = &disk.label {
         args.extend(["-L".into(), label.clone()]);
     }
     args.extend(["-U".into(), uuid.clone(), "-E".into(), format!("root_owner=0:0,hash_seed={uuid}")]);
     args.extend([img.display().to_string(), format!("{}M", disk.size_mib)]);
     cmd::run(cmd::reproducible(duct::cmd(mke2fs, &args)), &format!("mke2fs for disk `{}`", disk.name))?;
-    if !tools::is_root() && disk.seed.is_some() {
-        chown_inside(img, stage)?;
-    }
+    normalize_inodes(img, seed)?;
     let e2fsck = tools::find(&tools::E2FSCK).context("e2fsck not found (see `cargo xtask doctor`)")?;
     cmd::run(duct::cmd(e2fsck, ["-fn".as_ref(), img.as_os_str()]), &format!("e2fsck of the new disk `{}`", disk.name))?;
     Ok(())
 }
 
-/// Without root the staged files belong to us; make them 0:0 inside the image.
-fn chown_inside(img: &Path, stage: &Path) -> anyhow::Result<()> {
+/// Sets owner 0:0 and every time to `SOURCE_DATE_EPOCH` on each inode
+/// copied from `seed`.
+fn normalize_inodes(img: &Path, seed: &Path) -> anyhow::Result<()> {
+    let entries = cache::walk(seed)?;
+    if entries.is_empty() {
+        return Ok(());
+    }
     let mut script = String::new();
-    for (rel, _) in cache::walk(stage)? {
-        let p = format!("/{rel}").replace('"', "\\\"");
-        script.push_str(&format!("set_inode_field \"{p}\" uid 0\nset_inode_field \"{p}\" gid 0\n"));
+    for (rel, _) in entries {
+        // debugfs quotes arguments with "..." and has no escape for a quote inside.
+        if rel.contains(['"', '\n']) {
+            anyhow::bail!("{}: disk seed file names cannot contain `\"` or newlines", seed.join(&rel).display());
+        }
+        let p = format!("/{rel}");
+        for (field, value) in [("uid", "0".to_string()), ("gid", "0".into())]
+            .into_iter()
+            .chain(["atime", "ctime", "mtime"].map(|f| (f, format!("@{SOURCE_DATE_EPOCH}"))))
+        {
+            script.push_str(&format!("set_inode_field \"{p}\" {field} {value}\n"));
+        }
     }
     let debugfs = tools::find(&tools::DEBUGFS).context("debugfs not found (see `cargo xtask doctor`)")?;
-    cmd::run(
+    let out = cmd::run(
         cmd::reproducible(duct::cmd(debugfs, ["-w".as_ref(), "-f".as_ref(), "-".as_ref(), img.as_os_str()]))
             .stdin_bytes(script),
-        "debugfs (setting owners to root)",
+        "debugfs (normalising owners and times)",
     )?;
+    // debugfs reports per-command errors on its output but still exits 0;
+    // everything else it prints starts with `debugfs`.
+    if let Some(line) = out.lines().find(|l| !l.trim().is_empty() && !l.starts_with("debugfs")) {
+        anyhow::bail!("debugfs: {line}");
+    }
     Ok(())
 }
 
@@ -149,5 +129,47 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!("89ab".contains(&u[19..20]));
+    }
+
+    /// Needs e2fsprogs (a host tool, no network); says so and passes without it.
+    #[test]
+    fn same_seed_gives_same_image_owned_by_root() {
+        if [tools::MKE2FS, tools::E2FSCK, tools::DEBUGFS].iter().any(|t| tools::find(t).is_none()) {
+            eprintln!("skipped: e2fsprogs not installed");
+            return;
+        }
+        let seed = tempfile::tempdir().unwrap();
+        std::fs::create_dir(seed.path().join("d")).unwrap();
+        std::fs::write(seed.path().join("d/f q.txt"), "data\n").unwrap();
+        std::os::unix::fs::symlink("d", seed.path().join("link")).unwrap();
+        let disk = Disk {
+            name: "t".into(),
+            size_mib: 4,
+            filesystem: Filesystem::Ext2,
+            seed: Some(seed.path().to_path_buf()),
+            label: Some("tlabel".into()),
+        };
+        let build_in = |dir: &Path| {
+            let cache = Cache::new(dir.to_path_buf());
+            build(&cache, &disk, &mut |_| {}).unwrap().1
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let img_a = build_in(a.path());
+        // Different host times for the second build's inputs.
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::open(seed.path().join("d/f q.txt")).unwrap().set_modified(earlier).unwrap();
+        let img_b = build_in(b.path());
+        let (bytes_a, bytes_b) = (std::fs::read(&img_a).unwrap(), std::fs::read(&img_b).unwrap());
+        if bytes_a != bytes_b {
+            let kept = std::env::temp_dir();
+            std::fs::write(kept.join("xtask-disk-a.img"), &bytes_a).unwrap();
+            std::fs::write(kept.join("xtask-disk-b.img"), &bytes_b).unwrap();
+            panic!("two builds differ; kept as {}/xtask-disk-{{a,b}}.img", kept.display());
+        }
+        let debugfs = tools::find(&tools::DEBUGFS).unwrap();
+        let stat =
+            cmd::run(duct::cmd(debugfs, ["-R".as_ref(), "stat \"/d/f q.txt\"".as_ref(), img_a.as_os_str()]), "debugfs")
+                .unwrap();
+        assert!(stat.contains("User:     0   Group:     0"), "{stat}");
     }
 }

@@ -114,7 +114,12 @@ impl Tree {
         }
         if !matches!(node, Node::Dir { .. }) {
             let prefix = format!("{path}/");
-            let below: Vec<String> = self.nodes.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
+            let below: Vec<String> = self
+                .nodes
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .map(|(k, _)| k.clone())
+                .collect();
             for k in below {
                 self.nodes.remove(&k);
             }
@@ -145,7 +150,10 @@ impl Tree {
                 };
                 Node::File { mode, data: Data::Host(src.join(&rel)) }
             } else {
-                anyhow::bail!("{}: only files, directories and symlinks can go into the initramfs", src.join(&rel).display());
+                anyhow::bail!(
+                    "{}: only files, directories and symlinks can go into the initramfs",
+                    src.join(&rel).display()
+                );
             };
             self.insert(&path, node)?;
         }
@@ -153,7 +161,9 @@ impl Tree {
     }
 
     pub fn set_mode(&mut self, path: &str, new: u32) {
-        if let Some(Node::Dir { mode } | Node::File { mode, .. } | Node::CharDev { mode, .. }) = self.nodes.get_mut(path) {
+        if let Some(Node::Dir { mode } | Node::File { mode, .. } | Node::CharDev { mode, .. }) =
+            self.nodes.get_mut(path)
+        {
             *mode = new;
         }
     }
@@ -162,11 +172,7 @@ impl Tree {
     pub fn write_newc<W: Write>(&self, mut out: W) -> anyhow::Result<W> {
         for (i, (path, node)) in self.nodes.iter().enumerate() {
             let name = if path.is_empty() { "." } else { path.as_str() };
-            let b = cpio::newc::Builder::new(name)
-                .ino(i as u32 + 1)
-                .uid(0)
-                .gid(0)
-                .mtime(SOURCE_DATE_EPOCH as u32);
+            let b = cpio::newc::Builder::new(name).ino(i as u32 + 1).uid(0).gid(0).mtime(SOURCE_DATE_EPOCH as u32);
             let (b, data) = match node {
                 Node::Dir { mode } => (b.mode(S_IFDIR | mode).nlink(2), Vec::new()),
                 Node::File { mode, data } => (b.mode(S_IFREG | mode), read(data)?),
@@ -289,7 +295,8 @@ pub fn build(
     for (i, overlay) in profile.rootfs.overlays.iter().enumerate() {
         k.tree(&format!("overlay {i}"), overlay)?;
     }
-    let job = Job { kind: "initramfs", key: k.finish(), label: format!("initramfs {}", profile.arch.name()), estimate: None };
+    let job =
+        Job { kind: "initramfs", key: k.finish(), label: format!("initramfs {}", profile.arch.name()), estimate: None };
     cache.get_or_build(job, log, |dirs, _| {
         let t = tree(ws, profile, parts)?;
         let file = std::fs::File::create(dirs.out.join("initramfs.cpio"))?;
@@ -306,7 +313,8 @@ mod tests {
         std::fs::create_dir_all(dir.join("etc/udhcpc")).unwrap();
         std::fs::write(dir.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
         std::fs::write(dir.join("etc/udhcpc/default.script"), "#!/bin/sh\n").unwrap();
-        std::fs::set_permissions(dir.join("etc/udhcpc/default.script"), std::fs::Permissions::from_mode(0o775)).unwrap();
+        std::fs::set_permissions(dir.join("etc/udhcpc/default.script"), std::fs::Permissions::from_mode(0o775))
+            .unwrap();
         let mut t = Tree::new();
         for (d, mode) in BASE_DIRS {
             t.insert(d, Node::Dir { mode: *mode }).unwrap();

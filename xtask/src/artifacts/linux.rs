@@ -82,7 +82,9 @@ pub fn kernel(
     log: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Kernel> {
     match &profile.kernel {
-        KernelSource::LinuxDebian { package, version } => debian(cache, apt, profile.arch, package, version, built, log),
+        KernelSource::LinuxDebian { package, version } => {
+            debian(cache, apt, profile.arch, package, version, built, log)
+        }
         KernelSource::Prebuilt { path } => {
             if !path.is_file() {
                 anyhow::bail!("profile `{}`: prebuilt kernel {} does not exist", profile.name, path.display());
@@ -109,7 +111,11 @@ pub fn kernel(
                     path.display()
                 );
             }
-            anyhow::bail!("profile `{}`: building the in-tree kernel ({}) is not implemented yet", profile.name, path.display())
+            anyhow::bail!(
+                "profile `{}`: building the in-tree kernel ({}) is not implemented yet",
+                profile.name,
+                path.display()
+            )
         }
     }
 }
@@ -121,7 +127,8 @@ fn run_command(ws: &Workspace, run: &str) -> anyhow::Result<PathBuf> {
     if !out.status.success() {
         anyhow::bail!("`{run}` failed ({}):\n{}{}", out.status, stdout, String::from_utf8_lossy(&out.stderr));
     }
-    let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty()).context("printed nothing; expected the image path")?;
+    let last =
+        stdout.lines().map(str::trim).rfind(|l| !l.is_empty()).context("printed nothing; expected the image path")?;
     let path = ws.root.join(last);
     if !path.is_file() {
         anyhow::bail!("`{run}` printed `{last}`, which is not a file");
@@ -151,7 +158,8 @@ fn debian(
     built.push(artifact("kernel-package", &deb_entry, deb.clone()));
 
     let mut unpacked = Unpacked { deb: deb.clone(), tmp: cache.root().join("tmp"), dir: None };
-    let key = KeyBuilder::new("linux").str("recipe", RECIPE).key("deb", &deb_entry.key).str("arch", arch.name()).finish();
+    let key =
+        KeyBuilder::new("linux").str("recipe", RECIPE).key("deb", &deb_entry.key).str("arch", arch.name()).finish();
     let job = Job { kind: "linux", key, label: format!("kernel {package} {version}"), estimate: Some("10 s".into()) };
     let entry = cache.get_or_build(job, log, |dirs, log| extract_kernel(unpacked.root(log)?, arch, &dirs.out))?;
     let image = entry.dir.join(image_name(arch));

@@ -302,7 +302,18 @@ mod tests {
         let (o, skipped) = order(&["virtio-blk", "virtio_net", "ext4"], &[]).unwrap();
         assert_eq!(
             names(&o),
-            ["virtio_ring", "virtio", "virtio_blk", "failover", "net_failover", "virtio_net", "crc16", "mbcache", "jbd2", "ext4"]
+            [
+                "virtio_ring",
+                "virtio",
+                "virtio_blk",
+                "failover",
+                "net_failover",
+                "virtio_net",
+                "crc16",
+                "mbcache",
+                "jbd2",
+                "ext4"
+            ]
         );
         assert!(skipped.is_empty());
     }

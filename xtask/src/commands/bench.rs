@@ -58,7 +58,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         println!("bench: {} on {name} (warm; {failed} failed tests)", args.scenario);
         println!("  total wall            {wall:8.2} s");
         println!("  time in QEMU          {qemu:8.2} s");
-        println!("  orchestrator overhead {overhead:8.2} s  ({:.1} % of wall; goal <= {OVERHEAD_GOAL_PERCENT} %)", 100.0 * overhead / wall);
+        println!(
+            "  orchestrator overhead {overhead:8.2} s  ({:.1} % of wall; goal <= {OVERHEAD_GOAL_PERCENT} %)",
+            100.0 * overhead / wall
+        );
         match prompt {
             Some(p) => println!("  boot to prompt        {p:8.2} s  (median over boots)"),
             None => println!("  boot to prompt        n/a"),
@@ -93,7 +96,9 @@ fn boot_to_prompt(events: &[Event]) -> Option<f64> {
     let mut durations = Vec::new();
     for e in events {
         match &e.kind {
-            EventKind::StepStarted { test, index, description } if description == "boot" => started.push((test.clone(), *index, e.t)),
+            EventKind::StepStarted { test, index, description } if description == "boot" => {
+                started.push((test.clone(), *index, e.t))
+            }
             EventKind::StepFinished { test, index, outcome, .. } if !outcome.is_failure() => {
                 if let Some(i) = started.iter().position(|(t, x, _)| t == test && x == index) {
                     durations.push(e.t - started.remove(i).2);

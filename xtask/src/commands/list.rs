@@ -41,12 +41,22 @@ pub fn run(args: JsonArg) -> anyhow::Result<i32> {
     for p in &profiles {
         let default = if p["default"].as_bool() == Some(true) { " (default)" } else { "" };
         let inherits = p["inherits"].as_str().map(|i| format!(" inherits {i}")).unwrap_or_default();
-        println!("  {:<22} {:<8}{default}{inherits}  {}", p["name"].as_str().unwrap_or(""), p["arch"].as_str().unwrap_or(""), p["description"].as_str().unwrap_or(""));
+        println!(
+            "  {:<22} {:<8}{default}{inherits}  {}",
+            p["name"].as_str().unwrap_or(""),
+            p["arch"].as_str().unwrap_or(""),
+            p["description"].as_str().unwrap_or("")
+        );
     }
     println!("Scenarios (phases):");
     for s in &scenarios {
         let n = s["tests"].as_array().map_or(0, |t| t.len());
-        println!("  {:<12} {:<28} {n:>2} tests  {}", s["phase"].as_str().unwrap_or(""), s["file"].as_str().unwrap_or(""), s["title"].as_str().unwrap_or(""));
+        println!(
+            "  {:<12} {:<28} {n:>2} tests  {}",
+            s["phase"].as_str().unwrap_or(""),
+            s["file"].as_str().unwrap_or(""),
+            s["title"].as_str().unwrap_or("")
+        );
     }
     Ok(EXIT_OK)
 }

@@ -7,7 +7,8 @@ use crate::report;
 pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
     let events = report::load_events(&args.dir.join(report::EVENTS_FILE))?;
     let dir = args.dir.clone();
-    let written = report::write_all(&args.dir, &events, &|rel| crate::console::transcript::plain_text(&dir.join(rel)).ok())?;
+    let written =
+        report::write_all(&args.dir, &events, &|rel| crate::console::transcript::plain_text(&dir.join(rel)).ok())?;
     println!("{}\n{}\n{}", written.html.display(), written.junit.display(), written.json.display());
     Ok(EXIT_OK)
 }

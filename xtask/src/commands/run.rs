@@ -24,7 +24,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Network::User { forwards } => forwards.iter().map(|g| (*g + 10000, *g)).collect(),
         Network::None => Vec::new(),
     };
-    let files = cmdline::BootFiles { kernel: a.kernel.clone(), initrd: a.initrd.clone(), disks, qmp: None, forwards: forwards.clone() };
+    let files = cmdline::BootFiles {
+        kernel: a.kernel.clone(),
+        initrd: a.initrd.clone(),
+        disks,
+        qmp: None,
+        forwards: forwards.clone(),
+    };
     let (accel, why) = accel::decide(&profile, &files, scratch.path());
     let mut args = cmdline::command_line(&profile, accel, &files);
     // Swap the piped console for an interactive one with QEMU's multiplexer.

@@ -21,7 +21,11 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
             s.tests.retain(|t| t.name.contains(filter.as_str()));
         }
         if scenarios.iter().all(|s| s.tests.is_empty()) {
-            return Err(ConfigError::UnknownScenario { name: format!("--test {filter}"), known: "no test name contains it".into() }.into());
+            return Err(ConfigError::UnknownScenario {
+                name: format!("--test {filter}"),
+                known: "no test name contains it".into(),
+            }
+            .into());
         }
     }
     if let Some(r) = &args.replay {

@@ -10,7 +10,8 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     let root = crate::project::root();
     let ws = workspace()?;
     let files: Vec<PathBuf> = if args.files.is_empty() {
-        let mut all: Vec<PathBuf> = ws.profile_names().iter().map(|n| ws.profiles_dir().join(format!("{n}.yaml"))).collect();
+        let mut all: Vec<PathBuf> =
+            ws.profile_names().iter().map(|n| ws.profiles_dir().join(format!("{n}.yaml"))).collect();
         all.extend(ws.scenario_files());
         all
     } else {
@@ -32,7 +33,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
 
 /// Checks one file: a profile when it sits in `profiles/`, else a scenario.
 fn check(ws: &Workspace, root: &Path, file: &Path) -> Result<String, ConfigError> {
-    let abs = if file.is_absolute() { file.to_path_buf() } else { std::env::current_dir().unwrap_or_else(|_| root.to_path_buf()).join(file) };
+    let abs = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_else(|_| root.to_path_buf()).join(file)
+    };
     if !abs.exists() {
         return Err(ConfigError::Read(file.to_path_buf(), std::io::Error::from(std::io::ErrorKind::NotFound)));
     }

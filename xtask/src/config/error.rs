@@ -43,16 +43,24 @@ pub enum ConfigError {
     Syntax { at: Location, message: String },
     #[error("{at}: {message}")]
     Invalid { at: Location, message: String },
-    #[error("{at}: profile `{name}` inherits unknown profile `{parent}` (known: {known})")]
-    UnknownParent { at: Location, name: String, parent: String, known: String },
-    #[error("{at}: profile `{name}` inherits itself through {chain}")]
-    InheritsCycle { at: Location, name: String, chain: String },
+    #[error("{0}")]
+    Inherits(Box<InheritsError>),
     #[error("unknown profile `{name}` (known: {known})")]
     UnknownProfile { name: String, known: String },
     #[error("unknown scenario `{name}`: neither a phase in scenarios/ nor a YAML file (known phases: {known})")]
     UnknownScenario { name: String, known: String },
     #[error("{0}")]
     Many(ConfigErrors),
+}
+
+/// What can be wrong with an `inherits` chain (boxed in [`ConfigError`]
+/// to keep the common error small).
+#[derive(Debug, thiserror::Error)]
+pub enum InheritsError {
+    #[error("{at}: profile `{name}` inherits unknown profile `{parent}` (known: {known})")]
+    UnknownParent { at: Location, name: String, parent: String, known: String },
+    #[error("{at}: profile `{name}` inherits itself through {chain}")]
+    Cycle { at: Location, name: String, chain: String },
 }
 
 /// Several independent errors, reported together so one run shows them all.

@@ -49,23 +49,18 @@ impl KeyIndex {
                 }
             };
             match event {
-                Event::Scalar(value, ..) => {
-                    if value_path.is_none() {
-                        // A mapping key: remember it, record where it is.
-                        if let Some(Frame::Map { path, pending_key }) = stack.last_mut() {
-                            index.positions.insert(join(path, &value), pos);
-                            *pending_key = Some(value.into_owned());
-                        }
+                // A scalar with no path yet is a mapping key: remember it and
+                // record where it is.
+                Event::Scalar(value, ..) if value_path.is_none() => {
+                    if let Some(Frame::Map { path, pending_key }) = stack.last_mut() {
+                        index.positions.insert(join(path, &value), pos);
+                        *pending_key = Some(value.into_owned());
                     }
                 }
-                Event::MappingStart(..) => stack.push(Frame::Map {
-                    path: value_path.unwrap_or_default(),
-                    pending_key: None,
-                }),
-                Event::SequenceStart(..) => stack.push(Frame::Seq {
-                    path: value_path.unwrap_or_default(),
-                    next: 0,
-                }),
+                Event::MappingStart(..) => {
+                    stack.push(Frame::Map { path: value_path.unwrap_or_default(), pending_key: None })
+                }
+                Event::SequenceStart(..) => stack.push(Frame::Seq { path: value_path.unwrap_or_default(), next: 0 }),
                 Event::MappingEnd | Event::SequenceEnd => {
                     stack.pop();
                 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::duration;
-use super::error::{ConfigError, Location};
+use super::error::{ConfigError, InheritsError, Location};
 use super::parse::{regex, Checker, Source};
 use super::profile::*;
 use super::raw::*;
@@ -41,7 +41,9 @@ pub fn load_profile(dir: &Path, root: &Path, name: &str) -> Result<Profile, Conf
             let source = Source::read(&dir.join(format!("{name}.yaml")))?;
             Err(ConfigError::Invalid {
                 at: source.at("abstract"),
-                message: format!("profile `{name}` is abstract: it only exists to be inherited, pick a profile that inherits it"),
+                message: format!(
+                    "profile `{name}` is abstract: it only exists to be inherited, pick a profile that inherits it"
+                ),
             })
         }
     }
@@ -68,15 +70,19 @@ pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profi
                 let mut names: Vec<&str> = chain.iter().map(|(n, ..)| n.as_str()).collect();
                 names.push(&current);
                 names.push(parent);
-                return Err(ConfigError::InheritsCycle { at, name: current.clone(), chain: names.join(" -> ") });
+                return Err(ConfigError::Inherits(Box::new(InheritsError::Cycle {
+                    at,
+                    name: current.clone(),
+                    chain: names.join(" -> "),
+                })));
             }
             if !known.iter().any(|n| n == parent) {
-                return Err(ConfigError::UnknownParent {
+                return Err(ConfigError::Inherits(Box::new(InheritsError::UnknownParent {
                     at,
                     name: current.clone(),
                     parent: parent.clone(),
                     known: known.join(", "),
-                });
+                })));
             }
             next = Some(parent.clone());
         }
@@ -87,7 +93,12 @@ pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profi
     }
     let names: Vec<String> = chain.iter().map(|(n, ..)| n.clone()).collect();
     let leaf_source = &chain[0].1;
-    let merged = chain.iter().rev().map(|(_, _, raw)| raw.clone()).reduce(|parent, child| merge(child, parent)).unwrap_or_default();
+    let merged = chain
+        .iter()
+        .rev()
+        .map(|(_, _, raw)| raw.clone())
+        .reduce(|parent, child| merge(child, parent))
+        .unwrap_or_default();
     resolve(name, names, leaf_source, merged, root).map(Some)
 }
 
@@ -243,7 +254,10 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
         }
         for (i, line) in r.busybox_config.iter().flatten().enumerate() {
             if !(line.starts_with("CONFIG_") || line.starts_with("# CONFIG_")) {
-                c.error(&format!("rootfs.busybox_config[{i}]"), format!("`{line}` is not a BusyBox config line (CONFIG_X=y or # CONFIG_X is not set)"));
+                c.error(
+                    &format!("rootfs.busybox_config[{i}]"),
+                    format!("`{line}` is not a BusyBox config line (CONFIG_X=y or # CONFIG_X is not set)"),
+                );
             }
         }
     }
@@ -297,7 +311,10 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
     }
     for (i, cap) in raw.capabilities.iter().flatten().enumerate() {
         if !CAPABILITIES.contains(&cap.as_str()) {
-            c.error(&format!("capabilities[{i}]"), format!("unknown capability `{cap}`; known: {}", CAPABILITIES.join(", ")));
+            c.error(
+                &format!("capabilities[{i}]"),
+                format!("unknown capability `{cap}`; known: {}", CAPABILITIES.join(", ")),
+            );
         }
     }
     c.finish()
@@ -305,7 +322,13 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
 
 /// Builds the flat profile; values were checked per file, so only missing
 /// required keys can fail here, reported against the leaf profile.
-fn resolve(name: &str, chain: Vec<String>, leaf: &Source, raw: RawProfile, root: &Path) -> Result<Profile, ConfigError> {
+fn resolve(
+    name: &str,
+    chain: Vec<String>,
+    leaf: &Source,
+    raw: RawProfile,
+    root: &Path,
+) -> Result<Profile, ConfigError> {
     let missing = |key: &str| ConfigError::Invalid {
         at: Location { file: leaf.path.clone(), line: None, column: None, key: Some(key.into()) },
         message: format!("profile `{name}` (with everything it inherits) does not set `{key}`"),
@@ -339,7 +362,11 @@ fn resolve(name: &str, chain: Vec<String>, leaf: &Source, raw: RawProfile, root:
         disks.push(Disk {
             name: d.name,
             size_mib: d.size_mib.unwrap_or(64),
-            filesystem: at(leaf, filesystem(d.filesystem.as_deref().unwrap_or("ext2")), &format!("disks[{i}].filesystem"))?,
+            filesystem: at(
+                leaf,
+                filesystem(d.filesystem.as_deref().unwrap_or("ext2")),
+                &format!("disks[{i}].filesystem"),
+            )?,
             seed: d.seed.map(|s| root.join(s)),
             label: d.label,
         });
@@ -352,8 +379,18 @@ fn resolve(name: &str, chain: Vec<String>, leaf: &Source, raw: RawProfile, root:
     let con = raw.console.unwrap_or_default();
     let console = Console {
         prompt: at(leaf, regex(con.prompt.as_deref().ok_or_else(|| missing("console.prompt"))?), "console.prompt")?,
-        panic: con.panic.unwrap_or_default().iter().map(|p| at(leaf, regex(p), "console.panic")).collect::<Result<_, _>>()?,
-        noise: con.noise.unwrap_or_default().iter().map(|p| at(leaf, regex(p), "console.noise")).collect::<Result<_, _>>()?,
+        panic: con
+            .panic
+            .unwrap_or_default()
+            .iter()
+            .map(|p| at(leaf, regex(p), "console.panic"))
+            .collect::<Result<_, _>>()?,
+        noise: con
+            .noise
+            .unwrap_or_default()
+            .iter()
+            .map(|p| at(leaf, regex(p), "console.noise"))
+            .collect::<Result<_, _>>()?,
         setup: con.setup.unwrap_or_default(),
         transcript_limit: (con.transcript_limit_kib.unwrap_or(DEFAULT_TRANSCRIPT_KIB) * 1024) as usize,
     };

@@ -11,7 +11,8 @@ use super::parse::{regex, Checker, Source};
 use super::raw::*;
 use super::scenario::*;
 
-const KINDS: &[&str] = &["run", "send", "boot", "reboot", "poweroff", "power_cut", "wait", "expect_panic", "metric", "expect"];
+const KINDS: &[&str] =
+    &["run", "send", "boot", "reboot", "poweroff", "power_cut", "wait", "expect_panic", "metric", "expect"];
 
 pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
     let source = Source::read(path)?;
@@ -36,7 +37,10 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
     for (ti, t) in raw.tests.iter().enumerate() {
         let key = format!("tests[{ti}]");
         if !valid_name(&t.name) {
-            c.error(&format!("{key}.name"), format!("test name `{}` may use only letters, digits, '-', '_' and '.'", t.name));
+            c.error(
+                &format!("{key}.name"),
+                format!("test name `{}` may use only letters, digits, '-', '_' and '.'", t.name),
+            );
         } else if !names.insert(t.name.clone()) {
             c.error(&format!("{key}.name"), format!("duplicate test name `{}`", t.name));
         }
@@ -119,14 +123,22 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         }
         [one] => *one,
         many => {
-            c.error(&format!("{key}.{}", many[1]), format!("a step has exactly one kind; this one has {}", many.join(" and ")));
+            c.error(
+                &format!("{key}.{}", many[1]),
+                format!("a step has exactly one kind; this one has {}", many.join(" and ")),
+            );
             return None;
         }
     };
     let errors_before = c.errors.len();
     // Modifiers that only make sense with `run`.
     if kind_name != "run" {
-        for (name, set) in [("expect_not", s.expect_not.is_some()), ("output", s.output.is_some()), ("status", s.status.is_some()), ("capture", s.capture.is_some())] {
+        for (name, set) in [
+            ("expect_not", s.expect_not.is_some()),
+            ("output", s.output.is_some()),
+            ("status", s.status.is_some()),
+            ("capture", s.capture.is_some()),
+        ] {
             if set {
                 c.error(&format!("{key}.{name}"), format!("`{name}` goes with `run`, not with `{kind_name}`"));
             }
@@ -166,7 +178,10 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 .flatten()
                 .filter_map(|(name, re)| {
                     if !valid_name(name) || name.contains('.') {
-                        c.error(&format!("{key}.capture.{name}"), format!("variable name `{name}` may use only letters, digits, '-' and '_'"));
+                        c.error(
+                            &format!("{key}.capture.{name}"),
+                            format!("variable name `{name}` may use only letters, digits, '-' and '_'"),
+                        );
                     }
                     c.check(&format!("{key}.capture.{name}"), regex(re)).map(|r| (name.clone(), r))
                 })
@@ -216,7 +231,9 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 return None;
             }
         },
-        "wait" => StepKind::Wait { duration: c.check(&format!("{key}.wait"), duration::parse(s.wait.as_deref().unwrap_or("")))? },
+        "wait" => StepKind::Wait {
+            duration: c.check(&format!("{key}.wait"), duration::parse(s.wait.as_deref().unwrap_or("")))?,
+        },
         "expect_panic" => {
             let command = s.expect_panic.clone().unwrap_or_default();
             if command.trim().is_empty() {

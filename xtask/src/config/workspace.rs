@@ -94,11 +94,8 @@ impl Workspace {
                 return Ok(p);
             }
         }
-        let known: Vec<String> = self
-            .scenario_files()
-            .iter()
-            .filter_map(|p| p.file_stem()?.to_str().map(String::from))
-            .collect();
+        let known: Vec<String> =
+            self.scenario_files().iter().filter_map(|p| p.file_stem()?.to_str().map(String::from)).collect();
         Err(ConfigError::UnknownScenario { name: selector.into(), known: known.join(", ") })
     }
 

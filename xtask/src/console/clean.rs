@@ -79,7 +79,8 @@ impl Filtered {
     /// in the middle of a command's output line, so matches are removed wherever
     /// they are, not only at line starts.
     pub fn new(text: &str, noise: &[Regex]) -> Filtered {
-        let mut cuts: Vec<(usize, usize)> = noise.iter().flat_map(|re| re.find_iter(text).map(|m| (m.start(), m.end()))).collect();
+        let mut cuts: Vec<(usize, usize)> =
+            noise.iter().flat_map(|re| re.find_iter(text).map(|m| (m.start(), m.end()))).collect();
         cuts.sort_unstable();
         let mut out = String::with_capacity(text.len());
         let mut segments = Vec::new();

@@ -39,11 +39,19 @@ pub enum Note {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConsoleError {
     /// Nothing matched in time. `tail` is the end of the console text.
-    Timeout { waiting_for: String, tail: String },
+    Timeout {
+        waiting_for: String,
+        tail: String,
+    },
     /// A panic pattern matched: the panic line with the lines around it.
-    Panic { text: String },
+    Panic {
+        text: String,
+    },
     /// QEMU exited while something else was expected.
-    Exited { status: Option<i32>, tail: String },
+    Exited {
+        status: Option<i32>,
+        tail: String,
+    },
     Io(String),
 }
 
@@ -65,7 +73,10 @@ impl std::fmt::Display for ConsoleError {
 /// Result of a `run` command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutput {
+    /// What the guest printed between the markers, kernel log lines included.
     pub output: String,
+    /// The same with `console.noise` (kernel log lines) removed.
+    pub clean: String,
     pub status: i32,
 }
 
@@ -206,23 +217,36 @@ impl Console {
         Ok(())
     }
 
-    /// Waits until `re` matches output after the cursor (noise removed).
-    pub fn expect(&mut self, re: &Regex, timeout: Duration, what: &str) -> Result<Found, ConsoleError> {
+    /// Reads until `ready` returns a result or `timeout` passes on the
+    /// guest's clock. `ready` sees the state after every event, so panics and
+    /// exits are judged the moment they happen.
+    fn wait_for<T>(
+        &mut self,
+        timeout: Duration,
+        what: &str,
+        mut ready: impl FnMut(&mut Self) -> Option<Result<T, ConsoleError>>,
+    ) -> Result<T, ConsoleError> {
         let deadline = self.guest.now() + timeout.as_secs_f64();
         loop {
-            if let Some(found) = self.screen.find(re, &self.settings.noise) {
-                return Ok(found);
+            if let Some(result) = ready(self) {
+                return result;
             }
-            self.check_state()?;
             let left = deadline - self.guest.now();
-            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
-                if let Some(found) = self.screen.find(re, &self.settings.noise) {
-                    return Ok(found);
-                }
-                self.check_state()?;
-                return Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) });
+            let got_event = left > 0.0 && self.pump(Duration::from_secs_f64(left));
+            if !got_event && self.guest.now() >= deadline {
+                return ready(self).unwrap_or_else(|| {
+                    Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) })
+                });
             }
         }
+    }
+
+    /// Waits until `re` matches output after the cursor (noise removed).
+    pub fn expect(&mut self, re: &Regex, timeout: Duration, what: &str) -> Result<Found, ConsoleError> {
+        self.wait_for(timeout, what, |c| match c.screen.find(re, &c.settings.noise) {
+            Some(found) => Some(Ok(found)),
+            None => c.check_state().err().map(Err),
+        })
     }
 
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), ConsoleError> {
@@ -260,66 +284,42 @@ impl Console {
         let left = Duration::from_secs_f64((deadline - self.guest.now()).max(0.001));
         let found = self.expect(&end, left, &what)?;
         let status = found.groups.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(-1);
-        // The output keeps kernel log lines: a command may print them itself
-        // (`dmesg`), and they cannot be told apart from console noise. The
-        // markers above were found with noise removed, so noise never breaks
-        // the protocol; `console.setup` keeps it off the console anyway.
-        Ok(RunOutput { output: found.before_raw, status })
+        // Kernel log lines on the console cannot be told apart from a command
+        // that prints them itself (`dmesg`): keep both views and let checks
+        // use either. The markers were found with noise removed, so noise
+        // never breaks the protocol itself.
+        Ok(RunOutput { output: found.before_raw, clean: found.before, status })
     }
 
     /// Waits for QEMU to exit and returns its status.
     pub fn wait_exit(&mut self, timeout: Duration) -> Result<Option<i32>, ConsoleError> {
-        let deadline = self.guest.now() + timeout.as_secs_f64();
-        loop {
-            if self.panic.is_some() {
-                return Err(self.panic_error());
+        self.wait_for(timeout, "QEMU to exit", |c| {
+            if c.panic.is_some() {
+                return Some(Err(c.panic_error()));
             }
-            if let Some(status) = self.exited {
-                return Ok(status);
-            }
-            let left = deadline - self.guest.now();
-            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
-                if let Some(status) = self.exited {
-                    return Ok(status);
-                }
-                return Err(ConsoleError::Timeout { waiting_for: "QEMU to exit".into(), tail: self.screen.tail(20) });
-            }
-        }
+            c.exited.map(Ok)
+        })
     }
 
     /// Waits for a panic pattern; the expected outcome of `expect_panic`.
     pub fn wait_panic(&mut self, timeout: Duration) -> Result<String, ConsoleError> {
-        let deadline = self.guest.now() + timeout.as_secs_f64();
-        loop {
-            if self.panic.is_some() {
-                return match self.panic_error() {
+        self.wait_for(timeout, "a kernel panic", |c| {
+            if c.panic.is_some() {
+                return Some(match c.panic_error() {
                     ConsoleError::Panic { text } => Ok(text),
                     other => Err(other),
-                };
+                });
             }
-            if let Some(status) = self.exited {
-                return Err(ConsoleError::Exited { status, tail: self.screen.tail(20) });
-            }
-            let left = deadline - self.guest.now();
-            if left <= 0.0 || (!self.pump(Duration::from_secs_f64(left)) && self.guest.now() >= deadline) {
-                if self.panic.is_none() {
-                    return Err(ConsoleError::Timeout { waiting_for: "a kernel panic".into(), tail: self.screen.tail(20) });
-                }
-            }
-        }
+            c.exited.map(|status| Err(ConsoleError::Exited { status, tail: c.screen.tail(20) }))
+        })
     }
 
     /// Lets `duration` pass while still reading (and checking) output.
     pub fn idle(&mut self, duration: Duration) -> Result<(), ConsoleError> {
-        let until = self.guest.now() + duration.as_secs_f64();
-        while self.guest.now() < until {
-            self.check_state()?;
-            let left = Duration::from_secs_f64((until - self.guest.now()).max(0.0));
-            if !self.pump(left) {
-                break;
-            }
+        match self.wait_for(duration, "nothing", |c| c.check_state().err().map(Err::<(), _>)) {
+            Err(ConsoleError::Timeout { .. }) => Ok(()),
+            other => other,
         }
-        self.check_state()
     }
 
     /// Power cut: stops QEMU at once and records it.

@@ -125,7 +125,8 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
     let file = File::open(path).with_context(|| format!("opening transcript {}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
     let first = lines.next().transpose()?.unwrap_or_default();
-    let header: Header = serde_json::from_str(&first).with_context(|| format!("{}:1: not an asciicast v2 header", path.display()))?;
+    let header: Header =
+        serde_json::from_str(&first).with_context(|| format!("{}:1: not an asciicast v2 header", path.display()))?;
     if header.version != 2 {
         bail!("{}:1: asciicast version {} (expected 2)", path.display(), header.version);
     }
@@ -136,8 +137,8 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
         if line.trim().is_empty() {
             continue;
         }
-        let (t, code, data): (f64, String, String) =
-            serde_json::from_str(&line).with_context(|| format!("{}:{}: not an asciicast event", path.display(), i + 2))?;
+        let (t, code, data): (f64, String, String) = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not an asciicast event", path.display(), i + 2))?;
         match code.as_str() {
             "m" if data.starts_with("boot ") => {
                 boot_start = t;

@@ -69,7 +69,10 @@ fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String
                 };
                 if ok {
                     guest.kill();
-                    return (Accel::Kvm, format!("auto: KVM probe boot printed its first marker in {:.1}s", guest.now()));
+                    return (
+                        Accel::Kvm,
+                        format!("auto: KVM probe boot printed its first marker in {:.1}s", guest.now()),
+                    );
                 }
             }
             Recv::Exited(_) => break,

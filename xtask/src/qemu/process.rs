@@ -118,7 +118,8 @@ impl LiveGuest {
                 }
             }
         })?;
-        let guest = LiveGuest { handle: Some(handle), pid, stdin: in_writer, rx, started: Instant::now(), qmp, exited: false };
+        let guest =
+            LiveGuest { handle: Some(handle), pid, stdin: in_writer, rx, started: Instant::now(), qmp, exited: false };
         Ok(guest)
     }
 

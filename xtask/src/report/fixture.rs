@@ -7,8 +7,7 @@ use crate::event::{Event, EventKind, Outcome, SuiteId, TestId};
 
 use super::model::RunReport;
 
-pub const HOSTILE: &str =
-    "bell\x07 \x1b[31mred\x1b[0m <script>alert(\"guest\")</script> nul\0 nc\u{FFFF} amp&";
+pub const HOSTILE: &str = "bell\x07 \x1b[31mred\x1b[0m <script>alert(\"guest\")</script> nul\0 nc\u{FFFF} amp&";
 
 pub fn report() -> RunReport {
     let mut report = RunReport::from_events(&events());
@@ -41,17 +40,9 @@ pub fn events() -> Vec<Event> {
         EventKind::RunStarted {
             run_id: "20260801-120000-3f9c".into(),
             started_unix: 1_785_585_600,
-            command: [
-                "cargo",
-                "xtask",
-                "test",
-                "--profile",
-                "aarch64-virt",
-                "--profile",
-                "ci",
-            ]
-            .map(String::from)
-            .into(),
+            command: ["cargo", "xtask", "test", "--profile", "aarch64-virt", "--profile", "ci"]
+                .map(String::from)
+                .into(),
         },
     );
     log.at(
@@ -88,52 +79,16 @@ pub fn events() -> Vec<Event> {
     let test = test(&suite, "reaches-shell");
     log.at(1.0, EventKind::TestStarted { test: test.clone() });
     log.at(1.0, step_started(&test, 0, "boot to the shell prompt"));
-    log.at(
-        1.05,
-        boot_started(
-            &test,
-            "boot-on-aarch64-virt/reaches-shell/boot-1.serial.log",
-        ),
-    );
-    for (marker, at) in [
-        ("Booting kernel", 0.18),
-        ("mmu: enabled", 0.42),
-        ("init: started", 1.35),
-        ("/ # ", 2.05),
-    ] {
-        log.at(
-            1.05 + at,
-            EventKind::MarkerSeen {
-                test: test.clone(),
-                boot: 1,
-                marker: marker.into(),
-                at,
-            },
-        );
+    log.at(1.05, boot_started(&test, "boot-on-aarch64-virt/reaches-shell/boot-1.serial.log"));
+    for (marker, at) in [("Booting kernel", 0.18), ("mmu: enabled", 0.42), ("init: started", 1.35), ("/ # ", 2.05)] {
+        log.at(1.05 + at, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: marker.into(), at });
     }
     log.at(3.1, step_finished(&test, 0, Outcome::Passed, None, None));
     log.at(3.1, step_started(&test, 1, "run `uname -a`"));
-    log.at(
-        3.35,
-        step_finished(
-            &test,
-            1,
-            Outcome::Passed,
-            Some("Linux kernel 0.1.0 aarch64\n"),
-            Some(0),
-        ),
-    );
+    log.at(3.35, step_finished(&test, 1, Outcome::Passed, Some("Linux kernel 0.1.0 aarch64\n"), Some(0)));
     log.at(3.35, metric(&test, "boot_ms", 2050.0));
     log.at(3.35, metric(&test, "heap_used_kib", 812.5));
-    log.at(
-        3.6,
-        EventKind::QemuExited {
-            test: test.clone(),
-            boot: 1,
-            status: Some(0),
-            expected: true,
-        },
-    );
+    log.at(3.6, EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true });
     log.at(
         3.6,
         EventKind::TestFinished {
@@ -164,57 +119,32 @@ pub fn events() -> Vec<Event> {
     let test = self::test(&suite, "reaches-shell");
     log.at(4.0, EventKind::TestStarted { test: test.clone() });
     log.at(4.0, step_started(&test, 0, "boot to the shell prompt"));
-    log.at(
-        4.1,
-        boot_started(&test, "boot-on-ci/reaches-shell/boot-1.serial.log"),
-    );
+    log.at(4.1, boot_started(&test, "boot-on-ci/reaches-shell/boot-1.serial.log"));
     for (marker, at) in [("Booting kernel", 0.21), ("mmu: enabled", 0.5)] {
-        log.at(
-            4.1 + at,
-            EventKind::MarkerSeen {
-                test: test.clone(),
-                boot: 1,
-                marker: marker.into(),
-                at,
-            },
-        );
+        log.at(4.1 + at, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: marker.into(), at });
     }
-    log.at(4.9, EventKind::Panic {
-        test: test.clone(),
-        boot: 1,
-        text: format!(
-            "guest says: {HOSTILE}\npanicked at kernel/src/mm/frame.rs:88:9:\nout of frames: requested 4, 0 free"
-        ),
-    });
     log.at(
-        34.1,
-        EventKind::MarkerMissing {
+        4.9,
+        EventKind::Panic {
             test: test.clone(),
             boot: 1,
-            marker: "init: started".into(),
+            text: format!(
+                "guest says: {HOSTILE}\npanicked at kernel/src/mm/frame.rs:88:9:\nout of frames: requested 4, 0 free"
+            ),
         },
     );
+    log.at(34.1, EventKind::MarkerMissing { test: test.clone(), boot: 1, marker: "init: started".into() });
     log.at(
         34.1,
         step_finished(
             &test,
             0,
-            Outcome::Failed {
-                message: "timed out after 30s waiting for \"init: started\"".into(),
-            },
+            Outcome::Failed { message: "timed out after 30s waiting for \"init: started\"".into() },
             None,
             None,
         ),
     );
-    log.at(
-        34.2,
-        EventKind::QemuExited {
-            test: test.clone(),
-            boot: 1,
-            status: None,
-            expected: false,
-        },
-    );
+    log.at(34.2, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false });
     log.at(
         34.2,
         EventKind::Triage {
@@ -235,9 +165,7 @@ pub fn events() -> Vec<Event> {
         34.3,
         EventKind::TestFinished {
             test,
-            outcome: Outcome::Failed {
-                message: "kernel panicked: out of frames: requested 4, 0 free".into(),
-            },
+            outcome: Outcome::Failed { message: "kernel panicked: out of frames: requested 4, 0 free".into() },
             seconds: 30.3,
             transcript: Some("boot-on-ci/reaches-shell.cast".into()),
         },
@@ -256,47 +184,13 @@ pub fn events() -> Vec<Event> {
     let test = self::test(&suite, "write-stdout");
     log.at(35.0, EventKind::TestStarted { test: test.clone() });
     log.at(35.0, step_started(&test, 0, "boot to the shell prompt"));
-    log.at(
-        35.1,
-        boot_started(
-            &test,
-            "syscalls-on-aarch64-virt/write-stdout/boot-1.serial.log",
-        ),
-    );
-    log.at(
-        37.2,
-        EventKind::MarkerSeen {
-            test: test.clone(),
-            boot: 1,
-            marker: "/ # ".into(),
-            at: 2.1,
-        },
-    );
+    log.at(35.1, boot_started(&test, "syscalls-on-aarch64-virt/write-stdout/boot-1.serial.log"));
+    log.at(37.2, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: "/ # ".into(), at: 2.1 });
     log.at(37.2, step_finished(&test, 0, Outcome::Passed, None, None));
-    log.at(
-        37.2,
-        step_started(&test, 1, "run `/bin/guest-echo` with hostile output"),
-    );
-    log.at(
-        37.45,
-        step_finished(
-            &test,
-            1,
-            Outcome::Passed,
-            Some(&format!("{HOSTILE}\n")),
-            Some(0),
-        ),
-    );
+    log.at(37.2, step_started(&test, 1, "run `/bin/guest-echo` with hostile output"));
+    log.at(37.45, step_finished(&test, 1, Outcome::Passed, Some(&format!("{HOSTILE}\n")), Some(0)));
     log.at(37.45, metric(&test, "write_calls_per_sec", 184_211.7));
-    log.at(
-        37.6,
-        EventKind::QemuExited {
-            test: test.clone(),
-            boot: 1,
-            status: Some(0),
-            expected: true,
-        },
-    );
+    log.at(37.6, EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true });
     log.at(
         37.6,
         EventKind::TestFinished {
@@ -330,25 +224,15 @@ impl Log {
 }
 
 pub fn suite(phase: &str, profile: &str) -> SuiteId {
-    SuiteId {
-        phase: phase.into(),
-        profile: profile.into(),
-    }
+    SuiteId { phase: phase.into(), profile: profile.into() }
 }
 
 pub fn test(suite: &SuiteId, name: &str) -> TestId {
-    TestId {
-        suite: suite.clone(),
-        test: name.into(),
-    }
+    TestId { suite: suite.clone(), test: name.into() }
 }
 
 fn step_started(test: &TestId, index: usize, description: &str) -> EventKind {
-    EventKind::StepStarted {
-        test: test.clone(),
-        index,
-        description: description.into(),
-    }
+    EventKind::StepStarted { test: test.clone(), index, description: description.into() }
 }
 
 fn step_finished(
@@ -358,13 +242,7 @@ fn step_finished(
     output: Option<&str>,
     exit_status: Option<i32>,
 ) -> EventKind {
-    EventKind::StepFinished {
-        test: test.clone(),
-        index,
-        outcome,
-        output: output.map(String::from),
-        exit_status,
-    }
+    EventKind::StepFinished { test: test.clone(), index, outcome, output: output.map(String::from), exit_status }
 }
 
 fn boot_started(test: &TestId, serial_log: &str) -> EventKind {
@@ -392,9 +270,5 @@ fn boot_started(test: &TestId, serial_log: &str) -> EventKind {
 }
 
 fn metric(test: &TestId, name: &str, value: f64) -> EventKind {
-    EventKind::Metric {
-        test: test.clone(),
-        name: name.into(),
-        value,
-    }
+    EventKind::Metric { test: test.clone(), name: name.into(), value }
 }

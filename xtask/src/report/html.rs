@@ -20,15 +20,8 @@ pub fn render(report: &RunReport) -> String {
         passed: bool,
     }
     let env = environment();
-    let template = env
-        .get_template("report.html")
-        .expect("the embedded template parses");
-    template
-        .render(Context {
-            report,
-            passed: report.passed(),
-        })
-        .expect("the embedded template renders every model")
+    let template = env.get_template("report.html").expect("the embedded template parses");
+    template.render(Context { report, passed: report.passed() }).expect("the embedded template renders every model")
 }
 
 fn environment() -> Environment<'static> {
@@ -42,8 +35,7 @@ fn environment() -> Environment<'static> {
     env.add_filter("number", number);
     env.add_filter("shell", shell);
     env.add_filter("slug", slug);
-    env.add_template("report.html", TEMPLATE)
-        .expect("the embedded template parses");
+    env.add_template("report.html", TEMPLATE).expect("the embedded template parses");
     env
 }
 
@@ -65,10 +57,7 @@ fn utc(unix: u64) -> String {
     i64::try_from(unix)
         .ok()
         .and_then(|s| DateTime::from_timestamp(s, 0))
-        .map_or_else(
-            || unix.to_string(),
-            |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        )
+        .map_or_else(|| unix.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
 }
 
 /// Metric values: integers without a fraction, others with up to three decimals.
@@ -107,24 +96,15 @@ mod tests {
     #[test]
     fn guest_script_is_escaped() {
         let html = render(&fixture::report());
-        assert!(
-            !html.contains("<script"),
-            "guest markup reached index.html unescaped"
-        );
-        assert!(
-            html.contains("&lt;script&gt;"),
-            "the escaped guest markup should still be shown"
-        );
+        assert!(!html.contains("<script"), "guest markup reached index.html unescaped");
+        assert!(html.contains("&lt;script&gt;"), "the escaped guest markup should still be shown");
     }
 
     #[test]
     fn page_is_self_contained() {
         let html = render(&fixture::report());
         for external in ["<link", "src=", "url(", "@import", "http://", "https://"] {
-            assert!(
-                !html.contains(external),
-                "index.html references an external asset: {external}"
-            );
+            assert!(!html.contains(external), "index.html references an external asset: {external}");
         }
     }
 
@@ -135,9 +115,6 @@ mod tests {
         assert_eq!(secs(187.0), "3 m 07 s");
         assert_eq!(number(42.0), "42");
         assert_eq!(number(1.25), "1.25");
-        assert_eq!(
-            slug(Value::from("Boot on aarch64-virt")),
-            "boot-on-aarch64-virt"
-        );
+        assert_eq!(slug(Value::from("Boot on aarch64-virt")), "boot-on-aarch64-virt");
     }
 }

@@ -16,8 +16,7 @@ use crate::event::Outcome;
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(report: &RunReport) -> String {
-    let json = serde_json::to_string_pretty(&Report::from(report))
-        .expect("report.json is always serializable");
+    let json = serde_json::to_string_pretty(&Report::from(report)).expect("report.json is always serializable");
     json + "\n"
 }
 
@@ -159,12 +158,7 @@ fn outcome(outcome: &Outcome) -> (&'static str, Option<&str>) {
 
 impl From<model::Counts> for Counts {
     fn from(c: model::Counts) -> Self {
-        Counts {
-            total: c.total,
-            passed: c.passed,
-            failed: c.failed,
-            skipped: c.skipped,
-        }
+        Counts { total: c.total, passed: c.passed, failed: c.failed, skipped: c.skipped }
     }
 }
 
@@ -279,28 +273,11 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
                         })
                         .collect(),
                     panic: b.panic.as_deref(),
-                    qemu_exit: b.qemu_exit.map(|q| QemuExit {
-                        status: q.status,
-                        expected: q.expected,
-                    }),
+                    qemu_exit: b.qemu_exit.map(|q| QemuExit { status: q.status, expected: q.expected }),
                 })
                 .collect(),
-            metrics: t
-                .metrics
-                .iter()
-                .map(|m| Metric {
-                    name: &m.name,
-                    value: m.value,
-                })
-                .collect(),
-            triage: t
-                .triage
-                .iter()
-                .map(|x| Triage {
-                    title: &x.title,
-                    text: &x.text,
-                })
-                .collect(),
+            metrics: t.metrics.iter().map(|m| Metric { name: &m.name, value: m.value }).collect(),
+            triage: t.triage.iter().map(|x| Triage { title: &x.title, text: &x.text }).collect(),
         }
     }
 }

@@ -24,9 +24,7 @@ pub fn render(report: &RunReport) -> String {
     for suite in &report.suites {
         junit.add_test_suite(test_suite(report, suite));
     }
-    junit
-        .to_string()
-        .expect("serializing to a String cannot fail")
+    junit.to_string().expect("serializing to a String cannot fail")
 }
 
 fn test_suite(report: &RunReport, suite: &SuiteReport) -> TestSuite {
@@ -65,21 +63,14 @@ fn status(test: &TestReport) -> TestCaseStatus {
 fn failure_text(test: &TestReport, message: &str) -> String {
     if let Some(transcript) = &test.transcript_text {
         let tail = tail_lines(transcript, FAILURE_TAIL_LINES);
-        return format!(
-            "{message}\n--- last {FAILURE_TAIL_LINES} lines of the transcript ---\n{tail}\n"
-        );
+        return format!("{message}\n--- last {FAILURE_TAIL_LINES} lines of the transcript ---\n{tail}\n");
     }
     let mut text = format!("{message}\n");
     for (boot, panic) in test.panics() {
         let _ = write!(text, "--- panic (boot {boot}) ---\n{}\n", panic.trim_end());
     }
     for triage in &test.triage {
-        let _ = write!(
-            text,
-            "--- {} ---\n{}\n",
-            triage.title,
-            triage.text.trim_end()
-        );
+        let _ = write!(text, "--- {} ---\n{}\n", triage.title, triage.text.trim_end());
     }
     text
 }
@@ -89,20 +80,10 @@ fn failure_text(test: &TestReport, message: &str) -> String {
 fn system_out(suite: &SuiteReport, test: &TestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "test: {} ({})", test.name, suite.name());
-    let _ = writeln!(
-        out,
-        "result: {} ({:.3}s)",
-        outcome_line(&test.outcome),
-        test.seconds
-    );
+    let _ = writeln!(out, "result: {} ({:.3}s)", outcome_line(&test.outcome), test.seconds);
     for step in &test.steps {
         let _ = writeln!(out, "step {}: {}", step.index, step.description);
-        let _ = writeln!(
-            out,
-            "  result: {} ({:.3}s)",
-            outcome_line(&step.outcome),
-            step.seconds
-        );
+        let _ = writeln!(out, "  result: {} ({:.3}s)", outcome_line(&step.outcome), step.seconds);
         if let Some(status) = step.exit_status {
             let _ = writeln!(out, "  exit status: {status}");
         }
@@ -124,14 +105,8 @@ fn system_out(suite: &SuiteReport, test: &TestReport) -> String {
             };
         }
         if let Some(exit) = boot.qemu_exit {
-            let status = exit
-                .status
-                .map_or_else(|| "none (killed by a signal)".to_owned(), |s| s.to_string());
-            let expected = if exit.expected {
-                "expected"
-            } else {
-                "unexpected"
-            };
+            let status = exit.status.map_or_else(|| "none (killed by a signal)".to_owned(), |s| s.to_string());
+            let expected = if exit.expected { "expected" } else { "unexpected" };
             let _ = writeln!(out, "  qemu exit status: {status}, {expected}");
         }
     }
@@ -142,21 +117,12 @@ fn system_out(suite: &SuiteReport, test: &TestReport) -> String {
         let _ = write!(out, "--- panic (boot {boot}) ---\n{}\n", panic.trim_end());
     }
     for triage in &test.triage {
-        let _ = write!(
-            out,
-            "--- triage: {} ---\n{}\n",
-            triage.title,
-            triage.text.trim_end()
-        );
+        let _ = write!(out, "--- triage: {} ---\n{}\n", triage.title, triage.text.trim_end());
     }
     if let Some(path) = &test.transcript {
         match &test.transcript_text {
             Some(text) => {
-                let _ = write!(
-                    out,
-                    "--- transcript: {path} ---\n{}\n",
-                    text.trim_end_matches('\n')
-                );
+                let _ = write!(out, "--- transcript: {path} ---\n{}\n", text.trim_end_matches('\n'));
             }
             None => {
                 let _ = writeln!(out, "--- transcript: {path} (text not available) ---");
@@ -180,13 +146,9 @@ fn duration(seconds: f64) -> Duration {
 }
 
 fn timestamp(started_unix: u64, offset_seconds: f64) -> DateTime<FixedOffset> {
-    let millis = i64::try_from(started_unix)
-        .unwrap_or(0)
-        .saturating_mul(1000)
+    let millis = i64::try_from(started_unix).unwrap_or(0).saturating_mul(1000)
         + (offset_seconds.max(0.0) * 1000.0).round() as i64;
-    DateTime::from_timestamp_millis(millis)
-        .unwrap_or_default()
-        .fixed_offset()
+    DateTime::from_timestamp_millis(millis).unwrap_or_default().fixed_offset()
 }
 
 #[cfg(test)]
@@ -208,10 +170,7 @@ mod tests {
     #[test]
     fn guest_output_cannot_break_the_xml() {
         let xml = render(&fixture::report());
-        assert!(
-            xml.chars().all(is_xml_char),
-            "a character XML 1.0 forbids reached junit.xml"
-        );
+        assert!(xml.chars().all(is_xml_char), "a character XML 1.0 forbids reached junit.xml");
         assert!(!xml.contains("<script>"), "guest markup must be escaped");
         assert!(xml.contains("&lt;script&gt;alert(&quot;guest&quot;)&lt;/script&gt;"));
     }
@@ -219,12 +178,7 @@ mod tests {
     #[test]
     fn failure_quotes_the_transcript_tail() {
         let mut report = fixture::report();
-        let test = report
-            .suites
-            .iter_mut()
-            .flat_map(|s| &mut s.tests)
-            .find(|t| t.outcome.is_failure())
-            .unwrap();
+        let test = report.suites.iter_mut().flat_map(|s| &mut s.tests).find(|t| t.outcome.is_failure()).unwrap();
         let transcript: String = (1..=100).map(|i| format!("line {i}\n")).collect();
         test.transcript_text = Some(transcript);
         let text = failure_text(test, "boom");
@@ -243,13 +197,7 @@ mod tests {
         let xml_path = dir.path().join("junit.xml");
         std::fs::write(&xml_path, render(&fixture::report())).unwrap();
         let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/testdata/junit.xsd");
-        let out = Command::new("xmllint")
-            .arg("--noout")
-            .arg("--schema")
-            .arg(&xsd)
-            .arg(&xml_path)
-            .output()
-            .unwrap();
+        let out = Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&xml_path).output().unwrap();
         assert!(
             out.status.success(),
             "junit.xml does not validate:\n{}{}",

@@ -47,8 +47,7 @@ pub fn write_all(
     events: &[Event],
     transcripts: &dyn Fn(&str) -> Option<String>,
 ) -> anyhow::Result<WrittenReports> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("failed to create report directory {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("failed to create report directory {}", dir.display()))?;
     let mut report = RunReport::from_events(events);
     report.attach_transcripts(transcripts);
 
@@ -68,8 +67,7 @@ pub fn write_all(
 /// Reads an `events.jsonl` log. Blank lines are ignored. A final line without a newline that
 /// does not parse is ignored too: it is the half-written record of a run that was killed.
 pub fn load_events(path: &Path) -> anyhow::Result<Vec<Event>> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let text = fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
     parse_events(&text).with_context(|| format!("failed to parse {}", path.display()))
 }
 
@@ -106,15 +104,10 @@ fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     // Reports are meant to be read by others (CI artifacts, web servers): not tempfile's 0600.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents)
-        .with_context(|| format!("failed to write {}", tmp.path().display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("failed to sync {}", tmp.path().display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("failed to rename into {}", path.display()))?;
+    let mut tmp =
+        builder.tempfile_in(dir).with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
+    tmp.write_all(contents).with_context(|| format!("failed to write {}", tmp.path().display()))?;
+    tmp.as_file().sync_all().with_context(|| format!("failed to sync {}", tmp.path().display()))?;
+    tmp.persist(path).with_context(|| format!("failed to rename into {}", path.display()))?;
     Ok(())
 }

@@ -237,9 +237,7 @@ impl RunReport {
     }
 
     pub fn suite(&self, phase: &str, profile: &str) -> Option<&SuiteReport> {
-        self.suites
-            .iter()
-            .find(|s| s.phase == phase && s.profile == profile)
+        self.suites.iter().find(|s| s.phase == phase && s.profile == profile)
     }
 
     /// Fills `transcript_text` of every test that has a transcript, using `read` (called with
@@ -263,16 +261,11 @@ impl SuiteReport {
 impl TestReport {
     /// Panic texts with the boot they happened in.
     pub fn panics(&self) -> impl Iterator<Item = (u32, &str)> {
-        self.boots
-            .iter()
-            .filter_map(|b| Some((b.boot, b.panic.as_deref()?)))
+        self.boots.iter().filter_map(|b| Some((b.boot, b.panic.as_deref()?)))
     }
 
     pub fn missing_markers(&self) -> impl Iterator<Item = &MarkerReport> {
-        self.boots
-            .iter()
-            .flat_map(|b| &b.markers)
-            .filter(|m| m.is_missing())
+        self.boots.iter().flat_map(|b| &b.markers).filter(|m| m.is_missing())
     }
 }
 
@@ -314,11 +307,7 @@ impl Fold {
         let t = event.t;
         self.last_t = self.last_t.max(t);
         match &event.kind {
-            EventKind::RunStarted {
-                run_id,
-                started_unix,
-                command,
-            } => {
+            EventKind::RunStarted { run_id, started_unix, command } => {
                 if !self.run_started {
                     self.run_started = true;
                     self.run_id = run_id.clone();
@@ -326,13 +315,7 @@ impl Fold {
                     self.command = command.clone();
                 }
             }
-            EventKind::Artifact {
-                profile,
-                name,
-                path,
-                cached,
-                seconds,
-            } => {
+            EventKind::Artifact { profile, name, path, cached, seconds } => {
                 self.artifacts.push(ArtifactReport {
                     profile: profile.clone(),
                     name: name.clone(),
@@ -341,11 +324,7 @@ impl Fold {
                     seconds: *seconds,
                 });
             }
-            EventKind::SuiteStarted {
-                suite,
-                title,
-                scenario_file,
-            } => {
+            EventKind::SuiteStarted { suite, title, scenario_file } => {
                 let s = self.suite(suite, t);
                 s.report.title = title.clone();
                 s.report.scenario_file = scenario_file.clone();
@@ -357,28 +336,16 @@ impl Fold {
             }
             EventKind::TestSkipped { test, reason } => {
                 let (report, fold) = self.test(test, t);
-                report.outcome = Outcome::Skipped {
-                    reason: reason.clone(),
-                };
+                report.outcome = Outcome::Skipped { reason: reason.clone() };
                 fold.finished = true;
             }
-            EventKind::StepStarted {
-                test,
-                index,
-                description,
-            } => {
+            EventKind::StepStarted { test, index, description } => {
                 let (report, fold) = self.test(test, t);
                 fold.step_started.insert(*index, t);
                 let step = step(report, *index);
                 step.description = description.clone();
             }
-            EventKind::StepFinished {
-                test,
-                index,
-                outcome,
-                output,
-                exit_status,
-            } => {
+            EventKind::StepFinished { test, index, outcome, output, exit_status } => {
                 let (report, fold) = self.test(test, t);
                 let started = fold.step_started.get(index).copied().unwrap_or(t);
                 let step = step(report, *index);
@@ -388,45 +355,26 @@ impl Fold {
                 step.output = output.clone();
                 step.exit_status = *exit_status;
             }
-            EventKind::BootStarted {
-                test,
-                boot,
-                command,
-                serial_log,
-            } => {
+            EventKind::BootStarted { test, boot, command, serial_log } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
                 b.started_at = t;
                 b.command = command.clone();
                 b.serial_log = serial_log.clone();
             }
-            EventKind::MarkerSeen {
-                test,
-                boot,
-                marker,
-                at,
-            } => {
+            EventKind::MarkerSeen { test, boot, marker, at } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
-                b.markers.push(MarkerReport {
-                    marker: marker.clone(),
-                    at: Some(*at),
-                });
+                b.markers.push(MarkerReport { marker: marker.clone(), at: Some(*at) });
             }
             EventKind::MarkerMissing { test, boot, marker } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
-                b.markers.push(MarkerReport {
-                    marker: marker.clone(),
-                    at: None,
-                });
+                b.markers.push(MarkerReport { marker: marker.clone(), at: None });
             }
             EventKind::Metric { test, name, value } => {
                 let (report, _) = self.test(test, t);
-                report.metrics.push(MetricReport {
-                    name: name.clone(),
-                    value: *value,
-                });
+                report.metrics.push(MetricReport { name: name.clone(), value: *value });
             }
             EventKind::Panic { test, boot, text } => {
                 let (report, _) = self.test(test, t);
@@ -439,33 +387,17 @@ impl Fold {
                     None => b.panic = Some(text.clone()),
                 }
             }
-            EventKind::QemuExited {
-                test,
-                boot,
-                status,
-                expected,
-            } => {
+            EventKind::QemuExited { test, boot, status, expected } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
                 b.seconds = Some(millis(t - b.started_at));
-                b.qemu_exit = Some(QemuExit {
-                    status: *status,
-                    expected: *expected,
-                });
+                b.qemu_exit = Some(QemuExit { status: *status, expected: *expected });
             }
             EventKind::Triage { test, title, text } => {
                 let (report, _) = self.test(test, t);
-                report.triage.push(TriageReport {
-                    title: title.clone(),
-                    text: text.clone(),
-                });
+                report.triage.push(TriageReport { title: title.clone(), text: text.clone() });
             }
-            EventKind::TestFinished {
-                test,
-                outcome,
-                seconds,
-                transcript,
-            } => {
+            EventKind::TestFinished { test, outcome, seconds, transcript } => {
                 let (report, fold) = self.test(test, t);
                 fold.finished = true;
                 report.outcome = outcome.clone();
@@ -514,11 +446,7 @@ impl Fold {
                     transcript: None,
                     transcript_text: None,
                 });
-                suite.tests.push(TestFold {
-                    finished: false,
-                    last_t: t,
-                    step_started: HashMap::new(),
-                });
+                suite.tests.push(TestFold { finished: false, last_t: t, step_started: HashMap::new() });
                 suite.index.insert(id.test.clone(), suite.tests.len() - 1);
                 suite.tests.len() - 1
             }
@@ -533,12 +461,7 @@ impl Fold {
         let mut counts = Counts::default();
         // BTreeMap iteration gives the (phase, profile) order.
         for (_, suite) in self.suites {
-            let SuiteFold {
-                mut report,
-                last_t,
-                tests,
-                ..
-            } = suite;
+            let SuiteFold { mut report, last_t, tests, .. } = suite;
             report.seconds = millis(last_t - report.started_at);
             for (test, fold) in report.tests.iter_mut().zip(&tests) {
                 close_test(test, fold);
@@ -567,26 +490,14 @@ impl Fold {
 fn close_test(test: &mut TestReport, fold: &TestFold) {
     if !fold.finished {
         test.interrupted = true;
-        test.outcome = Outcome::Failed {
-            message: INTERRUPTED.to_owned(),
-        };
+        test.outcome = Outcome::Failed { message: INTERRUPTED.to_owned() };
         test.seconds = millis(fold.last_t - test.started_at);
     }
     for step in test.steps.iter_mut().filter(|s| !s.finished) {
-        let started = fold
-            .step_started
-            .get(&step.index)
-            .copied()
-            .unwrap_or(fold.last_t);
+        let started = fold.step_started.get(&step.index).copied().unwrap_or(fold.last_t);
         step.seconds = millis(fold.last_t - started);
-        let message = if test.interrupted {
-            INTERRUPTED
-        } else {
-            STEP_NOT_FINISHED
-        };
-        step.outcome = Outcome::Failed {
-            message: message.to_owned(),
-        };
+        let message = if test.interrupted { INTERRUPTED } else { STEP_NOT_FINISHED };
+        step.outcome = Outcome::Failed { message: message.to_owned() };
     }
 }
 
@@ -639,9 +550,7 @@ fn matrix(suites: &[SuiteReport]) -> Matrix {
             cells: profiles
                 .iter()
                 .map(|&profile| {
-                    let suite = suites
-                        .iter()
-                        .find(|s| s.phase == phase && s.profile == profile);
+                    let suite = suites.iter().find(|s| s.phase == phase && s.profile == profile);
                     MatrixCell {
                         profile: profile.to_owned(),
                         status: suite.map_or(CellStatus::NotRun, |s| s.counts.cell_status()),
@@ -663,13 +572,7 @@ mod tests {
     use super::*;
 
     fn id(phase: &str, profile: &str, test: &str) -> TestId {
-        TestId {
-            suite: SuiteId {
-                phase: phase.into(),
-                profile: profile.into(),
-            },
-            test: test.into(),
-        }
+        TestId { suite: SuiteId { phase: phase.into(), profile: profile.into() }, test: test.into() }
     }
 
     fn ev(t: f64, kind: EventKind) -> Event {
@@ -680,82 +583,33 @@ mod tests {
     fn unfinished_test_is_failed_as_interrupted() {
         let test = id("boot", "virt", "shell");
         let report = RunReport::from_events(&[
-            ev(
-                0.0,
-                EventKind::RunStarted {
-                    run_id: "r".into(),
-                    started_unix: 0,
-                    command: vec![],
-                },
-            ),
+            ev(0.0, EventKind::RunStarted { run_id: "r".into(), started_unix: 0, command: vec![] }),
             ev(1.0, EventKind::TestStarted { test: test.clone() }),
-            ev(
-                1.0,
-                EventKind::StepStarted {
-                    test: test.clone(),
-                    index: 0,
-                    description: "boot".into(),
-                },
-            ),
-            ev(
-                4.5,
-                EventKind::MarkerSeen {
-                    test: test.clone(),
-                    boot: 1,
-                    marker: "login".into(),
-                    at: 3.0,
-                },
-            ),
+            ev(1.0, EventKind::StepStarted { test: test.clone(), index: 0, description: "boot".into() }),
+            ev(4.5, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: "login".into(), at: 3.0 }),
         ]);
         let t = &report.suites[0].tests[0];
         assert!(t.interrupted);
-        assert_eq!(
-            t.outcome,
-            Outcome::Failed {
-                message: INTERRUPTED.into()
-            }
-        );
+        assert_eq!(t.outcome, Outcome::Failed { message: INTERRUPTED.into() });
         assert_eq!(t.seconds, 3.5);
-        assert_eq!(
-            t.steps[0].outcome,
-            Outcome::Failed {
-                message: INTERRUPTED.into()
-            }
-        );
+        assert_eq!(t.steps[0].outcome, Outcome::Failed { message: INTERRUPTED.into() });
         assert_eq!(t.steps[0].seconds, 3.5);
         assert!(!report.finished);
         assert!(!report.passed());
         assert_eq!(report.seconds, 4.5);
-        assert_eq!(
-            report.counts,
-            Counts {
-                passed: 0,
-                failed: 1,
-                skipped: 0,
-                total: 1
-            }
-        );
+        assert_eq!(report.counts, Counts { passed: 0, failed: 1, skipped: 0, total: 1 });
     }
 
     #[test]
     fn step_left_open_by_a_finished_test_is_not_finished() {
         let test = id("boot", "virt", "shell");
         let report = RunReport::from_events(&[
-            ev(
-                1.0,
-                EventKind::StepStarted {
-                    test: test.clone(),
-                    index: 2,
-                    description: "run".into(),
-                },
-            ),
+            ev(1.0, EventKind::StepStarted { test: test.clone(), index: 2, description: "run".into() }),
             ev(
                 2.0,
                 EventKind::TestFinished {
                     test: test.clone(),
-                    outcome: Outcome::Failed {
-                        message: "timeout".into(),
-                    },
+                    outcome: Outcome::Failed { message: "timeout".into() },
                     seconds: 1.0,
                     transcript: None,
                 },
@@ -763,12 +617,7 @@ mod tests {
         ]);
         let step = &report.suites[0].tests[0].steps[0];
         assert!(!step.finished);
-        assert_eq!(
-            step.outcome,
-            Outcome::Failed {
-                message: STEP_NOT_FINISHED.into()
-            }
-        );
+        assert_eq!(step.outcome, Outcome::Failed { message: STEP_NOT_FINISHED.into() });
         assert_eq!(step.seconds, 1.0);
     }
 
@@ -776,14 +625,7 @@ mod tests {
     fn step_seconds_come_from_timestamps_without_float_noise() {
         let test = id("p", "q", "t");
         let report = RunReport::from_events(&[
-            ev(
-                0.1,
-                EventKind::StepStarted {
-                    test: test.clone(),
-                    index: 0,
-                    description: "s".into(),
-                },
-            ),
+            ev(0.1, EventKind::StepStarted { test: test.clone(), index: 0, description: "s".into() }),
             ev(
                 0.4,
                 EventKind::StepFinished {
@@ -801,97 +643,35 @@ mod tests {
     #[test]
     fn suites_sort_by_phase_then_profile_and_tests_keep_start_order() {
         let report = RunReport::from_events(&[
-            ev(
-                0.0,
-                EventKind::TestStarted {
-                    test: id("b", "y", "second-suite"),
-                },
-            ),
-            ev(
-                0.0,
-                EventKind::TestStarted {
-                    test: id("a", "z", "zeta"),
-                },
-            ),
-            ev(
-                0.0,
-                EventKind::TestSkipped {
-                    test: id("a", "z", "alpha"),
-                    reason: "no kvm".into(),
-                },
-            ),
-            ev(
-                0.0,
-                EventKind::TestStarted {
-                    test: id("a", "y", "x"),
-                },
-            ),
+            ev(0.0, EventKind::TestStarted { test: id("b", "y", "second-suite") }),
+            ev(0.0, EventKind::TestStarted { test: id("a", "z", "zeta") }),
+            ev(0.0, EventKind::TestSkipped { test: id("a", "z", "alpha"), reason: "no kvm".into() }),
+            ev(0.0, EventKind::TestStarted { test: id("a", "y", "x") }),
         ]);
         let order: Vec<_> = report.suites.iter().map(|s| s.name()).collect();
         assert_eq!(order, ["a on y", "a on z", "b on y"]);
-        let names: Vec<_> = report.suites[1]
-            .tests
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let names: Vec<_> = report.suites[1].tests.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["zeta", "alpha"]);
-        assert_eq!(
-            report.suites[1].tests[1].outcome,
-            Outcome::Skipped {
-                reason: "no kvm".into()
-            }
-        );
+        assert_eq!(report.suites[1].tests[1].outcome, Outcome::Skipped { reason: "no kvm".into() });
         assert!(!report.suites[1].tests[1].interrupted);
     }
 
     #[test]
     fn matrix_marks_missing_cells_not_run() {
-        let finished = |test| {
-            ev(
-                0.0,
-                EventKind::TestFinished {
-                    test,
-                    outcome: Outcome::Passed,
-                    seconds: 0.0,
-                    transcript: None,
-                },
-            )
-        };
+        let finished =
+            |test| ev(0.0, EventKind::TestFinished { test, outcome: Outcome::Passed, seconds: 0.0, transcript: None });
         let report = RunReport::from_events(&[
             finished(id("boot", "virt", "t")),
             finished(id("boot", "ci", "t")),
             finished(id("net", "virt", "t")),
-            ev(
-                0.0,
-                EventKind::TestSkipped {
-                    test: id("net", "virt", "u"),
-                    reason: "r".into(),
-                },
-            ),
-            ev(
-                0.0,
-                EventKind::TestSkipped {
-                    test: id("fs", "ci", "u"),
-                    reason: "r".into(),
-                },
-            ),
+            ev(0.0, EventKind::TestSkipped { test: id("net", "virt", "u"), reason: "r".into() }),
+            ev(0.0, EventKind::TestSkipped { test: id("fs", "ci", "u"), reason: "r".into() }),
         ]);
         assert_eq!(report.matrix.phases, ["boot", "fs", "net"]);
         assert_eq!(report.matrix.profiles, ["ci", "virt"]);
-        let status: Vec<Vec<_>> = report
-            .matrix
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.status.as_str()).collect())
-            .collect();
-        assert_eq!(
-            status,
-            [
-                ["passed", "passed"],
-                ["skipped", "not run"],
-                ["not run", "passed"]
-            ]
-        );
+        let status: Vec<Vec<_>> =
+            report.matrix.rows.iter().map(|r| r.cells.iter().map(|c| c.status.as_str()).collect()).collect();
+        assert_eq!(status, [["passed", "passed"], ["skipped", "not run"], ["not run", "passed"]]);
     }
 
     #[test]
@@ -907,66 +687,18 @@ mod tests {
                     serial_log: "s".into(),
                 },
             ),
-            ev(
-                1.5,
-                EventKind::MarkerSeen {
-                    test: test.clone(),
-                    boot: 1,
-                    marker: "a".into(),
-                    at: 0.5,
-                },
-            ),
-            ev(
-                2.0,
-                EventKind::Panic {
-                    test: test.clone(),
-                    boot: 1,
-                    text: "first".into(),
-                },
-            ),
-            ev(
-                2.1,
-                EventKind::Panic {
-                    test: test.clone(),
-                    boot: 1,
-                    text: "second".into(),
-                },
-            ),
-            ev(
-                9.0,
-                EventKind::MarkerMissing {
-                    test: test.clone(),
-                    boot: 1,
-                    marker: "b".into(),
-                },
-            ),
-            ev(
-                9.25,
-                EventKind::QemuExited {
-                    test: test.clone(),
-                    boot: 1,
-                    status: None,
-                    expected: false,
-                },
-            ),
+            ev(1.5, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: "a".into(), at: 0.5 }),
+            ev(2.0, EventKind::Panic { test: test.clone(), boot: 1, text: "first".into() }),
+            ev(2.1, EventKind::Panic { test: test.clone(), boot: 1, text: "second".into() }),
+            ev(9.0, EventKind::MarkerMissing { test: test.clone(), boot: 1, marker: "b".into() }),
+            ev(9.25, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false }),
         ]);
         let t = &report.suites[0].tests[0];
         let boot = &t.boots[0];
         assert_eq!(boot.seconds, Some(8.25));
         assert_eq!(boot.panic.as_deref(), Some("first\nsecond"));
-        assert_eq!(
-            boot.qemu_exit,
-            Some(QemuExit {
-                status: None,
-                expected: false
-            })
-        );
-        assert_eq!(
-            t.missing_markers()
-                .map(|m| m.marker.as_str())
-                .collect::<Vec<_>>(),
-            ["b"]
-        );
+        assert_eq!(boot.qemu_exit, Some(QemuExit { status: None, expected: false }));
+        assert_eq!(t.missing_markers().map(|m| m.marker.as_str()).collect::<Vec<_>>(), ["b"]);
         assert_eq!(t.panics().collect::<Vec<_>>(), [(1, "first\nsecond")]);
     }
 }

@@ -39,31 +39,16 @@ fn write_all_writes_every_report_and_round_trips_the_log() {
     let events = fixture::events();
     let written = write_all(&out, &events, &fixture::transcript).unwrap();
 
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut names: Vec<String> =
+        fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
-    assert_eq!(
-        names,
-        ["events.jsonl", "index.html", "junit.xml", "report.json"],
-        "no temporary file may be left"
-    );
+    assert_eq!(names, ["events.jsonl", "index.html", "junit.xml", "report.json"], "no temporary file may be left");
 
     assert_eq!(load_events(&written.events).unwrap(), events);
     let report = fixture::report();
-    assert_eq!(
-        fs::read_to_string(&written.junit).unwrap(),
-        junit::render(&report)
-    );
-    assert_eq!(
-        fs::read_to_string(&written.html).unwrap(),
-        html::render(&report)
-    );
-    assert_eq!(
-        fs::read_to_string(&written.json).unwrap(),
-        json::render(&report)
-    );
+    assert_eq!(fs::read_to_string(&written.junit).unwrap(), junit::render(&report));
+    assert_eq!(fs::read_to_string(&written.html).unwrap(), html::render(&report));
+    assert_eq!(fs::read_to_string(&written.json).unwrap(), json::render(&report));
 
     #[cfg(unix)]
     {
@@ -78,9 +63,7 @@ fn write_all_replaces_previous_reports() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("junit.xml"), "stale").unwrap();
     write_all(dir.path(), &fixture::events(), &|_| None).unwrap();
-    assert!(fs::read_to_string(dir.path().join("junit.xml"))
-        .unwrap()
-        .starts_with("<?xml"));
+    assert!(fs::read_to_string(dir.path().join("junit.xml")).unwrap().starts_with("<?xml"));
 }
 
 #[test]

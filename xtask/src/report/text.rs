@@ -11,8 +11,7 @@ use regex::Regex;
 
 /// CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL|ST`) and two-byte `ESC x` sequences.
 static ANSI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-        .expect("static regex")
+    Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]").expect("static regex")
 });
 
 /// Returns `text` with terminal escape sequences removed, carriage returns dropped and every
@@ -49,10 +48,7 @@ pub fn tail_lines(text: &str, n: usize) -> &str {
 /// metacharacters are single-quoted. Not passed through `display`.
 pub fn shell_line(args: &[String]) -> String {
     let quote = |a: &String| {
-        if !a.is_empty()
-            && a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
-        {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
             a.clone()
         } else {
             format!("'{}'", a.replace('\'', r"'\''"))
@@ -74,10 +70,7 @@ mod tests {
     #[test]
     fn display_removes_escapes_and_shows_controls() {
         let raw = "\x1b[31mred\x1b[0m \x1b]0;title\x07ok\r\nbell\x07 nul\0 del\x7f c1\u{85} nc\u{FFFE}\u{FFFF}\ttab";
-        assert_eq!(
-            display(raw),
-            "red ok\nbell␇ nul␀ del␡ c1\u{FFFD} nc\u{FFFD}\u{FFFD}\ttab"
-        );
+        assert_eq!(display(raw), "red ok\nbell␇ nul␀ del␡ c1\u{FFFD} nc\u{FFFD}\u{FFFD}\ttab");
     }
 
     #[test]
@@ -89,18 +82,8 @@ mod tests {
 
     #[test]
     fn shell_line_quotes_what_needs_quoting() {
-        let args = [
-            "qemu",
-            "-append",
-            "console=ttyAMA0 rdinit=/init",
-            "it's",
-            "",
-        ]
-        .map(String::from);
-        assert_eq!(
-            shell_line(&args),
-            r"qemu -append 'console=ttyAMA0 rdinit=/init' 'it'\''s' ''"
-        );
+        let args = ["qemu", "-append", "console=ttyAMA0 rdinit=/init", "it's", ""].map(String::from);
+        assert_eq!(shell_line(&args), r"qemu -append 'console=ttyAMA0 rdinit=/init' 'it'\''s' ''");
     }
 
     #[test]

@@ -60,7 +60,8 @@ impl EventLog {
 
     fn show(&self, kind: &EventKind) {
         let Progress::Lines { color } = self.progress else { return };
-        let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+        let paint =
+            |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
         match kind {
             EventKind::SuiteStarted { suite, title, .. } => {
                 eprintln!("{} {} on {}: {title}", paint("1", "==>"), suite.phase, suite.profile)

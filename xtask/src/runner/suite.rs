@@ -12,9 +12,9 @@ use super::launch::{Launcher, LiveLauncher, ReplayLauncher};
 use super::log::EventLog;
 use super::test::{run_test, suite_dir, TestContext};
 use crate::artifacts::{self, Artifacts};
-use crate::config::{Network, Profile, Scenario, Test, Workspace};
+use crate::config::{Accel, Network, Profile, Scenario, Test, Workspace};
 use crate::console::transcript;
-use crate::event::{EventKind, Outcome, SuiteId, TestId};
+use crate::event::{EventKind, SuiteId, TestId};
 use crate::qemu::accel;
 use crate::qemu::cmdline::BootFiles;
 
@@ -33,12 +33,25 @@ pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) 
         if crate::qemu::process::interrupted() {
             break;
         }
-        let artifacts = match &plan.replay {
+        let live = match &plan.replay {
             Some(_) => None,
-            None => Some(build_artifacts(ws, profile, log)?),
+            None => {
+                let artifacts = build_artifacts(ws, profile, log)?;
+                let files = BootFiles {
+                    kernel: artifacts.kernel.clone(),
+                    initrd: artifacts.initrd.clone(),
+                    disks: Vec::new(),
+                    qmp: None,
+                    forwards: Vec::new(),
+                };
+                let (accel, why) = accel::decide(profile, &files, scratch.path());
+                log.note(&format!("accelerator for {}: {} ({why})", profile.name, accel_name(accel)));
+                Some((artifacts, accel))
+            }
         };
         for scenario in &plan.scenarios {
-            failed += run_suite(profile, scenario, artifacts.as_ref(), plan.replay.as_deref(), report_dir, scratch.path(), log)?;
+            failed +=
+                run_suite(profile, scenario, live.as_ref(), plan.replay.as_deref(), report_dir, scratch.path(), log)?;
         }
     }
     Ok(failed)
@@ -77,7 +90,7 @@ fn free_port() -> anyhow::Result<u16> {
 fn run_suite(
     profile: &Profile,
     scenario: &Scenario,
-    artifacts: Option<&Artifacts>,
+    live: Option<&(Artifacts, Accel)>,
     replay: Option<&Path>,
     report_dir: &Path,
     scratch: &Path,
@@ -103,18 +116,21 @@ fn run_suite(
             continue;
         }
         let ctx = TestContext { profile, id: id.clone(), dir: dir.clone(), rel_dir: rel_dir.clone(), log };
-        let mut launcher: Box<dyn Launcher> = match (replay, artifacts) {
+        let mut launcher: Box<dyn Launcher> = match (replay, live) {
             (Some(source), _) => match replay_boots(source, profile, scenario, test)? {
                 Some(l) => Box::new(l),
                 None => {
-                    log.push(EventKind::TestSkipped { test: id, reason: format!("no transcript for this test in {}", source.display()) });
+                    log.push(EventKind::TestSkipped {
+                        test: id,
+                        reason: format!("no transcript for this test in {}", source.display()),
+                    });
                     continue;
                 }
             },
-            (None, Some(artifacts)) => {
+            (None, Some((artifacts, accel))) => {
                 let test_scratch = scratch.join(format!("{}-{}-{}", profile.name, scenario.phase, test.name));
                 std::fs::create_dir_all(&test_scratch)?;
-                Box::new(live_launcher(profile, artifacts, &test_scratch, log)?)
+                Box::new(live_launcher(profile, artifacts, *accel, &test_scratch)?)
             }
             (None, None) => anyhow::bail!("no artifacts and no replay source"),
         };
@@ -125,7 +141,12 @@ fn run_suite(
     Ok(failed)
 }
 
-fn live_launcher<'p>(profile: &'p Profile, artifacts: &Artifacts, scratch: &Path, log: &EventLog) -> anyhow::Result<LiveLauncher<'p>> {
+fn live_launcher<'p>(
+    profile: &'p Profile,
+    artifacts: &Artifacts,
+    accel: Accel,
+    scratch: &Path,
+) -> anyhow::Result<LiveLauncher<'p>> {
     // Each test writes its own copies: a cached base image is never modified
     // and no two tests share a writable disk.
     let mut disks = Vec::new();
@@ -135,18 +156,24 @@ fn live_launcher<'p>(profile: &'p Profile, artifacts: &Artifacts, scratch: &Path
         disks.push(copy);
     }
     let forwards = match &profile.network {
-        Network::User { forwards } => forwards.iter().map(|g| Ok((free_port()?, *g))).collect::<anyhow::Result<Vec<_>>>()?,
+        Network::User { forwards } => {
+            forwards.iter().map(|g| Ok((free_port()?, *g))).collect::<anyhow::Result<Vec<_>>>()?
+        }
         Network::None => Vec::new(),
     };
-    let files = BootFiles { kernel: artifacts.kernel.clone(), initrd: artifacts.initrd.clone(), disks, qmp: None, forwards };
-    let (accel, why) = accel::decide(profile, &files, scratch);
-    log.note(&format!("accelerator {accel:?}: {why}"));
+    let files =
+        BootFiles { kernel: artifacts.kernel.clone(), initrd: artifacts.initrd.clone(), disks, qmp: None, forwards };
     Ok(LiveLauncher { profile, accel, files, scratch: scratch.to_path_buf() })
 }
 
 /// Finds the transcript for `test`: the file itself, or inside a report
 /// directory as `<profile>/<phase>/<test>.cast` or `<test>.cast`.
-fn replay_boots(source: &Path, profile: &Profile, scenario: &Scenario, test: &Test) -> anyhow::Result<Option<ReplayLauncher>> {
+fn replay_boots(
+    source: &Path,
+    profile: &Profile,
+    scenario: &Scenario,
+    test: &Test,
+) -> anyhow::Result<Option<ReplayLauncher>> {
     let path = if source.is_dir() {
         let nested = source.join(&profile.name).join(&scenario.phase).join(format!("{}.cast", test.name));
         let flat = source.join(format!("{}.cast", test.name));
@@ -167,7 +194,9 @@ fn replay_boots(source: &Path, profile: &Profile, scenario: &Scenario, test: &Te
     Ok(Some(ReplayLauncher { boots: VecDeque::from(recorded.boots), source: path }))
 }
 
-/// Outcome helper for callers that only need pass/fail.
-pub fn passed(outcome: &Outcome) -> bool {
-    !outcome.is_failure()
+fn accel_name(accel: Accel) -> &'static str {
+    match accel {
+        Accel::Kvm => "kvm",
+        Accel::Tcg | Accel::Auto => "tcg",
+    }
 }

@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::config::{Profile, RunCheck, Step, StepKind, Test};
@@ -54,12 +54,21 @@ pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> 
     let started = Instant::now();
     log.push(EventKind::TestStarted { test: ctx.id.clone() });
     let cast_name = format!("{}.cast", test.name);
-    let info = TranscriptInfo { profile: ctx.profile.name.clone(), phase: ctx.id.suite.phase.clone(), test: test.name.clone() };
+    let info = TranscriptInfo {
+        profile: ctx.profile.name.clone(),
+        phase: ctx.id.suite.phase.clone(),
+        test: test.name.clone(),
+    };
     let writer = match Writer::create(&ctx.dir.join(&cast_name), info, ctx.profile.console.transcript_limit) {
         Ok(w) => Rc::new(RefCell::new(w)),
         Err(e) => {
             let outcome = Outcome::Failed { message: format!("{e:#}") };
-            log.push(EventKind::TestFinished { test: ctx.id.clone(), outcome: outcome.clone(), seconds: 0.0, transcript: None });
+            log.push(EventKind::TestFinished {
+                test: ctx.id.clone(),
+                outcome: outcome.clone(),
+                seconds: 0.0,
+                transcript: None,
+            });
             return outcome;
         }
     };
@@ -205,7 +214,9 @@ impl<'a> TestRun<'a> {
                 });
                 r.map(|found| Done { output: Some(found.matched), status: None }).map_err(|f| (f, Done::default()))
             }
-            StepKind::Wait { duration } => plain(self.console().and_then(|c| c.idle(*duration).map_err(StepFailure::from))),
+            StepKind::Wait { duration } => {
+                plain(self.console().and_then(|c| c.idle(*duration).map_err(StepFailure::from)))
+            }
             StepKind::ExpectPanic { command } => {
                 let test = self.ctx.id.clone();
                 let boot = self.boots;
@@ -228,7 +239,11 @@ impl<'a> TestRun<'a> {
                 };
                 let out = Done { output: Some(format!("{}={value}", m.name)), status: None };
                 if m.min.is_some_and(|min| value < min) || m.max.is_some_and(|max| value > max) {
-                    let bounds = format!("[{}, {}]", m.min.map_or("-inf".into(), |v| v.to_string()), m.max.map_or("inf".into(), |v| v.to_string()));
+                    let bounds = format!(
+                        "[{}, {}]",
+                        m.min.map_or("-inf".into(), |v| v.to_string()),
+                        m.max.map_or("inf".into(), |v| v.to_string())
+                    );
                     return Err((fail(format!("METRIC {}={value} is outside {bounds}", m.name)), out));
                 }
                 Ok(out)
@@ -254,15 +269,21 @@ impl<'a> TestRun<'a> {
         }
     }
 
-    fn boot(&mut self, launcher: &mut dyn Launcher, writer: &Rc<RefCell<Writer>>, timeout: Duration) -> Result<(), StepFailure> {
+    fn boot(
+        &mut self,
+        launcher: &mut dyn Launcher,
+        writer: &Rc<RefCell<Writer>>,
+        timeout: Duration,
+    ) -> Result<(), StepFailure> {
         self.end_boot(false);
         self.boots += 1;
         let boot = self.boots;
         let serial_name = format!("{}-boot{boot}.serial.log", self.test.name);
         let t0 = self.started.elapsed().as_secs_f64();
         let _ = writer.borrow_mut().boot(t0, boot);
-        let (guest, command) =
-            launcher.launch(boot, &self.ctx.dir.join(&serial_name)).map_err(|e| fail(format!("cannot start the guest: {e:#}")))?;
+        let (guest, command) = launcher
+            .launch(boot, &self.ctx.dir.join(&serial_name))
+            .map_err(|e| fail(format!("cannot start the guest: {e:#}")))?;
         self.ctx.log.push(EventKind::BootStarted {
             test: self.ctx.id.clone(),
             boot,
@@ -293,7 +314,11 @@ impl<'a> TestRun<'a> {
         for setup in self.ctx.profile.console.setup.clone() {
             let out = self.run_raw(&setup, self.ctx.profile.timeouts.step)?;
             if out.status != 0 {
-                return Err(fail(format!("profile setup command `{setup}` exited with {}: {}", out.status, out.output.trim())));
+                return Err(fail(format!(
+                    "profile setup command `{setup}` exited with {}: {}",
+                    out.status,
+                    out.output.trim()
+                )));
             }
         }
         Ok(())
@@ -302,7 +327,11 @@ impl<'a> TestRun<'a> {
     fn report_missing_markers(&mut self) -> Vec<String> {
         let missing: Vec<String> = self.console.as_ref().map(|c| c.missing_markers().to_vec()).unwrap_or_default();
         for marker in &missing {
-            self.ctx.log.push(EventKind::MarkerMissing { test: self.ctx.id.clone(), boot: self.boots, marker: marker.clone() });
+            self.ctx.log.push(EventKind::MarkerMissing {
+                test: self.ctx.id.clone(),
+                boot: self.boots,
+                marker: marker.clone(),
+            });
         }
         missing
     }
@@ -337,31 +366,38 @@ impl<'a> TestRun<'a> {
         let command = substitute(&check.command, &self.vars).map_err(|m| (fail(m), Done::default()))?;
         let out = self.run_raw(&command, timeout).map_err(|f| (f, Done::default()))?;
         let done = Done { output: Some(out.output.clone()), status: Some(out.status) };
-        let text = &out.output;
         if let Some(want) = check.status {
             if out.status != want {
                 return Err((fail(format!("exit status {} (expected {want})", out.status)), done));
             }
         }
+        // Every check sees the output with and without kernel log lines
+        // (console noise): it passes when it holds on either view, and
+        // `expect_not` must hold on both.
+        let views = [out.clean.as_str(), out.output.as_str()];
         if let Some(exact) = &check.output {
-            let got = text.strip_suffix('\n').unwrap_or(text);
             let want = exact.strip_suffix('\n').unwrap_or(exact);
-            if got != want {
+            let same = |v: &str| v.strip_suffix('\n').unwrap_or(v) == want;
+            if !views.iter().any(|v| same(v)) {
+                let got = out.clean.strip_suffix('\n').unwrap_or(&out.clean);
                 return Err((fail(format!("output {got:?} (expected exactly {want:?})")), done));
             }
         }
         for re in &check.expect {
-            if !re.is_match(text) {
+            if !views.iter().any(|v| re.is_match(v)) {
                 return Err((fail(format!("output does not match /{}/", re.as_str())), done));
             }
         }
         for re in &check.expect_not {
-            if let Some(m) = re.find(text) {
-                return Err((fail(format!("output matches /{}/ (found {:?}), which it must not", re.as_str(), m.as_str())), done));
+            if let Some(m) = views.iter().find_map(|v| re.find(v)) {
+                return Err((
+                    fail(format!("output matches /{}/ (found {:?}), which it must not", re.as_str(), m.as_str())),
+                    done,
+                ));
             }
         }
         for (name, re) in &check.capture {
-            let Some(caps) = re.captures(text) else {
+            let Some(caps) = views.iter().find_map(|v| re.captures(v)) else {
                 return Err((fail(format!("capture `{name}`: output does not match /{}/", re.as_str())), done));
             };
             let value = caps.get(1).or_else(|| caps.get(0)).map(|m| m.as_str().to_string()).unwrap_or_default();

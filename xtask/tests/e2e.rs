@@ -1,0 +1,88 @@
+//! End to end on real QEMU: builds every artifact (on a fresh machine this
+//! installs tools, fetches BusyBox and the Debian kernels, takes minutes) and
+//! boots the stock Linux profiles. These tests share one nextest group so
+//! they never boot guests concurrently (`.config/nextest.toml`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn xtask(reports: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    c.env("XTASK_REPORTS_DIR", reports).env("NO_COLOR", "1");
+    c
+}
+
+/// QEMU processes started for runs of this test (their command lines name
+/// the run's scratch directory).
+fn leftover_qemu(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.starts_with("qemu-system") && cmd.contains(marker) {
+                found.push(cmd);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn e2e_linux_phases_a0_a1_on_both_arches() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = xtask(reports.path())
+        .args(["scenario", "phase-a0", "phase-a1", "--profile", "linux-aarch64", "--profile", "linux-x86_64", "--json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
+    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    assert_eq!(report["counts"]["failed"], 0);
+    assert_eq!(report["counts"]["passed"], 22);
+    let dir = reports.path().join("latest");
+    for file in ["junit.xml", "index.html", "report.json", "events.jsonl"] {
+        assert!(dir.join(file).is_file(), "{file} written");
+    }
+    // The JUnit file validates against the schema when xmllint is there.
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/testdata/junit.xsd");
+    if let Ok(v) = Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(dir.join("junit.xml")).output()
+    {
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    }
+    assert!(leftover_qemu("xtask-run-").is_empty(), "no QEMU may outlive the run");
+}
+
+#[test]
+fn e2e_sigterm_stops_qemu_and_still_writes_reports() {
+    let reports = tempfile::tempdir().unwrap();
+    // Build first, so the signal lands while a guest runs, not during a build.
+    let build = xtask(reports.path()).args(["build", "--profile", "linux-aarch64"]).output().unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let mut child = xtask(reports.path())
+        .args(["scenario", "phase-a1", "--profile", "linux-aarch64"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let started = Instant::now();
+    let marker = "xtask-run-";
+    while leftover_qemu(marker).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(120), "no QEMU started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY-free: `kill` from the shell, as a user or CI would.
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "interrupted runs exit 130");
+    assert!(leftover_qemu(marker).is_empty(), "QEMU killed on SIGTERM");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.path().join("latest/report.json")).unwrap()).unwrap();
+    assert!(
+        report["counts"]["failed"].as_u64().unwrap() + report["counts"]["skipped"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+}
