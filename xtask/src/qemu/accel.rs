@@ -54,7 +54,8 @@ pub fn decide(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, S
 fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String) {
     let probe_files = BootFiles { disks: Vec::new(), qmp: None, forwards: Vec::new(), ..files.clone() };
     let args = command_line(profile, Accel::Kvm, &probe_files);
-    let Ok(mut guest) = LiveGuest::spawn(&args, &scratch.join("kvm-probe.stderr"), None) else {
+    let stderr = scratch.join("kvm-probe.stderr");
+    let Ok(mut guest) = LiveGuest::spawn(&args, &stderr, None) else {
         return (Accel::Tcg, "auto: KVM probe could not start QEMU".into());
     };
     let want = profile.boot_markers.first().cloned();
@@ -75,10 +76,14 @@ fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String
                     );
                 }
             }
-            Recv::Exited(_) => break,
+            Recv::Exited(status) => {
+                let said = std::fs::read_to_string(&stderr).unwrap_or_default();
+                let last = said.lines().last().unwrap_or("no message").trim().to_string();
+                return (Accel::Tcg, format!("auto: KVM probe QEMU exited ({status:?}) before a boot marker: {last}"));
+            }
             Recv::Timeout => {}
         }
     }
     guest.kill();
-    (Accel::Tcg, format!("auto: KVM probe boot showed no boot marker within {}s; using tcg", PROBE_DEADLINE.as_secs()))
+    (Accel::Tcg, format!("auto: KVM probe boot showed no boot marker within {}s (KVM hangs here)", PROBE_DEADLINE.as_secs()))
 }
