@@ -35,8 +35,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     let qemu = time_in_qemu(&events);
     let overhead = wall - qemu;
     let prompt = boot_to_prompt(&events);
-    let xtask_rss = peak_rss_mib(libc_who::SelfProcess);
-    let qemu_rss = peak_rss_mib(libc_who::Children);
+    let (xtask_rss, xtask_cpu) = usage(libc_who::SelfProcess);
+    let (qemu_rss, _) = usage(libc_who::Children);
     let figures = json!({
         "scenario": args.scenario,
         "profile": name,
@@ -48,6 +48,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         "overhead_percent": 100.0 * overhead / wall,
         "overhead_goal_percent": OVERHEAD_GOAL_PERCENT,
         "boot_to_prompt_seconds": prompt,
+        "xtask_cpu_seconds": xtask_cpu,
         "xtask_peak_rss_mib": xtask_rss,
         "xtask_rss_goal_mib": XTASK_RSS_GOAL_MIB,
         "qemu_peak_rss_mib": qemu_rss,
@@ -61,6 +62,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         println!(
             "  orchestrator overhead {overhead:8.2} s  ({:.1} % of wall; goal <= {OVERHEAD_GOAL_PERCENT} %)",
             100.0 * overhead / wall
+        );
+        println!(
+            "  xtask CPU time        {xtask_cpu:8.2} s  (both runs, {:.1} % of their wall)",
+            100.0 * xtask_cpu / (wall + warm.elapsed())
         );
         match prompt {
             Some(p) => println!("  boot to prompt        {p:8.2} s  (median over boots)"),
@@ -119,8 +124,8 @@ mod libc_who {
     pub use Who::*;
 }
 
-/// Peak resident set size in MiB, from getrusage.
-fn peak_rss_mib(who: libc_who::Who) -> f64 {
+/// Peak resident set size in MiB and CPU seconds (user + system), from getrusage.
+fn usage(who: libc_who::Who) -> (f64, f64) {
     let who = match who {
         libc_who::SelfProcess => libc::RUSAGE_SELF,
         libc_who::Children => libc::RUSAGE_CHILDREN,
@@ -131,9 +136,10 @@ fn peak_rss_mib(who: libc_who::Who) -> f64 {
     #[allow(unsafe_code)]
     let usage = unsafe {
         if libc::getrusage(who, usage.as_mut_ptr()) != 0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
         usage.assume_init()
     };
-    usage.ru_maxrss as f64 / 1024.0
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (usage.ru_maxrss as f64 / 1024.0, secs(usage.ru_utime) + secs(usage.ru_stime))
 }

@@ -85,5 +85,8 @@ fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String
         }
     }
     guest.kill();
-    (Accel::Tcg, format!("auto: KVM probe boot showed no boot marker within {}s (KVM hangs here)", PROBE_DEADLINE.as_secs()))
+    (
+        Accel::Tcg,
+        format!("auto: KVM probe boot showed no boot marker within {}s (KVM hangs here)", PROBE_DEADLINE.as_secs()),
+    )
 }

@@ -17,16 +17,19 @@ pub struct EventLog {
 pub enum Progress {
     /// Nothing (e.g. `--json` prints one document at the end).
     Quiet,
-    /// One plain line per suite, test and failure.
-    Lines { color: bool },
+    /// One plain line per suite, test and failure; on a terminal (`live`)
+    /// also a status line showing the step under way, rewritten in place.
+    Lines { color: bool, live: bool },
 }
 
 impl Progress {
     /// Plain lines; colour only on a terminal and when NO_COLOR is unset.
     pub fn detect() -> Progress {
         use std::io::IsTerminal;
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Progress::Lines { color }
+        let tty = std::io::stderr().is_terminal();
+        let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Progress::Lines { color: tty && !plain, live: tty && !plain }
     }
 }
 
@@ -53,13 +56,19 @@ impl EventLog {
 
     /// A free-form progress line (artifact builds, accelerator choice).
     pub fn note(&self, line: &str) {
-        if let Progress::Lines { .. } = self.progress {
-            eprintln!("  {line}");
+        match self.progress {
+            Progress::Lines { live: true, .. } => eprintln!("\r\x1b[K  {line}"),
+            Progress::Lines { .. } => eprintln!("  {line}"),
+            Progress::Quiet => {}
         }
     }
 
     fn show(&self, kind: &EventKind) {
-        let Progress::Lines { color } = self.progress else { return };
+        let Progress::Lines { color, live } = self.progress else { return };
+        if live {
+            // Clear the status line before anything else is printed.
+            eprint!("\r\x1b[K");
+        }
         let paint =
             |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
         match kind {
@@ -77,6 +86,11 @@ impl EventLog {
                     Outcome::Skipped { .. } => ("SKIP", "33"),
                 };
                 eprintln!("  {} {} ({seconds:.1}s)", paint(code, tag), test.test);
+            }
+            EventKind::StepStarted { test, description, .. } if live => {
+                let mut line = format!("  ... {}: {description}", test.test);
+                line.truncate(100);
+                eprint!("{line}");
             }
             EventKind::Panic { text, .. } => {
                 for line in text.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev() {
