@@ -66,6 +66,13 @@ pub struct ScenarioArgs {
     /// Only run tests whose name contains this text
     #[arg(long, value_name = "TEXT")]
     pub test: Option<String>,
+    /// Tests run at the same time, each with its own guest (default: number of CPUs)
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// Force how tests get their guest: `boot` boots every test; `restore` also
+    /// gives `shared` tests a fresh restored guest
+    #[arg(long, value_name = "MODE", value_parser = ["boot", "restore"])]
+    pub isolation: Option<String>,
     #[command(flatten)]
     pub json: JsonArg,
 }

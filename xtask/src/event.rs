@@ -49,6 +49,17 @@ pub enum EventKind {
         suite: SuiteId,
         title: String,
         scenario_file: String,
+        /// The suite's tests in scenario order: reports list them in this
+        /// order whatever order parallel workers ran them in.
+        #[serde(default)]
+        tests: Vec<String>,
+    },
+    /// Something a reader of the report should know that is neither a pass
+    /// nor a failure: the accelerator chosen, a restore that fell back to a boot.
+    Note {
+        profile: String,
+        test: Option<TestId>,
+        text: String,
     },
     TestStarted {
         test: TestId,

@@ -10,7 +10,8 @@ fn files() -> BootFiles {
     BootFiles {
         kernel: PathBuf::from("/cache/kernel"),
         initrd: Some(PathBuf::from("/cache/initramfs.cpio")),
-        disks: vec![PathBuf::from("/scratch/data.img")],
+        disks: vec![PathBuf::from("/scratch/data.qcow2")],
+        incoming: None,
         qmp: Some(PathBuf::from("/scratch/qmp-1.sock")),
         forwards: vec![(40123, 8080)],
     }
@@ -30,6 +31,15 @@ fn linux_aarch64() {
 #[test]
 fn linux_x86_64() {
     insta::assert_snapshot!(line("linux-x86_64", Accel::Tcg));
+}
+
+#[test]
+fn restore_appends_incoming() {
+    let ws = Workspace::load(&xtask::project::root()).unwrap();
+    let p = ws.profile("linux-aarch64").unwrap();
+    let files = BootFiles { incoming: Some(PathBuf::from("/cache/snapshots/k/state.bin")), ..files() };
+    let args = command_line(&p, Accel::Tcg, &files);
+    assert_eq!(args[args.len() - 2..], ["-incoming", "exec:cat '/cache/snapshots/k/state.bin'"]);
 }
 
 #[test]

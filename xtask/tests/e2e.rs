@@ -9,9 +9,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The xtask binary with reports in `reports` and its scratch files (whose
+/// paths every QEMU it starts carries) under `reports/tmp`, so leftover
+/// QEMUs of this run can be told from anyone else's.
 fn xtask(reports: &Path) -> Command {
+    let tmp = reports.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    c.env("XTASK_REPORTS_DIR", reports).env("NO_COLOR", "1");
+    c.env("XTASK_REPORTS_DIR", reports).env("TMPDIR", &tmp).env("NO_COLOR", "1");
     c
 }
 
@@ -41,7 +46,8 @@ fn e2e_linux_phases_a0_a1_on_both_arches() {
     let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
     assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
     assert_eq!(report["counts"]["failed"], 0);
-    assert_eq!(report["counts"]["passed"], 22);
+    assert_eq!(report["counts"]["skipped"], 0);
+    assert!(report["counts"]["passed"].as_u64().unwrap() >= 22, "every A0 and A1 test on both arches");
     let dir = reports.path().join("latest");
     for file in ["junit.xml", "index.html", "report.json", "events.jsonl"] {
         assert!(dir.join(file).is_file(), "{file} written");
@@ -52,7 +58,7 @@ fn e2e_linux_phases_a0_a1_on_both_arches() {
     {
         assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     }
-    assert!(leftover_qemu("xtask-run-").is_empty(), "no QEMU may outlive the run");
+    assert!(leftover_qemu(&reports.path().display().to_string()).is_empty(), "no QEMU may outlive the run");
 }
 
 #[test]
@@ -62,13 +68,14 @@ fn e2e_sigterm_stops_qemu_and_still_writes_reports() {
     let build = xtask(reports.path()).args(["build", "--profile", "linux-aarch64"]).output().unwrap();
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
     let mut child = xtask(reports.path())
-        .args(["scenario", "phase-a1", "--profile", "linux-aarch64"])
+        .args(["scenario", "phase-a1", "--profile", "linux-aarch64", "--isolation", "boot", "--jobs", "1"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let pid = child.id() as i32;
     let started = Instant::now();
-    let marker = "xtask-run-";
+    let marker = reports.path().display().to_string();
+    let marker = marker.as_str();
     while leftover_qemu(marker).is_empty() {
         assert!(started.elapsed() < Duration::from_secs(120), "no QEMU started");
         std::thread::sleep(Duration::from_millis(100));

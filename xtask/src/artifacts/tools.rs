@@ -71,6 +71,7 @@ pub const BZIP2: Tool = program("bzip2", "unpacks the BusyBox upstream tarball",
 pub const XZ: Tool = program("xz", "unpacks the compressed x86_64 kernel image", "xz-utils");
 pub const MAKE: Tool = program("make", "builds BusyBox", "make");
 pub const GCC: Tool = program("gcc", "host compiler for BusyBox's build helpers", "gcc");
+pub const QEMU_IMG: Tool = program("qemu-img", "per-test disk overlays over cached images", "qemu-utils");
 pub const APT_GET: Tool = program("apt-get", "downloads pinned Debian packages", "apt");
 
 /// Everything building `profile`'s artifacts needs.
@@ -98,6 +99,7 @@ pub fn for_run(profile: &Profile) -> Vec<Tool> {
         Arch::Aarch64 => QEMU_AARCH64,
         Arch::X86_64 => QEMU_X86_64,
     }];
+    tools.push(QEMU_IMG);
     if !profile.disks.is_empty() {
         tools.extend([E2FSCK, DEBUGFS]);
     }

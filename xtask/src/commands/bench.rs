@@ -1,18 +1,19 @@
-//! `cargo xtask bench`: measures a warm run of a scenario (phase-a1 by
-//! default): wall time, time inside QEMU, orchestrator overhead,
-//! boot-to-prompt, and peak memory of xtask and of QEMU.
+//! `cargo xtask bench`: measures warm runs of a scenario (phase-a1 by
+//! default) side by side: a boot per test, a restored guest per test, and
+//! restored guests in parallel; with time inside QEMU, start-to-ready per
+//! test, xtask CPU time and peak memory of xtask and of QEMU.
 
 use serde_json::json;
 
-use super::scenario::load_scenarios;
+use super::scenario::{default_jobs, load_scenarios};
 use super::{workspace, EXIT_OK};
 use crate::cli::BenchArgs;
+use crate::config::Isolation;
 use crate::event::{Event, EventKind};
 use crate::runner::log::{EventLog, Progress};
 use crate::runner::suite::{run_plan, Plan};
 
-/// Goals from the issue tracker, printed next to the figures.
-const OVERHEAD_GOAL_PERCENT: f64 = 5.0;
+/// Goal from the issue tracker, printed next to the figure.
 const XTASK_RSS_GOAL_MIB: f64 = 100.0;
 
 pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
@@ -21,33 +22,58 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     let profile = ws.profile(&name)?;
     let scenarios = load_scenarios(&ws, std::slice::from_ref(&args.scenario))?;
     crate::qemu::process::install_signal_handler()?;
-    let plan = Plan { profiles: vec![profile], scenarios, replay: None };
     let scratch = tempfile::Builder::new().prefix("xtask-bench-").tempdir()?;
-    // Warm-up: builds or checks every artifact and fills the page cache.
+    let parallel = default_jobs().max(2);
+    let plan = |jobs: usize, isolation: Isolation| Plan {
+        profiles: vec![profile.clone()],
+        scenarios: scenarios.clone(),
+        replay: None,
+        jobs,
+        isolation: Some(isolation),
+    };
+    // Warm-up: builds or checks every artifact and the saved guest state.
     eprintln!("bench: warm-up run of {} on {name}", args.scenario);
     let warm = EventLog::new(Progress::Quiet);
-    let warm_failed = run_plan(&ws, &plan, &scratch.path().join("warmup"), &warm)?;
-    eprintln!("bench: measured run");
-    let log = EventLog::new(Progress::Quiet);
-    let failed = run_plan(&ws, &plan, &scratch.path().join("measured"), &log)?;
-    let wall = log.elapsed();
-    let events = log.events();
-    let qemu = time_in_qemu(&events);
-    let overhead = wall - qemu;
-    let prompt = boot_to_prompt(&events);
+    run_plan(&ws, &plan(1, Isolation::Restore), &scratch.path().join("warmup"), &warm)?;
+    let modes = [
+        ("boot per test", 1, Isolation::Boot),
+        ("restore per test", 1, Isolation::Restore),
+        (if parallel == 2 { "restore, --jobs 2" } else { "restore, parallel" }, parallel, Isolation::Restore),
+    ];
+    let mut rows = Vec::new();
+    for (label, jobs, isolation) in modes {
+        eprintln!("bench: {label}");
+        let log = EventLog::new(Progress::Quiet);
+        let failed = run_plan(&ws, &plan(jobs, isolation), &scratch.path().join(label.replace([' ', ','], "-")), &log)?;
+        let wall = log.elapsed();
+        let events = log.events();
+        rows.push(json!({
+            "mode": label,
+            "jobs": jobs,
+            "isolation": isolation,
+            "failed": failed,
+            "outcomes": outcomes(&events),
+            "wall_seconds": wall,
+            "qemu_seconds": time_in_qemu(&events),
+            "start_to_ready_seconds": boot_to_prompt(&events),
+        }));
+    }
     let (xtask_rss, xtask_cpu) = usage(libc_who::SelfProcess);
     let (qemu_rss, _) = usage(libc_who::Children);
+    let cold = rows[0]["start_to_ready_seconds"].as_f64().unwrap_or(f64::NAN);
+    let restored = rows[1]["start_to_ready_seconds"].as_f64().unwrap_or(f64::NAN);
+    let serial = rows[1]["wall_seconds"].as_f64().unwrap_or(f64::NAN);
+    let par = rows[2]["wall_seconds"].as_f64().unwrap_or(f64::NAN);
+    let identical = rows.iter().all(|r| r["outcomes"] == rows[0]["outcomes"]);
     let figures = json!({
         "scenario": args.scenario,
         "profile": name,
-        "tests_failed": failed,
-        "warmup_tests_failed": warm_failed,
-        "wall_seconds": wall,
-        "qemu_seconds": qemu,
-        "overhead_seconds": overhead,
-        "overhead_percent": 100.0 * overhead / wall,
-        "overhead_goal_percent": OVERHEAD_GOAL_PERCENT,
-        "boot_to_prompt_seconds": prompt,
+        "modes": rows,
+        "results_identical": identical,
+        "restore_fixed_cost_percent_of_boot": 100.0 * restored / cold,
+        "phase_wall_in_boots": par / cold,
+        "parallel_speedup": serial / par,
+        "goals": { "restore_fixed_cost_percent_of_boot": "<= 15", "phase_wall_in_boots": "<= 2.5", "parallel_speedup": ">= 1.6" },
         "xtask_cpu_seconds": xtask_cpu,
         "xtask_peak_rss_mib": xtask_rss,
         "xtask_rss_goal_mib": XTASK_RSS_GOAL_MIB,
@@ -55,26 +81,44 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     });
     if args.json.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
-    } else {
-        println!("bench: {} on {name} (warm; {failed} failed tests)", args.scenario);
-        println!("  total wall            {wall:8.2} s");
-        println!("  time in QEMU          {qemu:8.2} s");
-        println!(
-            "  orchestrator overhead {overhead:8.2} s  ({:.1} % of wall; goal <= {OVERHEAD_GOAL_PERCENT} %)",
-            100.0 * overhead / wall
-        );
-        println!(
-            "  xtask CPU time        {xtask_cpu:8.2} s  (both runs, {:.1} % of their wall)",
-            100.0 * xtask_cpu / (wall + warm.elapsed())
-        );
-        match prompt {
-            Some(p) => println!("  boot to prompt        {p:8.2} s  (median over boots)"),
-            None => println!("  boot to prompt        n/a"),
-        }
-        println!("  xtask peak RSS        {xtask_rss:8.1} MiB (goal < {XTASK_RSS_GOAL_MIB} MiB)");
-        println!("  QEMU peak RSS         {qemu_rss:8.1} MiB (largest child)");
+        return Ok(EXIT_OK);
     }
+    println!("bench: {} on {name}, warm caches", args.scenario);
+    println!("  {:<20} {:>4} {:>9} {:>9} {:>9} {:>14}", "mode", "jobs", "failed", "wall s", "QEMU s", "start->ready s");
+    for r in figures["modes"].as_array().into_iter().flatten() {
+        println!(
+            "  {:<20} {:>4} {:>9} {:>9.2} {:>9.2} {:>14.3}",
+            r["mode"].as_str().unwrap_or(""),
+            r["jobs"],
+            r["failed"],
+            r["wall_seconds"].as_f64().unwrap_or(0.0),
+            r["qemu_seconds"].as_f64().unwrap_or(0.0),
+            r["start_to_ready_seconds"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    println!("  results identical in all modes: {}", if identical { "yes" } else { "NO" });
+    println!("  restored test fixed cost  {:6.1} % of a cold boot (goal <= 15 %)", 100.0 * restored / cold);
+    println!("  whole phase, parallel     {:6.2} x one boot-to-prompt (goal <= 2.5)", par / cold);
+    println!("  --jobs {parallel} speed-up          {:6.2} x over --jobs 1 (goal >= 1.6)", serial / par);
+    println!("  xtask CPU time            {xtask_cpu:6.2} s over all runs");
+    println!("  xtask peak RSS            {xtask_rss:6.1} MiB (goal < {XTASK_RSS_GOAL_MIB} MiB)");
+    println!(
+        "  QEMU peak RSS             {qemu_rss:6.1} MiB (largest single QEMU; x{parallel} at once in parallel mode)"
+    );
     Ok(EXIT_OK)
+}
+
+/// `(test, passed)` for every finished test, sorted, to compare modes.
+fn outcomes(events: &[Event]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::TestFinished { test, outcome, .. } => Some((test.test.clone(), !outcome.is_failure())),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Sum over boots of the time from QEMU's start to its exit.

@@ -16,9 +16,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let scratch = tempfile::Builder::new().prefix("xtask-run-").tempdir()?;
     let mut disks = Vec::new();
     for d in &a.disks {
-        let copy = scratch.path().join(format!("{}.img", d.name));
-        std::fs::copy(&d.path, &copy)?;
-        disks.push(copy);
+        disks.push(crate::qemu::disks::overlay(&d.path, "raw", &scratch.path().join(format!("{}.qcow2", d.name)))?);
     }
     let forwards: Vec<(u16, u16)> = match &profile.network {
         Network::User { forwards } => forwards.iter().map(|g| (*g + 10000, *g)).collect(),
@@ -28,6 +26,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         kernel: a.kernel.clone(),
         initrd: a.initrd.clone(),
         disks,
+        incoming: None,
         qmp: None,
         forwards: forwards.clone(),
     };

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::{selected_profiles, workspace, EXIT_INTERRUPTED, EXIT_OK, EXIT_TEST_FAILED};
 use crate::cli::ScenarioArgs;
-use crate::config::{ConfigError, Scenario};
+use crate::config::{ConfigError, Isolation, Scenario};
 use crate::event::EventKind;
 use crate::report;
 use crate::runner::log::{EventLog, Progress};
@@ -41,7 +41,13 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
     let dir = reports_root.join(&run_id);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     log.push(EventKind::RunStarted { run_id: run_id.clone(), started_unix, command: std::env::args().collect() });
-    let plan = Plan { profiles, scenarios, replay: args.replay.clone() };
+    let plan = Plan {
+        profiles,
+        scenarios,
+        replay: args.replay.clone(),
+        jobs: args.jobs.map(usize::from).unwrap_or_else(default_jobs),
+        isolation: args.isolation.as_deref().map(Isolation::parse).transpose().map_err(anyhow::Error::msg)?,
+    };
     let result = run_plan(&ws, &plan, &dir, &log);
     log.push(EventKind::RunFinished { seconds: log.elapsed() });
     // Reports are written whatever happened, so a failed or interrupted run
@@ -72,6 +78,11 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
     } else {
         EXIT_OK
     })
+}
+
+/// One test per CPU: each TCG guest keeps one host thread busy.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 pub fn load_scenarios(ws: &crate::config::Workspace, selectors: &[String]) -> Result<Vec<Scenario>, ConfigError> {

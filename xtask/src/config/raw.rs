@@ -147,6 +147,8 @@ pub struct RawScenario {
     pub description: Option<String>,
     /// Capabilities every test needs; a profile lacking one skips the tests.
     pub requires: Option<Vec<String>>,
+    /// How tests start: `restore` (default), `boot` or `shared`.
+    pub isolation: Option<String>,
     pub tests: Vec<RawTest>,
 }
 
@@ -158,6 +160,8 @@ pub struct RawTest {
     pub requires: Option<Vec<String>>,
     /// Whole-test deadline, overriding the profile's `timeouts.test`.
     pub timeout: Option<String>,
+    /// Overrides the scenario's `isolation`.
+    pub isolation: Option<String>,
     pub steps: Vec<RawStep>,
 }
 

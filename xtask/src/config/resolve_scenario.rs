@@ -32,6 +32,10 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
     if raw.tests.is_empty() {
         c.error("tests", "a scenario needs at least one test");
     }
+    let default_isolation = match &raw.isolation {
+        Some(i) => c.check("isolation", Isolation::parse(i)).unwrap_or(Isolation::Restore),
+        None => Isolation::Restore,
+    };
     let mut names = BTreeSet::new();
     let mut tests = Vec::new();
     for (ti, t) in raw.tests.iter().enumerate() {
@@ -45,6 +49,10 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
             c.error(&format!("{key}.name"), format!("duplicate test name `{}`", t.name));
         }
         let timeout = t.timeout.as_deref().and_then(|d| c.check(&format!("{key}.timeout"), duration::parse(d)));
+        let isolation = match &t.isolation {
+            Some(i) => c.check(&format!("{key}.isolation"), Isolation::parse(i)).unwrap_or(default_isolation),
+            None => default_isolation,
+        };
         if t.steps.is_empty() {
             c.error(&format!("{key}.steps"), "a test needs at least one step");
         }
@@ -62,6 +70,7 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
             description: t.description.clone(),
             requires: t.requires.clone().unwrap_or_default(),
             timeout,
+            isolation,
             steps,
         });
     }

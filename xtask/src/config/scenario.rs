@@ -22,8 +22,34 @@ pub struct Test {
     pub requires: Vec<String>,
     /// Overrides the profile's whole-test deadline.
     pub timeout: Option<Duration>,
+    pub isolation: Isolation,
     /// Always starts with a `Boot` step (added when the file has none).
     pub steps: Vec<Step>,
+}
+
+/// How a test gets its guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Isolation {
+    /// A fresh guest restored from the profile's saved ready state (fast);
+    /// falls back to a boot, with the reason in the report, when it cannot.
+    Restore,
+    /// A fresh guest booted from scratch (tests of the boot itself).
+    Boot,
+    /// The guest of the previous `shared` test, when there is one: cheap
+    /// checks that may see each other's leftovers.
+    Shared,
+}
+
+impl Isolation {
+    pub fn parse(s: &str) -> Result<Isolation, String> {
+        match s {
+            "restore" => Ok(Isolation::Restore),
+            "boot" => Ok(Isolation::Boot),
+            "shared" => Ok(Isolation::Shared),
+            _ => Err(format!("unknown isolation `{s}`; expected restore, boot or shared")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -95,6 +95,7 @@ mod tests {
             output: vec![(0.5, "a".into()), (2.0, "b".into())],
             exit: Some(Some(0)),
             exit_at: Some(3.0),
+            restored: false,
         };
         let mut g = ReplayGuest::new(boot);
         assert_eq!(g.recv(Duration::from_secs(1)), Recv::Output(b"a".to_vec()));

@@ -331,9 +331,12 @@ impl Console {
         }
     }
 
-    /// Ends the session, returning the guest (live QEMU is killed on drop).
-    pub fn into_guest(self) -> Box<dyn Guest> {
-        self.guest
+    /// Hands a running guest to the next test: its output now goes to
+    /// `transcript`, timed from this moment.
+    pub fn retarget(&mut self, transcript: Rc<RefCell<Writer>>) {
+        self.transcript = transcript;
+        self.t0 = -self.guest.now();
+        self.notes.clear();
     }
 }
 

@@ -84,10 +84,12 @@ impl Writer {
         self.event(t, "i", &String::from_utf8_lossy(bytes))
     }
 
-    pub fn boot(&mut self, t: f64, boot: u32) -> std::io::Result<()> {
+    /// Starts boot number `boot`: `kind` is `boot`, `restore` (from a saved
+    /// state) or `shared` (the previous test's guest, taken over).
+    pub fn boot(&mut self, t: f64, boot: u32, kind: &str) -> std::io::Result<()> {
         self.boot_bytes = 0;
         self.truncated = false;
-        self.event(t, "m", &format!("boot {boot}"))
+        self.event(t, "m", &format!("{kind} {boot}"))
     }
 
     pub fn exit(&mut self, t: f64, status: Option<i32>) -> std::io::Result<()> {
@@ -112,6 +114,9 @@ pub struct RecordedBoot {
     pub exit: Option<Option<i32>>,
     /// Time since boot start of the exit, if recorded.
     pub exit_at: Option<f64>,
+    /// The boot started from a saved state or took over a running guest
+    /// (no boot output, no prompt).
+    pub restored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,9 +145,9 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
         let (t, code, data): (f64, String, String) = serde_json::from_str(&line)
             .with_context(|| format!("{}:{}: not an asciicast event", path.display(), i + 2))?;
         match code.as_str() {
-            "m" if data.starts_with("boot ") => {
+            "m" if ["boot ", "restore ", "shared "].iter().any(|k| data.starts_with(k)) => {
                 boot_start = t;
-                boots.push(RecordedBoot::default());
+                boots.push(RecordedBoot { restored: !data.starts_with("boot "), ..RecordedBoot::default() });
             }
             "m" if data.starts_with("exit ") => {
                 if let Some(b) = boots.last_mut() {
@@ -193,12 +198,12 @@ mod tests {
         let path = dir.path().join("t.cast");
         let info = TranscriptInfo { profile: "p".into(), phase: "a1".into(), test: "t".into() };
         let mut w = Writer::create(&path, info.clone(), 10).unwrap();
-        w.boot(0.0, 1).unwrap();
+        w.boot(0.0, 1, "boot").unwrap();
         w.output(0.5, b"hello").unwrap();
         w.input(0.6, b"ls\n").unwrap();
         w.output(0.7, b"world!!").unwrap();
         w.exit(1.0, Some(0)).unwrap();
-        w.boot(2.0, 2).unwrap();
+        w.boot(2.0, 2, "restore").unwrap();
         w.output(2.5, b"again").unwrap();
         w.exit(3.0, None).unwrap();
         drop(w);
@@ -211,5 +216,6 @@ mod tests {
         assert_eq!(r.boots[0].exit, Some(Some(0)));
         assert_eq!(r.boots[1].output, vec![(0.5, "again".to_string())]);
         assert_eq!(r.boots[1].exit, Some(None));
+        assert!(!r.boots[0].restored && r.boots[1].restored);
     }
 }

@@ -10,8 +10,10 @@ use crate::config::{Accel, Network, Profile, VirtioTransport};
 pub struct BootFiles {
     pub kernel: PathBuf,
     pub initrd: Option<PathBuf>,
-    /// Writable disk images of this test, in profile order (`/dev/vda`, `vdb`, ...).
+    /// Writable qcow2 overlays of this guest, in profile order (`/dev/vda`, `vdb`, ...).
     pub disks: Vec<PathBuf>,
+    /// Start from a saved state (`-incoming`) instead of booting.
+    pub incoming: Option<PathBuf>,
     /// QMP socket for triage and power control.
     pub qmp: Option<PathBuf>,
     /// `(host port on 127.0.0.1, guest port)` for each TCP forward.
@@ -55,7 +57,7 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         push(&["-global", "virtio-mmio.force-legacy=false"]);
     }
     for (i, disk) in files.disks.iter().enumerate() {
-        push(&["-drive", &format!("file={},format=raw,if=none,id=disk{i},cache=writeback", disk.display())]);
+        push(&["-drive", &format!("file={},format=qcow2,if=none,id=disk{i},cache=writeback", disk.display())]);
         push(&["-device", &format!("{blk},drive=disk{i}")]);
     }
     if let Network::User { .. } = profile.network {
@@ -78,6 +80,10 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         push(&["-qmp", &format!("unix:{},server=on,wait=off", qmp.display())]);
     }
     a.extend(q.extra_args.iter().cloned());
+    if let Some(state) = &files.incoming {
+        let quoted = state.display().to_string().replace('\'', r"'\''");
+        a.extend(["-incoming".to_string(), format!("exec:cat '{quoted}'")]);
+    }
     a
 }
 

@@ -2,5 +2,7 @@
 
 pub mod accel;
 pub mod cmdline;
+pub mod disks;
 pub mod process;
 pub mod qmp;
+pub mod snapshot;

@@ -74,6 +74,7 @@ pub fn events() -> Vec<Event> {
             suite: suite.clone(),
             title: "Boot to a shell".into(),
             scenario_file: "scenarios/01-boot.yaml".into(),
+            tests: Vec::new(),
         },
     );
     let test = test(&suite, "reaches-shell");
@@ -114,6 +115,7 @@ pub fn events() -> Vec<Event> {
             suite: suite.clone(),
             title: "Boot to a shell".into(),
             scenario_file: "scenarios/01-boot.yaml".into(),
+            tests: Vec::new(),
         },
     );
     let test = self::test(&suite, "reaches-shell");
@@ -179,6 +181,7 @@ pub fn events() -> Vec<Event> {
             suite: suite.clone(),
             title: "Syscall conformance".into(),
             scenario_file: "scenarios/02-syscalls.yaml".into(),
+            tests: Vec::new(),
         },
     );
     let test = self::test(&suite, "write-stdout");

@@ -27,6 +27,8 @@ pub struct RunReport {
     /// Whether the log ends with `RunFinished`. A log without it comes from an interrupted run.
     pub finished: bool,
     pub artifacts: Vec<ArtifactReport>,
+    /// Run-wide notes, each prefixed with its profile (accelerator choice, snapshots).
+    pub notes: Vec<String>,
     /// Ordered by (phase, profile).
     pub suites: Vec<SuiteReport>,
     pub counts: Counts,
@@ -71,6 +73,8 @@ pub struct TestReport {
     pub boots: Vec<BootReport>,
     pub metrics: Vec<MetricReport>,
     pub triage: Vec<TriageReport>,
+    /// Notes about how the test ran (e.g. a restore that fell back to a boot).
+    pub notes: Vec<String>,
     /// The asciicast transcript, relative to the report directory.
     pub transcript: Option<String>,
     /// Plain text of the transcript. `from_events` leaves it empty; the caller fills it
@@ -284,6 +288,7 @@ struct Fold {
     finished_seconds: Option<f64>,
     last_t: f64,
     artifacts: Vec<ArtifactReport>,
+    notes: Vec<String>,
     suites: BTreeMap<SuiteId, SuiteFold>,
 }
 
@@ -292,6 +297,8 @@ struct SuiteFold {
     last_t: f64,
     /// Test name to index into `report.tests`.
     index: HashMap<String, usize>,
+    /// Declared test order (from `SuiteStarted`); tests are sorted by it at the end.
+    order: Vec<String>,
     tests: Vec<TestFold>,
 }
 
@@ -324,8 +331,9 @@ impl Fold {
                     seconds: *seconds,
                 });
             }
-            EventKind::SuiteStarted { suite, title, scenario_file } => {
+            EventKind::SuiteStarted { suite, title, scenario_file, tests } => {
                 let s = self.suite(suite, t);
+                s.order = tests.clone();
                 s.report.title = title.clone();
                 s.report.scenario_file = scenario_file.clone();
                 s.report.started_at = t;
@@ -404,6 +412,12 @@ impl Fold {
                 report.seconds = *seconds;
                 report.transcript = transcript.clone();
             }
+            EventKind::Note { profile, test: Some(test), text } => {
+                let _ = profile;
+                let (report, _) = self.test(test, t);
+                report.notes.push(text.clone());
+            }
+            EventKind::Note { profile, test: None, text } => self.notes.push(format!("{profile}: {text}")),
             EventKind::RunFinished { seconds } => self.finished_seconds = Some(*seconds),
         }
     }
@@ -422,6 +436,7 @@ impl Fold {
             },
             last_t: t,
             index: HashMap::new(),
+            order: Vec::new(),
             tests: Vec::new(),
         });
         suite.last_t = suite.last_t.max(t);
@@ -443,6 +458,7 @@ impl Fold {
                     boots: Vec::new(),
                     metrics: Vec::new(),
                     triage: Vec::new(),
+                    notes: Vec::new(),
                     transcript: None,
                     transcript_text: None,
                 });
@@ -461,12 +477,15 @@ impl Fold {
         let mut counts = Counts::default();
         // BTreeMap iteration gives the (phase, profile) order.
         for (_, suite) in self.suites {
-            let SuiteFold { mut report, last_t, tests, .. } = suite;
+            let SuiteFold { mut report, last_t, tests, order, .. } = suite;
             report.seconds = millis(last_t - report.started_at);
             for (test, fold) in report.tests.iter_mut().zip(&tests) {
                 close_test(test, fold);
                 report.counts.add(&test.outcome);
             }
+            // Declared order, whatever order parallel workers ran the tests in.
+            let rank = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
+            report.tests.sort_by_key(|t| rank(&t.name));
             counts.merge(report.counts);
             suites.push(report);
         }
@@ -478,6 +497,7 @@ impl Fold {
             seconds: self.finished_seconds.unwrap_or(self.last_t),
             finished: self.finished_seconds.is_some(),
             artifacts: self.artifacts,
+            notes: self.notes,
             suites,
             counts,
             matrix,

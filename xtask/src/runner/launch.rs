@@ -1,4 +1,5 @@
-//! Where a test's boots come from: a live QEMU or a recorded transcript.
+//! Where a test's boots come from: a live QEMU (booted, or restored from the
+//! profile's saved state) or a recorded transcript.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -12,33 +13,128 @@ use crate::config::{Accel, Profile};
 use crate::console::guest::{Guest, Recv, ReplayGuest};
 use crate::console::transcript::RecordedBoot;
 use crate::qemu::cmdline::{command_line, BootFiles};
+use crate::qemu::disks;
 use crate::qemu::process::LiveGuest;
+use crate::qemu::snapshot::{self, Snapshot};
+
+/// How long a restored guest may take to report `running`.
+const RESTORE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A started guest.
+pub struct Launched {
+    pub guest: Box<dyn Guest>,
+    pub command: Vec<String>,
+    /// Started from a saved ready state: no boot output, the shell is waiting.
+    pub restored: bool,
+    /// Why a restore was not used, when one was wanted.
+    pub fallback: Option<String>,
+}
 
 pub trait Launcher {
-    /// Starts boot number `boot` (1-based) of the test; returns the guest and
-    /// the command line it runs.
-    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<(Box<dyn Guest>, Vec<String>)>;
+    /// Starts boot number `boot` (1-based) of the test.
+    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<Launched>;
 }
 
 pub struct LiveLauncher<'p> {
     pub profile: &'p Profile,
     pub accel: Accel,
-    pub files: BootFiles,
-    /// Directory for QEMU's stderr log and the QMP socket.
+    pub kernel: PathBuf,
+    pub initrd: Option<PathBuf>,
+    /// Read-only base images (raw), in profile order.
+    pub base_disks: Vec<(String, PathBuf)>,
+    /// Restore the first boot from this state.
+    pub snapshot: Option<Snapshot>,
+    /// `(host, guest)` TCP forwards.
+    pub forwards: Vec<(u16, u16)>,
+    /// Directory for this test's overlays, QMP sockets and QEMU logs.
     pub scratch: PathBuf,
+    /// This test's writable disks, made at the first boot and kept across
+    /// its reboots and power cuts.
+    disks: Option<Vec<PathBuf>>,
+}
+
+impl<'p> LiveLauncher<'p> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        profile: &'p Profile,
+        accel: Accel,
+        kernel: PathBuf,
+        initrd: Option<PathBuf>,
+        base_disks: Vec<(String, PathBuf)>,
+        snapshot: Option<Snapshot>,
+        forwards: Vec<(u16, u16)>,
+        scratch: PathBuf,
+    ) -> Self {
+        LiveLauncher { profile, accel, kernel, initrd, base_disks, snapshot, forwards, scratch, disks: None }
+    }
+
+    fn files(&self, boot: u32, disks: Vec<PathBuf>, incoming: Option<PathBuf>) -> BootFiles {
+        let qmp = self.scratch.join(format!("qmp-{boot}.sock"));
+        let _ = std::fs::remove_file(&qmp);
+        BootFiles {
+            kernel: self.kernel.clone(),
+            initrd: self.initrd.clone(),
+            disks,
+            incoming,
+            qmp: Some(qmp),
+            forwards: self.forwards.clone(),
+        }
+    }
+
+    fn spawn(&self, files: &BootFiles, serial_log: &Path) -> anyhow::Result<(Box<dyn Guest>, Vec<String>)> {
+        let args = command_line(self.profile, self.accel, files);
+        let name = serial_log.file_name().and_then(|n| n.to_str()).unwrap_or("qemu");
+        let stderr = serial_log.with_file_name(name.replace(".serial.log", ".qemu-stderr.log"));
+        let guest = LiveGuest::spawn(&args, &stderr, files.qmp.clone())?;
+        let tee = TeeGuest::new(Box::new(guest), serial_log, self.profile.console.transcript_limit)?;
+        Ok((Box::new(tee), args))
+    }
+
+    /// Fresh overlays over `backing` (the base images, or a state's disks).
+    fn overlays(&self, backing: &[PathBuf], format: &str, tag: &str) -> anyhow::Result<Vec<PathBuf>> {
+        backing
+            .iter()
+            .zip(&self.base_disks)
+            .map(|(b, (name, _))| disks::overlay(b, format, &self.scratch.join(format!("{name}-{tag}.qcow2"))))
+            .collect()
+    }
+
+    fn restore(&mut self, snap: &Snapshot, serial_log: &Path) -> anyhow::Result<Launched> {
+        let disks = self.overlays(&snap.disks, "qcow2", "restored")?;
+        let files = self.files(1, disks.clone(), Some(snap.state.clone()));
+        let (mut guest, command) = self.spawn(&files, serial_log)?;
+        if let Err(e) = snapshot::wait_running(files.qmp.as_deref().context("qmp socket")?, RESTORE_DEADLINE) {
+            guest.kill();
+            return Err(e);
+        }
+        self.disks = Some(disks);
+        Ok(Launched { guest, command, restored: true, fallback: None })
+    }
 }
 
 impl Launcher for LiveLauncher<'_> {
-    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<(Box<dyn Guest>, Vec<String>)> {
-        let qmp = self.scratch.join(format!("qmp-{boot}.sock"));
-        let _ = std::fs::remove_file(&qmp);
-        let files = BootFiles { qmp: Some(qmp.clone()), ..self.files.clone() };
-        let args = command_line(self.profile, self.accel, &files);
-        let name = serial_log.file_name().and_then(|n| n.to_str()).unwrap_or("qemu");
-        let stderr = serial_log.with_file_name(name.replace(".serial.log", ".qemu-stderr.log"));
-        let guest = LiveGuest::spawn(&args, &stderr, Some(qmp))?;
-        let tee = TeeGuest::new(Box::new(guest), serial_log, self.profile.console.transcript_limit)?;
-        Ok((Box::new(tee), args))
+    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<Launched> {
+        let mut fallback = None;
+        if boot == 1 {
+            if let Some(snap) = self.snapshot.take() {
+                match self.restore(&snap, serial_log) {
+                    Ok(launched) => return Ok(launched),
+                    Err(e) => fallback = Some(format!("restoring the saved guest failed ({e:#}); booted instead")),
+                }
+            }
+        }
+        let disks = match &self.disks {
+            Some(d) => d.clone(),
+            None => {
+                let bases: Vec<PathBuf> = self.base_disks.iter().map(|(_, p)| p.clone()).collect();
+                let d = self.overlays(&bases, "raw", "boot")?;
+                self.disks = Some(d.clone());
+                d
+            }
+        };
+        let files = self.files(boot, disks, None);
+        let (guest, command) = self.spawn(&files, serial_log)?;
+        Ok(Launched { guest, command, restored: false, fallback })
     }
 }
 
@@ -49,12 +145,18 @@ pub struct ReplayLauncher {
 }
 
 impl Launcher for ReplayLauncher {
-    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<(Box<dyn Guest>, Vec<String>)> {
+    fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<Launched> {
         let Some(recorded) = self.boots.pop_front() else {
             bail!("the transcript {} has no boot {boot}", self.source.display());
         };
+        let restored = recorded.restored;
         let guest = TeeGuest::new(Box::new(ReplayGuest::new(recorded)), serial_log, usize::MAX)?;
-        Ok((Box::new(guest), vec!["replay".into(), self.source.display().to_string()]))
+        Ok(Launched {
+            guest: Box::new(guest),
+            command: vec!["replay".into(), self.source.display().to_string()],
+            restored,
+            fallback: None,
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::event::{Event, EventKind, Outcome};
+use crate::event::{Event, EventKind, Outcome, TestId};
 
 pub struct EventLog {
     started: Instant,
@@ -72,12 +72,14 @@ impl EventLog {
         let paint =
             |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
         match kind {
-            EventKind::SuiteStarted { suite, title, .. } => {
-                eprintln!("{} {} on {}: {title}", paint("1", "==>"), suite.phase, suite.profile)
+            EventKind::SuiteStarted { suite, title, tests, .. } => {
+                eprintln!("{} {} on {}: {title} ({} tests)", paint("1", "==>"), suite.phase, suite.profile, tests.len())
             }
-            EventKind::TestSkipped { test, reason } => eprintln!("  {} {} ({reason})", paint("33", "SKIP"), test.test),
-            EventKind::StepFinished { outcome: Outcome::Failed { message }, index, .. } => {
-                eprintln!("       step {index}: {}", paint("31", message))
+            EventKind::TestSkipped { test, reason } => {
+                eprintln!("  {} {} ({reason})", paint("33", "SKIP"), name(test))
+            }
+            EventKind::StepFinished { outcome: Outcome::Failed { message }, index, test, .. } => {
+                eprintln!("       {} step {index}: {}", name(test), paint("31", message))
             }
             EventKind::TestFinished { test, outcome, seconds, .. } => {
                 let (tag, code) = match outcome {
@@ -85,10 +87,10 @@ impl EventLog {
                     Outcome::Failed { .. } => ("FAIL", "31"),
                     Outcome::Skipped { .. } => ("SKIP", "33"),
                 };
-                eprintln!("  {} {} ({seconds:.1}s)", paint(code, tag), test.test);
+                eprintln!("  {} {} ({seconds:.1}s)", paint(code, tag), name(test));
             }
             EventKind::StepStarted { test, description, .. } if live => {
-                let mut line = format!("  ... {}: {description}", test.test);
+                let mut line = format!("  ... {}: {description}", name(test));
                 line.truncate(100);
                 eprint!("{line}");
             }
@@ -100,4 +102,9 @@ impl EventLog {
             _ => {}
         }
     }
+}
+
+/// `phase/test [profile]`: tests of several suites finish interleaved.
+fn name(test: &TestId) -> String {
+    format!("{}/{} [{}]", test.suite.phase, test.test, test.suite.profile)
 }

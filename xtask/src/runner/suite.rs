@@ -1,65 +1,144 @@
 //! Runs the selected scenarios on the selected profiles: builds artifacts,
-//! decides the accelerator, prepares per-test disks and ports, and hands each
-//! test to [`super::test::run_test`].
+//! decides the accelerator, saves each profile's ready guest once, then runs
+//! the tests on `--jobs` workers, each test with its own guest, disks,
+//! forwards, QMP socket and transcript.
 
 use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use anyhow::Context;
 
 use super::launch::{Launcher, LiveLauncher, ReplayLauncher};
 use super::log::EventLog;
 use super::test::{run_test, suite_dir, TestContext};
-use crate::artifacts::{self, Artifacts};
-use crate::config::{Accel, Network, Profile, Scenario, Test, Workspace};
+use crate::artifacts::{self, tools, Artifacts};
+use crate::config::{Accel, Isolation, Network, Profile, Scenario, Test, Workspace};
 use crate::console::transcript;
 use crate::event::{EventKind, SuiteId, TestId};
 use crate::qemu::accel;
 use crate::qemu::cmdline::BootFiles;
+use crate::qemu::snapshot::{self, Snapshot};
 
 pub struct Plan {
     pub profiles: Vec<Profile>,
     pub scenarios: Vec<Scenario>,
     /// Run matchers against recorded transcripts instead of QEMU.
     pub replay: Option<PathBuf>,
+    /// Tests run at the same time (at least 1).
+    pub jobs: usize,
+    /// Forces an isolation: `Boot` boots every test; `Restore` turns
+    /// `shared` tests into restored ones (tests declared `boot` still boot).
+    pub isolation: Option<Isolation>,
+}
+
+/// What a profile needs to run live tests.
+struct Live {
+    artifacts: Artifacts,
+    accel: Accel,
+    snapshot: Result<Snapshot, String>,
+}
+
+/// Consecutive tests of one suite run on one worker; more than one only for
+/// a `shared` group, which passes its guest along.
+struct Job {
+    profile: usize,
+    scenario: usize,
+    tests: Vec<usize>,
 }
 
 /// Runs the plan and logs everything. Returns the number of failed tests.
 pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) -> anyhow::Result<usize> {
-    let mut failed = 0;
     let scratch = tempfile::Builder::new().prefix("xtask-run-").tempdir().context("creating a scratch directory")?;
+    let mut lives: Vec<Option<Live>> = Vec::new();
     for profile in &plan.profiles {
-        if crate::qemu::process::interrupted() {
-            break;
-        }
-        let live = match &plan.replay {
+        lives.push(match &plan.replay {
             Some(_) => None,
-            None => {
-                let artifacts = build_artifacts(ws, profile, log)?;
-                let files = BootFiles {
-                    kernel: artifacts.kernel.clone(),
-                    initrd: artifacts.initrd.clone(),
-                    disks: Vec::new(),
-                    qmp: None,
-                    forwards: Vec::new(),
-                };
-                let (accel, why) = accel::decide(profile, &files, scratch.path());
-                log.note(&format!("accelerator for {}: {} ({why})", profile.name, accel_name(accel)));
-                Some((artifacts, accel))
+            None => Some(prepare_profile(ws, plan, profile, scratch.path(), log)?),
+        });
+    }
+    // Suites and skips are logged up front, in order; the workers only run tests.
+    let mut jobs = VecDeque::new();
+    for (pi, profile) in plan.profiles.iter().enumerate() {
+        for (si, scenario) in plan.scenarios.iter().enumerate() {
+            let suite = SuiteId { phase: scenario.phase.clone(), profile: profile.name.clone() };
+            log.push(EventKind::SuiteStarted {
+                suite: suite.clone(),
+                title: scenario.title.clone(),
+                scenario_file: scenario.file.display().to_string(),
+                tests: scenario.tests.iter().map(|t| t.name.clone()).collect(),
+            });
+            let (dir, _) = suite_dir(report_dir, &profile.name, &scenario.phase);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let mut group: Vec<usize> = Vec::new();
+            for (ti, test) in scenario.tests.iter().enumerate() {
+                if let Some(reason) = missing_capability(profile, scenario, test) {
+                    log.push(EventKind::TestSkipped {
+                        test: TestId { suite: suite.clone(), test: test.name.clone() },
+                        reason,
+                    });
+                    continue;
+                }
+                let shared = isolation(plan, test) == Isolation::Shared && plan.replay.is_none();
+                if !shared && !group.is_empty() {
+                    jobs.push_back(Job { profile: pi, scenario: si, tests: std::mem::take(&mut group) });
+                }
+                group.push(ti);
+                if !shared {
+                    jobs.push_back(Job { profile: pi, scenario: si, tests: std::mem::take(&mut group) });
+                }
             }
-        };
-        for scenario in &plan.scenarios {
-            failed +=
-                run_suite(profile, scenario, live.as_ref(), plan.replay.as_deref(), report_dir, scratch.path(), log)?;
+            if !group.is_empty() {
+                jobs.push_back(Job { profile: pi, scenario: si, tests: group });
+            }
         }
     }
-    Ok(failed)
+    let queue = Mutex::new(jobs);
+    let failed = AtomicUsize::new(0);
+    let workers = plan.jobs.max(1);
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let (queue, failed, lives, scratch) = (&queue, &failed, &lives, scratch.path());
+            std::thread::Builder::new()
+                .name(format!("worker-{w}"))
+                .spawn_scoped(scope, move || {
+                    while let Some(job) = next_job(queue) {
+                        let n = run_job(plan, &job, lives[job.profile].as_ref(), report_dir, scratch, log);
+                        failed.fetch_add(n, Ordering::SeqCst);
+                    }
+                })
+                .expect("spawning a worker thread");
+        }
+    });
+    Ok(failed.into_inner())
 }
 
-fn build_artifacts(ws: &Workspace, profile: &Profile, log: &EventLog) -> anyhow::Result<Artifacts> {
+/// Takes the next job; the lock is released before the job runs.
+fn next_job(queue: &Mutex<VecDeque<Job>>) -> Option<Job> {
+    queue.lock().ok()?.pop_front()
+}
+
+fn isolation(plan: &Plan, test: &Test) -> Isolation {
+    match (plan.isolation, test.isolation) {
+        (Some(Isolation::Boot), _) => Isolation::Boot,
+        (Some(Isolation::Restore), Isolation::Shared) => Isolation::Restore,
+        (_, declared) => declared,
+    }
+}
+
+fn prepare_profile(
+    ws: &Workspace,
+    plan: &Plan,
+    profile: &Profile,
+    scratch: &Path,
+    log: &EventLog,
+) -> anyhow::Result<Live> {
     log.note(&format!("artifacts for {}", profile.name));
-    let artifacts = artifacts::build_all(ws, profile, &mut |line: &str| log.note(line))
+    let mut note = |line: &str| log.note(line);
+    tools::ensure(&tools::for_run(profile), &mut note)?;
+    let artifacts = artifacts::build_all(ws, profile, &mut note)
         .with_context(|| format!("building artifacts for profile `{}`", profile.name))?;
     for a in &artifacts.built {
         log.push(EventKind::Artifact {
@@ -70,7 +149,100 @@ fn build_artifacts(ws: &Workspace, profile: &Profile, log: &EventLog) -> anyhow:
             seconds: a.seconds,
         });
     }
-    Ok(artifacts)
+    let files = BootFiles {
+        kernel: artifacts.kernel.clone(),
+        initrd: artifacts.initrd.clone(),
+        disks: Vec::new(),
+        incoming: None,
+        qmp: None,
+        forwards: Vec::new(),
+    };
+    let (accel, why) = accel::decide(profile, &files, scratch);
+    let text = format!("accelerator {} ({why})", accel_name(accel));
+    log.note(&format!("{}: {text}", profile.name));
+    log.push(EventKind::Note { profile: profile.name.clone(), test: None, text });
+    let wants_restore = plan.scenarios.iter().flat_map(|s| &s.tests).any(|t| isolation(plan, t) != Isolation::Boot);
+    let snapshot = if !wants_restore {
+        Err("every selected test boots".to_string())
+    } else {
+        let cache = crate::project::cache_dir(&ws.root);
+        match snapshot::prepare(profile, &artifacts, accel, &cache, scratch) {
+            Ok(p) => {
+                let how = if p.cached { "cached".to_string() } else { format!("saved in {:.1}s", p.seconds) };
+                log.note(&format!("{}: ready guest state {how}", profile.name));
+                log.push(EventKind::Artifact {
+                    profile: profile.name.clone(),
+                    name: "saved-guest".into(),
+                    path: p.snapshot.state.display().to_string(),
+                    cached: p.cached,
+                    seconds: p.seconds,
+                });
+                Ok(p.snapshot)
+            }
+            Err(e) => {
+                let text = format!("saving the ready guest failed, tests boot instead: {e:#}");
+                log.note(&format!("{}: {text}", profile.name));
+                log.push(EventKind::Note { profile: profile.name.clone(), test: None, text: text.clone() });
+                Err(text)
+            }
+        }
+    };
+    Ok(Live { artifacts, accel, snapshot })
+}
+
+/// Runs one job's tests in order; returns how many failed.
+fn run_job(plan: &Plan, job: &Job, live: Option<&Live>, report_dir: &Path, scratch: &Path, log: &EventLog) -> usize {
+    let profile = &plan.profiles[job.profile];
+    let scenario = &plan.scenarios[job.scenario];
+    let suite = SuiteId { phase: scenario.phase.clone(), profile: profile.name.clone() };
+    let (dir, rel_dir) = suite_dir(report_dir, &profile.name, &scenario.phase);
+    let mut failed = 0;
+    let mut guest = None;
+    for (n, &ti) in job.tests.iter().enumerate() {
+        let test = &scenario.tests[ti];
+        let id = TestId { suite: suite.clone(), test: test.name.clone() };
+        if crate::qemu::process::interrupted() {
+            log.push(EventKind::TestSkipped { test: id, reason: "run interrupted".into() });
+            continue;
+        }
+        let ctx = TestContext { profile, id: id.clone(), dir: dir.clone(), rel_dir: rel_dir.clone(), log };
+        let launcher: anyhow::Result<Box<dyn Launcher>> = match (&plan.replay, live) {
+            (Some(source), _) => match replay_boots(source, profile, scenario, test) {
+                Ok(Some(l)) => Ok(Box::new(l)),
+                Ok(None) => {
+                    log.push(EventKind::TestSkipped {
+                        test: id,
+                        reason: format!("no transcript for this test in {}", source.display()),
+                    });
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
+            (None, Some(live)) => {
+                let test_scratch = scratch.join(format!("{}-{}-{}", profile.name, scenario.phase, test.name));
+                live_launcher(profile, live, isolation(plan, test), &test_scratch)
+                    .map(|l| Box::new(l) as Box<dyn Launcher>)
+            }
+            (None, None) => Err(anyhow::anyhow!("no artifacts and no replay source")),
+        };
+        let mut launcher = match launcher {
+            Ok(l) => l,
+            Err(e) => {
+                let outcome = crate::event::Outcome::Failed { message: format!("{e:#}") };
+                log.push(EventKind::TestStarted { test: id.clone() });
+                log.push(EventKind::TestFinished { test: id, outcome, seconds: 0.0, transcript: None });
+                failed += 1;
+                continue;
+            }
+        };
+        let keep = n + 1 < job.tests.len();
+        let (outcome, handed) = run_test(&ctx, test, launcher.as_mut(), guest.take(), keep);
+        guest = handed;
+        if outcome.is_failure() {
+            failed += 1;
+        }
+    }
+    failed
 }
 
 fn missing_capability(profile: &Profile, scenario: &Scenario, test: &Test) -> Option<String> {
@@ -86,84 +258,34 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_suite(
-    profile: &Profile,
-    scenario: &Scenario,
-    live: Option<&(Artifacts, Accel)>,
-    replay: Option<&Path>,
-    report_dir: &Path,
-    scratch: &Path,
-    log: &EventLog,
-) -> anyhow::Result<usize> {
-    let suite = SuiteId { phase: scenario.phase.clone(), profile: profile.name.clone() };
-    log.push(EventKind::SuiteStarted {
-        suite: suite.clone(),
-        title: scenario.title.clone(),
-        scenario_file: scenario.file.display().to_string(),
-    });
-    let (dir, rel_dir) = suite_dir(report_dir, &profile.name, &scenario.phase);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut failed = 0;
-    for test in &scenario.tests {
-        let id = TestId { suite: suite.clone(), test: test.name.clone() };
-        if crate::qemu::process::interrupted() {
-            log.push(EventKind::TestSkipped { test: id, reason: "run interrupted".into() });
-            continue;
-        }
-        if let Some(reason) = missing_capability(profile, scenario, test) {
-            log.push(EventKind::TestSkipped { test: id, reason });
-            continue;
-        }
-        let ctx = TestContext { profile, id: id.clone(), dir: dir.clone(), rel_dir: rel_dir.clone(), log };
-        let mut launcher: Box<dyn Launcher> = match (replay, live) {
-            (Some(source), _) => match replay_boots(source, profile, scenario, test)? {
-                Some(l) => Box::new(l),
-                None => {
-                    log.push(EventKind::TestSkipped {
-                        test: id,
-                        reason: format!("no transcript for this test in {}", source.display()),
-                    });
-                    continue;
-                }
-            },
-            (None, Some((artifacts, accel))) => {
-                let test_scratch = scratch.join(format!("{}-{}-{}", profile.name, scenario.phase, test.name));
-                std::fs::create_dir_all(&test_scratch)?;
-                Box::new(live_launcher(profile, artifacts, *accel, &test_scratch)?)
-            }
-            (None, None) => anyhow::bail!("no artifacts and no replay source"),
-        };
-        if run_test(&ctx, test, launcher.as_mut()).is_failure() {
-            failed += 1;
-        }
-    }
-    Ok(failed)
-}
-
 fn live_launcher<'p>(
     profile: &'p Profile,
-    artifacts: &Artifacts,
-    accel: Accel,
+    live: &Live,
+    isolation: Isolation,
     scratch: &Path,
 ) -> anyhow::Result<LiveLauncher<'p>> {
-    // Each test writes its own copies: a cached base image is never modified
-    // and no two tests share a writable disk.
-    let mut disks = Vec::new();
-    for d in &artifacts.disks {
-        let copy = scratch.join(format!("{}.img", d.name));
-        std::fs::copy(&d.path, &copy).with_context(|| format!("copying disk {}", d.path.display()))?;
-        disks.push(copy);
-    }
+    std::fs::create_dir_all(scratch)?;
     let forwards = match &profile.network {
         Network::User { forwards } => {
             forwards.iter().map(|g| Ok((free_port()?, *g))).collect::<anyhow::Result<Vec<_>>>()?
         }
         Network::None => Vec::new(),
     };
-    let files =
-        BootFiles { kernel: artifacts.kernel.clone(), initrd: artifacts.initrd.clone(), disks, qmp: None, forwards };
-    Ok(LiveLauncher { profile, accel, files, scratch: scratch.to_path_buf() })
+    let snapshot = match isolation {
+        Isolation::Boot => None,
+        Isolation::Restore | Isolation::Shared => live.snapshot.as_ref().ok().cloned(),
+    };
+    let base_disks = live.artifacts.disks.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
+    Ok(LiveLauncher::new(
+        profile,
+        live.accel,
+        live.artifacts.kernel.clone(),
+        live.artifacts.initrd.clone(),
+        base_disks,
+        snapshot,
+        forwards,
+        scratch.to_path_buf(),
+    ))
 }
 
 /// Finds the transcript for `test`: the file itself, or inside a report

@@ -49,7 +49,16 @@ fn fail(message: impl Into<String>) -> StepFailure {
     StepFailure { message: message.into(), triage: Vec::new() }
 }
 
-pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> Outcome {
+/// Runs `test`. `inherited` is the running guest of the previous `shared`
+/// test, if any; with `keep`, a guest still running after a passed test is
+/// handed back for the next one instead of being stopped.
+pub fn run_test(
+    ctx: &TestContext,
+    test: &Test,
+    launcher: &mut dyn Launcher,
+    inherited: Option<Console>,
+    keep: bool,
+) -> (Outcome, Option<Console>) {
     let log = ctx.log;
     let started = Instant::now();
     log.push(EventKind::TestStarted { test: ctx.id.clone() });
@@ -69,7 +78,7 @@ pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> 
                 seconds: 0.0,
                 transcript: None,
             });
-            return outcome;
+            return (outcome, None);
         }
     };
     let mut runner = TestRun {
@@ -82,6 +91,7 @@ pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> 
         vars: BTreeMap::new(),
         metrics: BTreeMap::new(),
         budget: test.timeout.unwrap_or(ctx.profile.timeouts.test),
+        inherited,
     };
     let mut outcome = Outcome::Passed;
     for (index, step) in test.steps.iter().enumerate() {
@@ -117,7 +127,13 @@ pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> 
             }
         }
     }
-    runner.shutdown();
+    let handed_over = if keep && !outcome.is_failure() && runner.alive() {
+        runner.flush_notes();
+        runner.console.take()
+    } else {
+        runner.shutdown();
+        None
+    };
     let _ = writer.borrow_mut().flush();
     let seconds = started.elapsed().as_secs_f64();
     log.push(EventKind::TestFinished {
@@ -126,7 +142,7 @@ pub fn run_test(ctx: &TestContext, test: &Test, launcher: &mut dyn Launcher) -> 
         seconds,
         transcript: Some(format!("{}/{cast_name}", ctx.rel_dir)),
     });
-    outcome
+    (outcome, handed_over)
 }
 
 /// What a finished step reports besides pass/fail.
@@ -146,6 +162,7 @@ struct TestRun<'a> {
     vars: BTreeMap<String, String>,
     metrics: BTreeMap<String, f64>,
     budget: Duration,
+    inherited: Option<Console>,
 }
 
 impl<'a> TestRun<'a> {
@@ -275,19 +292,33 @@ impl<'a> TestRun<'a> {
         writer: &Rc<RefCell<Writer>>,
         timeout: Duration,
     ) -> Result<(), StepFailure> {
+        // The previous `shared` test's guest, when this test was handed one.
+        if self.boots == 0 {
+            if let Some(mut console) = self.inherited.take() {
+                self.boots = 1;
+                let _ = writer.borrow_mut().boot(self.started.elapsed().as_secs_f64(), 1, "shared");
+                console.retarget(Rc::clone(writer));
+                self.console = Some(console);
+                self.note("shared: continues the previous test's guest");
+                return self.sync(timeout);
+            }
+        }
         self.end_boot(false);
         self.boots += 1;
         let boot = self.boots;
         let serial_name = format!("{}-boot{boot}.serial.log", self.test.name);
         let t0 = self.started.elapsed().as_secs_f64();
-        let _ = writer.borrow_mut().boot(t0, boot);
-        let (guest, command) = launcher
+        let launched = launcher
             .launch(boot, &self.ctx.dir.join(&serial_name))
             .map_err(|e| fail(format!("cannot start the guest: {e:#}")))?;
+        let _ = writer.borrow_mut().boot(t0, boot, if launched.restored { "restore" } else { "boot" });
+        if let Some(why) = &launched.fallback {
+            self.note(why);
+        }
         self.ctx.log.push(EventKind::BootStarted {
             test: self.ctx.id.clone(),
             boot,
-            command,
+            command: launched.command,
             serial_log: format!("{}/{serial_name}", self.ctx.rel_dir),
         });
         let c = &self.ctx.profile.console;
@@ -295,10 +326,15 @@ impl<'a> TestRun<'a> {
             prompt: c.prompt.clone(),
             panic: c.panic.clone(),
             noise: c.noise.clone(),
-            markers: self.ctx.profile.boot_markers.clone(),
+            // A restored guest booted long ago: its markers are the saved boot's.
+            markers: if launched.restored { Vec::new() } else { self.ctx.profile.boot_markers.clone() },
             buffer_limit: c.transcript_limit,
         };
-        self.console = Some(Console::new(guest, settings, Rc::clone(writer), t0));
+        self.console = Some(Console::new(launched.guest, settings, Rc::clone(writer), t0));
+        if launched.restored {
+            self.note("restored from the profile's saved ready state");
+            return self.sync(timeout);
+        }
         let prompt = self.console.as_mut().map(|c| c.wait_prompt(timeout)).unwrap_or(Ok(()));
         self.flush_notes();
         if let Err(e) = prompt {
@@ -322,6 +358,23 @@ impl<'a> TestRun<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Proves a guest that did not just boot answers commands.
+    fn sync(&mut self, timeout: Duration) -> Result<(), StepFailure> {
+        let out = self.run_raw("true", timeout)?;
+        if out.status != 0 {
+            return Err(fail(format!("the guest's shell is not usable: `true` exited with {}", out.status)));
+        }
+        Ok(())
+    }
+
+    fn note(&self, text: &str) {
+        self.ctx.log.push(EventKind::Note {
+            profile: self.ctx.profile.name.clone(),
+            test: Some(self.ctx.id.clone()),
+            text: text.to_string(),
+        });
     }
 
     fn report_missing_markers(&mut self) -> Vec<String> {
@@ -416,6 +469,10 @@ impl<'a> TestRun<'a> {
             drop(console);
             self.ctx.log.push(EventKind::QemuExited { test: self.ctx.id.clone(), boot: self.boots, status, expected });
         }
+    }
+
+    fn alive(&self) -> bool {
+        self.console.as_ref().is_some_and(|c| c.exit_status().is_none())
     }
 
     fn shutdown(&mut self) {

@@ -1,0 +1,193 @@
+//! Boot once, restore many: a profile's guest is booted to its ready prompt
+//! (setup commands done), saved with QMP `migrate` to a file in the cache,
+//! and every test starts a fresh guest from that file with `-incoming`
+//! (RECIPES.md section 8: ~0.25 s instead of a ~2 s boot).
+//!
+//! The state is cached under a key over everything that shapes the guest:
+//! the artifact set, the QEMU command line (per-test paths replaced by
+//! placeholders), QEMU's version and the console setup. Its disks are qcow2
+//! overlays frozen at save time; each restored guest writes its own overlay
+//! on top of them.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::cmdline::{command_line, BootFiles};
+use super::disks;
+use super::process::LiveGuest;
+use super::qmp::Qmp;
+use crate::artifacts::Artifacts;
+use crate::config::{Accel, Profile};
+use crate::console::session::{Console, Settings};
+use crate::console::transcript::{TranscriptInfo, Writer};
+
+/// Bumped when the way states are made changes.
+const RECIPE: &str = "snapshot-v1";
+const MIGRATE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// A saved ready guest.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub state: PathBuf,
+    /// Frozen disk overlays, in profile order: the backing files of each
+    /// restored guest's own overlays.
+    pub disks: Vec<PathBuf>,
+}
+
+/// Whether a snapshot came from the cache, and how long making it took.
+pub struct Prepared {
+    pub snapshot: Snapshot,
+    pub cached: bool,
+    pub seconds: f64,
+}
+
+fn placeholder_files(artifacts: &Artifacts) -> BootFiles {
+    BootFiles {
+        kernel: artifacts.kernel.clone(),
+        initrd: artifacts.initrd.clone(),
+        disks: artifacts.disks.iter().map(|d| PathBuf::from(format!("<disk:{}>", d.name))).collect(),
+        incoming: None,
+        qmp: None,
+        forwards: Vec::new(),
+    }
+}
+
+fn key(profile: &Profile, artifacts: &Artifacts, accel: Accel) -> String {
+    let version = duct::cmd!(&profile.qemu.binary, "--version").read().unwrap_or_default();
+    let mut h = Sha256::new();
+    for part in [
+        RECIPE.to_string(),
+        artifacts.key.clone(),
+        version,
+        command_line(profile, accel, &placeholder_files(artifacts)).join("\0"),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    for s in &profile.console.setup {
+        h.update(s.as_bytes());
+        h.update([0]);
+    }
+    h.update(profile.console.prompt.as_str().as_bytes());
+    format!("{:x}", h.finalize())
+}
+
+/// Returns the profile's saved state, making it when the cache has none.
+pub fn prepare(
+    profile: &Profile,
+    artifacts: &Artifacts,
+    accel: Accel,
+    cache: &Path,
+    scratch: &Path,
+) -> anyhow::Result<Prepared> {
+    let started = Instant::now();
+    let key = key(profile, artifacts, accel);
+    let dir = cache.join("snapshots").join(&key);
+    let snapshot = |dir: &Path| Snapshot {
+        state: dir.join("state.bin"),
+        disks: artifacts.disks.iter().map(|d| dir.join(format!("{}.qcow2", d.name))).collect(),
+    };
+    if dir.join("state.bin").is_file() {
+        return Ok(Prepared { snapshot: snapshot(&dir), cached: true, seconds: started.elapsed().as_secs_f64() });
+    }
+    let tmp = cache.join("snapshots").join(format!(".tmp-{key}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let result = save(profile, artifacts, accel, &tmp, scratch);
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    // Complete or absent: only a finished state is renamed into place.
+    match std::fs::rename(&tmp, &dir) {
+        Ok(()) => {}
+        // Another run made the same state meanwhile: use theirs.
+        Err(_) if dir.join("state.bin").is_file() => {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        Err(e) => return Err(e).with_context(|| format!("renaming {} into place", tmp.display())),
+    }
+    Ok(Prepared { snapshot: snapshot(&dir), cached: false, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Boots the profile, runs its setup, saves the state into `dir`.
+fn save(profile: &Profile, artifacts: &Artifacts, accel: Accel, dir: &Path, scratch: &Path) -> anyhow::Result<()> {
+    let mut overlays = Vec::new();
+    for d in &artifacts.disks {
+        overlays.push(disks::overlay(&d.path, "raw", &dir.join(format!("{}.qcow2", d.name)))?);
+    }
+    let qmp_path = scratch.join("snapshot-qmp.sock");
+    let _ = std::fs::remove_file(&qmp_path);
+    let files = BootFiles { disks: overlays, qmp: Some(qmp_path.clone()), ..placeholder_files(artifacts) };
+    let args = command_line(profile, accel, &files);
+    let guest = LiveGuest::spawn(&args, &scratch.join("snapshot.qemu-stderr.log"), Some(qmp_path.clone()))?;
+    let info = TranscriptInfo { profile: profile.name.clone(), phase: "snapshot".into(), test: "snapshot".into() };
+    let writer =
+        Rc::new(RefCell::new(Writer::create(&scratch.join("snapshot.cast"), info, profile.console.transcript_limit)?));
+    let settings = Settings {
+        prompt: profile.console.prompt.clone(),
+        panic: profile.console.panic.clone(),
+        noise: profile.console.noise.clone(),
+        markers: Vec::new(),
+        buffer_limit: profile.console.transcript_limit,
+    };
+    let mut console = Console::new(Box::new(guest), settings, writer, 0.0);
+    console.wait_prompt(profile.timeouts.boot).map_err(|e| anyhow::anyhow!("booting the guest to save: {e}"))?;
+    for (i, setup) in profile.console.setup.iter().enumerate() {
+        let out = console
+            .run(&format!("s-{i}"), setup, profile.timeouts.step)
+            .map_err(|e| anyhow::anyhow!("setup `{setup}`: {e}"))?;
+        if out.status != 0 {
+            bail!("setup `{setup}` exited with {}", out.status);
+        }
+    }
+    let state = dir.join("state.bin");
+    let uri = format!("exec:cat > '{}'", state.display().to_string().replace('\'', r"'\''"));
+    let mut qmp = Qmp::connect(&qmp_path, Duration::from_secs(5))?;
+    qmp.execute("migrate", json!({ "uri": uri }))?;
+    let deadline = Instant::now() + MIGRATE_DEADLINE;
+    loop {
+        let status = qmp.execute("query-migrate", json!({}))?;
+        match status["status"].as_str().unwrap_or("") {
+            "completed" => break,
+            "failed" | "cancelled" => bail!("QEMU could not save the guest: {status}"),
+            _ if Instant::now() > deadline => {
+                bail!("saving the guest took longer than {}s", MIGRATE_DEADLINE.as_secs())
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    console.kill();
+    Ok(())
+}
+
+/// Waits until a guest started with `-incoming` runs; bytes sent before
+/// that are lost, so nothing is typed until then.
+pub fn wait_running(qmp_path: &Path, deadline: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut qmp = loop {
+        match Qmp::connect(qmp_path, Duration::from_secs(5)) {
+            Ok(q) => break q,
+            Err(_) if started.elapsed() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(e),
+        }
+    };
+    loop {
+        let status = qmp.execute("query-status", json!({}))?;
+        match status["status"].as_str().unwrap_or("") {
+            "running" => return Ok(()),
+            "inmigrate" | "prelaunch" | "restore-vm" => {}
+            other => bail!("restored guest is `{other}`, not running"),
+        }
+        if started.elapsed() > deadline {
+            bail!("restored guest not running after {}s", deadline.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
