@@ -65,6 +65,7 @@ fn build_twice(profile_name: &str, modules: &[&str]) {
         name: "data".into(),
         size_mib: 16,
         filesystem: Filesystem::Ext2,
+        partition: xtask::config::PartitionTable::None,
         seed: Some(seed.path().to_path_buf()),
         label: Some("xtdata".into()),
     }];

@@ -264,3 +264,22 @@ fn the_shipped_configuration_is_valid() {
         ws.profile(name).unwrap();
     }
 }
+
+#[test]
+fn host_steps_are_checked() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - disk_file: {{disk: data, path: relative}}\n"));
+    assert!(
+        m.contains("(key `tests[0].steps[0].disk_file.path`): the path inside the filesystem starts with /"),
+        "{m}"
+    );
+    assert!(m.contains("say what to check: `output`, `expect` or `md5`"), "{m}");
+    let m = scenario_error(&format!("{TEST_HEAD}      - fsck: data\n        status: 0\n"));
+    assert!(m.contains("`status` goes with `run`, not with `fsck`"), "{m}");
+}
+
+#[test]
+fn bad_partition_table() {
+    let text = format!("{BASE}disks:\n  - name: d\n    partition: apm\n");
+    let m = profile_error(&[("profiles/p.yaml", &text)], "p");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:11:5 (key `disks[0].partition`): unknown partition table `apm`; expected none, mbr or gpt");
+}

@@ -11,10 +11,12 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::config::{Disk, Filesystem};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Disk, Filesystem, PartitionTable};
 
 use super::cache::{self, Cache, Entry, Job, Key, KeyBuilder};
-use super::{cmd, tools, SOURCE_DATE_EPOCH};
+use super::{cmd, partition, tools, SOURCE_DATE_EPOCH};
 
 const RECIPE: &str = "disk-2";
 
@@ -42,7 +44,8 @@ pub fn build(cache: &Cache, disk: &Disk, log: &mut dyn FnMut(&str)) -> anyhow::R
         .str("name", &disk.name)
         .str("filesystem", fs_name(disk.filesystem))
         .str("size_mib", &disk.size_mib.to_string())
-        .str("label", disk.label.as_deref().unwrap_or(""));
+        .str("label", disk.label.as_deref().unwrap_or(""))
+        .str("partition", &format!("{:?}", disk.partition));
     if let Some(seed) = &disk.seed {
         k.tree("seed", seed)?;
     }
@@ -59,7 +62,14 @@ pub fn build(cache: &Cache, disk: &Disk, log: &mut dyn FnMut(&str)) -> anyhow::R
         std::fs::create_dir(&empty)?;
         std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o755))?;
         let seed = disk.seed.as_deref().unwrap_or(&empty);
-        make_fs(disk, &key, seed, &dirs.out.join(&image))
+        if disk.partition == PartitionTable::None {
+            return make_fs(disk, &key, seed, &dirs.out.join(&image));
+        }
+        let fs = dirs.work.join("fs.img");
+        make_fs(disk, &key, seed, &fs)?;
+        let mut ids = [0u8; 16];
+        ids.copy_from_slice(&Sha256::digest(key.to_string().as_bytes())[..16]);
+        partition::wrap(&fs, &dirs.out.join(&image), disk.partition, ids, disk.label.as_deref().unwrap_or(&disk.name))
     })?;
     let path = entry.dir.join(&image);
     Ok((entry, path))
@@ -146,6 +156,7 @@ mod tests {
             name: "t".into(),
             size_mib: 4,
             filesystem: Filesystem::Ext2,
+            partition: PartitionTable::None,
             seed: Some(seed.path().to_path_buf()),
             label: Some("tlabel".into()),
         };

@@ -1,8 +1,8 @@
 //! Artifact builders: everything a profile boots, built reproducibly into the
 //! content-addressed cache (`cache.rs` states the invariants).
 //!
-//! `build_all` is the entry point: the kernel (a pinned Debian package, a
-//! prebuilt image or a command's output), a static musl BusyBox from the
+//! `build_all` is the entry point: the kernel (a pinned Debian package, the
+//! in-tree cargo kernel, a prebuilt image or a command's output), a static musl BusyBox from the
 //! pinned Debian source, the test programs, the kernel modules, the
 //! initramfs, and the base disk images. Nothing is rebuilt whose inputs did
 //! not change; a warm run only computes keys.
@@ -17,8 +17,10 @@ pub mod cache;
 pub mod cmd;
 pub mod disk;
 pub mod initramfs;
+pub mod kernel_cargo;
 pub mod linux;
 pub mod modules;
+pub mod partition;
 pub mod testprogs;
 pub mod toolchain;
 pub mod tools;
@@ -54,6 +56,7 @@ pub struct DiskImage {
     pub name: String,
     pub path: PathBuf,
     pub filesystem: config::Filesystem,
+    pub partition: config::PartitionTable,
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +87,12 @@ pub fn build_all(
     let mut built = Vec::new();
     let mut keys: Vec<(&str, cache::Key)> = Vec::new();
 
-    let mut kernel = linux::kernel(&cache, &mut apt, ws, profile, &mut built, log)?;
+    let mut kernel = match &profile.kernel {
+        config::KernelSource::Cargo { path, features } => {
+            kernel_cargo::build(&cache, profile, path, features, &mut built, log)?
+        }
+        _ => linux::kernel(&cache, &mut apt, ws, profile, &mut built, log)?,
+    };
     keys.push(("kernel", kernel.key.clone()));
     let modules = match (&mut kernel.debian, profile.rootfs.modules.is_empty()) {
         (_, true) => None,
@@ -125,7 +133,7 @@ pub fn build_all(
         let (entry, path) = disk::build(&cache, d, log)?;
         built.push(BuiltArtifact::from_entry(&format!("disk:{}", d.name), &entry, path.clone()));
         keys.push(("disk", entry.key.clone()));
-        disks.push(DiskImage { name: d.name.clone(), path, filesystem: d.filesystem });
+        disks.push(DiskImage { name: d.name.clone(), path, filesystem: d.filesystem, partition: d.partition });
     }
 
     Ok(Artifacts { kernel: kernel.image, initrd: Some(initrd_path), disks, key: set_key(&keys), built })

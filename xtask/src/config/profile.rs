@@ -81,11 +81,22 @@ pub enum Filesystem {
     Ext4,
 }
 
+/// How a disk image is laid out: the filesystem alone (`/dev/vda`) or as
+/// partition 1 of an MBR or GPT table (`/dev/vda1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionTable {
+    None,
+    Mbr,
+    Gpt,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Disk {
     pub name: String,
     pub size_mib: u32,
     pub filesystem: Filesystem,
+    pub partition: PartitionTable,
     pub seed: Option<PathBuf>,
     pub label: Option<String>,
 }

@@ -102,6 +102,8 @@ pub struct RawDisk {
     pub size_mib: Option<u32>,
     /// `ext2` or `ext4`.
     pub filesystem: Option<String>,
+    /// `none` (default), `mbr` or `gpt`: the filesystem is then partition 1.
+    pub partition: Option<String>,
     /// Directory whose contents seed the filesystem, relative to the workspace root.
     pub seed: Option<String>,
     pub label: Option<String>,
@@ -185,6 +187,10 @@ pub struct RawStep {
     pub power_cut: Option<serde_norway::Value>,
     pub wait: Option<String>,
     pub expect_panic: Option<String>,
+    /// Host side, guest stopped: `e2fsck -fn` of this disk must be clean.
+    pub fsck: Option<String>,
+    /// Host side, guest stopped: a file read out of a disk image with debugfs.
+    pub disk_file: Option<RawDiskFile>,
     // modifiers
     /// With `run`: regexes the output must match. Alone: raw console regex.
     pub expect: Option<RawStrings>,
@@ -228,6 +234,19 @@ impl From<serde_norway::Value> for RawStrings {
             other => one(other).map(|s| vec![s]).ok_or_else(|| "expected a string or a list of strings".into()),
         })
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiskFile {
+    pub disk: String,
+    pub path: String,
+    /// The exact contents (one trailing newline ignored).
+    pub output: Option<String>,
+    /// Regexes the contents must match.
+    pub expect: Option<RawStrings>,
+    /// The md5 digest of the contents (hex; `{{var}}` allowed).
+    pub md5: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -190,6 +190,15 @@ fn filesystem(s: &str) -> Result<Filesystem, String> {
     }
 }
 
+fn partition(s: &str) -> Result<PartitionTable, String> {
+    match s {
+        "none" => Ok(PartitionTable::None),
+        "mbr" => Ok(PartitionTable::Mbr),
+        "gpt" => Ok(PartitionTable::Gpt),
+        _ => Err(format!("unknown partition table `{s}`; expected none, mbr or gpt")),
+    }
+}
+
 fn kernel(k: &RawKernel, root: &Path) -> Result<KernelSource, String> {
     let mut found = Vec::new();
     if let Some(l) = &k.linux_debian {
@@ -265,6 +274,9 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
         let key = format!("disks[{i}]");
         if let Some(fs) = &d.filesystem {
             c.check(&format!("{key}.filesystem"), filesystem(fs));
+        }
+        if let Some(p) = &d.partition {
+            c.check(&format!("{key}.partition"), partition(p));
         }
         if d.size_mib.is_some_and(|s| !(1..=65536).contains(&s)) {
             c.error(&format!("{key}.size_mib"), "size_mib must be between 1 and 65536");
@@ -367,6 +379,7 @@ fn resolve(
                 filesystem(d.filesystem.as_deref().unwrap_or("ext2")),
                 &format!("disks[{i}].filesystem"),
             )?,
+            partition: at(leaf, partition(d.partition.as_deref().unwrap_or("none")), &format!("disks[{i}].partition"))?,
             seed: d.seed.map(|s| root.join(s)),
             label: d.label,
         });

@@ -120,6 +120,8 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("wait", s.wait.is_some()),
         ("expect_panic", s.expect_panic.is_some()),
         ("metric", s.metric.is_some()),
+        ("fsck", s.fsck.is_some()),
+        ("disk_file", s.disk_file.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, p)| p.then_some(k))
@@ -257,6 +259,29 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
             }
             StepKind::Metric(MetricCheck { name: m.name.clone(), min: m.min, max: m.max })
         }
+        "fsck" => {
+            let disk = s.fsck.clone().unwrap_or_default();
+            if disk.trim().is_empty() {
+                c.error(&format!("{key}.fsck"), "name the disk to check (a `disks` entry of the profile)");
+            }
+            StepKind::Fsck { disk }
+        }
+        "disk_file" => {
+            let f = s.disk_file.as_ref()?;
+            if !f.path.starts_with('/') {
+                c.error(&format!("{key}.disk_file.path"), "the path inside the filesystem starts with /");
+            }
+            if f.output.is_none() && f.expect.is_none() && f.md5.is_none() {
+                c.error(&format!("{key}.disk_file"), "say what to check: `output`, `expect` or `md5`");
+            }
+            StepKind::DiskFile(DiskFileCheck {
+                disk: f.disk.clone(),
+                path: f.path.clone(),
+                output: f.output.clone(),
+                expect: regexes(c, &format!("{key}.disk_file.expect"), &f.expect),
+                md5: f.md5.clone(),
+            })
+        }
         _ => unreachable!("kind names come from the list above"),
     };
     if c.errors.len() > errors_before {
@@ -278,6 +303,8 @@ fn default_label(kind: &StepKind) -> String {
         StepKind::Wait { duration } => format!("wait {:?}", duration),
         StepKind::ExpectPanic { command } => format!("expect panic after: {command}"),
         StepKind::Metric(m) => format!("metric {}", m.name),
+        StepKind::Fsck { disk } => format!("host: e2fsck -fn {disk}"),
+        StepKind::DiskFile(f) => format!("host: {}:{}", f.disk, f.path),
     }
 }
 

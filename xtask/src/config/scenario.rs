@@ -83,6 +83,19 @@ pub enum StepKind {
     ExpectPanic { command: String },
     /// Check a METRIC value reported so far.
     Metric(MetricCheck),
+    /// Host side, after the guest stopped: `e2fsck -fn` of a disk is clean.
+    Fsck { disk: String },
+    /// Host side, after the guest stopped: check a file inside a disk image.
+    DiskFile(DiskFileCheck),
+}
+
+#[derive(Debug, Clone)]
+pub struct DiskFileCheck {
+    pub disk: String,
+    pub path: String,
+    pub output: Option<String>,
+    pub expect: Vec<Regex>,
+    pub md5: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -101,6 +101,15 @@ impl Writer {
         self.out.flush()
     }
 
+    /// Records a host-side check of step `step`, so a replay can show it.
+    pub fn host(&mut self, t: f64, step: usize, result: &Result<String, String>) -> std::io::Result<()> {
+        let label = match result {
+            Ok(text) => format!("host {step} ok: {text}"),
+            Err(text) => format!("host {step} fail: {text}"),
+        };
+        self.event(t, "m", &label)
+    }
+
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
@@ -123,6 +132,8 @@ pub struct RecordedBoot {
 pub struct Recorded {
     pub header: Header,
     pub boots: Vec<RecordedBoot>,
+    /// Host-side check results by step index.
+    pub host: std::collections::BTreeMap<usize, Result<String, String>>,
 }
 
 /// Reads a transcript back, split into boots.
@@ -136,6 +147,7 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
         bail!("{}:1: asciicast version {} (expected 2)", path.display(), header.version);
     }
     let mut boots: Vec<RecordedBoot> = Vec::new();
+    let mut host = std::collections::BTreeMap::new();
     let mut boot_start = 0.0;
     for (i, line) in lines.enumerate() {
         let line = line?;
@@ -148,6 +160,19 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
             "m" if ["boot ", "restore ", "shared "].iter().any(|k| data.starts_with(k)) => {
                 boot_start = t;
                 boots.push(RecordedBoot { restored: !data.starts_with("boot "), ..RecordedBoot::default() });
+            }
+            "m" if data.starts_with("host ") => {
+                let rest = &data["host ".len()..];
+                if let Some((step, outcome)) = rest.split_once(' ') {
+                    if let Ok(step) = step.parse::<usize>() {
+                        let result = match outcome.split_once(": ") {
+                            Some(("ok", text)) => Ok(text.to_string()),
+                            Some((_, text)) => Err(text.to_string()),
+                            None => Err(outcome.to_string()),
+                        };
+                        host.insert(step, result);
+                    }
+                }
             }
             "m" if data.starts_with("exit ") => {
                 if let Some(b) = boots.last_mut() {
@@ -166,7 +191,7 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
             _ => {}
         }
     }
-    Ok(Recorded { header, boots })
+    Ok(Recorded { header, boots, host })
 }
 
 /// The printable text of a transcript (escape sequences removed), for reports.

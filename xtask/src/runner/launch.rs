@@ -1,7 +1,7 @@
 //! Where a test's boots come from: a live QEMU (booted, or restored from the
 //! profile's saved state) or a recorded transcript.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
+use super::host_checks::TestDisk;
+use crate::artifacts::DiskImage;
 use crate::config::{Accel, Profile};
 use crate::console::guest::{Guest, Recv, ReplayGuest};
 use crate::console::transcript::RecordedBoot;
@@ -30,9 +32,15 @@ pub struct Launched {
     pub fallback: Option<String>,
 }
 
+/// A host-side check over the test's disks (its scratch directory given).
+pub type HostCheck<'a> = dyn FnMut(&[TestDisk], &Path) -> Result<String, String> + 'a;
+
 pub trait Launcher {
     /// Starts boot number `boot` (1-based) of the test.
     fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<Launched>;
+    /// Runs a host-side check of step `step` on the test's disks (a replay
+    /// returns what the recorded run found).
+    fn host_check(&mut self, step: usize, check: &mut HostCheck) -> Result<String, String>;
 }
 
 pub struct LiveLauncher<'p> {
@@ -41,7 +49,7 @@ pub struct LiveLauncher<'p> {
     pub kernel: PathBuf,
     pub initrd: Option<PathBuf>,
     /// Read-only base images (raw), in profile order.
-    pub base_disks: Vec<(String, PathBuf)>,
+    pub base_disks: Vec<DiskImage>,
     /// Restore the first boot from this state.
     pub snapshot: Option<Snapshot>,
     /// `(host, guest)` TCP forwards.
@@ -60,7 +68,7 @@ impl<'p> LiveLauncher<'p> {
         accel: Accel,
         kernel: PathBuf,
         initrd: Option<PathBuf>,
-        base_disks: Vec<(String, PathBuf)>,
+        base_disks: Vec<DiskImage>,
         snapshot: Option<Snapshot>,
         forwards: Vec<(u16, u16)>,
         scratch: PathBuf,
@@ -95,7 +103,7 @@ impl<'p> LiveLauncher<'p> {
         backing
             .iter()
             .zip(&self.base_disks)
-            .map(|(b, (name, _))| disks::overlay(b, format, &self.scratch.join(format!("{name}-{tag}.qcow2"))))
+            .map(|(b, d)| disks::overlay(b, format, &self.scratch.join(format!("{}-{tag}.qcow2", d.name))))
             .collect()
     }
 
@@ -126,7 +134,7 @@ impl Launcher for LiveLauncher<'_> {
         let disks = match &self.disks {
             Some(d) => d.clone(),
             None => {
-                let bases: Vec<PathBuf> = self.base_disks.iter().map(|(_, p)| p.clone()).collect();
+                let bases: Vec<PathBuf> = self.base_disks.iter().map(|d| d.path.clone()).collect();
                 let d = self.overlays(&bases, "raw", "boot")?;
                 self.disks = Some(d.clone());
                 d
@@ -136,11 +144,25 @@ impl Launcher for LiveLauncher<'_> {
         let (guest, command) = self.spawn(&files, serial_log)?;
         Ok(Launched { guest, command, restored: false, fallback })
     }
+
+    fn host_check(&mut self, _step: usize, check: &mut HostCheck) -> Result<String, String> {
+        let Some(paths) = &self.disks else {
+            return Err("the test has not booted, so it has no disks yet".into());
+        };
+        let disks: Vec<TestDisk> = self
+            .base_disks
+            .iter()
+            .zip(paths)
+            .map(|(d, p)| TestDisk { name: d.name.clone(), path: p.clone(), partition: d.partition })
+            .collect();
+        check(&disks, &self.scratch)
+    }
 }
 
 /// Serves the boots of a recorded transcript in order.
 pub struct ReplayLauncher {
     pub boots: VecDeque<RecordedBoot>,
+    pub host: BTreeMap<usize, Result<String, String>>,
     pub source: PathBuf,
 }
 
@@ -156,6 +178,12 @@ impl Launcher for ReplayLauncher {
             command: vec!["replay".into(), self.source.display().to_string()],
             restored,
             fallback: None,
+        })
+    }
+
+    fn host_check(&mut self, step: usize, _check: &mut HostCheck) -> Result<String, String> {
+        self.host.remove(&step).unwrap_or_else(|| {
+            Err(format!("the transcript {} recorded no host check for step {step}", self.source.display()))
         })
     }
 }

@@ -275,7 +275,7 @@ fn live_launcher<'p>(
         Isolation::Boot => None,
         Isolation::Restore | Isolation::Shared => live.snapshot.as_ref().ok().cloned(),
     };
-    let base_disks = live.artifacts.disks.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
+    let base_disks = live.artifacts.disks.clone();
     Ok(LiveLauncher::new(
         profile,
         live.accel,
@@ -313,7 +313,7 @@ fn replay_boots(
             return Ok(None);
         }
     }
-    Ok(Some(ReplayLauncher { boots: VecDeque::from(recorded.boots), source: path }))
+    Ok(Some(ReplayLauncher { boots: VecDeque::from(recorded.boots), host: recorded.host, source: path }))
 }
 
 fn accel_name(accel: Accel) -> &'static str {

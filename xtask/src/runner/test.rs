@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::config::{Profile, RunCheck, Step, StepKind, Test};
+use crate::config::{DiskFileCheck, Profile, RunCheck, Step, StepKind, Test};
 use crate::console::session::{Console, ConsoleError, Note, Settings};
 use crate::console::transcript::{TranscriptInfo, Writer};
 use crate::event::{EventKind, Outcome, TestId};
 
-use super::launch::Launcher;
+use super::host_checks;
+use super::launch::{HostCheck, Launcher};
 use super::log::EventLog;
 
 /// Everything one test needs.
@@ -250,6 +251,19 @@ impl<'a> TestRun<'a> {
                     Err(f) => Err((f, Done::default())),
                 }
             }
+            StepKind::Fsck { disk } => {
+                let disk = disk.clone();
+                self.host_step(index, launcher, writer, &mut |disks, scratch| {
+                    host_checks::fsck(host_checks::find(disks, &disk)?, scratch)
+                })
+            }
+            StepKind::DiskFile(f) => {
+                let vars = self.vars.clone();
+                self.host_step(index, launcher, writer, &mut |disks, scratch| {
+                    let data = host_checks::read_file(host_checks::find(disks, &f.disk)?, &f.path, scratch)?;
+                    check_disk_file(f, &data, &vars)
+                })
+            }
             StepKind::Metric(m) => {
                 let Some(value) = self.metrics.get(&m.name).copied() else {
                     return Err((fail(format!("no METRIC {} line was seen", m.name)), Done::default()));
@@ -265,6 +279,29 @@ impl<'a> TestRun<'a> {
                 }
                 Ok(out)
             }
+        }
+    }
+
+    /// Runs a host-side check: the guest must have stopped, so its disks are
+    /// quiet. The result goes into the transcript for replays.
+    fn host_step(
+        &mut self,
+        index: usize,
+        launcher: &mut dyn Launcher,
+        writer: &Rc<RefCell<Writer>>,
+        check: &mut HostCheck,
+    ) -> Result<Done, (StepFailure, Done)> {
+        if self.alive() {
+            return Err((
+                fail("the guest is still running: add a `poweroff` step before host-side checks"),
+                Done::default(),
+            ));
+        }
+        let result = launcher.host_check(index, check);
+        let _ = writer.borrow_mut().host(self.started.elapsed().as_secs_f64(), index, &result);
+        match result {
+            Ok(text) => Ok(Done { output: Some(text), status: None }),
+            Err(message) => Err((fail(message), Done::default())),
         }
     }
 
@@ -429,7 +466,8 @@ impl<'a> TestRun<'a> {
         // `expect_not` must hold on both.
         let views = [out.clean.as_str(), out.output.as_str()];
         if let Some(exact) = &check.output {
-            let want = exact.strip_suffix('\n').unwrap_or(exact);
+            let exact = substitute(exact, &self.vars).map_err(|m| (fail(m), Done::default()))?;
+            let want = exact.strip_suffix('\n').unwrap_or(&exact);
             let same = |v: &str| v.strip_suffix('\n').unwrap_or(v) == want;
             if !views.iter().any(|v| same(v)) {
                 let got = out.clean.strip_suffix('\n').unwrap_or(&out.clean);
@@ -479,6 +517,31 @@ impl<'a> TestRun<'a> {
         self.flush_notes();
         self.end_boot(false);
     }
+}
+
+/// Checks the contents of a file read out of a disk image.
+fn check_disk_file(f: &DiskFileCheck, data: &[u8], vars: &BTreeMap<String, String>) -> Result<String, String> {
+    use md5::{Digest, Md5};
+    let text = String::from_utf8_lossy(data);
+    let digest: String = Md5::digest(data).iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(want) = &f.output {
+        let want = want.strip_suffix('\n').unwrap_or(want);
+        if text.strip_suffix('\n').unwrap_or(&text) != want {
+            return Err(format!("{} holds {:?} (expected exactly {want:?})", f.path, text));
+        }
+    }
+    for re in &f.expect {
+        if !re.is_match(&text) {
+            return Err(format!("{} does not match /{}/", f.path, re.as_str()));
+        }
+    }
+    if let Some(want) = &f.md5 {
+        let want = substitute(want, vars)?;
+        if want.trim() != digest {
+            return Err(format!("{} has md5 {digest} (expected {})", f.path, want.trim()));
+        }
+    }
+    Ok(format!("{}: {} bytes, md5 {digest}", f.path, data.len()))
 }
 
 /// Replaces `{{name}}` with captured values; an unknown name is an error.

@@ -1,0 +1,78 @@
+//! Host-side checks of a test's disks after its guest stopped: `e2fsck -fn`
+//! and reading a file with `debugfs`. The guest wrote a qcow2 overlay; it is
+//! flattened to a raw image and partition 1 cut out first.
+
+use std::path::{Path, PathBuf};
+
+use crate::artifacts::partition;
+use crate::config::PartitionTable;
+
+/// A test's writable disk.
+#[derive(Debug, Clone)]
+pub struct TestDisk {
+    pub name: String,
+    /// The qcow2 overlay the guest wrote.
+    pub path: PathBuf,
+    pub partition: PartitionTable,
+}
+
+fn run(program: &str, args: &[&str]) -> Result<(i32, String), String> {
+    let out = duct::cmd(program, args)
+        .stderr_to_stdout()
+        .stdout_capture()
+        .unchecked()
+        .run()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    Ok((out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// The filesystem of `disk` as a plain file in `scratch`.
+fn filesystem(disk: &TestDisk, scratch: &Path) -> Result<PathBuf, String> {
+    let raw = scratch.join(format!("{}-check.raw", disk.name));
+    let (code, said) =
+        run("qemu-img", &["convert", "-O", "raw", &disk.path.display().to_string(), &raw.display().to_string()])?;
+    if code != 0 {
+        return Err(format!("qemu-img convert failed: {}", said.trim()));
+    }
+    if disk.partition == PartitionTable::None {
+        return Ok(raw);
+    }
+    let fs = scratch.join(format!("{}-check.fs", disk.name));
+    partition::extract(&raw, disk.partition, &fs).map_err(|e| format!("{e:#}"))?;
+    let _ = std::fs::remove_file(&raw);
+    Ok(fs)
+}
+
+pub fn find<'d>(disks: &'d [TestDisk], name: &str) -> Result<&'d TestDisk, String> {
+    disks.iter().find(|d| d.name == name).ok_or_else(|| {
+        let known: Vec<&str> = disks.iter().map(|d| d.name.as_str()).collect();
+        format!(
+            "the profile has no disk `{name}` (disks: {})",
+            if known.is_empty() { "none".into() } else { known.join(", ") }
+        )
+    })
+}
+
+/// `e2fsck -fn`: Ok with its report when the filesystem is clean.
+pub fn fsck(disk: &TestDisk, scratch: &Path) -> Result<String, String> {
+    let fs = filesystem(disk, scratch)?;
+    let (code, said) = run("e2fsck", &["-fn", &fs.display().to_string()])?;
+    let _ = std::fs::remove_file(&fs);
+    match code {
+        0 => Ok(said),
+        _ => Err(format!("e2fsck -fn exited with {code}:\n{}", said.trim())),
+    }
+}
+
+/// The contents of `path` inside the disk's filesystem.
+pub fn read_file(disk: &TestDisk, path: &str, scratch: &Path) -> Result<Vec<u8>, String> {
+    let fs = filesystem(disk, scratch)?;
+    let out = scratch.join(format!("{}-file.out", disk.name));
+    let _ = std::fs::remove_file(&out);
+    let request = format!("dump -p {path} {}", out.display());
+    let (_, said) = run("debugfs", &["-R", &request, &fs.display().to_string()])?;
+    let _ = std::fs::remove_file(&fs);
+    let data = std::fs::read(&out).map_err(|_| format!("debugfs found no file {path}: {}", said.trim()))?;
+    let _ = std::fs::remove_file(&out);
+    Ok(data)
+}
