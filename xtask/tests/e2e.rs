@@ -93,3 +93,25 @@ fn e2e_sigterm_stops_qemu_and_still_writes_reports() {
         "{report}"
     );
 }
+
+#[test]
+fn e2e_a_hung_step_times_out_with_qemu_triage() {
+    let reports = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/hang.yaml");
+    let out = xtask(reports.path())
+        .args(["scenario", scenario.to_str().unwrap(), "--profile", "linux-aarch64", "--json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a timed-out test fails the run");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let test = &report["suites"][0]["tests"][0];
+    assert!(test["message"].as_str().unwrap().contains("timed out waiting for the end of `sleep 600`"), "{test}");
+    let triage: Vec<&str> = test["triage"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert!(triage.contains(&"console tail"), "{triage:?}");
+    let status = test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "QMP query-status").expect("QMP status captured");
+    assert!(status["text"].as_str().unwrap().contains("running"), "{status}");
+    let regs = test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "info registers").expect("registers captured");
+    assert!(regs["text"].as_str().unwrap().contains("PC="), "{regs}");
+    assert!(leftover_qemu(&reports.path().display().to_string()).is_empty());
+}
