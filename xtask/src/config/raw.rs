@@ -191,6 +191,8 @@ pub struct RawStep {
     pub fsck: Option<String>,
     /// Host side, guest stopped: a file read out of a disk image with debugfs.
     pub disk_file: Option<RawDiskFile>,
+    /// Power cuts after k block writes, for k over a range, each checked.
+    pub crash_sweep: Option<RawCrashSweep>,
     // modifiers
     /// With `run`: regexes the output must match. Alone: raw console regex.
     pub expect: Option<RawStrings>,
@@ -247,6 +249,26 @@ pub struct RawDiskFile {
     pub expect: Option<RawStrings>,
     /// The md5 digest of the contents (hex; `{{var}}` allowed).
     pub md5: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrashSweep {
+    /// The disk whose write requests are counted.
+    pub disk: String,
+    /// Run before the workload (e.g. mount).
+    pub setup: Option<String>,
+    /// Writes and syncs, printing `SYNCED <token>` after each sync.
+    pub workload: String,
+    /// Run after the reboot; its output must contain every synced token.
+    pub check: String,
+    /// Cut after k write requests, k = from, from + step, ... <= to.
+    pub from: u32,
+    pub to: u32,
+    pub step: Option<u32>,
+    /// Also require `e2fsck -fn` clean after each cut (default false:
+    /// ext2 is not crash-consistent for unsynced metadata).
+    pub fsck: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -122,6 +122,7 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("metric", s.metric.is_some()),
         ("fsck", s.fsck.is_some()),
         ("disk_file", s.disk_file.is_some()),
+        ("crash_sweep", s.crash_sweep.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, p)| p.then_some(k))
@@ -282,6 +283,31 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 md5: f.md5.clone(),
             })
         }
+        "crash_sweep" => {
+            let w = s.crash_sweep.as_ref()?;
+            let step = w.step.unwrap_or(1);
+            if step == 0 || w.from == 0 || w.to < w.from {
+                c.error(&format!("{key}.crash_sweep"), "needs 1 <= from <= to and step >= 1");
+            }
+            let points: Vec<u32> = (w.from..=w.to).step_by(step.max(1) as usize).collect();
+            if points.len() > 200 {
+                c.error(
+                    &format!("{key}.crash_sweep"),
+                    format!("{} cut points; at most 200 (raise `step`)", points.len()),
+                );
+            }
+            if w.workload.contains('\n') || w.check.contains('\n') {
+                c.error(&format!("{key}.crash_sweep"), "workload and check are one command line each");
+            }
+            StepKind::CrashSweep(CrashSweep {
+                disk: w.disk.clone(),
+                setup: w.setup.clone(),
+                workload: w.workload.clone(),
+                check: w.check.clone(),
+                points,
+                fsck: w.fsck.unwrap_or(false),
+            })
+        }
         _ => unreachable!("kind names come from the list above"),
     };
     if c.errors.len() > errors_before {
@@ -305,6 +331,7 @@ fn default_label(kind: &StepKind) -> String {
         StepKind::Metric(m) => format!("metric {}", m.name),
         StepKind::Fsck { disk } => format!("host: e2fsck -fn {disk}"),
         StepKind::DiskFile(f) => format!("host: {}:{}", f.disk, f.path),
+        StepKind::CrashSweep(w) => format!("crash sweep on {} ({} cut points)", w.disk, w.points.len()),
     }
 }
 

@@ -87,6 +87,18 @@ pub enum StepKind {
     Fsck { disk: String },
     /// Host side, after the guest stopped: check a file inside a disk image.
     DiskFile(DiskFileCheck),
+    /// Cut power after k write requests for each k, reboot, check.
+    CrashSweep(CrashSweep),
+}
+
+#[derive(Debug, Clone)]
+pub struct CrashSweep {
+    pub disk: String,
+    pub setup: Option<String>,
+    pub workload: String,
+    pub check: String,
+    pub points: Vec<u32>,
+    pub fsck: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -129,6 +129,11 @@ impl Console {
         self.exited
     }
 
+    /// The console text of this boot kept so far (escape sequences removed).
+    pub fn text(&self) -> &str {
+        self.screen.text()
+    }
+
     pub fn tail(&self, lines: usize) -> String {
         self.screen.tail(lines)
     }
@@ -231,9 +236,11 @@ impl Console {
             if let Some(result) = ready(self) {
                 return result;
             }
+            // Less than a microsecond left counts as none: a replayed clock
+            // advanced by a sub-nanosecond Duration would never get there.
             let left = deadline - self.guest.now();
-            let got_event = left > 0.0 && self.pump(Duration::from_secs_f64(left));
-            if !got_event && self.guest.now() >= deadline {
+            let got_event = left > 1e-6 && self.pump(Duration::from_secs_f64(left));
+            if !got_event && self.guest.now() + 1e-6 >= deadline {
                 return ready(self).unwrap_or_else(|| {
                     Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) })
                 });
@@ -355,6 +362,60 @@ fn parse_metric(line: &str) -> Option<(String, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::console::guest::ReplayGuest;
+    use crate::console::transcript::{RecordedBoot, TranscriptInfo};
+
+    fn replay_console(boot: RecordedBoot, dir: &std::path::Path) -> Console {
+        let info = TranscriptInfo { profile: "p".into(), phase: "x".into(), test: "t".into() };
+        let writer = Rc::new(RefCell::new(Writer::create(&dir.join("t.cast"), info, 1 << 20).unwrap()));
+        let settings = Settings {
+            prompt: Regex::new(r"# $").unwrap(),
+            panic: vec![Regex::new("Kernel panic").unwrap()],
+            noise: vec![Regex::new(r"\[ *\d+\.\d{6}\] [^\n]*\n").unwrap()],
+            markers: vec![],
+            buffer_limit: 1 << 20,
+        };
+        Console::new(Box::new(ReplayGuest::new(boot)), settings, writer, 0.0)
+    }
+
+    #[test]
+    fn many_short_waits_on_a_replayed_clock_always_return() {
+        // Regression: a deadline a few ulps away became a zero Duration and
+        // the replayed clock never reached it.
+        let dir = tempfile::tempdir().unwrap();
+        let boot = RecordedBoot {
+            output: vec![(0.3333333, "x\n".into())],
+            exit: Some(None),
+            exit_at: Some(0.7777777),
+            restored: false,
+        };
+        let mut c = replay_console(boot, dir.path());
+        let mut exited = false;
+        for _ in 0..2000 {
+            match c.idle(Duration::from_millis(2)) {
+                Ok(()) => {}
+                Err(ConsoleError::Exited { .. }) => {
+                    exited = true;
+                    break;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(exited, "the recorded exit is reached");
+    }
+
+    #[test]
+    fn run_ignores_its_own_echo_and_reads_the_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let echo = "printf '%s%s\\n' '@@XT-BEG' '-1-1'; eval 'echo hi; exit 3'; printf '\\n%s%s:%s\\n' '@@XT-END' '-1-1' \"$?\"\r\n";
+        let out = format!("{echo}@@XT-BEG-1-1\r\nhi\r\n[    1.000000] noise\r\n\r\n@@XT-END-1-1:3\r\n# ");
+        let boot = RecordedBoot { output: vec![(0.1, out)], exit: None, exit_at: None, restored: true };
+        let mut c = replay_console(boot, dir.path());
+        let r = c.run("1-1", "echo hi; exit 3", Duration::from_secs(5)).unwrap();
+        assert_eq!(r.status, 3);
+        assert_eq!(r.clean, "hi\n");
+        assert_eq!(r.output, "hi\n[    1.000000] noise\n");
+    }
 
     #[test]
     fn metric_lines() {

@@ -41,6 +41,17 @@ pub trait Launcher {
     /// Runs a host-side check of step `step` on the test's disks (a replay
     /// returns what the recorded run found).
     fn host_check(&mut self, step: usize, check: &mut HostCheck) -> Result<String, String>;
+    /// Forgets the test's disks: the next launch starts from fresh ones
+    /// (restored from the saved guest where there is one).
+    fn fresh(&mut self) {}
+    /// QMP socket of boot `boot` of a live guest (`None` in a replay).
+    fn qmp(&self, _boot: u32) -> Option<PathBuf> {
+        None
+    }
+    /// The QEMU block device id of disk `name` (`disk0`, `disk1`, ...).
+    fn block_device(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 pub struct LiveLauncher<'p> {
@@ -59,6 +70,8 @@ pub struct LiveLauncher<'p> {
     /// This test's writable disks, made at the first boot and kept across
     /// its reboots and power cuts.
     disks: Option<Vec<PathBuf>>,
+    /// The next launch starts from `snapshot` (set again by `fresh`).
+    restore_next: bool,
 }
 
 impl<'p> LiveLauncher<'p> {
@@ -73,7 +86,18 @@ impl<'p> LiveLauncher<'p> {
         forwards: Vec<(u16, u16)>,
         scratch: PathBuf,
     ) -> Self {
-        LiveLauncher { profile, accel, kernel, initrd, base_disks, snapshot, forwards, scratch, disks: None }
+        LiveLauncher {
+            profile,
+            accel,
+            kernel,
+            initrd,
+            base_disks,
+            snapshot,
+            forwards,
+            scratch,
+            disks: None,
+            restore_next: true,
+        }
     }
 
     fn files(&self, boot: u32, disks: Vec<PathBuf>, incoming: Option<PathBuf>) -> BootFiles {
@@ -107,9 +131,9 @@ impl<'p> LiveLauncher<'p> {
             .collect()
     }
 
-    fn restore(&mut self, snap: &Snapshot, serial_log: &Path) -> anyhow::Result<Launched> {
-        let disks = self.overlays(&snap.disks, "qcow2", "restored")?;
-        let files = self.files(1, disks.clone(), Some(snap.state.clone()));
+    fn restore(&mut self, boot: u32, snap: &Snapshot, serial_log: &Path) -> anyhow::Result<Launched> {
+        let disks = self.overlays(&snap.disks, "qcow2", &format!("restored{boot}"))?;
+        let files = self.files(boot, disks.clone(), Some(snap.state.clone()));
         let (mut guest, command) = self.spawn(&files, serial_log)?;
         if let Err(e) = snapshot::wait_running(files.qmp.as_deref().context("qmp socket")?, RESTORE_DEADLINE) {
             guest.kill();
@@ -123,9 +147,9 @@ impl<'p> LiveLauncher<'p> {
 impl Launcher for LiveLauncher<'_> {
     fn launch(&mut self, boot: u32, serial_log: &Path) -> anyhow::Result<Launched> {
         let mut fallback = None;
-        if boot == 1 {
-            if let Some(snap) = self.snapshot.take() {
-                match self.restore(&snap, serial_log) {
+        if std::mem::take(&mut self.restore_next) {
+            if let Some(snap) = self.snapshot.clone() {
+                match self.restore(boot, &snap, serial_log) {
                     Ok(launched) => return Ok(launched),
                     Err(e) => fallback = Some(format!("restoring the saved guest failed ({e:#}); booted instead")),
                 }
@@ -135,7 +159,7 @@ impl Launcher for LiveLauncher<'_> {
             Some(d) => d.clone(),
             None => {
                 let bases: Vec<PathBuf> = self.base_disks.iter().map(|d| d.path.clone()).collect();
-                let d = self.overlays(&bases, "raw", "boot")?;
+                let d = self.overlays(&bases, "raw", &format!("boot{boot}"))?;
                 self.disks = Some(d.clone());
                 d
             }
@@ -156,6 +180,19 @@ impl Launcher for LiveLauncher<'_> {
             .map(|(d, p)| TestDisk { name: d.name.clone(), path: p.clone(), partition: d.partition })
             .collect();
         check(&disks, &self.scratch)
+    }
+
+    fn fresh(&mut self) {
+        self.disks = None;
+        self.restore_next = true;
+    }
+
+    fn qmp(&self, boot: u32) -> Option<PathBuf> {
+        Some(self.scratch.join(format!("qmp-{boot}.sock")))
+    }
+
+    fn block_device(&self, name: &str) -> Option<String> {
+        self.base_disks.iter().position(|d| d.name == name).map(|i| format!("disk{i}"))
     }
 }
 

@@ -4,4 +4,5 @@ pub mod host_checks;
 pub mod launch;
 pub mod log;
 pub mod suite;
+mod sweep;
 pub mod test;

@@ -27,8 +27,8 @@ pub struct TestContext<'a> {
     pub log: &'a EventLog,
 }
 
-struct StepFailure {
-    message: String,
+pub(super) struct StepFailure {
+    pub(super) message: String,
     /// Diagnostics to attach as triage events.
     triage: Vec<(String, String)>,
 }
@@ -46,7 +46,7 @@ impl From<ConsoleError> for StepFailure {
     }
 }
 
-fn fail(message: impl Into<String>) -> StepFailure {
+pub(super) fn fail(message: impl Into<String>) -> StepFailure {
     StepFailure { message: message.into(), triage: Vec::new() }
 }
 
@@ -148,17 +148,17 @@ pub fn run_test(
 
 /// What a finished step reports besides pass/fail.
 #[derive(Default)]
-struct Done {
-    output: Option<String>,
-    status: Option<i32>,
+pub(super) struct Done {
+    pub(super) output: Option<String>,
+    pub(super) status: Option<i32>,
 }
 
-struct TestRun<'a> {
-    ctx: &'a TestContext<'a>,
+pub(super) struct TestRun<'a> {
+    pub(super) ctx: &'a TestContext<'a>,
     test: &'a Test,
-    started: Instant,
-    console: Option<Console>,
-    boots: u32,
+    pub(super) started: Instant,
+    pub(super) console: Option<Console>,
+    pub(super) boots: u32,
     seq: u32,
     vars: BTreeMap<String, String>,
     metrics: BTreeMap<String, f64>,
@@ -188,7 +188,7 @@ impl<'a> TestRun<'a> {
         }
     }
 
-    fn console(&mut self) -> Result<&mut Console, StepFailure> {
+    pub(super) fn console(&mut self) -> Result<&mut Console, StepFailure> {
         self.console.as_mut().ok_or_else(|| fail("the guest is not running (add a `boot` step)"))
     }
 
@@ -264,6 +264,7 @@ impl<'a> TestRun<'a> {
                     check_disk_file(f, &data, &vars)
                 })
             }
+            StepKind::CrashSweep(sweep) => self.crash_sweep(index, sweep, launcher, writer, step_timeout),
             StepKind::Metric(m) => {
                 let Some(value) = self.metrics.get(&m.name).copied() else {
                     return Err((fail(format!("no METRIC {} line was seen", m.name)), Done::default()));
@@ -323,7 +324,7 @@ impl<'a> TestRun<'a> {
         }
     }
 
-    fn boot(
+    pub(super) fn boot(
         &mut self,
         launcher: &mut dyn Launcher,
         writer: &Rc<RefCell<Writer>>,
@@ -426,7 +427,7 @@ impl<'a> TestRun<'a> {
         missing
     }
 
-    fn poweroff(&mut self, command: &str, timeout: Duration) -> Result<(), StepFailure> {
+    pub(super) fn poweroff(&mut self, command: &str, timeout: Duration) -> Result<(), StepFailure> {
         let r = self.console().and_then(|c| {
             c.send(format!("{command}\n").as_bytes())?;
             Ok(c.wait_exit(timeout)?)
@@ -441,7 +442,11 @@ impl<'a> TestRun<'a> {
         }
     }
 
-    fn run_raw(&mut self, command: &str, timeout: Duration) -> Result<crate::console::session::RunOutput, StepFailure> {
+    pub(super) fn run_raw(
+        &mut self,
+        command: &str,
+        timeout: Duration,
+    ) -> Result<crate::console::session::RunOutput, StepFailure> {
         self.seq += 1;
         let id = format!("{}-{}", self.boots, self.seq);
         let r = self.console()?.run(&id, command, timeout);
@@ -498,7 +503,7 @@ impl<'a> TestRun<'a> {
     }
 
     /// Forgets the current boot. `expected` says QEMU's end was planned.
-    fn end_boot(&mut self, expected: bool) {
+    pub(super) fn end_boot(&mut self, expected: bool) {
         if let Some(mut console) = self.console.take() {
             if console.exit_status().is_none() {
                 console.kill();
