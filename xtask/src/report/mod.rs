@@ -4,6 +4,7 @@
 //! model with pure functions. `write_all` is the only part that touches the file system. The
 //! formats are documented in `docs/REPORTS.md`.
 
+mod fold;
 pub mod html;
 pub mod json;
 pub mod junit;

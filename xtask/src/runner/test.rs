@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::config::{DiskFileCheck, Profile, RunCheck, Step, StepKind, Test};
+use crate::config::{Profile, RunCheck, Step, StepKind, Test};
 use crate::console::session::{Console, ConsoleError, Note, Settings};
 use crate::console::transcript::{TranscriptInfo, Writer};
 use crate::event::{EventKind, Outcome, TestId};
 
+use super::checks::{self, check_disk_file, substitute};
 use super::host_checks;
 use super::launch::{HostCheck, Launcher};
 use super::log::EventLog;
@@ -147,7 +148,7 @@ pub fn run_test(
 }
 
 /// What a finished step reports besides pass/fail.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Done {
     pub(super) output: Option<String>,
     pub(super) status: Option<i32>,
@@ -461,44 +462,7 @@ impl<'a> TestRun<'a> {
         let command = substitute(&check.command, &self.vars).map_err(|m| (fail(m), Done::default()))?;
         let out = self.run_raw(&command, timeout).map_err(|f| (f, Done::default()))?;
         let done = Done { output: Some(out.output.clone()), status: Some(out.status) };
-        if let Some(want) = check.status {
-            if out.status != want {
-                return Err((fail(format!("exit status {} (expected {want})", out.status)), done));
-            }
-        }
-        // Every check sees the output with and without kernel log lines
-        // (console noise): it passes when it holds on either view, and
-        // `expect_not` must hold on both.
-        let views = [out.clean.as_str(), out.output.as_str()];
-        if let Some(exact) = &check.output {
-            let exact = substitute(exact, &self.vars).map_err(|m| (fail(m), Done::default()))?;
-            let want = exact.strip_suffix('\n').unwrap_or(&exact);
-            let same = |v: &str| v.strip_suffix('\n').unwrap_or(v) == want;
-            if !views.iter().any(|v| same(v)) {
-                let got = out.clean.strip_suffix('\n').unwrap_or(&out.clean);
-                return Err((fail(format!("output {got:?} (expected exactly {want:?})")), done));
-            }
-        }
-        for re in &check.expect {
-            if !views.iter().any(|v| re.is_match(v)) {
-                return Err((fail(format!("output does not match /{}/", re.as_str())), done));
-            }
-        }
-        for re in &check.expect_not {
-            if let Some(m) = views.iter().find_map(|v| re.find(v)) {
-                return Err((
-                    fail(format!("output matches /{}/ (found {:?}), which it must not", re.as_str(), m.as_str())),
-                    done,
-                ));
-            }
-        }
-        for (name, re) in &check.capture {
-            let Some(caps) = views.iter().find_map(|v| re.captures(v)) else {
-                return Err((fail(format!("capture `{name}`: output does not match /{}/", re.as_str())), done));
-            };
-            let value = caps.get(1).or_else(|| caps.get(0)).map(|m| m.as_str().to_string()).unwrap_or_default();
-            self.vars.insert(name.clone(), value);
-        }
+        checks::check_run(check, &out, &mut self.vars).map_err(|m| (fail(m), done.clone()))?;
         Ok(done)
     }
 
@@ -522,47 +486,6 @@ impl<'a> TestRun<'a> {
         self.flush_notes();
         self.end_boot(false);
     }
-}
-
-/// Checks the contents of a file read out of a disk image.
-fn check_disk_file(f: &DiskFileCheck, data: &[u8], vars: &BTreeMap<String, String>) -> Result<String, String> {
-    use md5::{Digest, Md5};
-    let text = String::from_utf8_lossy(data);
-    let digest: String = Md5::digest(data).iter().map(|b| format!("{b:02x}")).collect();
-    if let Some(want) = &f.output {
-        let want = want.strip_suffix('\n').unwrap_or(want);
-        if text.strip_suffix('\n').unwrap_or(&text) != want {
-            return Err(format!("{} holds {:?} (expected exactly {want:?})", f.path, text));
-        }
-    }
-    for re in &f.expect {
-        if !re.is_match(&text) {
-            return Err(format!("{} does not match /{}/", f.path, re.as_str()));
-        }
-    }
-    if let Some(want) = &f.md5 {
-        let want = substitute(want, vars)?;
-        if want.trim() != digest {
-            return Err(format!("{} has md5 {digest} (expected {})", f.path, want.trim()));
-        }
-    }
-    Ok(format!("{}: {} bytes, md5 {digest}", f.path, data.len()))
-}
-
-/// Replaces `{{name}}` with captured values; an unknown name is an error.
-pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start + 2..].find("}}") else { break };
-        let name = rest[start + 2..start + 2 + len].trim();
-        let value = vars.get(name).ok_or_else(|| format!("variable `{name}` was not captured by an earlier step"))?;
-        out.push_str(&rest[..start]);
-        out.push_str(value);
-        rest = &rest[start + 2 + len + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 pub fn suite_dir(root: &Path, profile: &str, phase: &str) -> (PathBuf, String) {
