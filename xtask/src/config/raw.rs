@@ -164,6 +164,8 @@ pub struct RawTest {
     pub timeout: Option<String>,
     /// Overrides the scenario's `isolation`.
     pub isolation: Option<String>,
+    /// Host-side servers started for this test (ports become `{{http_port}}` etc.).
+    pub fixtures: Option<RawFixtures>,
     pub steps: Vec<RawStep>,
 }
 
@@ -193,6 +195,10 @@ pub struct RawStep {
     pub disk_file: Option<RawDiskFile>,
     /// Power cuts after k block writes, for k over a range, each checked.
     pub crash_sweep: Option<RawCrashSweep>,
+    /// Host side: an HTTP GET to a guest server through a host forward.
+    pub http_get: Option<RawHttpGet>,
+    /// Host side: send bytes to a guest TCP server through a host forward, read the reply.
+    pub tcp_exchange: Option<RawTcpExchange>,
     // modifiers
     /// With `run`: regexes the output must match. Alone: raw console regex.
     pub expect: Option<RawStrings>,
@@ -269,6 +275,47 @@ pub struct RawCrashSweep {
     /// Also require `e2fsck -fn` clean after each cut (default false:
     /// ext2 is not crash-consistent for unsynced metadata).
     pub fsck: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFixtures {
+    pub http: Option<RawHttpFixture>,
+    /// Names answered by the DNS fixture: `name: IPv4 address`.
+    pub dns: Option<std::collections::BTreeMap<String, String>>,
+    /// A TCP echo server (`echo: {}`).
+    #[serde(default, deserialize_with = "present")]
+    pub echo: Option<serde_norway::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttpFixture {
+    /// Directory served, relative to the workspace root.
+    pub root: Option<String>,
+    /// In-line files: `/path: contents`.
+    pub files: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttpGet {
+    /// The guest port (a `network.forwards` entry of the profile).
+    pub port: u16,
+    pub path: Option<String>,
+    /// Expected HTTP status (default 200).
+    pub status: Option<u16>,
+    pub output: Option<String>,
+    pub expect: Option<RawStrings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTcpExchange {
+    pub port: u16,
+    pub send: String,
+    pub output: Option<String>,
+    pub expect: Option<RawStrings>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

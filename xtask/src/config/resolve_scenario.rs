@@ -1,7 +1,7 @@
 //! Turns a scenario file into a typed [`Scenario`], checking every step.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_norway::Value;
 
@@ -71,6 +71,7 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
             requires: t.requires.clone().unwrap_or_default(),
             timeout,
             isolation,
+            fixtures: fixtures(&mut c, &format!("{key}.fixtures"), t.fixtures.as_ref(), &src.path),
             steps,
         });
     }
@@ -83,6 +84,41 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
         requires: raw.requires.unwrap_or_default(),
         tests,
     })
+}
+
+fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) -> Fixtures {
+    let Some(raw) = raw else { return Fixtures::default() };
+    let http = raw.http.as_ref().and_then(|h| match (&h.root, &h.files) {
+        (Some(root), None) => {
+            // Relative to the workspace root, like every path in the config.
+            let base = file.parent().and_then(|p| p.parent()).unwrap_or(Path::new("."));
+            let dir = if Path::new(root).is_absolute() { PathBuf::from(root) } else { base.join(root) };
+            if !dir.is_dir() {
+                c.error(&format!("{key}.http.root"), format!("no such directory: {root}"));
+            }
+            Some(HttpFixture::Root(dir))
+        }
+        (None, Some(files)) => {
+            Some(HttpFixture::Files(files.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect()))
+        }
+        _ => {
+            c.error(&format!("{key}.http"), "give the HTTP fixture either `root` or `files`");
+            None
+        }
+    });
+    let dns = raw.dns.as_ref().map(|names| {
+        names
+            .iter()
+            .filter_map(|(name, addr)| {
+                c.check(
+                    &format!("{key}.dns.{name}"),
+                    addr.parse().map_err(|_| format!("`{addr}` is not an IPv4 address")),
+                )
+                .map(|a| (name.to_ascii_lowercase(), a))
+            })
+            .collect()
+    });
+    Fixtures { http, dns, echo: raw.echo.is_some() }
 }
 
 fn strings(c: &mut Checker, key: &str, v: &Option<RawStrings>) -> Vec<String> {
@@ -123,6 +159,8 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("fsck", s.fsck.is_some()),
         ("disk_file", s.disk_file.is_some()),
         ("crash_sweep", s.crash_sweep.is_some()),
+        ("http_get", s.http_get.is_some()),
+        ("tcp_exchange", s.tcp_exchange.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, p)| p.then_some(k))
@@ -308,6 +346,29 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 fsck: w.fsck.unwrap_or(false),
             })
         }
+        "http_get" => {
+            let h = s.http_get.as_ref()?;
+            let path = h.path.clone().unwrap_or_else(|| "/".into());
+            if !path.starts_with('/') {
+                c.error(&format!("{key}.http_get.path"), "the path starts with /");
+            }
+            StepKind::HostExchange(HostExchange {
+                port: h.port,
+                request: HostRequest::HttpGet { path, status: h.status.unwrap_or(200) },
+                output: h.output.clone(),
+                expect: regexes(c, &format!("{key}.http_get.expect"), &h.expect),
+            })
+        }
+        "tcp_exchange" => {
+            let t = s.tcp_exchange.as_ref()?;
+            let send = c.check(&format!("{key}.tcp_exchange.send"), unescape(&t.send))?;
+            StepKind::HostExchange(HostExchange {
+                port: t.port,
+                request: HostRequest::Tcp { send },
+                output: t.output.clone(),
+                expect: regexes(c, &format!("{key}.tcp_exchange.expect"), &t.expect),
+            })
+        }
         _ => unreachable!("kind names come from the list above"),
     };
     if c.errors.len() > errors_before {
@@ -332,6 +393,10 @@ fn default_label(kind: &StepKind) -> String {
         StepKind::Fsck { disk } => format!("host: e2fsck -fn {disk}"),
         StepKind::DiskFile(f) => format!("host: {}:{}", f.disk, f.path),
         StepKind::CrashSweep(w) => format!("crash sweep on {} ({} cut points)", w.disk, w.points.len()),
+        StepKind::HostExchange(h) => match &h.request {
+            HostRequest::HttpGet { path, .. } => format!("host: GET {path} from guest port {}", h.port),
+            HostRequest::Tcp { .. } => format!("host: TCP exchange with guest port {}", h.port),
+        },
     }
 }
 

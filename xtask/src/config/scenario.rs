@@ -23,8 +23,24 @@ pub struct Test {
     /// Overrides the profile's whole-test deadline.
     pub timeout: Option<Duration>,
     pub isolation: Isolation,
+    pub fixtures: Fixtures,
     /// Always starts with a `Boot` step (added when the file has none).
     pub steps: Vec<Step>,
+}
+
+/// Host-side servers a test starts; their ports are the variables
+/// `http_port`, `dns_port` and `echo_port`.
+#[derive(Debug, Clone, Default)]
+pub struct Fixtures {
+    pub http: Option<HttpFixture>,
+    pub dns: Option<std::collections::BTreeMap<String, std::net::Ipv4Addr>>,
+    pub echo: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum HttpFixture {
+    Root(PathBuf),
+    Files(std::collections::BTreeMap<String, Vec<u8>>),
 }
 
 /// How a test gets its guest.
@@ -89,6 +105,23 @@ pub enum StepKind {
     DiskFile(DiskFileCheck),
     /// Cut power after k write requests for each k, reboot, check.
     CrashSweep(CrashSweep),
+    /// Host side: talk to a guest server through the host forward of `port`.
+    HostExchange(HostExchange),
+}
+
+#[derive(Debug, Clone)]
+pub struct HostExchange {
+    /// Guest TCP port (forwarded from the host).
+    pub port: u16,
+    pub request: HostRequest,
+    pub output: Option<String>,
+    pub expect: Vec<Regex>,
+}
+
+#[derive(Debug, Clone)]
+pub enum HostRequest {
+    HttpGet { path: String, status: u16 },
+    Tcp { send: Vec<u8> },
 }
 
 #[derive(Debug, Clone)]

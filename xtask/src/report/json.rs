@@ -26,6 +26,8 @@ struct Report<'a> {
     run: Run<'a>,
     counts: Counts,
     artifacts: Vec<Artifact<'a>>,
+    /// Run-wide notes (accelerator choice, saved guest states), each prefixed with its profile.
+    notes: &'a [String],
     matrix: Matrix<'a>,
     suites: Vec<Suite<'a>>,
 }
@@ -98,6 +100,8 @@ struct Test<'a> {
     boots: Vec<Boot<'a>>,
     metrics: Vec<Metric<'a>>,
     triage: Vec<Triage<'a>>,
+    /// How the test ran (restored guest, fallbacks) and fixture traffic.
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -186,6 +190,7 @@ impl<'a> From<&'a RunReport> for Report<'a> {
                     seconds: a.seconds,
                 })
                 .collect(),
+            notes: &r.notes,
             matrix: Matrix {
                 phases: &r.matrix.phases,
                 profiles: &r.matrix.profiles,
@@ -278,6 +283,7 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
                 .collect(),
             metrics: t.metrics.iter().map(|m| Metric { name: &m.name, value: m.value }).collect(),
             triage: t.triage.iter().map(|x| Triage { title: &x.title, text: &x.text }).collect(),
+            notes: &t.notes,
         }
     }
 }

@@ -52,6 +52,10 @@ pub trait Launcher {
     fn block_device(&self, _name: &str) -> Option<String> {
         None
     }
+    /// The host port (on 127.0.0.1) forwarded to guest TCP port `guest`.
+    fn forward(&self, _guest: u16) -> Option<u16> {
+        None
+    }
 }
 
 pub struct LiveLauncher<'p> {
@@ -193,6 +197,10 @@ impl Launcher for LiveLauncher<'_> {
 
     fn block_device(&self, name: &str) -> Option<String> {
         self.base_disks.iter().position(|d| d.name == name).map(|i| format!("disk{i}"))
+    }
+
+    fn forward(&self, guest: u16) -> Option<u16> {
+        self.forwards.iter().find(|(_, g)| *g == guest).map(|(h, _)| *h)
     }
 }
 

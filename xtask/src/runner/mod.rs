@@ -7,3 +7,4 @@ pub mod log;
 pub mod suite;
 mod sweep;
 pub mod test;
+mod test_fixtures;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::config::{Profile, RunCheck, Step, StepKind, Test};
+use crate::config::{HostExchange, HostRequest, Profile, RunCheck, Step, StepKind, Test};
 use crate::console::session::{Console, ConsoleError, Note, Settings};
 use crate::console::transcript::{TranscriptInfo, Writer};
 use crate::event::{EventKind, Outcome, TestId};
@@ -16,6 +16,7 @@ use super::checks::{self, check_disk_file, substitute};
 use super::host_checks;
 use super::launch::{HostCheck, Launcher};
 use super::log::EventLog;
+use super::test_fixtures::Running;
 
 /// Everything one test needs.
 pub struct TestContext<'a> {
@@ -95,6 +96,19 @@ pub fn run_test(
         budget: test.timeout.unwrap_or(ctx.profile.timeouts.test),
         inherited,
     };
+    let fixtures = match Running::start(&test.fixtures, &mut runner.vars) {
+        Ok(f) => f,
+        Err(e) => {
+            let outcome = Outcome::Failed { message: format!("cannot start the test's fixtures: {e}") };
+            log.push(EventKind::TestFinished {
+                test: ctx.id.clone(),
+                outcome: outcome.clone(),
+                seconds: 0.0,
+                transcript: None,
+            });
+            return (outcome, None);
+        }
+    };
     let mut outcome = Outcome::Passed;
     for (index, step) in test.steps.iter().enumerate() {
         if crate::qemu::process::interrupted() {
@@ -136,6 +150,10 @@ pub fn run_test(
         runner.shutdown();
         None
     };
+    for line in fixtures.traffic() {
+        runner.note(&line);
+    }
+    drop(fixtures);
     let _ = writer.borrow_mut().flush();
     let seconds = started.elapsed().as_secs_f64();
     log.push(EventKind::TestFinished {
@@ -264,6 +282,22 @@ impl<'a> TestRun<'a> {
                     let data = host_checks::read_file(host_checks::find(disks, &f.disk)?, &f.path, scratch)?;
                     check_disk_file(f, &data, &vars)
                 })
+            }
+            StepKind::HostExchange(h) => {
+                let result = match launcher.forward(h.port) {
+                    Some(host_port) => host_exchange(h, host_port, step_timeout),
+                    // A replay: what the recorded run found.
+                    None => {
+                        let why =
+                            format!("guest port {} is not forwarded: add it to the profile's network.forwards", h.port);
+                        launcher.host_check(index, &mut |_, _| Err(why.clone()))
+                    }
+                };
+                let _ = writer.borrow_mut().host(self.started.elapsed().as_secs_f64(), index, &result);
+                match result {
+                    Ok(text) => Ok(Done { output: Some(text), status: None }),
+                    Err(message) => Err((fail(message), Done::default())),
+                }
             }
             StepKind::CrashSweep(sweep) => self.crash_sweep(index, sweep, launcher, writer, step_timeout),
             StepKind::Metric(m) => {
@@ -408,7 +442,7 @@ impl<'a> TestRun<'a> {
         Ok(())
     }
 
-    fn note(&self, text: &str) {
+    pub(super) fn note(&self, text: &str) {
         self.ctx.log.push(EventKind::Note {
             profile: self.ctx.profile.name.clone(),
             test: Some(self.ctx.id.clone()),
@@ -486,6 +520,38 @@ impl<'a> TestRun<'a> {
         self.flush_notes();
         self.end_boot(false);
     }
+}
+
+/// Talks to a guest server through its host forward and checks the reply.
+fn host_exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<String, String> {
+    let (body, summary) = match &h.request {
+        HostRequest::HttpGet { path, status } => {
+            let r = crate::fixtures::http_get(host_port, path, timeout).map_err(|e| format!("failed to {e}"))?;
+            if r.status != *status {
+                return Err(format!("GET {path}: status {} (expected {status})", r.status));
+            }
+            let body = String::from_utf8_lossy(&r.body).into_owned();
+            let summary = format!("GET {path} -> {} ({} bytes)", r.status, r.body.len());
+            (body, summary)
+        }
+        HostRequest::Tcp { send } => {
+            let reply =
+                crate::fixtures::tcp_exchange(host_port, send, timeout).map_err(|e| format!("failed to {e}"))?;
+            let summary = format!("sent {} bytes, received {}", send.len(), reply.len());
+            (String::from_utf8_lossy(&reply).into_owned(), summary)
+        }
+    };
+    if let Some(want) = &h.output {
+        if body.strip_suffix('\n').unwrap_or(&body) != want.strip_suffix('\n').unwrap_or(want) {
+            return Err(format!("reply {body:?} (expected exactly {want:?})"));
+        }
+    }
+    for re in &h.expect {
+        if !re.is_match(&body) {
+            return Err(format!("reply does not match /{}/: {body:?}", re.as_str()));
+        }
+    }
+    Ok(format!("{summary}\n{body}"))
 }
 
 pub fn suite_dir(root: &Path, profile: &str, phase: &str) -> (PathBuf, String) {
