@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod event;
+pub mod fixtures;
 pub mod project;
 pub mod qemu;
 pub mod report;

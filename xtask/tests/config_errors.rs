@@ -283,3 +283,28 @@ fn bad_partition_table() {
     let m = profile_error(&[("profiles/p.yaml", &text)], "p");
     insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:11:5 (key `disks[0].partition`): unknown partition table `apm`; expected none, mbr or gpt");
 }
+
+#[test]
+fn network_steps_and_fixtures_are_checked() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - http_get: {{port: 8080, path: index.html}}\n"));
+    assert!(m.contains("(key `tests[0].steps[0].http_get.path`): the path starts with /"), "{m}");
+    let m = scenario_error(&format!("{TEST_HEAD}      - tcp_exchange: {{port: 99999, send: x}}\n"));
+    assert!(m.contains("tcp_exchange.port: invalid value: integer `99999`"), "{m}");
+    let m = scenario_error("phase: c\ntitle: t\ntests:\n  - name: a\n    fixtures:\n      dns: {x.test: not-an-ip}\n      http: {}\n    steps:\n      - run: ls\n");
+    assert!(m.contains("(key `tests[0].fixtures.dns.x.test`): `not-an-ip` is not an IPv4 address"), "{m}");
+    assert!(m.contains("(key `tests[0].fixtures.http`): give the HTTP fixture either `root` or `files`"), "{m}");
+}
+
+#[test]
+fn crash_sweep_range_is_checked() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 5, to: 1}}\n"));
+    assert!(m.contains("(key `tests[0].steps[0].crash_sweep`): needs 1 <= from <= to and step >= 1"), "{m}");
+    let m = scenario_error(&format!("{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 1, to: 1000}}\n"));
+    assert!(m.contains("1000 cut points; at most 200"), "{m}");
+}
+
+#[test]
+fn unknown_isolation() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n").replace("  - name: one\n", "  - name: one\n    isolation: fork\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:5:5 (key `tests[0].isolation`): unknown isolation `fork`; expected restore, boot or shared");
+}
