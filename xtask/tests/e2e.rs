@@ -35,11 +35,16 @@ fn leftover_qemu(marker: &str) -> Vec<String> {
     found
 }
 
+/// Every phase scenario; each must pass on the stock Linux reference.
+const PHASES: &[&str] = &["phase-a0", "phase-a1", "phase-a2", "phase-b", "phase-c", "phase-d", "phase-e", "phase-f"];
+
 #[test]
-fn e2e_linux_phases_a0_a1_on_both_arches() {
+fn e2e_every_phase_passes_on_stock_linux_on_both_arches() {
     let reports = tempfile::tempdir().unwrap();
     let out = xtask(reports.path())
-        .args(["scenario", "phase-a0", "phase-a1", "--profile", "linux-aarch64", "--profile", "linux-x86_64", "--json"])
+        .args(["scenario"])
+        .args(PHASES)
+        .args(["--profile", "linux-aarch64", "--profile", "linux-x86_64", "--json"])
         .stderr(Stdio::inherit())
         .output()
         .unwrap();
@@ -47,7 +52,10 @@ fn e2e_linux_phases_a0_a1_on_both_arches() {
     assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
     assert_eq!(report["counts"]["failed"], 0);
     assert_eq!(report["counts"]["skipped"], 0);
-    assert!(report["counts"]["passed"].as_u64().unwrap() >= 22, "every A0 and A1 test on both arches");
+    assert!(report["counts"]["passed"].as_u64().unwrap() >= 22, "every test of every phase on both arches");
+    let cells = report["matrix"]["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), PHASES.len() * 2, "a matrix cell per phase and profile");
+    assert!(cells.iter().all(|c| c["status"] == "passed"), "{cells:?}");
     let dir = reports.path().join("latest");
     for file in ["junit.xml", "index.html", "report.json", "events.jsonl"] {
         assert!(dir.join(file).is_file(), "{file} written");
@@ -109,9 +117,15 @@ fn e2e_a_hung_step_times_out_with_qemu_triage() {
     assert!(test["message"].as_str().unwrap().contains("timed out waiting for the end of `sleep 600`"), "{test}");
     let triage: Vec<&str> = test["triage"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert!(triage.contains(&"console tail"), "{triage:?}");
-    let status = test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "QMP query-status").expect("QMP status captured");
+    let status = test["triage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "QMP query-status")
+        .expect("QMP status captured");
     assert!(status["text"].as_str().unwrap().contains("running"), "{status}");
-    let regs = test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "info registers").expect("registers captured");
+    let regs =
+        test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "info registers").expect("registers captured");
     assert!(regs["text"].as_str().unwrap().contains("PC="), "{regs}");
     assert!(leftover_qemu(&reports.path().display().to_string()).is_empty());
 }
