@@ -51,7 +51,12 @@ fn e2e_every_phase_passes_on_stock_linux_on_both_arches() {
     let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
     assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
     assert_eq!(report["counts"]["failed"], 0);
-    assert_eq!(report["counts"]["skipped"], 0);
+    // Skips only where a profile lacks a capability (SMP tests on 1 vCPU), with the reason.
+    for suite in report["suites"].as_array().unwrap() {
+        for t in suite["tests"].as_array().unwrap().iter().filter(|t| t["status"] == "skipped") {
+            assert!(t["message"].as_str().unwrap_or_default().contains("lacks capability `smp`"), "{t}");
+        }
+    }
     assert!(report["counts"]["passed"].as_u64().unwrap() >= 22, "every test of every phase on both arches");
     let cells = report["matrix"]["cells"].as_array().unwrap();
     assert_eq!(cells.len(), PHASES.len() * 2, "a matrix cell per phase and profile");
@@ -128,4 +133,18 @@ fn e2e_a_hung_step_times_out_with_qemu_triage() {
         test["triage"].as_array().unwrap().iter().find(|t| t["title"] == "info registers").expect("registers captured");
     assert!(regs["text"].as_str().unwrap().contains("PC="), "{regs}");
     assert!(leftover_qemu(&reports.path().display().to_string()).is_empty());
+}
+
+#[test]
+fn e2e_smp_tests_pass_on_the_smp_profiles() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = xtask(reports.path())
+        .args(["scenario", "phase-e", "--profile", "linux-aarch64-smp2", "--profile", "linux-x86_64-smp2", "--json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
+    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    assert_eq!(report["counts"]["skipped"], 0, "nothing skipped with two vCPUs");
+    assert_eq!(report["counts"]["failed"], 0);
 }
