@@ -226,7 +226,7 @@ fn scenario_defaults() {
     assert_eq!(steps.len(), 3, "a boot step is added first");
     assert!(matches!(steps[0].kind, xtask::config::StepKind::Boot));
     match &steps[1].kind {
-        xtask::config::StepKind::Run(r) => assert_eq!(r.status, Some(3)),
+        xtask::config::StepKind::Run(r) => assert_eq!(r.status, xtask::config::StatusCheck::Exactly(3)),
         other => panic!("{other:?}"),
     }
     assert!(matches!(&steps[2].kind, xtask::config::StepKind::Poweroff { command } if command == "poweroff -f"));
@@ -297,14 +297,20 @@ fn network_steps_and_fixtures_are_checked() {
 
 #[test]
 fn crash_sweep_range_is_checked() {
-    let m = scenario_error(&format!("{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 5, to: 1}}\n"));
+    let m = scenario_error(&format!(
+        "{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 5, to: 1}}\n"
+    ));
     assert!(m.contains("(key `tests[0].steps[0].crash_sweep`): needs 1 <= from <= to and step >= 1"), "{m}");
-    let m = scenario_error(&format!("{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 1, to: 1000}}\n"));
+    let m = scenario_error(&format!(
+        "{TEST_HEAD}      - crash_sweep: {{disk: d, workload: w, check: c, from: 1, to: 1000}}\n"
+    ));
     assert!(m.contains("1000 cut points; at most 200"), "{m}");
 }
 
 #[test]
 fn unknown_isolation() {
-    let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n").replace("  - name: one\n", "  - name: one\n    isolation: fork\n"));
+    let m = scenario_error(
+        &format!("{TEST_HEAD}      - run: ls\n").replace("  - name: one\n", "  - name: one\n    isolation: fork\n"),
+    );
     insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:5:5 (key `tests[0].isolation`): unknown isolation `fork`; expected restore, boot or shared");
 }

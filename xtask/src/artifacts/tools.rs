@@ -73,6 +73,25 @@ pub const MAKE: Tool = program("make", "builds BusyBox", "make");
 pub const GCC: Tool = program("gcc", "host compiler for BusyBox's build helpers", "gcc");
 pub const QEMU_IMG: Tool = program("qemu-img", "per-test disk overlays over cached images", "qemu-utils");
 pub const APT_GET: Tool = program("apt-get", "downloads pinned Debian packages", "apt");
+pub const LLD: Tool = program("ld.lld", "links the in-tree kernel", "lld");
+pub const RUSTC_WEB: Tool = Tool {
+    name: "rustc (Debian)",
+    purpose: "builds the in-tree kernel (no rustup toolchain has rust-src)",
+    probe: Probe::File("/usr/bin/rustc"),
+    package: "rustc-web",
+};
+pub const CARGO_WEB: Tool = Tool {
+    name: "cargo (Debian)",
+    purpose: "builds the in-tree kernel (no rustup toolchain has rust-src)",
+    probe: Probe::File("/usr/bin/cargo"),
+    package: "cargo-web",
+};
+pub const RUST_WEB_SRC: Tool = Tool {
+    name: "rust-src (Debian)",
+    purpose: "standard library source for -Zbuild-std",
+    probe: Probe::File("/usr/lib/rustlib/src/rust/library/core/Cargo.toml"),
+    package: "rust-web-src",
+};
 
 /// Everything building `profile`'s artifacts needs.
 pub fn for_build(profile: &Profile) -> Vec<Tool> {
@@ -85,6 +104,13 @@ pub fn for_build(profile: &Profile) -> Vec<Tool> {
         tools.push(DPKG_DEB);
         if profile.arch == Arch::X86_64 {
             tools.push(XZ);
+        }
+    }
+    if matches!(profile.kernel, KernelSource::Cargo { .. }) {
+        tools.push(LLD);
+        // Debian's toolchain only when no rustup toolchain carries rust-src.
+        if !super::toolchain::KernelToolchain::rustup_available() {
+            tools.extend([RUSTC_WEB, CARGO_WEB, RUST_WEB_SRC]);
         }
     }
     if !profile.disks.is_empty() {
@@ -118,7 +144,7 @@ pub fn doctor_report(profiles: &[Profile]) -> Vec<ToolStatus> {
     }
     let root = is_root();
     let add_arch = !foreign_arm64_enabled();
-    tools
+    let mut report: Vec<ToolStatus> = tools
         .iter()
         .map(|t| ToolStatus {
             name: t.name.into(),
@@ -127,7 +153,30 @@ pub fn doctor_report(profiles: &[Profile]) -> Vec<ToolStatus> {
             package: t.package.into(),
             install: install_command(&[t.package], root, add_arch),
         })
-        .collect()
+        .collect();
+    if profiles.iter().any(|p| matches!(p.kernel, KernelSource::Cargo { .. })) {
+        report.push(kernel_toolchain_status(root));
+    }
+    report
+}
+
+/// The doctor line that says which Rust toolchain builds the in-tree kernel.
+fn kernel_toolchain_status(root: bool) -> ToolStatus {
+    let packages = super::toolchain::KERNEL_TOOLCHAIN_PACKAGES;
+    let (name, found, purpose) = match super::toolchain::KernelToolchain::discover() {
+        Ok(tc) => (
+            // The text report prints only name and path: the name says which.
+            format!("kernel rust: {}", tc.origin.split(" (").next().unwrap_or(&tc.origin)),
+            Some(tc.rustc),
+            format!("in-tree kernel: {} ({})", tc.origin, tc.version),
+        ),
+        Err(_) => (
+            "kernel rust toolchain".to_string(),
+            None,
+            "in-tree kernel: no Rust toolchain with rust-src and ld.lld".to_string(),
+        ),
+    };
+    ToolStatus { name, purpose, found, package: packages.join(" "), install: install_command(packages, root, false) }
 }
 
 /// Where `tool` is, if installed.

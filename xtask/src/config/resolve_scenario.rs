@@ -208,18 +208,19 @@ fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 c.error(&format!("{key}.run"), "a command is one line; use `sh -c '...'` or several steps");
             }
             let status = match &s.status {
-                None => Some(0),
+                None => StatusCheck::Exactly(0),
                 Some(Value::Number(n)) => match n.as_i64() {
-                    Some(v) if (0..=255).contains(&v) => Some(v as i32),
+                    Some(v) if (0..=255).contains(&v) => StatusCheck::Exactly(v as i32),
                     _ => {
                         c.error(&format!("{key}.status"), format!("status `{n}` must be between 0 and 255"));
-                        None
+                        StatusCheck::Any
                     }
                 },
-                Some(Value::String(s)) if s == "any" => None,
+                Some(Value::String(s)) if s == "any" => StatusCheck::Any,
+                Some(Value::String(s)) if s == "nonzero" => StatusCheck::NonZero,
                 Some(_) => {
-                    c.error(&format!("{key}.status"), "status is a number from 0 to 255, or `any`");
-                    None
+                    c.error(&format!("{key}.status"), "status is a number from 0 to 255, `nonzero` or `any`");
+                    StatusCheck::Any
                 }
             };
             let capture = s

@@ -146,13 +146,21 @@ pub struct DiskFileCheck {
 #[derive(Debug, Clone)]
 pub struct RunCheck {
     pub command: String,
-    /// `None` accepts any exit status.
-    pub status: Option<i32>,
+    pub status: StatusCheck,
     pub expect: Vec<Regex>,
     pub expect_not: Vec<Regex>,
     pub output: Option<String>,
     /// Variable name and regex; group 1 (or the whole match) is stored.
     pub capture: Vec<(String, Regex)>,
+}
+
+/// What exit status a `run` step accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusCheck {
+    Exactly(i32),
+    /// Anything but 0 (the command must fail, however it fails).
+    NonZero,
+    Any,
 }
 
 #[derive(Debug, Clone)]

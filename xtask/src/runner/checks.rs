@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{DiskFileCheck, RunCheck};
+use crate::config::{DiskFileCheck, RunCheck, StatusCheck};
 use crate::console::session::RunOutput;
 
 /// Checks a command's result against a `run` step; stores its captures.
@@ -12,10 +12,12 @@ use crate::console::session::RunOutput;
 /// noise): it passes when it holds on either view, and `expect_not` must
 /// hold on both.
 pub fn check_run(check: &RunCheck, out: &RunOutput, vars: &mut BTreeMap<String, String>) -> Result<(), String> {
-    if let Some(want) = check.status {
-        if out.status != want {
+    match check.status {
+        StatusCheck::Exactly(want) if out.status != want => {
             return Err(format!("exit status {} (expected {want})", out.status));
         }
+        StatusCheck::NonZero if out.status == 0 => return Err("exit status 0 (expected a failure)".into()),
+        _ => {}
     }
     let views = [out.clean.as_str(), out.output.as_str()];
     if let Some(exact) = &check.output {
@@ -100,7 +102,7 @@ mod tests {
     fn check() -> RunCheck {
         RunCheck {
             command: "x".into(),
-            status: Some(0),
+            status: StatusCheck::Exactly(0),
             expect: vec![],
             expect_not: vec![],
             output: None,
@@ -123,12 +125,18 @@ mod tests {
     fn status_and_captures() {
         let o = out("digest abc123\n", "digest abc123\n", 3);
         assert_eq!(check_run(&check(), &o, &mut BTreeMap::new()), Err("exit status 3 (expected 0)".into()));
-        let c = RunCheck { status: None, capture: vec![("d".into(), Regex::new(r"digest (\w+)").unwrap())], ..check() };
+        let c = RunCheck {
+            status: StatusCheck::Any,
+            capture: vec![("d".into(), Regex::new(r"digest (\w+)").unwrap())],
+            ..check()
+        };
         let mut vars = BTreeMap::new();
         check_run(&c, &o, &mut vars).unwrap();
         assert_eq!(vars["d"], "abc123");
-        let c = RunCheck { status: None, output: Some("digest {{d}}".into()), ..check() };
+        let c = RunCheck { status: StatusCheck::NonZero, output: Some("digest {{d}}".into()), ..check() };
         assert_eq!(check_run(&c, &o, &mut vars), Ok(()));
+        let zero = out("", "", 0);
+        assert!(check_run(&c, &zero, &mut vars).is_err(), "nonzero rejects success");
     }
 
     #[test]
