@@ -91,7 +91,7 @@ pub fn run_test(
         console: None,
         boots: 0,
         seq: 0,
-        vars: BTreeMap::new(),
+        vars: profile_vars(ctx.profile),
         metrics: BTreeMap::new(),
         budget: test.timeout.unwrap_or(ctx.profile.timeouts.test),
         inherited,
@@ -520,6 +520,17 @@ impl<'a> TestRun<'a> {
         self.flush_notes();
         self.end_boot(false);
     }
+}
+
+/// Variables every test starts with: `{{profile.name}}`, `{{profile.arch}}`,
+/// `{{profile.smp}}`, `{{profile.memory_mib}}`.
+fn profile_vars(p: &Profile) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("profile.name".to_string(), p.name.clone()),
+        ("profile.arch".to_string(), p.arch.name().to_string()),
+        ("profile.smp".to_string(), p.qemu.smp.to_string()),
+        ("profile.memory_mib".to_string(), p.qemu.memory_mib.to_string()),
+    ])
 }
 
 /// Talks to a guest server through its host forward and checks the reply.
