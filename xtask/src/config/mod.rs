@@ -9,6 +9,7 @@ mod profile;
 mod raw;
 mod resolve_profile;
 mod resolve_scenario;
+mod resolve_step;
 mod scenario;
 mod workspace;
 

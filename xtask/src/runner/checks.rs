@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{DiskFileCheck, RunCheck, StatusCheck};
+use crate::config::{DiskFileCheck, Profile, RunCheck, StatusCheck};
 use crate::console::session::RunOutput;
 
 /// Checks a command's result against a `run` step; stores its captures.
@@ -88,6 +88,17 @@ pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String,
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Variables every test starts with: `{{profile.name}}`, `{{profile.arch}}`,
+/// `{{profile.smp}}`, `{{profile.memory_mib}}`.
+pub fn profile_vars(p: &Profile) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("profile.name".to_string(), p.name.clone()),
+        ("profile.arch".to_string(), p.arch.name().to_string()),
+        ("profile.smp".to_string(), p.qemu.smp.to_string()),
+        ("profile.memory_mib".to_string(), p.qemu.memory_mib.to_string()),
+    ])
 }
 
 #[cfg(test)]

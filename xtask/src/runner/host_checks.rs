@@ -1,11 +1,14 @@
-//! Host-side checks of a test's disks after its guest stopped: `e2fsck -fn`
-//! and reading a file with `debugfs`. The guest wrote a qcow2 overlay; it is
+//! Host-side checks: a test's disks after its guest stopped (`e2fsck -fn`,
+//! reading a file with `debugfs`), and talking to a guest server through
+//! its host forward. The guest wrote a qcow2 overlay; it is
 //! flattened to a raw image and partition 1 cut out first.
 
 use std::path::{Path, PathBuf};
 
 use crate::artifacts::partition;
-use crate::config::PartitionTable;
+use std::time::Duration;
+
+use crate::config::{HostExchange, HostRequest, PartitionTable};
 
 /// A test's writable disk.
 #[derive(Debug, Clone)]
@@ -75,4 +78,36 @@ pub fn read_file(disk: &TestDisk, path: &str, scratch: &Path) -> Result<Vec<u8>,
     let data = std::fs::read(&out).map_err(|_| format!("debugfs found no file {path}: {}", said.trim()))?;
     let _ = std::fs::remove_file(&out);
     Ok(data)
+}
+
+/// Talks to a guest server through its host forward and checks the reply.
+pub fn exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<String, String> {
+    let (body, summary) = match &h.request {
+        HostRequest::HttpGet { path, status } => {
+            let r = crate::fixtures::http_get(host_port, path, timeout).map_err(|e| format!("failed to {e}"))?;
+            if r.status != *status {
+                return Err(format!("GET {path}: status {} (expected {status})", r.status));
+            }
+            let body = String::from_utf8_lossy(&r.body).into_owned();
+            let summary = format!("GET {path} -> {} ({} bytes)", r.status, r.body.len());
+            (body, summary)
+        }
+        HostRequest::Tcp { send } => {
+            let reply =
+                crate::fixtures::tcp_exchange(host_port, send, timeout).map_err(|e| format!("failed to {e}"))?;
+            let summary = format!("sent {} bytes, received {}", send.len(), reply.len());
+            (String::from_utf8_lossy(&reply).into_owned(), summary)
+        }
+    };
+    if let Some(want) = &h.output {
+        if body.strip_suffix('\n').unwrap_or(&body) != want.strip_suffix('\n').unwrap_or(want) {
+            return Err(format!("reply {body:?} (expected exactly {want:?})"));
+        }
+    }
+    for re in &h.expect {
+        if !re.is_match(&body) {
+            return Err(format!("reply does not match /{}/: {body:?}", re.as_str()));
+        }
+    }
+    Ok(format!("{summary}\n{body}"))
 }

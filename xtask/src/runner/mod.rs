@@ -1,5 +1,6 @@
 //! Executes scenarios on profiles and records everything in the event log.
 
+mod boot;
 pub mod checks;
 pub mod host_checks;
 pub mod launch;

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::config::{HostExchange, HostRequest, Profile, RunCheck, Step, StepKind, Test};
-use crate::console::session::{Console, ConsoleError, Note, Settings};
+use crate::config::{Profile, RunCheck, Step, StepKind, Test};
+use crate::console::session::{Console, ConsoleError, Note};
 use crate::console::transcript::{TranscriptInfo, Writer};
 use crate::event::{EventKind, Outcome, TestId};
 
-use super::checks::{self, check_disk_file, substitute};
+use super::checks::{self, check_disk_file, profile_vars, substitute};
 use super::host_checks;
 use super::launch::{HostCheck, Launcher};
 use super::log::EventLog;
@@ -73,16 +73,7 @@ pub fn run_test(
     };
     let writer = match Writer::create(&ctx.dir.join(&cast_name), info, ctx.profile.console.transcript_limit) {
         Ok(w) => Rc::new(RefCell::new(w)),
-        Err(e) => {
-            let outcome = Outcome::Failed { message: format!("{e:#}") };
-            log.push(EventKind::TestFinished {
-                test: ctx.id.clone(),
-                outcome: outcome.clone(),
-                seconds: 0.0,
-                transcript: None,
-            });
-            return (outcome, None);
-        }
+        Err(e) => return (fail_before_start(ctx, format!("{e:#}")), None),
     };
     let mut runner = TestRun {
         ctx,
@@ -98,16 +89,7 @@ pub fn run_test(
     };
     let fixtures = match Running::start(&test.fixtures, &mut runner.vars) {
         Ok(f) => f,
-        Err(e) => {
-            let outcome = Outcome::Failed { message: format!("cannot start the test's fixtures: {e}") };
-            log.push(EventKind::TestFinished {
-                test: ctx.id.clone(),
-                outcome: outcome.clone(),
-                seconds: 0.0,
-                transcript: None,
-            });
-            return (outcome, None);
-        }
+        Err(e) => return (fail_before_start(ctx, format!("cannot start the test's fixtures: {e}")), None),
     };
     let mut outcome = Outcome::Passed;
     for (index, step) in test.steps.iter().enumerate() {
@@ -165,6 +147,18 @@ pub fn run_test(
     (outcome, handed_over)
 }
 
+/// Ends a test that could not even start its first step.
+fn fail_before_start(ctx: &TestContext, message: String) -> Outcome {
+    let outcome = Outcome::Failed { message };
+    ctx.log.push(EventKind::TestFinished {
+        test: ctx.id.clone(),
+        outcome: outcome.clone(),
+        seconds: 0.0,
+        transcript: None,
+    });
+    outcome
+}
+
 /// What a finished step reports besides pass/fail.
 #[derive(Default, Clone)]
 pub(super) struct Done {
@@ -174,7 +168,7 @@ pub(super) struct Done {
 
 pub(super) struct TestRun<'a> {
     pub(super) ctx: &'a TestContext<'a>,
-    test: &'a Test,
+    pub(super) test: &'a Test,
     pub(super) started: Instant,
     pub(super) console: Option<Console>,
     pub(super) boots: u32,
@@ -182,7 +176,7 @@ pub(super) struct TestRun<'a> {
     vars: BTreeMap<String, String>,
     metrics: BTreeMap<String, f64>,
     budget: Duration,
-    inherited: Option<Console>,
+    pub(super) inherited: Option<Console>,
 }
 
 impl<'a> TestRun<'a> {
@@ -192,7 +186,7 @@ impl<'a> TestRun<'a> {
         step.timeout.unwrap_or(default).min(left).max(Duration::from_millis(1))
     }
 
-    fn flush_notes(&mut self) {
+    pub(super) fn flush_notes(&mut self) {
         let Some(console) = self.console.as_mut() else { return };
         for note in console.take_notes() {
             match note {
@@ -285,7 +279,7 @@ impl<'a> TestRun<'a> {
             }
             StepKind::HostExchange(h) => {
                 let result = match launcher.forward(h.port) {
-                    Some(host_port) => host_exchange(h, host_port, step_timeout),
+                    Some(host_port) => host_checks::exchange(h, host_port, step_timeout),
                     // A replay: what the recorded run found.
                     None => {
                         let why =
@@ -342,7 +336,7 @@ impl<'a> TestRun<'a> {
     }
 
     /// A timeout with QEMU diagnostics attached.
-    fn timeout_failure(&mut self, e: ConsoleError) -> StepFailure {
+    pub(super) fn timeout_failure(&mut self, e: ConsoleError) -> StepFailure {
         let is_timeout = matches!(e, ConsoleError::Timeout { .. });
         let mut f = StepFailure::from(e);
         if is_timeout {
@@ -353,93 +347,10 @@ impl<'a> TestRun<'a> {
         f
     }
 
-    fn panic_event(&mut self, e: &ConsoleError) {
+    pub(super) fn panic_event(&mut self, e: &ConsoleError) {
         if let ConsoleError::Panic { text } = e {
             self.ctx.log.push(EventKind::Panic { test: self.ctx.id.clone(), boot: self.boots, text: text.clone() });
         }
-    }
-
-    pub(super) fn boot(
-        &mut self,
-        launcher: &mut dyn Launcher,
-        writer: &Rc<RefCell<Writer>>,
-        timeout: Duration,
-    ) -> Result<(), StepFailure> {
-        // The previous `shared` test's guest, when this test was handed one.
-        if self.boots == 0 {
-            if let Some(mut console) = self.inherited.take() {
-                self.boots = 1;
-                let _ = writer.borrow_mut().boot(self.started.elapsed().as_secs_f64(), 1, "shared");
-                console.retarget(Rc::clone(writer));
-                self.console = Some(console);
-                self.note("shared: continues the previous test's guest");
-                return self.sync(timeout);
-            }
-        }
-        self.end_boot(false);
-        self.boots += 1;
-        let boot = self.boots;
-        let serial_name = format!("{}-boot{boot}.serial.log", self.test.name);
-        let t0 = self.started.elapsed().as_secs_f64();
-        let launched = launcher
-            .launch(boot, &self.ctx.dir.join(&serial_name))
-            .map_err(|e| fail(format!("cannot start the guest: {e:#}")))?;
-        let _ = writer.borrow_mut().boot(t0, boot, if launched.restored { "restore" } else { "boot" });
-        if let Some(why) = &launched.fallback {
-            self.note(why);
-        }
-        self.ctx.log.push(EventKind::BootStarted {
-            test: self.ctx.id.clone(),
-            boot,
-            command: launched.command,
-            serial_log: format!("{}/{serial_name}", self.ctx.rel_dir),
-        });
-        let c = &self.ctx.profile.console;
-        let settings = Settings {
-            prompt: c.prompt.clone(),
-            panic: c.panic.clone(),
-            noise: c.noise.clone(),
-            // A restored guest booted long ago: its markers are the saved boot's.
-            markers: if launched.restored { Vec::new() } else { self.ctx.profile.boot_markers.clone() },
-            buffer_limit: c.transcript_limit,
-        };
-        self.console = Some(Console::new(launched.guest, settings, Rc::clone(writer), t0));
-        if launched.restored {
-            self.note("restored from the profile's saved ready state");
-            return self.sync(timeout);
-        }
-        let prompt = self.console.as_mut().map(|c| c.wait_prompt(timeout)).unwrap_or(Ok(()));
-        self.flush_notes();
-        if let Err(e) = prompt {
-            self.panic_event(&e);
-            let failure = self.timeout_failure(e);
-            self.report_missing_markers();
-            return Err(failure);
-        }
-        let missing = self.report_missing_markers();
-        if !missing.is_empty() {
-            return Err(fail(format!("boot markers never appeared (in order): {}", missing.join(", "))));
-        }
-        for setup in self.ctx.profile.console.setup.clone() {
-            let out = self.run_raw(&setup, self.ctx.profile.timeouts.step)?;
-            if out.status != 0 {
-                return Err(fail(format!(
-                    "profile setup command `{setup}` exited with {}: {}",
-                    out.status,
-                    out.output.trim()
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Proves a guest that did not just boot answers commands.
-    fn sync(&mut self, timeout: Duration) -> Result<(), StepFailure> {
-        let out = self.run_raw("true", timeout)?;
-        if out.status != 0 {
-            return Err(fail(format!("the guest's shell is not usable: `true` exited with {}", out.status)));
-        }
-        Ok(())
     }
 
     pub(super) fn note(&self, text: &str) {
@@ -448,33 +359,6 @@ impl<'a> TestRun<'a> {
             test: Some(self.ctx.id.clone()),
             text: text.to_string(),
         });
-    }
-
-    fn report_missing_markers(&mut self) -> Vec<String> {
-        let missing: Vec<String> = self.console.as_ref().map(|c| c.missing_markers().to_vec()).unwrap_or_default();
-        for marker in &missing {
-            self.ctx.log.push(EventKind::MarkerMissing {
-                test: self.ctx.id.clone(),
-                boot: self.boots,
-                marker: marker.clone(),
-            });
-        }
-        missing
-    }
-
-    pub(super) fn poweroff(&mut self, command: &str, timeout: Duration) -> Result<(), StepFailure> {
-        let r = self.console().and_then(|c| {
-            c.send(format!("{command}\n").as_bytes())?;
-            Ok(c.wait_exit(timeout)?)
-        });
-        self.flush_notes();
-        let status = r?;
-        self.end_boot(true);
-        match status {
-            Some(0) => Ok(()),
-            Some(s) => Err(fail(format!("QEMU exited with status {s} after `{command}` (expected 0)"))),
-            None => Err(fail(format!("QEMU was killed by a signal after `{command}`"))),
-        }
     }
 
     pub(super) fn run_raw(
@@ -512,7 +396,7 @@ impl<'a> TestRun<'a> {
         }
     }
 
-    fn alive(&self) -> bool {
+    pub(super) fn alive(&self) -> bool {
         self.console.as_ref().is_some_and(|c| c.exit_status().is_none())
     }
 
@@ -520,49 +404,6 @@ impl<'a> TestRun<'a> {
         self.flush_notes();
         self.end_boot(false);
     }
-}
-
-/// Variables every test starts with: `{{profile.name}}`, `{{profile.arch}}`,
-/// `{{profile.smp}}`, `{{profile.memory_mib}}`.
-fn profile_vars(p: &Profile) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("profile.name".to_string(), p.name.clone()),
-        ("profile.arch".to_string(), p.arch.name().to_string()),
-        ("profile.smp".to_string(), p.qemu.smp.to_string()),
-        ("profile.memory_mib".to_string(), p.qemu.memory_mib.to_string()),
-    ])
-}
-
-/// Talks to a guest server through its host forward and checks the reply.
-fn host_exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<String, String> {
-    let (body, summary) = match &h.request {
-        HostRequest::HttpGet { path, status } => {
-            let r = crate::fixtures::http_get(host_port, path, timeout).map_err(|e| format!("failed to {e}"))?;
-            if r.status != *status {
-                return Err(format!("GET {path}: status {} (expected {status})", r.status));
-            }
-            let body = String::from_utf8_lossy(&r.body).into_owned();
-            let summary = format!("GET {path} -> {} ({} bytes)", r.status, r.body.len());
-            (body, summary)
-        }
-        HostRequest::Tcp { send } => {
-            let reply =
-                crate::fixtures::tcp_exchange(host_port, send, timeout).map_err(|e| format!("failed to {e}"))?;
-            let summary = format!("sent {} bytes, received {}", send.len(), reply.len());
-            (String::from_utf8_lossy(&reply).into_owned(), summary)
-        }
-    };
-    if let Some(want) = &h.output {
-        if body.strip_suffix('\n').unwrap_or(&body) != want.strip_suffix('\n').unwrap_or(want) {
-            return Err(format!("reply {body:?} (expected exactly {want:?})"));
-        }
-    }
-    for re in &h.expect {
-        if !re.is_match(&body) {
-            return Err(format!("reply does not match /{}/: {body:?}", re.as_str()));
-        }
-    }
-    Ok(format!("{summary}\n{body}"))
 }
 
 pub fn suite_dir(root: &Path, profile: &str, phase: &str) -> (PathBuf, String) {

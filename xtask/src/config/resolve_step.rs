@@ -1,0 +1,244 @@
+//! Checks one scenario step and turns it into a typed [`Step`].
+
+use serde_norway::Value;
+
+use super::duration;
+use super::parse::{regex, Checker};
+use super::raw::*;
+use super::resolve_scenario::{default_label, no_value, regexes, unescape, valid_name, KINDS};
+use super::scenario::*;
+
+/// Checks one step; `None` when it is invalid (errors are in `c`).
+pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
+    let present: Vec<&str> = [
+        ("run", s.run.is_some()),
+        ("send", s.send.is_some()),
+        ("boot", s.boot.is_some()),
+        ("reboot", s.reboot.is_some()),
+        ("poweroff", s.poweroff.is_some()),
+        ("power_cut", s.power_cut.is_some()),
+        ("wait", s.wait.is_some()),
+        ("expect_panic", s.expect_panic.is_some()),
+        ("metric", s.metric.is_some()),
+        ("fsck", s.fsck.is_some()),
+        ("disk_file", s.disk_file.is_some()),
+        ("crash_sweep", s.crash_sweep.is_some()),
+        ("http_get", s.http_get.is_some()),
+        ("tcp_exchange", s.tcp_exchange.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, p)| p.then_some(k))
+    .collect();
+    let kind_name = match present.as_slice() {
+        [] if s.expect.is_some() => "expect",
+        [] => {
+            c.error(key, format!("a step needs one of: {}", KINDS.join(", ")));
+            return None;
+        }
+        [one] => *one,
+        many => {
+            c.error(
+                &format!("{key}.{}", many[1]),
+                format!("a step has exactly one kind; this one has {}", many.join(" and ")),
+            );
+            return None;
+        }
+    };
+    let errors_before = c.errors.len();
+    // Modifiers that only make sense with `run`.
+    if kind_name != "run" {
+        for (name, set) in [
+            ("expect_not", s.expect_not.is_some()),
+            ("output", s.output.is_some()),
+            ("status", s.status.is_some()),
+            ("capture", s.capture.is_some()),
+        ] {
+            if set {
+                c.error(&format!("{key}.{name}"), format!("`{name}` goes with `run`, not with `{kind_name}`"));
+            }
+        }
+        if s.expect.is_some() && kind_name != "expect" {
+            c.error(&format!("{key}.expect"), format!("`expect` goes with `run` or alone, not with `{kind_name}`"));
+        }
+    }
+    let timeout = s.timeout.as_deref().and_then(|d| c.check(&format!("{key}.timeout"), duration::parse(d)));
+    let kind = match kind_name {
+        "run" => {
+            let command = s.run.clone().unwrap_or_default();
+            if command.trim().is_empty() {
+                c.error(&format!("{key}.run"), "the command is empty");
+            }
+            if command.contains('\n') {
+                c.error(&format!("{key}.run"), "a command is one line; use `sh -c '...'` or several steps");
+            }
+            let status = match &s.status {
+                None => StatusCheck::Exactly(0),
+                Some(Value::Number(n)) => match n.as_i64() {
+                    Some(v) if (0..=255).contains(&v) => StatusCheck::Exactly(v as i32),
+                    _ => {
+                        c.error(&format!("{key}.status"), format!("status `{n}` must be between 0 and 255"));
+                        StatusCheck::Any
+                    }
+                },
+                Some(Value::String(s)) if s == "any" => StatusCheck::Any,
+                Some(Value::String(s)) if s == "nonzero" => StatusCheck::NonZero,
+                Some(_) => {
+                    c.error(&format!("{key}.status"), "status is a number from 0 to 255, `nonzero` or `any`");
+                    StatusCheck::Any
+                }
+            };
+            let capture = s
+                .capture
+                .iter()
+                .flatten()
+                .filter_map(|(name, re)| {
+                    if !valid_name(name) || name.contains('.') {
+                        c.error(
+                            &format!("{key}.capture.{name}"),
+                            format!("variable name `{name}` may use only letters, digits, '-' and '_'"),
+                        );
+                    }
+                    c.check(&format!("{key}.capture.{name}"), regex(re)).map(|r| (name.clone(), r))
+                })
+                .collect();
+            StepKind::Run(RunCheck {
+                command,
+                status,
+                expect: regexes(c, &format!("{key}.expect"), &s.expect),
+                expect_not: regexes(c, &format!("{key}.expect_not"), &s.expect_not),
+                output: s.output.clone(),
+                capture,
+            })
+        }
+        "send" => {
+            let text = s.send.clone().unwrap_or_default();
+            let bytes = c.check(&format!("{key}.send"), unescape(&text))?;
+            if bytes.is_empty() {
+                c.error(&format!("{key}.send"), "nothing to send");
+            }
+            StepKind::Send { bytes }
+        }
+        "expect" => {
+            let list = regexes(c, &format!("{key}.expect"), &s.expect);
+            if list.len() != 1 {
+                c.error(&format!("{key}.expect"), "an `expect` step waits for one regex");
+                return None;
+            }
+            StepKind::Expect { pattern: list.into_iter().next()? }
+        }
+        "boot" => {
+            no_value(c, &format!("{key}.boot"), &s.boot);
+            StepKind::Boot
+        }
+        "reboot" => {
+            no_value(c, &format!("{key}.reboot"), &s.reboot);
+            StepKind::Reboot
+        }
+        "power_cut" => {
+            no_value(c, &format!("{key}.power_cut"), &s.power_cut);
+            StepKind::PowerCut
+        }
+        "poweroff" => match &s.poweroff {
+            Some(Value::String(cmd)) if !cmd.trim().is_empty() => StepKind::Poweroff { command: cmd.clone() },
+            Some(Value::Null) => StepKind::Poweroff { command: "poweroff -f".into() },
+            _ => {
+                c.error(&format!("{key}.poweroff"), "poweroff takes nothing or the command to send");
+                return None;
+            }
+        },
+        "wait" => StepKind::Wait {
+            duration: c.check(&format!("{key}.wait"), duration::parse(s.wait.as_deref().unwrap_or("")))?,
+        },
+        "expect_panic" => {
+            let command = s.expect_panic.clone().unwrap_or_default();
+            if command.trim().is_empty() {
+                c.error(&format!("{key}.expect_panic"), "give the command that makes the kernel panic");
+            }
+            StepKind::ExpectPanic { command }
+        }
+        "metric" => {
+            let m = s.metric.as_ref()?;
+            if m.min.is_none() && m.max.is_none() {
+                c.error(&format!("{key}.metric"), "a metric check needs `min`, `max` or both");
+            }
+            StepKind::Metric(MetricCheck { name: m.name.clone(), min: m.min, max: m.max })
+        }
+        "fsck" => {
+            let disk = s.fsck.clone().unwrap_or_default();
+            if disk.trim().is_empty() {
+                c.error(&format!("{key}.fsck"), "name the disk to check (a `disks` entry of the profile)");
+            }
+            StepKind::Fsck { disk }
+        }
+        "disk_file" => {
+            let f = s.disk_file.as_ref()?;
+            if !f.path.starts_with('/') {
+                c.error(&format!("{key}.disk_file.path"), "the path inside the filesystem starts with /");
+            }
+            if f.output.is_none() && f.expect.is_none() && f.md5.is_none() {
+                c.error(&format!("{key}.disk_file"), "say what to check: `output`, `expect` or `md5`");
+            }
+            StepKind::DiskFile(DiskFileCheck {
+                disk: f.disk.clone(),
+                path: f.path.clone(),
+                output: f.output.clone(),
+                expect: regexes(c, &format!("{key}.disk_file.expect"), &f.expect),
+                md5: f.md5.clone(),
+            })
+        }
+        "crash_sweep" => {
+            let w = s.crash_sweep.as_ref()?;
+            let step = w.step.unwrap_or(1);
+            if step == 0 || w.from == 0 || w.to < w.from {
+                c.error(&format!("{key}.crash_sweep"), "needs 1 <= from <= to and step >= 1");
+            }
+            let points: Vec<u32> = (w.from..=w.to).step_by(step.max(1) as usize).collect();
+            if points.len() > 200 {
+                c.error(
+                    &format!("{key}.crash_sweep"),
+                    format!("{} cut points; at most 200 (raise `step`)", points.len()),
+                );
+            }
+            if w.workload.contains('\n') || w.check.contains('\n') {
+                c.error(&format!("{key}.crash_sweep"), "workload and check are one command line each");
+            }
+            StepKind::CrashSweep(CrashSweep {
+                disk: w.disk.clone(),
+                setup: w.setup.clone(),
+                workload: w.workload.clone(),
+                check: w.check.clone(),
+                points,
+                fsck: w.fsck.unwrap_or(false),
+            })
+        }
+        "http_get" => {
+            let h = s.http_get.as_ref()?;
+            let path = h.path.clone().unwrap_or_else(|| "/".into());
+            if !path.starts_with('/') {
+                c.error(&format!("{key}.http_get.path"), "the path starts with /");
+            }
+            StepKind::HostExchange(HostExchange {
+                port: h.port,
+                request: HostRequest::HttpGet { path, status: h.status.unwrap_or(200) },
+                output: h.output.clone(),
+                expect: regexes(c, &format!("{key}.http_get.expect"), &h.expect),
+            })
+        }
+        "tcp_exchange" => {
+            let t = s.tcp_exchange.as_ref()?;
+            let send = c.check(&format!("{key}.tcp_exchange.send"), unescape(&t.send))?;
+            StepKind::HostExchange(HostExchange {
+                port: t.port,
+                request: HostRequest::Tcp { send },
+                output: t.output.clone(),
+                expect: regexes(c, &format!("{key}.tcp_exchange.expect"), &t.expect),
+            })
+        }
+        _ => unreachable!("kind names come from the list above"),
+    };
+    if c.errors.len() > errors_before {
+        return None;
+    }
+    let label = s.name.clone().unwrap_or_else(|| default_label(&kind));
+    Some(Step { label, timeout, kind })
+}

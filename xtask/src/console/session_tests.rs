@@ -1,0 +1,64 @@
+//! Tests of the console session over replayed guests.
+use super::*;
+use crate::console::guest::ReplayGuest;
+use crate::console::transcript::{RecordedBoot, TranscriptInfo};
+
+fn replay_console(boot: RecordedBoot, dir: &std::path::Path) -> Console {
+    let info = TranscriptInfo { profile: "p".into(), phase: "x".into(), test: "t".into() };
+    let writer = Rc::new(RefCell::new(Writer::create(&dir.join("t.cast"), info, 1 << 20).unwrap()));
+    let settings = Settings {
+        prompt: Regex::new(r"# $").unwrap(),
+        panic: vec![Regex::new("Kernel panic").unwrap()],
+        noise: vec![Regex::new(r"\[ *\d+\.\d{6}\] [^\n]*\n").unwrap()],
+        markers: vec![],
+        buffer_limit: 1 << 20,
+    };
+    Console::new(Box::new(ReplayGuest::new(boot)), settings, writer, 0.0)
+}
+
+#[test]
+fn many_short_waits_on_a_replayed_clock_always_return() {
+    // Regression: a deadline a few ulps away became a zero Duration and
+    // the replayed clock never reached it.
+    let dir = tempfile::tempdir().unwrap();
+    let boot = RecordedBoot {
+        output: vec![(0.3333333, "x\n".into())],
+        exit: Some(None),
+        exit_at: Some(0.7777777),
+        restored: false,
+    };
+    let mut c = replay_console(boot, dir.path());
+    let mut exited = false;
+    for _ in 0..2000 {
+        match c.idle(Duration::from_millis(2)) {
+            Ok(()) => {}
+            Err(ConsoleError::Exited { .. }) => {
+                exited = true;
+                break;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(exited, "the recorded exit is reached");
+}
+
+#[test]
+fn run_ignores_its_own_echo_and_reads_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = "printf '%s%s\\n' '@@XT-BEG' '-1-1'; eval 'echo hi; exit 3'; printf '\\n%s%s:%s\\n' '@@XT-END' '-1-1' \"$?\"\r\n";
+    let out = format!("{echo}@@XT-BEG-1-1\r\nhi\r\n[    1.000000] noise\r\n\r\n@@XT-END-1-1:3\r\n# ");
+    let boot = RecordedBoot { output: vec![(0.1, out)], exit: None, exit_at: None, restored: true };
+    let mut c = replay_console(boot, dir.path());
+    let r = c.run("1-1", "echo hi; exit 3", Duration::from_secs(5)).unwrap();
+    assert_eq!(r.status, 3);
+    assert_eq!(r.clean, "hi\n");
+    assert_eq!(r.output, "hi\n[    1.000000] noise\n");
+}
+
+#[test]
+fn metric_lines() {
+    assert_eq!(parse_metric("METRIC ctx_switch_ns=1234.5"), Some(("ctx_switch_ns".into(), 1234.5)));
+    assert_eq!(parse_metric("[ 1.0] METRIC boot_ms=12 ms"), Some(("boot_ms".into(), 12.0)));
+    assert_eq!(parse_metric("METRIC bad"), None);
+    assert_eq!(parse_metric("METRIC x=nan"), None);
+}
