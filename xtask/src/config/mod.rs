@@ -15,6 +15,7 @@ mod workspace;
 
 pub use duration::parse as parse_duration;
 pub use error::{ConfigError, Location};
+pub use parse::regex as compile_regex;
 pub use profile::*;
 pub use resolve_profile::{check_profile, load_profile, profile_names};
 pub use resolve_scenario::{load_scenario, unescape};

@@ -122,7 +122,7 @@ fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) 
     Fixtures { http, dns, echo: raw.echo.is_some() }
 }
 
-fn strings(c: &mut Checker, key: &str, v: &Option<RawStrings>) -> Vec<String> {
+pub(super) fn strings(c: &mut Checker, key: &str, v: &Option<RawStrings>) -> Vec<String> {
     match v {
         None => Vec::new(),
         Some(RawStrings(Ok(list))) => list.clone(),

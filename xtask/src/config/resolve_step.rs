@@ -5,7 +5,7 @@ use serde_norway::Value;
 use super::duration;
 use super::parse::{regex, Checker};
 use super::raw::*;
-use super::resolve_scenario::{default_label, no_value, regexes, unescape, valid_name, KINDS};
+use super::resolve_scenario::{default_label, no_value, regexes, strings, unescape, valid_name, KINDS};
 use super::scenario::*;
 
 /// Checks one step; `None` when it is invalid (errors are in `c`).
@@ -104,8 +104,8 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
             StepKind::Run(RunCheck {
                 command,
                 status,
-                expect: regexes(c, &format!("{key}.expect"), &s.expect),
-                expect_not: regexes(c, &format!("{key}.expect_not"), &s.expect_not),
+                expect: patterns(c, &format!("{key}.expect"), &s.expect),
+                expect_not: patterns(c, &format!("{key}.expect_not"), &s.expect_not),
                 output: s.output.clone(),
                 capture,
             })
@@ -241,4 +241,20 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
     }
     let label = s.name.clone().unwrap_or_else(|| default_label(&kind));
     Some(Step { label, timeout, kind })
+}
+
+/// Regexes that may hold `{{var}}`: checked now with each variable as a
+/// plain word, compiled with the real (escaped) values when the step runs.
+fn patterns(c: &mut Checker, key: &str, v: &Option<RawStrings>) -> Vec<Pattern> {
+    strings(c, key, v)
+        .into_iter()
+        .filter_map(|p| {
+            if p.contains("{{") {
+                let probe = regex::Regex::new(r"\{\{[^}]*\}\}").expect("valid regex").replace_all(&p, "x").into_owned();
+                c.check(key, regex(&probe)).map(|_| Pattern::Template(p))
+            } else {
+                c.check(key, regex(&p)).map(Pattern::Fixed)
+            }
+        })
+        .collect()
 }

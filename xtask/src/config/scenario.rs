@@ -147,11 +147,29 @@ pub struct DiskFileCheck {
 pub struct RunCheck {
     pub command: String,
     pub status: StatusCheck,
-    pub expect: Vec<Regex>,
-    pub expect_not: Vec<Regex>,
+    pub expect: Vec<Pattern>,
+    pub expect_not: Vec<Pattern>,
     pub output: Option<String>,
     /// Variable name and regex; group 1 (or the whole match) is stored.
     pub capture: Vec<(String, Regex)>,
+}
+
+/// A regex of a `run` check: fixed, or with `{{var}}` parts filled in (and
+/// regex-escaped) when the step runs.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    Fixed(Regex),
+    Template(String),
+}
+
+impl Pattern {
+    /// The text as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Pattern::Fixed(re) => re.as_str(),
+            Pattern::Template(t) => t,
+        }
+    }
 }
 
 /// What exit status a `run` step accepts.

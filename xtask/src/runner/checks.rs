@@ -3,7 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{DiskFileCheck, Profile, RunCheck, StatusCheck};
+use std::borrow::Cow;
+
+use regex::Regex;
+
+use crate::config::{DiskFileCheck, Pattern, Profile, RunCheck, StatusCheck};
 use crate::console::session::RunOutput;
 
 /// Checks a command's result against a `run` step; stores its captures.
@@ -29,12 +33,14 @@ pub fn check_run(check: &RunCheck, out: &RunOutput, vars: &mut BTreeMap<String, 
             return Err(format!("output {got:?} (expected exactly {want:?})"));
         }
     }
-    for re in &check.expect {
+    for p in &check.expect {
+        let re = compile(p, vars)?;
         if !views.iter().any(|v| re.is_match(v)) {
             return Err(format!("output does not match /{}/", re.as_str()));
         }
     }
-    for re in &check.expect_not {
+    for p in &check.expect_not {
+        let re = compile(p, vars)?;
         if let Some(m) = views.iter().find_map(|v| re.find(v)) {
             return Err(format!("output matches /{}/ (found {:?}), which it must not", re.as_str(), m.as_str()));
         }
@@ -76,6 +82,25 @@ pub fn check_disk_file(f: &DiskFileCheck, data: &[u8], vars: &BTreeMap<String, S
 
 /// Replaces `{{name}}` with captured values; an unknown name is an error.
 pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    substitute_with(text, vars, |v| v.to_string())
+}
+
+/// A `run` check's regex with its variables filled in, regex-escaped.
+fn compile<'p>(p: &'p Pattern, vars: &BTreeMap<String, String>) -> Result<Cow<'p, Regex>, String> {
+    match p {
+        Pattern::Fixed(re) => Ok(Cow::Borrowed(re)),
+        Pattern::Template(t) => {
+            let text = substitute_with(t, vars, regex::escape)?;
+            crate::config::compile_regex(&text).map(Cow::Owned)
+        }
+    }
+}
+
+fn substitute_with(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+    fill: impl Fn(&str) -> String,
+) -> Result<String, String> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -83,7 +108,7 @@ pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String,
         let name = rest[start + 2..start + 2 + len].trim();
         let value = vars.get(name).ok_or_else(|| format!("variable `{name}` was not captured by an earlier step"))?;
         out.push_str(&rest[..start]);
-        out.push_str(value);
+        out.push_str(&fill(value));
         rest = &rest[start + 2 + len + 2..];
     }
     out.push_str(rest);
@@ -126,9 +151,9 @@ mod tests {
         let o = out("after\n", "[ 1.000000] noise\nafter\n", 0);
         let c = RunCheck { output: Some("after".into()), ..check() };
         assert_eq!(check_run(&c, &o, &mut BTreeMap::new()), Ok(()));
-        let c = RunCheck { expect: vec![Regex::new("noise").unwrap()], ..check() };
+        let c = RunCheck { expect: vec![Pattern::Fixed(Regex::new("noise").unwrap())], ..check() };
         assert_eq!(check_run(&c, &o, &mut BTreeMap::new()), Ok(()), "dmesg-like output is visible in the raw view");
-        let c = RunCheck { expect_not: vec![Regex::new("noise").unwrap()], ..check() };
+        let c = RunCheck { expect_not: vec![Pattern::Fixed(Regex::new("noise").unwrap())], ..check() };
         assert!(check_run(&c, &o, &mut BTreeMap::new()).is_err());
     }
 
@@ -146,6 +171,15 @@ mod tests {
         assert_eq!(vars["d"], "abc123");
         let c = RunCheck { status: StatusCheck::NonZero, output: Some("digest {{d}}".into()), ..check() };
         assert_eq!(check_run(&c, &o, &mut vars), Ok(()));
+        let c =
+            RunCheck { status: StatusCheck::Any, expect: vec![Pattern::Template(r"^digest {{d}}$".into())], ..check() };
+        assert_eq!(check_run(&c, &o, &mut vars), Ok(()), "a variable inside a regex");
+        vars.insert("d".into(), "a.c".into());
+        assert!(
+            check_run(&c, &out("digest abc", "digest abc", 0), &mut vars).is_err(),
+            "the value is escaped, `.` is literal"
+        );
+        let c = RunCheck { status: StatusCheck::NonZero, ..check() };
         let zero = out("", "", 0);
         assert!(check_run(&c, &zero, &mut vars).is_err(), "nonzero rejects success");
     }
