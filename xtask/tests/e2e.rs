@@ -148,3 +148,17 @@ fn e2e_smp_tests_pass_on_the_smp_profiles() {
     assert_eq!(report["counts"]["skipped"], 0, "nothing skipped with two vCPUs");
     assert_eq!(report["counts"]["failed"], 0);
 }
+
+#[test]
+fn e2e_in_tree_kernel_passes_a0_a1() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = xtask(reports.path())
+        .args(["scenario", "phase-a0", "phase-a1", "--profile", "virt-aarch64", "--json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
+    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    assert_eq!(report["counts"]["failed"], 0);
+    assert_eq!(report["counts"]["skipped"], 0, "the in-tree kernel offers every capability A0/A1 need");
+}

@@ -1,0 +1,185 @@
+//! What the kernel implements, per syscall: the source of `docs/SYSCALLS.md`
+//! (a host test renders the table and fails when the file differs; run it
+//! with `UPDATE_SYSCALLS_DOC=1` to rewrite the file). Every number not
+//! listed returns ENOSYS. Keep in step with `kernel/src/syscall/mod.rs`.
+
+use crate::sysno::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Linux semantics for everything a single-process kernel can see.
+    Implemented,
+    /// Works for the cases in the note; other cases return a real errno.
+    Partial,
+}
+
+/// `(number, status, note)`.
+pub const SYSCALLS: &[(usize, Status, &str)] = &[
+    (GETCWD, Status::Implemented, ""),
+    (DUP, Status::Implemented, ""),
+    (DUP3, Status::Implemented, ""),
+    (FCNTL, Status::Partial, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK); locks EINVAL"),
+    (
+        IOCTL,
+        Status::Partial,
+        "console TTY: TCGETS/TCSETS*, TIOCGPGRP/SPGRP, TIOCGWINSZ/SWINSZ, TIOCSCTTY/NOTTY, FIONREAD; else ENOTTY",
+    ),
+    (MKDIRAT, Status::Implemented, ""),
+    (UNLINKAT, Status::Implemented, "unlink and AT_REMOVEDIR"),
+    (SYMLINKAT, Status::Implemented, ""),
+    (RENAMEAT2, Status::Partial, "flags 0 only (RENAME_NOREPLACE/EXCHANGE/WHITEOUT: EINVAL)"),
+    (RENAMEAT, Status::Implemented, "within one filesystem (EXDEV across)"),
+    (UMOUNT2, Status::Partial, "flags ignored"),
+    (MOUNT, Status::Partial, "tmpfs, ramfs, proc, devtmpfs, sysfs (empty so far); others ENODEV; flags and data ignored"),
+    (FACCESSAT, Status::Partial, "existence, X_OK needs an x bit; no permission model yet (everyone is root)"),
+    (CHDIR, Status::Implemented, ""),
+    (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
+    (CLOSE, Status::Implemented, ""),
+    (PIPE2, Status::Implemented, "O_CLOEXEC, O_NONBLOCK"),
+    (GETDENTS64, Status::Implemented, ""),
+    (LSEEK, Status::Implemented, ""),
+    (READ, Status::Implemented, ""),
+    (WRITE, Status::Implemented, ""),
+    (READV, Status::Implemented, ""),
+    (WRITEV, Status::Implemented, ""),
+    (PSELECT6, Status::Partial, "the sigmask argument is ignored"),
+    (PPOLL, Status::Partial, "the sigmask argument is ignored"),
+    (READLINKAT, Status::Implemented, ""),
+    (NEWFSTATAT, Status::Implemented, ""),
+    (FSTAT, Status::Implemented, ""),
+    (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
+    (UTIMENSAT, Status::Partial, "sets the modification time (stat reports it for all three)"),
+    (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),
+    (EXIT, Status::Implemented, "single-threaded processes"),
+    (EXIT_GROUP, Status::Implemented, ""),
+    (SET_TID_ADDRESS, Status::Partial, "returns the tid; the clear-child-tid futex wake needs threads"),
+    (NANOSLEEP, Status::Implemented, "10 ms tick granularity; EINTR with the remainder"),
+    (CLOCK_GETTIME, Status::Partial, "every clock counts from boot (no RTC yet)"),
+    (CLOCK_NANOSLEEP, Status::Implemented, ""),
+    (SYSLOG, Status::Implemented, "read, read-clear, clear, console off/on/level, sizes"),
+    (SCHED_YIELD, Status::Implemented, ""),
+    (KILL, Status::Implemented, "pid, group, -1"),
+    (TKILL, Status::Implemented, "one thread per process"),
+    (TGKILL, Status::Implemented, "one thread per process"),
+    (RT_SIGSUSPEND, Status::Implemented, ""),
+    (RT_SIGACTION, Status::Implemented, ""),
+    (RT_SIGPROCMASK, Status::Implemented, ""),
+    (RT_SIGRETURN, Status::Implemented, ""),
+    (REBOOT, Status::Implemented, "power off, halt, restart (QEMU exits), CAD on/off"),
+    (SETPGID, Status::Implemented, ""),
+    (GETPGID, Status::Implemented, ""),
+    (GETSID, Status::Implemented, ""),
+    (SETSID, Status::Implemented, ""),
+    (UNAME, Status::Implemented, "sysname xkernel"),
+    (SETHOSTNAME, Status::Implemented, ""),
+    (UMASK, Status::Implemented, ""),
+    (GETTIMEOFDAY, Status::Partial, "seconds since boot (no RTC yet)"),
+    (GETPID, Status::Implemented, ""),
+    (GETPPID, Status::Implemented, ""),
+    (GETUID, Status::Partial, "0: no credentials yet, every process is root (phase D)"),
+    (GETEUID, Status::Partial, "as getuid"),
+    (GETGID, Status::Partial, "as getuid"),
+    (GETEGID, Status::Partial, "as getuid"),
+    (GETTID, Status::Implemented, "one thread per process: the pid"),
+    (SYSINFO, Status::Partial, "uptime, RAM, process count; loads and swap 0"),
+    (BRK, Status::Implemented, "grows up to 1 GiB; shrinking keeps the pages mapped"),
+    (MPROTECT, Status::Implemented, "whole pages; copy-on-write aware; ENOMEM for unmapped parts"),
+    (MUNMAP, Status::Implemented, "whole pages"),
+    (
+        CLONE,
+        Status::Partial,
+        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL",
+    ),
+    (EXECVE, Status::Implemented, "static ELF (ET_EXEC) and #! scripts"),
+    (MMAP, Status::Partial, "anonymous, private (copy-on-write across fork) or shared; file mappings ENODEV, MAP_FIXED EINVAL"),
+    (WAIT4, Status::Partial, "exited children (no stopped/continued reports); rusage zeroed"),
+    (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic"),
+];
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::String;
+
+    fn render() -> String {
+        let mut out = String::from(
+            "# Syscalls of the in-tree kernel\n\n\
+             The Linux AArch64 (asm-generic) table, number by number. `ENOSYS` means\n\
+             the kernel returns `-ENOSYS` (38) and logs `syscall N (NAME) not implemented`;\n\
+             nothing returns a fake success. Generated from\n\
+             `kernel/libs/abi/src/status.rs` and `sysno.rs`: a host test checks this file\n\
+             (`UPDATE_SYSCALLS_DOC=1 cargo test -p kernel-abi` rewrites it).\n\n",
+        );
+        let implemented = SYSCALLS.iter().filter(|s| s.1 == Status::Implemented).count();
+        let partial = SYSCALLS.iter().filter(|s| s.1 == Status::Partial).count();
+        let total = (0..1024).filter(|&n| name(n).is_some()).count();
+        out += &std::format!(
+            "{implemented} implemented, {partial} partial, {} ENOSYS of {total}.\n\n| nr | name | status | notes |\n|---:|---|---|---|\n",
+            total - implemented - partial
+        );
+        for nr in 0..1024 {
+            let Some(n) = name(nr) else { continue };
+            let (status, note) = match SYSCALLS.iter().find(|s| s.0 == nr) {
+                Some((_, Status::Implemented, note)) => ("implemented", *note),
+                Some((_, Status::Partial, note)) => ("partial", *note),
+                None => ("ENOSYS", ""),
+            };
+            out += &std::format!("| {nr} | {} | {status} | {note} |\n", n.to_lowercase());
+        }
+        out
+    }
+
+    #[test]
+    fn every_listed_syscall_has_a_name_once() {
+        for (i, s) in SYSCALLS.iter().enumerate() {
+            assert!(name(s.0).is_some(), "{} has no name", s.0);
+            assert!(SYSCALLS[i + 1..].iter().all(|t| t.0 != s.0), "{} listed twice", s.0);
+        }
+    }
+
+    /// The dispatcher (`kernel/src/syscall/mod.rs`, `sysno::NAME =>` arms)
+    /// and this table name the same syscalls.
+    #[test]
+    fn table_matches_the_dispatcher() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src/syscall/mod.rs");
+        let src = std::fs::read_to_string(&path).unwrap();
+        let mut dispatched: std::vec::Vec<usize> = std::vec::Vec::new();
+        for (i, _) in src.match_indices("sysno::") {
+            let name: String = src[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            if name.is_empty() {
+                continue; // sysno::name(..), a function
+            }
+            let n = number(&name).unwrap_or_else(|| panic!("sysno::{name} is not in the table"));
+            if !dispatched.contains(&n) {
+                dispatched.push(n);
+            }
+        }
+        dispatched.sort();
+        let mut listed: std::vec::Vec<usize> = SYSCALLS.iter().map(|s| s.0).collect();
+        listed.sort();
+        let missing: std::vec::Vec<&str> =
+            dispatched.iter().filter(|n| !listed.contains(n)).map(|&n| name(n).unwrap()).collect();
+        let extra: std::vec::Vec<&str> =
+            listed.iter().filter(|n| !dispatched.contains(n)).map(|&n| name(n).unwrap()).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "dispatched but not in status.rs: {missing:?}; listed but not dispatched: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn docs_syscalls_md_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../docs/SYSCALLS.md");
+        let want = render();
+        if std::env::var_os("UPDATE_SYSCALLS_DOC").is_some() {
+            std::fs::write(&path, &want).unwrap();
+            return;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "docs/SYSCALLS.md is out of date: run `UPDATE_SYSCALLS_DOC=1 cargo test -p kernel-abi`");
+    }
+}

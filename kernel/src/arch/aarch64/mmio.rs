@@ -1,0 +1,44 @@
+//! Memory-mapped device registers, reached through the linear map.
+
+/// A device register window. Only addresses in the device region of the
+/// boot map (below RAM) can be wrapped, so a bad DTB cannot make a driver
+/// scribble over RAM.
+#[derive(Clone, Copy)]
+pub struct Mmio {
+    base: u64,
+    size: u64,
+}
+
+/// Physical device region on QEMU virt (GiB 0 of the boot map).
+const DEVICE_END: u64 = 0x4000_0000;
+
+impl Mmio {
+    pub fn new(pa: u64, size: u64) -> Option<Mmio> {
+        let end = pa.checked_add(size)?;
+        (end <= DEVICE_END && size > 0).then(|| Mmio { base: super::layout::phys_to_virt(pa), size })
+    }
+
+    pub fn read32(&self, offset: u64) -> u32 {
+        assert!(offset + 4 <= self.size && offset % 4 == 0, "mmio read outside the window");
+        // SAFETY: inside the device window (checked), aligned, mapped as device memory.
+        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
+    }
+
+    pub fn write32(&self, offset: u64, value: u32) {
+        assert!(offset + 4 <= self.size && offset % 4 == 0, "mmio write outside the window");
+        // SAFETY: inside the device window (checked), aligned, mapped as device memory.
+        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
+    }
+
+    pub fn write64(&self, offset: u64, value: u64) {
+        assert!(offset + 8 <= self.size && offset % 8 == 0, "mmio write outside the window");
+        // SAFETY: inside the device window (checked), aligned, mapped as device memory.
+        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u64, value) }
+    }
+
+    pub fn write8(&self, offset: u64, value: u8) {
+        assert!(offset < self.size, "mmio write outside the window");
+        // SAFETY: inside the device window (checked), mapped as device memory.
+        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u8, value) }
+    }
+}

@@ -1,0 +1,43 @@
+//! The generic timer: the virtual counter for time, the EL1 virtual timer
+//! (PPI 27) for the periodic tick.
+
+use core::arch::asm;
+
+/// PPI of the EL1 virtual timer on QEMU virt.
+pub const VIRT_TIMER_INTID: u32 = 27;
+
+pub fn frequency() -> u64 {
+    let f: u64;
+    // SAFETY: reading CNTFRQ_EL0 has no side effects.
+    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nomem, nostack)) };
+    f
+}
+
+pub fn counter() -> u64 {
+    let c: u64;
+    // SAFETY: reading CNTVCT_EL0 has no side effects.
+    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) c, options(nomem, nostack)) };
+    c
+}
+
+/// Nanoseconds since the counter started (boot).
+pub fn now_ns() -> u64 {
+    let f = frequency().max(1);
+    let c = counter();
+    ((c as u128 * 1_000_000_000) / f as u128) as u64
+}
+
+/// Arms the virtual timer to fire `ticks` counter ticks from now.
+pub fn arm(ticks: u64) {
+    // SAFETY: programming the EL1 virtual timer only schedules an interrupt.
+    unsafe {
+        asm!(
+            "msr cntv_tval_el0, {t}",
+            "msr cntv_ctl_el0, {on}",
+            "isb",
+            t = in(reg) ticks,
+            on = in(reg) 1u64,
+            options(nomem, nostack),
+        )
+    };
+}

@@ -1,0 +1,3 @@
+//! Device drivers (safe code over `arch::mmio`).
+
+pub mod uart_pl011;

@@ -1,0 +1,130 @@
+//! Pipes: a bounded byte queue with reader and writer counts. A read waits
+//! for data or for the last writer to close (EOF); a write waits for room,
+//! and fails with EPIPE (plus SIGPIPE) once no reader is left.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use kernel_abi::Errno;
+use spin::Mutex;
+
+use super::file::{OpenFile, O_RDONLY, O_WRONLY};
+use super::inode::{Data, Inode, S_IFIFO};
+use crate::process::{sched, signal};
+
+/// Linux's default pipe capacity.
+const CAPACITY: usize = 64 << 10;
+/// `st_dev` of pipefs.
+const PIPE_FS: u32 = 4;
+
+pub struct Pipe {
+    buf: Mutex<VecDeque<u8>>,
+    readers: AtomicUsize,
+    writers: AtomicUsize,
+}
+
+/// A new pipe: (read end, write end).
+pub fn new(extra_flags: u32) -> (Arc<OpenFile>, Arc<OpenFile>) {
+    let pipe =
+        Arc::new(Pipe { buf: Mutex::new(VecDeque::new()), readers: AtomicUsize::new(0), writers: AtomicUsize::new(0) });
+    let node = Inode::new(PIPE_FS, S_IFIFO | 0o600, Data::Pipe(pipe));
+    let r = OpenFile::new(node.clone(), O_RDONLY | extra_flags, "pipe:".into());
+    let w = OpenFile::new(node, O_WRONLY | extra_flags, "pipe:".into());
+    (r, w)
+}
+
+impl Pipe {
+    /// An end was opened (`writer` for the write end).
+    pub fn open_end(&self, writer: bool) {
+        let c = if writer { &self.writers } else { &self.readers };
+        c.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// An end's last descriptor closed.
+    pub fn close_end(&self, writer: bool) {
+        let c = if writer { &self.writers } else { &self.readers };
+        c.fetch_sub(1, Ordering::SeqCst);
+        sched::notify();
+    }
+
+    pub fn read(&self, out: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let mut result = None;
+        sched::wait_until(|| {
+            let mut buf = self.buf.lock();
+            if !buf.is_empty() {
+                let n = out.len().min(buf.len());
+                for (slot, b) in out.iter_mut().zip(buf.drain(..n)) {
+                    *slot = b;
+                }
+                result = Some(Ok(n));
+            } else if self.writers.load(Ordering::SeqCst) == 0 {
+                result = Some(Ok(0));
+            } else if nonblock {
+                result = Some(Err(Errno::EAGAIN));
+            } else if signal::has_deliverable() {
+                result = Some(Err(Errno::EINTR));
+            }
+            result.is_some()
+        });
+        sched::notify();
+        result.expect("wait_until returned")
+    }
+
+    pub fn write(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
+        let mut done = 0;
+        while done < data.len() {
+            let mut err = None;
+            sched::wait_until(|| {
+                if self.readers.load(Ordering::SeqCst) == 0 {
+                    err = Some(Errno::EPIPE);
+                    return true;
+                }
+                let mut buf = self.buf.lock();
+                let room = CAPACITY - buf.len();
+                if room > 0 {
+                    let n = room.min(data.len() - done);
+                    buf.extend(&data[done..done + n]);
+                    done += n;
+                    return true;
+                }
+                if nonblock {
+                    err = Some(Errno::EAGAIN);
+                    return true;
+                }
+                if signal::has_deliverable() {
+                    err = Some(Errno::EINTR);
+                    return true;
+                }
+                false
+            });
+            sched::notify();
+            if let Some(e) = err {
+                if e == Errno::EPIPE {
+                    let _ = crate::process::with_current(|p| p.signals.raise(signal::SIGPIPE));
+                }
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+        }
+        Ok(done)
+    }
+
+    pub fn readable(&self) -> bool {
+        !self.buf.lock().is_empty()
+    }
+
+    pub fn writable(&self) -> bool {
+        self.buf.lock().len() < CAPACITY
+    }
+
+    pub fn has_writers(&self) -> bool {
+        self.writers.load(Ordering::SeqCst) > 0
+    }
+
+    pub fn has_readers(&self) -> bool {
+        self.readers.load(Ordering::SeqCst) > 0
+    }
+}

@@ -1,0 +1,158 @@
+//! procfs: files generated when opened, from kernel state.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::inode::{Data, Inode, S_IFDIR, S_IFLNK, S_IFREG};
+use crate::arch::timer;
+
+/// `st_dev` of procfs.
+pub const PROC_FS: u32 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcNode {
+    Root,
+    Uptime,
+    Meminfo,
+    Cpuinfo,
+    Mounts,
+    Version,
+    Cmdline,
+    SysrqTrigger,
+    Pid(u32),
+    PidStat(u32),
+    PidCmdline(u32),
+    PidComm(u32),
+    PidStatus(u32),
+}
+
+const ROOT_FILES: &[(&str, ProcNode)] = &[
+    ("cmdline", ProcNode::Cmdline),
+    ("cpuinfo", ProcNode::Cpuinfo),
+    ("meminfo", ProcNode::Meminfo),
+    ("mounts", ProcNode::Mounts),
+    ("sysrq-trigger", ProcNode::SysrqTrigger),
+    ("uptime", ProcNode::Uptime),
+    ("version", ProcNode::Version),
+];
+
+const PID_FILES: &[(&str, fn(u32) -> ProcNode)] = &[
+    ("cmdline", ProcNode::PidCmdline),
+    ("comm", ProcNode::PidComm),
+    ("stat", ProcNode::PidStat),
+    ("status", ProcNode::PidStatus),
+];
+
+pub fn new_root() -> Arc<Inode> {
+    Inode::new(PROC_FS, S_IFDIR | 0o555, Data::Proc(ProcNode::Root))
+}
+
+fn node(n: ProcNode) -> Arc<Inode> {
+    let mode = match n {
+        ProcNode::Root | ProcNode::Pid(_) => S_IFDIR | 0o555,
+        ProcNode::SysrqTrigger => S_IFREG | 0o200,
+        _ => S_IFREG | 0o444,
+    };
+    Inode::new(PROC_FS, mode, Data::Proc(n))
+}
+
+impl ProcNode {
+    pub fn is_dir(&self) -> bool {
+        matches!(self, ProcNode::Root | ProcNode::Pid(_))
+    }
+
+    pub fn child(&self, name: &str) -> Option<Arc<Inode>> {
+        match self {
+            ProcNode::Root => {
+                if name == "self" {
+                    let pid = crate::process::current_pid();
+                    return Some(Inode::new(PROC_FS, S_IFLNK | 0o777, Data::Symlink(format!("{pid}"))));
+                }
+                if let Some((_, n)) = ROOT_FILES.iter().find(|(f, _)| *f == name) {
+                    return Some(node(*n));
+                }
+                let pid: u32 = name.parse().ok()?;
+                crate::process::exists(pid).then(|| node(ProcNode::Pid(pid)))
+            }
+            ProcNode::Pid(pid) => PID_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(n(*pid))),
+            _ => None,
+        }
+    }
+
+    /// Directory entries `(name, is_dir)`.
+    pub fn list(&self) -> Vec<(String, bool)> {
+        match self {
+            ProcNode::Root => {
+                let mut v: Vec<(String, bool)> = ROOT_FILES.iter().map(|(n, _)| (String::from(*n), false)).collect();
+                v.push(("self".into(), false));
+                for pid in crate::process::pids() {
+                    v.push((format!("{pid}"), true));
+                }
+                v
+            }
+            ProcNode::Pid(_) => PID_FILES.iter().map(|(n, _)| (String::from(*n), false)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The file's content at open time.
+    pub fn content(&self) -> Vec<u8> {
+        let s = match *self {
+            ProcNode::Uptime => {
+                let ns = timer::now_ns();
+                let cs = ns / 10_000_000;
+                format!("{}.{:02} {}.{:02}\n", cs / 100, cs % 100, cs / 100, cs % 100)
+            }
+            ProcNode::Meminfo => {
+                let (total, free) = crate::mm::frame::stats();
+                format!(
+                    "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:                0 kB\n",
+                    total * 4,
+                    free * 4,
+                    free * 4
+                )
+            }
+            ProcNode::Cpuinfo => format!(
+                "processor\t: 0\nBogoMIPS\t: {}.00\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n",
+                timer::frequency() * 2 / 1_000_000
+            ),
+            ProcNode::Mounts => super::mounts_text(),
+            ProcNode::Version => {
+                format!("xkernel version {} (rustc) #1 {}\n", env!("CARGO_PKG_VERSION"), "aarch64")
+            }
+            ProcNode::Cmdline => format!("{}\n", crate::init::cmdline()),
+            ProcNode::PidStat(pid) => crate::process::stat_line(pid).unwrap_or_default(),
+            ProcNode::PidCmdline(pid) => {
+                return crate::process::with_pid(pid, |p| p.cmdline.clone()).unwrap_or_default();
+            }
+            ProcNode::PidComm(pid) => crate::process::with_pid(pid, |p| format!("{}\n", p.name)).unwrap_or_default(),
+            ProcNode::PidStatus(pid) => crate::process::with_pid(pid, |p| {
+                format!(
+                    "Name:\t{}\nState:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
+                    p.name,
+                    if p.is_zombie() { "Z (zombie)" } else { "R (running)" },
+                    p.pid,
+                    p.ppid
+                )
+            })
+            .unwrap_or_default(),
+            ProcNode::Root | ProcNode::Pid(_) | ProcNode::SysrqTrigger => String::new(),
+        };
+        s.into_bytes()
+    }
+
+    /// A write to the file; `None` when it is not writable.
+    pub fn write(&self, data: &[u8]) -> Option<usize> {
+        match self {
+            ProcNode::SysrqTrigger => {
+                if data.first() == Some(&b'c') {
+                    panic!("sysrq triggered crash");
+                }
+                Some(data.len())
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! Stage-1 page tables (4 KiB granule, 39-bit VAs, walks start at level 1).
+//! The kernel lives in TTBR1 (the boot linear map); each address space is a
+//! TTBR0 tree of frames owned by `AddressSpace`.
+
+use core::arch::asm;
+
+use crate::arch::layout::{phys_to_virt, USER_END};
+use crate::mm::frame;
+
+pub const PAGE_SIZE: u64 = 4096;
+
+/// An owned, zeroed physical frame; released on drop.
+pub struct Frame {
+    pa: u64,
+}
+
+impl Frame {
+    pub fn alloc_zeroed() -> Option<Frame> {
+        let f = Frame { pa: frame::alloc()? };
+        f.bytes_mut().fill(0);
+        Some(f)
+    }
+
+    pub fn pa(&self) -> u64 {
+        self.pa
+    }
+
+    pub fn bytes_mut(&self) -> &mut [u8] {
+        // SAFETY: the frame belongs to this Frame alone (the allocator gave
+        // it out once), it is RAM mapped in the linear map, and the
+        // returned borrow cannot outlive `self`.
+        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.pa) as *mut u8, PAGE_SIZE as usize) }
+    }
+
+    /// Gives up ownership (the frame now belongs to a page table).
+    fn leak(self) -> u64 {
+        let pa = self.pa;
+        core::mem::forget(self);
+        pa
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        frame::free(self.pa);
+    }
+}
+
+const VALID: u64 = 1;
+const TABLE: u64 = 1 << 1;
+const PAGE: u64 = 1 << 1;
+const ATTR_NORMAL: u64 = 1 << 2;
+const AP_EL0: u64 = 1 << 6;
+const AP_RO: u64 = 1 << 7;
+const SH_INNER: u64 = 3 << 8;
+const AF: u64 = 1 << 10;
+const NG: u64 = 1 << 11;
+const PXN: u64 = 1 << 53;
+const UXN: u64 = 1 << 54;
+/// Software bit: a writable page shared copy-on-write (mapped read-only).
+const COW: u64 = 1 << 55;
+/// Software bit: a MAP_SHARED page, shared writable across fork.
+const SHARED: u64 = 1 << 56;
+const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
+
+/// Access a user mapping grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserPerms {
+    pub write: bool,
+    pub exec: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapError {
+    OutOfMemory,
+    NotUser,
+    AlreadyMapped,
+}
+
+/// A user address space: a TTBR0 tree. Page-table frames are freed on drop;
+/// mapped frames too (the tree owns what it maps).
+pub struct AddressSpace {
+    root: Frame,
+}
+
+impl AddressSpace {
+    pub fn new() -> Option<AddressSpace> {
+        Some(AddressSpace { root: Frame::alloc_zeroed()? })
+    }
+
+    /// The level-3 entry for `va`, creating the intermediate tables when
+    /// `create`; `None` when absent and not created.
+    fn entry(&mut self, va: u64, create: bool) -> Result<Option<&mut u64>, MapError> {
+        if va >= USER_END {
+            return Err(MapError::NotUser);
+        }
+        let mut table_pa = self.root.pa();
+        for level in 1..3 {
+            let index = ((va >> (39 - 9 * level)) & 0x1ff) as usize;
+            // SAFETY: `table_pa` is a page-table frame this space owns
+            // (the root, or a table it allocated below); `&mut self`
+            // guarantees no other borrow of the tree.
+            let entries = unsafe { table_mut(table_pa) };
+            if entries[index] & VALID == 0 {
+                if !create {
+                    return Ok(None);
+                }
+                let next = Frame::alloc_zeroed().ok_or(MapError::OutOfMemory)?;
+                entries[index] = next.leak() | TABLE | VALID;
+            }
+            table_pa = entries[index] & ADDR_MASK;
+        }
+        // SAFETY: as above, the level-3 table of this space.
+        let l3 = unsafe { table_mut(table_pa) };
+        Ok(Some(&mut l3[((va >> 12) & 0x1ff) as usize]))
+    }
+
+    /// Maps the frame at `va` (page aligned, user half); takes ownership.
+    pub fn map(&mut self, va: u64, page: Frame, perms: UserPerms) -> Result<(), MapError> {
+        if va % PAGE_SIZE != 0 {
+            return Err(MapError::NotUser);
+        }
+        let slot = self.entry(va, true)?.ok_or(MapError::OutOfMemory)?;
+        if *slot & VALID != 0 {
+            return Err(MapError::AlreadyMapped);
+        }
+        *slot = page.leak() | leaf_bits(perms);
+        Ok(())
+    }
+
+    pub fn is_mapped(&mut self, va: u64) -> bool {
+        matches!(self.entry(va, false), Ok(Some(e)) if *e & VALID != 0)
+    }
+
+    /// Widens the permissions of a mapped page to include `perms` and gives
+    /// its bytes (for loaders that fill a page shared by two segments).
+    pub fn widen(&mut self, va: u64, perms: UserPerms) -> Option<&mut [u8]> {
+        let slot = self.entry(va, false).ok()??;
+        if *slot & VALID == 0 {
+            return None;
+        }
+        if perms.write {
+            *slot &= !AP_RO;
+        }
+        if perms.exec {
+            *slot &= !UXN;
+        }
+        let pa = *slot & ADDR_MASK;
+        flush_tlb();
+        // SAFETY: the frame is mapped by this space, which owns it; the
+        // borrow of `self` keeps it alive and unaliased by other kernel code.
+        Some(unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, PAGE_SIZE as usize) })
+    }
+
+    /// A copy of this space for fork: every page is shared; writable ones
+    /// become read-only copy-on-write in both spaces (`resolve_cow` copies
+    /// on the first write). None when memory runs out.
+    pub fn duplicate(&mut self) -> Option<AddressSpace> {
+        let mut copy = AddressSpace::new()?;
+        let mut leaves: alloc::vec::Vec<(u64, u64)> = alloc::vec::Vec::new();
+        walk_leaves(self.root.pa(), 1, 0, &mut |va, desc| leaves.push((va, desc)));
+        for (va, desc) in leaves {
+            let shared =
+                if desc & SHARED == 0 && (desc & AP_RO == 0 || desc & COW != 0) { desc | AP_RO | COW } else { desc };
+            let slot = match copy.entry(va, true) {
+                Ok(Some(slot)) => slot,
+                _ => return None,
+            };
+            frame::share(desc & ADDR_MASK);
+            *slot = shared;
+            if shared != desc {
+                if let Ok(Some(mine)) = self.entry(va, false) {
+                    *mine = shared;
+                }
+            }
+        }
+        flush_tlb();
+        Some(copy)
+    }
+
+    /// A write fault at `va`: when the page is copy-on-write, gives this
+    /// space its own writable copy (or takes the page over when it is the
+    /// last owner). False when the fault is a real one.
+    pub fn resolve_cow(&mut self, va: u64) -> bool {
+        let page = va & !(PAGE_SIZE - 1);
+        let Ok(Some(slot)) = self.entry(page, false) else { return false };
+        let desc = *slot;
+        if desc & VALID == 0 || desc & COW == 0 {
+            return false;
+        }
+        let old = desc & ADDR_MASK;
+        if frame::refcount(old) == 1 {
+            *slot = desc & !(AP_RO | COW);
+        } else {
+            let Some(new) = Frame::alloc_zeroed() else { return false };
+            // SAFETY: `old` is mapped by this space (shared, read-only for
+            // everyone), alive while we hold a reference; `new` is ours.
+            let src = unsafe { core::slice::from_raw_parts(phys_to_virt(old) as *const u8, PAGE_SIZE as usize) };
+            new.bytes_mut().copy_from_slice(src);
+            *slot = new.leak() | (desc & !(ADDR_MASK | AP_RO | COW));
+            frame::free(old);
+        }
+        flush_tlb();
+        true
+    }
+
+    /// Marks the mapped page at `va` MAP_SHARED (fork shares it writable).
+    pub fn mark_shared(&mut self, va: u64) {
+        if let Ok(Some(slot)) = self.entry(va, false) {
+            if *slot & VALID != 0 {
+                *slot |= SHARED;
+            }
+        }
+    }
+
+    /// mprotect of one page: false when `va` is not mapped. A shared
+    /// private page made writable stays read-only copy-on-write; `none`
+    /// (PROT_NONE) takes EL0 access away entirely.
+    pub fn protect(&mut self, va: u64, perms: UserPerms, none: bool) -> bool {
+        let Ok(Some(slot)) = self.entry(va, false) else { return false };
+        let desc = *slot;
+        if desc & VALID == 0 {
+            return false;
+        }
+        let mut new = desc | AP_RO | UXN | AP_EL0;
+        new &= !COW;
+        if none {
+            *slot = new & !AP_EL0;
+            flush_tlb();
+            return true;
+        }
+        if perms.exec {
+            new &= !UXN;
+        }
+        if perms.write {
+            if desc & SHARED == 0 && frame::refcount(desc & ADDR_MASK) > 1 {
+                new |= COW;
+            } else {
+                new &= !AP_RO;
+            }
+        }
+        *slot = new;
+        flush_tlb();
+        true
+    }
+
+    /// Unmaps the page at `va` and frees its frame (no-op when unmapped).
+    pub fn unmap(&mut self, va: u64) {
+        let Ok(Some(slot)) = self.entry(va, false) else { return };
+        if *slot & VALID == 0 {
+            return;
+        }
+        let pa = *slot & ADDR_MASK;
+        *slot = 0;
+        flush_tlb();
+        frame::free(pa);
+    }
+
+    /// Makes this the current user address space.
+    pub fn activate(&self) {
+        activate_root(self.root.pa());
+    }
+}
+
+fn leaf_bits(perms: UserPerms) -> u64 {
+    let mut desc = PAGE | VALID | ATTR_NORMAL | SH_INNER | AF | NG | AP_EL0 | PXN;
+    if !perms.write {
+        desc |= AP_RO;
+    }
+    if !perms.exec {
+        desc |= UXN;
+    }
+    desc
+}
+
+/// A page-table frame as its 512 entries.
+///
+/// # Safety
+/// `pa` must be a page-table frame owned by the caller's address space, with
+/// no other live reference to it.
+unsafe fn table_mut<'a>(pa: u64) -> &'a mut [u64] {
+    // SAFETY: the caller guarantees ownership and exclusivity; the frame is
+    // RAM in the linear map and page aligned.
+    unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u64, 512) }
+}
+
+/// Calls `f(va, descriptor)` for every valid level-3 entry under the
+/// table at `pa` (level `level`, covering addresses from `base`).
+fn walk_leaves(pa: u64, level: u32, base: u64, f: &mut dyn FnMut(u64, u64)) {
+    // SAFETY: `pa` is a page-table frame of a live address space, read only
+    // while its owner is borrowed by the caller.
+    let entries = unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u64, 512) };
+    let shift = 39 - 9 * level as u64;
+    for (i, &e) in entries.iter().enumerate() {
+        if e & VALID == 0 {
+            continue;
+        }
+        let va = base + ((i as u64) << shift);
+        if level == 3 {
+            f(va, e);
+        } else {
+            walk_leaves(e & ADDR_MASK, level + 1, va, f);
+        }
+    }
+}
+
+fn flush_tlb() {
+    // SAFETY: TLB invalidation has no effect beyond dropping cached translations.
+    unsafe { asm!("dsb ishst", "tlbi vmalle1", "dsb ish", "isb", options(nostack)) };
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        fn free_level(pa: u64, level: u32) {
+            // SAFETY: `pa` is a page-table frame of the space being dropped.
+            let entries = unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u64, 512) };
+            for &e in entries {
+                if e & VALID != 0 {
+                    let next = e & ADDR_MASK;
+                    if level < 3 {
+                        free_level(next, level + 1);
+                    }
+                    frame::free(next);
+                }
+            }
+        }
+        free_level(self.root.pa(), 1);
+        // The root frame itself is freed by its Frame's drop.
+    }
+}
+
+#[repr(C, align(4096))]
+struct EmptyTable([u64; 512]);
+
+/// The user half while no process runs: every TTBR0 access faults.
+static EMPTY_USER_TABLE: EmptyTable = EmptyTable([0; 512]);
+
+/// Drops the boot identity map from TTBR0: from here on the low half is
+/// user space only (kernel/user split). Returns the kernel's TTBR1 root.
+pub fn split_kernel_user() -> u64 {
+    let empty = core::ptr::addr_of!(EMPTY_USER_TABLE) as u64 - crate::arch::layout::KERNEL_OFFSET;
+    activate_root(empty);
+    let ttbr1: u64;
+    // SAFETY: reading TTBR1_EL1 has no side effects.
+    unsafe { asm!("mrs {}, ttbr1_el1", out(reg) ttbr1, options(nomem, nostack)) };
+    ttbr1
+}
+
+fn activate_root(pa: u64) {
+    // SAFETY: `pa` is a valid level-1 table for the user half (or the empty
+    // one); the kernel runs from TTBR1, which this does not touch. The TLB is
+    // flushed so no stale user translation survives.
+    unsafe {
+        asm!(
+            "msr ttbr0_el1, {}",
+            "isb",
+            "tlbi vmalle1",
+            "dsb ish",
+            "isb",
+            in(reg) pa,
+            options(nostack),
+        )
+    };
+}

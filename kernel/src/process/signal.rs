@@ -1,0 +1,318 @@
+//! Signals: per-process actions, blocked mask and pending set; delivery on
+//! the way back to EL0 (default action, ignore, or a handler frame that
+//! rt_sigreturn undoes).
+
+use kernel_abi::Errno;
+
+use super::{current_pid, with_current};
+use crate::arch::exception::TrapFrame;
+use crate::mm::usercopy::{copy_from_user, copy_to_user};
+
+/// Signals 1..=64.
+pub const NSIG: usize = 64;
+pub const SIGINT: usize = 2;
+pub const SIGQUIT: usize = 3;
+pub const SIGKILL: usize = 9;
+pub const SIGSEGV: usize = 11;
+pub const SIGPIPE: usize = 13;
+pub const SIGCHLD: usize = 17;
+pub const SIGCONT: usize = 18;
+pub const SIGSTOP: usize = 19;
+pub const SIGTSTP: usize = 20;
+pub const SIGTTIN: usize = 21;
+pub const SIGTTOU: usize = 22;
+pub const SIGURG: usize = 23;
+pub const SIGWINCH: usize = 28;
+
+const SIG_DFL: u64 = 0;
+const SIG_IGN: u64 = 1;
+const SA_SIGINFO: u64 = 0x4;
+const SA_ONSTACK: u64 = 0x0800_0000;
+const SA_RESTART: u64 = 0x1000_0000;
+const SA_NODEFER: u64 = 0x4000_0000;
+const SA_RESETHAND: u64 = 0x8000_0000;
+const SA_RESTORER: u64 = 0x0400_0000;
+
+/// `struct sigaction` as the arm64 kernel ABI lays it out (32 bytes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SigAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
+impl SigAction {
+    pub fn from_bytes(b: &[u8; 32]) -> SigAction {
+        let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        SigAction { handler: w(0), flags: w(1), restorer: w(2), mask: w(3) }
+    }
+
+    pub fn to_bytes(self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, v) in [self.handler, self.flags, self.restorer, self.mask].into_iter().enumerate() {
+            out[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SignalState {
+    pub actions: [SigAction; NSIG],
+    pub blocked: u64,
+    pub pending: u64,
+    /// The mask rt_sigsuspend replaced, restored after the next delivery.
+    pub saved_mask: Option<u64>,
+}
+
+impl Default for SignalState {
+    fn default() -> Self {
+        SignalState { actions: [SigAction::default(); NSIG], blocked: 0, pending: 0, saved_mask: None }
+    }
+}
+
+impl SignalState {
+    pub fn raise(&mut self, sig: usize) {
+        if (1..=NSIG).contains(&sig) {
+            self.pending |= bit(sig);
+        }
+    }
+
+    /// execve: handlers go back to the default; ignored stays ignored.
+    pub fn reset_on_exec(&mut self) {
+        for a in self.actions.iter_mut() {
+            if a.handler != SIG_IGN {
+                *a = SigAction::default();
+            }
+        }
+    }
+
+    /// The lowest pending, unblocked signal, taken off the pending set.
+    fn take_deliverable(&mut self) -> Option<usize> {
+        let ready = self.pending & !(self.blocked & !UNBLOCKABLE);
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as usize + 1;
+        self.pending &= !bit(sig);
+        Some(sig)
+    }
+}
+
+/// The mask bit of signal `sig` (1-based).
+pub fn bit(sig: usize) -> u64 {
+    1 << (sig - 1)
+}
+
+/// SIGKILL and SIGSTOP can never be blocked.
+pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+fn default_ignored(sig: usize) -> bool {
+    // Stop signals too: job control (stopping) is not implemented yet.
+    matches!(sig, SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
+}
+
+/// Whether the current process has a signal that would interrupt a wait.
+pub fn has_deliverable() -> bool {
+    with_current(|p| {
+        let s = &p.signals;
+        let ready = s.pending & !(s.blocked & !UNBLOCKABLE);
+        (1..=NSIG).any(|sig| {
+            ready & bit(sig) != 0 && {
+                let a = s.actions[sig - 1];
+                a.handler != SIG_IGN && !(a.handler == SIG_DFL && default_ignored(sig))
+            }
+        })
+    })
+    .unwrap_or(false)
+}
+
+/// kill(2) targets.
+pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
+    if sig > NSIG {
+        return Err(Errno::EINVAL);
+    }
+    let me = current_pid();
+    let my_pgid = with_current(|p| p.pgid)?;
+    let _irq = crate::arch::IrqGuard::new();
+    let mut procs = super::PROCS.lock();
+    let mut hit = false;
+    for p in procs.values_mut() {
+        if p.pid == 0 || p.is_zombie() {
+            continue;
+        }
+        let selected = match pid {
+            p_ if p_ > 0 => p.pid as i64 == p_,
+            0 => p.pgid == my_pgid,
+            -1 => p.pid != 1 && p.pid != me,
+            g => p.pgid as i64 == -g,
+        };
+        if selected {
+            hit = true;
+            if sig != 0 {
+                p.signals.raise(sig);
+            }
+        }
+    }
+    drop(procs);
+    super::sched::notify();
+    if hit {
+        Ok(())
+    } else {
+        Err(Errno::ESRCH)
+    }
+}
+
+/// Signals every process of group `pgid` (the TTY's Ctrl-C).
+pub fn send_group(pgid: u32, sig: usize) {
+    let _irq = crate::arch::IrqGuard::new();
+    for p in super::PROCS.lock().values_mut() {
+        if p.pid != 0 && p.pgid == pgid && !p.is_zombie() {
+            p.signals.raise(sig);
+        }
+    }
+    super::sched::notify();
+}
+
+// Our rt_sigframe layout on the user stack (Linux arm64's): siginfo (128),
+// then ucontext: flags, link, stack (24), sigmask, 120 unused, then
+// sigcontext at 176: fault_address, regs[31], sp, pc, pstate, then
+// __reserved (4096) at 288 holding an fpsimd_context and a terminator.
+const SIGINFO_SIZE: u64 = 128;
+const UC_SIGMASK: u64 = 40;
+const UC_MCONTEXT: u64 = 176;
+const MC_REGS: u64 = 8;
+const MC_SP: u64 = 256;
+const MC_PC: u64 = 264;
+const MC_PSTATE: u64 = 272;
+const MC_RESERVED: u64 = 288;
+const FRAME_SIZE: u64 = SIGINFO_SIZE + UC_MCONTEXT + MC_RESERVED + 4096;
+const FPSIMD_MAGIC: u32 = 0x4650_8001;
+
+/// Called on every return to EL0: acts on one deliverable signal.
+pub fn deliver(frame: &mut TrapFrame) {
+    let Ok(Some((sig, action, old_mask))) = with_current(|p| {
+        let sig = p.signals.take_deliverable()?;
+        let action = p.signals.actions[sig - 1];
+        // After rt_sigsuspend the handler's frame restores the mask from before it.
+        let old = p.signals.saved_mask.take().unwrap_or(p.signals.blocked);
+        if action.handler <= SIG_IGN {
+            p.signals.blocked = old;
+        }
+        if action.handler > SIG_IGN {
+            let mut mask = old | action.mask;
+            if action.flags & SA_NODEFER == 0 {
+                mask |= bit(sig);
+            }
+            p.signals.blocked = mask & !UNBLOCKABLE;
+            if action.flags & SA_RESETHAND != 0 {
+                p.signals.actions[sig - 1] = SigAction::default();
+            }
+        }
+        Some((sig, action, old))
+    }) else {
+        return;
+    };
+    match action.handler {
+        SIG_IGN => {}
+        SIG_DFL if default_ignored(sig) => {}
+        SIG_DFL => super::exit_current(sig as i32),
+        handler => {
+            if setup_frame(frame, sig, handler, &action, old_mask).is_err() {
+                // No room for the frame: like Linux, SIGSEGV kills.
+                super::exit_current(SIGSEGV as i32);
+            }
+        }
+    }
+}
+
+fn setup_frame(
+    frame: &mut TrapFrame,
+    sig: usize,
+    handler: u64,
+    action: &SigAction,
+    old_mask: u64,
+) -> Result<(), Errno> {
+    let _ = SA_ONSTACK;
+    let _ = SA_RESTART;
+    let base = (frame.sp_el0 - FRAME_SIZE) & !15;
+    let mut info = [0u8; SIGINFO_SIZE as usize];
+    info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
+    copy_to_user(base, &info)?;
+    let uc = base + SIGINFO_SIZE;
+    let mut head = [0u8; UC_MCONTEXT as usize];
+    head[UC_SIGMASK as usize..UC_SIGMASK as usize + 8].copy_from_slice(&old_mask.to_le_bytes());
+    copy_to_user(uc, &head)?;
+    let mc = uc + UC_MCONTEXT;
+    let mut regs = [0u8; MC_RESERVED as usize];
+    for (i, r) in frame.regs.iter().enumerate() {
+        let at = (MC_REGS + i as u64 * 8) as usize;
+        regs[at..at + 8].copy_from_slice(&r.to_le_bytes());
+    }
+    regs[MC_SP as usize..MC_SP as usize + 8].copy_from_slice(&frame.sp_el0.to_le_bytes());
+    regs[MC_PC as usize..MC_PC as usize + 8].copy_from_slice(&frame.elr.to_le_bytes());
+    regs[MC_PSTATE as usize..MC_PSTATE as usize + 8].copy_from_slice(&frame.spsr.to_le_bytes());
+    copy_to_user(mc, &regs)?;
+    let mut fp = [0u8; 528 + 8];
+    fp[..4].copy_from_slice(&FPSIMD_MAGIC.to_le_bytes());
+    fp[4..8].copy_from_slice(&528u32.to_le_bytes());
+    fp[8..12].copy_from_slice(&(frame.fpsr as u32).to_le_bytes());
+    fp[12..16].copy_from_slice(&(frame.fpcr as u32).to_le_bytes());
+    for (i, v) in frame.fp.iter().enumerate() {
+        fp[16 + i * 16..32 + i * 16].copy_from_slice(&v.to_le_bytes());
+    }
+    copy_to_user(mc + MC_RESERVED, &fp)?;
+    frame.regs[0] = sig as u64;
+    frame.regs[1] = base;
+    frame.regs[2] = uc;
+    frame.regs[30] = if action.flags & SA_RESTORER != 0 { action.restorer } else { 0 };
+    frame.sp_el0 = base;
+    frame.elr = handler;
+    let _ = SA_SIGINFO;
+    Ok(())
+}
+
+/// rt_sigreturn(2): restores what `setup_frame` saved (sp points at the frame).
+pub fn sigreturn(frame: &mut TrapFrame) -> Result<u64, Errno> {
+    let base = frame.sp_el0;
+    let uc = base + SIGINFO_SIZE;
+    let mut mask = [0u8; 8];
+    copy_from_user(&mut mask, uc + UC_SIGMASK)?;
+    let mc = uc + UC_MCONTEXT;
+    let mut regs = [0u8; MC_RESERVED as usize];
+    copy_from_user(&mut regs, mc)?;
+    let word = |at: u64| u64::from_le_bytes(regs[at as usize..at as usize + 8].try_into().expect("8 bytes"));
+    let pstate = word(MC_PSTATE);
+    // Only EL0t with interrupts unmasked may come back (never a forged EL1 state).
+    if pstate & 0xf != 0 || pstate & 0x3c0 != 0 {
+        return Err(Errno::EFAULT);
+    }
+    let mut fp = [0u8; 528];
+    copy_from_user(&mut fp, mc + MC_RESERVED)?;
+    if u32::from_le_bytes(fp[..4].try_into().expect("4 bytes")) == FPSIMD_MAGIC {
+        frame.fpsr = u32::from_le_bytes(fp[8..12].try_into().expect("4 bytes")) as u64;
+        frame.fpcr = u32::from_le_bytes(fp[12..16].try_into().expect("4 bytes")) as u64;
+        for (i, v) in frame.fp.iter_mut().enumerate() {
+            *v = u128::from_le_bytes(fp[16 + i * 16..32 + i * 16].try_into().expect("16 bytes"));
+        }
+    }
+    for i in 0..31 {
+        frame.regs[i] = word(MC_REGS + i as u64 * 8);
+    }
+    frame.sp_el0 = word(MC_SP);
+    frame.elr = word(MC_PC);
+    frame.spsr = pstate;
+    with_current(|p| p.signals.blocked = u64::from_le_bytes(mask) & !UNBLOCKABLE)?;
+    Ok(frame.regs[0])
+}
+
+/// rt_sigsuspend(2): waits with `mask` blocked until a signal is delivered.
+pub fn suspend(mask: u64) -> Errno {
+    let _ = with_current(|p| {
+        p.signals.saved_mask = Some(p.signals.blocked);
+        p.signals.blocked = mask & !UNBLOCKABLE;
+    });
+    super::sched::wait_until(has_deliverable);
+    Errno::EINTR
+}

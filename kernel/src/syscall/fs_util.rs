@@ -1,0 +1,35 @@
+//! Argument decoding shared by the file syscalls: user path strings and
+//! `dirfd` bases.
+
+use alloc::string::String;
+
+use kernel_abi::Errno;
+
+use crate::mm::usercopy::copy_str_from_user;
+use crate::process;
+
+pub const AT_FDCWD: i64 = -100;
+pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+pub const AT_REMOVEDIR: u64 = 0x200;
+pub const AT_EMPTY_PATH: u64 = 0x1000;
+
+/// A NUL-terminated path from user memory.
+pub fn user_path(addr: u64) -> Result<String, Errno> {
+    let mut buf = alloc::vec![0u8; kernel_path::PATH_MAX];
+    let n = copy_str_from_user(&mut buf, addr)?;
+    buf.truncate(n);
+    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
+}
+
+/// The directory a relative `path` starts from: the cwd for AT_FDCWD, else
+/// the (absolute) path `dirfd` was opened with.
+pub fn base_dir(dirfd: u64, path: &str) -> Result<String, Errno> {
+    if path.starts_with('/') || dirfd as i64 as i32 == AT_FDCWD as i32 {
+        return process::with_current(|p| p.cwd.clone());
+    }
+    let file = process::with_current(|p| p.fds.get(dirfd))??;
+    if !file.node.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    Ok(file.path.clone())
+}

@@ -1,0 +1,47 @@
+//! getdents64(2). Position: the file offset counts `.` and `..`; after
+//! them the cursor is the last name returned, so unlinking while reading
+//! (rm -r) skips nothing.
+
+use kernel_abi::Errno;
+
+use super::SyscallResult;
+use crate::mm::usercopy::copy_to_user;
+use crate::process;
+
+pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
+    let file = process::with_current(|p| p.fds.get(fd))??;
+    let entries = file.dir_entries()?;
+    let mut off = file.offset.lock();
+    let mut cursor = file.dir_cursor.lock();
+    // Entries still to return: `.`/`..` by offset, the rest after the cursor.
+    let mut pending: alloc::vec::Vec<&(u64, u8, alloc::string::String)> = alloc::vec::Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let take = if i < 2 { (*off as usize) <= i } else { cursor.as_ref().is_none_or(|c| e.2.as_str() > c.as_str()) };
+        if take {
+            pending.push(e);
+        }
+    }
+    let mut out = alloc::vec::Vec::new();
+    for (ino, dtype, name) in pending {
+        let reclen = (19 + name.len() + 1).div_ceil(8) * 8;
+        if out.len() + reclen > count as usize {
+            if out.is_empty() {
+                return Err(Errno::EINVAL);
+            }
+            break;
+        }
+        *off += 1;
+        let start = out.len();
+        out.extend_from_slice(&ino.to_le_bytes());
+        out.extend_from_slice(&off.to_le_bytes());
+        out.extend_from_slice(&(reclen as u16).to_le_bytes());
+        out.push(*dtype);
+        out.extend_from_slice(name.as_bytes());
+        out.resize(start + reclen, 0);
+        if name != "." && name != ".." {
+            *cursor = Some(name.clone());
+        }
+    }
+    copy_to_user(dirp, &out)?;
+    Ok(out.len())
+}

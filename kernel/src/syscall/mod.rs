@@ -1,0 +1,170 @@
+//! The syscall layer: `svc #0` from EL0 with the number in x8 and
+//! arguments in x0..x5; the result (or `-errno`) goes back in x0. One file
+//! per syscall; every number not listed here returns ENOSYS (the full
+//! table, with status, is docs/SYSCALLS.md).
+
+mod brk;
+mod chdir;
+mod clone;
+mod close;
+mod dup;
+mod execve;
+mod exit;
+mod faccessat;
+mod fcntl;
+mod fs_util;
+mod getcwd;
+mod getdents64;
+mod getpid;
+mod getppid;
+mod getrandom;
+mod ids;
+mod ioctl;
+mod kill;
+mod lseek;
+mod mkdirat;
+mod mmap;
+mod mount;
+mod munmap;
+mod openat;
+mod pgrp;
+mod pipe2;
+mod poll;
+mod read;
+mod readlinkat;
+mod reboot;
+mod renameat2;
+mod rt_sigaction;
+mod rt_sigprocmask;
+mod sendfile;
+mod set_tid_address;
+mod sethostname;
+mod stat;
+mod sync;
+mod sysinfo;
+mod syslog;
+mod time;
+mod umask;
+mod uname;
+mod unlinkat;
+mod utimensat;
+mod wait4;
+mod write;
+mod writev;
+
+use kernel_abi::{sysno, Errno};
+
+use crate::arch::exception::TrapFrame;
+
+pub type SyscallResult = Result<usize, Errno>;
+
+/// Decodes the registers, runs the syscall, writes the result to x0, then
+/// delivers a pending signal on the way back to EL0.
+pub fn handle(frame: &mut TrapFrame) {
+    let nr = frame.regs[8] as usize;
+    let a = [frame.regs[0], frame.regs[1], frame.regs[2], frame.regs[3], frame.regs[4], frame.regs[5]];
+    match nr {
+        // These set every register themselves.
+        sysno::RT_SIGRETURN => {
+            if crate::process::signal::sigreturn(frame).is_err() {
+                crate::process::exit_current(crate::process::signal::SIGSEGV as i32);
+            }
+        }
+        _ => {
+            frame.regs[0] = match dispatch(nr, a, frame) {
+                Ok(value) => value as u64,
+                Err(e) => e.to_syscall_return(),
+            };
+        }
+    }
+    crate::process::signal::deliver(frame);
+}
+
+fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
+    match nr {
+        sysno::CLONE => clone::sys_clone(a[0], a[1], frame),
+        sysno::EXECVE => execve::sys_execve(a[0], a[1], a[2], frame),
+        sysno::WAIT4 => wait4::sys_wait4(a[0], a[1], a[2], a[3]),
+        sysno::KILL => kill::sys_kill(a[0], a[1]),
+        sysno::TKILL | sysno::TGKILL => {
+            kill::sys_tkill(if nr == sysno::TKILL { a[0] } else { a[1] }, if nr == sysno::TKILL { a[1] } else { a[2] })
+        }
+        sysno::SETPGID => pgrp::sys_setpgid(a[0], a[1]),
+        sysno::GETPGID => pgrp::sys_getpgid(a[0]),
+        sysno::SETSID => pgrp::sys_setsid(),
+        sysno::GETSID => pgrp::sys_getsid(a[0]),
+        sysno::GETTID => getpid::sys_getpid(),
+        sysno::NANOSLEEP => time::sys_nanosleep(a[0], a[1]),
+        sysno::CLOCK_NANOSLEEP => time::sys_clock_nanosleep(a[0], a[1], a[2], a[3]),
+        sysno::CLOCK_GETTIME => time::sys_clock_gettime(a[0], a[1]),
+        sysno::GETTIMEOFDAY => time::sys_gettimeofday(a[0]),
+        sysno::SCHED_YIELD => {
+            crate::process::sched::schedule();
+            Ok(0)
+        }
+        sysno::RT_SIGSUSPEND => {
+            let mut raw = [0u8; 8];
+            crate::mm::usercopy::copy_from_user(&mut raw, a[0])?;
+            if a[1] != 8 {
+                return Err(Errno::EINVAL);
+            }
+            Err(crate::process::signal::suspend(u64::from_le_bytes(raw)))
+        }
+        sysno::PIPE2 => pipe2::sys_pipe2(a[0], a[1]),
+        sysno::PPOLL => poll::sys_ppoll(a[0], a[1], a[2], a[3]),
+        sysno::PSELECT6 => poll::sys_pselect6(a[0], a[1], a[2], a[3], a[4]),
+        sysno::REBOOT => reboot::sys_reboot(a[0], a[1], a[2]),
+        sysno::SYSINFO => sysinfo::sys_sysinfo(a[0]),
+        sysno::GETRANDOM => getrandom::sys_getrandom(a[0], a[1], a[2]),
+        sysno::READ => read::sys_read(a[0], a[1], a[2]),
+        sysno::READV => read::sys_readv(a[0], a[1], a[2]),
+        sysno::WRITE => write::sys_write(a[0], a[1], a[2]),
+        sysno::OPENAT => openat::sys_openat(a[0], a[1], a[2], a[3]),
+        sysno::CLOSE => close::sys_close(a[0]),
+        sysno::LSEEK => lseek::sys_lseek(a[0], a[1], a[2]),
+        sysno::NEWFSTATAT => stat::sys_newfstatat(a[0], a[1], a[2], a[3]),
+        sysno::FSTAT => stat::sys_fstat(a[0], a[1]),
+        sysno::GETDENTS64 => getdents64::sys_getdents64(a[0], a[1], a[2]),
+        sysno::MKDIRAT => mkdirat::sys_mkdirat(a[0], a[1], a[2]),
+        sysno::UNLINKAT => unlinkat::sys_unlinkat(a[0], a[1], a[2]),
+        sysno::RENAMEAT => renameat2::sys_renameat2(a[0], a[1], a[2], a[3], 0),
+        sysno::RENAMEAT2 => renameat2::sys_renameat2(a[0], a[1], a[2], a[3], a[4]),
+        sysno::READLINKAT => readlinkat::sys_readlinkat(a[0], a[1], a[2], a[3]),
+        sysno::SYMLINKAT => readlinkat::sys_symlinkat(a[0], a[1], a[2]),
+        sysno::CHDIR => chdir::sys_chdir(a[0]),
+        sysno::DUP => dup::sys_dup(a[0]),
+        sysno::DUP3 => dup::sys_dup3(a[0], a[1], a[2]),
+        sysno::FCNTL => fcntl::sys_fcntl(a[0], a[1], a[2]),
+        sysno::IOCTL => ioctl::sys_ioctl(a[0], a[1], a[2]),
+        sysno::MOUNT => mount::sys_mount(a[0], a[1], a[2], a[3], a[4]),
+        sysno::UMOUNT2 => mount::sys_umount2(a[0], a[1]),
+        sysno::FACCESSAT => faccessat::sys_faccessat(a[0], a[1], a[2]),
+        sysno::SETHOSTNAME => sethostname::sys_sethostname(a[0], a[1]),
+        sysno::SYNC => sync::sys_sync(),
+        sysno::UTIMENSAT => utimensat::sys_utimensat(a[0], a[1], a[2], a[3]),
+        sysno::SENDFILE => sendfile::sys_sendfile(a[0], a[1], a[2], a[3]),
+        sysno::WRITEV => writev::sys_writev(a[0], a[1], a[2]),
+        sysno::SET_TID_ADDRESS => set_tid_address::sys_set_tid_address(a[0]),
+        sysno::BRK => brk::sys_brk(a[0]),
+        sysno::MMAP => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
+        sysno::MUNMAP => munmap::sys_munmap(a[0], a[1]),
+        sysno::MPROTECT => mmap::sys_mprotect(a[0], a[1], a[2]),
+        sysno::GETPID => getpid::sys_getpid(),
+        sysno::GETPPID => getppid::sys_getppid(),
+        sysno::GETUID | sysno::GETEUID => ids::sys_getuid(),
+        sysno::GETGID | sysno::GETEGID => ids::sys_getgid(),
+        sysno::UMASK => umask::sys_umask(a[0]),
+        sysno::UNAME => uname::sys_uname(a[0]),
+        sysno::GETCWD => getcwd::sys_getcwd(a[0], a[1]),
+        sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a[0], a[1], a[2], a[3]),
+        sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        sysno::EXIT | sysno::EXIT_GROUP => exit::sys_exit(a[0] as i32),
+        sysno::SYSLOG => syslog::sys_syslog(a[0] as i32, a[1], a[2]),
+        _ => {
+            let name = sysno::name(nr).unwrap_or("unknown");
+            // KERN_DEBUG: in the log (dmesg), not on the console by default.
+            printk!(crate::printk::LEVEL_DEBUG, "syscall {nr} ({name}) not implemented: ENOSYS");
+            Err(Errno::ENOSYS)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! openat(2).
+
+use kernel_abi::Errno;
+
+use super::fs_util::{base_dir, user_path};
+use super::SyscallResult;
+use crate::fs::file::*;
+use crate::fs::{self, Data, Inode, S_IFLNK, S_IFREG};
+use crate::process;
+
+pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult {
+    let path = user_path(path)?;
+    let flags = flags as u32;
+    let base = base_dir(dirfd, &path)?;
+    let follow = flags & O_NOFOLLOW == 0;
+    let node = match fs::resolve(&base, &path, follow) {
+        Ok(node) => {
+            if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                return Err(Errno::EEXIST);
+            }
+            node
+        }
+        Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
+            let (dir, name) = fs::resolve_parent(&base, &path)?;
+            let umask = process::with_current(|p| p.umask)?;
+            let node =
+                Inode::new(dir.fs, S_IFREG | (mode as u32 & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
+            fs::insert(&dir, name, node.clone())?;
+            node
+        }
+        Err(e) => return Err(e),
+    };
+    let ftype = node.file_type();
+    if ftype == S_IFLNK {
+        return Err(Errno::ELOOP);
+    }
+    if flags & O_DIRECTORY != 0 && !node.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    if node.is_dir() && flags & O_ACCMODE != O_RDONLY {
+        return Err(Errno::EISDIR);
+    }
+    if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY {
+        if let Data::File(v) = &mut *node.data.lock() {
+            v.clear();
+        }
+    }
+    let abs = kernel_path::join(&base, &path);
+    let file = OpenFile::new(node, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), abs);
+    process::with_current(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))?
+}

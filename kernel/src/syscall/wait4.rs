@@ -1,0 +1,40 @@
+//! wait4(2) (rusage left zeroed).
+
+use kernel_abi::Errno;
+
+use super::SyscallResult;
+use crate::mm::usercopy::copy_to_user;
+use crate::process::{self, WaitFor};
+
+const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WCONTINUED: u64 = 8;
+
+pub fn sys_wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SyscallResult {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | 0x4000_0000 | 0x8000_0000) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pid = pid as i64 as i32;
+    let sel = match pid {
+        -1 => WaitFor::Any,
+        0 => WaitFor::Group(process::with_current(|p| p.pgid)?),
+        p if p < 0 => WaitFor::Group((-p) as u32),
+        p => WaitFor::Pid(p as u32),
+    };
+    let found = if options & WNOHANG != 0 {
+        match process::try_wait(sel)? {
+            Some(r) => r,
+            None => return Ok(0),
+        }
+    } else {
+        process::wait(sel)?
+    };
+    let (child, code) = found;
+    if status != 0 {
+        copy_to_user(status, &code.to_le_bytes())?;
+    }
+    if rusage != 0 {
+        copy_to_user(rusage, &[0u8; 144])?;
+    }
+    Ok(child as usize)
+}
