@@ -250,7 +250,7 @@ mod tests {
             st.extend_from_slice(&FDT_BEGIN_NODE.to_be_bytes());
             st.extend_from_slice(name.as_bytes());
             st.push(0);
-            while st.len() % 4 != 0 {
+            while !st.len().is_multiple_of(4) {
                 st.push(0);
             }
         };
@@ -259,7 +259,7 @@ mod tests {
             st.extend_from_slice(&(v.len() as u32).to_be_bytes());
             st.extend_from_slice(&name.to_be_bytes());
             st.extend_from_slice(v);
-            while st.len() % 4 != 0 {
+            while !st.len().is_multiple_of(4) {
                 st.push(0);
             }
         };

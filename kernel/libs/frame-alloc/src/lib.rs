@@ -108,7 +108,7 @@ impl FrameAllocator {
     }
 
     pub fn free(&mut self, addr: u64) -> Result<(), FreeError> {
-        if addr < self.base || addr % FRAME_SIZE != 0 {
+        if addr < self.base || !addr.is_multiple_of(FRAME_SIZE) {
             return Err(FreeError::OutOfRange);
         }
         let i = ((addr - self.base) / FRAME_SIZE) as usize;

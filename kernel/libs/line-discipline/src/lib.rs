@@ -111,6 +111,7 @@ pub struct Effect {
     pub signal: Option<Signal>,
 }
 
+#[derive(Default)]
 pub struct LineDiscipline {
     pub termios: Termios,
     /// The line being edited (canonical mode).
@@ -123,12 +124,6 @@ pub struct LineDiscipline {
 
 /// Longest canonical line (Linux: 4095 + newline).
 const MAX_LINE: usize = 4095;
-
-impl Default for LineDiscipline {
-    fn default() -> Self {
-        LineDiscipline { termios: Termios::default(), line: Vec::new(), ready: VecDeque::new(), eof: 0 }
-    }
-}
 
 impl LineDiscipline {
     pub fn canonical(&self) -> bool {
