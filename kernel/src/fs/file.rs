@@ -124,8 +124,7 @@ impl OpenFile {
                 let at = *off as usize;
                 let end = at.checked_add(src.len()).ok_or(Errno::EFBIG)?;
                 if end > v.len() {
-                    v.try_reserve(end - v.len()).map_err(|_| Errno::ENOSPC)?;
-                    v.resize(end, 0);
+                    grow_file(v, end)?;
                 }
                 v[at..end].copy_from_slice(src);
                 *off = end as u64;
@@ -180,9 +179,12 @@ impl OpenFile {
         Ok(new as u64)
     }
 
-    /// Directory entries `(ino, type, name)` after position `*offset`;
-    /// `.` and `..` first.
-    pub fn dir_entries(&self) -> Result<Vec<(u64, u8, String)>, Errno> {
+    /// Directory entries `(ino, type, name)`: `.` and `..`, then at most
+    /// `max` names sorted after `after` (bounded, so listing a huge
+    /// directory never needs a heap allocation the size of the directory).
+    pub fn dir_entries(&self, after: Option<&str>, max: usize) -> Result<Vec<(u64, u8, String)>, Errno> {
+        use core::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         const DT_DIR: u8 = 4;
         const DT_REG: u8 = 8;
         const DT_LNK: u8 = 10;
@@ -196,7 +198,7 @@ impl OpenFile {
         let mut out = alloc::vec![(self.node.ino, DT_DIR, ".".into()), (self.node.ino, DT_DIR, "..".into())];
         match &*self.node.data.lock() {
             Data::Dir(entries) => {
-                for (name, n) in entries {
+                for (name, n) in entries.range::<str, _>((from, Bound::Unbounded)).take(max) {
                     out.push((n.ino, dt(n.mode()), name.clone()));
                 }
             }
@@ -204,7 +206,9 @@ impl OpenFile {
                 let mut list = p.list();
                 list.sort();
                 for (i, (name, is_dir)) in list.into_iter().enumerate() {
-                    out.push((1000 + i as u64, if is_dir { DT_DIR } else { DT_REG }, name));
+                    if after.is_none_or(|a| name.as_str() > a) && out.len() < max + 2 {
+                        out.push((1000 + i as u64, if is_dir { DT_DIR } else { DT_REG }, name));
+                    }
                 }
             }
             _ => return Err(Errno::ENOTDIR),
@@ -287,4 +291,25 @@ impl FdTable {
             }
         }
     }
+}
+
+/// Grows tmpfs file data to `len` bytes (zero-filled). The data lives in
+/// the kernel heap, so a file may only grow while the heap keeps its
+/// reserve and the filesystems' slack (`fs::check_space`); otherwise ENOSPC
+/// (the filesystem is full), never a panic.
+pub fn grow_file(v: &mut alloc::vec::Vec<u8>, len: usize) -> Result<(), Errno> {
+    if len > v.capacity() {
+        // Doubling keeps appends linear; near the limit, grow exactly.
+        // (A reallocation holds old and new blocks at once: `len` more is
+        // the conservative need.)
+        let doubled = len.max(v.capacity().saturating_mul(2));
+        if super::check_space(doubled).is_ok() {
+            v.try_reserve(len - v.len()).map_err(|_| Errno::ENOSPC)?;
+        } else {
+            super::check_space(len)?;
+            v.try_reserve_exact(len - v.len()).map_err(|_| Errno::ENOSPC)?;
+        }
+    }
+    v.resize(len, 0);
+    Ok(())
 }

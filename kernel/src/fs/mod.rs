@@ -118,6 +118,21 @@ fn unpack(root: &Arc<Inode>, e: &kernel_cpio::Entry) -> Result<(), Errno> {
 }
 
 /// Adds `name` to directory `dir`; EEXIST if taken.
+/// Heap the in-memory filesystems leave free beyond the heap's own reserve:
+/// room for a shell to fork and exec `rm` once tmpfs is full.
+pub const FS_SLACK: usize = 2 << 20;
+
+/// ENOSPC unless the filesystems may take `bytes` more of the kernel heap
+/// (file data and inodes live there; like Linux's tmpfs size limit, this
+/// keeps a full tmpfs from starving everything else).
+pub fn check_space(bytes: usize) -> Result<(), Errno> {
+    if crate::arch::heap::has_room(bytes.saturating_add(FS_SLACK)) {
+        Ok(())
+    } else {
+        Err(Errno::ENOSPC)
+    }
+}
+
 pub fn insert(dir: &Arc<Inode>, name: &str, node: Arc<Inode>) -> Result<(), Errno> {
     let is_dir = node.is_dir();
     match &mut *dir.data.lock() {

@@ -24,14 +24,19 @@ pub struct Pipe {
     writers: AtomicUsize,
 }
 
-/// A new pipe: (read end, write end).
-pub fn new(extra_flags: u32) -> (Arc<OpenFile>, Arc<OpenFile>) {
-    let pipe =
-        Arc::new(Pipe { buf: Mutex::new(VecDeque::new()), readers: AtomicUsize::new(0), writers: AtomicUsize::new(0) });
+/// A new pipe: (read end, write end). Its whole buffer is reserved here,
+/// so writes never allocate; ENOMEM when the kernel heap cannot spare it.
+pub fn new(extra_flags: u32) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
+    if !crate::arch::heap::has_room(CAPACITY) {
+        return Err(Errno::ENOMEM);
+    }
+    let mut buf = VecDeque::new();
+    buf.try_reserve_exact(CAPACITY).map_err(|_| Errno::ENOMEM)?;
+    let pipe = Arc::new(Pipe { buf: Mutex::new(buf), readers: AtomicUsize::new(0), writers: AtomicUsize::new(0) });
     let node = Inode::new(PIPE_FS, S_IFIFO | 0o600, Data::Pipe(pipe));
     let r = OpenFile::new(node.clone(), O_RDONLY | extra_flags, "pipe:".into());
     let w = OpenFile::new(node, O_WRONLY | extra_flags, "pipe:".into());
-    (r, w)
+    Ok((r, w))
 }
 
 impl Pipe {

@@ -70,6 +70,17 @@ pub struct UserPerms {
     pub exec: bool,
 }
 
+/// What a write fault on a user page turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CowFault {
+    /// Copied (or taken over): retry the access.
+    Resolved,
+    /// Not a copy-on-write page: a real fault.
+    NotCow,
+    /// Copy-on-write, but no free frame for the copy.
+    OutOfMemory,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapError {
     OutOfMemory,
@@ -156,15 +167,30 @@ impl AddressSpace {
     /// become read-only copy-on-write in both spaces (`resolve_cow` copies
     /// on the first write). None when memory runs out.
     pub fn duplicate(&mut self) -> Option<AddressSpace> {
-        let mut copy = AddressSpace::new()?;
+        // The leaf list lives in the kernel heap: sized up front, and only
+        // when the heap can spare it (a large process forking under memory
+        // pressure gets ENOMEM, not a kernel panic).
+        let mut count = 0usize;
+        walk_leaves(self.root.pa(), 1, 0, &mut |_, _| count += 1);
+        let bytes = count.checked_mul(core::mem::size_of::<(u64, u64)>())?;
+        if !crate::arch::heap::has_room(bytes) {
+            return None;
+        }
         let mut leaves: alloc::vec::Vec<(u64, u64)> = alloc::vec::Vec::new();
+        leaves.try_reserve_exact(count).ok()?;
+        let mut copy = AddressSpace::new()?;
         walk_leaves(self.root.pa(), 1, 0, &mut |va, desc| leaves.push((va, desc)));
         for (va, desc) in leaves {
             let shared =
                 if desc & SHARED == 0 && (desc & AP_RO == 0 || desc & COW != 0) { desc | AP_RO | COW } else { desc };
             let slot = match copy.entry(va, true) {
                 Ok(Some(slot)) => slot,
-                _ => return None,
+                _ => {
+                    // Out of page-table frames: `copy` is dropped (its shares
+                    // go back); pages already made copy-on-write stay so.
+                    flush_tlb();
+                    return None;
+                }
             };
             frame::share(desc & ADDR_MASK);
             *slot = shared;
@@ -180,19 +206,19 @@ impl AddressSpace {
 
     /// A write fault at `va`: when the page is copy-on-write, gives this
     /// space its own writable copy (or takes the page over when it is the
-    /// last owner). False when the fault is a real one.
-    pub fn resolve_cow(&mut self, va: u64) -> bool {
+    /// last owner).
+    pub fn resolve_cow(&mut self, va: u64) -> CowFault {
         let page = va & !(PAGE_SIZE - 1);
-        let Ok(Some(slot)) = self.entry(page, false) else { return false };
+        let Ok(Some(slot)) = self.entry(page, false) else { return CowFault::NotCow };
         let desc = *slot;
         if desc & VALID == 0 || desc & COW == 0 {
-            return false;
+            return CowFault::NotCow;
         }
         let old = desc & ADDR_MASK;
         if frame::refcount(old) == 1 {
             *slot = desc & !(AP_RO | COW);
         } else {
-            let Some(new) = Frame::alloc_zeroed() else { return false };
+            let Some(new) = Frame::alloc_zeroed() else { return CowFault::OutOfMemory };
             // SAFETY: `old` is mapped by this space (shared, read-only for
             // everyone), alive while we hold a reference; `new` is ours.
             let src = unsafe { core::slice::from_raw_parts(phys_to_virt(old) as *const u8, PAGE_SIZE as usize) };
@@ -201,7 +227,14 @@ impl AddressSpace {
             frame::free(old);
         }
         flush_tlb();
-        true
+        CowFault::Resolved
+    }
+
+    /// How many user pages are mapped (the OOM killer's measure of size).
+    pub fn mapped_pages(&self) -> usize {
+        let mut count = 0;
+        walk_leaves(self.root.pa(), 1, 0, &mut |_, _| count += 1);
+        count
     }
 
     /// Marks the mapped page at `va` MAP_SHARED (fork shares it writable).

@@ -17,7 +17,7 @@ use spin::Mutex;
 
 use crate::arch::exception::{self as trap, Context, KernelStack, TrapFrame};
 use crate::arch::IrqGuard;
-use crate::mm::page_table::{AddressSpace, Frame, UserPerms, PAGE_SIZE};
+use crate::mm::page_table::{AddressSpace, CowFault, Frame, UserPerms, PAGE_SIZE};
 
 /// Anonymous mappings are placed upwards from here.
 pub const MMAP_BASE: u64 = 0x10_0000_0000;
@@ -59,6 +59,8 @@ pub struct Process {
     kstack: Option<KernelStack>,
     /// Clock ticks at creation (`/proc/<pid>/stat` starttime).
     pub start_ticks: u64,
+    /// Chosen by the OOM killer (`resolve_cow`): SIGKILL is pending.
+    pub oom_killed: bool,
 }
 
 impl Process {
@@ -84,6 +86,7 @@ impl Process {
             ctx: Context::default(),
             kstack: None,
             start_ticks: crate::init::ticks(),
+            oom_killed: false,
         }
     }
 
@@ -321,7 +324,14 @@ pub fn brk(p: &mut Process, addr: u64) -> u64 {
         }
         return p.brk;
     }
-    let mut page = p.brk.div_ceil(PAGE_SIZE).max(p.brk_start.div_ceil(PAGE_SIZE)) * PAGE_SIZE;
+    let first = p.brk.div_ceil(PAGE_SIZE).max(p.brk_start.div_ceil(PAGE_SIZE)) * PAGE_SIZE;
+    // Fails up front (the break stays) unless free frames cover the new
+    // pages and their page tables: nothing is left half mapped.
+    let pages = addr.saturating_sub(first).div_ceil(PAGE_SIZE) as usize;
+    if pages + pages / 512 + 3 > crate::mm::frame::stats().1 {
+        return p.brk;
+    }
+    let mut page = first;
     while page < addr {
         if !space.is_mapped(page) {
             let Some(f) = Frame::alloc_zeroed() else { return p.brk };
@@ -344,6 +354,9 @@ pub fn mmap_anonymous(p: &mut Process, len: u64, perms: UserPerms, shared: bool)
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
     let len = len.checked_add(PAGE_SIZE - 1).ok_or(Errno::ENOMEM)? / PAGE_SIZE * PAGE_SIZE;
     let start = p.mmap_next;
+    if start.checked_add(len).is_none_or(|end| end > crate::arch::layout::USER_END) {
+        return Err(Errno::ENOMEM);
+    }
     let mut va = start;
     while va < start + len {
         let Some(f) = Frame::alloc_zeroed() else {
@@ -355,7 +368,15 @@ pub fn mmap_anonymous(p: &mut Process, len: u64, perms: UserPerms, shared: bool)
             }
             return Err(Errno::ENOMEM);
         };
-        space.map(va, f, perms).map_err(|_| Errno::ENOMEM)?;
+        if space.map(va, f, perms).is_err() {
+            // No frame for a page table: undo as above.
+            let mut undo = start;
+            while undo < va {
+                space.unmap(undo);
+                undo += PAGE_SIZE;
+            }
+            return Err(Errno::ENOMEM);
+        }
         if shared {
             space.mark_shared(va);
         }
@@ -417,19 +438,74 @@ pub fn stat_line(pid: u32) -> Option<String> {
     })
 }
 
-/// A write fault on user address `va` in the current process: true when it
-/// was copy-on-write and is now resolved (the access can be retried).
-pub fn resolve_cow(va: u64) -> bool {
+/// A write fault on user address `va` in the current process (`from_user`:
+/// at EL0, else inside a user copy): true when the access can be retried.
+///
+/// With no free frame for the copy, the OOM killer steps in, as Linux's
+/// does: the process with the most mapped pages (never pid 0 or init) gets
+/// SIGKILL. When that is someone else, the access is retried from EL0 (the
+/// tick lets the victim run, die and give its frames back); inside a user
+/// copy, which cannot wait, the syscall fails with EFAULT. When it is the
+/// faulting process itself, it dies now.
+pub fn resolve_cow(va: u64, from_user: bool) -> bool {
     let _irq = IrqGuard::new();
     // try_lock: a fault inside a user copy made while the table is locked
     // must become EFAULT, not a deadlock.
     let Some(mut procs) = PROCS.try_lock() else { return false };
-    procs.get_mut(&current_pid()).and_then(|p| p.space.as_mut()).is_some_and(|s| s.resolve_cow(va))
+    let pid = current_pid();
+    let Some(p) = procs.get_mut(&pid) else { return false };
+    let Some(space) = p.space.as_mut() else { return false };
+    match space.resolve_cow(va) {
+        CowFault::Resolved => return true,
+        CowFault::NotCow => return false,
+        CowFault::OutOfMemory => {}
+    }
+    match oom_victim(&mut procs) {
+        Some(victim) if victim != pid => from_user,
+        _ => {
+            // The faulting process is the victim (or nobody else can be:
+            // then even init goes, and the kernel panics like Linux's
+            // "out of memory and no killable processes").
+            if let Some(p) = procs.get_mut(&pid) {
+                // From EL0 `user_fault` sees it pending; inside a user copy
+                // the syscall fails with EFAULT and the signal is delivered
+                // on the way out.
+                p.signals.raise(signal::SIGKILL);
+                p.oom_killed = true;
+            }
+            false
+        }
+    }
+}
+
+/// The OOM killer's victim: one already killed that is still exiting, else
+/// the live process with the most mapped pages other than pid 0 and init,
+/// which gets SIGKILL now. None when there is nobody to kill.
+fn oom_victim(procs: &mut BTreeMap<u32, Box<Process>>) -> Option<u32> {
+    let alive = |p: &Process| p.pid > 1 && !p.is_zombie();
+    if let Some(p) = procs.values().find(|p| alive(p) && p.oom_killed) {
+        return Some(p.pid);
+    }
+    let victim = procs
+        .values()
+        .filter(|p| alive(p))
+        .max_by_key(|p| p.space.as_ref().map_or(0, AddressSpace::mapped_pages))
+        .map(|p| p.pid)?;
+    let p = procs.get_mut(&victim)?;
+    printk!(crate::printk::LEVEL_INFO, "Out of memory: killed process {} ({})", p.pid, p.name);
+    p.signals.raise(signal::SIGKILL);
+    p.oom_killed = true;
+    sched::notify();
+    Some(victim)
 }
 
 /// A fault taken at EL0 that is not copy-on-write: the process is killed
 /// by SIGSEGV (a handler for it is not run yet).
 pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
+    if with_current(|p| p.oom_killed).unwrap_or(false) {
+        // The OOM killer chose this process (`resolve_cow`).
+        exit_current(signal::SIGKILL as i32)
+    }
     printk!(
         crate::printk::LEVEL_INFO,
         "{}[{}]: {} (ESR {esr:#x}) at pc {:#x}, address {far:#x}: SIGSEGV",

@@ -13,6 +13,15 @@ pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 pub const AT_REMOVEDIR: u64 = 0x200;
 pub const AT_EMPTY_PATH: u64 = 0x1000;
 
+/// A zeroed scratch buffer for one call; ENOMEM (not a kernel panic) when
+/// the heap has no block that large, e.g. when it is fragmented.
+pub fn scratch(len: usize) -> Result<alloc::vec::Vec<u8>, Errno> {
+    let mut v = alloc::vec::Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
 /// A NUL-terminated path from user memory.
 pub fn user_path(addr: u64) -> Result<String, Errno> {
     let mut buf = alloc::vec![0u8; kernel_path::PATH_MAX];

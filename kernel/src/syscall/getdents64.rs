@@ -8,16 +8,24 @@ use super::SyscallResult;
 use crate::mm::usercopy::copy_to_user;
 use crate::process;
 
+/// Most bytes one call returns.
+const MAX_BYTES: usize = 32 << 10;
+/// The smallest record: 19 header bytes, a one-byte name and its NUL, aligned.
+const MIN_RECLEN: usize = 24;
+
 pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    let entries = file.dir_entries()?;
+    // One call returns at most this much (a short read, as Linux may).
+    let count = count.min(MAX_BYTES as u64);
+    // Enough names to fill `count` (a record is at least MIN_RECLEN bytes).
+    let after = file.dir_cursor.lock().clone();
+    let entries = file.dir_entries(after.as_deref(), count as usize / MIN_RECLEN + 1)?;
     let mut off = file.offset.lock();
     let mut cursor = file.dir_cursor.lock();
     // Entries still to return: `.`/`..` by offset, the rest after the cursor.
     let mut pending: alloc::vec::Vec<&(u64, u8, alloc::string::String)> = alloc::vec::Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let take = if i < 2 { (*off as usize) <= i } else { cursor.as_ref().is_none_or(|c| e.2.as_str() > c.as_str()) };
-        if take {
+        if i >= 2 || (*off as usize) <= i {
             pending.push(e);
         }
     }

@@ -9,6 +9,7 @@ pub fn sys_mkdirat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let (dir, name) = fs::resolve_parent(&base, &path)?;
+    fs::check_space(0)?;
     let umask = process::with_current(|p| p.umask)?;
     fs::insert(&dir, name, Inode::new_dir(dir.fs, mode as u32 & 0o7777 & !umask))?;
     Ok(0)

@@ -80,7 +80,51 @@ pub fn handle(frame: &mut TrapFrame) {
     crate::process::signal::deliver(frame);
 }
 
+/// Syscalls that still run when the kernel heap is down to its reserve:
+/// the ones that free memory or allocate nothing that outlives the call
+/// (read/write/getdents64/ppoll/pselect6 use bounded scratch buffers; tmpfs
+/// growth checks for itself).
+fn runs_under_heap_pressure(nr: usize) -> bool {
+    matches!(
+        nr,
+        sysno::EXIT
+            | sysno::EXIT_GROUP
+            | sysno::CLOSE
+            | sysno::MUNMAP
+            | sysno::WAIT4
+            | sysno::KILL
+            | sysno::TKILL
+            | sysno::TGKILL
+            | sysno::UNLINKAT
+            | sysno::GETDENTS64
+            | sysno::READ
+            | sysno::WRITE
+            | sysno::LSEEK
+            | sysno::BRK
+            | sysno::MMAP
+            | sysno::MPROTECT
+            | sysno::RT_SIGPROCMASK
+            | sysno::RT_SIGACTION
+            | sysno::RT_SIGSUSPEND
+            | sysno::PPOLL
+            | sysno::PSELECT6
+            | sysno::NANOSLEEP
+            | sysno::CLOCK_NANOSLEEP
+            | sysno::CLOCK_GETTIME
+            | sysno::GETTIMEOFDAY
+            | sysno::SCHED_YIELD
+            | sysno::GETPID
+            | sysno::GETPPID
+            | sysno::GETTID
+    )
+}
+
 fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
+    // Heap allocation failure is a kernel panic, so nothing that may keep
+    // heap memory starts once the heap is down to its reserve.
+    if !crate::arch::heap::has_room(0) && !runs_under_heap_pressure(nr) {
+        return Err(Errno::ENOMEM);
+    }
     match nr {
         sysno::CLONE => clone::sys_clone(a[0], a[1], frame),
         sysno::EXECVE => execve::sys_execve(a[0], a[1], a[2], frame),

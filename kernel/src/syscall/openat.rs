@@ -22,6 +22,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
             let (dir, name) = fs::resolve_parent(&base, &path)?;
+            fs::check_space(0)?;
             let umask = process::with_current(|p| p.umask)?;
             let node =
                 Inode::new(dir.fs, S_IFREG | (mode as u32 & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
@@ -42,7 +43,8 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
     }
     if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY {
         if let Data::File(v) = &mut *node.data.lock() {
-            v.clear();
+            // Gives the heap back, not just the length.
+            *v = alloc::vec::Vec::new();
         }
     }
     let abs = kernel_path::join(&base, &path);

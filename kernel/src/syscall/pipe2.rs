@@ -13,7 +13,7 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> SyscallResult {
     if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
         return Err(Errno::EINVAL);
     }
-    let (r, w) = pipe::new(flags & O_NONBLOCK);
+    let (r, w) = pipe::new(flags & O_NONBLOCK)?;
     let cloexec = flags & O_CLOEXEC != 0;
     let (rfd, wfd) = process::with_current(|p| -> Result<(usize, usize), Errno> {
         let rfd = p.fds.insert(r, cloexec)?;

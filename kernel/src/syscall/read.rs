@@ -11,7 +11,7 @@ const CHUNK: usize = 64 << 10;
 
 pub fn sys_read(fd: u64, buf: u64, len: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    let mut kbuf = alloc::vec![0u8; (len as usize).min(CHUNK)];
+    let mut kbuf = super::fs_util::scratch((len as usize).min(CHUNK))?;
     let n = file.read(&mut kbuf)?;
     copy_to_user(buf, &kbuf[..n])?;
     Ok(n)

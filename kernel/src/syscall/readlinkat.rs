@@ -25,6 +25,7 @@ pub fn sys_symlinkat(target: u64, dirfd: u64, path: u64) -> SyscallResult {
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let (dir, name) = fs::resolve_parent(&base, &path)?;
+    fs::check_space(target.len())?;
     fs::insert(&dir, name, Inode::new(dir.fs, S_IFLNK | 0o777, Data::Symlink(target)))?;
     Ok(0)
 }

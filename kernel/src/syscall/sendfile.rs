@@ -10,6 +10,7 @@ const CHUNK: usize = 64 << 10;
 
 pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> SyscallResult {
     let (out, input) = process::with_current(|p| -> Result<_, Errno> { Ok((p.fds.get(out_fd)?, p.fds.get(in_fd)?)) })??;
+    let mut buf = super::fs_util::scratch(CHUNK.min(count as usize))?;
     // With an offset pointer, read from there and leave the file offset alone.
     let saved = if offset != 0 {
         let mut raw = [0u8; 8];
@@ -24,7 +25,6 @@ pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> Syscall
     } else {
         None
     };
-    let mut buf = alloc::vec![0u8; CHUNK.min(count as usize)];
     let mut done = 0usize;
     let result = loop {
         if done as u64 >= count {

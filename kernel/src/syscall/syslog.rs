@@ -1,6 +1,5 @@
 //! syslog(2) (klogctl): what `dmesg` and `dmesg -n` use.
 
-use alloc::vec;
 use kernel_abi::Errno;
 
 use super::SyscallResult;
@@ -20,7 +19,7 @@ pub fn sys_syslog(action: i32, buf: u64, len: u64) -> SyscallResult {
     match action {
         ACTION_READ_ALL | ACTION_READ_CLEAR => {
             let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?.min(printk::size());
-            let mut data = vec![0u8; len];
+            let mut data = super::fs_util::scratch(len)?;
             let n = printk::read_all(&mut data);
             copy_to_user(buf, &data[..n])?;
             if action == ACTION_READ_CLEAR {

@@ -9,7 +9,7 @@ const CHUNK: usize = 64 << 10;
 pub fn sys_write(fd: u64, buf: u64, len: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
     let len = len as usize;
-    let mut kbuf = alloc::vec![0u8; len.min(CHUNK)];
+    let mut kbuf = super::fs_util::scratch(len.min(CHUNK))?;
     let mut done = 0;
     while done < len {
         let n = (len - done).min(CHUNK);

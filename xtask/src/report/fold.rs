@@ -211,6 +211,11 @@ impl Fold {
         // BTreeMap iteration gives the (phase, profile) order.
         for (_, suite) in self.suites {
             let SuiteFold { mut report, last_t, tests, order, .. } = suite;
+            // Suites are announced up front and their tests may run later or
+            // interleaved (parallel workers): a suite spans its own tests.
+            if let Some(first) = report.tests.iter().map(|t| t.started_at).reduce(f64::min) {
+                report.started_at = first;
+            }
             report.seconds = millis(last_t - report.started_at);
             for (test, fold) in report.tests.iter_mut().zip(&tests) {
                 close_test(test, fold);

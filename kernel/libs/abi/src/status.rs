@@ -35,8 +35,8 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (CHDIR, Status::Implemented, ""),
     (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
     (CLOSE, Status::Implemented, ""),
-    (PIPE2, Status::Implemented, "O_CLOEXEC, O_NONBLOCK"),
-    (GETDENTS64, Status::Implemented, ""),
+    (PIPE2, Status::Implemented, "O_CLOEXEC, O_NONBLOCK; the 64 KiB buffer is reserved up front (ENOMEM)"),
+    (GETDENTS64, Status::Implemented, "at most 32 KiB per call"),
     (LSEEK, Status::Implemented, ""),
     (READ, Status::Implemented, ""),
     (WRITE, Status::Implemented, ""),
@@ -82,7 +82,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (GETEGID, Status::Partial, "as getuid"),
     (GETTID, Status::Implemented, "one thread per process: the pid"),
     (SYSINFO, Status::Partial, "uptime, RAM, process count; loads and swap 0"),
-    (BRK, Status::Implemented, "grows up to 1 GiB; shrinking keeps the pages mapped"),
+    (BRK, Status::Implemented, "grows up to 1 GiB, all or nothing (free frames checked first); shrinking keeps the pages mapped"),
     (MPROTECT, Status::Implemented, "whole pages; copy-on-write aware; ENOMEM for unmapped parts"),
     (MUNMAP, Status::Implemented, "whole pages"),
     (
@@ -93,7 +93,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (EXECVE, Status::Implemented, "static ELF (ET_EXEC) and #! scripts"),
     (MMAP, Status::Partial, "anonymous, private (copy-on-write across fork) or shared; file mappings ENODEV, MAP_FIXED EINVAL"),
     (WAIT4, Status::Partial, "exited children (no stopped/continued reports); rusage zeroed"),
-    (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic"),
+    (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
 ];
 
 #[cfg(test)]
@@ -109,7 +109,15 @@ mod tests {
              the kernel returns `-ENOSYS` (38) and logs `syscall N (NAME) not implemented`;\n\
              nothing returns a fake success. Generated from\n\
              `kernel/libs/abi/src/status.rs` and `sysno.rs`: a host test checks this file\n\
-             (`UPDATE_SYSCALLS_DOC=1 cargo test -p kernel-abi` rewrites it).\n\n",
+             (`UPDATE_SYSCALLS_DOC=1 cargo test -p kernel-abi` rewrites it).\n\n\
+             Memory exhaustion: once the 16 MiB kernel heap is down to its 1 MiB\n\
+             reserve, every syscall that could keep heap memory fails with `ENOMEM`\n\
+             (exit, close, munmap, wait4, kill, unlinkat, getdents64, read, write,\n\
+             lseek, brk, mmap, mprotect, poll/select, the signal, time and pid calls\n\
+             still run); tmpfs data and new names fail with `ENOSPC` 2 MiB before that;\n\
+             out of frames, mmap and brk fail with `ENOMEM`, and a copy-on-write\n\
+             fault has the OOM killer send SIGKILL to the process with the most\n\
+             mapped pages (never init).\n\n",
         );
         let implemented = SYSCALLS.iter().filter(|s| s.1 == Status::Implemented).count();
         let partial = SYSCALLS.iter().filter(|s| s.1 == Status::Partial).count();

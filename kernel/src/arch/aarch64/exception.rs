@@ -53,9 +53,9 @@ pub enum Kind {
 /// The kernel's side: set once at boot (main.rs) before interrupts are on.
 pub struct Handlers {
     pub syscall: fn(&mut TrapFrame),
-    /// A write permission fault on a user address (EL0, or EL1 in a user
-    /// copy): true when the page was copy-on-write and is fixed.
-    pub cow_fault: fn(u64) -> bool,
+    /// A write permission fault on a user address (EL0: `from_user`, or EL1
+    /// in a user copy): true when the access can be retried.
+    pub cow_fault: fn(u64, bool) -> bool,
     pub irq: fn(&mut TrapFrame, from_user: bool),
     pub user_fault: fn(&mut TrapFrame, esr: u64, far: u64),
     pub fatal: fn(&TrapFrame, Kind) -> !,
@@ -102,9 +102,9 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
     let cow = is_write_permission_fault(esr) && far < super::layout::USER_END;
     match vector {
         8 if ec == EC_SVC64 => (h.syscall)(frame),
-        8 if ec == EC_DABT_LOW && cow && (h.cow_fault)(far) => {}
+        8 if ec == EC_DABT_LOW && cow && (h.cow_fault)(far, true) => {}
         8 => (h.user_fault)(frame, esr, far),
-        4 if ec == EC_DABT_CUR && cow && in_user_access(frame.elr) && (h.cow_fault)(far) => {}
+        4 if ec == EC_DABT_CUR && cow && in_user_access(frame.elr) && (h.cow_fault)(far, false) => {}
         9 => (h.irq)(frame, true),
         5 => (h.irq)(frame, false),
         4 if ec == EC_DABT_CUR && fixup_user_access(frame) => {}
@@ -171,8 +171,12 @@ pub struct KernelStack {
 pub const KERNEL_STACK_SIZE: usize = 64 << 10;
 
 impl KernelStack {
-    /// None when the kernel heap is exhausted (the caller returns ENOMEM).
+    /// None when the kernel heap cannot spare it and keep its reserve (the
+    /// caller returns ENOMEM).
     pub fn new() -> Option<KernelStack> {
+        if !super::heap::has_room(KERNEL_STACK_SIZE) {
+            return None;
+        }
         let mut mem = alloc::vec::Vec::new();
         mem.try_reserve_exact(KERNEL_STACK_SIZE / 16).ok()?;
         mem.resize(KERNEL_STACK_SIZE / 16, 0u128);

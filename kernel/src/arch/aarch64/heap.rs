@@ -18,6 +18,23 @@ static HEAP: LockedHeap = LockedHeap::empty();
 
 static INIT: spin::Once<()> = spin::Once::new();
 
+/// Heap bytes kept free for the kernel's own small allocations: syscalls
+/// that would allocate refuse to start below this (ENOMEM), and tmpfs data,
+/// pipe buffers and kernel stacks must leave at least this much free.
+/// Allocation failure in the heap panics (`alloc` has no fallible `Box`),
+/// so every allocation a user program can drive in bulk checks first.
+pub const RESERVE: usize = 1 << 20;
+
+/// Free bytes in the heap (possibly fragmented).
+pub fn free() -> usize {
+    HEAP.lock().free()
+}
+
+/// True when `bytes` more can be taken and `RESERVE` still stays free.
+pub fn has_room(bytes: usize) -> bool {
+    free().checked_sub(RESERVE).is_some_and(|spare| spare >= bytes)
+}
+
 /// Hands the region to the allocator (once); returns its virtual start and size.
 pub fn init() -> (u64, usize) {
     let start = core::ptr::addr_of_mut!(REGION) as *mut u8;
