@@ -150,7 +150,7 @@ fn e2e_smp_tests_pass_on_the_smp_profiles() {
 }
 
 #[test]
-fn e2e_in_tree_kernel_passes_a0_a1() {
+fn e2e_in_tree_kernel_passes_a0_a1_and_survives_memory_exhaustion() {
     let reports = tempfile::tempdir().unwrap();
     let out = xtask(reports.path())
         .args(["scenario", "phase-a0", "phase-a1", "--profile", "virt-aarch64", "--json"])
@@ -161,4 +161,14 @@ fn e2e_in_tree_kernel_passes_a0_a1() {
     assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
     assert_eq!(report["counts"]["failed"], 0);
     assert_eq!(report["counts"]["skipped"], 0, "the in-tree kernel offers every capability A0/A1 need");
+
+    // Memory exhaustion by a user program never takes the kernel down.
+    let out = xtask(reports.path())
+        .args(["scenario", "phase-d", "--test", "memory-exhaustion", "--profile", "virt-aarch64", "--json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
+    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    assert_eq!(report["counts"]["passed"], 1);
 }
