@@ -57,7 +57,12 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         push(&["-global", "virtio-mmio.force-legacy=false"]);
     }
     for (i, disk) in files.disks.iter().enumerate() {
-        push(&["-drive", &format!("file={},format=qcow2,if=none,id=disk{i},cache=writeback", disk.display())]);
+        // writethrough: the guest sees a disk without a volatile write cache,
+        // so a completed write is on the host file even if QEMU is killed
+        // (a power cut loses only writes still in flight). With writeback a
+        // filesystem that never sends a flush (ext2) could lose data it had
+        // synced, and qcow2 metadata could stay in QEMU's memory.
+        push(&["-drive", &format!("file={},format=qcow2,if=none,id=disk{i},cache=writethrough", disk.display())]);
         push(&["-device", &format!("{blk},drive=disk{i}")]);
     }
     if let Network::User { .. } = profile.network {
