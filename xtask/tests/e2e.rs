@@ -20,6 +20,18 @@ fn xtask(reports: &Path) -> Command {
     c
 }
 
+/// Runs `cargo xtask scenario ARGS --json`; returns the exit code and report.json.
+fn scenario_json(reports: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let out = xtask(reports).arg("scenario").args(args).arg("--json").stderr(Stdio::inherit()).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
+    (out.status.code(), report)
+}
+
+/// Asserts a run exited 0, showing its suites otherwise.
+fn assert_passed(code: Option<i32>, report: &Value) {
+    assert_eq!(code, Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+}
+
 /// QEMU processes started for runs of this test (their command lines name
 /// the run's scratch directory).
 fn leftover_qemu(marker: &str) -> Vec<String> {
@@ -111,13 +123,8 @@ fn e2e_sigterm_stops_qemu_and_still_writes_reports() {
 fn e2e_a_hung_step_times_out_with_qemu_triage() {
     let reports = tempfile::tempdir().unwrap();
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/hang.yaml");
-    let out = xtask(reports.path())
-        .args(["scenario", scenario.to_str().unwrap(), "--profile", "linux-aarch64", "--json"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "a timed-out test fails the run");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = scenario_json(reports.path(), &[scenario.to_str().unwrap(), "--profile", "linux-aarch64"]);
+    assert_eq!(code, Some(1), "a timed-out test fails the run");
     let test = &report["suites"][0]["tests"][0];
     assert!(test["message"].as_str().unwrap().contains("timed out waiting for the end of `sleep 600`"), "{test}");
     let triage: Vec<&str> = test["triage"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
@@ -138,13 +145,11 @@ fn e2e_a_hung_step_times_out_with_qemu_triage() {
 #[test]
 fn e2e_smp_tests_pass_on_the_smp_profiles() {
     let reports = tempfile::tempdir().unwrap();
-    let out = xtask(reports.path())
-        .args(["scenario", "phase-e", "--profile", "linux-aarch64-smp2", "--profile", "linux-x86_64-smp2", "--json"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
-    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    let (code, report) = scenario_json(
+        reports.path(),
+        &["phase-e", "--profile", "linux-aarch64-smp2", "--profile", "linux-x86_64-smp2"],
+    );
+    assert_passed(code, &report);
     assert_eq!(report["counts"]["skipped"], 0, "nothing skipped with two vCPUs");
     assert_eq!(report["counts"]["failed"], 0);
 }
@@ -152,23 +157,14 @@ fn e2e_smp_tests_pass_on_the_smp_profiles() {
 #[test]
 fn e2e_in_tree_kernel_passes_a0_a1_and_survives_memory_exhaustion() {
     let reports = tempfile::tempdir().unwrap();
-    let out = xtask(reports.path())
-        .args(["scenario", "phase-a0", "phase-a1", "--profile", "virt-aarch64", "--json"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
-    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    let (code, report) = scenario_json(reports.path(), &["phase-a0", "phase-a1", "--profile", "virt-aarch64"]);
+    assert_passed(code, &report);
     assert_eq!(report["counts"]["failed"], 0);
     assert_eq!(report["counts"]["skipped"], 0, "the in-tree kernel offers every capability A0/A1 need");
 
     // Memory exhaustion by a user program never takes the kernel down.
-    let out = xtask(reports.path())
-        .args(["scenario", "phase-d", "--test", "memory-exhaustion", "--profile", "virt-aarch64", "--json"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints report.json");
-    assert_eq!(out.status.code(), Some(0), "{}", serde_json::to_string_pretty(&report["suites"]).unwrap());
+    let (code, report) =
+        scenario_json(reports.path(), &["phase-d", "--test", "memory-exhaustion", "--profile", "virt-aarch64"]);
+    assert_passed(code, &report);
     assert_eq!(report["counts"]["passed"], 1);
 }
