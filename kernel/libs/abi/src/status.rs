@@ -22,7 +22,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         IOCTL,
         Status::Partial,
-        "console TTY: TCGETS/TCSETS*, TIOCGPGRP/SPGRP, TIOCGWINSZ/SWINSZ, TIOCSCTTY/NOTTY, FIONREAD; else ENOTTY",
+        "terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCFLSH, TIOCGPGRP/SPGRP, TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY/NOTTY, FIONREAD, TIOCGPTN/SPTLCK/GPTLCK; else ENOTTY",
     ),
     (MKDIRAT, Status::Implemented, ""),
     (UNLINKAT, Status::Implemented, "unlink and AT_REMOVEDIR"),
@@ -30,7 +30,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (RENAMEAT2, Status::Partial, "flags 0 only (RENAME_NOREPLACE/EXCHANGE/WHITEOUT: EINVAL)"),
     (RENAMEAT, Status::Implemented, "within one filesystem (EXDEV across)"),
     (UMOUNT2, Status::Partial, "flags ignored"),
-    (MOUNT, Status::Partial, "tmpfs, ramfs, proc, devtmpfs, sysfs (empty so far); others ENODEV; flags and data ignored"),
+    (
+        MOUNT,
+        Status::Partial,
+        "tmpfs/ramfs (mode, uid, gid), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL",
+    ),
     (FACCESSAT, Status::Partial, "existence, X_OK needs an x bit; no permission model yet (everyone is root)"),
     (CHDIR, Status::Implemented, ""),
     (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
