@@ -174,6 +174,22 @@ fn modifier_on_the_wrong_kind() {
 }
 
 #[test]
+fn prompt_step_takes_no_value() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - prompt: 3\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:6:9 (key `tests[0].steps[0].prompt`): this step takes no value (write it as `- prompt:` or `- prompt: {}`)");
+}
+
+#[test]
+fn quiet_step_needs_a_duration_and_at_most_one_regex() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - quiet: soon\n"));
+    assert!(m.contains("(key `tests[0].steps[0].quiet`)"), "{m}");
+    let m = scenario_error(&format!("{TEST_HEAD}      - quiet: 2s\n        expect_not: [a, b]\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].expect_not`): a `quiet` step watches for one regex");
+    let m = scenario_error(&format!("{TEST_HEAD}      - wait: 2s\n        expect_not: a\n"));
+    insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:9 (key `tests[0].steps[0].expect_not`): `expect_not` goes with `run` or `quiet`, not with `wait`");
+}
+
+#[test]
 fn duplicate_test_names() {
     let m = scenario_error(&format!("{TEST_HEAD}      - run: ls\n  - name: one\n    steps:\n      - run: ls\n"));
     insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:7:5 (key `tests[1].name`): duplicate test name `one`");

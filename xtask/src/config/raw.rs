@@ -188,6 +188,11 @@ pub struct RawStep {
     #[serde(default, deserialize_with = "present")]
     pub power_cut: Option<serde_norway::Value>,
     pub wait: Option<String>,
+    /// Wait for the profile's prompt (`prompt:` with no value).
+    #[serde(default, deserialize_with = "present")]
+    pub prompt: Option<serde_norway::Value>,
+    /// Read for this long; output (or, with `expect_not`, matching output) fails.
+    pub quiet: Option<String>,
     pub expect_panic: Option<String>,
     /// Host side, guest stopped: `e2fsck -fn` of this disk must be clean.
     pub fsck: Option<String>,

@@ -12,8 +12,25 @@ use super::raw::*;
 use super::resolve_step::step;
 use super::scenario::*;
 
-pub(super) const KINDS: &[&str] =
-    &["run", "send", "boot", "reboot", "poweroff", "power_cut", "wait", "expect_panic", "metric", "expect"];
+pub(super) const KINDS: &[&str] = &[
+    "run",
+    "send",
+    "expect",
+    "prompt",
+    "quiet",
+    "wait",
+    "boot",
+    "reboot",
+    "poweroff",
+    "power_cut",
+    "expect_panic",
+    "metric",
+    "fsck",
+    "disk_file",
+    "crash_sweep",
+    "http_get",
+    "tcp_exchange",
+];
 
 pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
     let source = Source::read(path)?;
@@ -141,7 +158,10 @@ pub(super) fn no_value(c: &mut Checker, key: &str, v: &Option<Value>) {
     match v {
         Some(Value::Null) | None => {}
         Some(Value::Mapping(m)) if m.is_empty() => {}
-        Some(_) => c.error(key, "this step takes no value (write it as `- boot:` or `- boot: {}`)"),
+        Some(_) => {
+            let kind = key.rsplit('.').next().unwrap_or(key);
+            c.error(key, format!("this step takes no value (write it as `- {kind}:` or `- {kind}: {{}}`)"))
+        }
     }
 }
 
@@ -155,6 +175,11 @@ pub(super) fn default_label(kind: &StepKind) -> String {
         StepKind::Send { bytes } => format!("send: {}", String::from_utf8_lossy(bytes).escape_debug()),
         StepKind::Expect { pattern } => format!("expect: {}", pattern.as_str()),
         StepKind::Wait { duration } => format!("wait {:?}", duration),
+        StepKind::Prompt => "prompt".into(),
+        StepKind::Quiet { duration, unexpected } if unexpected.as_str() == r"\S" => format!("quiet for {:?}", duration),
+        StepKind::Quiet { duration, unexpected } => {
+            format!("nothing matching /{}/ for {:?}", unexpected.as_str(), duration)
+        }
         StepKind::ExpectPanic { command } => format!("expect panic after: {command}"),
         StepKind::Metric(m) => format!("metric {}", m.name),
         StepKind::Fsck { disk } => format!("host: e2fsck -fn {disk}"),

@@ -18,6 +18,8 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("poweroff", s.poweroff.is_some()),
         ("power_cut", s.power_cut.is_some()),
         ("wait", s.wait.is_some()),
+        ("prompt", s.prompt.is_some()),
+        ("quiet", s.quiet.is_some()),
         ("expect_panic", s.expect_panic.is_some()),
         ("metric", s.metric.is_some()),
         ("fsck", s.fsck.is_some()),
@@ -48,13 +50,14 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
     // Modifiers that only make sense with `run`.
     if kind_name != "run" {
         for (name, set) in [
-            ("expect_not", s.expect_not.is_some()),
+            ("expect_not", s.expect_not.is_some() && kind_name != "quiet"),
             ("output", s.output.is_some()),
             ("status", s.status.is_some()),
             ("capture", s.capture.is_some()),
         ] {
             if set {
-                c.error(&format!("{key}.{name}"), format!("`{name}` goes with `run`, not with `{kind_name}`"));
+                let with = if name == "expect_not" { "`run` or `quiet`" } else { "`run`" };
+                c.error(&format!("{key}.{name}"), format!("`{name}` goes with {with}, not with `{kind_name}`"));
             }
         }
         if s.expect.is_some() && kind_name != "expect" {
@@ -149,6 +152,23 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         "wait" => StepKind::Wait {
             duration: c.check(&format!("{key}.wait"), duration::parse(s.wait.as_deref().unwrap_or("")))?,
         },
+        "prompt" => {
+            no_value(c, &format!("{key}.prompt"), &s.prompt);
+            StepKind::Prompt
+        }
+        "quiet" => {
+            let duration = c.check(&format!("{key}.quiet"), duration::parse(s.quiet.as_deref().unwrap_or("")))?;
+            let list = regexes(c, &format!("{key}.expect_not"), &s.expect_not);
+            let unexpected = match list.len() {
+                0 if s.expect_not.is_none() => regex::Regex::new(r"\S").expect("valid regex"),
+                1 => list.into_iter().next()?,
+                _ => {
+                    c.error(&format!("{key}.expect_not"), "a `quiet` step watches for one regex");
+                    return None;
+                }
+            };
+            StepKind::Quiet { duration, unexpected }
+        }
         "expect_panic" => {
             let command = s.expect_panic.clone().unwrap_or_default();
             if command.trim().is_empty() {

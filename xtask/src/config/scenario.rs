@@ -95,6 +95,11 @@ pub enum StepKind {
     Expect { pattern: Regex },
     /// Let time pass.
     Wait { duration: Duration },
+    /// Wait for the profile's shell prompt (printed after what came before).
+    Prompt,
+    /// Read for `duration`; output matching `unexpected` (by default any
+    /// visible character) fails the step at once.
+    Quiet { duration: Duration, unexpected: Regex },
     /// Send `command`; the kernel must panic and the panic be detected.
     ExpectPanic { command: String },
     /// Check a METRIC value reported so far.

@@ -109,6 +109,32 @@ impl Screen {
         Some(found)
     }
 
+    /// Absolute offset of the end of the text: a mark for `find_from`.
+    pub fn end(&self) -> usize {
+        self.base + self.text.len()
+    }
+
+    /// The first match of `re` in the text after absolute offset `from`
+    /// (noise removed), with the line it is on (from the mark at most),
+    /// leaving the cursor alone: what arrived since a mark.
+    pub fn find_from(&self, from: usize, re: &Regex, noise: &[Regex]) -> Option<(String, String)> {
+        let start = from.max(self.base) - self.base;
+        let filtered = Filtered::new(&self.text[start..], noise);
+        let m = re.find(&filtered.text)?;
+        let text = &filtered.text;
+        let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[m.end()..].find('\n').map_or(text.len(), |i| m.end() + i);
+        Some((m.as_str().to_string(), text[line_start..line_end.max(m.end())].to_string()))
+    }
+
+    /// Whether the text after absolute offset `from` (noise removed) ends
+    /// with a match of `re`: e.g. the shell sits at a prompt printed since.
+    pub fn ends_with_from(&self, from: usize, re: &Regex, noise: &[Regex]) -> bool {
+        let start = from.max(self.base) - self.base;
+        let filtered = Filtered::new(&self.text[start..], noise);
+        re.find_iter(&filtered.text).last().is_some_and(|m| m.end() == filtered.text.len())
+    }
+
     /// Complete lines (noise included) that arrived since the last call:
     /// what panic patterns, boot markers and METRIC lines are checked against.
     /// Only whole lines are returned, so a pattern never sees half a line.
@@ -173,6 +199,19 @@ mod tests {
         assert!(s.take_lines().is_empty());
         s.feed(b"ial\n");
         assert_eq!(s.take_lines(), vec!["partial"]);
+    }
+
+    #[test]
+    fn find_from_sees_only_text_after_the_mark_and_keeps_the_cursor() {
+        let noise = [re(r"\[\s*\d+\.\d+\] [^\n]*\n")];
+        let mut s = Screen::new(1 << 20);
+        s.feed(b"old # ");
+        let mark = s.end();
+        s.feed(b"new [   1.000000] log\nline\nagain # ");
+        let (matched, line) = s.find_from(mark, &re("l(og|in)"), &noise).unwrap();
+        assert_eq!((matched.as_str(), line.as_str()), ("lin", "new line"));
+        assert!(s.find_from(mark, &re("old"), &noise).is_none());
+        assert!(s.find(&re("old"), &[]).is_some(), "the cursor did not move");
     }
 
     #[test]

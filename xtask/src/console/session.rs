@@ -18,6 +18,13 @@ const PANIC_CONTEXT_BEFORE: usize = 30;
 const PANIC_CONTEXT_AFTER: usize = 40;
 /// How long to keep reading after a panic for the rest of its report.
 const PANIC_GRACE: Duration = Duration::from_millis(1500);
+/// Longest sleep between two looks at a waited-for condition, so that
+/// conditions about silence ("nothing new for 3 s") are noticed in time.
+const TICK: Duration = Duration::from_millis(250);
+/// How long the shell may sit at a fresh prompt, with our command line
+/// typed, before the line counts as lost (it never takes this long to start
+/// a line's first builtin, even under TCG).
+const LOST_LINE_GRACE: f64 = 3.0;
 
 /// What the console needs to know from the profile.
 #[derive(Debug, Clone)]
@@ -52,6 +59,16 @@ pub enum ConsoleError {
         status: Option<i32>,
         tail: String,
     },
+    /// `quiet`: output that should not have come.
+    Unexpected {
+        text: String,
+        tail: String,
+    },
+    /// `run`: the shell printed a prompt after the line was typed and sat
+    /// there, never starting it (input lost, e.g. swallowed by a job).
+    LineLost {
+        tail: String,
+    },
     Io(String),
 }
 
@@ -65,6 +82,12 @@ impl std::fmt::Display for ConsoleError {
             }
             ConsoleError::Exited { status: Some(s), .. } => write!(f, "QEMU exited unexpectedly with status {s}"),
             ConsoleError::Exited { status: None, .. } => write!(f, "QEMU was killed unexpectedly"),
+            ConsoleError::Unexpected { text, .. } => {
+                write!(f, "unexpected output while the console should stay quiet: {:?}", text)
+            }
+            ConsoleError::LineLost { .. } => {
+                write!(f, "the shell printed a prompt after the command line was typed and never ran it (input lost?)")
+            }
             ConsoleError::Io(e) => write!(f, "console I/O error: {e}"),
         }
     }
@@ -239,7 +262,7 @@ impl Console {
             // Less than a microsecond left counts as none: a replayed clock
             // advanced by a sub-nanosecond Duration would never get there.
             let left = deadline - self.guest.now();
-            let got_event = left > 1e-6 && self.pump(Duration::from_secs_f64(left));
+            let got_event = left > 1e-6 && self.pump(Duration::from_secs_f64(left).min(TICK));
             if !got_event && self.guest.now() + 1e-6 >= deadline {
                 return ready(self).unwrap_or_else(|| {
                     Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) })
@@ -282,12 +305,13 @@ impl Console {
         let line = format!(
             "printf '%s%s\\n' '@@XT-BEG' '-{id}'; eval '{quoted}'; printf '\\n%s%s:%s\\n' '@@XT-END' '-{id}' \"$?\"\n"
         );
+        let mark = self.screen.end();
         self.send(line.as_bytes())?;
         let begin = Regex::new(&format!(r"@@XT-BEG-{}\n", regex::escape(id))).expect("marker regex");
         let end = Regex::new(&format!(r"\n@@XT-END-{}:(\d+)\n", regex::escape(id))).expect("marker regex");
         let deadline = self.guest.now() + timeout.as_secs_f64();
         let what = format!("the end of `{command}`");
-        self.expect(&begin, timeout, &what)?;
+        self.wait_begin(&begin, mark, timeout, &what)?;
         let left = Duration::from_secs_f64((deadline - self.guest.now()).max(0.001));
         let found = self.expect(&end, left, &what)?;
         let status = found.groups.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(-1);
@@ -296,6 +320,52 @@ impl Console {
         // use either. The markers were found with noise removed, so noise
         // never breaks the protocol itself.
         Ok(RunOutput { output: found.before_raw, clean: found.before, status })
+    }
+
+    /// Waits for a `run` line's begin marker. Fails fast when the shell sits
+    /// at a prompt printed after `mark` (where the line was typed) for
+    /// `LOST_LINE_GRACE` with nothing else printed: the line was lost.
+    fn wait_begin(&mut self, begin: &Regex, mark: usize, timeout: Duration, what: &str) -> Result<(), ConsoleError> {
+        let prompt = self.settings.prompt.clone();
+        let mut idle_since: Option<(usize, f64)> = None;
+        self.wait_for(timeout, what, |c| {
+            if c.screen.find(begin, &c.settings.noise).is_some() {
+                return Some(Ok(()));
+            }
+            if let Err(e) = c.check_state() {
+                return Some(Err(e));
+            }
+            if !c.screen.ends_with_from(mark, &prompt, &c.settings.noise) {
+                idle_since = None;
+                return None;
+            }
+            let (end, now) = (c.screen.end(), c.guest.now());
+            match idle_since {
+                Some((at, since)) if at == end => {
+                    (now - since >= LOST_LINE_GRACE).then(|| Err(ConsoleError::LineLost { tail: c.screen.tail(20) }))
+                }
+                _ => {
+                    idle_since = Some((end, now));
+                    None
+                }
+            }
+        })
+    }
+
+    /// Reads for `duration`; fails as soon as text matching `unexpected`
+    /// (noise removed) arrives. Output from before the call does not count.
+    pub fn quiet(&mut self, duration: Duration, unexpected: &Regex) -> Result<(), ConsoleError> {
+        let mark = self.screen.end();
+        let r = self.wait_for(duration, "nothing", |c| {
+            if let Some((_, line)) = c.screen.find_from(mark, unexpected, &c.settings.noise) {
+                return Some(Err(ConsoleError::Unexpected { text: line, tail: c.screen.tail(20) }));
+            }
+            c.check_state().err().map(Err)
+        });
+        match r {
+            Err(ConsoleError::Timeout { .. }) => Ok(()),
+            other => other,
+        }
     }
 
     /// Waits for QEMU to exit and returns its status.

@@ -62,3 +62,53 @@ fn metric_lines() {
     assert_eq!(parse_metric("METRIC bad"), None);
     assert_eq!(parse_metric("METRIC x=nan"), None);
 }
+
+#[test]
+fn a_run_line_the_shell_never_starts_fails_fast() {
+    // The shell printed a fresh prompt after the line was typed and then
+    // nothing: the line was lost. That is clear in seconds, not at the
+    // step's deadline.
+    let dir = tempfile::tempdir().unwrap();
+    let boot = RecordedBoot { output: vec![(0.1, "# ".into())], exit: None, exit_at: None, restored: true };
+    let mut c = replay_console(boot, dir.path());
+    let err = c.run("1-1", "echo hi", Duration::from_secs(30)).unwrap_err();
+    assert!(matches!(err, ConsoleError::LineLost { .. }), "{err:?}");
+    assert!(c.now() < 4.0, "noticed after {} s", c.now());
+}
+
+#[test]
+fn a_prompt_before_the_begin_marker_is_not_a_lost_line() {
+    // The previous command's prompt may come after the next line was typed;
+    // the shell then starts the line (slowly, here).
+    let dir = tempfile::tempdir().unwrap();
+    let rest = "@@XT-BEG-1-1\r\nhi\r\n\r\n@@XT-END-1-1:0\r\n# ";
+    let boot = RecordedBoot {
+        output: vec![(0.1, "# ".into()), (2.0, rest.into())],
+        exit: None,
+        exit_at: None,
+        restored: true,
+    };
+    let mut c = replay_console(boot, dir.path());
+    let r = c.run("1-1", "echo hi", Duration::from_secs(30)).unwrap();
+    assert_eq!((r.clean.as_str(), r.status), ("hi\n", 0));
+}
+
+#[test]
+fn quiet_fails_on_new_output_but_not_on_old_output_or_kernel_log_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let boot = RecordedBoot {
+        output: vec![(0.1, "before\n".into()), (1.0, "[    1.000000] log\n".into()), (2.5, "late\n".into())],
+        exit: None,
+        exit_at: None,
+        restored: true,
+    };
+    let mut c = replay_console(boot, dir.path());
+    c.idle(Duration::from_millis(500)).unwrap();
+    c.quiet(Duration::from_secs(1), &Regex::new(r"\S").unwrap()).unwrap();
+    c.quiet(Duration::from_millis(500), &Regex::new("panic").unwrap()).unwrap();
+    match c.quiet(Duration::from_secs(5), &Regex::new(r"\S").unwrap()) {
+        Err(ConsoleError::Unexpected { text, .. }) => assert_eq!(text, "late"),
+        other => panic!("{other:?}"),
+    }
+    assert!(c.now() < 3.0, "failed at once, at {} s", c.now());
+}
