@@ -395,3 +395,40 @@ fn activate_root(pa: u64) {
         )
     };
 }
+
+/// A run of consecutive mapped user pages with the same access, as
+/// `/proc/<pid>/maps` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub start: u64,
+    pub end: u64,
+    pub read: bool,
+    /// Writable, copy-on-write pages included.
+    pub write: bool,
+    pub exec: bool,
+    /// MAP_SHARED.
+    pub shared: bool,
+}
+
+impl AddressSpace {
+    /// The mapped user pages as runs of equal access, in address order.
+    pub fn regions(&self) -> alloc::vec::Vec<Region> {
+        let mut out: alloc::vec::Vec<Region> = alloc::vec::Vec::new();
+        walk_leaves(self.root.pa(), 1, 0, &mut |va, desc| {
+            let r = Region {
+                start: va,
+                end: va + PAGE_SIZE,
+                read: desc & AP_EL0 != 0,
+                write: desc & AP_EL0 != 0 && (desc & AP_RO == 0 || desc & COW != 0),
+                exec: desc & AP_EL0 != 0 && desc & UXN == 0,
+                shared: desc & SHARED != 0,
+            };
+            let access = |r: &Region| (r.read, r.write, r.exec, r.shared);
+            match out.last_mut() {
+                Some(last) if last.end == va && access(last) == access(&r) => last.end = r.end,
+                _ => out.push(r),
+            }
+        });
+        out
+    }
+}
