@@ -61,6 +61,8 @@ pub struct Process {
     pub start_ticks: u64,
     /// Chosen by the OOM killer (`resolve_cow`): SIGKILL is pending.
     pub oom_killed: bool,
+    /// The executable file behind `space` (/proc/<pid>/maps, exe).
+    pub image: Option<alloc::sync::Arc<exec::Image>>,
 }
 
 impl Process {
@@ -87,6 +89,7 @@ impl Process {
             kstack: None,
             start_ticks: crate::init::ticks(),
             oom_killed: false,
+            image: None,
         }
     }
 
@@ -205,6 +208,7 @@ pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
         c.cwd = p.cwd.clone();
         c.fds = p.fds.clone();
         c.cmdline = p.cmdline.clone();
+        c.image = p.image.clone();
         c.pgid = p.pgid;
         c.sid = p.sid;
         Ok(c)
