@@ -424,24 +424,6 @@ pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
     Ok(())
 }
 
-/// `/proc/<pid>/stat` (the fields `ps` reads are real; the rest 0).
-pub fn stat_line(pid: u32) -> Option<String> {
-    with_pid(pid, |p| {
-        let state = if p.is_zombie() {
-            'Z'
-        } else if p.pid == current_pid() {
-            'R'
-        } else {
-            'S'
-        };
-        let vsize = p.brk.saturating_sub(p.brk_start);
-        alloc::format!(
-            "{} ({}) {state} {} {} {} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {vsize} 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
-            p.pid, p.name, p.ppid, p.pgid, p.sid, p.start_ticks
-        )
-    })
-}
-
 /// A write fault on user address `va` in the current process (`from_user`:
 /// at EL0, else inside a user copy): true when the access can be retried.
 ///

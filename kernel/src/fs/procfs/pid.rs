@@ -1,0 +1,296 @@
+//! `/proc/<pid>/`: stat, status, maps, the fd/ directory and the exe and
+//! cwd links. Everything is read from the process table when the file is
+//! opened (or the link looked up); a pid that is gone gives empty content
+//! or ENOENT, never a stale reference.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use crate::fs::file::FD_MAX;
+use crate::fs::inode::S_IFIFO;
+use crate::mm::page_table::{Region, PAGE_SIZE};
+use crate::process::{exec, with_pid, Process};
+
+/// The symlinks of a pid directory besides `fd/<n>`.
+pub const LINKS: &[&str] = &["cwd", "exe"];
+
+/// Target of `/proc/<pid>/{cwd,exe}`.
+pub fn link(pid: u32, name: &str) -> Option<String> {
+    with_pid(pid, |p| match name {
+        "cwd" => Some(p.cwd.clone()),
+        // Zombies and pid 0 have no image (Linux: ENOENT on readlink).
+        "exe" => p.space.as_ref().and(p.image.as_ref()).map(|i| i.path.clone()),
+        _ => None,
+    })
+    .flatten()
+}
+
+/// The open descriptors of `pid`, in order.
+pub fn fds(pid: u32) -> Vec<usize> {
+    with_pid(pid, |p| (0..FD_MAX).filter(|&fd| p.fds.get(fd as u64).is_ok()).collect()).unwrap_or_default()
+}
+
+/// Target of `/proc/<pid>/fd/<name>`: the path the file was opened with;
+/// `pipe:[ino]` for a pipe end, as Linux names it.
+pub fn fd_target(pid: u32, name: &str) -> Option<String> {
+    // Only the canonical spelling ("07" or "+7" are not entries).
+    let fd: u64 = name.parse().ok().filter(|fd: &u64| format!("{fd}") == name)?;
+    let file = with_pid(pid, |p| p.fds.get(fd).ok()).flatten()?;
+    // The inode's metadata lock, not its data lock: the descriptor may be
+    // this very procfs directory, whose data the lookup holds.
+    if file.node.file_type() == S_IFIFO {
+        return Some(format!("pipe:[{}]", file.node.ino));
+    }
+    Some(file.path.clone())
+}
+
+/// The scheduler state as a `ps` letter and its status(5) name (stat and
+/// status show the same).
+fn state(p: &Process) -> (char, &'static str) {
+    if p.is_zombie() {
+        ('Z', "zombie")
+    } else if p.wait_seq.is_some() && p.pid != crate::process::current_pid() {
+        ('S', "sleeping")
+    } else {
+        ('R', "running")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Pages of the executable file, at this file offset.
+    File(u64),
+    Heap,
+    Stack,
+    Anonymous,
+}
+
+/// One line of /proc/<pid>/maps.
+struct Mapping {
+    start: u64,
+    end: u64,
+    region: Region,
+    kind: Kind,
+}
+
+impl Mapping {
+    fn len(&self) -> u64 {
+        self.end - self.start
+    }
+}
+
+/// The mapped pages of `p` as Linux would list its VMAs: runs of equal
+/// access from the page table, cut where the executable's segments, the
+/// brk heap and the stack begin and end.
+fn mappings(p: &Process) -> Vec<Mapping> {
+    let Some(space) = p.space.as_ref() else { return Vec::new() };
+    // Labelled address ranges: (start, end, kind).
+    let mut labels: Vec<(u64, u64, Kind)> = Vec::new();
+    if let Some(image) = &p.image {
+        for s in &image.segments {
+            labels.push((s.start, s.file_end, Kind::File(s.offset)));
+        }
+    }
+    let heap_start = p.brk_start / PAGE_SIZE * PAGE_SIZE;
+    labels.push((heap_start, p.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE, Kind::Heap));
+    labels.retain(|(start, end, _)| start < end);
+    let mut out = Vec::new();
+    for region in space.regions() {
+        if region.end == exec::STACK_TOP {
+            out.push(Mapping { start: region.start, end: region.end, region, kind: Kind::Stack });
+            continue;
+        }
+        let mut at = region.start;
+        while at < region.end {
+            let (end, kind) = match labels.iter().find(|(s, e, _)| *s <= at && at < *e) {
+                Some(&(s, e, Kind::File(offset))) => (e, Kind::File(offset + (at - s))),
+                Some(&(_, e, kind)) => (e, kind),
+                None => {
+                    let next = labels.iter().map(|l| l.0).filter(|&s| s > at).min();
+                    (next.unwrap_or(u64::MAX), Kind::Anonymous)
+                }
+            };
+            let end = end.min(region.end);
+            out.push(Mapping { start: at, end, region, kind });
+            at = end;
+        }
+    }
+    out
+}
+
+/// `/proc/<pid>/maps`.
+pub fn maps(pid: u32) -> String {
+    with_pid(pid, |p| {
+        let mut s = String::new();
+        let image = p.image.as_deref();
+        for m in mappings(p) {
+            let r = &m.region;
+            let (offset, dev, ino) = match (m.kind, image) {
+                (Kind::File(offset), Some(i)) => (offset, i.dev, i.ino),
+                _ => (0, 0, 0),
+            };
+            let line_start = s.len();
+            let _ = write!(
+                s,
+                "{:08x}-{:08x} {}{}{}{} {offset:08x} {:02x}:{:02x} {ino} ",
+                m.start,
+                m.end,
+                if r.read { 'r' } else { '-' },
+                if r.write { 'w' } else { '-' },
+                if r.exec { 'x' } else { '-' },
+                if r.shared { 's' } else { 'p' },
+                (dev >> 8) & 0xfff,
+                (dev & 0xff) | ((dev >> 12) & 0xfff00),
+            );
+            let name = match (m.kind, image) {
+                (Kind::File(_), Some(i)) => Some(i.path.as_str()),
+                (Kind::Heap, _) => Some("[heap]"),
+                (Kind::Stack, _) => Some("[stack]"),
+                _ => None,
+            };
+            if let Some(name) = name {
+                // Linux pads the name to column 73.
+                while s.len() - line_start < 72 {
+                    s.push(' ');
+                }
+                s.push_str(name);
+            }
+            s.push('\n');
+        }
+        s
+    })
+    .unwrap_or_default()
+}
+
+/// Memory totals in bytes, from the same mappings as maps.
+#[derive(Default)]
+struct Usage {
+    size: u64,
+    resident: u64,
+    data: u64,
+    stack: u64,
+    exe: u64,
+    code: (u64, u64),
+    data_range: (u64, u64),
+}
+
+fn usage(p: &Process) -> Usage {
+    let mut u = Usage::default();
+    for m in mappings(p) {
+        u.size += m.len();
+        match m.kind {
+            Kind::Stack => u.stack += m.len(),
+            Kind::File(_) if m.region.exec => {
+                u.exe += m.len();
+                if u.code.0 == 0 {
+                    u.code = (m.start, m.end);
+                }
+            }
+            _ if m.region.write && !m.region.shared => {
+                u.data += m.len();
+                if matches!(m.kind, Kind::File(_)) && u.data_range.0 == 0 {
+                    u.data_range = (m.start, m.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    u.resident = p.space.as_ref().map_or(0, |s| s.mapped_pages() as u64 * PAGE_SIZE);
+    u
+}
+
+/// `/proc/<pid>/status`. The Vm lines are left out for a zombie, as Linux does.
+pub fn status(pid: u32) -> String {
+    with_pid(pid, |p| {
+        let (letter, state) = state(p);
+        let mut s = format!(
+            "Name:\t{}\nUmask:\t{:04o}\nState:\t{letter} ({state})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
+             Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t0\nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
+            p.name,
+            p.umask,
+            p.pid,
+            p.pid,
+            p.ppid,
+            fd_size(p),
+            p.pid,
+            p.pid,
+            p.pgid,
+            p.sid,
+        );
+        if p.space.is_some() {
+            let u = usage(p);
+            let kb = |bytes: u64| bytes / 1024;
+            let _ = write!(
+                s,
+                "VmSize:\t{:8} kB\nVmLck:\t{:8} kB\nVmRSS:\t{:8} kB\nVmData:\t{:8} kB\nVmStk:\t{:8} kB\nVmExe:\t{:8} kB\nVmLib:\t{:8} kB\nVmSwap:\t{:8} kB\n",
+                kb(u.size),
+                0,
+                kb(u.resident),
+                kb(u.data),
+                kb(u.stack),
+                kb(u.exe),
+                0,
+                0,
+            );
+        }
+        let sig = &p.signals;
+        let (mut ignored, mut caught) = (0u64, 0u64);
+        for (i, a) in sig.actions.iter().enumerate() {
+            match a.handler {
+                0 => {}
+                1 => ignored |= 1 << i,
+                _ => caught |= 1 << i,
+            }
+        }
+        let _ = write!(
+            s,
+            "Threads:\t1\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
+            sig.pending, 0, sig.blocked
+        );
+        s
+    })
+    .unwrap_or_default()
+}
+
+/// FDSize: the descriptor table's size in slots, rounded up like Linux's (64 at least).
+fn fd_size(p: &Process) -> usize {
+    let highest = (0..FD_MAX).rev().find(|&fd| p.fds.get(fd as u64).is_ok()).map_or(0, |fd| fd + 1);
+    highest.max(1).next_power_of_two().max(64)
+}
+
+/// `/proc/<pid>/stat`: the 52 fields of Linux 6.1 (proc_pid_stat(5)).
+/// Times, faults and the addresses of argv/envp are not tracked: 0.
+pub fn stat(pid: u32) -> String {
+    with_pid(pid, |p| {
+        let (state, _) = state(p);
+        let u = if p.space.is_some() { usage(p) } else { Usage::default() };
+        let exit_code = match p.state {
+            crate::process::State::Zombie(status) => status,
+            _ => 0,
+        };
+        let mut s = format!(
+            "{} ({}) {state} {} {} {} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {} {} 18446744073709551615 ",
+            p.pid,
+            p.name,
+            p.ppid,
+            p.pgid,
+            p.sid,
+            p.start_ticks,
+            u.size,
+            u.resident / PAGE_SIZE,
+        );
+        // startcode endcode startstack kstkesp kstkeip signal blocked
+        // sigignore sigcatch wchan nswap cnswap exit_signal processor
+        // rt_priority policy delayacct_blkio_ticks guest_time cguest_time
+        // start_data end_data start_brk arg_start arg_end env_start env_end exit_code
+        let _ = write!(
+            s,
+            "{} {} 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 {} {} {} 0 0 0 0 {exit_code}\n",
+            u.code.0, u.code.1, u.data_range.0, u.data_range.1, p.brk_start,
+        );
+        s
+    })
+    .unwrap_or_default()
+}
