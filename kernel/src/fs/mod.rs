@@ -7,6 +7,7 @@ pub mod file;
 pub mod inode;
 pub mod pipe;
 pub mod procfs;
+pub mod sysfs;
 
 use alloc::format;
 use alloc::string::String;
@@ -316,8 +317,7 @@ pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str) -> Result<(), Er
             (Inode::new_dir(*next, 0o1777), if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
         }
         "proc" => (procfs::new_root(), "proc"),
-        // No kernel objects are exported yet: an empty, read-only tree.
-        "sysfs" => (Inode::new_dir(SYS_FS, 0o555), "sysfs"),
+        "sysfs" => (sysfs::new_root(), "sysfs"),
         "devtmpfs" => (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs"),
         _ => return Err(Errno::ENODEV),
     };
