@@ -86,6 +86,11 @@ pub fn write(data: &[u8]) -> usize {
     data.len()
 }
 
+/// Whether the console is the controlling terminal of session `sid` (what /dev/tty opens).
+pub fn controls(sid: u32) -> bool {
+    with(|t| t.sid != 0 && t.sid == sid)
+}
+
 /// `(session, process group)` of the calling process.
 fn caller() -> Result<(u32, u32), Errno> {
     crate::process::with_current(|p| (p.sid, p.pgid))

@@ -31,6 +31,13 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
         Err(e) => return Err(e),
     };
+    // /dev/tty (5:0) is the caller's controlling terminal: ENXIO without one.
+    if node.file_type() == fs::S_IFCHR && node.meta.lock().rdev == (5, 0) {
+        let sid = process::with_current(|p| p.sid)?;
+        if !crate::tty::controls(sid) {
+            return Err(Errno::ENXIO);
+        }
+    }
     let ftype = node.file_type();
     if ftype == S_IFLNK {
         return Err(Errno::ELOOP);
