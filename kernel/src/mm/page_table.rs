@@ -411,9 +411,10 @@ pub struct Region {
 }
 
 impl AddressSpace {
-    /// The mapped user pages as runs of equal access, in address order.
-    pub fn regions(&self) -> alloc::vec::Vec<Region> {
-        let mut out: alloc::vec::Vec<Region> = alloc::vec::Vec::new();
+    /// Calls `f` for each run of mapped user pages of equal access, in
+    /// address order (no allocation: a process may have very many).
+    pub fn for_each_region(&self, f: &mut dyn FnMut(Region)) {
+        let mut run: Option<Region> = None;
         walk_leaves(self.root.pa(), 1, 0, &mut |va, desc| {
             let r = Region {
                 start: va,
@@ -424,11 +425,17 @@ impl AddressSpace {
                 shared: desc & SHARED != 0,
             };
             let access = |r: &Region| (r.read, r.write, r.exec, r.shared);
-            match out.last_mut() {
+            match &mut run {
                 Some(last) if last.end == va && access(last) == access(&r) => last.end = r.end,
-                _ => out.push(r),
+                _ => {
+                    if let Some(done) = run.replace(r) {
+                        f(done);
+                    }
+                }
             }
         });
-        out
+        if let Some(done) = run {
+            f(done);
+        }
     }
 }

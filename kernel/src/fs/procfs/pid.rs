@@ -81,12 +81,12 @@ impl Mapping {
     }
 }
 
-/// The mapped pages of `p` as Linux would list its VMAs: runs of equal
-/// access from the page table, cut where the executable's segments, the
-/// brk heap and the stack begin and end.
-fn mappings(p: &Process) -> Vec<Mapping> {
-    let Some(space) = p.space.as_ref() else { return Vec::new() };
-    // Labelled address ranges: (start, end, kind).
+/// Calls `f` for each mapping of `p` as Linux would list its VMAs: runs of
+/// equal access from the page table, cut where the executable's segments,
+/// the brk heap and the stack begin and end.
+fn for_each_mapping(p: &Process, f: &mut dyn FnMut(&Mapping)) {
+    let Some(space) = p.space.as_ref() else { return };
+    // Labelled address ranges: (start, end, kind); a few per process.
     let mut labels: Vec<(u64, u64, Kind)> = Vec::new();
     if let Some(image) = &p.image {
         for s in &image.segments {
@@ -96,11 +96,10 @@ fn mappings(p: &Process) -> Vec<Mapping> {
     let heap_start = p.brk_start / PAGE_SIZE * PAGE_SIZE;
     labels.push((heap_start, p.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE, Kind::Heap));
     labels.retain(|(start, end, _)| start < end);
-    let mut out = Vec::new();
-    for region in space.regions() {
+    space.for_each_region(&mut |region| {
         if region.end == exec::STACK_TOP {
-            out.push(Mapping { start: region.start, end: region.end, region, kind: Kind::Stack });
-            continue;
+            f(&Mapping { start: region.start, end: region.end, region, kind: Kind::Stack });
+            return;
         }
         let mut at = region.start;
         while at < region.end {
@@ -113,19 +112,28 @@ fn mappings(p: &Process) -> Vec<Mapping> {
                 }
             };
             let end = end.min(region.end);
-            out.push(Mapping { start: at, end, region, kind });
+            f(&Mapping { start: at, end, region, kind });
             at = end;
         }
-    }
-    out
+    });
 }
 
-/// `/proc/<pid>/maps`.
+/// Longest maps line (Linux pads names to column 73; paths are at most PATH_MAX).
+const MAPS_LINE_MAX: usize = 80 + kernel_path::PATH_MAX;
+
+/// `/proc/<pid>/maps`. A process can have more mappings than the kernel
+/// heap can describe at once: the list then stops early (the read
+/// succeeds, shorter) instead of exhausting the heap.
 pub fn maps(pid: u32) -> String {
     with_pid(pid, |p| {
         let mut s = String::new();
         let image = p.image.as_deref();
-        for m in mappings(p) {
+        let mut full = false;
+        for_each_mapping(p, &mut |m| {
+            if full || (s.capacity() - s.len() < MAPS_LINE_MAX && !reserve(&mut s)) {
+                full = true;
+                return;
+            }
             let r = &m.region;
             let (offset, dev, ino) = match (m.kind, image) {
                 (Kind::File(offset), Some(i)) => (offset, i.dev, i.ino),
@@ -158,10 +166,16 @@ pub fn maps(pid: u32) -> String {
                 s.push_str(name);
             }
             s.push('\n');
-        }
+        });
         s
     })
     .unwrap_or_default()
+}
+
+/// Grows `s` (doubling) while the kernel heap keeps its reserve; false when it cannot.
+fn reserve(s: &mut String) -> bool {
+    let more = s.capacity().max(4096);
+    crate::arch::heap::has_room(more.saturating_mul(2)) && s.try_reserve(more).is_ok()
 }
 
 /// Memory totals in bytes, from the same mappings as maps.
@@ -178,7 +192,7 @@ struct Usage {
 
 fn usage(p: &Process) -> Usage {
     let mut u = Usage::default();
-    for m in mappings(p) {
+    for_each_mapping(p, &mut |m| {
         u.size += m.len();
         match m.kind {
             Kind::Stack => u.stack += m.len(),
@@ -196,7 +210,7 @@ fn usage(p: &Process) -> Usage {
             }
             _ => {}
         }
-    }
+    });
     u.resident = p.space.as_ref().map_or(0, |s| s.mapped_pages() as u64 * PAGE_SIZE);
     u
 }
@@ -207,7 +221,7 @@ pub fn status(pid: u32) -> String {
         let (letter, state) = state(p);
         let mut s = format!(
             "Name:\t{}\nUmask:\t{:04o}\nState:\t{letter} ({state})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
-             Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t0\nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
+             Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t \nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
             p.name,
             p.umask,
             p.pid,
