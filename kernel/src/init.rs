@@ -119,7 +119,7 @@ fn handle_irq(frame: &mut arch::exception::TrapFrame, from_user: bool) {
 fn drain_uart() {
     if let Some((uart, _)) = UART.get() {
         while let Some(byte) = uart.get() {
-            crate::tty::receive(byte);
+            crate::tty::console::receive(byte);
         }
         uart.clear_interrupts();
     }

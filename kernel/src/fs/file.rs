@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use kernel_abi::Errno;
 use spin::Mutex;
 
+use super::dev::Device;
 use super::inode::{Data, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 
 pub const O_ACCMODE: u32 = 0o3;
@@ -44,6 +45,14 @@ impl OpenFile {
                 p.open_end(flags & O_ACCMODE != O_RDONLY);
                 None
             }
+            Data::Device(Device::PtyMaster(p)) => {
+                p.opened(true);
+                None
+            }
+            Data::Device(Device::PtySlave(p)) => {
+                p.opened(false);
+                None
+            }
             _ => None,
         };
         Arc::new(OpenFile {
@@ -77,7 +86,7 @@ impl OpenFile {
             Data::File(v) => Ok(read_at(v, &mut self.offset.lock(), buf)),
             Data::Dir(_) | Data::Proc(_) => Err(Errno::EISDIR),
             Data::Device(d) => {
-                let d = *d;
+                let d = d.clone();
                 drop(data);
                 d.read(buf, nonblock)
             }
@@ -97,7 +106,7 @@ impl OpenFile {
         const ERR: u16 = 8;
         const HUP: u16 = 16;
         match &*self.node.data.lock() {
-            Data::Device(super::dev::Device::Console) => (if crate::tty::readable() { IN } else { 0 }) | OUT,
+            Data::Device(d) => d.poll(),
             Data::Pipe(p) => {
                 if self.writable() {
                     (if p.writable() { OUT } else { 0 }) | if p.has_readers() { 0 } else { ERR }
@@ -132,9 +141,10 @@ impl OpenFile {
             }
             Data::Dir(_) => return Err(Errno::EISDIR),
             Data::Device(d) => {
-                let d = *d;
+                let d = d.clone();
                 drop(data);
-                return d.write(src);
+                let nonblock = *self.flags.lock() & O_NONBLOCK != 0;
+                return d.write(src, nonblock);
             }
             Data::Proc(p) => {
                 let p = *p;
@@ -219,8 +229,16 @@ impl OpenFile {
 
 impl Drop for OpenFile {
     fn drop(&mut self) {
-        if let Data::Pipe(p) = &*self.node.data.lock() {
-            p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY);
+        let data = self.node.data.lock();
+        match &*data {
+            Data::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),
+            Data::Device(Device::PtyMaster(p)) | Data::Device(Device::PtySlave(p)) => {
+                let (p, master) = (p.clone(), matches!(&*data, Data::Device(Device::PtyMaster(_))));
+                // Not under the node's lock: a hang-up removes /dev/pts/N.
+                drop(data);
+                p.closed(master);
+            }
+            _ => {}
         }
     }
 }

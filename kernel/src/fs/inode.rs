@@ -67,6 +67,13 @@ impl Inode {
         })
     }
 
+    /// A node that stats exactly as `like` (same `st_dev`, `st_ino`, mode,
+    /// owner, device numbers) but holds `data`: what opening /dev/ptmx or
+    /// /dev/tty yields, the device it stands for behind the name opened.
+    pub fn alias(like: &Inode, data: Data) -> Arc<Inode> {
+        Arc::new(Inode { ino: like.ino, fs: like.fs, meta: Mutex::new(*like.meta.lock()), data: Mutex::new(data) })
+    }
+
     pub fn new_dir(fs: u32, perm: u32) -> Arc<Inode> {
         Inode::new(fs, S_IFDIR | (perm & 0o7777), Data::Dir(BTreeMap::new()))
     }

@@ -3,11 +3,12 @@
 //! operations the syscalls need. Errors are `Errno`s.
 
 pub mod dev;
+pub mod devpts;
 pub mod file;
 pub mod inode;
+mod mount_options;
 pub mod pipe;
 pub mod procfs;
-pub mod sysfs;
 
 use alloc::format;
 use alloc::string::String;
@@ -64,6 +65,7 @@ pub fn init(archive: Option<&[u8]>) -> Result<usize, Errno> {
         ("console", 5, 1, 0o600),
         ("tty", 5, 0, 0o666),
         ("ttyAMA0", 204, 64, 0o620),
+        ("ptmx", 5, 2, 0o666),
         ("null", 1, 3, 0o666),
         ("zero", 1, 5, 0o666),
         ("random", 1, 8, 0o666),
@@ -304,26 +306,83 @@ pub fn rename(old_dir: &Arc<Inode>, old: &str, new_dir: &Arc<Inode>, new: &str) 
     insert(new_dir, new, node)
 }
 
-/// mount(2) of a pseudo filesystem on the directory at `path`.
-pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str) -> Result<(), Errno> {
+/// mount(2) of a pseudo filesystem on the directory at `path`, with the
+/// filesystem's `options` (mount's `data`; unknown ones are EINVAL, as on
+/// Linux, never silently ignored).
+pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -> Result<(), Errno> {
     let point = resolve(cwd, path, true)?;
     if !point.is_dir() {
         return Err(Errno::ENOTDIR);
     }
+    let no_options = || match options.is_empty() {
+        true => Ok(()),
+        false => Err(Errno::EINVAL),
+    };
     let (root, fstype): (Arc<Inode>, &'static str) = match fstype {
         "tmpfs" | "ramfs" => {
-            let mut next = NEXT_FS.lock();
-            *next += 1;
-            (Inode::new_dir(*next, 0o1777), if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
+            let root = new_tmpfs(options)?;
+            (root, if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
         }
-        "proc" => (procfs::new_root(), "proc"),
-        "sysfs" => (sysfs::new_root(), "sysfs"),
-        "devtmpfs" => (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs"),
+        "proc" => {
+            no_options()?;
+            (procfs::new_root(), "proc")
+        }
+        "sysfs" => {
+            no_options()?;
+            (new_sysfs()?, "sysfs")
+        }
+        "devtmpfs" => {
+            no_options()?;
+            (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs")
+        }
+        "devpts" => (devpts::mount(options)?, "devpts"),
         _ => return Err(Errno::ENODEV),
     };
     let abs = kernel_path::join(cwd, path);
     MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs });
     Ok(())
+}
+
+/// sysfs: read-only (openat refuses writes on it), and only what user
+/// space asks of us so far: the console's device name, which BusyBox
+/// `cttyhack` reads to give the login shell its controlling terminal.
+fn new_sysfs() -> Result<Arc<Inode>, Errno> {
+    let root = Inode::new_dir(SYS_FS, 0o555);
+    let mut dir = root.clone();
+    for name in ["class", "tty", "console"] {
+        let sub = Inode::new_dir(SYS_FS, 0o755);
+        insert(&dir, name, sub.clone())?;
+        dir = sub;
+    }
+    let active = Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(b"ttyAMA0\n".to_vec()));
+    insert(&dir, "active", active)?;
+    Ok(root)
+}
+
+/// A fresh tmpfs root; options `mode`, `uid`, `gid` (its root directory's).
+fn new_tmpfs(options: &str) -> Result<Arc<Inode>, Errno> {
+    use mount_options::Options;
+    let (mut mode, mut uid, mut gid) = (0o1777, 0, 0);
+    for opt in Options::parse(options) {
+        match opt {
+            ("mode", Some(v)) => mode = Options::octal(v)? & 0o7777,
+            ("uid", Some(v)) => uid = v.parse().map_err(|_| Errno::EINVAL)?,
+            ("gid", Some(v)) => gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    let fs = {
+        let mut next = NEXT_FS.lock();
+        *next += 1;
+        *next
+    };
+    let root = Inode::new_dir(fs, mode);
+    {
+        let mut m = root.meta.lock();
+        m.uid = uid;
+        m.gid = gid;
+    }
+    Ok(root)
 }
 
 /// umount2(2) of the latest mount at `path`.

@@ -10,6 +10,7 @@ use crate::mm::usercopy::{copy_from_user, copy_to_user};
 
 /// Signals 1..=64.
 pub const NSIG: usize = 64;
+pub const SIGHUP: usize = 1;
 pub const SIGINT: usize = 2;
 pub const SIGQUIT: usize = 3;
 pub const SIGKILL: usize = 9;

@@ -1,17 +1,20 @@
-//! ioctl(2): the console TTY's requests; ENOTTY for everything else.
+//! ioctl(2): terminal requests (console, PTY master and slave); ENOTTY for
+//! everything else.
 
 use kernel_abi::Errno;
 
 use super::SyscallResult;
-use crate::fs::dev::Device;
 use crate::fs::Data;
 use crate::process;
 
 pub fn sys_ioctl(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    let is_console = matches!(&*file.node.data.lock(), Data::Device(Device::Console));
-    if !is_console {
-        return Err(Errno::ENOTTY);
-    }
-    crate::tty::ioctl(cmd, arg)
+    let tty = match &*file.node.data.lock() {
+        Data::Device(d) => d.tty(),
+        _ => None,
+    };
+    let (tty, master) = tty.ok_or(Errno::ENOTTY)?;
+    // The request is an `unsigned int` (Linux's ABI): C callers pass an
+    // `int`, so requests with bit 31 set (`_IOR`) arrive sign-extended.
+    crate::tty::ioctl(&tty, master, cmd as u32 as u64, arg)
 }

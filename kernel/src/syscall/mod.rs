@@ -77,6 +77,7 @@ pub fn handle(frame: &mut TrapFrame) {
             };
         }
     }
+    crate::tty::pty::send_hangups();
     crate::process::signal::deliver(frame);
 }
 

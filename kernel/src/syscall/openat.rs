@@ -13,6 +13,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
     let flags = flags as u32;
     let base = base_dir(dirfd, &path)?;
     let follow = flags & O_NOFOLLOW == 0;
+    let writes = flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0;
     let node = match fs::resolve(&base, &path, follow) {
         Ok(node) => {
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
@@ -22,6 +23,9 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
             let (dir, name) = fs::resolve_parent(&base, &path)?;
+            if dir.fs == fs::SYS_FS {
+                return Err(Errno::EACCES);
+            }
             fs::check_space(0)?;
             let umask = process::with_current(|p| p.umask)?;
             let node =
@@ -31,12 +35,10 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
         Err(e) => return Err(e),
     };
-    // /dev/tty (5:0) is the caller's controlling terminal: ENXIO without one.
-    if node.file_type() == fs::S_IFCHR && node.meta.lock().rdev == (5, 0) {
-        let sid = process::with_current(|p| p.sid)?;
-        if !crate::tty::controls(sid) {
-            return Err(Errno::ENXIO);
-        }
+    // sysfs is read-only (its one writable kind of file, attributes with a
+    // store method, does not exist here yet).
+    if writes && node.fs == fs::SYS_FS && !node.is_dir() {
+        return Err(Errno::EACCES);
     }
     let ftype = node.file_type();
     if ftype == S_IFLNK {
@@ -55,6 +57,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
     }
     let abs = kernel_path::join(&base, &path);
+    let node = crate::tty::open_node(node)?;
     let file = OpenFile::new(node, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), abs);
     process::with_current(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))?
 }

@@ -124,6 +124,10 @@ pub struct LineDiscipline {
 
 /// Longest canonical line (Linux: 4095 + newline).
 const MAX_LINE: usize = 4095;
+/// Most bytes waiting for read(2) (Linux's N_TTY_BUF_SIZE). Beyond it raw
+/// input is dropped, as a UART overrun would; a PTY master's writer waits
+/// for `room` instead, so nothing it writes is lost.
+pub const INPUT_CAPACITY: usize = 4096;
 
 impl LineDiscipline {
     pub fn canonical(&self) -> bool {
@@ -157,6 +161,9 @@ impl LineDiscipline {
             }
         }
         if !self.canonical() {
+            if self.ready.len() >= INPUT_CAPACITY {
+                return fx;
+            }
             self.ready.push_back(byte);
             if t.lflag & ECHO != 0 {
                 self.echo_byte(byte, &mut fx.echo);
@@ -195,7 +202,9 @@ impl LineDiscipline {
             }
             return fx;
         }
-        if self.line.len() < MAX_LINE {
+        // The line stops growing at MAX_LINE, or when the unread lines and
+        // it fill the buffer (only a newline, erase or kill gets through).
+        if self.line.len() < MAX_LINE && self.ready.len() + self.line.len() < INPUT_CAPACITY {
             self.line.push(byte);
             if t.lflag & ECHO != 0 {
                 self.echo_byte(byte, &mut fx.echo);
@@ -233,6 +242,21 @@ impl LineDiscipline {
             }
         }
         n
+    }
+
+    /// Reserves the most memory the buffers can ever hold, so that input
+    /// never allocates afterwards (a kernel caller cannot fail an
+    /// allocation in interrupt context or in the middle of a write).
+    pub fn try_reserve(&mut self) -> Result<(), alloc::collections::TryReserveError> {
+        self.line.try_reserve_exact((MAX_LINE + 1).saturating_sub(self.line.len()))?;
+        // A completed line joins `ready` even when `ready` is full.
+        self.ready.try_reserve_exact((INPUT_CAPACITY + MAX_LINE + 1).saturating_sub(self.ready.len()))
+    }
+
+    /// How many more bytes `input` takes now without dropping any: 0 while
+    /// unread input fills the buffer (a PTY master's write then waits).
+    pub fn room(&self) -> usize {
+        INPUT_CAPACITY.saturating_sub(self.ready.len() + self.line.len())
     }
 
     /// Bytes waiting (FIONREAD).
@@ -323,6 +347,45 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(ld.read(&mut buf), 0);
         assert!(!ld.readable());
+    }
+
+    #[test]
+    fn raw_input_is_bounded_and_room_says_so() {
+        let mut ld = LineDiscipline::default();
+        ld.termios.lflag &= !(ICANON | ECHO);
+        assert_eq!(ld.room(), INPUT_CAPACITY);
+        feed(&mut ld, &[b'x'; INPUT_CAPACITY + 10]);
+        assert_eq!(ld.pending(), INPUT_CAPACITY);
+        assert_eq!(ld.room(), 0);
+        let mut buf = [0u8; 100];
+        assert_eq!(ld.read(&mut buf), 100);
+        assert_eq!(ld.room(), 100);
+    }
+
+    #[test]
+    fn reserved_buffers_never_grow() {
+        let mut ld = LineDiscipline::default();
+        ld.try_reserve().unwrap();
+        let (line, ready) = (ld.line.capacity(), ld.ready.capacity());
+        feed(&mut ld, &[b'y'; 5000]);
+        feed(&mut ld, b"\n");
+        for _ in 0..4 {
+            feed(&mut ld, &[b'z'; 1200]);
+            feed(&mut ld, b"\n");
+        }
+        assert_eq!((ld.line.capacity(), ld.ready.capacity()), (line, ready));
+        ld.termios.lflag &= !ICANON;
+        feed(&mut ld, &[b'r'; 9000]);
+        assert_eq!((ld.line.capacity(), ld.ready.capacity()), (line, ready));
+    }
+
+    #[test]
+    fn canonical_room_counts_the_line_being_edited() {
+        let mut ld = LineDiscipline::default();
+        feed(&mut ld, b"abc");
+        assert_eq!(ld.room(), INPUT_CAPACITY - 3);
+        feed(&mut ld, b"\n");
+        assert_eq!(ld.room(), INPUT_CAPACITY - 4);
     }
 
     #[test]

@@ -1,0 +1,79 @@
+//! The console terminal: the PL011 behind a `Terminal`. Input arrives in
+//! interrupt context (`receive`), so every access masks interrupts.
+
+use alloc::vec::Vec;
+
+use kernel_abi::Errno;
+use spin::Mutex;
+
+use super::{Terminal, Tty};
+use crate::arch::IrqGuard;
+use crate::printk;
+use crate::process::{sched, signal};
+
+static CONSOLE: Mutex<Option<Terminal>> = Mutex::new(None);
+
+/// The console as a `Tty`.
+pub struct Console;
+
+impl Tty for Console {
+    fn with_term(&self, f: &mut dyn FnMut(&mut Terminal)) {
+        let _irq = IrqGuard::new();
+        let mut guard = CONSOLE.lock();
+        // First used at boot (the self-tests' first write), with the heap all free.
+        f(guard.get_or_insert_with(|| Terminal::try_new().expect("the console's buffers fit in the boot heap")))
+    }
+}
+
+fn with<R>(f: impl FnOnce(&mut Terminal) -> R) -> R {
+    super::with_term(&Console, f)
+}
+
+/// A byte from the UART (interrupt context).
+pub fn receive(byte: u8) {
+    let (echo, sig, pgrp) = with(|t| {
+        let fx = t.ld.input(byte);
+        let mut out = Vec::new();
+        t.ld.output(&fx.echo, &mut out);
+        (out, fx.signal, t.pgrp)
+    });
+    if !echo.is_empty() {
+        printk::console_write_raw(&echo);
+    }
+    if let Some(s) = sig {
+        super::raise(s, pgrp);
+    }
+}
+
+/// Whether a read would return now.
+pub fn readable() -> bool {
+    with(|t| t.ld.readable())
+}
+
+/// read(2) on the console: waits until the discipline has data (EINTR
+/// when a signal arrives first).
+pub fn read(buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
+    let mut result = None;
+    sched::wait_until(|| {
+        if let Some(n) = with(|t| t.ld.readable().then(|| t.ld.read(buf))) {
+            result = Some(Ok(n));
+        } else if nonblock {
+            result = Some(Err(Errno::EAGAIN));
+        } else if signal::has_deliverable() {
+            result = Some(Err(Errno::EINTR));
+        }
+        result.is_some()
+    });
+    result.expect("wait_until returned")
+}
+
+/// write(2) on the console, with output processing (ONLCR).
+pub fn write(data: &[u8]) -> usize {
+    let out = with(|t| {
+        let mut out = Vec::with_capacity(data.len() + 8);
+        t.ld.output(data, &mut out);
+        out
+    });
+    printk::console_write_raw(&out);
+    data.len()
+}

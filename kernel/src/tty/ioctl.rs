@@ -1,0 +1,187 @@
+//! ioctl(2) on a terminal: termios, the controlling terminal and its
+//! foreground process group, window size; on a PTY master also the Unix 98
+//! requests (`TIOCGPTN`, `TIOCSPTLCK`). Anything else is ENOTTY.
+
+use alloc::vec::Vec;
+
+use kernel_abi::Errno;
+use kernel_line_discipline::{Termios, TERMIOS_SIZE};
+
+use super::{session_alive, session_has_ctty, with_term, TtyRef};
+use crate::mm::usercopy::{copy_from_user, copy_to_user};
+use crate::process::{self, signal};
+
+const TCGETS: u64 = 0x5401;
+const TCSETS: u64 = 0x5402;
+const TCSETSW: u64 = 0x5403;
+const TCSETSF: u64 = 0x5404;
+const TCSBRK: u64 = 0x5409;
+const TCFLSH: u64 = 0x540b;
+const TIOCSCTTY: u64 = 0x540e;
+const TIOCGPGRP: u64 = 0x540f;
+const TIOCSPGRP: u64 = 0x5410;
+const TIOCGWINSZ: u64 = 0x5413;
+const TIOCSWINSZ: u64 = 0x5414;
+const FIONREAD: u64 = 0x541b;
+const TIOCNOTTY: u64 = 0x5422;
+const TIOCGSID: u64 = 0x5429;
+const TIOCGPTN: u64 = 0x8004_5430;
+const TIOCSPTLCK: u64 = 0x4004_5431;
+const TIOCGPTLCK: u64 = 0x8004_5439;
+
+/// `(pid, session, process group)` of the calling process.
+fn caller() -> Result<(u32, u32, u32), Errno> {
+    process::with_current(|p| (p.pid, p.sid, p.pgid))
+}
+
+fn put_u32(arg: u64, v: u32) -> Result<usize, Errno> {
+    copy_to_user(arg, &v.to_le_bytes())?;
+    Ok(0)
+}
+
+fn get_u32(arg: u64) -> Result<u32, Errno> {
+    let mut raw = [0u8; 4];
+    copy_from_user(&mut raw, arg)?;
+    Ok(u32::from_le_bytes(raw))
+}
+
+/// ioctl(2) on `tty`; `master`: the file is a PTY master.
+pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Errno> {
+    if master {
+        if let Some(r) = master_ioctl(tty, cmd, arg) {
+            return r;
+        }
+    }
+    match cmd {
+        TCGETS => {
+            let bytes = with_term(tty, |t| t.ld.termios.to_bytes());
+            copy_to_user(arg, &bytes)?;
+            Ok(0)
+        }
+        TCSETS | TCSETSW | TCSETSF => {
+            let mut raw = [0u8; TERMIOS_SIZE];
+            copy_from_user(&mut raw, arg)?;
+            with_term(tty, |t| {
+                t.ld.termios = Termios::from_bytes(&raw);
+                if cmd == TCSETSF {
+                    t.ld.flush_input();
+                }
+            });
+            Ok(0)
+        }
+        // tcdrain/tcsendbreak: output is never queued behind hardware.
+        TCSBRK => Ok(0),
+        TCFLSH => match arg {
+            // TCIFLUSH, TCIOFLUSH: drop unread input. TCOFLUSH: nothing is queued.
+            0 | 2 => {
+                with_term(tty, |t| t.ld.flush_input());
+                Ok(0)
+            }
+            1 => Ok(0),
+            _ => Err(Errno::EINVAL),
+        },
+        TIOCGPGRP => {
+            let (_, sid, _) = caller()?;
+            let pgrp = with_term(tty, |t| (master || t.sid == sid).then_some(t.pgrp)).ok_or(Errno::ENOTTY)?;
+            put_u32(arg, pgrp)
+        }
+        TIOCGSID => {
+            let (_, sid, _) = caller()?;
+            let owner = with_term(tty, |t| (t.sid != 0 && (master || t.sid == sid)).then_some(t.sid));
+            put_u32(arg, owner.ok_or(Errno::ENOTTY)?)
+        }
+        TIOCSPGRP => {
+            let (_, sid, _) = caller()?;
+            let pgrp = get_u32(arg)?;
+            if pgrp == 0 || pgrp > i32::MAX as u32 {
+                return Err(Errno::EINVAL);
+            }
+            with_term(tty, |t| if t.sid == sid && !master { Ok(t.pgrp = pgrp) } else { Err(Errno::ENOTTY) })?;
+            Ok(0)
+        }
+        TIOCSCTTY if !master => set_controlling(tty, arg == 1),
+        TIOCNOTTY if !master => {
+            let (_, sid, _) = caller()?;
+            let was = with_term(tty, |t| {
+                let was = t.sid == sid;
+                if was {
+                    t.sid = 0;
+                    t.pgrp = 0;
+                }
+                was
+            });
+            if was {
+                Ok(0)
+            } else {
+                Err(Errno::ENOTTY)
+            }
+        }
+        TIOCGWINSZ => {
+            let ws = with_term(tty, |t| t.winsize);
+            let bytes: Vec<u8> = ws.iter().flat_map(|v| v.to_le_bytes()).collect();
+            copy_to_user(arg, &bytes)?;
+            Ok(0)
+        }
+        TIOCSWINSZ => {
+            let mut raw = [0u8; 8];
+            copy_from_user(&mut raw, arg)?;
+            let (changed, pgrp) = with_term(tty, |t| {
+                let mut ws = [0u16; 4];
+                for (i, v) in ws.iter_mut().enumerate() {
+                    *v = u16::from_le_bytes([raw[i * 2], raw[i * 2 + 1]]);
+                }
+                let changed = ws != t.winsize;
+                t.winsize = ws;
+                (changed, t.pgrp)
+            });
+            if changed && pgrp != 0 {
+                signal::send_group(pgrp, signal::SIGWINCH);
+            }
+            Ok(0)
+        }
+        FIONREAD => {
+            let n = match tty {
+                TtyRef::Pty(p) if master => p.master_pending(),
+                _ => with_term(tty, |t| t.ld.pending()),
+            };
+            put_u32(arg, n as u32)
+        }
+        _ => Err(Errno::ENOTTY),
+    }
+}
+
+/// TIOCSCTTY: a session leader without a controlling terminal takes this
+/// one, unless another live session has it (then only with `steal`, which
+/// needs CAP_SYS_ADMIN: every process here is root).
+fn set_controlling(tty: &TtyRef, steal: bool) -> Result<usize, Errno> {
+    let (pid, sid, pgid) = caller()?;
+    let owner = with_term(tty, |t| t.sid);
+    if owner == sid {
+        return Ok(0);
+    }
+    if pid != sid || session_has_ctty(sid) {
+        return Err(Errno::EPERM);
+    }
+    if owner != 0 && session_alive(owner) && !steal {
+        return Err(Errno::EPERM);
+    }
+    with_term(tty, |t| {
+        t.sid = sid;
+        t.pgrp = pgid;
+    });
+    Ok(0)
+}
+
+/// The requests only a PTY master answers; None for the others.
+fn master_ioctl(tty: &TtyRef, cmd: u64, arg: u64) -> Option<Result<usize, Errno>> {
+    let TtyRef::Pty(p) = tty else { return None };
+    Some(match cmd {
+        TIOCGPTN => put_u32(arg, p.index()),
+        TIOCSPTLCK => get_u32(arg).map(|lock| {
+            p.set_locked(lock != 0);
+            0
+        }),
+        TIOCGPTLCK => put_u32(arg, p.locked() as u32),
+        _ => return None,
+    })
+}

@@ -1,0 +1,123 @@
+//! Terminals: the console (the PL011, `console.rs`) and pseudo-terminal
+//! pairs (`pty.rs`). Both are a `Terminal`: a line discipline
+//! (`kernel-line-discipline`) plus the job-control state POSIX hangs on a
+//! terminal (its session and foreground process group) and a window size.
+//! The ioctls they share live in `ioctl.rs`.
+
+pub mod console;
+mod ioctl;
+pub mod pty;
+
+use alloc::sync::Arc;
+
+use kernel_abi::Errno;
+use kernel_line_discipline::{LineDiscipline, Signal};
+
+use crate::fs::dev::Device;
+use crate::fs::{Data, Inode};
+use crate::process::{self, signal};
+
+pub use ioctl::ioctl;
+
+pub struct Terminal {
+    pub ld: LineDiscipline,
+    /// Foreground process group (TIOCSPGRP).
+    pub pgrp: u32,
+    /// The session it is the controlling terminal of (0: none).
+    pub sid: u32,
+    /// rows, cols, xpixel, ypixel (TIOCGWINSZ).
+    pub winsize: [u16; 4],
+}
+
+impl Terminal {
+    /// A terminal whose input buffers are allocated whole now (ENOMEM when
+    /// the heap cannot), so input never allocates later.
+    pub fn try_new() -> Result<Terminal, Errno> {
+        let mut ld = LineDiscipline::default();
+        ld.try_reserve().map_err(|_| Errno::ENOMEM)?;
+        Ok(Terminal { ld, pgrp: 0, sid: 0, winsize: [24, 80, 0, 0] })
+    }
+}
+
+/// Access to one terminal's state under its lock.
+pub trait Tty {
+    fn with_term(&self, f: &mut dyn FnMut(&mut Terminal));
+}
+
+/// Runs `f` on the terminal behind `tty` and returns what it returns.
+pub fn with_term<R>(tty: &dyn Tty, f: impl FnOnce(&mut Terminal) -> R) -> R {
+    let mut f = Some(f);
+    let mut out = None;
+    tty.with_term(&mut |t| out = Some((f.take().expect("called once"))(t)));
+    out.expect("with_term runs its closure")
+}
+
+/// Sends what a signal character raised to the foreground process group.
+pub fn raise(sig: Signal, pgrp: u32) {
+    let sig = match sig {
+        Signal::Int => signal::SIGINT,
+        Signal::Quit => signal::SIGQUIT,
+        Signal::Tstp => signal::SIGTSTP,
+    };
+    if pgrp != 0 {
+        signal::send_group(pgrp, sig);
+    }
+}
+
+/// A terminal an open file refers to.
+pub enum TtyRef {
+    Console,
+    Pty(Arc<pty::Pty>),
+}
+
+impl Tty for TtyRef {
+    fn with_term(&self, f: &mut dyn FnMut(&mut Terminal)) {
+        match self {
+            TtyRef::Console => console::Console.with_term(f),
+            TtyRef::Pty(p) => p.with_term(f),
+        }
+    }
+}
+
+/// Whether session `sid` has a controlling terminal already.
+pub fn session_has_ctty(sid: u32) -> bool {
+    with_term(&console::Console, |t| t.sid == sid) || pty::find_by_session(sid).is_some()
+}
+
+/// Whether any live process belongs to session `sid`.
+pub fn session_alive(sid: u32) -> bool {
+    sid != 0
+        && process::pids()
+            .into_iter()
+            .any(|pid| process::with_pid(pid, |p| p.sid == sid && !p.is_zombie()) == Some(true))
+}
+
+/// open(2) of a terminal node: /dev/ptmx makes a new pair (the returned
+/// node is its master), /dev/tty stands for the caller's controlling
+/// terminal (ENXIO without one), and a PTY slave opens only once its
+/// master unlocked it and while the master is open (EIO otherwise).
+/// Other nodes are opened as they are. The first two return an alias of
+/// the node opened: fstat(2) shows /dev/ptmx and /dev/tty, as on Linux.
+pub fn open_node(node: Arc<Inode>) -> Result<Arc<Inode>, Errno> {
+    let dev = match &*node.data.lock() {
+        Data::Device(d) => d.clone(),
+        _ => return Ok(node.clone()),
+    };
+    match dev {
+        Device::Ptmx => Ok(Inode::alias(&node, Data::Device(Device::PtyMaster(pty::allocate()?)))),
+        Device::ControllingTty => {
+            let sid = process::with_current(|p| p.sid)?;
+            let target = if sid != 0 && with_term(&console::Console, |t| t.sid == sid) {
+                Device::Console
+            } else {
+                Device::PtySlave(pty::find_by_session(sid).ok_or(Errno::ENXIO)?)
+            };
+            Ok(Inode::alias(&node, Data::Device(target)))
+        }
+        Device::PtySlave(p) => {
+            p.check_slave_open()?;
+            Ok(node)
+        }
+        _ => Ok(node),
+    }
+}
