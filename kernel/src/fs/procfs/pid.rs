@@ -302,7 +302,11 @@ pub fn stat(pid: u32) -> String {
         let _ = write!(
             s,
             "{} {} 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 {} {} {} 0 0 0 0 {exit_code}\n",
-            u.code.0, u.code.1, u.data_range.0, u.data_range.1, if p.space.is_some() { p.brk_start } else { 0 },
+            u.code.0,
+            u.code.1,
+            u.data_range.0,
+            u.data_range.1,
+            if p.space.is_some() { p.brk_start } else { 0 },
         );
         s
     })
