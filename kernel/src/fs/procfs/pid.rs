@@ -274,9 +274,29 @@ fn fd_size(p: &Process) -> usize {
     highest.max(1).next_power_of_two().max(64)
 }
 
+/// `(tty_nr, tpgid)` of stat: the device number of session `sid`'s
+/// controlling terminal and its foreground process group; `(0, -1)`
+/// without one. The console is the PL011, ttyAMA0 (204:64) as on Linux.
+fn controlling_tty(sid: u32) -> (u64, i64) {
+    use crate::tty::{console::Console, pty, with_term};
+    if sid == 0 {
+        return (0, -1);
+    }
+    if let Some(pgrp) = with_term(&Console, |t| (t.sid == sid).then_some(t.pgrp)) {
+        return (crate::fs::encode_dev(204, 64), pgrp as i64);
+    }
+    match pty::find_by_session(sid) {
+        Some(p) => (crate::fs::encode_dev(136, p.index()), with_term(&*p, |t| t.pgrp) as i64),
+        None => (0, -1),
+    }
+}
+
 /// `/proc/<pid>/stat`: the 52 fields of Linux 6.1 (proc_pid_stat(5)).
 /// Times, faults and the addresses of argv/envp are not tracked: 0.
 pub fn stat(pid: u32) -> String {
+    // The terminal is looked up first: its lock is not taken under the process table's.
+    let Some(sid) = with_pid(pid, |p| p.sid) else { return String::new() };
+    let (tty_nr, tpgid) = controlling_tty(sid);
     with_pid(pid, |p| {
         let (state, _) = state(p);
         let u = if p.space.is_some() { usage(p) } else { Usage::default() };
@@ -285,7 +305,7 @@ pub fn stat(pid: u32) -> String {
             _ => 0,
         };
         let mut s = format!(
-            "{} ({}) {state} {} {} {} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {} {} 18446744073709551615 ",
+            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {} {} 18446744073709551615 ",
             p.pid,
             p.name,
             p.ppid,
