@@ -1,6 +1,7 @@
 //! procfs: files generated when opened, from kernel state. The per-process
-//! directories (`/proc/<pid>/...`) are in `pid.rs`.
+//! directories (`/proc/<pid>/...`) are in `pid.rs`, their maps in `maps.rs`.
 
+mod maps;
 mod pid;
 
 use alloc::format;
@@ -153,7 +154,7 @@ impl ProcNode {
             }
             ProcNode::PidComm(pid) => crate::process::with_pid(pid, |p| format!("{}\n", p.name)).unwrap_or_default(),
             ProcNode::PidStatus(pid) => pid::status(pid),
-            ProcNode::PidMaps(pid) => pid::maps(pid),
+            ProcNode::PidMaps(pid) => maps::maps(pid),
             ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::SysrqTrigger => String::new(),
         };
         s.into_bytes()
