@@ -44,6 +44,7 @@ pub fn run() {
     crate::mm::page_table::split_kernel_user();
     let mut p = Process::new(&loaded.name, loaded.space, loaded.brk);
     p.cmdline = loaded.cmdline;
+    p.image = Some(alloc::sync::Arc::new(loaded.image));
     let devnull = crate::fs::resolve("/", "/dev/null", true).ok();
     if let Some(n) = devnull {
         let _ = p.fds.set(1, crate::fs::file::OpenFile::new(n, crate::fs::file::O_RDWR, "/dev/null".into()), false);

@@ -24,6 +24,8 @@ pub struct Loaded {
     pub cmdline: Vec<u8>,
     /// The last component of the executable's path (comm).
     pub name: alloc::string::String,
+    /// The loaded ELF file and where its segments went (/proc/<pid>/maps).
+    pub image: Image,
 }
 
 /// Loads the executable at absolute `path` from the VFS; a `#!` script
@@ -39,7 +41,8 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
     })?;
     let Some(line) = script else {
         // The file's bytes are read in place: no copy of the whole image.
-        return with_bytes(&node, |image| load(image, path, argv, envp))?;
+        let loaded = with_bytes(&node, |image| load(image, path, argv, envp))??;
+        return Ok(loaded.with_file(&node, path));
     };
     let line = line.trim();
     let mut parts = line.splitn(2, char::is_whitespace);
@@ -51,7 +54,8 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
     args.push(path);
     args.extend(argv.iter().skip(1));
     let inode = executable(interp)?;
-    with_bytes(&inode, |image| load(image, interp, &args, envp))?
+    let loaded = with_bytes(&inode, |image| load(image, interp, &args, envp))??;
+    Ok(loaded.with_file(&inode, interp))
 }
 
 /// The regular, executable file at absolute `path`.
@@ -89,12 +93,18 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
     }
     let mut space = AddressSpace::new().ok_or(Errno::ENOMEM)?;
     let mut end = 0;
+    let mut segments = Vec::new();
     for seg in elf.segments() {
         let perms = UserPerms { write: seg.writable(), exec: seg.executable() };
         let data = elf.segment_data(&seg);
         let first = seg.vaddr / PAGE_SIZE * PAGE_SIZE;
         let last = (seg.vaddr + seg.memsz).div_ceil(PAGE_SIZE) * PAGE_SIZE;
         end = end.max(last);
+        segments.push(ImageSegment {
+            start: first,
+            file_end: (seg.vaddr + seg.filesz).div_ceil(PAGE_SIZE) * PAGE_SIZE,
+            offset: seg.offset / PAGE_SIZE * PAGE_SIZE,
+        });
         let mut page = first;
         while page < last {
             // The part of the file data that lands in this page.
@@ -130,7 +140,8 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
         cmdline.push(0);
     }
     let name = path.rsplit('/').next().unwrap_or(path).into();
-    Ok(Loaded { space, frame, brk: end, cmdline, name })
+    let image = Image { path: path.into(), dev: 0, ino: 0, segments };
+    Ok(Loaded { space, frame, brk: end, cmdline, name, image })
 }
 
 /// Writes strings, AT_RANDOM bytes and the argc/argv/envp/auxv block below
@@ -200,4 +211,90 @@ fn build_stack(elf: &Elf, path: &str, argv: &[&str], envp: &[&str]) -> Result<u6
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     copy_to_user(sp, &bytes)?;
     Ok(sp)
+}
+
+/// The ELF file an image was loaded from, as /proc/<pid>/maps names it.
+#[derive(Debug, Clone, Default)]
+pub struct Image {
+    /// Absolute path with every symlink resolved (`/bin/cat` is `/bin/busybox`).
+    pub path: alloc::string::String,
+    /// `st_dev` and `st_ino` of the file.
+    pub dev: u32,
+    pub ino: u64,
+    pub segments: Vec<ImageSegment>,
+}
+
+/// One PT_LOAD segment, in whole pages.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageSegment {
+    pub start: u64,
+    /// End of the pages that hold file bytes; the rest (up to the next
+    /// segment or the heap) is zero-filled .bss, an anonymous mapping.
+    pub file_end: u64,
+    /// File offset of `start`.
+    pub offset: u64,
+}
+
+impl Loaded {
+    /// Records the file the image came from (`path` as it was executed).
+    fn with_file(mut self, node: &crate::fs::Inode, path: &str) -> Loaded {
+        self.image.dev = node.fs;
+        self.image.ino = node.ino;
+        if let Ok(real) = real_path(path) {
+            self.image.path = real;
+        }
+        self
+    }
+}
+
+/// `path` (absolute) with every symlink resolved, like realpath(3).
+pub fn real_path(path: &str) -> Result<alloc::string::String, Errno> {
+    let mut done: Vec<alloc::string::String> = Vec::new();
+    let mut todo: alloc::collections::VecDeque<alloc::string::String> =
+        path.split('/').filter(|c| !c.is_empty()).map(Into::into).collect();
+    let mut links = 0;
+    while let Some(c) = todo.pop_front() {
+        match c.as_str() {
+            "." => continue,
+            ".." => {
+                done.pop();
+                continue;
+            }
+            _ => {}
+        }
+        let mut prefix = alloc::string::String::new();
+        for d in done.iter().chain(core::iter::once(&c)) {
+            prefix.push('/');
+            prefix.push_str(d);
+        }
+        let node = crate::fs::resolve("/", &prefix, false)?;
+        let target = match &*node.data.lock() {
+            crate::fs::Data::Symlink(t) => Some(t.clone()),
+            _ => None,
+        };
+        match target {
+            Some(t) => {
+                links += 1;
+                if links > 40 {
+                    return Err(Errno::ELOOP);
+                }
+                if t.starts_with('/') {
+                    done.clear();
+                }
+                for part in t.split('/').filter(|p| !p.is_empty()).rev() {
+                    todo.push_front(part.into());
+                }
+            }
+            None => done.push(c),
+        }
+    }
+    let mut out = alloc::string::String::new();
+    for d in &done {
+        out.push('/');
+        out.push_str(d);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok(out)
 }

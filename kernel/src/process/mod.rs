@@ -61,6 +61,8 @@ pub struct Process {
     pub start_ticks: u64,
     /// Chosen by the OOM killer (`resolve_cow`): SIGKILL is pending.
     pub oom_killed: bool,
+    /// The executable file behind `space` (/proc/<pid>/maps, exe).
+    pub image: Option<alloc::sync::Arc<exec::Image>>,
 }
 
 impl Process {
@@ -87,6 +89,7 @@ impl Process {
             kstack: None,
             start_ticks: crate::init::ticks(),
             oom_killed: false,
+            image: None,
         }
     }
 
@@ -205,6 +208,7 @@ pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
         c.cwd = p.cwd.clone();
         c.fds = p.fds.clone();
         c.cmdline = p.cmdline.clone();
+        c.image = p.image.clone();
         c.pgid = p.pgid;
         c.sid = p.sid;
         Ok(c)
@@ -418,24 +422,6 @@ pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
         va += PAGE_SIZE;
     }
     Ok(())
-}
-
-/// `/proc/<pid>/stat` (the fields `ps` reads are real; the rest 0).
-pub fn stat_line(pid: u32) -> Option<String> {
-    with_pid(pid, |p| {
-        let state = if p.is_zombie() {
-            'Z'
-        } else if p.pid == current_pid() {
-            'R'
-        } else {
-            'S'
-        };
-        let vsize = p.brk.saturating_sub(p.brk_start);
-        alloc::format!(
-            "{} ({}) {state} {} {} {} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {vsize} 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
-            p.pid, p.name, p.ppid, p.pgid, p.sid, p.start_ticks
-        )
-    })
 }
 
 /// A write fault on user address `va` in the current process (`from_user`:

@@ -49,7 +49,7 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
     // Loading activates the new space; on failure the old one comes back.
-    let loaded = match exec::load_path(&abs, &argv_s, &envp_s) {
+    let mut loaded = match exec::load_path(&abs, &argv_s, &envp_s) {
         Ok(l) => l,
         Err(e) => {
             process::with_current(|p| {
@@ -60,7 +60,9 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
             return Err(e);
         }
     };
+    let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
     let old = process::with_current(|p| {
+        p.image = Some(image);
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
         p.brk_start = loaded.brk;

@@ -1,4 +1,8 @@
-//! procfs: files generated when opened, from kernel state.
+//! procfs: files generated when opened, from kernel state. The per-process
+//! directories (`/proc/<pid>/...`) are in `pid.rs`, their maps in `maps.rs`.
+
+mod maps;
+mod pid;
 
 use alloc::format;
 use alloc::string::String;
@@ -26,6 +30,9 @@ pub enum ProcNode {
     PidCmdline(u32),
     PidComm(u32),
     PidStatus(u32),
+    PidMaps(u32),
+    /// `/proc/<pid>/fd/`: a symlink per open descriptor.
+    PidFd(u32),
 }
 
 const ROOT_FILES: &[(&str, ProcNode)] = &[
@@ -41,6 +48,8 @@ const ROOT_FILES: &[(&str, ProcNode)] = &[
 const PID_FILES: &[(&str, fn(u32) -> ProcNode)] = &[
     ("cmdline", ProcNode::PidCmdline),
     ("comm", ProcNode::PidComm),
+    ("fd", ProcNode::PidFd),
+    ("maps", ProcNode::PidMaps),
     ("stat", ProcNode::PidStat),
     ("status", ProcNode::PidStatus),
 ];
@@ -51,24 +60,28 @@ pub fn new_root() -> Arc<Inode> {
 
 fn node(n: ProcNode) -> Arc<Inode> {
     let mode = match n {
-        ProcNode::Root | ProcNode::Pid(_) => S_IFDIR | 0o555,
+        ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) => S_IFDIR | 0o555,
         ProcNode::SysrqTrigger => S_IFREG | 0o200,
         _ => S_IFREG | 0o444,
     };
     Inode::new(PROC_FS, mode, Data::Proc(n))
 }
 
+/// A symlink made on lookup (`/proc/self`, `/proc/<pid>/fd/<n>`, ...).
+fn symlink(target: String) -> Arc<Inode> {
+    Inode::new(PROC_FS, S_IFLNK | 0o777, Data::Symlink(target))
+}
+
 impl ProcNode {
     pub fn is_dir(&self) -> bool {
-        matches!(self, ProcNode::Root | ProcNode::Pid(_))
+        matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_))
     }
 
     pub fn child(&self, name: &str) -> Option<Arc<Inode>> {
-        match self {
+        match *self {
             ProcNode::Root => {
                 if name == "self" {
-                    let pid = crate::process::current_pid();
-                    return Some(Inode::new(PROC_FS, S_IFLNK | 0o777, Data::Symlink(format!("{pid}"))));
+                    return Some(symlink(format!("{}", crate::process::current_pid())));
                 }
                 if let Some((_, n)) = ROOT_FILES.iter().find(|(f, _)| *f == name) {
                     return Some(node(*n));
@@ -76,14 +89,20 @@ impl ProcNode {
                 let pid: u32 = name.parse().ok()?;
                 crate::process::exists(pid).then(|| node(ProcNode::Pid(pid)))
             }
-            ProcNode::Pid(pid) => PID_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(n(*pid))),
+            ProcNode::Pid(pid) => {
+                if let Some((_, n)) = PID_FILES.iter().find(|(f, _)| *f == name) {
+                    return Some(node(n(pid)));
+                }
+                pid::link(pid, name).map(symlink)
+            }
+            ProcNode::PidFd(pid) => pid::fd_target(pid, name).map(symlink),
             _ => None,
         }
     }
 
     /// Directory entries `(name, is_dir)`.
     pub fn list(&self) -> Vec<(String, bool)> {
-        match self {
+        match *self {
             ProcNode::Root => {
                 let mut v: Vec<(String, bool)> = ROOT_FILES.iter().map(|(n, _)| (String::from(*n), false)).collect();
                 v.push(("self".into(), false));
@@ -92,12 +111,18 @@ impl ProcNode {
                 }
                 v
             }
-            ProcNode::Pid(_) => PID_FILES.iter().map(|(n, _)| (String::from(*n), false)).collect(),
+            ProcNode::Pid(pid) => {
+                let mut v: Vec<(String, bool)> =
+                    PID_FILES.iter().map(|(n, f)| (String::from(*n), f(pid).is_dir())).collect();
+                v.extend(pid::LINKS.iter().map(|n| (String::from(*n), false)));
+                v
+            }
+            ProcNode::PidFd(pid) => pid::fds(pid).into_iter().map(|fd| (format!("{fd}"), false)).collect(),
             _ => Vec::new(),
         }
     }
 
-    /// The file's content at open time.
+    /// The file's content at open time (empty once the process is gone).
     pub fn content(&self) -> Vec<u8> {
         let s = match *self {
             ProcNode::Uptime => {
@@ -123,22 +148,14 @@ impl ProcNode {
                 format!("xkernel version {} (rustc) #1 {}\n", env!("CARGO_PKG_VERSION"), "aarch64")
             }
             ProcNode::Cmdline => format!("{}\n", crate::init::cmdline()),
-            ProcNode::PidStat(pid) => crate::process::stat_line(pid).unwrap_or_default(),
+            ProcNode::PidStat(pid) => pid::stat(pid),
             ProcNode::PidCmdline(pid) => {
                 return crate::process::with_pid(pid, |p| p.cmdline.clone()).unwrap_or_default();
             }
             ProcNode::PidComm(pid) => crate::process::with_pid(pid, |p| format!("{}\n", p.name)).unwrap_or_default(),
-            ProcNode::PidStatus(pid) => crate::process::with_pid(pid, |p| {
-                format!(
-                    "Name:\t{}\nState:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
-                    p.name,
-                    if p.is_zombie() { "Z (zombie)" } else { "R (running)" },
-                    p.pid,
-                    p.ppid
-                )
-            })
-            .unwrap_or_default(),
-            ProcNode::Root | ProcNode::Pid(_) | ProcNode::SysrqTrigger => String::new(),
+            ProcNode::PidStatus(pid) => pid::status(pid),
+            ProcNode::PidMaps(pid) => maps::maps(pid),
+            ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::SysrqTrigger => String::new(),
         };
         s.into_bytes()
     }

@@ -1,0 +1,185 @@
+//! `/proc/<pid>/`: stat, status, the fd/ directory and the exe and
+//! cwd links. Everything is read from the process table when the file is
+//! opened (or the link looked up); a pid that is gone gives empty content
+//! or ENOENT, never a stale reference.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use super::maps::{usage, Usage};
+use crate::fs::file::FD_MAX;
+use crate::fs::inode::S_IFIFO;
+use crate::mm::page_table::PAGE_SIZE;
+use crate::process::{with_pid, Process};
+
+/// The symlinks of a pid directory besides `fd/<n>`.
+pub const LINKS: &[&str] = &["cwd", "exe"];
+
+/// Target of `/proc/<pid>/{cwd,exe}`.
+pub fn link(pid: u32, name: &str) -> Option<String> {
+    with_pid(pid, |p| match name {
+        "cwd" => Some(p.cwd.clone()),
+        // Zombies and pid 0 have no image (Linux: ENOENT on readlink).
+        "exe" => p.space.as_ref().and(p.image.as_ref()).map(|i| i.path.clone()),
+        _ => None,
+    })
+    .flatten()
+}
+
+/// The open descriptors of `pid`, in order.
+pub fn fds(pid: u32) -> Vec<usize> {
+    with_pid(pid, |p| (0..FD_MAX).filter(|&fd| p.fds.get(fd as u64).is_ok()).collect()).unwrap_or_default()
+}
+
+/// Target of `/proc/<pid>/fd/<name>`: the path the file was opened with;
+/// `pipe:[ino]` for a pipe end, as Linux names it.
+pub fn fd_target(pid: u32, name: &str) -> Option<String> {
+    // Only the canonical spelling ("07" or "+7" are not entries).
+    let fd: u64 = name.parse().ok().filter(|fd: &u64| format!("{fd}") == name)?;
+    let file = with_pid(pid, |p| p.fds.get(fd).ok()).flatten()?;
+    // The inode's metadata lock, not its data lock: the descriptor may be
+    // this very procfs directory, whose data the lookup holds.
+    if file.node.file_type() == S_IFIFO {
+        return Some(format!("pipe:[{}]", file.node.ino));
+    }
+    Some(file.path.clone())
+}
+
+/// The scheduler state as a `ps` letter and its status(5) name (stat and
+/// status show the same): Z, S while waiting for an event, else R.
+fn state(p: &Process) -> (char, &'static str) {
+    let letter = if p.is_zombie() {
+        'Z'
+    } else if p.wait_seq.is_some() && p.pid != crate::process::current_pid() {
+        'S'
+    } else {
+        'R'
+    };
+    let name = match letter {
+        'Z' => "zombie",
+        'T' => "stopped",
+        'S' => "sleeping",
+        _ => "running",
+    };
+    (letter, name)
+}
+
+/// `/proc/<pid>/status`. The Vm lines are left out for a zombie, as Linux does.
+pub fn status(pid: u32) -> String {
+    with_pid(pid, |p| {
+        let (letter, state) = state(p);
+        let mut s = format!(
+            "Name:\t{}\nUmask:\t{:04o}\nState:\t{letter} ({state})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
+             Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t \nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
+            p.name,
+            p.umask,
+            p.pid,
+            p.pid,
+            p.ppid,
+            fd_size(p),
+            p.pid,
+            p.pid,
+            p.pgid,
+            p.sid,
+        );
+        if p.space.is_some() {
+            let u = usage(p);
+            let kb = |bytes: u64| bytes / 1024;
+            let _ = write!(
+                s,
+                "VmSize:\t{:8} kB\nVmLck:\t{:8} kB\nVmRSS:\t{:8} kB\nVmData:\t{:8} kB\nVmStk:\t{:8} kB\nVmExe:\t{:8} kB\nVmLib:\t{:8} kB\nVmSwap:\t{:8} kB\n",
+                kb(u.size),
+                0,
+                kb(u.resident),
+                kb(u.data),
+                kb(u.stack),
+                kb(u.exe),
+                0,
+                0,
+            );
+        }
+        let sig = &p.signals;
+        let (mut ignored, mut caught) = (0u64, 0u64);
+        for (i, a) in sig.actions.iter().enumerate() {
+            match a.handler {
+                0 => {}
+                1 => ignored |= 1 << i,
+                _ => caught |= 1 << i,
+            }
+        }
+        let _ = write!(
+            s,
+            "Threads:\t1\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
+            sig.pending, 0, sig.blocked
+        );
+        s
+    })
+    .unwrap_or_default()
+}
+
+/// FDSize: the descriptor table's size in slots, rounded up like Linux's (64 at least).
+fn fd_size(p: &Process) -> usize {
+    let highest = (0..FD_MAX).rev().find(|&fd| p.fds.get(fd as u64).is_ok()).map_or(0, |fd| fd + 1);
+    highest.max(1).next_power_of_two().max(64)
+}
+
+/// `(tty_nr, tpgid)` of stat: the device number of session `sid`'s
+/// controlling terminal and its foreground process group; `(0, -1)`
+/// without one. The console is the PL011, ttyAMA0 (204:64) as on Linux.
+fn controlling_tty(sid: u32) -> (u64, i64) {
+    use crate::tty::{console::Console, pty, with_term};
+    if sid == 0 {
+        return (0, -1);
+    }
+    if let Some(pgrp) = with_term(&Console, |t| (t.sid == sid).then_some(t.pgrp)) {
+        return (crate::fs::encode_dev(204, 64), pgrp as i64);
+    }
+    match pty::find_by_session(sid) {
+        Some(p) => (crate::fs::encode_dev(136, p.index()), with_term(&*p, |t| t.pgrp) as i64),
+        None => (0, -1),
+    }
+}
+
+/// `/proc/<pid>/stat`: the 52 fields of Linux 6.1 (proc_pid_stat(5)).
+/// Times, faults and the addresses of argv/envp are not tracked: 0.
+pub fn stat(pid: u32) -> String {
+    // The terminal is looked up first: its lock is not taken under the process table's.
+    let Some(sid) = with_pid(pid, |p| p.sid) else { return String::new() };
+    let (tty_nr, tpgid) = controlling_tty(sid);
+    with_pid(pid, |p| {
+        let (state, _) = state(p);
+        let u = if p.space.is_some() { usage(p) } else { Usage::default() };
+        let exit_code = match p.state {
+            crate::process::State::Zombie(status) => status,
+            _ => 0,
+        };
+        let mut s = format!(
+            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {} {} 18446744073709551615 ",
+            p.pid,
+            p.name,
+            p.ppid,
+            p.pgid,
+            p.sid,
+            p.start_ticks,
+            u.size,
+            u.resident / PAGE_SIZE,
+        );
+        // startcode endcode startstack kstkesp kstkeip signal blocked
+        // sigignore sigcatch wchan nswap cnswap exit_signal processor
+        // rt_priority policy delayacct_blkio_ticks guest_time cguest_time
+        // start_data end_data start_brk arg_start arg_end env_start env_end exit_code
+        let _ = write!(
+            s,
+            "{} {} 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 {} {} {} 0 0 0 0 {exit_code}\n",
+            u.code.0,
+            u.code.1,
+            u.data_range.0,
+            u.data_range.1,
+            if p.space.is_some() { p.brk_start } else { 0 },
+        );
+        s
+    })
+    .unwrap_or_default()
+}
