@@ -225,6 +225,8 @@ fn cwd_chain(cwd: &str) -> Result<Vec<Arc<Inode>>, Errno> {
 
 /// Resolves `path` relative to `cwd`; `follow` decides for a final symlink.
 pub fn resolve(cwd: &str, path: &str, follow: bool) -> Result<Arc<Inode>, Errno> {
+    // A trailing slash names the directory a final symlink points to (POSIX).
+    let follow = follow || path.ends_with('/');
     let comps = kernel_path::components(path).map_err(path_err)?;
     let mut stack = if path.starts_with('/') { alloc::vec![root()] } else { cwd_chain(cwd)? };
     walk(&mut stack, &comps, follow, &mut 0)?;
