@@ -4,6 +4,7 @@
 mod duration;
 mod error;
 mod locate;
+mod merge;
 mod parse;
 mod profile;
 mod raw;
