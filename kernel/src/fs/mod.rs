@@ -6,6 +6,7 @@ pub mod dev;
 pub mod devpts;
 pub mod file;
 pub mod inode;
+mod mount;
 mod mount_options;
 pub mod pipe;
 pub mod procfs;
@@ -19,27 +20,16 @@ use kernel_abi::Errno;
 use spin::{Mutex, Once};
 
 pub use inode::{Data, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG};
+pub use mount::{mount, mounts_text, umount};
 
 /// `st_dev` numbers: the root tmpfs, devtmpfs, procfs (procfs.rs), then
 /// every tmpfs mount.
 pub const ROOT_FS: u32 = 1;
 pub const DEV_FS: u32 = 2;
 pub const SYS_FS: u32 = 5;
-static NEXT_FS: Mutex<u32> = Mutex::new(16);
 
 static ROOT: Once<Arc<Inode>> = Once::new();
 static DEVTMPFS: Once<Arc<Inode>> = Once::new();
-
-struct Mount {
-    /// The directory mounted over.
-    point: Arc<Inode>,
-    root: Arc<Inode>,
-    fstype: &'static str,
-    source: String,
-    path: String,
-}
-
-static MOUNTS: Mutex<Vec<Mount>> = Mutex::new(Vec::new());
 
 pub fn root() -> Arc<Inode> {
     ROOT.get().expect("VFS used before fs::init").clone()
@@ -154,15 +144,6 @@ pub fn insert(dir: &Arc<Inode>, name: &str, node: Arc<Inode>) -> Result<(), Errn
     Ok(())
 }
 
-/// The root of what is mounted on `node`, if anything (the latest mount).
-fn crossed(node: Arc<Inode>) -> Arc<Inode> {
-    let mounts = MOUNTS.lock();
-    match mounts.iter().rev().find(|m| Arc::ptr_eq(&m.point, &node)) {
-        Some(m) => m.root.clone(),
-        None => node,
-    }
-}
-
 const MAX_SYMLINKS: u32 = 40;
 
 fn path_err(e: kernel_path::Error) -> Errno {
@@ -186,7 +167,7 @@ fn walk(stack: &mut Vec<Arc<Inode>>, comps: &[&str], follow_last: bool, links: &
         if !dir.is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        let child = crossed(dir.child(name).ok_or(Errno::ENOENT)?);
+        let child = mount::crossed(dir.child(name).ok_or(Errno::ENOENT)?);
         if child.file_type() == S_IFLNK && (!last || follow_last) {
             *links += 1;
             if *links > MAX_SYMLINKS {
@@ -257,7 +238,7 @@ pub fn resolve_parent<'p>(cwd: &str, path: &'p str) -> Result<(Arc<Inode>, &'p s
 /// ENOTEMPTY); otherwise unlink (EISDIR).
 pub fn remove(dir: &Arc<Inode>, name: &str, want_dir: bool) -> Result<(), Errno> {
     let node = dir.child(name).ok_or(Errno::ENOENT)?;
-    if MOUNTS.lock().iter().any(|m| Arc::ptr_eq(&m.point, &node)) {
+    if mount::is_mount_point(&node) {
         return Err(Errno::EBUSY);
     }
     match (want_dir, node.is_dir()) {
@@ -306,103 +287,6 @@ pub fn rename(old_dir: &Arc<Inode>, old: &str, new_dir: &Arc<Inode>, new: &str) 
         d.nlink = d.nlink.saturating_sub(1);
     }
     insert(new_dir, new, node)
-}
-
-/// mount(2) of a pseudo filesystem on the directory at `path`, with the
-/// filesystem's `options` (mount's `data`; unknown ones are EINVAL, as on
-/// Linux, never silently ignored).
-pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -> Result<(), Errno> {
-    let point = resolve(cwd, path, true)?;
-    if !point.is_dir() {
-        return Err(Errno::ENOTDIR);
-    }
-    let no_options = || match options.is_empty() {
-        true => Ok(()),
-        false => Err(Errno::EINVAL),
-    };
-    let (root, fstype): (Arc<Inode>, &'static str) = match fstype {
-        "tmpfs" | "ramfs" => {
-            let root = new_tmpfs(options)?;
-            (root, if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
-        }
-        "proc" => {
-            no_options()?;
-            (procfs::new_root(), "proc")
-        }
-        "sysfs" => {
-            no_options()?;
-            (new_sysfs()?, "sysfs")
-        }
-        "devtmpfs" => {
-            no_options()?;
-            (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs")
-        }
-        "devpts" => (devpts::mount(options)?, "devpts"),
-        _ => return Err(Errno::ENODEV),
-    };
-    let abs = kernel_path::join(cwd, path);
-    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs });
-    Ok(())
-}
-
-/// sysfs: read-only (openat refuses writes on it), and only what user
-/// space asks of us so far: the console's device name, which BusyBox
-/// `cttyhack` reads to give the login shell its controlling terminal.
-fn new_sysfs() -> Result<Arc<Inode>, Errno> {
-    let root = Inode::new_dir(SYS_FS, 0o555);
-    let mut dir = root.clone();
-    for name in ["class", "tty", "console"] {
-        let sub = Inode::new_dir(SYS_FS, 0o755);
-        insert(&dir, name, sub.clone())?;
-        dir = sub;
-    }
-    let active = Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(b"ttyAMA0\n".to_vec()));
-    insert(&dir, "active", active)?;
-    Ok(root)
-}
-
-/// A fresh tmpfs root; options `mode`, `uid`, `gid` (its root directory's).
-fn new_tmpfs(options: &str) -> Result<Arc<Inode>, Errno> {
-    use mount_options::Options;
-    let (mut mode, mut uid, mut gid) = (0o1777, 0, 0);
-    for opt in Options::parse(options) {
-        match opt {
-            ("mode", Some(v)) => mode = Options::octal(v)? & 0o7777,
-            ("uid", Some(v)) => uid = v.parse().map_err(|_| Errno::EINVAL)?,
-            ("gid", Some(v)) => gid = v.parse().map_err(|_| Errno::EINVAL)?,
-            _ => return Err(Errno::EINVAL),
-        }
-    }
-    let fs = {
-        let mut next = NEXT_FS.lock();
-        *next += 1;
-        *next
-    };
-    let root = Inode::new_dir(fs, mode);
-    {
-        let mut m = root.meta.lock();
-        m.uid = uid;
-        m.gid = gid;
-    }
-    Ok(root)
-}
-
-/// umount2(2) of the latest mount at `path`.
-pub fn umount(cwd: &str, path: &str) -> Result<(), Errno> {
-    let abs = kernel_path::join(cwd, path);
-    let mut mounts = MOUNTS.lock();
-    let i = mounts.iter().rposition(|m| m.path == abs).ok_or(Errno::EINVAL)?;
-    mounts.remove(i);
-    Ok(())
-}
-
-/// /proc/mounts.
-pub fn mounts_text() -> String {
-    let mut s = String::from("rootfs / rootfs rw 0 0\n");
-    for m in MOUNTS.lock().iter() {
-        s += &format!("{} {} {} rw 0 0\n", m.source, m.path, m.fstype);
-    }
-    s
 }
 
 /// Encodes `(major, minor)` as `st_rdev` (Linux `new_encode_dev`).

@@ -1,0 +1,138 @@
+//! The mount table: which filesystem root covers which directory, mount(2)
+//! of the in-memory filesystems with their options, umount2(2), and
+//! /proc/mounts.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use kernel_abi::Errno;
+use spin::Mutex;
+
+use super::{devpts, insert, mount_options, procfs, resolve, Data, Inode, DEVTMPFS, SYS_FS, S_IFREG};
+
+/// `st_dev` of the next tmpfs mount.
+static NEXT_FS: Mutex<u32> = Mutex::new(16);
+
+struct Mount {
+    /// The directory mounted over.
+    point: Arc<Inode>,
+    root: Arc<Inode>,
+    fstype: &'static str,
+    source: String,
+    path: String,
+}
+
+static MOUNTS: Mutex<Vec<Mount>> = Mutex::new(Vec::new());
+
+/// The root of what is mounted on `node`, if anything (the latest mount).
+pub(super) fn crossed(node: Arc<Inode>) -> Arc<Inode> {
+    let mounts = MOUNTS.lock();
+    match mounts.iter().rev().find(|m| Arc::ptr_eq(&m.point, &node)) {
+        Some(m) => m.root.clone(),
+        None => node,
+    }
+}
+
+/// Whether something is mounted on `node` (it cannot be removed then).
+pub(super) fn is_mount_point(node: &Arc<Inode>) -> bool {
+    MOUNTS.lock().iter().any(|m| Arc::ptr_eq(&m.point, node))
+}
+
+/// mount(2) of a pseudo filesystem on the directory at `path`, with the
+/// filesystem's `options` (mount's `data`; unknown ones are EINVAL, as on
+/// Linux, never silently ignored).
+pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -> Result<(), Errno> {
+    let point = resolve(cwd, path, true)?;
+    if !point.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    let no_options = || match options.is_empty() {
+        true => Ok(()),
+        false => Err(Errno::EINVAL),
+    };
+    let (root, fstype): (Arc<Inode>, &'static str) = match fstype {
+        "tmpfs" | "ramfs" => {
+            let root = new_tmpfs(options)?;
+            (root, if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
+        }
+        "proc" => {
+            no_options()?;
+            (procfs::new_root(), "proc")
+        }
+        "sysfs" => {
+            no_options()?;
+            (new_sysfs()?, "sysfs")
+        }
+        "devtmpfs" => {
+            no_options()?;
+            (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs")
+        }
+        "devpts" => (devpts::mount(options)?, "devpts"),
+        _ => return Err(Errno::ENODEV),
+    };
+    let abs = kernel_path::join(cwd, path);
+    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs });
+    Ok(())
+}
+
+/// sysfs: read-only (openat refuses writes on it), and only what user
+/// space asks of us so far: the console's device name, which BusyBox
+/// `cttyhack` reads to give the login shell its controlling terminal.
+fn new_sysfs() -> Result<Arc<Inode>, Errno> {
+    let root = Inode::new_dir(SYS_FS, 0o555);
+    let mut dir = root.clone();
+    for name in ["class", "tty", "console"] {
+        let sub = Inode::new_dir(SYS_FS, 0o755);
+        insert(&dir, name, sub.clone())?;
+        dir = sub;
+    }
+    let active = Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(b"ttyAMA0\n".to_vec()));
+    insert(&dir, "active", active)?;
+    Ok(root)
+}
+
+/// A fresh tmpfs root; options `mode`, `uid`, `gid` (its root directory's).
+fn new_tmpfs(options: &str) -> Result<Arc<Inode>, Errno> {
+    use mount_options::Options;
+    let (mut mode, mut uid, mut gid) = (0o1777, 0, 0);
+    for opt in Options::parse(options) {
+        match opt {
+            ("mode", Some(v)) => mode = Options::octal(v)? & 0o7777,
+            ("uid", Some(v)) => uid = v.parse().map_err(|_| Errno::EINVAL)?,
+            ("gid", Some(v)) => gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    let fs = {
+        let mut next = NEXT_FS.lock();
+        *next += 1;
+        *next
+    };
+    let root = Inode::new_dir(fs, mode);
+    {
+        let mut m = root.meta.lock();
+        m.uid = uid;
+        m.gid = gid;
+    }
+    Ok(root)
+}
+
+/// umount2(2) of the latest mount at `path`.
+pub fn umount(cwd: &str, path: &str) -> Result<(), Errno> {
+    let abs = kernel_path::join(cwd, path);
+    let mut mounts = MOUNTS.lock();
+    let i = mounts.iter().rposition(|m| m.path == abs).ok_or(Errno::EINVAL)?;
+    mounts.remove(i);
+    Ok(())
+}
+
+/// /proc/mounts.
+pub fn mounts_text() -> String {
+    let mut s = String::from("rootfs / rootfs rw 0 0\n");
+    for m in MOUNTS.lock().iter() {
+        s += &format!("{} {} {} rw 0 0\n", m.source, m.path, m.fstype);
+    }
+    s
+}
