@@ -3,6 +3,7 @@
 //! starts the boot self-tests and init and reaps what it started.
 
 pub mod exec;
+pub mod jobctl;
 pub mod sched;
 pub mod signal;
 
@@ -29,6 +30,9 @@ const MAX_PROCESSES: usize = 512;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Running,
+    /// Stopped by this signal (job control): not scheduled until SIGCONT
+    /// or SIGKILL.
+    Stopped(usize),
     /// Exited; the wait status (`exit_code << 8` or the signal number).
     Zombie(i32),
 }
@@ -52,6 +56,8 @@ pub struct Process {
     /// argv joined with NULs (/proc/<pid>/cmdline).
     pub cmdline: Vec<u8>,
     pub state: State,
+    /// A stop or continue not yet reported to the parent by wait4.
+    pub job_event: Option<jobctl::JobEvent>,
     /// Waiting for an event newer than this (sched.rs).
     pub(crate) wait_seq: Option<u64>,
     pub(crate) ctx: Context,
@@ -82,6 +88,7 @@ impl Process {
             fds: crate::fs::file::FdTable::default(),
             cmdline: Vec::new(),
             state: State::Running,
+            job_event: None,
             wait_seq: None,
             ctx: Context::default(),
             kstack: None,
@@ -109,7 +116,10 @@ impl Process {
     }
 }
 
-pub(crate) static PROCS: Mutex<BTreeMap<u32, Box<Process>>> = Mutex::new(BTreeMap::new());
+/// The process table, by pid.
+pub(crate) type Table = BTreeMap<u32, Box<Process>>;
+
+pub(crate) static PROCS: Mutex<Table> = Mutex::new(BTreeMap::new());
 pub(crate) static CURRENT: AtomicU32 = AtomicU32::new(0);
 /// Automatic pids start at 2: 1 is init's, given explicitly.
 static NEXT_PID: AtomicU32 = AtomicU32::new(2);
@@ -225,6 +235,7 @@ pub fn exit_current(status: i32) -> ! {
         let _irq = IrqGuard::new();
         crate::mm::page_table::split_kernel_user();
         let mut procs = PROCS.lock();
+        let held = jobctl::groups_held_by(&procs, pid);
         let (space, fds) = {
             let p = procs.get_mut(&pid).expect("current process");
             p.state = State::Zombie(status);
@@ -241,6 +252,7 @@ pub fn exit_current(status: i32) -> ! {
         if let Some(parent) = procs.get_mut(&ppid) {
             parent.signals.raise(signal::SIGCHLD);
         }
+        jobctl::hangup_orphaned(&mut procs, &held);
         drop(procs);
         drop(space);
         drop(fds);
@@ -259,10 +271,20 @@ pub enum WaitFor {
     Group(u32),
 }
 
-/// Reaps one zombie child of the current process that matches `sel`:
+/// Which child state changes `wait4` reports besides exits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WaitOptions {
+    /// WUNTRACED: a stop (once per stop).
+    pub stopped: bool,
+    /// WCONTINUED: a continue (once per continue).
+    pub continued: bool,
+}
+
+/// Reaps one zombie child of the current process that matches `sel`, or
+/// collects a stop/continue report that `opts` asks for:
 /// `Ok(Some((pid, status)))`; `Ok(None)` when matching children exist but
-/// none has exited; ECHILD when there is none.
-pub fn try_wait(sel: WaitFor) -> Result<Option<(u32, i32)>, Errno> {
+/// none has anything to report; ECHILD when there is none.
+pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, Errno> {
     let me = current_pid();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
@@ -280,16 +302,30 @@ pub fn try_wait(sel: WaitFor) -> Result<Option<(u32, i32)>, Errno> {
     for p in procs.values() {
         if matches(p) {
             any = true;
-            if let State::Zombie(status) = p.state {
-                found = Some((p.pid, status));
+            let event = match (p.state, p.job_event) {
+                (State::Zombie(status), _) => Some((status, true)),
+                (State::Stopped(_), Some(e @ jobctl::JobEvent::Stopped(_))) if opts.stopped => {
+                    Some((e.status(), false))
+                }
+                (State::Running, Some(e @ jobctl::JobEvent::Continued)) if opts.continued => Some((e.status(), false)),
+                _ => None,
+            };
+            if let Some((status, reap)) = event {
+                found = Some((p.pid, status, reap));
                 break;
             }
         }
     }
     match found {
-        Some((pid, status)) => {
+        Some((pid, status, true)) => {
             // The zombie made its final switch long ago (it is not current).
             procs.remove(&pid);
+            Ok(Some((pid, status)))
+        }
+        Some((pid, status, false)) => {
+            if let Some(p) = procs.get_mut(&pid) {
+                p.job_event = None;
+            }
             Ok(Some((pid, status)))
         }
         None if any => Ok(None),
@@ -297,10 +333,15 @@ pub fn try_wait(sel: WaitFor) -> Result<Option<(u32, i32)>, Errno> {
     }
 }
 
-/// Blocks until `try_wait` has an answer.
+/// Blocks until a child matching `sel` exits.
 pub fn wait(sel: WaitFor) -> Result<(u32, i32), Errno> {
+    wait_with(sel, WaitOptions::default())
+}
+
+/// Blocks until `try_wait` has an answer.
+pub fn wait_with(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32), Errno> {
     let mut result = None;
-    sched::wait_until(|| match try_wait(sel) {
+    sched::wait_until(|| match try_wait(sel, opts) {
         Ok(None) => signal::has_deliverable(),
         other => {
             result = Some(other);
@@ -425,6 +466,8 @@ pub fn stat_line(pid: u32) -> Option<String> {
     with_pid(pid, |p| {
         let state = if p.is_zombie() {
             'Z'
+        } else if matches!(p.state, State::Stopped(_)) {
+            'T'
         } else if p.pid == current_pid() {
             'R'
         } else {
@@ -493,9 +536,9 @@ fn oom_victim(procs: &mut BTreeMap<u32, Box<Process>>) -> Option<u32> {
         .map(|p| p.pid)?;
     let p = procs.get_mut(&victim)?;
     printk!(crate::printk::LEVEL_INFO, "Out of memory: killed process {} ({})", p.pid, p.name);
-    p.signals.raise(signal::SIGKILL);
     p.oom_killed = true;
-    sched::notify();
+    // Through `post`: a stopped victim must run again to die.
+    jobctl::post(procs, victim, signal::SIGKILL);
     Some(victim)
 }
 

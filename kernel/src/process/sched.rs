@@ -63,8 +63,11 @@ pub fn schedule() {
 }
 
 /// Blocks the current process until `cond` holds (re-checked after every event).
+/// A default-action stop signal stops the process here first; once
+/// continued it goes on waiting (`jobctl::stop_point`).
 pub fn wait_until(mut cond: impl FnMut() -> bool) {
     loop {
+        while super::jobctl::stop_point() {}
         let seq = EVENTS.load(Ordering::SeqCst);
         if cond() {
             return;
