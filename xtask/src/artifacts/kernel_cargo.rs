@@ -63,7 +63,11 @@ pub fn build(
         ),
         estimate: Some("1 min cold, seconds when incremental".into()),
     };
-    let target_dir = cache.root().join("kernel-target");
+    // One cargo target directory per checkout: cargo names path crates
+    // without their location, so two worktrees sharing a cache would
+    // overwrite each other's builds of the same crate.
+    let checkout = KeyBuilder::new("kernel-target").str("manifest", &manifest.display().to_string()).finish();
+    let target_dir = cache.root().join("kernel-target").join(checkout.short());
     let entry = cache.get_or_build(job, log, |dirs, _| {
         let elf = cargo_build(&tc, &manifest, features, &target_dir, &dirs.work)?;
         std::fs::copy(&elf, dirs.out.join("kernel.elf")).with_context(|| format!("cannot copy {}", elf.display()))?;
