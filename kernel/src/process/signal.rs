@@ -97,8 +97,12 @@ impl SignalState {
     }
 
     /// Ready stop signals whose action is the default (stop): job control's
-    /// business (`jobctl::stop_point`), not a handler's.
+    /// business (`jobctl::stop_point`), not a handler's. None while SIGKILL
+    /// is pending: dying comes first.
     pub(crate) fn default_stops(&self) -> u64 {
+        if self.pending & bit(SIGKILL) != 0 {
+            return 0;
+        }
         (1..=NSIG)
             .filter(|&sig| jobctl::is_stop(sig) && self.actions[sig - 1].handler == SIG_DFL)
             .fold(0, |m, sig| m | bit(sig))
