@@ -10,13 +10,15 @@ pub mod signal;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use kernel_abi::Errno;
 use spin::Mutex;
 
-use crate::arch::exception::{self as trap, Context, KernelStack, TrapFrame};
+use crate::arch::exception::TrapFrame;
+use crate::arch::task::Task;
 use crate::arch::IrqGuard;
 use crate::mm::page_table::{AddressSpace, CowFault, Frame, UserPerms, PAGE_SIZE};
 
@@ -60,9 +62,8 @@ pub struct Process {
     pub job_event: Option<jobctl::JobEvent>,
     /// Waiting for an event newer than this (sched.rs).
     pub(crate) wait_seq: Option<u64>,
-    pub(crate) ctx: Context,
-    /// None for pid 0 (it runs on the boot stack).
-    kstack: Option<KernelStack>,
+    /// Its kernel task (registers and kernel stack); None until `spawn`.
+    pub(crate) task: Option<Arc<Task>>,
     /// Clock ticks at creation (`/proc/<pid>/stat` starttime).
     pub start_ticks: u64,
     /// Chosen by the OOM killer (`resolve_cow`): SIGKILL is pending.
@@ -90,8 +91,7 @@ impl Process {
             state: State::Running,
             job_event: None,
             wait_seq: None,
-            ctx: Context::default(),
-            kstack: None,
+            task: None,
             start_ticks: crate::init::ticks(),
             oom_killed: false,
         }
@@ -128,6 +128,7 @@ static NEXT_PID: AtomicU32 = AtomicU32::new(2);
 pub fn init_idle() {
     let mut p = Process::new("swapper", AddressSpace::new().expect("pid 0 address space"), 0);
     p.space = None;
+    p.task = Task::boot();
     PROCS.lock().insert(0, Box::new(p));
     CURRENT.store(0, Ordering::SeqCst);
 }
@@ -168,9 +169,7 @@ pub fn spawn(mut p: Process, frame: &TrapFrame, pid: Option<u32>) -> Result<u32,
         p.pgid = pid;
         p.sid = pid;
     }
-    let stack = KernelStack::new().ok_or(Errno::ENOMEM)?;
-    trap::init_task_context(&mut p.ctx, &stack, frame);
-    p.kstack = Some(stack);
+    p.task = Some(Task::new(frame).ok_or(Errno::ENOMEM)?);
     procs.insert(pid, Box::new(p));
     drop(procs);
     sched::notify();
@@ -236,10 +235,12 @@ pub fn exit_current(status: i32) -> ! {
         crate::mm::page_table::split_kernel_user();
         let mut procs = PROCS.lock();
         let held = jobctl::groups_held_by(&procs, pid);
-        let (space, fds) = {
+        // The kernel task goes too: arch keeps it alive until the final
+        // switch has left its stack, so a zombie costs no kernel stack.
+        let (space, fds, task) = {
             let p = procs.get_mut(&pid).expect("current process");
             p.state = State::Zombie(status);
-            (p.space.take(), core::mem::take(&mut p.fds))
+            (p.space.take(), core::mem::take(&mut p.fds), p.task.take())
         };
         // Orphans go to init (or the boot context when init is not there yet).
         let reaper = if procs.contains_key(&1) { 1 } else { 0 };
@@ -256,6 +257,7 @@ pub fn exit_current(status: i32) -> ! {
         drop(procs);
         drop(space);
         drop(fds);
+        drop(task);
     }
     sched::notify();
     loop {
