@@ -43,7 +43,8 @@ impl JobEvent {
 }
 
 /// Generates signal `sig` for process `pid` (kill(2), the TTY, orphaned
-/// groups): the side effects at send time, then the pending bit.
+/// groups, the OOM killer): the side effects at send time, then the
+/// pending bit.
 ///
 /// - a stop signal discards a pending SIGCONT;
 /// - SIGCONT discards pending stop signals and resumes a stopped process,
@@ -51,7 +52,13 @@ impl JobEvent {
 /// - SIGKILL resumes a stopped process so that it can die.
 pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
     let Some(p) = procs.get_mut(&pid) else { return };
-    if p.pid == 0 || p.is_zombie() {
+    if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
+        return;
+    }
+    // As in Linux, init only gets the signals it handles or ignores: a
+    // default action (death, stop) would take the whole system down
+    // (`kill -9 1` is not a way to panic the kernel).
+    if pid == 1 && p.signals.actions[sig - 1].handler == super::signal::SIG_DFL {
         return;
     }
     if is_stop(sig) {
