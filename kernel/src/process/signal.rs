@@ -82,6 +82,17 @@ impl SignalState {
         }
     }
 
+    /// sigaction: installs `action` for `sig`; returns the old one. A
+    /// pending `sig` that the new action ignores is discarded (POSIX).
+    pub fn set_action(&mut self, sig: usize, mut action: SigAction) -> SigAction {
+        action.mask &= !UNBLOCKABLE;
+        let old = core::mem::replace(&mut self.actions[sig - 1], action);
+        if action.handler == SIG_IGN || (action.handler == SIG_DFL && default_ignored(sig)) {
+            self.pending &= !bit(sig);
+        }
+        old
+    }
+
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {
