@@ -49,7 +49,8 @@ impl JobEvent {
 /// - a stop signal discards a pending SIGCONT;
 /// - SIGCONT discards pending stop signals and resumes a stopped process,
 ///   even when SIGCONT is blocked, ignored or handled (the parent learns it);
-/// - SIGKILL resumes a stopped process so that it can die.
+/// - SIGKILL resumes a stopped process so that it can die;
+/// - a signal the process ignores (and does not block) is discarded.
 pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
     let Some(p) = procs.get_mut(&pid) else { return };
     if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
@@ -71,7 +72,12 @@ pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
     if stopped && (sig == SIGCONT || sig == SIGKILL) {
         p.state = State::Running;
     }
-    p.signals.raise(sig);
+    // An ignored signal is discarded now (unless blocked: the action may
+    // change before it is unblocked), as in Linux: a child that still
+    // ignores SIGTSTP from its shell when it is sent does not stop later.
+    if !p.signals.ignores(sig) {
+        p.signals.raise(sig);
+    }
     if stopped && sig == SIGCONT {
         p.job_event = Some(JobEvent::Continued);
         let ppid = p.ppid;

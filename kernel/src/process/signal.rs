@@ -93,6 +93,13 @@ impl SignalState {
         old
     }
 
+    /// Whether `sig` would be thrown away on delivery (ignored, or default
+    /// ignored) and is not blocked, so that it can be discarded when sent.
+    pub(crate) fn ignores(&self, sig: usize) -> bool {
+        let a = self.actions[sig - 1];
+        self.blocked & bit(sig) == 0 && (a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig)))
+    }
+
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {
@@ -181,7 +188,7 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     }
     let me = current_pid();
     let my_pgid = with_current(|p| p.pgid)?;
-    let _irq = crate::arch::IrqGuard::new();
+    let irq = crate::arch::IrqGuard::new();
     let mut procs = super::PROCS.lock();
     let targets: Vec<u32> = procs
         .values()
@@ -199,14 +206,17 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
             jobctl::post(&mut procs, t, sig);
         }
     }
-    let hit = !targets.is_empty();
     drop(procs);
+    drop(irq);
     super::sched::notify();
-    if hit {
-        Ok(())
-    } else {
-        Err(Errno::ESRCH)
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
     }
+    if sig != 0 {
+        // The signalled processes act on it before the sender goes on.
+        super::sched::yield_to(&targets);
+    }
+    Ok(())
 }
 
 /// Signals every process of group `pgid` (the TTY's Ctrl-C and Ctrl-Z).
