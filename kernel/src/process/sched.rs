@@ -3,9 +3,8 @@
 //! for waiting (every interrupt and state change bumps it; a waiter sleeps
 //! until it moves, then re-checks its condition).
 //!
-//! The context switch itself is the one `unsafe` call outside arch/ and
-//! mm/: it needs raw pointers to two contexts in the process table.
-#![allow(unsafe_code)]
+//! The switch itself is `arch::task::switch_to`, which keeps the tasks it
+//! switches between alive on its own.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,13 +22,29 @@ pub fn notify() {
 /// is runnable (all wait), idles until an interrupt. Returns when the
 /// current process is chosen again.
 pub fn schedule() {
+    schedule_preferring(&[]);
+}
+
+/// A directed yield: the first runnable process of `pids` (other than the
+/// current one) runs next, as Linux's wakeup preemption lets a process
+/// just sent a signal act on it before the sender goes on (`kill $p; wait`
+/// in a shell then finds it dead). Otherwise like `schedule`.
+pub fn yield_to(pids: &[u32]) {
+    schedule_preferring(pids);
+}
+
+fn schedule_preferring(prefer: &[u32]) {
     let _irq = IrqGuard::new();
     loop {
         let now = EVENTS.load(Ordering::SeqCst);
         let cur = CURRENT.load(Ordering::SeqCst);
-        let mut procs = PROCS.lock();
-        let runnable = |p: &super::Process| p.state == State::Running && p.wait_seq.is_none_or(|s| s != now);
-        let next = procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid);
+        let procs = PROCS.lock();
+        let runnable =
+            |p: &super::Process| p.state == State::Running && p.task.is_some() && p.wait_seq.is_none_or(|s| s != now);
+        let preferred = prefer.iter().copied().find(|&pid| pid != cur && procs.get(&pid).is_some_and(|p| runnable(p)));
+        let next = preferred.or_else(|| {
+            procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid)
+        });
         let Some(next) = next else {
             drop(procs);
             // Nothing to run: wait for an interrupt (it bumps EVENTS).
@@ -41,30 +56,29 @@ pub fn schedule() {
         if next == cur {
             return;
         }
-        let prev_ctx: *mut arch::exception::Context = &mut procs.get_mut(&cur).expect("current process").ctx;
-        let next_p = procs.get_mut(&next).expect("chosen process");
+        let next_p = procs.get(&next).expect("chosen process");
+        let Some(task) = next_p.task.clone() else { return };
         match &next_p.space {
             Some(space) => space.activate(),
             None => {
                 crate::mm::page_table::split_kernel_user();
             }
         }
-        let next_ctx: *const arch::exception::Context = &next_p.ctx;
         CURRENT.store(next, Ordering::SeqCst);
         drop(procs);
-        // SAFETY: both contexts live in boxed processes of the table, which
-        // stay put (Box) and are removed only when reaped: `next` is not a
-        // zombie (runnable), and `cur` is reaped only after this switch
-        // saved it (reaping runs in another process, after we are off it).
-        // Interrupts are masked, so nothing runs in between.
-        unsafe { arch::exception::switch(prev_ctx, next_ctx) };
+        // `task` is moved in: nothing on this stack holds a task across
+        // the switch (an exiting process never comes back to drop it).
+        arch::task::switch_to(task);
         return;
     }
 }
 
 /// Blocks the current process until `cond` holds (re-checked after every event).
+/// A default-action stop signal stops the process here first; once
+/// continued it goes on waiting (`jobctl::stop_point`).
 pub fn wait_until(mut cond: impl FnMut() -> bool) {
     loop {
+        while super::jobctl::stop_point() {}
         let seq = EVENTS.load(Ordering::SeqCst);
         if cond() {
             return;

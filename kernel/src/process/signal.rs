@@ -2,9 +2,11 @@
 //! the way back to EL0 (default action, ignore, or a handler frame that
 //! rt_sigreturn undoes).
 
+use alloc::vec::Vec;
+
 use kernel_abi::Errno;
 
-use super::{current_pid, with_current};
+use super::{current_pid, jobctl, with_current};
 use crate::arch::exception::TrapFrame;
 use crate::mm::usercopy::{copy_from_user, copy_to_user};
 
@@ -25,8 +27,8 @@ pub const SIGTTOU: usize = 22;
 pub const SIGURG: usize = 23;
 pub const SIGWINCH: usize = 28;
 
-const SIG_DFL: u64 = 0;
-const SIG_IGN: u64 = 1;
+pub(crate) const SIG_DFL: u64 = 0;
+pub(crate) const SIG_IGN: u64 = 1;
 const SA_SIGINFO: u64 = 0x4;
 const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTART: u64 = 0x1000_0000;
@@ -80,6 +82,24 @@ impl SignalState {
         }
     }
 
+    /// sigaction: installs `action` for `sig`; returns the old one. A
+    /// pending `sig` that the new action ignores is discarded (POSIX).
+    pub fn set_action(&mut self, sig: usize, mut action: SigAction) -> SigAction {
+        action.mask &= !UNBLOCKABLE;
+        let old = core::mem::replace(&mut self.actions[sig - 1], action);
+        if action.handler == SIG_IGN || (action.handler == SIG_DFL && default_ignored(sig)) {
+            self.pending &= !bit(sig);
+        }
+        old
+    }
+
+    /// Whether `sig` would be thrown away on delivery (ignored, or default
+    /// ignored) and is not blocked, so that it can be discarded when sent.
+    pub(crate) fn ignores(&self, sig: usize) -> bool {
+        let a = self.actions[sig - 1];
+        self.blocked & bit(sig) == 0 && (a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig)))
+    }
+
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {
@@ -89,13 +109,44 @@ impl SignalState {
         }
     }
 
-    /// The lowest pending, unblocked signal, taken off the pending set.
+    /// Pending signals that are not blocked.
+    fn ready(&self) -> u64 {
+        self.pending & !(self.blocked & !UNBLOCKABLE)
+    }
+
+    /// Ready stop signals whose action is the default (stop): job control's
+    /// business (`jobctl::stop_point`), not a handler's. None while SIGKILL
+    /// is pending: dying comes first.
+    pub(crate) fn default_stops(&self) -> u64 {
+        if self.pending & bit(SIGKILL) != 0 {
+            return 0;
+        }
+        (1..=NSIG)
+            .filter(|&sig| jobctl::is_stop(sig) && self.actions[sig - 1].handler == SIG_DFL)
+            .fold(0, |m, sig| m | bit(sig))
+            & self.ready()
+    }
+
+    /// The lowest ready signal other than a default stop, taken off the
+    /// pending set.
     fn take_deliverable(&mut self) -> Option<usize> {
-        let ready = self.pending & !(self.blocked & !UNBLOCKABLE);
+        let ready = self.ready() & !self.default_stops();
         if ready == 0 {
             return None;
         }
         let sig = ready.trailing_zeros() as usize + 1;
+        self.pending &= !bit(sig);
+        Some(sig)
+    }
+
+    /// The lowest ready stop signal whose action is the default, taken off
+    /// the pending set.
+    pub(crate) fn take_default_stop(&mut self) -> Option<usize> {
+        let stops = self.default_stops();
+        if stops == 0 {
+            return None;
+        }
+        let sig = stops.trailing_zeros() as usize + 1;
         self.pending &= !bit(sig);
         Some(sig)
     }
@@ -110,15 +161,16 @@ pub fn bit(sig: usize) -> u64 {
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 fn default_ignored(sig: usize) -> bool {
-    // Stop signals too: job control (stopping) is not implemented yet.
-    matches!(sig, SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
+    matches!(sig, SIGCHLD | SIGCONT | SIGURG | SIGWINCH)
 }
 
 /// Whether the current process has a signal that would interrupt a wait.
+/// A default-action stop signal does not: the wait stops and then goes on
+/// (`sched::wait_until` calls `jobctl::stop_point`).
 pub fn has_deliverable() -> bool {
     with_current(|p| {
         let s = &p.signals;
-        let ready = s.pending & !(s.blocked & !UNBLOCKABLE);
+        let ready = s.ready() & !s.default_stops();
         (1..=NSIG).any(|sig| {
             ready & bit(sig) != 0 && {
                 let a = s.actions[sig - 1];
@@ -136,43 +188,46 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     }
     let me = current_pid();
     let my_pgid = with_current(|p| p.pgid)?;
-    let _irq = crate::arch::IrqGuard::new();
+    let irq = crate::arch::IrqGuard::new();
     let mut procs = super::PROCS.lock();
-    let mut hit = false;
-    for p in procs.values_mut() {
-        if p.pid == 0 || p.is_zombie() {
-            continue;
-        }
-        let selected = match pid {
+    let targets: Vec<u32> = procs
+        .values()
+        .filter(|p| p.pid != 0 && !p.is_zombie())
+        .filter(|p| match pid {
             p_ if p_ > 0 => p.pid as i64 == p_,
             0 => p.pgid == my_pgid,
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,
-        };
-        if selected {
-            hit = true;
-            if sig != 0 {
-                p.signals.raise(sig);
-            }
+        })
+        .map(|p| p.pid)
+        .collect();
+    if sig != 0 {
+        for &t in &targets {
+            jobctl::post(&mut procs, t, sig);
         }
     }
     drop(procs);
+    drop(irq);
     super::sched::notify();
-    if hit {
-        Ok(())
-    } else {
-        Err(Errno::ESRCH)
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
     }
+    if sig != 0 {
+        // The signalled processes act on it before the sender goes on.
+        super::sched::yield_to(&targets);
+    }
+    Ok(())
 }
 
-/// Signals every process of group `pgid` (the TTY's Ctrl-C).
+/// Signals every process of group `pgid` (the TTY's Ctrl-C and Ctrl-Z).
 pub fn send_group(pgid: u32, sig: usize) {
     let _irq = crate::arch::IrqGuard::new();
-    for p in super::PROCS.lock().values_mut() {
-        if p.pid != 0 && p.pgid == pgid && !p.is_zombie() {
-            p.signals.raise(sig);
-        }
+    let mut procs = super::PROCS.lock();
+    let members: Vec<u32> = procs.values().filter(|p| p.pid != 0 && p.pgid == pgid).map(|p| p.pid).collect();
+    for pid in members {
+        jobctl::post(&mut procs, pid, sig);
     }
+    drop(procs);
     super::sched::notify();
 }
 
@@ -191,38 +246,46 @@ const MC_RESERVED: u64 = 288;
 const FRAME_SIZE: u64 = SIGINFO_SIZE + UC_MCONTEXT + MC_RESERVED + 4096;
 const FPSIMD_MAGIC: u32 = 0x4650_8001;
 
-/// Called on every return to EL0: acts on one deliverable signal.
+/// Called on every return to EL0: stops the process for a default-action
+/// stop signal (until continued), drops ignored signals, and acts on the
+/// first signal with an effect (kill, or a handler frame).
 pub fn deliver(frame: &mut TrapFrame) {
-    let Ok(Some((sig, action, old_mask))) = with_current(|p| {
-        let sig = p.signals.take_deliverable()?;
-        let action = p.signals.actions[sig - 1];
-        // After rt_sigsuspend the handler's frame restores the mask from before it.
-        let old = p.signals.saved_mask.take().unwrap_or(p.signals.blocked);
-        if action.handler <= SIG_IGN {
-            p.signals.blocked = old;
+    loop {
+        if jobctl::stop_point() {
+            continue;
         }
-        if action.handler > SIG_IGN {
-            let mut mask = old | action.mask;
-            if action.flags & SA_NODEFER == 0 {
-                mask |= bit(sig);
+        let Ok(Some((sig, action, old_mask))) = with_current(|p| {
+            let sig = p.signals.take_deliverable()?;
+            let action = p.signals.actions[sig - 1];
+            // After rt_sigsuspend the handler's frame restores the mask from before it.
+            let old = p.signals.saved_mask.take().unwrap_or(p.signals.blocked);
+            if action.handler <= SIG_IGN {
+                p.signals.blocked = old;
             }
-            p.signals.blocked = mask & !UNBLOCKABLE;
-            if action.flags & SA_RESETHAND != 0 {
-                p.signals.actions[sig - 1] = SigAction::default();
+            if action.handler > SIG_IGN {
+                let mut mask = old | action.mask;
+                if action.flags & SA_NODEFER == 0 {
+                    mask |= bit(sig);
+                }
+                p.signals.blocked = mask & !UNBLOCKABLE;
+                if action.flags & SA_RESETHAND != 0 {
+                    p.signals.actions[sig - 1] = SigAction::default();
+                }
             }
-        }
-        Some((sig, action, old))
-    }) else {
-        return;
-    };
-    match action.handler {
-        SIG_IGN => {}
-        SIG_DFL if default_ignored(sig) => {}
-        SIG_DFL => super::exit_current(sig as i32),
-        handler => {
-            if setup_frame(frame, sig, handler, &action, old_mask).is_err() {
-                // No room for the frame: like Linux, SIGSEGV kills.
-                super::exit_current(SIGSEGV as i32);
+            Some((sig, action, old))
+        }) else {
+            return;
+        };
+        match action.handler {
+            SIG_IGN => {}
+            SIG_DFL if default_ignored(sig) => {}
+            SIG_DFL => super::exit_current(sig as i32),
+            handler => {
+                if setup_frame(frame, sig, handler, &action, old_mask).is_err() {
+                    // No room for the frame: like Linux, SIGSEGV kills.
+                    super::exit_current(SIGSEGV as i32);
+                }
+                return;
             }
         }
     }

@@ -1,4 +1,4 @@
-//! rt_sigaction(2): reads and sets actions (kept; delivery comes with the scheduler).
+//! rt_sigaction(2): reads and sets actions (SIGKILL and SIGSTOP keep theirs).
 
 use kernel_abi::Errno;
 
@@ -21,14 +21,9 @@ pub fn sys_rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> Sys
     } else {
         None
     };
-    let old = process::with_current(|p| {
-        let slot = &mut p.signals.actions[sig - 1];
-        let old = *slot;
-        if let Some(mut n) = new {
-            n.mask &= !signal::UNBLOCKABLE;
-            *slot = n;
-        }
-        old
+    let old = process::with_current(|p| match new {
+        Some(n) => p.signals.set_action(sig, n),
+        None => p.signals.actions[sig - 1],
     })?;
     if oldact != 0 {
         copy_to_user(oldact, &old.to_bytes())?;

@@ -1,10 +1,11 @@
-//! wait4(2) (rusage left zeroed).
+//! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues
+//! (rusage left zeroed).
 
 use kernel_abi::Errno;
 
 use super::SyscallResult;
 use crate::mm::usercopy::copy_to_user;
-use crate::process::{self, WaitFor};
+use crate::process::{self, WaitFor, WaitOptions};
 
 const WNOHANG: u64 = 1;
 const WUNTRACED: u64 = 2;
@@ -21,13 +22,14 @@ pub fn sys_wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SyscallRes
         p if p < 0 => WaitFor::Group((-p) as u32),
         p => WaitFor::Pid(p as u32),
     };
+    let opts = WaitOptions { stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0 };
     let found = if options & WNOHANG != 0 {
-        match process::try_wait(sel)? {
+        match process::try_wait(sel, opts)? {
             Some(r) => r,
             None => return Ok(0),
         }
     } else {
-        process::wait(sel)?
+        process::wait_with(sel, opts)?
     };
     let (child, code) = found;
     if status != 0 {

@@ -96,7 +96,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     ),
     (EXECVE, Status::Implemented, "static ELF (ET_EXEC) and #! scripts"),
     (MMAP, Status::Partial, "anonymous, private (copy-on-write across fork) or shared; file mappings ENODEV, MAP_FIXED EINVAL"),
-    (WAIT4, Status::Partial, "exited children (no stopped/continued reports); rusage zeroed"),
+    (WAIT4, Status::Partial, "exits, stops (WUNTRACED) and continues (WCONTINUED); rusage zeroed"),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
 ];
 

@@ -1,7 +1,7 @@
 //! Exception entry from vectors.S: decodes the syndrome and hands off to
 //! the kernel (syscalls, IRQs, faults). The TrapFrame layout is shared with
-//! vectors.S (offsets in the comments); kernel task contexts and the
-//! context switch live here too.
+//! vectors.S (offsets in the comments); kernel tasks and the context
+//! switch are in task.rs.
 
 use core::arch::asm;
 
@@ -149,73 +149,4 @@ pub fn exception_class(esr: u64) -> &'static str {
         0x3c => "brk",
         _ => "other",
     }
-}
-
-/// A kernel task's saved callee-saved registers (switch_context).
-#[repr(C)]
-#[derive(Debug, Default)]
-pub struct Context {
-    /// x19..x28, x29 (fp), x30 (lr).
-    regs: [u64; 12],
-    sp: u64,
-    /// d8..d15 (callee-saved in AAPCS64).
-    fp: [u64; 8],
-}
-
-/// A kernel stack: the top holds the task's TrapFrame while it is in the kernel.
-pub struct KernelStack {
-    mem: alloc::vec::Vec<u128>,
-}
-
-/// Size of every task's kernel stack.
-pub const KERNEL_STACK_SIZE: usize = 64 << 10;
-
-impl KernelStack {
-    /// None when the kernel heap cannot spare it and keep its reserve (the
-    /// caller returns ENOMEM).
-    pub fn new() -> Option<KernelStack> {
-        if !super::heap::has_room(KERNEL_STACK_SIZE) {
-            return None;
-        }
-        let mut mem = alloc::vec::Vec::new();
-        mem.try_reserve_exact(KERNEL_STACK_SIZE / 16).ok()?;
-        mem.resize(KERNEL_STACK_SIZE / 16, 0u128);
-        Some(KernelStack { mem })
-    }
-
-    fn top(&self) -> u64 {
-        self.mem.as_ptr() as u64 + KERNEL_STACK_SIZE as u64
-    }
-}
-
-/// Prepares a new task: `frame` is copied to the top of `stack`, and the
-/// first switch to `ctx` returns to EL0 through it.
-pub fn init_task_context(ctx: &mut Context, stack: &KernelStack, frame: &TrapFrame) {
-    extern "C" {
-        fn task_entry_trampoline();
-    }
-    let size = core::mem::size_of::<TrapFrame>() as u64;
-    let at = stack.top() - size;
-    // SAFETY: `at..top` lies inside the stack's allocation (816 bytes below
-    // its end), is 16-byte aligned (the allocation is u128-aligned), and the
-    // task does not run yet, so nothing else uses that memory.
-    unsafe { core::ptr::write(at as *mut TrapFrame, *frame) };
-    *ctx = Context::default();
-    ctx.regs[0] = at;
-    ctx.regs[11] = task_entry_trampoline as *const () as u64;
-    ctx.sp = at;
-}
-
-/// Switches from the running task (its state saved to `prev`) to `next`.
-///
-/// # Safety
-/// `prev` and `next` must stay valid until the switch back to `prev`
-/// (boxed in the process table); `next` must have been saved by a switch or
-/// set up by `init_task_context`, and its stack must still exist.
-pub unsafe fn switch(prev: *mut Context, next: *const Context) {
-    extern "C" {
-        fn switch_context(prev: *mut Context, next: *const Context);
-    }
-    // SAFETY: guaranteed by the caller.
-    unsafe { switch_context(prev, next) }
 }

@@ -1,5 +1,6 @@
 //! AArch64 on QEMU virt: boot, exception vectors, system registers, MMIO,
-//! GICv3, generic timer, PSCI, memory layout.
+//! GICv3, generic timer, PSCI, memory layout, kernel tasks and the
+//! context switch.
 
 pub mod exception;
 pub mod gic;
@@ -7,6 +8,7 @@ pub mod heap;
 pub mod layout;
 pub mod mmio;
 pub mod psci;
+pub mod task;
 pub mod timer;
 
 use core::arch::{asm, global_asm};

@@ -128,7 +128,7 @@ exception_return:
 
 // switch_context(prev: *mut Context, next: *const Context): saves the
 // callee-saved registers (x19-x30, d8-d15), sp and lr of the running task into prev, loads
-// next's and returns into it (context.rs).
+// next's and returns into it (task.rs).
 .global switch_context
 switch_context:
     stp     x19, x20, [x0, #0]

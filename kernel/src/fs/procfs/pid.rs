@@ -50,13 +50,7 @@ pub fn fd_target(pid: u32, name: &str) -> Option<String> {
 /// The scheduler state as a `ps` letter and its status(5) name (stat and
 /// status show the same): Z, S while waiting for an event, else R.
 fn state(p: &Process) -> (char, &'static str) {
-    let letter = if p.is_zombie() {
-        'Z'
-    } else if p.wait_seq.is_some() && p.pid != crate::process::current_pid() {
-        'S'
-    } else {
-        'R'
-    };
+    let letter = p.state_letter();
     let name = match letter {
         'Z' => "zombie",
         'T' => "stopped",

@@ -1,0 +1,168 @@
+//! A process's life after `spawn`: fork, exit, and the parent's wait4.
+//! Exit and wait are the two halves of the zombie protocol (exit leaves a
+//! zombie and a report, wait collects it), so they live together; job
+//! control's stop/continue reports are collected here too.
+
+use kernel_abi::Errno;
+
+use super::{current_pid, jobctl, sched, signal, spawn, with_current, Process, State, PROCS};
+use crate::arch::exception::TrapFrame;
+use crate::arch::IrqGuard;
+
+/// fork(2) (clone without sharing): a copy of the current process whose
+/// first return to EL0 is `frame` with x0 = 0. Returns the child pid.
+pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
+    let child = with_current(|p| -> Result<Process, Errno> {
+        let space = p.space.as_mut().ok_or(Errno::EINVAL)?.duplicate().ok_or(Errno::ENOMEM)?;
+        let mut c = Process::new(&p.name, space, p.brk_start);
+        c.brk = p.brk;
+        c.mmap_next = p.mmap_next;
+        c.signals = p.signals.clone();
+        c.signals.pending = 0;
+        c.umask = p.umask;
+        c.cwd = p.cwd.clone();
+        c.fds = p.fds.clone();
+        c.cmdline = p.cmdline.clone();
+        c.image = p.image.clone();
+        c.pgid = p.pgid;
+        c.sid = p.sid;
+        Ok(c)
+    })??;
+    let mut child_frame = *frame;
+    child_frame.regs[0] = 0;
+    spawn(child, &child_frame, None)
+}
+
+/// Ends the current process with wait status `status`: resources go now,
+/// the zombie stays until its parent waits. Never returns.
+pub fn exit_current(status: i32) -> ! {
+    let pid = current_pid();
+    if pid == 1 {
+        panic!("Attempted to kill init! exitcode={:#x}", status);
+    }
+    {
+        let _irq = IrqGuard::new();
+        crate::mm::page_table::split_kernel_user();
+        let mut procs = PROCS.lock();
+        let held = jobctl::groups_held_by(&procs, pid);
+        // The kernel task goes too: arch keeps it alive until the final
+        // switch has left its stack, so a zombie costs no kernel stack.
+        let (space, fds, task) = {
+            let p = procs.get_mut(&pid).expect("current process");
+            p.state = State::Zombie(status);
+            (p.space.take(), core::mem::take(&mut p.fds), p.task.take())
+        };
+        // Orphans go to init (or the boot context when init is not there yet).
+        let reaper = if procs.contains_key(&1) { 1 } else { 0 };
+        for c in procs.values_mut() {
+            if c.ppid == pid {
+                c.ppid = reaper;
+            }
+        }
+        let ppid = procs.get(&pid).map_or(0, |p| p.ppid);
+        if let Some(parent) = procs.get_mut(&ppid) {
+            parent.signals.raise(signal::SIGCHLD);
+        }
+        jobctl::hangup_orphaned(&mut procs, &held);
+        drop(procs);
+        drop(space);
+        drop(fds);
+        drop(task);
+    }
+    sched::notify();
+    loop {
+        sched::schedule();
+    }
+}
+
+/// What `wait4` selects.
+#[derive(Debug, Clone, Copy)]
+pub enum WaitFor {
+    Any,
+    Pid(u32),
+    Group(u32),
+}
+
+/// Which child state changes `wait4` reports besides exits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WaitOptions {
+    /// WUNTRACED: a stop (once per stop).
+    pub stopped: bool,
+    /// WCONTINUED: a continue (once per continue).
+    pub continued: bool,
+}
+
+/// Reaps one zombie child of the current process that matches `sel`, or
+/// collects a stop/continue report that `opts` asks for:
+/// `Ok(Some((pid, status)))`; `Ok(None)` when matching children exist but
+/// none has anything to report; ECHILD when there is none.
+pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, Errno> {
+    let me = current_pid();
+    let _irq = IrqGuard::new();
+    let mut procs = PROCS.lock();
+    let matches = |p: &Process| {
+        p.ppid == me
+            && p.pid != me
+            && match sel {
+                WaitFor::Any => true,
+                WaitFor::Pid(pid) => p.pid == pid,
+                WaitFor::Group(g) => p.pgid == g,
+            }
+    };
+    let mut any = false;
+    let mut found = None;
+    for p in procs.values() {
+        if matches(p) {
+            any = true;
+            let event = match (p.state, p.job_event) {
+                (State::Zombie(status), _) => Some((status, true)),
+                (State::Stopped(_), Some(e @ jobctl::JobEvent::Stopped(_))) if opts.stopped => {
+                    Some((e.status(), false))
+                }
+                (State::Running, Some(e @ jobctl::JobEvent::Continued)) if opts.continued => Some((e.status(), false)),
+                _ => None,
+            };
+            if let Some((status, reap)) = event {
+                found = Some((p.pid, status, reap));
+                break;
+            }
+        }
+    }
+    match found {
+        Some((pid, status, true)) => {
+            // The zombie made its final switch long ago (it is not current).
+            procs.remove(&pid);
+            Ok(Some((pid, status)))
+        }
+        Some((pid, status, false)) => {
+            if let Some(p) = procs.get_mut(&pid) {
+                p.job_event = None;
+            }
+            Ok(Some((pid, status)))
+        }
+        None if any => Ok(None),
+        None => Err(Errno::ECHILD),
+    }
+}
+
+/// Blocks until a child matching `sel` exits.
+pub fn wait(sel: WaitFor) -> Result<(u32, i32), Errno> {
+    wait_with(sel, WaitOptions::default())
+}
+
+/// Blocks until `try_wait` has an answer.
+pub fn wait_with(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32), Errno> {
+    let mut result = None;
+    sched::wait_until(|| match try_wait(sel, opts) {
+        Ok(None) => signal::has_deliverable(),
+        other => {
+            result = Some(other);
+            true
+        }
+    });
+    match result {
+        Some(Ok(Some(r))) => Ok(r),
+        Some(Err(e)) => Err(e),
+        _ => Err(Errno::EINTR),
+    }
+}
