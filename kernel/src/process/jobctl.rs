@@ -132,6 +132,14 @@ pub fn stop_point() -> bool {
 /// Whether process group `pgid` is orphaned: no live member has a parent
 /// in another group of the same session (init and the boot context do not
 /// count as such parents, as in Linux).
+/// Whether process group `pgid` is orphaned (no member has a parent in
+/// the same session but another group): job-control signals from the
+/// terminal do not stop it.
+pub fn group_orphaned(pgid: u32) -> bool {
+    let _irq = IrqGuard::new();
+    is_orphaned(&PROCS.lock(), pgid)
+}
+
 fn is_orphaned(procs: &Table, pgid: u32) -> bool {
     let member = |p: &Process| p.pid != 0 && p.pgid == pgid && !p.is_zombie();
     !procs

@@ -55,6 +55,14 @@ pub fn readable() -> bool {
 pub fn read(buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
     let mut result = None;
     sched::wait_until(|| {
+        match super::may_read(&Console) {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(e) => {
+                result = Some(Err(e));
+                return true;
+            }
+        }
         if let Some(n) = with(|t| t.ld.readable().then(|| t.ld.read(buf))) {
             result = Some(Ok(n));
         } else if nonblock {

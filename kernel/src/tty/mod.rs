@@ -79,6 +79,30 @@ impl Tty for TtyRef {
     }
 }
 
+/// Job control at a terminal: a process of a background group of the
+/// terminal's session that reads it sends SIGTTIN to its whole group and
+/// waits, stopped, until it is continued, then tries again (`Ok(false)`:
+/// "wait"). EIO when it ignores or blocks SIGTTIN or its group is orphaned
+/// (nobody could continue it), as on Linux. `Ok(true)`: go ahead.
+/// (Background writes are allowed: TOSTOP, which would stop them, is not
+/// implemented.)
+pub fn may_read(tty: &dyn Tty) -> Result<bool, Errno> {
+    let sig = signal::SIGTTIN;
+    let (sid, pgid, refuses) = process::with_current(|p| {
+        let blocked = p.signals.blocked & signal::bit(sig) != 0;
+        (p.sid, p.pgid, blocked || p.signals.actions[sig - 1].handler == signal::SIG_IGN)
+    })?;
+    let (owner, foreground) = with_term(tty, |t| (t.sid, t.pgrp));
+    if owner == 0 || owner != sid || foreground == 0 || foreground == pgid {
+        return Ok(true);
+    }
+    if refuses || process::jobctl::group_orphaned(pgid) {
+        return Err(Errno::EIO);
+    }
+    signal::send_group(pgid, sig);
+    Ok(false)
+}
+
 /// Whether session `sid` has a controlling terminal already.
 pub fn session_has_ctty(sid: u32) -> bool {
     with_term(&console::Console, |t| t.sid == sid) || pty::find_by_session(sid).is_some()

@@ -266,6 +266,14 @@ impl Pty {
         }
         let mut result = None;
         sched::wait_until(|| {
+            match super::may_read(self) {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(e) => {
+                    result = Some(Err(e));
+                    return true;
+                }
+            }
             let mut t = self.term.lock();
             if t.ld.readable() {
                 result = Some(Ok(t.ld.read(buf)));
