@@ -372,6 +372,21 @@ pub fn sigreturn(frame: &mut TrapFrame) -> Result<u64, Errno> {
 }
 
 /// rt_sigsuspend(2): waits with `mask` blocked until a signal is delivered.
+/// Runs `f` (a wait) with the blocked mask replaced by `mask`, as ppoll
+/// and pselect6 do. When `f` ends with EINTR the old mask comes back only
+/// after the signal's delivery (as with rt_sigsuspend), so a signal that
+/// `mask` let through is handled first; otherwise it comes back now.
+pub fn with_mask<R>(mask: Option<u64>, f: impl FnOnce() -> Result<R, Errno>) -> Result<R, Errno> {
+    let Some(mask) = mask else { return f() };
+    let old = with_current(|p| core::mem::replace(&mut p.signals.blocked, mask & !UNBLOCKABLE))?;
+    let r = f();
+    let _ = with_current(|p| match r {
+        Err(Errno::EINTR) => p.signals.saved_mask = Some(old),
+        _ => p.signals.blocked = old,
+    });
+    r
+}
+
 pub fn suspend(mask: u64) -> Errno {
     let _ = with_current(|p| {
         p.signals.saved_mask = Some(p.signals.blocked);

@@ -156,8 +156,8 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
             Err(crate::process::signal::suspend(u64::from_le_bytes(raw)))
         }
         sysno::PIPE2 => pipe2::sys_pipe2(a[0], a[1]),
-        sysno::PPOLL => poll::sys_ppoll(a[0], a[1], a[2], a[3]),
-        sysno::PSELECT6 => poll::sys_pselect6(a[0], a[1], a[2], a[3], a[4]),
+        sysno::PPOLL => poll::sys_ppoll(a[0], a[1], a[2], a[3], a[4]),
+        sysno::PSELECT6 => poll::sys_pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
         sysno::REBOOT => reboot::sys_reboot(a[0], a[1], a[2]),
         sysno::SYSINFO => sysinfo::sys_sysinfo(a[0]),
         sysno::GETRANDOM => getrandom::sys_getrandom(a[0], a[1], a[2]),

@@ -1,4 +1,5 @@
-//! ppoll(2) and pselect6(2) over the readiness of console, pipes and files.
+//! ppoll(2) and pselect6(2) over the readiness of terminals, pipes and
+//! files, each with its optional signal mask for the wait.
 
 use alloc::vec::Vec;
 
@@ -40,10 +41,28 @@ fn revents(fd: i32, events: u16) -> u16 {
     }
 }
 
-pub fn sys_ppoll(fds: u64, nfds: u64, tmo: u64, _sigmask: u64) -> SyscallResult {
+/// The signal mask at `addr` (none when 0); EINVAL unless `size` is 8.
+fn read_sigmask(addr: u64, size: u64) -> Result<Option<u64>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let mut b = [0u8; 8];
+    copy_from_user(&mut b, addr)?;
+    Ok(Some(u64::from_le_bytes(b)))
+}
+
+pub fn sys_ppoll(fds: u64, nfds: u64, tmo: u64, sigmask: u64, sigsetsize: u64) -> SyscallResult {
     if nfds > 1024 {
         return Err(Errno::EINVAL);
     }
+    let mask = read_sigmask(sigmask, sigsetsize)?;
+    signal::with_mask(mask, || ppoll(fds, nfds, tmo))
+}
+
+fn ppoll(fds: u64, nfds: u64, tmo: u64) -> SyscallResult {
     let deadline = read_timeout(tmo)?;
     let mut raw = alloc::vec![0u8; nfds as usize * 8];
     copy_from_user(&mut raw, fds)?;
@@ -77,10 +96,23 @@ pub fn sys_ppoll(fds: u64, nfds: u64, tmo: u64, _sigmask: u64) -> SyscallResult 
     Ok(ready)
 }
 
-pub fn sys_pselect6(nfds: u64, readfds: u64, writefds: u64, exceptfds: u64, tmo: u64) -> SyscallResult {
+/// pselect6: the sixth argument points at `{ const sigset_t *ss; size_t ss_len; }`.
+pub fn sys_pselect6(nfds: u64, readfds: u64, writefds: u64, exceptfds: u64, tmo: u64, sig: u64) -> SyscallResult {
     if nfds > 1024 {
         return Err(Errno::EINVAL);
     }
+    let mask = if sig == 0 {
+        None
+    } else {
+        let mut b = [0u8; 16];
+        copy_from_user(&mut b, sig)?;
+        let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        read_sigmask(w(0), w(1))?
+    };
+    signal::with_mask(mask, || pselect6(nfds, readfds, writefds, exceptfds, tmo))
+}
+
+fn pselect6(nfds: u64, readfds: u64, writefds: u64, exceptfds: u64, tmo: u64) -> SyscallResult {
     let words = (nfds as usize).div_ceil(64);
     let load = |addr: u64| -> Result<Vec<u64>, Errno> {
         let mut v = alloc::vec![0u64; words];
