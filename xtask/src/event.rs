@@ -95,6 +95,13 @@ pub enum EventKind {
         /// Seconds since this boot started.
         at: f64,
     },
+    /// The first shell prompt of a cold boot (not of a restored guest).
+    PromptSeen {
+        test: TestId,
+        boot: u32,
+        /// Seconds since this boot started.
+        at: f64,
+    },
     MarkerMissing {
         test: TestId,
         boot: u32,

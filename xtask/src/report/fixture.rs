@@ -84,6 +84,7 @@ pub fn events() -> Vec<Event> {
     for (marker, at) in [("Booting kernel", 0.18), ("mmu: enabled", 0.42), ("init: started", 1.35), ("/ # ", 2.05)] {
         log.at(1.05 + at, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: marker.into(), at });
     }
+    log.at(3.1, EventKind::PromptSeen { test: test.clone(), boot: 1, at: 2.05 });
     log.at(3.1, step_finished(&test, 0, Outcome::Passed, None, None));
     log.at(3.1, step_started(&test, 1, "run `uname -a`"));
     log.at(3.35, step_finished(&test, 1, Outcome::Passed, Some("Linux kernel 0.1.0 aarch64\n"), Some(0)));

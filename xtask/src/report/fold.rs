@@ -108,6 +108,10 @@ impl Fold {
                 let b = boot_mut(report, *boot, t);
                 b.markers.push(MarkerReport { marker: marker.clone(), at: Some(*at) });
             }
+            EventKind::PromptSeen { test, boot, at } => {
+                let (report, _) = self.test(test, t);
+                boot_mut(report, *boot, t).prompt_at = Some(*at);
+            }
             EventKind::MarkerMissing { test, boot, marker } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
@@ -289,6 +293,7 @@ fn boot_mut(test: &mut TestReport, boot: u32, t: f64) -> &mut BootReport {
                 started_at: t,
                 seconds: None,
                 markers: Vec::new(),
+                prompt_at: None,
                 panic: None,
                 qemu_exit: None,
             });

@@ -123,6 +123,7 @@ struct Boot<'a> {
     started_at: f64,
     seconds: Option<f64>,
     markers: Vec<Marker<'a>>,
+    prompt_at: Option<f64>,
     panic: Option<&'a str>,
     qemu_exit: Option<QemuExit>,
 }
@@ -277,6 +278,7 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
                             at: m.at,
                         })
                         .collect(),
+                    prompt_at: b.prompt_at,
                     panic: b.panic.as_deref(),
                     qemu_exit: b.qemu_exit.map(|q| QemuExit { status: q.status, expected: q.expected }),
                 })

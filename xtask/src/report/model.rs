@@ -106,6 +106,9 @@ pub struct BootReport {
     pub seconds: Option<f64>,
     /// Markers in the order they were seen or declared missing.
     pub markers: Vec<MarkerReport>,
+    /// When the first shell prompt appeared, seconds since this boot
+    /// started (cold boots only).
+    pub prompt_at: Option<f64>,
     pub panic: Option<String>,
     pub qemu_exit: Option<QemuExit>,
 }

@@ -64,6 +64,9 @@ impl TestRun<'_> {
         }
         let prompt = self.console.as_mut().map(|c| c.wait_prompt(timeout)).unwrap_or(Ok(()));
         self.flush_notes();
+        if let (Ok(()), Some(c)) = (&prompt, self.console.as_ref()) {
+            self.ctx.log.push(EventKind::PromptSeen { test: self.ctx.id.clone(), boot, at: c.now() });
+        }
         if let Err(e) = prompt {
             self.panic_event(&e);
             let failure = self.timeout_failure(e);
