@@ -25,6 +25,7 @@ pub fn init_console(info: &BootInfo) {
     let uart = Pl011::new(base, size).unwrap_or_else(|| panic!("PL011 at {base:#x} is outside the device region"));
     uart.init();
     UART.call_once(|| (uart, UART_INTID));
+    crate::printk::configure(info.cmdline);
     printk!("UART ready: PL011 at {base:#x}, console ttyAMA0, cmdline \"{}\"", info.cmdline);
     BOOT.call_once(|| *info);
 }

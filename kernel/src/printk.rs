@@ -24,9 +24,12 @@ struct Log {
     written: usize,
     console_level: u8,
     console: Option<Pl011>,
+    /// `console_msg_format=syslog`: console lines start with `<level>`.
+    syslog_format: bool,
 }
 
-static LOG: Mutex<Log> = Mutex::new(Log { buf: [0; LOG_SIZE], written: 0, console_level: 7, console: None });
+static LOG: Mutex<Log> =
+    Mutex::new(Log { buf: [0; LOG_SIZE], written: 0, console_level: 7, console: None, syslog_format: false });
 
 impl Log {
     fn push(&mut self, bytes: &[u8]) {
@@ -114,11 +117,26 @@ impl Write for LineWriter<'_> {
     }
 }
 
+/// Applies the kernel command line's `console_msg_format=syslog` (Linux's
+/// parameter): console lines then carry their level, `<4>[    1.000000] ...`,
+/// so a harness can tell a warning from a command's output; the log read
+/// by dmesg is unchanged.
+pub fn configure(cmdline: &str) {
+    let syslog = cmdline.split_whitespace().any(|a| a == "console_msg_format=syslog");
+    let _irq = IrqGuard::new();
+    LOG.lock().syslog_format = syslog;
+}
+
 /// Logs one line at `level` with a `[seconds.micros] ` stamp.
 pub fn log(level: u8, args: fmt::Arguments) {
     let _irq = IrqGuard::new();
     let mut log = LOG.lock();
     let to_console = level < log.console_level;
+    if to_console && log.syslog_format {
+        if let Some(c) = &log.console {
+            c.write(&[b'<', b'0' + level.min(7), b'>']);
+        }
+    }
     let ns = arch::timer::now_ns();
     let mut w = LineWriter { log: &mut log, to_console };
     let _ = write!(w, "[{:5}.{:06}] ", ns / 1_000_000_000, (ns / 1000) % 1_000_000);

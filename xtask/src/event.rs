@@ -102,6 +102,13 @@ pub enum EventKind {
         /// Seconds since this boot started.
         at: f64,
     },
+    /// A console line matching the profile's `console.warning`, seen once
+    /// the guest was ready.
+    KernelWarning {
+        test: TestId,
+        boot: u32,
+        line: String,
+    },
     MarkerMissing {
         test: TestId,
         boot: u32,

@@ -40,6 +40,7 @@ pub(super) fn merge(child: RawProfile, parent: RawProfile) -> RawProfile {
             prompt: c.prompt.or(p.prompt),
             panic: c.panic.or(p.panic),
             noise: c.noise.or(p.noise),
+            warning: c.warning.or(p.warning),
             setup: c.setup.or(p.setup),
             transcript_limit_kib: c.transcript_limit_kib.or(p.transcript_limit_kib),
         }),

@@ -116,6 +116,8 @@ pub struct Console {
     pub panic: Vec<Regex>,
     #[serde(with = "regex_vec")]
     pub noise: Vec<Regex>,
+    #[serde(with = "regex_vec")]
+    pub warning: Vec<Regex>,
     pub setup: Vec<String>,
     pub transcript_limit: usize,
 }

@@ -127,6 +127,9 @@ pub struct RawConsole {
     pub panic: Option<Vec<String>>,
     /// Regexes of kernel log lines removed before matching (kept in transcripts).
     pub noise: Option<Vec<String>>,
+    /// Regexes of console lines that are kernel warnings once the guest is
+    /// ready: each one seen during a test is reported with the test.
+    pub warning: Option<Vec<String>>,
     /// Commands run once at the prompt after each boot, before any step.
     pub setup: Option<Vec<String>>,
     /// Cap on bytes kept per boot transcript, in KiB.

@@ -253,6 +253,9 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
         for (i, p) in con.noise.iter().flatten().enumerate() {
             c.check(&format!("console.noise[{i}]"), regex(p));
         }
+        for (i, p) in con.warning.iter().flatten().enumerate() {
+            c.check(&format!("console.warning[{i}]"), regex(p));
+        }
         if con.transcript_limit_kib.is_some_and(|k| !(16..=1024 * 1024).contains(&k)) {
             c.error("console.transcript_limit_kib", "transcript_limit_kib must be between 16 and 1048576");
         }
@@ -349,6 +352,12 @@ fn resolve(
             .unwrap_or_default()
             .iter()
             .map(|p| at(leaf, regex(p), "console.noise"))
+            .collect::<Result<_, _>>()?,
+        warning: con
+            .warning
+            .unwrap_or_default()
+            .iter()
+            .map(|p| at(leaf, regex(p), "console.warning"))
             .collect::<Result<_, _>>()?,
         setup: con.setup.unwrap_or_default(),
         transcript_limit: (con.transcript_limit_kib.unwrap_or(DEFAULT_TRANSCRIPT_KIB) * 1024) as usize,

@@ -32,6 +32,8 @@ pub struct Settings {
     pub prompt: Regex,
     pub panic: Vec<Regex>,
     pub noise: Vec<Regex>,
+    /// Whole lines that are kernel warnings once `arm_warnings` was called.
+    pub warning: Vec<Regex>,
     pub markers: Vec<String>,
     pub buffer_limit: usize,
 }
@@ -39,8 +41,18 @@ pub struct Settings {
 /// Things noticed while reading, for the runner to log as events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
-    Marker { marker: String, at: f64 },
-    Metric { name: String, value: f64 },
+    Marker {
+        marker: String,
+        at: f64,
+    },
+    Metric {
+        name: String,
+        value: f64,
+    },
+    /// A `warning` line after the guest was ready.
+    Warning {
+        line: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +128,8 @@ pub struct Console {
     notes: Vec<Note>,
     exited: Option<Option<i32>>,
     panic: Option<String>,
+    /// Warning lines count from now on (the boot's own log is not judged).
+    warnings_armed: bool,
 }
 
 impl Console {
@@ -131,6 +145,7 @@ impl Console {
             notes: Vec::new(),
             exited: None,
             panic: None,
+            warnings_armed: false,
         }
     }
 
@@ -141,6 +156,12 @@ impl Console {
 
     pub fn take_notes(&mut self) -> Vec<Note> {
         std::mem::take(&mut self.notes)
+    }
+
+    /// From now on, lines matching the profile's `console.warning` are
+    /// reported (called once the guest is ready: boot logs are not judged).
+    pub fn arm_warnings(&mut self) {
+        self.warnings_armed = true;
     }
 
     /// Markers not seen (yet), in order.
@@ -214,6 +235,12 @@ impl Console {
             }
             if let Some((name, value)) = parse_metric(&line) {
                 self.notes.push(Note::Metric { name, value });
+            }
+            if self.warnings_armed {
+                // From where it matched: a kernel line may follow a prompt.
+                if let Some(m) = self.settings.warning.iter().find_map(|re| re.find(&line)) {
+                    self.notes.push(Note::Warning { line: line[m.start()..].to_string() });
+                }
             }
             self.recent.push_back(line);
             if self.recent.len() > PANIC_CONTEXT_BEFORE {

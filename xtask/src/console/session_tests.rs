@@ -10,6 +10,7 @@ fn replay_console(boot: RecordedBoot, dir: &std::path::Path) -> Console {
         prompt: Regex::new(r"# $").unwrap(),
         panic: vec![Regex::new("Kernel panic").unwrap()],
         noise: vec![Regex::new(r"\[ *\d+\.\d{6}\] [^\n]*\n").unwrap()],
+        warning: vec![Regex::new(r"\[ *\d+\.\d{6}\] ").unwrap()],
         markers: vec![],
         buffer_limit: 1 << 20,
     };
@@ -111,4 +112,21 @@ fn quiet_fails_on_new_output_but_not_on_old_output_or_kernel_log_lines() {
         other => panic!("{other:?}"),
     }
     assert!(c.now() < 3.0, "failed at once, at {} s", c.now());
+}
+
+#[test]
+fn warning_lines_count_only_once_armed() {
+    let dir = tempfile::tempdir().unwrap();
+    let boot = RecordedBoot {
+        output: vec![(0.1, "[    0.100000] boot log\n# ".into()), (1.0, "[    1.000000] WARN: late\nplain\n".into())],
+        exit: None,
+        exit_at: None,
+        restored: false,
+    };
+    let mut c = replay_console(boot, dir.path());
+    c.wait_prompt(Duration::from_secs(1)).unwrap();
+    c.arm_warnings();
+    c.idle(Duration::from_secs(2)).unwrap();
+    let warnings: Vec<Note> = c.take_notes().into_iter().filter(|n| matches!(n, Note::Warning { .. })).collect();
+    assert_eq!(warnings, vec![Note::Warning { line: "[    1.000000] WARN: late".into() }]);
 }

@@ -134,6 +134,7 @@ fn save(profile: &Profile, artifacts: &Artifacts, accel: Accel, dir: &Path, scra
         prompt: profile.console.prompt.clone(),
         panic: profile.console.panic.clone(),
         noise: profile.console.noise.clone(),
+        warning: Vec::new(),
         markers: Vec::new(),
         buffer_limit: profile.console.transcript_limit,
     };

@@ -85,6 +85,10 @@ pub fn events() -> Vec<Event> {
         log.at(1.05 + at, EventKind::MarkerSeen { test: test.clone(), boot: 1, marker: marker.into(), at });
     }
     log.at(3.1, EventKind::PromptSeen { test: test.clone(), boot: 1, at: 2.05 });
+    log.at(
+        3.2,
+        EventKind::KernelWarning { test: test.clone(), boot: 1, line: "[    2.100000] <b>irq</b> storm".into() },
+    );
     log.at(3.1, step_finished(&test, 0, Outcome::Passed, None, None));
     log.at(3.1, step_started(&test, 1, "run `uname -a`"));
     log.at(3.35, step_finished(&test, 1, Outcome::Passed, Some("Linux kernel 0.1.0 aarch64\n"), Some(0)));

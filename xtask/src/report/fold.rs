@@ -112,6 +112,10 @@ impl Fold {
                 let (report, _) = self.test(test, t);
                 boot_mut(report, *boot, t).prompt_at = Some(*at);
             }
+            EventKind::KernelWarning { test, boot, line } => {
+                let (report, _) = self.test(test, t);
+                boot_mut(report, *boot, t).warnings.push(line.clone());
+            }
             EventKind::MarkerMissing { test, boot, marker } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
@@ -294,6 +298,7 @@ fn boot_mut(test: &mut TestReport, boot: u32, t: f64) -> &mut BootReport {
                 seconds: None,
                 markers: Vec::new(),
                 prompt_at: None,
+                warnings: Vec::new(),
                 panic: None,
                 qemu_exit: None,
             });

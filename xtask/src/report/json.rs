@@ -124,6 +124,7 @@ struct Boot<'a> {
     seconds: Option<f64>,
     markers: Vec<Marker<'a>>,
     prompt_at: Option<f64>,
+    warnings: &'a [String],
     panic: Option<&'a str>,
     qemu_exit: Option<QemuExit>,
 }
@@ -279,6 +280,7 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
                         })
                         .collect(),
                     prompt_at: b.prompt_at,
+                    warnings: &b.warnings,
                     panic: b.panic.as_deref(),
                     qemu_exit: b.qemu_exit.map(|q| QemuExit { status: q.status, expected: q.expected }),
                 })

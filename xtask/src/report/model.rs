@@ -109,6 +109,9 @@ pub struct BootReport {
     /// When the first shell prompt appeared, seconds since this boot
     /// started (cold boots only).
     pub prompt_at: Option<f64>,
+    /// Console lines matching the profile's `console.warning` once the
+    /// guest was ready, in order.
+    pub warnings: Vec<String>,
     pub panic: Option<String>,
     pub qemu_exit: Option<QemuExit>,
 }

@@ -53,6 +53,7 @@ impl TestRun<'_> {
             prompt: c.prompt.clone(),
             panic: c.panic.clone(),
             noise: c.noise.clone(),
+            warning: c.warning.clone(),
             // A restored guest booted long ago: its markers are the saved boot's.
             markers: if launched.restored { Vec::new() } else { self.ctx.profile.boot_markers.clone() },
             buffer_limit: c.transcript_limit,
@@ -60,6 +61,9 @@ impl TestRun<'_> {
         self.console = Some(Console::new(launched.guest, settings, Rc::clone(writer), t0));
         if launched.restored {
             self.note("restored from the profile's saved ready state");
+            if let Some(c) = self.console.as_mut() {
+                c.arm_warnings();
+            }
             return self.sync(timeout);
         }
         let prompt = self.console.as_mut().map(|c| c.wait_prompt(timeout)).unwrap_or(Ok(()));
@@ -86,6 +90,9 @@ impl TestRun<'_> {
                     out.output.trim()
                 )));
             }
+        }
+        if let Some(c) = self.console.as_mut() {
+            c.arm_warnings();
         }
         Ok(())
     }

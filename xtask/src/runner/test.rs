@@ -193,6 +193,9 @@ impl<'a> TestRun<'a> {
                 Note::Marker { marker, at } => {
                     self.ctx.log.push(EventKind::MarkerSeen { test: self.ctx.id.clone(), boot: self.boots, marker, at })
                 }
+                Note::Warning { line } => {
+                    self.ctx.log.push(EventKind::KernelWarning { test: self.ctx.id.clone(), boot: self.boots, line })
+                }
                 Note::Metric { name, value } => {
                     self.metrics.insert(name.clone(), value);
                     self.ctx.log.push(EventKind::Metric { test: self.ctx.id.clone(), name, value });
