@@ -11,6 +11,7 @@ mod html;
 pub mod input;
 mod normalise;
 pub mod render;
+pub mod verdict;
 
 #[cfg(test)]
 mod tests;
