@@ -57,7 +57,10 @@ fn ours() -> Vec<Suite> {
             vec![step(0, P, None, ""), step(1, P, Some(0), &format!("rootfs / rootfs rw 0 0\n{HOSTILE}\n"))],
         ),
         test("exit", P, vec![step(0, P, None, ""), step(1, P, Some(2), "")]),
-        test("regress", F, vec![step(0, P, None, ""), step(1, F, Some(0), "ko\n")]),
+        Test {
+            message: Some(format!("output was {HOSTILE}")),
+            ..test("regress", F, vec![step(0, P, None, ""), step(1, F, Some(0), "ko\n")])
+        },
         test("linux-broken", F, vec![step(0, P, None, ""), step(1, F, Some(1), "")]),
         test("skipped-here", S, vec![]),
         test("only-ours", P, vec![]),
@@ -131,6 +134,13 @@ fn nothing_in_common_does_not_pass() {
 #[test]
 fn table_snapshot() {
     insta::assert_snapshot!("table", render::table(&comparison(false)));
+}
+
+#[test]
+fn table_shows_guest_text_safely() {
+    let table = render::table(&comparison(false));
+    assert!(!table.contains('\x1b') && !table.contains('\x07'), "terminal escapes reached the table");
+    assert!(table.contains("output was <script>alert(1)</script>␇"), "{table}");
 }
 
 #[test]
