@@ -34,6 +34,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Re-render the reports of an earlier run from its events.jsonl
     Report(ReportArgs),
+    /// Compare a candidate profile's results with a reference profile's, step by step
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +75,10 @@ pub struct ScenarioArgs {
     /// gives `shared` tests a fresh restored guest
     #[arg(long, value_name = "MODE", value_parser = ["boot", "restore"])]
     pub isolation: Option<String>,
+    /// Also run on this reference profile (stock Linux) and compare every other profile
+    /// with it, step by step (writes compare.json and compare.html)
+    #[arg(long, value_name = "PROFILE")]
+    pub oracle: Option<String>,
     #[command(flatten)]
     pub json: JsonArg,
 }
@@ -114,4 +120,25 @@ pub struct BenchArgs {
 pub struct ReportArgs {
     /// A run directory under reports/ (holding events.jsonl)
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// A report directory or its report.json; with one report it must hold both profiles
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// A second report: the reference is read from the first, the candidate from this one
+    #[arg(value_name = "OTHER")]
+    pub other: Option<PathBuf>,
+    /// The reference profile (stock Linux): every test must pass there
+    #[arg(long, value_name = "PROFILE")]
+    pub reference: String,
+    /// The candidate profile, compared with the reference
+    #[arg(long, value_name = "PROFILE")]
+    pub candidate: String,
+    /// Fail on output-only differences too
+    #[arg(long)]
+    pub strict_output: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
 }

@@ -5,6 +5,7 @@
 pub mod artifacts;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod console;
 pub mod event;

@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+pub(crate) mod compare;
 mod doctor;
 mod list;
 mod report;
@@ -31,12 +32,16 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Doctor(a) => doctor::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Report(a) => report::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             if let Some(config) = e.downcast_ref::<ConfigError>() {
                 eprintln!("error: {config}");
+                EXIT_BAD_INPUT
+            } else if let Some(bad) = e.downcast_ref::<crate::compare::CompareError>() {
+                eprintln!("error: {bad}");
                 EXIT_BAD_INPUT
             } else {
                 eprintln!("error: {e:#}");

@@ -14,7 +14,17 @@ use crate::runner::suite::{run_plan, Plan};
 
 pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
     let ws = workspace()?;
-    let profiles = selected_profiles(&ws, &args.profiles)?;
+    let mut profiles = selected_profiles(&ws, &args.profiles)?;
+    if let Some(reference) = &args.oracle {
+        if !profiles.iter().any(|p| &p.name == reference) {
+            profiles.insert(0, ws.profile(reference)?);
+        }
+        if profiles.len() < 2 {
+            return Err(crate::compare::CompareError::NoCandidate(reference.clone()).into());
+        }
+    }
+    let candidates: Vec<String> =
+        profiles.iter().map(|p| p.name.clone()).filter(|n| Some(n) != args.oracle.as_ref()).collect();
     let mut scenarios = load_scenarios(&ws, &args.scenarios)?;
     if let Some(filter) = &args.test {
         for s in &mut scenarios {
@@ -71,9 +81,13 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
             written.json.display()
         );
     }
+    let matches = match &args.oracle {
+        Some(reference) => super::compare::oracle(&summary, &dir, reference, &candidates)?,
+        None => true,
+    };
     Ok(if crate::qemu::process::interrupted() {
         EXIT_INTERRUPTED
-    } else if failed > 0 {
+    } else if failed > 0 || !matches {
         EXIT_TEST_FAILED
     } else {
         EXIT_OK

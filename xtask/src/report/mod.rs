@@ -9,10 +9,10 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod model;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
@@ -98,7 +98,7 @@ fn events_jsonl(events: &[Event]) -> anyhow::Result<String> {
     Ok(out)
 }
 
-fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tmp-");
