@@ -6,6 +6,8 @@ use alloc::vec::Vec;
 use kernel_abi::Errno;
 use spin::Mutex;
 
+use kernel_line_discipline::{B38400, CLOCAL, CREAD, CS8, HUPCL};
+
 use super::{Terminal, Tty};
 use crate::arch::IrqGuard;
 use crate::printk;
@@ -21,7 +23,11 @@ impl Tty for Console {
         let _irq = IrqGuard::new();
         let mut guard = CONSOLE.lock();
         // First used at boot (the self-tests' first write), with the heap all free.
-        f(guard.get_or_insert_with(|| Terminal::try_new().expect("the console's buffers fit in the boot heap")))
+        f(guard.get_or_insert_with(|| {
+            // Linux's serial console: 38400 8N1, modem lines ignored.
+            let cflag = B38400 | CS8 | CREAD | HUPCL | CLOCAL;
+            Terminal::try_new(cflag).expect("the console's buffers fit in the boot heap")
+        }))
     }
 }
 

@@ -31,11 +31,14 @@ pub struct Terminal {
 
 impl Terminal {
     /// A terminal whose input buffers are allocated whole now (ENOMEM when
-    /// the heap cannot), so input never allocates later.
-    pub fn try_new() -> Result<Terminal, Errno> {
+    /// the heap cannot), so input never allocates later. Its control flags
+    /// are the driver's (`cflag`); its window size is 0 x 0 until someone
+    /// sets it, as for Linux's serial lines and PTYs.
+    pub fn try_new(cflag: u32) -> Result<Terminal, Errno> {
         let mut ld = LineDiscipline::default();
         ld.try_reserve().map_err(|_| Errno::ENOMEM)?;
-        Ok(Terminal { ld, pgrp: 0, sid: 0, winsize: [24, 80, 0, 0] })
+        ld.termios.cflag = cflag;
+        Ok(Terminal { ld, pgrp: 0, sid: 0, winsize: [0; 4] })
     }
 }
 

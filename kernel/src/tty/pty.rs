@@ -18,6 +18,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use kernel_abi::Errno;
+use kernel_line_discipline::{B38400, CREAD, CS8};
 use spin::Mutex;
 
 use super::{Terminal, Tty};
@@ -85,7 +86,8 @@ pub fn allocate() -> Result<Arc<Pty>, Errno> {
     to_master.try_reserve_exact(TO_MASTER_CAPACITY).map_err(|_| Errno::ENOMEM)?;
     let pty = Arc::new(Pty {
         index,
-        term: Mutex::new(Terminal::try_new()?),
+        // Linux's PTY slave: 38400 8N1, no HUPCL.
+        term: Mutex::new(Terminal::try_new(B38400 | CS8 | CREAD)?),
         to_master: Mutex::new(to_master),
         masters: AtomicUsize::new(0),
         slaves: AtomicUsize::new(0),

@@ -1,6 +1,8 @@
 //! The TTY line discipline (N_TTY, the parts a serial console needs):
-//! termios as the arm64 ABI lays it out, canonical line editing, echo, CR/NL
-//! mapping and the signal characters. Pure state machine: bytes in, echo
+//! termios as the arm64 ABI lays it out, canonical line editing (erase,
+//! kill, word erase, reprint, literal next), echo, CR/NL mapping and the
+//! signal characters. Output flow control (IXON's start/stop characters)
+//! is not implemented, so those characters start out disabled. Pure state machine: bytes in, echo
 //! bytes and signals out; the kernel drives the UART and the processes.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -20,6 +22,8 @@ pub const ONLCR: u32 = 0o000004;
 pub const B38400: u32 = 0o000017;
 pub const CS8: u32 = 0o000060;
 pub const CREAD: u32 = 0o000200;
+pub const HUPCL: u32 = 0o002000;
+pub const CLOCAL: u32 = 0o004000;
 // c_lflag
 pub const ISIG: u32 = 0o000001;
 pub const ICANON: u32 = 0o000002;
@@ -38,6 +42,10 @@ pub const VEOF: usize = 4;
 pub const VTIME: usize = 5;
 pub const VMIN: usize = 6;
 pub const VSUSP: usize = 10;
+pub const VREPRINT: usize = 12;
+pub const VDISCARD: usize = 13;
+pub const VWERASE: usize = 14;
+pub const VLNEXT: usize = 15;
 pub const NCCS: usize = 19;
 
 /// Size of `struct termios` (TCGETS/TCSETS) on arm64.
@@ -54,7 +62,9 @@ pub struct Termios {
 }
 
 impl Default for Termios {
-    /// Linux's defaults for a console (`stty sane`).
+    /// Linux's `tty_std_termios`, except VSTART/VSTOP (flow control is not
+    /// implemented, so they start disabled). VDISCARD is set as on Linux,
+    /// whose N_TTY does not act on it either.
     fn default() -> Self {
         let mut cc = [0u8; NCCS];
         cc[VINTR] = 0x03;
@@ -65,10 +75,14 @@ impl Default for Termios {
         cc[VTIME] = 0;
         cc[VMIN] = 1;
         cc[VSUSP] = 0x1a;
+        cc[VREPRINT] = 0x12;
+        cc[VDISCARD] = 0x0f;
+        cc[VWERASE] = 0x17;
+        cc[VLNEXT] = 0x16;
         Termios {
             iflag: ICRNL | IXON,
             oflag: OPOST | ONLCR,
-            cflag: B38400 | CS8 | CREAD,
+            cflag: B38400 | CS8 | CREAD | HUPCL,
             lflag: ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
             line: 0,
             cc,
@@ -120,6 +134,8 @@ pub struct LineDiscipline {
     ready: VecDeque<u8>,
     /// An EOF (^D on an empty line) is pending: the next read returns 0.
     eof: usize,
+    /// The last byte was VLNEXT: the next one is taken literally.
+    literal_next: bool,
 }
 
 /// Longest canonical line (Linux: 4095 + newline).
@@ -138,15 +154,32 @@ impl LineDiscipline {
     pub fn input(&mut self, mut byte: u8) -> Effect {
         let t = self.termios;
         let mut fx = Effect::default();
+        // A disabled control character is 0 (_POSIX_VDISABLE).
+        let is = |i: usize, b: u8| t.cc[i] != 0 && b == t.cc[i];
+        let extended = t.lflag & IEXTEN != 0;
+        if core::mem::take(&mut self.literal_next) {
+            if t.lflag & ECHO != 0 && t.lflag & ECHOCTL != 0 {
+                fx.echo.push(0x08); // over the `^` shown for VLNEXT
+            }
+            self.take_char(byte, &mut fx);
+            return fx;
+        }
+        if extended && is(VLNEXT, byte) {
+            self.literal_next = true;
+            if t.lflag & ECHO != 0 && t.lflag & ECHOCTL != 0 {
+                fx.echo.push(b'^');
+            }
+            return fx;
+        }
         if byte == b'\r' && t.iflag & ICRNL != 0 {
             byte = b'\n';
         }
         if t.lflag & ISIG != 0 {
-            let sig = if byte == t.cc[VINTR] {
+            let sig = if is(VINTR, byte) {
                 Some(Signal::Int)
-            } else if byte == t.cc[VQUIT] {
+            } else if is(VQUIT, byte) {
                 Some(Signal::Quit)
-            } else if byte == t.cc[VSUSP] {
+            } else if is(VSUSP, byte) {
                 Some(Signal::Tstp)
             } else {
                 None
@@ -161,22 +194,39 @@ impl LineDiscipline {
             }
         }
         if !self.canonical() {
-            if self.ready.len() >= INPUT_CAPACITY {
-                return fx;
-            }
-            self.ready.push_back(byte);
-            if t.lflag & ECHO != 0 {
-                self.echo_byte(byte, &mut fx.echo);
+            self.take_char(byte, &mut fx);
+            return fx;
+        }
+        if extended && is(VWERASE, byte) {
+            // Blanks before the cursor, then the word before them.
+            let keep = self.line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+            let keep = self.line[..keep].iter().rposition(|b| b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+            let n = self.line.len() - keep;
+            self.line.truncate(keep);
+            if t.lflag & ECHO != 0 && t.lflag & ECHOE != 0 {
+                for _ in 0..n {
+                    fx.echo.extend_from_slice(b"\x08 \x08");
+                }
             }
             return fx;
         }
-        if byte == t.cc[VERASE] || byte == 0x08 {
+        if extended && is(VREPRINT, byte) {
+            if t.lflag & ECHO != 0 {
+                self.echo_byte(byte, &mut fx.echo);
+                fx.echo.push(b'\n');
+                for i in 0..self.line.len() {
+                    self.echo_byte(self.line[i], &mut fx.echo);
+                }
+            }
+            return fx;
+        }
+        if is(VERASE, byte) || byte == 0x08 {
             if self.line.pop().is_some() && t.lflag & ECHO != 0 && t.lflag & ECHOE != 0 {
                 fx.echo.extend_from_slice(b"\x08 \x08");
             }
             return fx;
         }
-        if byte == t.cc[VKILL] {
+        if is(VKILL, byte) {
             let n = self.line.len();
             self.line.clear();
             if t.lflag & ECHO != 0 && t.lflag & ECHOK != 0 {
@@ -186,7 +236,7 @@ impl LineDiscipline {
             }
             return fx;
         }
-        if byte == t.cc[VEOF] {
+        if is(VEOF, byte) {
             if self.line.is_empty() {
                 self.eof += 1;
             } else {
@@ -202,15 +252,29 @@ impl LineDiscipline {
             }
             return fx;
         }
-        // The line stops growing at MAX_LINE, or when the unread lines and
-        // it fill the buffer (only a newline, erase or kill gets through).
-        if self.line.len() < MAX_LINE && self.ready.len() + self.line.len() < INPUT_CAPACITY {
-            self.line.push(byte);
-            if t.lflag & ECHO != 0 {
-                self.echo_byte(byte, &mut fx.echo);
-            }
-        }
+        self.take_char(byte, &mut fx);
         fx
+    }
+
+    /// An ordinary character: into the line (canonical mode) or straight
+    /// to the reader, echoed. The line stops growing at MAX_LINE, or when
+    /// the unread lines and it fill the buffer (only a newline, erase or
+    /// kill gets through); raw input beyond the buffer is dropped.
+    fn take_char(&mut self, byte: u8, fx: &mut Effect) {
+        if self.canonical() {
+            if self.line.len() >= MAX_LINE || self.ready.len() + self.line.len() >= INPUT_CAPACITY {
+                return;
+            }
+            self.line.push(byte);
+        } else {
+            if self.ready.len() >= INPUT_CAPACITY {
+                return;
+            }
+            self.ready.push_back(byte);
+        }
+        if self.termios.lflag & ECHO != 0 {
+            self.echo_byte(byte, &mut fx.echo);
+        }
     }
 
     fn echo_byte(&self, byte: u8, out: &mut Vec<u8>) {
@@ -386,6 +450,38 @@ mod tests {
         assert_eq!(ld.room(), INPUT_CAPACITY - 3);
         feed(&mut ld, b"\n");
         assert_eq!(ld.room(), INPUT_CAPACITY - 4);
+    }
+
+    #[test]
+    fn word_erase_reprint_and_literal_next() {
+        let mut ld = LineDiscipline::default();
+        assert_eq!(
+            feed(&mut ld, b"echo one two  \x17"),
+            b"echo one two  \x08 \x08\x08 \x08\x08 \x08\x08 \x08\x08 \x08"
+        );
+        assert_eq!(feed(&mut ld, b"\x12"), b"^R\necho one ");
+        // ^V^C: a literal ETX in the line, no SIGINT; echoed as ^C.
+        let mut echo = Vec::new();
+        for &b in b"\x16\x03" {
+            let fx = ld.input(b);
+            assert_eq!(fx.signal, None);
+            echo.extend(fx.echo);
+        }
+        assert_eq!(echo, b"^\x08^C");
+        feed(&mut ld, b"\n");
+        let mut buf = [0u8; 64];
+        let n = ld.read(&mut buf);
+        assert_eq!(&buf[..n], b"echo one \x03\n");
+    }
+
+    #[test]
+    fn a_disabled_control_character_is_an_ordinary_byte() {
+        let mut ld = LineDiscipline::default();
+        ld.termios.cc[VINTR] = 0;
+        ld.termios.lflag &= !ICANON;
+        assert_eq!(ld.input(0).signal, None);
+        assert_eq!(ld.input(0x03).signal, None);
+        assert_eq!(ld.pending(), 2);
     }
 
     #[test]
