@@ -198,7 +198,11 @@ static void hang_up(void)
 		errno = 0;
 		if (read(s, buf, sizeof buf) != -1 || errno != EIO)
 			_exit(95);
-		/* Read again: the file is hung up, end of file. */
+		/*
+		 * Read again once the hang-up is complete (Linux wakes the
+		 * reader before it finishes hanging the file up): end of file.
+		 */
+		usleep(100000);
 		if (read(s, buf, sizeof buf) != 0)
 			_exit(96);
 		errno = 0;

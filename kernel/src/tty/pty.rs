@@ -217,24 +217,7 @@ impl Pty {
 
     /// write(2) on the master: the slave's input.
     pub fn master_write(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
-        let mut done = 0;
-        while done < data.len() {
-            let mut err = None;
-            sched::wait_until(|| {
-                let n = self.feed(&data[done..]);
-                done += n;
-                if n > 0 {
-                    return true;
-                }
-                err = blocked_error(nonblock);
-                err.is_some()
-            });
-            sched::notify();
-            if let Some(e) = err {
-                return if done > 0 { Ok(done) } else { Err(e) };
-            }
-        }
-        Ok(done)
+        write_waiting(data, nonblock, |rest| Ok(self.feed(rest)))
     }
 
     /// read(2) on the master: the slave's output and echo.
@@ -293,28 +276,13 @@ impl Pty {
     /// write(2) on the slave: output-processed into the master's queue,
     /// waiting for room; EIO after hang-up.
     pub fn slave_write(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
-        let mut done = 0;
-        while done < data.len() {
-            let mut err = None;
-            sched::wait_until(|| {
-                if self.hung_up.load(Ordering::SeqCst) {
-                    err = Some(Errno::EIO);
-                    return true;
-                }
-                let n = self.push_output(&data[done..]);
-                done += n;
-                if n > 0 {
-                    return true;
-                }
-                err = blocked_error(nonblock);
-                err.is_some()
-            });
-            sched::notify();
-            if let Some(e) = err {
-                return if done > 0 { Ok(done) } else { Err(e) };
+        write_waiting(data, nonblock, |rest| {
+            if self.hung_up.load(Ordering::SeqCst) {
+                Err(Errno::EIO)
+            } else {
+                Ok(self.push_output(rest))
             }
-        }
-        Ok(done)
+        })
     }
 
     /// Output-processes as many leading bytes of `data` as fit in the
@@ -353,6 +321,39 @@ impl Pty {
         let room = self.to_master.lock().len() < TO_MASTER_CAPACITY;
         (if readable { 1 } else { 0 }) | (if room { 4 } else { 0 })
     }
+}
+
+/// Writes `data` through `take`, which takes as much of what is left as
+/// there is room for (0: none now, so wait). A write that took something
+/// and then would block or fails returns the partial count, as write(2) does.
+fn write_waiting(
+    data: &[u8],
+    nonblock: bool,
+    mut take: impl FnMut(&[u8]) -> Result<usize, Errno>,
+) -> Result<usize, Errno> {
+    let mut done = 0;
+    while done < data.len() {
+        let mut err = None;
+        sched::wait_until(|| match take(&data[done..]) {
+            Ok(0) => {
+                err = blocked_error(nonblock);
+                err.is_some()
+            }
+            Ok(n) => {
+                done += n;
+                true
+            }
+            Err(e) => {
+                err = Some(e);
+                true
+            }
+        });
+        sched::notify();
+        if let Some(e) = err {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+    }
+    Ok(done)
 }
 
 /// Why a blocked read or write returns now instead of waiting: EAGAIN for
