@@ -36,6 +36,24 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare a candidate profile's results with a reference profile's, step by step
     Compare(CompareArgs),
+    /// Remove artifact-cache entries not used for a while (then the least recently used
+    /// ones, with --max-size); entries used in the last hour always stay
+    Clean(CleanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Remove entries not used for this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub unused_for: u32,
+    /// Then remove the least recently used entries until the cache fits (e.g. 4G, 500M)
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    /// Only list what would be removed
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
 }
 
 #[derive(Debug, Args)]

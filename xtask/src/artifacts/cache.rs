@@ -209,6 +209,7 @@ impl Cache {
         let start = Instant::now();
         let dir = self.entry_dir(job.kind, &job.key);
         if dir.is_dir() {
+            super::prune::mark_used(&dir);
             log(&format!("{}: cached", job.label));
             return Ok(Entry { key: job.key, dir, cached: true, seconds: start.elapsed().as_secs_f64() });
         }
@@ -228,6 +229,7 @@ impl Cache {
             }
         }
         drop(scratch);
+        super::prune::mark_used(&dir);
         let seconds = start.elapsed().as_secs_f64();
         log(&format!("{}: built in {seconds:.1} s", job.label));
         Ok(Entry { key: job.key, dir, cached: false, seconds })
@@ -281,7 +283,7 @@ fn remove_stale(parent: &Path) {
 
 /// Gives the owner write permission on every directory under `dir`, so a
 /// tree extracted with read-only directories can be removed.
-fn make_writable(dir: &Path) -> std::io::Result<()> {
+pub(super) fn make_writable(dir: &Path) -> std::io::Result<()> {
     let meta = fs::symlink_metadata(dir)?;
     if !meta.is_dir() {
         return Ok(());

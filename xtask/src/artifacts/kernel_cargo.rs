@@ -68,6 +68,7 @@ pub fn build(
     // overwrite each other's builds of the same crate.
     let checkout = KeyBuilder::new("kernel-target").str("manifest", &manifest.display().to_string()).finish();
     let target_dir = cache.root().join("kernel-target").join(checkout.short());
+    super::prune::mark_used(&target_dir);
     let entry = cache.get_or_build(job, log, |dirs, _| {
         let elf = cargo_build(&tc, &manifest, features, &target_dir, &dirs.work)?;
         std::fs::copy(&elf, dirs.out.join("kernel.elf")).with_context(|| format!("cannot copy {}", elf.display()))?;

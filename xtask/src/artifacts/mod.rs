@@ -21,6 +21,7 @@ pub mod kernel_cargo;
 pub mod linux;
 pub mod modules;
 pub mod partition;
+pub mod prune;
 pub mod testprogs;
 pub mod toolchain;
 pub mod tools;

@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+mod clean;
 pub(crate) mod compare;
 mod doctor;
 mod list;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Bench(a) => bench::run(a),
         Command::Report(a) => report::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Clean(a) => clean::run(a),
     };
     match result {
         Ok(code) => code,

@@ -94,6 +94,7 @@ pub fn prepare(
         disks: artifacts.disks.iter().map(|d| dir.join(format!("{}.qcow2", d.name))).collect(),
     };
     if dir.join("state.bin").is_file() {
+        crate::artifacts::prune::mark_used(&dir);
         return Ok(Prepared { snapshot: snapshot(&dir), cached: true, seconds: started.elapsed().as_secs_f64() });
     }
     let tmp = cache.join("snapshots").join(format!(".tmp-{key}-{}", std::process::id()));
@@ -113,6 +114,7 @@ pub fn prepare(
         }
         Err(e) => return Err(e).with_context(|| format!("renaming {} into place", tmp.display())),
     }
+    crate::artifacts::prune::mark_used(&dir);
     Ok(Prepared { snapshot: snapshot(&dir), cached: false, seconds: started.elapsed().as_secs_f64() })
 }
 

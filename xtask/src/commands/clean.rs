@@ -1,0 +1,57 @@
+//! `cargo xtask clean`: keeps the artifact cache bounded (see
+//! `artifacts::prune`): entries unused for `--unused-for` days go, then the
+//! least recently used until it fits `--max-size`.
+
+use std::time::{Duration, SystemTime};
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::artifacts::prune;
+use crate::cli::CleanArgs;
+
+pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
+    let max_bytes = match args.max_size.as_deref().map(prune::parse_size).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: --max-size {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let root = crate::project::cache_dir(&crate::project::root());
+    let entries = prune::scan(&root)?;
+    let unused_for = Duration::from_secs(u64::from(args.unused_for) * 86_400);
+    let doomed = prune::plan(&entries, SystemTime::now(), unused_for, max_bytes);
+    let mib = |b: u64| b as f64 / f64::from(1 << 20);
+    let total: u64 = entries.iter().map(|e| e.bytes).sum();
+    let freed: u64 = doomed.iter().map(|e| e.bytes).sum();
+    if !args.dry_run {
+        for e in &doomed {
+            prune::remove(e)?;
+        }
+    }
+    if args.json.json {
+        let removed: Vec<_> = doomed.iter().map(|e| serde_json::json!({"entry": e.name, "bytes": e.bytes})).collect();
+        let out = serde_json::json!({
+            "cache": root,
+            "dry_run": args.dry_run,
+            "removed": removed,
+            "freed_bytes": freed,
+            "kept_entries": entries.len() - doomed.len(),
+            "kept_bytes": total - freed,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(EXIT_OK);
+    }
+    let verb = if args.dry_run { "would remove" } else { "removed" };
+    for e in &doomed {
+        println!("{verb} {:>9.1} MiB  {}", mib(e.bytes), e.name);
+    }
+    println!(
+        "{}: {verb} {} entries ({:.1} MiB); kept {} entries ({:.1} MiB)",
+        root.display(),
+        doomed.len(),
+        mib(freed),
+        entries.len() - doomed.len(),
+        mib(total - freed)
+    );
+    Ok(EXIT_OK)
+}
