@@ -157,11 +157,16 @@ fn e2e_smp_tests_pass_on_the_smp_profiles() {
 #[test]
 fn e2e_in_tree_kernel_passes_a0_to_a2_and_survives_memory_exhaustion() {
     let reports = tempfile::tempdir().unwrap();
-    let (code, report) =
-        scenario_json(reports.path(), &["phase-a0", "phase-a1", "phase-a2", "--profile", "virt-aarch64"]);
+    // Linux is the oracle: every step's status and exit status the same.
+    let args = ["phase-a0", "phase-a1", "phase-a2", "--profile", "virt-aarch64", "--oracle", "linux-aarch64"];
+    let (code, report) = scenario_json(reports.path(), &args);
     assert_passed(code, &report);
     assert_eq!(report["counts"]["failed"], 0);
     assert_eq!(report["counts"]["skipped"], 0, "the in-tree kernel offers every capability A0-A2 need");
+    let run_dir = reports.path().join(report["run"]["id"].as_str().unwrap());
+    let compare: Value = serde_json::from_slice(&std::fs::read(run_dir.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(compare["passed"], true, "{}", serde_json::to_string_pretty(&compare["counts"]).unwrap());
+    assert_eq!(compare["phases"].as_array().unwrap().len(), 3);
     // No kernel warning (or worse) printed during any test: the profile
     // shows every such printk line after setup (`dmesg -n 5`).
     for suite in report["suites"].as_array().unwrap() {
