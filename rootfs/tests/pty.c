@@ -6,7 +6,8 @@
  * whose controlling terminal is the slave reaches the slave; when the slave
  * closes the master reads EIO; when the master closes the slave's session
  * gets SIGHUP, a slave read blocked then fails with EIO, later reads
- * return 0, writes fail with EIO, and /dev/pts/N goes away. One line per check; exit 0 only when every check held.
+ * return 0, writes fail with EIO, and /dev/pts/N goes away; when the
+ * session leader exits, the terminal's foreground group gets SIGHUP. One line per check; exit 0 only when every check held.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,6 +218,50 @@ static void hang_up(void)
 	      WIFEXITED(status) && WEXITSTATUS(status) == 0, buf);
 }
 
+static int hup_pipe = -1;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	if (write(hup_pipe, "h", 1) != 1)
+		_exit(98);
+}
+
+static void leader_exit_hangs_up_the_foreground(void)
+{
+	char name[64], buf[8];
+	int m = new_pair(name, sizeof name);
+	int p[2];
+	if (pipe(p) != 0)
+		exit(1);
+	pid_t leader = fork();
+	if (leader == 0) {
+		int s = become_session_on(name, m);
+		pid_t job = fork();
+		if (job == 0) {
+			hup_pipe = p[1];
+			signal(SIGHUP, on_hup);
+			setpgid(0, 0);
+			pause();
+			_exit(0);
+		}
+		setpgid(job, job);
+		tcsetpgrp(s, job);
+		usleep(200000);
+		_exit(0);
+	}
+	close(p[1]);
+	waitpid(leader, 0, 0);
+	fd_set r;
+	struct timeval tv = { 3, 0 };
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	int got = select(p[0] + 1, &r, 0, 0, &tv) == 1 && read(p[0], buf, 1) == 1 && buf[0] == 'h';
+	check("a session leader's exit sends SIGHUP to the terminal's foreground group", got);
+	close(p[0]);
+	close(m);
+}
+
 int main(void)
 {
 	setvbuf(stdout, 0, _IONBF, 0);
@@ -224,6 +269,7 @@ int main(void)
 	cooked_and_raw();
 	ctrl_c_and_dev_tty();
 	hang_up();
+	leader_exit_hangs_up_the_foreground();
 	printf("xt-pty: %s\n", failures ? "FAILED" : "all checks passed");
 	return failures ? 1 : 0;
 }

@@ -59,7 +59,7 @@ pub fn exit_current(status: i32) -> ! {
                 c.ppid = reaper;
             }
         }
-        let ppid = procs.get(&pid).map_or(0, |p| p.ppid);
+        let (ppid, sid) = procs.get(&pid).map_or((0, 0), |p| (p.ppid, p.sid));
         if let Some(parent) = procs.get_mut(&ppid) {
             parent.signals.raise(signal::SIGCHLD);
         }
@@ -68,6 +68,9 @@ pub fn exit_current(status: i32) -> ! {
         drop(space);
         drop(fds);
         drop(task);
+        if sid == pid {
+            crate::tty::session_leader_exited(sid);
+        }
     }
     sched::notify();
     loop {

@@ -106,6 +106,29 @@ pub fn may_read(tty: &dyn Tty) -> Result<bool, Errno> {
     Ok(false)
 }
 
+/// Session leader `sid` exited: its controlling terminal is nobody's now,
+/// and the terminal's foreground group hears SIGHUP (Linux's
+/// `disassociate_ctty` on exit).
+pub fn session_leader_exited(sid: u32) {
+    let release = |t: &mut Terminal| {
+        if sid != 0 && t.sid == sid {
+            let foreground = t.pgrp;
+            t.sid = 0;
+            t.pgrp = 0;
+            foreground
+        } else {
+            0
+        }
+    };
+    let mut foreground = with_term(&console::Console, release);
+    if let Some(p) = pty::find_by_session(sid) {
+        foreground = with_term(&*p, release);
+    }
+    if foreground != 0 {
+        signal::send_group(foreground, signal::SIGHUP);
+    }
+}
+
 /// Whether session `sid` has a controlling terminal already.
 pub fn session_has_ctty(sid: u32) -> bool {
     with_term(&console::Console, |t| t.sid == sid) || pty::find_by_session(sid).is_some()

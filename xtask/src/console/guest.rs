@@ -27,6 +27,11 @@ pub trait Guest {
     /// Diagnostics for a hang: `(title, text)` pairs such as QEMU's run state
     /// and registers.
     fn triage(&mut self) -> Vec<(String, String)>;
+    /// The signal that ended the machine's process, once it was reaped
+    /// (a crash of QEMU itself, or our own kill); None for a replay.
+    fn exit_signal(&self) -> Option<i32> {
+        None
+    }
 }
 
 /// Plays one recorded boot back: output arrives at its recorded times on a

@@ -66,9 +66,11 @@ pub enum ConsoleError {
     Panic {
         text: String,
     },
-    /// QEMU exited while something else was expected.
+    /// QEMU exited while something else was expected (`signal`: it died
+    /// from one, e.g. SIGSEGV when QEMU itself crashed).
     Exited {
         status: Option<i32>,
+        signal: Option<i32>,
         tail: String,
     },
     /// `quiet`: output that should not have come.
@@ -93,6 +95,12 @@ impl std::fmt::Display for ConsoleError {
                 write!(f, "kernel panic: {}", line.trim())
             }
             ConsoleError::Exited { status: Some(s), .. } => write!(f, "QEMU exited unexpectedly with status {s}"),
+            ConsoleError::Exited { status: None, signal: Some(sig), .. } => write!(
+                f,
+                "QEMU died from signal {sig} ({}){}",
+                signal_name(*sig),
+                if *sig == 9 { "" } else { ": QEMU itself crashed (see its stderr log)" }
+            ),
             ConsoleError::Exited { status: None, .. } => write!(f, "QEMU was killed unexpectedly"),
             ConsoleError::Unexpected { text, .. } => {
                 write!(f, "unexpected output while the console should stay quiet: {:?}", text)
@@ -267,7 +275,8 @@ impl Console {
             return Err(self.panic_error());
         }
         if let Some(status) = self.exited {
-            return Err(ConsoleError::Exited { status, tail: self.screen.tail(20) });
+            let signal = self.guest.exit_signal();
+            return Err(ConsoleError::Exited { status, signal, tail: self.screen.tail(20) });
         }
         Ok(())
     }
@@ -332,7 +341,8 @@ impl Console {
                     other => Err(other),
                 });
             }
-            c.exited.map(|status| Err(ConsoleError::Exited { status, tail: c.screen.tail(20) }))
+            let signal = c.guest.exit_signal();
+            c.exited.map(|status| Err(ConsoleError::Exited { status, signal, tail: c.screen.tail(20) }))
         })
     }
 
@@ -359,6 +369,19 @@ impl Console {
         self.transcript = transcript;
         self.t0 = -self.guest.now();
         self.notes.clear();
+    }
+}
+
+/// The usual name of a POSIX signal number (Linux numbering).
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        15 => "SIGTERM",
+        _ => "a signal",
     }
 }
 

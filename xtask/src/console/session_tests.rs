@@ -130,3 +130,11 @@ fn warning_lines_count_only_once_armed() {
     let warnings: Vec<Note> = c.take_notes().into_iter().filter(|n| matches!(n, Note::Warning { .. })).collect();
     assert_eq!(warnings, vec![Note::Warning { line: "[    1.000000] WARN: late".into() }]);
 }
+
+#[test]
+fn a_qemu_crash_is_told_apart_from_a_kill() {
+    let exited = |signal| ConsoleError::Exited { status: None, signal, tail: String::new() }.to_string();
+    assert_eq!(exited(Some(11)), "QEMU died from signal 11 (SIGSEGV): QEMU itself crashed (see its stderr log)");
+    assert_eq!(exited(Some(9)), "QEMU died from signal 9 (SIGKILL)");
+    assert_eq!(exited(None), "QEMU was killed unexpectedly");
+}

@@ -68,6 +68,8 @@ pub struct LiveGuest {
     started: Instant,
     qmp: Option<PathBuf>,
     exited: bool,
+    /// The signal that ended QEMU, once reaped.
+    signal: Option<i32>,
 }
 
 impl LiveGuest {
@@ -118,17 +120,27 @@ impl LiveGuest {
                 }
             }
         })?;
-        let guest =
-            LiveGuest { handle: Some(handle), pid, stdin: in_writer, rx, started: Instant::now(), qmp, exited: false };
+        let guest = LiveGuest {
+            handle: Some(handle),
+            pid,
+            stdin: in_writer,
+            rx,
+            started: Instant::now(),
+            qmp,
+            exited: false,
+            signal: None,
+        };
         Ok(guest)
     }
 
     fn reap(&mut self) -> Option<i32> {
-        let status = self.handle.take().and_then(|h| h.wait().ok().map(|o| o.status.code())).flatten();
+        use std::os::unix::process::ExitStatusExt;
+        let status = self.handle.take().and_then(|h| h.wait().ok().map(|o| o.status));
         if let Ok(mut live) = LIVE.lock() {
             live.remove(&self.pid);
         }
-        status
+        self.signal = status.and_then(|s| s.signal());
+        status.and_then(|s| s.code())
     }
 }
 
@@ -163,6 +175,10 @@ impl Guest for LiveGuest {
             self.reap();
         }
         self.exited = true;
+    }
+
+    fn exit_signal(&self) -> Option<i32> {
+        self.signal
     }
 
     fn triage(&mut self) -> Vec<(String, String)> {
