@@ -353,8 +353,9 @@ mod tests {
         assert_eq!(fs::read_to_string(built.dir.join("f")).unwrap(), "done");
         let again = cache.get_or_build(job(), &mut log, |_, _| panic!("must not rebuild")).unwrap();
         assert!(again.cached);
-        // Nothing but the entry is left in the kind directory.
-        let names: Vec<_> = fs::read_dir(dir.path().join("x")).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, vec![std::ffi::OsString::from(key.as_str())]);
+        // Nothing but the entry and its last-use mark is left in the kind directory.
+        let mut names: Vec<_> = fs::read_dir(dir.path().join("x")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, vec![std::ffi::OsString::from(key.as_str()), format!("{}.used", key.as_str()).into()]);
     }
 }
