@@ -168,6 +168,7 @@ pub fn launch_init() -> ! {
     crate::mm::page_table::split_kernel_user();
     let mut p = crate::process::Process::new(&loaded.name, loaded.space, loaded.brk);
     p.cmdline = loaded.cmdline;
+    p.mmap_next = loaded.mmap_base;
     p.image = Some(alloc::sync::Arc::new(loaded.image));
     p.attach_console(&[0, 1, 2]);
     if let Err(e) = crate::process::spawn(p, &loaded.frame, Some(1)) {

@@ -44,6 +44,7 @@ pub fn run() {
     crate::mm::page_table::split_kernel_user();
     let mut p = Process::new(&loaded.name, loaded.space, loaded.brk);
     p.cmdline = loaded.cmdline;
+    p.mmap_next = loaded.mmap_base;
     p.image = Some(alloc::sync::Arc::new(loaded.image));
     let devnull = crate::fs::resolve("/", "/dev/null", true).ok();
     if let Some(n) = devnull {

@@ -149,7 +149,7 @@ impl OpenFile {
             Data::Proc(p) => {
                 let p = *p;
                 drop(data);
-                return p.write(src).ok_or(Errno::EACCES);
+                return p.write(src);
             }
             Data::Pipe(p) => {
                 let p = p.clone();

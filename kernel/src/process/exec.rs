@@ -12,6 +12,7 @@ use crate::mm::page_table::{AddressSpace, Frame, MapError, UserPerms, PAGE_SIZE}
 use crate::mm::usercopy::copy_to_user;
 
 /// Top of the initial stack (below the end of the 39-bit user half).
+/// The highest stack top; ASLR moves each exec's down by up to 1 GiB.
 pub const STACK_TOP: u64 = 0x40_0000_0000;
 /// Stack pages mapped at exec (no growth on fault yet).
 const STACK_PAGES: u64 = 64;
@@ -20,6 +21,8 @@ pub struct Loaded {
     pub space: AddressSpace,
     pub frame: TrapFrame,
     pub brk: u64,
+    /// Where anonymous mmaps start (randomised: `aslr.rs`).
+    pub mmap_base: u64,
     /// argv joined with NULs (/proc/<pid>/cmdline).
     pub cmdline: Vec<u8>,
     /// The last component of the executable's path (comm).
@@ -126,13 +129,14 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
             page += PAGE_SIZE;
         }
     }
+    let layout = super::aslr::layout();
     for i in 1..=STACK_PAGES {
         let frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
-        space.map(STACK_TOP - i * PAGE_SIZE, frame, UserPerms { write: true, exec: false }).map_err(map_err)?;
+        space.map(layout.stack_top - i * PAGE_SIZE, frame, UserPerms { write: true, exec: false }).map_err(map_err)?;
     }
     crate::arch::sync_icache();
     space.activate();
-    let sp = build_stack(&elf, path, argv, envp)?;
+    let sp = build_stack(&elf, layout.stack_top, path, argv, envp)?;
     let frame = TrapFrame::new_user(elf.entry, sp);
     let mut cmdline = Vec::new();
     for a in argv {
@@ -140,13 +144,13 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
         cmdline.push(0);
     }
     let name = path.rsplit('/').next().unwrap_or(path).into();
-    let image = Image { path: path.into(), dev: 0, ino: 0, segments };
-    Ok(Loaded { space, frame, brk: end, cmdline, name, image })
+    let image = Image { path: path.into(), dev: 0, ino: 0, segments, stack_top: layout.stack_top };
+    Ok(Loaded { space, frame, brk: end + layout.brk_gap, mmap_base: layout.mmap_base, cmdline, name, image })
 }
 
 /// Writes strings, AT_RANDOM bytes and the argc/argv/envp/auxv block below
-/// STACK_TOP (through the active space); returns the 16-aligned sp.
-fn build_stack(elf: &Elf, path: &str, argv: &[&str], envp: &[&str]) -> Result<u64, Errno> {
+/// `stack_top` (through the active space); returns the 16-aligned sp.
+fn build_stack(elf: &Elf, stack_top: u64, path: &str, argv: &[&str], envp: &[&str]) -> Result<u64, Errno> {
     fn push_bytes(bytes: &[u8], top: &mut u64) -> Result<u64, Errno> {
         *top -= bytes.len() as u64;
         copy_to_user(*top, bytes)?;
@@ -158,7 +162,7 @@ fn build_stack(elf: &Elf, path: &str, argv: &[&str], envp: &[&str]) -> Result<u6
         v.push(0);
         push_bytes(&v, top)
     }
-    let mut top = STACK_TOP;
+    let mut top = stack_top;
     let execfn = push_str(path, &mut top)?;
     let mut argv_ptrs = Vec::new();
     for a in argv {
@@ -222,6 +226,8 @@ pub struct Image {
     pub dev: u32,
     pub ino: u64,
     pub segments: Vec<ImageSegment>,
+    /// The top of the stack mapped at exec (`[stack]` in maps).
+    pub stack_top: u64,
 }
 
 /// One PT_LOAD segment, in whole pages.

@@ -6,6 +6,7 @@
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
 
+pub mod aslr;
 pub mod exec;
 mod fault;
 pub mod jobctl;

@@ -67,7 +67,7 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
         p.cmdline = loaded.cmdline.clone();
         p.brk_start = loaded.brk;
         p.brk = loaded.brk;
-        p.mmap_next = process::MMAP_BASE;
+        p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
         p.fds.close_on_exec();
         p.space.replace(loaded.space)

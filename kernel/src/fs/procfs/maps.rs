@@ -49,7 +49,7 @@ fn for_each_mapping(p: &Process, f: &mut dyn FnMut(&Mapping)) {
     labels.push((heap_start, p.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE, Kind::Heap));
     labels.retain(|(start, end, _)| start < end);
     space.for_each_region(&mut |region| {
-        if region.end == exec::STACK_TOP {
+        if region.end == p.image.as_ref().map_or(exec::STACK_TOP, |i| i.stack_top) {
             f(&Mapping { start: region.start, end: region.end, region, kind: Kind::Stack });
             return;
         }

@@ -33,6 +33,11 @@ pub enum ProcNode {
     PidMaps(u32),
     /// `/proc/<pid>/fd/`: a symlink per open descriptor.
     PidFd(u32),
+    /// `/proc/sys/`, `/proc/sys/kernel/`.
+    Sys,
+    SysKernel,
+    /// `/proc/sys/kernel/randomize_va_space` (read-write).
+    RandomizeVaSpace,
 }
 
 const ROOT_FILES: &[(&str, ProcNode)] = &[
@@ -40,6 +45,7 @@ const ROOT_FILES: &[(&str, ProcNode)] = &[
     ("cpuinfo", ProcNode::Cpuinfo),
     ("meminfo", ProcNode::Meminfo),
     ("mounts", ProcNode::Mounts),
+    ("sys", ProcNode::Sys),
     ("sysrq-trigger", ProcNode::SysrqTrigger),
     ("uptime", ProcNode::Uptime),
     ("version", ProcNode::Version),
@@ -60,8 +66,9 @@ pub fn new_root() -> Arc<Inode> {
 
 fn node(n: ProcNode) -> Arc<Inode> {
     let mode = match n {
-        ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) => S_IFDIR | 0o555,
+        ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel => S_IFDIR | 0o555,
         ProcNode::SysrqTrigger => S_IFREG | 0o200,
+        ProcNode::RandomizeVaSpace => S_IFREG | 0o644,
         _ => S_IFREG | 0o444,
     };
     Inode::new(PROC_FS, mode, Data::Proc(n))
@@ -74,7 +81,7 @@ fn symlink(target: String) -> Arc<Inode> {
 
 impl ProcNode {
     pub fn is_dir(&self) -> bool {
-        matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_))
+        matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel)
     }
 
     pub fn child(&self, name: &str) -> Option<Arc<Inode>> {
@@ -96,6 +103,8 @@ impl ProcNode {
                 pid::link(pid, name).map(symlink)
             }
             ProcNode::PidFd(pid) => pid::fd_target(pid, name).map(symlink),
+            ProcNode::Sys => (name == "kernel").then(|| node(ProcNode::SysKernel)),
+            ProcNode::SysKernel => (name == "randomize_va_space").then(|| node(ProcNode::RandomizeVaSpace)),
             _ => None,
         }
     }
@@ -118,6 +127,8 @@ impl ProcNode {
                 v
             }
             ProcNode::PidFd(pid) => pid::fds(pid).into_iter().map(|fd| (format!("{fd}"), false)).collect(),
+            ProcNode::Sys => alloc::vec![("kernel".into(), true)],
+            ProcNode::SysKernel => alloc::vec![("randomize_va_space".into(), false)],
             _ => Vec::new(),
         }
     }
@@ -155,21 +166,34 @@ impl ProcNode {
             ProcNode::PidComm(pid) => crate::process::with_pid(pid, |p| format!("{}\n", p.name)).unwrap_or_default(),
             ProcNode::PidStatus(pid) => pid::status(pid),
             ProcNode::PidMaps(pid) => maps::maps(pid),
-            ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::SysrqTrigger => String::new(),
+            ProcNode::RandomizeVaSpace => format!("{}\n", crate::process::aslr::level()),
+            ProcNode::Root
+            | ProcNode::Pid(_)
+            | ProcNode::PidFd(_)
+            | ProcNode::Sys
+            | ProcNode::SysKernel
+            | ProcNode::SysrqTrigger => String::new(),
         };
         s.into_bytes()
     }
 
-    /// A write to the file; `None` when it is not writable.
-    pub fn write(&self, data: &[u8]) -> Option<usize> {
+    /// A write to the file: EACCES when it is not writable, EINVAL for a
+    /// value it does not take.
+    pub fn write(&self, data: &[u8]) -> Result<usize, kernel_abi::Errno> {
         match self {
             ProcNode::SysrqTrigger => {
                 if data.first() == Some(&b'c') {
                     panic!("sysrq triggered crash");
                 }
-                Some(data.len())
+                Ok(data.len())
             }
-            _ => None,
+            ProcNode::RandomizeVaSpace => {
+                let text = core::str::from_utf8(data).map_err(|_| kernel_abi::Errno::EINVAL)?;
+                let level = text.trim().parse::<u8>().map_err(|_| kernel_abi::Errno::EINVAL)?;
+                crate::process::aslr::set_level(level)?;
+                Ok(data.len())
+            }
+            _ => Err(kernel_abi::Errno::EACCES),
         }
     }
 }
