@@ -61,7 +61,7 @@ impl Device {
 
     pub fn write(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
         match self {
-            Device::Console => Ok(crate::tty::console::write(data)),
+            Device::Console => crate::tty::console::write(data),
             Device::PtyMaster(p) => p.master_write(data, nonblock),
             Device::PtySlave(p) => p.slave_write(data, nonblock),
             Device::ControllingTty | Device::Ptmx => Err(Errno::ENXIO),

@@ -81,13 +81,15 @@ pub fn read(buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
     result.expect("wait_until returned")
 }
 
-/// write(2) on the console, with output processing (ONLCR).
-pub fn write(data: &[u8]) -> usize {
+/// write(2) on the console, with output processing (ONLCR); a background
+/// writer under TOSTOP stops first (`may_change`).
+pub fn write(data: &[u8]) -> Result<usize, Errno> {
+    super::may_change(&Console, true)?;
     let out = with(|t| {
         let mut out = Vec::with_capacity(data.len() + 8);
         t.ld.output(data, &mut out);
         out
     });
     printk::console_write_raw(&out);
-    data.len()
+    Ok(data.len())
 }

@@ -59,6 +59,9 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             Ok(0)
         }
         TCSETS | TCSETSW | TCSETSF => {
+            if !master {
+                super::may_change(tty, false)?;
+            }
             let mut raw = [0u8; TERMIOS_SIZE];
             copy_from_user(&mut raw, arg)?;
             with_term(tty, |t| {
@@ -71,15 +74,20 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
         }
         // tcdrain/tcsendbreak: output is never queued behind hardware.
         TCSBRK => Ok(0),
-        TCFLSH => match arg {
-            // TCIFLUSH, TCIOFLUSH: drop unread input. TCOFLUSH: nothing is queued.
-            0 | 2 => {
-                with_term(tty, |t| t.ld.flush_input());
-                Ok(0)
+        TCFLSH => {
+            if !master {
+                super::may_change(tty, false)?;
             }
-            1 => Ok(0),
-            _ => Err(Errno::EINVAL),
-        },
+            match arg {
+                // TCIFLUSH, TCIOFLUSH: drop unread input. TCOFLUSH: nothing is queued.
+                0 | 2 => {
+                    with_term(tty, |t| t.ld.flush_input());
+                    Ok(0)
+                }
+                1 => Ok(0),
+                _ => Err(Errno::EINVAL),
+            }
+        }
         TIOCGPGRP => {
             let (_, sid, _) = caller()?;
             let pgrp = with_term(tty, |t| (master || t.sid == sid).then_some(t.pgrp)).ok_or(Errno::ENOTTY)?;
@@ -91,6 +99,10 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             put_u32(arg, owner.ok_or(Errno::ENOTTY)?)
         }
         TIOCSPGRP => {
+            if !master {
+                // Linux: a group that may not change the terminal gets ENOTTY for EIO.
+                super::may_change(tty, false).map_err(|e| if e == Errno::EIO { Errno::ENOTTY } else { e })?;
+            }
             let (_, sid, _) = caller()?;
             let pgrp = get_u32(arg)?;
             if pgrp == 0 || pgrp > i32::MAX as u32 {

@@ -82,15 +82,14 @@ impl Tty for TtyRef {
     }
 }
 
-/// Job control at a terminal: a process of a background group of the
-/// terminal's session that reads it sends SIGTTIN to its whole group and
-/// waits, stopped, until it is continued, then tries again (`Ok(false)`:
-/// "wait"). EIO when it ignores or blocks SIGTTIN or its group is orphaned
-/// (nobody could continue it), as on Linux. `Ok(true)`: go ahead.
-/// (Background writes are allowed: TOSTOP, which would stop them, is not
-/// implemented.)
-pub fn may_read(tty: &dyn Tty) -> Result<bool, Errno> {
-    let sig = signal::SIGTTIN;
+/// Job control at a terminal, Linux's rules: a process of a background
+/// group of the terminal's session that reads it (`SIGTTIN`), or changes
+/// its settings or writes it under TOSTOP (`SIGTTOU`), sends the signal to
+/// its whole group and waits, stopped, until continued, then tries again
+/// (`Ok(false)`: "wait"). A reader that ignores or blocks SIGTTIN gets EIO;
+/// a writer that ignores or blocks SIGTTOU goes ahead; an orphaned group
+/// (nobody could continue it) gets EIO. `Ok(true)`: go ahead.
+pub fn job_control_check(tty: &dyn Tty, sig: usize) -> Result<bool, Errno> {
     let (sid, pgid, refuses) = process::with_current(|p| {
         let blocked = p.signals.blocked & signal::bit(sig) != 0;
         (p.sid, p.pgid, blocked || p.signals.actions[sig - 1].handler == signal::SIG_IGN)
@@ -99,11 +98,38 @@ pub fn may_read(tty: &dyn Tty) -> Result<bool, Errno> {
     if owner == 0 || owner != sid || foreground == 0 || foreground == pgid {
         return Ok(true);
     }
-    if refuses || process::jobctl::group_orphaned(pgid) {
+    if refuses {
+        return if sig == signal::SIGTTOU { Ok(true) } else { Err(Errno::EIO) };
+    }
+    if process::jobctl::group_orphaned(pgid) {
         return Err(Errno::EIO);
     }
     signal::send_group(pgid, sig);
     Ok(false)
+}
+
+/// `job_control_check` for a read.
+pub fn may_read(tty: &dyn Tty) -> Result<bool, Errno> {
+    job_control_check(tty, signal::SIGTTIN)
+}
+
+/// Waits until the caller may change `tty`'s settings, or write it when
+/// `write` and TOSTOP is set (SIGTTOU rules above); EINTR when a handled
+/// signal comes first.
+pub fn may_change(tty: &dyn Tty, write: bool) -> Result<(), Errno> {
+    if write && with_term(tty, |t| t.ld.termios.lflag & kernel_line_discipline::TOSTOP == 0) {
+        return Ok(());
+    }
+    let mut result = None;
+    crate::process::sched::wait_until(|| {
+        result = match job_control_check(tty, signal::SIGTTOU) {
+            Ok(true) => Some(Ok(())),
+            Ok(false) => signal::has_deliverable().then_some(Err(Errno::EINTR)),
+            Err(e) => Some(Err(e)),
+        };
+        result.is_some()
+    });
+    result.expect("wait_until returned")
 }
 
 /// Session leader `sid` exited: its controlling terminal is nobody's now,

@@ -276,6 +276,7 @@ impl Pty {
     /// write(2) on the slave: output-processed into the master's queue,
     /// waiting for room; EIO after hang-up.
     pub fn slave_write(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
+        super::may_change(self, true)?;
         write_waiting(data, nonblock, |rest| {
             if self.hung_up.load(Ordering::SeqCst) {
                 Err(Errno::EIO)

@@ -21,6 +21,8 @@ pub const ECHOE: u32 = 0o000020;
 pub const ECHOK: u32 = 0o000040;
 pub const ECHOCTL: u32 = 0o001000;
 pub const ECHOKE: u32 = 0o004000;
+/// Background writes stop the writer (SIGTTOU); the kernel checks it.
+pub const TOSTOP: u32 = 0o000400;
 pub const IEXTEN: u32 = 0o100000;
 // c_cc indices
 pub const VINTR: usize = 0;
