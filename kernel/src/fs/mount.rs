@@ -78,18 +78,31 @@ pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -
 }
 
 /// sysfs: read-only (openat refuses writes on it), and only what user
-/// space asks of us so far: the console's device name, which BusyBox
-/// `cttyhack` reads to give the login shell its controlling terminal.
+/// space asks of us so far: the console's device name (BusyBox `cttyhack`
+/// reads it to give the login shell its controlling terminal) and the CPU
+/// lists (one CPU: `0`).
 fn new_sysfs() -> Result<Arc<Inode>, Errno> {
     let root = Inode::new_dir(SYS_FS, 0o555);
-    let mut dir = root.clone();
-    for name in ["class", "tty", "console"] {
-        let sub = Inode::new_dir(SYS_FS, 0o755);
-        insert(&dir, name, sub.clone())?;
-        dir = sub;
+    for (path, content) in [
+        ("class/tty/console/active", "ttyAMA0\n"),
+        ("devices/system/cpu/online", "0\n"),
+        ("devices/system/cpu/possible", "0\n"),
+        ("devices/system/cpu/present", "0\n"),
+    ] {
+        let (dirs, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let mut dir = root.clone();
+        for part in dirs.split('/') {
+            dir = match dir.child(part) {
+                Some(d) => d,
+                None => {
+                    let sub = Inode::new_dir(SYS_FS, 0o755);
+                    insert(&dir, part, sub.clone())?;
+                    sub
+                }
+            };
+        }
+        insert(&dir, name, Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(content.as_bytes().to_vec())))?;
     }
-    let active = Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(b"ttyAMA0\n".to_vec()));
-    insert(&dir, "active", active)?;
     Ok(root)
 }
 

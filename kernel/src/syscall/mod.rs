@@ -3,6 +3,7 @@
 //! per syscall; every number not listed here returns ENOSYS (the full
 //! table, with status, is docs/SYSCALLS.md).
 
+mod affinity;
 mod brk;
 mod chdir;
 mod clone;
@@ -114,6 +115,8 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::CLOCK_GETTIME
             | sysno::GETTIMEOFDAY
             | sysno::SCHED_YIELD
+            | sysno::SCHED_GETAFFINITY
+            | sysno::GETCPU
             | sysno::GETPID
             | sysno::GETPPID
             | sysno::GETTID
@@ -147,6 +150,9 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
             crate::process::sched::schedule();
             Ok(0)
         }
+        sysno::SCHED_SETAFFINITY => affinity::sys_sched_setaffinity(a[0], a[1], a[2]),
+        sysno::SCHED_GETAFFINITY => affinity::sys_sched_getaffinity(a[0], a[1], a[2]),
+        sysno::GETCPU => affinity::sys_getcpu(a[0], a[1]),
         sysno::RT_SIGSUSPEND => {
             let mut raw = [0u8; 8];
             crate::mm::usercopy::copy_from_user(&mut raw, a[0])?;
