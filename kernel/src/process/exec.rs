@@ -57,7 +57,10 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
     args.push(path);
     args.extend(argv.iter().skip(1));
     let inode = executable(interp)?;
-    let loaded = with_bytes(&inode, |image| load(image, interp, &args, envp))??;
+    let mut loaded = with_bytes(&inode, |image| load(image, interp, &args, envp))??;
+    // The process is named after the script, as on Linux (`ps` shows
+    // `{init} /bin/sh /init`).
+    loaded.name = path.rsplit('/').next().unwrap_or(path).into();
     Ok(loaded.with_file(&inode, interp))
 }
 
