@@ -18,6 +18,9 @@ const PANIC_CONTEXT_BEFORE: usize = 30;
 const PANIC_CONTEXT_AFTER: usize = 40;
 /// How long to keep reading after a panic for the rest of its report.
 const PANIC_GRACE: Duration = Duration::from_millis(1500);
+/// Warning lines listed per boot; a kernel dump (an OOM report) can print
+/// hundreds, and the serial log keeps them all.
+const MAX_WARNINGS: usize = 100;
 /// Longest sleep between two looks at a waited-for condition, so that
 /// conditions about silence ("nothing new for 3 s") are noticed in time.
 const TICK: Duration = Duration::from_millis(250);
@@ -138,6 +141,7 @@ pub struct Console {
     panic: Option<String>,
     /// Warning lines count from now on (the boot's own log is not judged).
     warnings_armed: bool,
+    warnings_seen: usize,
 }
 
 impl Console {
@@ -154,6 +158,7 @@ impl Console {
             exited: None,
             panic: None,
             warnings_armed: false,
+            warnings_seen: 0,
         }
     }
 
@@ -170,6 +175,12 @@ impl Console {
     /// reported (called once the guest is ready: boot logs are not judged).
     pub fn arm_warnings(&mut self) {
         self.warnings_armed = true;
+    }
+
+    /// Warning lines stop counting (a shutdown's own messages, such as
+    /// Linux's `reboot: Power down` at emergency level, are not warnings).
+    pub fn disarm_warnings(&mut self) {
+        self.warnings_armed = false;
     }
 
     /// Markers not seen (yet), in order.
@@ -247,7 +258,13 @@ impl Console {
             if self.warnings_armed {
                 // From where it matched: a kernel line may follow a prompt.
                 if let Some(m) = self.settings.warning.iter().find_map(|re| re.find(&line)) {
-                    self.notes.push(Note::Warning { line: line[m.start()..].to_string() });
+                    self.warnings_seen += 1;
+                    if self.warnings_seen <= MAX_WARNINGS {
+                        self.notes.push(Note::Warning { line: line[m.start()..].to_string() });
+                    } else if self.warnings_seen == MAX_WARNINGS + 1 {
+                        let line = "(more warning lines in this boot are not listed; see its serial log)".to_string();
+                        self.notes.push(Note::Warning { line });
+                    }
                 }
             }
             self.recent.push_back(line);

@@ -120,6 +120,7 @@ impl TestRun<'_> {
 
     pub(super) fn poweroff(&mut self, command: &str, timeout: Duration) -> Result<(), StepFailure> {
         let r = self.console().and_then(|c| {
+            c.disarm_warnings();
             c.send(format!("{command}\n").as_bytes())?;
             Ok(c.wait_exit(timeout)?)
         });
