@@ -35,7 +35,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         Status::Partial,
         "tmpfs/ramfs (mode, uid, gid), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL",
     ),
-    (FACCESSAT, Status::Partial, "existence, X_OK needs an x bit; no permission model yet (everyone is root)"),
+    (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),
     (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
     (CLOSE, Status::Implemented, ""),
@@ -52,8 +52,19 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (NEWFSTATAT, Status::Implemented, ""),
     (FSTAT, Status::Implemented, ""),
     (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
-    (UTIMENSAT, Status::Partial, "sets the modification time (stat reports it for all three)"),
+    (
+        UTIMENSAT,
+        Status::Partial,
+        "sets the modification time (stat reports it for all three); owner or write permission for now, owner for explicit times",
+    ),
     (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),
+    (FSYNC, Status::Implemented, "nothing to write back; EINVAL for pipes, devices and procfs as on Linux"),
+    (FDATASYNC, Status::Implemented, "as fsync"),
+    (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems; protected_hardlinks=1 rules"),
+    (FCHMOD, Status::Implemented, "owner or root (EPERM); set-group-ID dropped outside the file's group"),
+    (FCHMODAT, Status::Implemented, "as fchmod"),
+    (FCHOWN, Status::Implemented, "root changes the owner, the owner the group to one of its own; clears set-ID bits"),
+    (FCHOWNAT, Status::Implemented, "as fchown; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH"),
     (EXIT, Status::Implemented, "single-threaded processes"),
     (EXIT_GROUP, Status::Implemented, ""),
     (SET_TID_ADDRESS, Status::Partial, "returns the tid; the clear-child-tid futex wake needs threads"),
@@ -80,10 +91,20 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (GETTIMEOFDAY, Status::Partial, "seconds since boot (no RTC yet)"),
     (GETPID, Status::Implemented, ""),
     (GETPPID, Status::Implemented, ""),
-    (GETUID, Status::Partial, "0: no credentials yet, every process is root (phase D)"),
-    (GETEUID, Status::Partial, "as getuid"),
-    (GETGID, Status::Partial, "as getuid"),
-    (GETEGID, Status::Partial, "as getuid"),
+    (GETUID, Status::Implemented, ""),
+    (GETEUID, Status::Implemented, ""),
+    (GETGID, Status::Implemented, ""),
+    (GETEGID, Status::Implemented, ""),
+    (SETUID, Status::Implemented, "privileged means euid 0 (no capabilities); no filesystem uid of its own"),
+    (SETGID, Status::Implemented, "as setuid"),
+    (SETREUID, Status::Implemented, "as setuid"),
+    (SETREGID, Status::Implemented, "as setuid"),
+    (SETRESUID, Status::Implemented, "as setuid"),
+    (SETRESGID, Status::Implemented, "as setuid"),
+    (GETRESUID, Status::Implemented, ""),
+    (GETRESGID, Status::Implemented, ""),
+    (GETGROUPS, Status::Implemented, ""),
+    (SETGROUPS, Status::Partial, "root only (EPERM otherwise); at most 32 groups (EINVAL beyond)"),
     (GETTID, Status::Implemented, "one thread per process: the pid"),
     (SYSINFO, Status::Partial, "uptime, RAM, process count; loads and swap 0"),
     (BRK, Status::Implemented, "grows up to 1 GiB, all or nothing (free frames checked first); shrinking keeps the pages mapped"),
@@ -94,7 +115,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         Status::Partial,
         "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL",
     ),
-    (EXECVE, Status::Implemented, "static ELF (ET_EXEC) and #! scripts"),
+    (
+        EXECVE,
+        Status::Partial,
+        "static ELF (ET_EXEC) and #! scripts; x permission checked (EACCES); set-user-ID/set-group-ID bits not honoured (credentials kept)",
+    ),
     (MMAP, Status::Partial, "anonymous, private (copy-on-write across fork) or shared; file mappings ENODEV, MAP_FIXED EINVAL"),
     (WAIT4, Status::Partial, "exits, stops (WUNTRACED) and continues (WCONTINUED); rusage zeroed"),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
@@ -121,7 +146,16 @@ mod tests {
              still run); tmpfs data and new names fail with `ENOSPC` 2 MiB before that;\n\
              out of frames, mmap and brk fail with `ENOMEM`, and a copy-on-write\n\
              fault has the OOM killer send SIGKILL to the process with the most\n\
-             mapped pages (never init).\n\n",
+             mapped pages (never init).\n\n\
+             Credentials and permissions: each process has real, effective and saved\n\
+             uid/gid and supplementary groups (fork copies them, exec keeps them);\n\
+             \"privileged\" means effective uid 0, there are no capabilities. Opening,\n\
+             creating, removing and renaming entries, walking paths, chdir and execve\n\
+             check the mode bits as Linux's `generic_permission` does (root bypasses\n\
+             read/write and directory search; executes only with some x bit), with the\n\
+             sticky-directory rule. Not implemented: set-user-ID/set-group-ID on\n\
+             exec (the bits are stored and reported, exec ignores them), a separate\n\
+             filesystem uid (setfsuid: ENOSYS), POSIX ACLs.\n\n",
         );
         let implemented = SYSCALLS.iter().filter(|s| s.1 == Status::Implemented).count();
         let partial = SYSCALLS.iter().filter(|s| s.1 == Status::Partial).count();
