@@ -7,6 +7,7 @@ pub mod dev;
 pub mod devpts;
 pub mod file;
 pub mod inode;
+pub mod lock;
 mod mount;
 mod mount_options;
 pub mod pipe;

@@ -68,6 +68,7 @@ pub fn exit_current(status: i32) -> ! {
         drop(procs);
         drop(space);
         drop(fds);
+        crate::fs::lock::release_all(pid);
         drop(task);
         if sid == pid {
             crate::tty::session_leader_exited(sid);

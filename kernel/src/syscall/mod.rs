@@ -14,6 +14,7 @@ mod execve;
 mod exit;
 mod faccessat;
 mod fcntl;
+mod fcntl_lock;
 mod fs_util;
 mod getcwd;
 mod getdents64;

@@ -18,7 +18,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (GETCWD, Status::Implemented, ""),
     (DUP, Status::Implemented, ""),
     (DUP3, Status::Implemented, ""),
-    (FCNTL, Status::Partial, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK); locks EINVAL"),
+    (
+        FCNTL,
+        Status::Partial,
+        "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK), F_GETLK/SETLK/SETLKW (record locks, dropped at close and exit; no EDEADLK detection); F_OFD_* and others EINVAL",
+    ),
     (
         IOCTL,
         Status::Partial,
