@@ -112,9 +112,28 @@ pub fn sticky_allows(c: &Creds, dir_mode: u32, dir_uid: u32, file_uid: u32) -> b
     dir_mode & S_ISVTX == 0 || c.euid == 0 || c.euid == file_uid || c.euid == dir_uid
 }
 
+/// Linux's `kill_ok_by_cred`: may `sender` signal `target`? Root, or the
+/// sender's real or effective uid is the target's real or saved uid.
+/// (SIGCONT within a session is allowed regardless: the caller's rule.)
+pub fn may_signal(sender: &Creds, target: &Creds) -> bool {
+    sender.euid == 0 || [sender.uid, sender.euid].iter().any(|&u| u == target.uid || u == target.suid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signalling_needs_a_uid_match() {
+        let (u, v) = (user(1000, 1000), user(1001, 1001));
+        assert!(may_signal(&u, &u));
+        assert!(!may_signal(&u, &v));
+        assert!(!may_signal(&u, &Creds::ROOT));
+        assert!(may_signal(&Creds::ROOT, &u));
+        // A set-user-ID-like target whose saved uid is the sender's.
+        let w = Creds { euid: 0, ..u };
+        assert!(may_signal(&u, &w));
+    }
 
     fn user(uid: u32, gid: u32) -> Creds {
         Creds { uid, euid: uid, suid: uid, gid, egid: gid, sgid: gid, ..Creds::ROOT }
