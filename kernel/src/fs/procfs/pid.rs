@@ -65,8 +65,11 @@ pub fn status(pid: u32) -> String {
     with_pid(pid, |p| {
         let (letter, state) = state(p);
         let c = &p.creds;
-        // Linux prints each group followed by a space.
-        let groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
+        // Linux: the groups separated by spaces, then one more space.
+        let mut groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
+        if groups.is_empty() {
+            groups.push(' ');
+        }
         let mut s = format!(
             "Name:\t{}\nUmask:\t{:04o}\nState:\t{letter} ({state})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
              Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t{}\nGroups:\t{}\nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
