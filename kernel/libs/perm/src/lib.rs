@@ -45,7 +45,7 @@ impl Creds {
         &self.groups[..self.ngroups]
     }
 
-    /// Replaces the supplementary groups; false (nothing changed) if there
+    /// Replaces the supplementary groups (kept sorted); false (nothing changed) if there
     /// are more than `NGROUPS_MAX`.
     pub fn set_groups(&mut self, groups: &[u32]) -> bool {
         if groups.len() > NGROUPS_MAX {
@@ -53,6 +53,8 @@ impl Creds {
         }
         self.groups[..groups.len()].copy_from_slice(groups);
         self.ngroups = groups.len();
+        // Linux keeps them sorted (`groups_sort`): getgroups returns them so.
+        self.groups[..groups.len()].sort_unstable();
         true
     }
 
@@ -188,7 +190,7 @@ mod tests {
     fn groups_are_bounded() {
         let mut c = Creds::ROOT;
         assert!(!c.set_groups(&[0; NGROUPS_MAX + 1]));
-        assert!(c.set_groups(&[1, 2, 3]));
+        assert!(c.set_groups(&[3, 1, 2]));
         assert_eq!(c.groups(), &[1, 2, 3]);
     }
 }
