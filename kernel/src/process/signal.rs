@@ -181,7 +181,8 @@ pub fn has_deliverable() -> bool {
     .unwrap_or(false)
 }
 
-/// kill(2) targets.
+/// kill(2) targets. As Linux: a target needs `may_signal` (or SIGCONT in
+/// the sender's session); EPERM only when none of the matches may be signalled.
 pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
@@ -199,11 +200,8 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,
         })
-        // SIGCONT within the session needs no uid match.
         .map(|p| (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds)))
         .collect();
-    // Linux: a target the sender may not signal is EPERM; for a group or
-    // -1 only when it reaches no process at all.
     let targets: Vec<u32> = matching.iter().filter(|t| t.1).map(|t| t.0).collect();
     if targets.is_empty() && !matching.is_empty() {
         return Err(Errno::EPERM);
