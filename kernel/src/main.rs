@@ -60,6 +60,7 @@ fn kernel_main(dtb_pa: u64) -> ! {
     metric("timer");
 
     init::init_memory(&info);
+    tty::console::init();
     metric("heap");
 
     init::init_initramfs();

@@ -21,11 +21,11 @@ static ROOT: Once<Arc<Inode>> = Once::new();
 struct Settings {
     /// Permission bits of new slaves (Linux default 0600).
     mode: u32,
-    /// Group of new slaves (Linux default: the opener's, here 0).
-    gid: u32,
+    /// Group of new slaves given by `gid=`; None: the opener's (Linux's default).
+    gid: Option<u32>,
 }
 
-static SETTINGS: Mutex<Settings> = Mutex::new(Settings { mode: 0o600, gid: 0 });
+static SETTINGS: Mutex<Settings> = Mutex::new(Settings { mode: 0o600, gid: None });
 
 fn root() -> &'static Arc<Inode> {
     ROOT.call_once(|| {
@@ -46,7 +46,7 @@ pub fn mount(options: &str) -> Result<Arc<Inode>, Errno> {
     for opt in Options::parse(options) {
         match opt {
             ("mode", Some(v)) => next.mode = Options::octal(v)? & 0o777,
-            ("gid", Some(v)) => next.gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            ("gid", Some(v)) => next.gid = Some(v.parse().map_err(|_| Errno::EINVAL)?),
             ("ptmxmode", Some(v)) => ptmxmode = Some(Options::octal(v)? & 0o777),
             // Accepted and meaningless here: one instance, no limit but MAX_PTYS.
             ("newinstance", None) | ("max", Some(_)) | ("rw", None) => {}
@@ -67,8 +67,11 @@ pub fn add_slave(index: u32, data: Data) -> Result<Arc<Inode>, Errno> {
     let s = *SETTINGS.lock();
     let node = Inode::new(DEVPTS_FS, S_IFCHR | s.mode, data);
     {
+        // Owned by the opener of /dev/ptmx, as Linux's `devpts_pty_new`.
+        let c = crate::process::current_creds();
         let mut m = node.meta.lock();
-        m.gid = s.gid;
+        m.uid = c.euid;
+        m.gid = s.gid.unwrap_or(c.egid);
         m.rdev = (136, index);
     }
     super::insert(root(), &format!("{index}"), node.clone())?;

@@ -292,22 +292,30 @@ impl FdTable {
         if self.fds.len() <= fd {
             self.fds.resize(fd + 1, None);
         }
-        self.fds[fd] = Some(FdEntry { file, cloexec });
+        let old = self.fds[fd].replace(FdEntry { file, cloexec });
+        // dup2 over an open descriptor closes it: its record locks go.
+        if let Some(old) = old {
+            super::lock::release(crate::process::current_pid(), &old.file.node);
+        }
         Ok(())
     }
 
-    pub fn close(&mut self, fd: u64) -> Result<(), Errno> {
+    /// Closes `fd`; returns the file it held (the caller drops it, and
+    /// the process's record locks on it).
+    pub fn close(&mut self, fd: u64) -> Result<Arc<OpenFile>, Errno> {
         let slot = self.fds.get_mut(fd as usize).ok_or(Errno::EBADF)?;
-        slot.take().map(|_| ()).ok_or(Errno::EBADF)
+        slot.take().map(|e| e.file).ok_or(Errno::EBADF)
     }
 
-    /// execve: close-on-exec descriptors go.
-    pub fn close_on_exec(&mut self) {
+    /// execve: close-on-exec descriptors go; returns their files.
+    pub fn close_on_exec(&mut self) -> Vec<Arc<OpenFile>> {
+        let mut closed = Vec::new();
         for slot in &mut self.fds {
             if slot.as_ref().is_some_and(|e| e.cloexec) {
-                *slot = None;
+                closed.extend(slot.take().map(|e| e.file));
             }
         }
+        closed
     }
 }
 

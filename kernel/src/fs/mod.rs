@@ -2,22 +2,23 @@
 //! initramfs), a mount table, path resolution with symlinks, and the
 //! operations the syscalls need. Errors are `Errno`s.
 
+pub mod access;
 pub mod dev;
 pub mod devpts;
 pub mod file;
 pub mod inode;
+pub mod lock;
 mod mount;
 mod mount_options;
 pub mod pipe;
 pub mod procfs;
 
-use alloc::format;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use kernel_abi::Errno;
-use spin::{Mutex, Once};
+use kernel_perm::Creds;
+use spin::Once;
 
 pub use inode::{Data, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG};
 pub use mount::{mount, mounts_text, umount};
@@ -153,10 +154,23 @@ fn path_err(e: kernel_path::Error) -> Errno {
     }
 }
 
-/// Walks `comps` from the directory chain `stack`; returns the chain of the result.
-fn walk(stack: &mut Vec<Arc<Inode>>, comps: &[&str], follow_last: bool, links: &mut u32) -> Result<(), Errno> {
+/// Walks `comps` from the directory chain `stack`; returns the chain of the
+/// result. `creds`: whose search permission each directory needs (None:
+/// the kernel's own lookups, unchecked).
+fn walk(
+    stack: &mut Vec<Arc<Inode>>,
+    comps: &[&str],
+    follow_last: bool,
+    links: &mut u32,
+    creds: Option<&Creds>,
+) -> Result<(), Errno> {
     for (i, name) in comps.iter().enumerate() {
         let last = i + 1 == comps.len();
+        if let (Some(c), Some(dir)) = (creds, stack.last()) {
+            if dir.is_dir() {
+                access::check(dir, c, kernel_perm::MAY_EXEC)?;
+            }
+        }
         if *name == ".." {
             if stack.len() > 1 {
                 stack.pop();
@@ -181,7 +195,7 @@ fn walk(stack: &mut Vec<Arc<Inode>>, comps: &[&str], follow_last: bool, links: &
                 stack.truncate(1);
             }
             let tcomps = kernel_path::components(&target).map_err(path_err)?;
-            walk(stack, &tcomps, true, links)?;
+            walk(stack, &tcomps, true, links, creds)?;
         } else {
             stack.push(child);
         }
@@ -192,7 +206,7 @@ fn walk(stack: &mut Vec<Arc<Inode>>, comps: &[&str], follow_last: bool, links: &
 fn resolve_from(start: &Arc<Inode>, path: &str, follow: bool) -> Result<Arc<Inode>, Errno> {
     let mut stack = alloc::vec![start.clone()];
     let comps = kernel_path::components(path).map_err(path_err)?;
-    walk(&mut stack, &comps, follow, &mut 0)?;
+    walk(&mut stack, &comps, follow, &mut 0, None)?;
     Ok(stack.pop().expect("non-empty chain"))
 }
 
@@ -200,17 +214,25 @@ fn resolve_from(start: &Arc<Inode>, path: &str, follow: bool) -> Result<Arc<Inod
 fn cwd_chain(cwd: &str) -> Result<Vec<Arc<Inode>>, Errno> {
     let mut stack = alloc::vec![root()];
     let comps = kernel_path::components(cwd).map_err(path_err)?;
-    walk(&mut stack, &comps, true, &mut 0)?;
+    // The working directory is already reached: no search checks on the way.
+    walk(&mut stack, &comps, true, &mut 0, None)?;
     Ok(stack)
 }
 
-/// Resolves `path` relative to `cwd`; `follow` decides for a final symlink.
+/// Resolves `path` relative to `cwd` for the current process (search
+/// permission on every directory walked); `follow` decides for a final symlink.
 pub fn resolve(cwd: &str, path: &str, follow: bool) -> Result<Arc<Inode>, Errno> {
+    resolve_as(cwd, path, follow, &crate::process::current_creds())
+}
+
+/// `resolve` with the search checks made for `creds` (access(2) walks with
+/// the real ids).
+pub fn resolve_as(cwd: &str, path: &str, follow: bool, creds: &Creds) -> Result<Arc<Inode>, Errno> {
     // A trailing slash names the directory a final symlink points to (POSIX).
     let follow = follow || path.ends_with('/');
     let comps = kernel_path::components(path).map_err(path_err)?;
     let mut stack = if path.starts_with('/') { alloc::vec![root()] } else { cwd_chain(cwd)? };
-    walk(&mut stack, &comps, follow, &mut 0)?;
+    walk(&mut stack, &comps, follow, &mut 0, Some(creds))?;
     let node = stack.pop().expect("non-empty chain");
     if path.ends_with('/') && !node.is_dir() {
         return Err(Errno::ENOTDIR);

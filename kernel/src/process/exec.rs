@@ -67,9 +67,10 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
 /// The regular, executable file at absolute `path`.
 fn executable(path: &str) -> Result<alloc::sync::Arc<crate::fs::Inode>, Errno> {
     let node = crate::fs::resolve("/", path, true)?;
-    if node.file_type() != crate::fs::S_IFREG || node.mode() & 0o111 == 0 {
+    if node.file_type() != crate::fs::S_IFREG {
         return Err(Errno::EACCES);
     }
+    crate::fs::access::check(&node, &crate::process::current_creds(), kernel_perm::MAY_EXEC)?;
     Ok(node)
 }
 
@@ -186,6 +187,9 @@ fn build_stack(elf: &Elf, stack_top: u64, path: &str, argv: &[&str], envp: &[&st
     let random_ptr = top;
 
     let phdr = elf.phdr_vaddr().unwrap_or(0);
+    // exec keeps the credentials (set-user-ID/set-group-ID bits are not
+    // honoured: no AT_SECURE transition).
+    let c = crate::process::current_creds();
     let auxv: [(u64, u64); 15] = [
         (AT_PHDR, phdr),
         (AT_PHENT, elf.phentsize as u64),
@@ -194,10 +198,10 @@ fn build_stack(elf: &Elf, stack_top: u64, path: &str, argv: &[&str], envp: &[&st
         (AT_BASE, 0),
         (AT_FLAGS, 0),
         (AT_ENTRY, elf.entry),
-        (AT_UID, 0),
-        (AT_EUID, 0),
-        (AT_GID, 0),
-        (AT_EGID, 0),
+        (AT_UID, c.uid as u64),
+        (AT_EUID, c.euid as u64),
+        (AT_GID, c.gid as u64),
+        (AT_EGID, c.egid as u64),
         (AT_HWCAP, 0),
         (AT_CLKTCK, crate::init::HZ),
         (AT_SECURE, 0),

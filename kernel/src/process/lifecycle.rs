@@ -20,6 +20,7 @@ pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
         c.signals = p.signals.clone();
         c.signals.pending = 0;
         c.umask = p.umask;
+        c.creds = p.creds;
         c.cwd = p.cwd.clone();
         c.fds = p.fds.clone();
         c.cmdline = p.cmdline.clone();
@@ -67,6 +68,7 @@ pub fn exit_current(status: i32) -> ! {
         drop(procs);
         drop(space);
         drop(fds);
+        crate::fs::lock::release_all(pid);
         drop(task);
         if sid == pid {
             crate::tty::session_leader_exited(sid);

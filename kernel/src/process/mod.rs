@@ -61,6 +61,8 @@ pub struct Process {
     pub mmap_next: u64,
     pub signals: signal::SignalState,
     pub umask: u32,
+    /// Real, effective and saved uid/gid and the supplementary groups.
+    pub creds: kernel_perm::Creds,
     /// Absolute, normalised working directory.
     pub cwd: String,
     pub fds: crate::fs::file::FdTable,
@@ -96,6 +98,7 @@ impl Process {
             mmap_next: MMAP_BASE,
             signals: signal::SignalState::default(),
             umask: 0o022,
+            creds: kernel_perm::Creds::ROOT,
             cwd: "/".into(),
             fds: crate::fs::file::FdTable::default(),
             cmdline: Vec::new(),
@@ -200,6 +203,12 @@ pub fn with_current<R>(f: impl FnOnce(&mut Process) -> R) -> Result<R, Errno> {
 pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     let _irq = IrqGuard::new();
     PROCS.lock().get(&pid).filter(|_| pid != 0).map(|p| f(p))
+}
+
+/// The current process's credentials; root's when no process runs yet
+/// (boot). Never call it with `PROCS` held.
+pub fn current_creds() -> kernel_perm::Creds {
+    with_current(|p| p.creds).unwrap_or(kernel_perm::Creds::ROOT)
 }
 
 pub fn exists(pid: u32) -> bool {

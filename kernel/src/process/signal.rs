@@ -181,16 +181,17 @@ pub fn has_deliverable() -> bool {
     .unwrap_or(false)
 }
 
-/// kill(2) targets.
+/// kill(2) targets. As Linux: a target needs `may_signal` (or SIGCONT in
+/// the sender's session); EPERM only when none of the matches may be signalled.
 pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
     }
     let me = current_pid();
-    let my_pgid = with_current(|p| p.pgid)?;
+    let (my_pgid, my_sid, creds) = with_current(|p| (p.pgid, p.sid, p.creds))?;
     let irq = crate::arch::IrqGuard::new();
     let mut procs = super::PROCS.lock();
-    let targets: Vec<u32> = procs
+    let matching: Vec<(u32, bool)> = procs
         .values()
         .filter(|p| p.pid != 0 && !p.is_zombie())
         .filter(|p| match pid {
@@ -199,8 +200,12 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,
         })
-        .map(|p| p.pid)
+        .map(|p| (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds)))
         .collect();
+    let targets: Vec<u32> = matching.iter().filter(|t| t.1).map(|t| t.0).collect();
+    if targets.is_empty() && !matching.is_empty() {
+        return Err(Errno::EPERM);
+    }
     if sig != 0 {
         for &t in &targets {
             jobctl::post(&mut procs, t, sig);

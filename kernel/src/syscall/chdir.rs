@@ -14,6 +14,7 @@ pub fn sys_chdir(path: u64) -> SyscallResult {
     if !node.is_dir() {
         return Err(Errno::ENOTDIR);
     }
+    fs::access::check(&node, &process::current_creds(), kernel_perm::MAY_EXEC)?;
     let new = kernel_path::join(&cwd, &path);
     process::with_current(|p| p.cwd = new)?;
     Ok(0)

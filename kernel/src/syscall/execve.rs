@@ -69,9 +69,14 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
         p.brk = loaded.brk;
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
-        p.fds.close_on_exec();
-        p.space.replace(loaded.space)
+        let closed = p.fds.close_on_exec();
+        (p.space.replace(loaded.space), closed)
     })?;
+    let (old, closed) = old;
+    for file in &closed {
+        crate::fs::lock::release(process::current_pid(), &file.node);
+    }
+    drop(closed);
     drop(old);
     *frame = loaded.frame;
     Ok(0)

@@ -1,4 +1,5 @@
-//! fcntl(2): descriptor duplication, FD_CLOEXEC, status flags.
+//! fcntl(2): descriptor duplication, FD_CLOEXEC, status flags; record
+//! locks in fcntl_lock.rs.
 
 use kernel_abi::Errno;
 
@@ -15,6 +16,10 @@ const F_DUPFD_CLOEXEC: u64 = 1030;
 const FD_CLOEXEC: u64 = 1;
 
 pub fn sys_fcntl(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
+    use super::fcntl_lock::{sys_fcntl_lock, F_GETLK, F_SETLK, F_SETLKW};
+    if matches!(cmd, F_GETLK | F_SETLK | F_SETLKW) {
+        return sys_fcntl_lock(fd, cmd, arg);
+    }
     process::with_current(|p| match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
             let f = p.fds.get(fd)?;

@@ -42,3 +42,22 @@ pub fn base_dir(dirfd: u64, path: &str) -> Result<String, Errno> {
     }
     Ok(file.path.clone())
 }
+
+/// The inode a `*at` call with `flags` names: `path` from `dirfd`, or with
+/// AT_EMPTY_PATH and an empty path the file `dirfd` itself (the working
+/// directory for AT_FDCWD); AT_SYMLINK_NOFOLLOW leaves a final symlink.
+pub fn at_node(dirfd: u64, path: u64, flags: u64) -> Result<alloc::sync::Arc<crate::fs::Inode>, Errno> {
+    let path = user_path(path)?;
+    if path.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        if dirfd as i64 as i32 == AT_FDCWD as i32 {
+            let cwd = process::with_current(|p| p.cwd.clone())?;
+            return crate::fs::resolve(&cwd, ".", true);
+        }
+        return Ok(process::with_current(|p| p.fds.get(dirfd))??.node.clone());
+    }
+    let base = base_dir(dirfd, &path)?;
+    crate::fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)
+}

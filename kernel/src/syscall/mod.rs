@@ -6,6 +6,8 @@
 mod affinity;
 mod brk;
 mod chdir;
+mod chmod;
+mod chown;
 mod clone;
 mod close;
 mod dup;
@@ -13,15 +15,18 @@ mod execve;
 mod exit;
 mod faccessat;
 mod fcntl;
+mod fcntl_lock;
 mod fs_util;
 mod getcwd;
 mod getdents64;
 mod getpid;
 mod getppid;
 mod getrandom;
+mod groups;
 mod ids;
 mod ioctl;
 mod kill;
+mod linkat;
 mod lseek;
 mod mkdirat;
 mod mmap;
@@ -40,6 +45,7 @@ mod rt_sigprocmask;
 mod sendfile;
 mod set_tid_address;
 mod sethostname;
+mod setid;
 mod stat;
 mod sync;
 mod sysinfo;
@@ -192,6 +198,8 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::FACCESSAT => faccessat::sys_faccessat(a[0], a[1], a[2]),
         sysno::SETHOSTNAME => sethostname::sys_sethostname(a[0], a[1]),
         sysno::SYNC => sync::sys_sync(),
+        sysno::FSYNC | sysno::FDATASYNC => sync::sys_fsync(a[0]),
+        sysno::LINKAT => linkat::sys_linkat(a[0], a[1], a[2], a[3], a[4]),
         sysno::UTIMENSAT => utimensat::sys_utimensat(a[0], a[1], a[2], a[3]),
         sysno::SENDFILE => sendfile::sys_sendfile(a[0], a[1], a[2], a[3]),
         sysno::WRITEV => writev::sys_writev(a[0], a[1], a[2]),
@@ -202,8 +210,24 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::MPROTECT => mmap::sys_mprotect(a[0], a[1], a[2]),
         sysno::GETPID => getpid::sys_getpid(),
         sysno::GETPPID => getppid::sys_getppid(),
-        sysno::GETUID | sysno::GETEUID => ids::sys_getuid(),
-        sysno::GETGID | sysno::GETEGID => ids::sys_getgid(),
+        sysno::GETUID => ids::sys_getuid(),
+        sysno::GETEUID => ids::sys_geteuid(),
+        sysno::GETGID => ids::sys_getgid(),
+        sysno::GETEGID => ids::sys_getegid(),
+        sysno::GETRESUID => ids::sys_getresuid(a[0], a[1], a[2]),
+        sysno::GETRESGID => ids::sys_getresgid(a[0], a[1], a[2]),
+        sysno::SETUID => setid::sys_setuid(a[0]),
+        sysno::SETGID => setid::sys_setgid(a[0]),
+        sysno::SETREUID => setid::sys_setreuid(a[0], a[1]),
+        sysno::SETREGID => setid::sys_setregid(a[0], a[1]),
+        sysno::SETRESUID => setid::sys_setresuid(a[0], a[1], a[2]),
+        sysno::SETRESGID => setid::sys_setresgid(a[0], a[1], a[2]),
+        sysno::GETGROUPS => groups::sys_getgroups(a[0], a[1]),
+        sysno::SETGROUPS => groups::sys_setgroups(a[0], a[1]),
+        sysno::FCHMOD => chmod::sys_fchmod(a[0], a[1]),
+        sysno::FCHMODAT => chmod::sys_fchmodat(a[0], a[1], a[2]),
+        sysno::FCHOWN => chown::sys_fchown(a[0], a[1], a[2]),
+        sysno::FCHOWNAT => chown::sys_fchownat(a[0], a[1], a[2], a[3], a[4]),
         sysno::UMASK => umask::sys_umask(a[0]),
         sysno::UNAME => uname::sys_uname(a[0]),
         sysno::GETCWD => getcwd::sys_getcwd(a[0], a[1]),

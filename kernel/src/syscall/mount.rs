@@ -16,6 +16,10 @@ use crate::process;
 const UNSUPPORTED_FLAGS: u64 = 1 | 4 | 8 | 32 | 4096 | 8192;
 
 pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> SyscallResult {
+    // CAP_SYS_ADMIN: only root (effective uid 0).
+    if process::current_creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
     if flags & UNSUPPORTED_FLAGS != 0 {
         return Err(Errno::EINVAL);
     }
@@ -30,6 +34,10 @@ pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -
 }
 
 pub fn sys_umount2(target: u64, _flags: u64) -> SyscallResult {
+    // CAP_SYS_ADMIN: only root (effective uid 0).
+    if process::current_creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
     let target = user_path(target)?;
     let cwd = process::with_current(|p| p.cwd.clone())?;
     fs::umount(&cwd, &target)?;

@@ -14,11 +14,13 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
     let base = base_dir(dirfd, &path)?;
     let follow = flags & O_NOFOLLOW == 0;
     let writes = flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0;
+    let creds = process::current_creds();
     let node = match fs::resolve(&base, &path, follow) {
         Ok(node) => {
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
                 return Err(Errno::EEXIST);
             }
+            check_open(&node, &creds, flags)?;
             node
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
@@ -26,11 +28,14 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
             if dir.fs == fs::SYS_FS {
                 return Err(Errno::EACCES);
             }
+            fs::access::may_create(&dir, &creds)?;
             fs::check_space(0)?;
             let umask = process::with_current(|p| p.umask)?;
             let node =
                 Inode::new(dir.fs, S_IFREG | (mode as u32 & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
+            fs::access::set_owner(&node, &dir, &creds);
             fs::insert(&dir, name, node.clone())?;
+            // The creator may open what it just made, whatever its mode.
             node
         }
         Err(e) => return Err(e),
@@ -60,4 +65,22 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
     let node = crate::tty::open_node(node)?;
     let file = OpenFile::new(node, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), abs);
     process::with_current(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))?
+}
+
+/// The permission an existing file needs for `flags`: read and/or write
+/// by the access mode, write for O_TRUNC (a symlink left unfollowed fails
+/// later with ELOOP).
+fn check_open(node: &Inode, creds: &kernel_perm::Creds, flags: u32) -> Result<(), Errno> {
+    if node.file_type() == S_IFLNK {
+        return Ok(());
+    }
+    let mut want = match flags & O_ACCMODE {
+        O_RDONLY => kernel_perm::MAY_READ,
+        O_WRONLY => kernel_perm::MAY_WRITE,
+        _ => kernel_perm::MAY_READ | kernel_perm::MAY_WRITE,
+    };
+    if flags & O_TRUNC != 0 {
+        want |= kernel_perm::MAY_WRITE;
+    }
+    fs::access::check(node, creds, want)
 }

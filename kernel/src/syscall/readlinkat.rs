@@ -25,7 +25,14 @@ pub fn sys_symlinkat(target: u64, dirfd: u64, path: u64) -> SyscallResult {
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let (dir, name) = fs::resolve_parent(&base, &path)?;
+    if dir.child(name).is_some() {
+        return Err(Errno::EEXIST);
+    }
+    let creds = crate::process::current_creds();
+    fs::access::may_create(&dir, &creds)?;
     fs::check_space(target.len())?;
-    fs::insert(&dir, name, Inode::new(dir.fs, S_IFLNK | 0o777, Data::Symlink(target)))?;
+    let node = Inode::new(dir.fs, S_IFLNK | 0o777, Data::Symlink(target));
+    fs::access::set_owner(&node, &dir, &creds);
+    fs::insert(&dir, name, node)?;
     Ok(0)
 }

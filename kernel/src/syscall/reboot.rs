@@ -14,6 +14,10 @@ const CMD_CAD_ON: u64 = 0x89ab_cdef;
 const CMD_CAD_OFF: u64 = 0;
 
 pub fn sys_reboot(magic1: u64, magic2: u64, cmd: u64) -> SyscallResult {
+    // CAP_SYS_BOOT: only root (effective uid 0).
+    if crate::process::current_creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
     if magic1 as u32 as u64 != MAGIC1 || !MAGIC2.contains(&(magic2 as u32 as u64)) {
         return Err(Errno::EINVAL);
     }

@@ -1,10 +1,12 @@
 //! renameat(2) and renameat2(2) (flags 0 only; RENAME_NOREPLACE/EXCHANGE: EINVAL).
 
+use alloc::sync::Arc;
+
 use kernel_abi::Errno;
 
 use super::fs_util::{base_dir, user_path};
 use super::SyscallResult;
-use crate::fs;
+use crate::fs::{self, Inode};
 
 pub fn sys_renameat2(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flags: u64) -> SyscallResult {
     if flags != 0 {
@@ -14,6 +16,24 @@ pub fn sys_renameat2(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, f
     let (obase, nbase) = (base_dir(olddirfd, &old)?, base_dir(newdirfd, &new)?);
     let (odir, oname) = fs::resolve_parent(&obase, &old)?;
     let (ndir, nname) = fs::resolve_parent(&nbase, &new)?;
+    may_rename(&odir, oname, &ndir, nname)?;
     fs::rename(&odir, oname, &ndir, nname)?;
     Ok(0)
+}
+
+/// Linux's checks for rename: removing the old entry (`may_delete`, the
+/// sticky rule included), replacing or creating the new one, and write
+/// permission on a directory that changes parent (its `..` changes).
+fn may_rename(odir: &Arc<Inode>, oname: &str, ndir: &Arc<Inode>, nname: &str) -> Result<(), Errno> {
+    let creds = crate::process::current_creds();
+    let node = odir.child(oname).ok_or(Errno::ENOENT)?;
+    fs::access::may_delete(odir, &node, &creds)?;
+    match ndir.child(nname) {
+        Some(existing) => fs::access::may_delete(ndir, &existing, &creds)?,
+        None => fs::access::may_create(ndir, &creds)?,
+    }
+    if node.is_dir() && !Arc::ptr_eq(odir, ndir) {
+        fs::access::check(&node, &creds, kernel_perm::MAY_WRITE)?;
+    }
+    Ok(())
 }

@@ -6,6 +6,10 @@ use super::SyscallResult;
 use crate::mm::usercopy::copy_from_user;
 
 pub fn sys_sethostname(name: u64, len: u64) -> SyscallResult {
+    // CAP_SYS_ADMIN: only root (effective uid 0).
+    if crate::process::current_creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
     if len > 64 {
         return Err(Errno::EINVAL);
     }

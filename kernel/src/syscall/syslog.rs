@@ -16,6 +16,11 @@ const ACTION_SIZE_UNREAD: i32 = 9;
 const ACTION_SIZE_BUFFER: i32 = 10;
 
 pub fn sys_syslog(action: i32, buf: u64, len: u64) -> SyscallResult {
+    // As Linux with dmesg_restrict=1 (Debian's default): every action
+    // needs CAP_SYSLOG, i.e. root (effective uid 0).
+    if crate::process::current_creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
     match action {
         ACTION_READ_ALL | ACTION_READ_CLEAR => {
             let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?.min(printk::size());

@@ -13,6 +13,8 @@ pub fn sys_unlinkat(dirfd: u64, path: u64, flags: u64) -> SyscallResult {
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let (dir, name) = fs::resolve_parent(&base, &path)?;
+    let node = dir.child(name).ok_or(Errno::ENOENT)?;
+    fs::access::may_delete(&dir, &node, &crate::process::current_creds())?;
     fs::remove(&dir, name, flags & AT_REMOVEDIR != 0)?;
     Ok(0)
 }

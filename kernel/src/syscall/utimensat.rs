@@ -21,6 +21,9 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> SyscallRe
         fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
     let now = crate::arch::timer::now_ns();
+    // Setting the current time takes ownership or write permission (EACCES);
+    // an explicit time takes ownership (EPERM), as Linux's utimes checks.
+    let mut explicit = false;
     let mtime = if times == 0 {
         Some(now)
     } else {
@@ -31,10 +34,20 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> SyscallRe
         match nsec {
             UTIME_NOW => Some(now),
             UTIME_OMIT => None,
-            n if (0..1_000_000_000).contains(&n) && sec >= 0 => Some(sec as u64 * 1_000_000_000 + n as u64),
+            n if (0..1_000_000_000).contains(&n) && sec >= 0 => {
+                explicit = true;
+                Some(sec as u64 * 1_000_000_000 + n as u64)
+            }
             _ => return Err(Errno::EINVAL),
         }
     };
+    let creds = process::current_creds();
+    if !creds.owns(node.meta.lock().uid) {
+        if explicit {
+            return Err(Errno::EPERM);
+        }
+        fs::access::check(&node, &creds, kernel_perm::MAY_WRITE)?;
+    }
     if let Some(t) = mtime {
         node.meta.lock().mtime_ns = t;
     }

@@ -18,17 +18,28 @@ static CONSOLE: Mutex<Option<Terminal>> = Mutex::new(None);
 /// The console as a `Tty`.
 pub struct Console;
 
+/// Makes the console's terminal; called once the heap is up (boot).
+pub fn init() {
+    let _irq = IrqGuard::new();
+    // Linux's serial console: 38400 8N1, modem lines ignored.
+    let cflag = B38400 | CS8 | CREAD | HUPCL | CLOCAL;
+    *CONSOLE.lock() = Some(Terminal::try_new(cflag).expect("the console's buffers fit in the boot heap"));
+}
+
 impl Tty for Console {
     fn with_term(&self, f: &mut dyn FnMut(&mut Terminal)) {
         let _irq = IrqGuard::new();
         let mut guard = CONSOLE.lock();
-        // First used at boot (the self-tests' first write), with the heap all free.
-        f(guard.get_or_insert_with(|| {
-            // Linux's serial console: 38400 8N1, modem lines ignored.
-            let cflag = B38400 | CS8 | CREAD | HUPCL | CLOCAL;
-            Terminal::try_new(cflag).expect("the console's buffers fit in the boot heap")
-        }))
+        let term = guard.as_mut().expect("console::init runs before any process");
+        f(term)
     }
+}
+
+/// Whether the console's terminal exists yet (input typed before the heap
+/// is up is dropped, as a UART overrun would lose it).
+fn ready() -> bool {
+    let _irq = IrqGuard::new();
+    CONSOLE.lock().is_some()
 }
 
 fn with<R>(f: impl FnOnce(&mut Terminal) -> R) -> R {
@@ -37,6 +48,9 @@ fn with<R>(f: impl FnOnce(&mut Terminal) -> R) -> R {
 
 /// A byte from the UART (interrupt context).
 pub fn receive(byte: u8) {
+    if !ready() {
+        return;
+    }
     let (echo, sig, pgrp) = with(|t| {
         let fx = t.ld.input(byte);
         let mut out = Vec::new();

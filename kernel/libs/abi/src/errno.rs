@@ -92,12 +92,16 @@ errnos! {
     ERANGE = 34,
     /// File name too long.
     ENAMETOOLONG = 36,
+    /// No record locks available.
+    ENOLCK = 37,
     /// Function not implemented.
     ENOSYS = 38,
     /// Directory not empty.
     ENOTEMPTY = 39,
     /// Too many symbolic links encountered.
     ELOOP = 40,
+    /// Value too large for defined data type.
+    EOVERFLOW = 75,
     /// Operation not supported.
     EOPNOTSUPP = 95,
 }

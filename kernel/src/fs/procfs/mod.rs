@@ -66,12 +66,24 @@ pub fn new_root() -> Arc<Inode> {
 
 fn node(n: ProcNode) -> Arc<Inode> {
     let mode = match n {
-        ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel => S_IFDIR | 0o555,
+        ProcNode::Root | ProcNode::Pid(_) | ProcNode::Sys | ProcNode::SysKernel => S_IFDIR | 0o555,
+        // Only its owner (and root) may list a process's descriptors.
+        ProcNode::PidFd(_) => S_IFDIR | 0o500,
         ProcNode::SysrqTrigger => S_IFREG | 0o200,
         ProcNode::RandomizeVaSpace => S_IFREG | 0o644,
         _ => S_IFREG | 0o444,
     };
-    Inode::new(PROC_FS, mode, Data::Proc(n))
+    let inode = Inode::new(PROC_FS, mode, Data::Proc(n));
+    // /proc/<pid>/ and what is in it belong to the process's effective
+    // uid and gid, as Linux's `task_dump_owner` (for a dumpable process).
+    if let Some(pid) = n.pid() {
+        if let Some((uid, gid)) = crate::process::with_pid(pid, |p| (p.creds.euid, p.creds.egid)) {
+            let mut m = inode.meta.lock();
+            m.uid = uid;
+            m.gid = gid;
+        }
+    }
+    inode
 }
 
 /// A symlink made on lookup (`/proc/self`, `/proc/<pid>/fd/<n>`, ...).
@@ -80,6 +92,20 @@ fn symlink(target: String) -> Arc<Inode> {
 }
 
 impl ProcNode {
+    /// The process a `/proc/<pid>/` node is about.
+    fn pid(&self) -> Option<u32> {
+        match *self {
+            ProcNode::Pid(p)
+            | ProcNode::PidStat(p)
+            | ProcNode::PidCmdline(p)
+            | ProcNode::PidComm(p)
+            | ProcNode::PidStatus(p)
+            | ProcNode::PidMaps(p)
+            | ProcNode::PidFd(p) => Some(p),
+            _ => None,
+        }
+    }
+
     pub fn is_dir(&self) -> bool {
         matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel)
     }

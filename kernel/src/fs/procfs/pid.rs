@@ -64,15 +64,30 @@ fn state(p: &Process) -> (char, &'static str) {
 pub fn status(pid: u32) -> String {
     with_pid(pid, |p| {
         let (letter, state) = state(p);
+        let c = &p.creds;
+        // Linux: the groups separated by spaces, then one more space.
+        let mut groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
+        if groups.is_empty() {
+            groups.push(' ');
+        }
         let mut s = format!(
             "Name:\t{}\nUmask:\t{:04o}\nState:\t{letter} ({state})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
-             Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t \nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
+             Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t{}\nGroups:\t{}\nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
             p.name,
             p.umask,
             p.pid,
             p.pid,
             p.ppid,
+            c.uid,
+            c.euid,
+            c.suid,
+            c.euid,
+            c.gid,
+            c.egid,
+            c.sgid,
+            c.egid,
             fd_size(p),
+            groups,
             p.pid,
             p.pid,
             p.pgid,
