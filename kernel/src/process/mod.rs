@@ -13,6 +13,7 @@ pub mod jobctl;
 mod lifecycle;
 mod memory;
 pub mod sched;
+mod sigaction;
 pub mod signal;
 mod stat;
 
