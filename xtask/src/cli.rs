@@ -97,6 +97,9 @@ pub struct ScenarioArgs {
     /// with it, step by step (writes compare.json and compare.html)
     #[arg(long, value_name = "PROFILE")]
     pub oracle: Option<String>,
+    /// With --oracle: a step whose output differs from the reference's (by shape) fails too
+    #[arg(long, requires = "oracle")]
+    pub strict_output: bool,
     #[command(flatten)]
     pub json: JsonArg,
 }

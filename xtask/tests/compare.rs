@@ -164,6 +164,8 @@ fn scenario_oracle_compares_after_the_run() {
         "linux-x86_64",
         "--oracle",
         "linux-aarch64",
+        // Identical recordings: even output shapes match.
+        "--strict-output",
         "--replay",
         replay.to_str().unwrap(),
     ];
@@ -188,4 +190,12 @@ fn scenario_oracle_needs_a_candidate() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("no-such-profile"), "{}", out.stderr);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing may be run or written");
+}
+
+#[test]
+fn strict_output_goes_with_oracle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = xtask(&["scenario", "phase-a1", "--strict-output"], tmp.path());
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--oracle"), "{}", out.stderr);
 }

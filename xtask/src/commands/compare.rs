@@ -44,11 +44,12 @@ pub fn oracle(
     dir: &std::path::Path,
     reference: &str,
     candidates: &[String],
+    strict_output: bool,
 ) -> anyhow::Result<bool> {
     let run = compare::Run::from_report(report);
     let mut all_match = true;
     for candidate in candidates {
-        let c = compare::compare(&run, reference, &run, candidate, false);
+        let c = compare::compare(&run, reference, &run, candidate, strict_output);
         let stem = if candidates.len() == 1 {
             compare::FILE_STEM.to_owned()
         } else {

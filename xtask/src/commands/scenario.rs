@@ -82,7 +82,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
         );
     }
     let matches = match &args.oracle {
-        Some(reference) => super::compare::oracle(&summary, &dir, reference, &candidates)?,
+        Some(reference) => super::compare::oracle(&summary, &dir, reference, &candidates, args.strict_output)?,
         None => true,
     };
     Ok(if crate::qemu::process::interrupted() {
