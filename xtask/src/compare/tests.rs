@@ -178,3 +178,35 @@ fn rejects_other_files() {
     let e = Run::from_json(r#"{"schema_version": 1, "run": {"id": "x"}}"#).unwrap_err();
     assert!(e.starts_with("not a report.json: missing field `suites`"), "{e}");
 }
+
+#[test]
+fn line_diff_shows_changes_with_context_between_hunks() {
+    let reference = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
+    let candidate = "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nK\n";
+    // `=` stands for the tag of an unchanged line (a space) here.
+    let d: Vec<String> = html::line_diff(reference, candidate)
+        .into_iter()
+        .map(|(t, l)| format!("{}{l}", if t == " " { "=" } else { &t }))
+        .collect();
+    insta::assert_snapshot!(d.join("\n"), @r"
+    =a
+    -b
+    +B
+    =c
+    =d
+    =e
+    …
+    =h
+    =i
+    =j
+    -k
+    +K
+    ");
+}
+
+#[test]
+fn page_shows_a_diff_of_differing_outputs() {
+    let page = html::render(&comparison(false));
+    assert!(page.contains(r#"<pre class="diff">"#), "a step with differing output gets a diff");
+    assert!(page.contains(r#"<span class="del">-"#) && page.contains(r#"<span class="ins">+"#));
+}
