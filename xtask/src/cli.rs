@@ -37,7 +37,8 @@ pub enum Command {
     /// Compare a candidate profile's results with a reference profile's, step by step
     Compare(CompareArgs),
     /// Remove artifact-cache entries not used for a while (then the least recently used
-    /// ones, with --max-size); entries used in the last hour always stay
+    /// ones, with --max-size; entries used in the last hour always stay) and, with
+    /// --keep-reports, old run reports
     Clean(CleanArgs),
 }
 
@@ -49,6 +50,10 @@ pub struct CleanArgs {
     /// Then remove the least recently used entries until the cache fits (e.g. 4G, 500M)
     #[arg(long, value_name = "SIZE")]
     pub max_size: Option<String>,
+    /// Also remove run reports (reports/<run-id>/) but the newest N (and the one
+    /// reports/latest names)
+    #[arg(long, value_name = "N")]
+    pub keep_reports: Option<usize>,
     /// Only list what would be removed
     #[arg(long)]
     pub dry_run: bool,

@@ -106,6 +106,36 @@ pub fn remove(entry: &CacheEntry) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Run directories under `reports` (named `YYYYMMDD-HHMMSS-PID`, so name
+/// order is time order) beyond the newest `keep`; never the one `latest`
+/// links to.
+pub fn old_reports(reports: &Path, keep: usize) -> Vec<PathBuf> {
+    let latest = fs::read_link(reports.join("latest")).ok();
+    let mut runs: Vec<PathBuf> = fs::read_dir(reports)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter(|e| is_run_id(&e.file_name().to_string_lossy()))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    runs.sort();
+    let cut = runs.len().saturating_sub(keep);
+    runs.truncate(cut);
+    runs.retain(|p| latest.as_deref().is_none_or(|l| p.file_name() != l.file_name()));
+    runs
+}
+
+/// `20261122-181826-21355`: what `scenario` names a run.
+fn is_run_id(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 8
+        && parts[1].len() == 6
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `4G`, `500M`, `64K` or plain bytes (binary units).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -154,6 +184,19 @@ mod tests {
         assert_eq!(names(&plan(&entries, now, DAY * 14, Some(600 << 20))), ["snapshots/a", "snapshots/b"]);
         // Entries in use this hour stay even over budget.
         assert_eq!(names(&plan(&entries, now, DAY * 14, Some(0))).len(), 3);
+    }
+
+    #[test]
+    fn old_reports_keep_the_newest_and_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        for run in ["20261122-100000-1", "20261122-110000-2", "20261122-120000-3", "20261122-130000-4"] {
+            fs::create_dir(dir.path().join(run)).unwrap();
+        }
+        fs::create_dir(dir.path().join("my-notes")).unwrap();
+        std::os::unix::fs::symlink("20261122-100000-1", dir.path().join("latest")).unwrap();
+        let old: Vec<String> =
+            old_reports(dir.path(), 2).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(old, ["20261122-110000-2"], "newest two kept, latest kept, other names untouched");
     }
 
     #[test]

@@ -20,12 +20,19 @@ pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
     let entries = prune::scan(&root)?;
     let unused_for = Duration::from_secs(u64::from(args.unused_for) * 86_400);
     let doomed = prune::plan(&entries, SystemTime::now(), unused_for, max_bytes);
+    let reports = match args.keep_reports {
+        Some(keep) => prune::old_reports(&crate::project::reports_dir(&crate::project::root()), keep),
+        None => Vec::new(),
+    };
     let mib = |b: u64| b as f64 / f64::from(1 << 20);
     let total: u64 = entries.iter().map(|e| e.bytes).sum();
     let freed: u64 = doomed.iter().map(|e| e.bytes).sum();
     if !args.dry_run {
         for e in &doomed {
             prune::remove(e)?;
+        }
+        for r in &reports {
+            std::fs::remove_dir_all(r).map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", r.display()))?;
         }
     }
     if args.json.json {
@@ -37,6 +44,7 @@ pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
             "freed_bytes": freed,
             "kept_entries": entries.len() - doomed.len(),
             "kept_bytes": total - freed,
+            "removed_reports": reports,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(EXIT_OK);
@@ -44,6 +52,9 @@ pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
     let verb = if args.dry_run { "would remove" } else { "removed" };
     for e in &doomed {
         println!("{verb} {:>9.1} MiB  {}", mib(e.bytes), e.name);
+    }
+    for r in &reports {
+        println!("{verb} report {}", r.display());
     }
     println!(
         "{}: {verb} {} entries ({:.1} MiB); kept {} entries ({:.1} MiB)",
