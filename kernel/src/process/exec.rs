@@ -202,7 +202,7 @@ fn build_stack(elf: &Elf, stack_top: u64, path: &str, argv: &[&str], envp: &[&st
         (AT_EUID, c.euid as u64),
         (AT_GID, c.gid as u64),
         (AT_EGID, c.egid as u64),
-        (AT_HWCAP, 0),
+        (AT_HWCAP, crate::arch::hwcaps()),
         (AT_CLKTCK, crate::init::HZ),
         (AT_SECURE, 0),
         (AT_RANDOM, random_ptr),

@@ -31,6 +31,25 @@ pub fn current_el() -> u64 {
     (el >> 2) & 3
 }
 
+/// The user-visible CPU features (`AT_HWCAP` bits) from the ID registers.
+pub fn hwcaps() -> u64 {
+    let (isar0, pfr0): (u64, u64);
+    // SAFETY: reading ID registers has no side effects.
+    unsafe {
+        asm!("mrs {}, id_aa64isar0_el1", out(reg) isar0, options(nomem, nostack));
+        asm!("mrs {}, id_aa64pfr0_el1", out(reg) pfr0, options(nomem, nostack));
+    }
+    kernel_abi::hwcap::from_id_registers(isar0, pfr0)
+}
+
+/// MIDR_EL1: implementer, variant, architecture, part number, revision.
+pub fn midr() -> u64 {
+    let midr: u64;
+    // SAFETY: reading MIDR_EL1 has no side effects.
+    unsafe { asm!("mrs {}, midr_el1", out(reg) midr, options(nomem, nostack)) };
+    midr
+}
+
 /// Whether stage-1 translation is on (SCTLR_EL1.M).
 pub fn mmu_enabled() -> bool {
     let sctlr: u64;

@@ -176,10 +176,24 @@ impl ProcNode {
                     free * 4
                 )
             }
-            ProcNode::Cpuinfo => format!(
-                "processor\t: 0\nBogoMIPS\t: {}.00\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n",
-                timer::frequency() * 2 / 1_000_000
-            ),
+            ProcNode::Cpuinfo => {
+                let mut features = String::new();
+                kernel_abi::hwcap::names(crate::arch::hwcaps(), |n| {
+                    if !features.is_empty() {
+                        features.push(' ');
+                    }
+                    features.push_str(n);
+                });
+                let midr = crate::arch::midr();
+                format!(
+                    "processor\t: 0\nBogoMIPS\t: {}.00\nFeatures\t: {features}\nCPU implementer\t: {:#x}\nCPU architecture: 8\nCPU variant\t: {:#x}\nCPU part\t: {:#05x}\nCPU revision\t: {}\n\n",
+                    timer::frequency() * 2 / 1_000_000,
+                    (midr >> 24) & 0xff,
+                    (midr >> 20) & 0xf,
+                    (midr >> 4) & 0xfff,
+                    midr & 0xf
+                )
+            }
             ProcNode::Mounts => super::mounts_text(),
             ProcNode::Version => {
                 format!("xkernel version {} (rustc) #1 {}\n", env!("CARGO_PKG_VERSION"), "aarch64")
