@@ -62,6 +62,14 @@ pub fn mount(options: &str) -> Result<Arc<Inode>, Errno> {
     Ok(root.clone())
 }
 
+/// `,gid=5,mode=620,ptmxmode=666`: the settings as /proc/mounts lists them.
+pub fn options_text() -> alloc::string::String {
+    let s = *SETTINGS.lock();
+    let ptmx = root().child("ptmx").map_or(0, |n| n.meta.lock().mode & 0o777);
+    let gid = s.gid.map_or(alloc::string::String::new(), |g| format!(",gid={g}"));
+    format!("{gid},mode={:03o},ptmxmode={ptmx:03o}", s.mode)
+}
+
 /// Adds /dev/pts/`index` holding `data` (the slave device).
 pub fn add_slave(index: u32, data: Data) -> Result<Arc<Inode>, Errno> {
     let s = *SETTINGS.lock();

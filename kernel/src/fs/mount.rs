@@ -145,7 +145,30 @@ pub fn umount(cwd: &str, path: &str) -> Result<(), Errno> {
 pub fn mounts_text() -> String {
     let mut s = String::from("rootfs / rootfs rw 0 0\n");
     for m in MOUNTS.lock().iter() {
-        s += &format!("{} {} {} rw 0 0\n", m.source, m.path, m.fstype);
+        s += &format!("{} {} {} rw{} 0 0\n", m.source, m.path, m.fstype, shown_options(m));
     }
     s
+}
+
+/// The options a mount was given that differ from the defaults, as Linux
+/// lists them after `rw` (none of Linux's atime options: atime is not kept).
+fn shown_options(m: &Mount) -> String {
+    match m.fstype {
+        "tmpfs" | "ramfs" => {
+            let meta = *m.root.meta.lock();
+            let mut s = String::new();
+            if meta.mode & 0o7777 != 0o1777 {
+                s += &format!(",mode={:o}", meta.mode & 0o7777);
+            }
+            if meta.uid != 0 {
+                s += &format!(",uid={}", meta.uid);
+            }
+            if meta.gid != 0 {
+                s += &format!(",gid={}", meta.gid);
+            }
+            s
+        }
+        "devpts" => devpts::options_text(),
+        _ => String::new(),
+    }
 }
