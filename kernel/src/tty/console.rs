@@ -96,9 +96,19 @@ pub fn read(buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
 }
 
 /// write(2) on the console, with output processing (ONLCR); a background
-/// writer under TOSTOP stops first (`may_change`).
+/// writer under TOSTOP stops first (`may_change`), and output held by the
+/// stop character waits (EINTR when a signal comes first).
 pub fn write(data: &[u8]) -> Result<usize, Errno> {
     super::may_change(&Console, true)?;
+    // Output held by the stop character (IXON) waits for the start one.
+    let mut interrupted = false;
+    sched::wait_until(|| {
+        interrupted = signal::has_deliverable();
+        interrupted || !with(|t| t.ld.stopped)
+    });
+    if interrupted && with(|t| t.ld.stopped) {
+        return Err(Errno::EINTR);
+    }
     let out = with(|t| {
         let mut out = Vec::with_capacity(data.len() + 8);
         t.ld.output(data, &mut out);

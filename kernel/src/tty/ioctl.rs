@@ -16,6 +16,7 @@ const TCSETS: u64 = 0x5402;
 const TCSETSW: u64 = 0x5403;
 const TCSETSF: u64 = 0x5404;
 const TCSBRK: u64 = 0x5409;
+const TCXONC: u64 = 0x540a;
 const TCFLSH: u64 = 0x540b;
 const TIOCSCTTY: u64 = 0x540e;
 const TIOCGPGRP: u64 = 0x540f;
@@ -66,6 +67,10 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             copy_from_user(&mut raw, arg)?;
             with_term(tty, |t| {
                 t.ld.termios = Termios::from_bytes(&raw);
+                // Without IXON nothing can restart held output: it flows again.
+                if t.ld.termios.iflag & kernel_line_discipline::IXON == 0 {
+                    t.ld.stopped = false;
+                }
                 if cmd == TCSETSF {
                     t.ld.flush_input();
                 }
@@ -74,6 +79,16 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
         }
         // tcdrain/tcsendbreak: output is never queued behind hardware.
         TCSBRK => Ok(0),
+        // tcflow: TCOOFF holds output, TCOON releases it; TCIOFF/TCION
+        // (send a stop/start character to the other end) are not implemented.
+        TCXONC => match arg {
+            0 | 1 => {
+                with_term(tty, |t| t.ld.stopped = arg == 0);
+                crate::process::sched::notify();
+                Ok(0)
+            }
+            _ => Err(Errno::EINVAL),
+        },
         TCFLSH => {
             if !master {
                 super::may_change(tty, false)?;

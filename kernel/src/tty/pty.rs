@@ -290,6 +290,10 @@ impl Pty {
     /// master's queue; returns how many were taken.
     fn push_output(&self, data: &[u8]) -> usize {
         let t = self.term.lock();
+        if t.ld.stopped {
+            // Held by the stop character (IXON): as if there were no room.
+            return 0;
+        }
         let mut q = self.to_master.lock();
         let mut taken = 0;
         let mut out = Vec::new();

@@ -1,9 +1,9 @@
 //! The TTY line discipline (N_TTY, the parts a serial console needs):
 //! termios as the arm64 ABI lays it out (`termios.rs`), canonical line
 //! editing (erase, kill, word erase, reprint, literal next), echo, CR/NL
-//! mapping and the signal characters. Output flow control (IXON's
-//! start/stop characters) is not implemented, so those characters start
-//! out disabled. Pure state machine: bytes in, echo bytes and signals out;
+//! mapping, the signal characters and output flow control (IXON: the stop
+//! character holds the terminal's output until the start character; echo
+//! is not held). Pure state machine: bytes in, echo bytes and signals out;
 //! the kernel drives the UART and the processes.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -44,6 +44,8 @@ pub struct LineDiscipline {
     eof: usize,
     /// The last byte was VLNEXT: the next one is taken literally.
     literal_next: bool,
+    /// Output is held (the stop character under IXON, or TCOOFF).
+    pub stopped: bool,
 }
 
 /// Longest canonical line (Linux: 4095 + newline).
@@ -78,6 +80,16 @@ impl LineDiscipline {
                 fx.echo.push(b'^');
             }
             return fx;
+        }
+        if t.iflag & IXON != 0 {
+            if is(VSTOP, byte) {
+                self.stopped = true;
+                return fx;
+            }
+            if is(VSTART, byte) {
+                self.stopped = false;
+                return fx;
+            }
         }
         if byte == b'\r' && t.iflag & ICRNL != 0 {
             byte = b'\n';

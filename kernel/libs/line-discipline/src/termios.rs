@@ -32,6 +32,8 @@ pub const VKILL: usize = 3;
 pub const VEOF: usize = 4;
 pub const VTIME: usize = 5;
 pub const VMIN: usize = 6;
+pub const VSTART: usize = 8;
+pub const VSTOP: usize = 9;
 pub const VSUSP: usize = 10;
 pub const VREPRINT: usize = 12;
 pub const VDISCARD: usize = 13;
@@ -53,9 +55,8 @@ pub struct Termios {
 }
 
 impl Default for Termios {
-    /// Linux's `tty_std_termios`, except VSTART/VSTOP (flow control is not
-    /// implemented, so they start disabled). VDISCARD is set as on Linux,
-    /// whose N_TTY does not act on it either.
+    /// Linux's `tty_std_termios`. VDISCARD is set as on Linux, whose N_TTY
+    /// does not act on it either.
     fn default() -> Self {
         let mut cc = [0u8; NCCS];
         cc[VINTR] = 0x03;
@@ -65,6 +66,8 @@ impl Default for Termios {
         cc[VEOF] = 0x04;
         cc[VTIME] = 0;
         cc[VMIN] = 1;
+        cc[VSTART] = 0x11;
+        cc[VSTOP] = 0x13;
         cc[VSUSP] = 0x1a;
         cc[VREPRINT] = 0x12;
         cc[VDISCARD] = 0x0f;

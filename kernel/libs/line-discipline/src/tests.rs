@@ -140,3 +140,20 @@ fn termios_round_trips_and_onlcr() {
     ld.output(b"a\nb", &mut out);
     assert_eq!(out, b"a\r\nb");
 }
+
+#[test]
+fn stop_and_start_characters_hold_output_and_are_not_input() {
+    let mut ld = LineDiscipline::default();
+    ld.termios.lflag &= !ICANON;
+    ld.input(0x13);
+    assert!(ld.stopped);
+    ld.input(b'x');
+    ld.input(0x11);
+    assert!(!ld.stopped);
+    assert_eq!(ld.pending(), 1, "only the x was input");
+    // Without IXON they are ordinary bytes.
+    ld.termios.iflag &= !IXON;
+    ld.input(0x13);
+    assert!(!ld.stopped);
+    assert_eq!(ld.pending(), 2);
+}
