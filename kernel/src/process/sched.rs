@@ -74,6 +74,17 @@ fn schedule_preferring(prefer: &[u32]) {
 }
 
 /// Blocks the current process until `cond` holds (re-checked after every event).
+/// Blocks until `f` has an answer (re-asked after every event), then
+/// returns it: `wait_until` for waits that produce a value.
+pub fn wait_for<T>(mut f: impl FnMut() -> Option<T>) -> T {
+    let mut answer = None;
+    wait_until(|| {
+        answer = f();
+        answer.is_some()
+    });
+    answer.expect("wait_until returns once the condition holds")
+}
+
 /// A default-action stop signal stops the process here first; once
 /// continued it goes on waiting (`jobctl::stop_point`).
 pub fn wait_until(mut cond: impl FnMut() -> bool) {

@@ -30,6 +30,22 @@ fn read_timeout(addr: u64) -> Result<Option<u64>, Errno> {
     Ok(Some(timer::now_ns().saturating_add((sec as u64).saturating_mul(1_000_000_000) + nsec as u64)))
 }
 
+/// Waits until `scan` (which records the readiness it finds) counts a
+/// ready descriptor or `deadline` passes: the count (0 on timeout), or
+/// EINTR when a signal comes first with nothing ready.
+fn wait_ready(deadline: Option<u64>, mut scan: impl FnMut() -> usize) -> Result<usize, Errno> {
+    sched::wait_for(|| {
+        let ready = scan();
+        if ready > 0 || deadline.is_some_and(|d| timer::now_ns() >= d) {
+            Some(Ok(ready))
+        } else if signal::has_deliverable() {
+            Some(Err(Errno::EINTR))
+        } else {
+            None
+        }
+    })
+}
+
 /// Readiness of `fd` for `events`.
 fn revents(fd: i32, events: u16) -> u16 {
     if fd < 0 {
@@ -72,10 +88,8 @@ fn ppoll(fds: u64, nfds: u64, tmo: u64) -> SyscallResult {
             (i32::from_le_bytes(c[..4].try_into().expect("4")), u16::from_le_bytes(c[4..6].try_into().expect("2")))
         })
         .collect();
-    let mut ready = 0;
-    let mut interrupted = false;
-    sched::wait_until(|| {
-        ready = 0;
+    let ready = wait_ready(deadline, || {
+        let mut ready = 0;
         for (i, &(fd, ev)) in entries.iter().enumerate() {
             let r = revents(fd, ev);
             raw[i * 8 + 6..i * 8 + 8].copy_from_slice(&r.to_le_bytes());
@@ -83,15 +97,8 @@ fn ppoll(fds: u64, nfds: u64, tmo: u64) -> SyscallResult {
                 ready += 1;
             }
         }
-        if ready > 0 || deadline.is_some_and(|d| timer::now_ns() >= d) {
-            return true;
-        }
-        interrupted = signal::has_deliverable();
-        interrupted
-    });
-    if ready == 0 && interrupted {
-        return Err(Errno::EINTR);
-    }
+        ready
+    })?;
     copy_to_user(fds, &raw)?;
     Ok(ready)
 }
@@ -128,10 +135,8 @@ fn pselect6(nfds: u64, readfds: u64, writefds: u64, exceptfds: u64, tmo: u64) ->
     let (rin, win, _ein) = (load(readfds)?, load(writefds)?, load(exceptfds)?);
     let deadline = read_timeout(tmo)?;
     let (mut rout, mut wout) = (alloc::vec![0u64; words], alloc::vec![0u64; words]);
-    let mut ready = 0;
-    let mut interrupted = false;
-    sched::wait_until(|| {
-        ready = 0;
+    let ready = wait_ready(deadline, || {
+        let mut ready = 0;
         for fd in 0..nfds as usize {
             let (w, b) = (fd / 64, 1u64 << (fd % 64));
             rout[w] &= !b;
@@ -145,15 +150,8 @@ fn pselect6(nfds: u64, readfds: u64, writefds: u64, exceptfds: u64, tmo: u64) ->
                 ready += 1;
             }
         }
-        if ready > 0 || deadline.is_some_and(|d| timer::now_ns() >= d) {
-            return true;
-        }
-        interrupted = signal::has_deliverable();
-        interrupted
-    });
-    if ready == 0 && interrupted {
-        return Err(Errno::EINTR);
-    }
+        ready
+    })?;
     let store = |addr: u64, v: &[u64]| -> Result<(), Errno> {
         if addr != 0 {
             let b: Vec<u8> = v.iter().flat_map(|w| w.to_le_bytes()).collect();

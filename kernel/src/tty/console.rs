@@ -73,26 +73,18 @@ pub fn readable() -> bool {
 /// read(2) on the console: waits until the discipline has data (EINTR
 /// when a signal arrives first).
 pub fn read(buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
-    let mut result = None;
-    sched::wait_until(|| {
+    sched::wait_for(|| {
         match super::may_read(&Console) {
             Ok(true) => {}
-            Ok(false) => return false,
-            Err(e) => {
-                result = Some(Err(e));
-                return true;
-            }
+            Ok(false) => return None,
+            Err(e) => return Some(Err(e)),
         }
         if let Some(n) = with(|t| t.ld.readable().then(|| t.ld.read(buf))) {
-            result = Some(Ok(n));
-        } else if nonblock {
-            result = Some(Err(Errno::EAGAIN));
-        } else if signal::has_deliverable() {
-            result = Some(Err(Errno::EINTR));
+            Some(Ok(n))
+        } else {
+            super::pty::blocked_error(nonblock).map(Err)
         }
-        result.is_some()
-    });
-    result.expect("wait_until returned")
+    })
 }
 
 /// write(2) on the console, with output processing (ONLCR); a background

@@ -222,24 +222,22 @@ impl Pty {
 
     /// read(2) on the master: the slave's output and echo.
     pub fn master_read(&self, buf: &mut [u8], nonblock: bool) -> Result<usize, Errno> {
-        let mut result = None;
-        sched::wait_until(|| {
+        let result = sched::wait_for(|| {
             let mut q = self.to_master.lock();
             if !q.is_empty() {
                 let n = buf.len().min(q.len());
                 for (slot, b) in buf.iter_mut().zip(q.drain(..n)) {
                     *slot = b;
                 }
-                result = Some(Ok(n));
+                Some(Ok(n))
             } else if self.slave_closed.load(Ordering::SeqCst) {
-                result = Some(Err(Errno::EIO));
+                Some(Err(Errno::EIO))
             } else {
-                result = blocked_error(nonblock).map(Err);
+                blocked_error(nonblock).map(Err)
             }
-            result.is_some()
         });
         sched::notify();
-        result.expect("wait_until returned")
+        result
     }
 
     /// read(2) on the slave: the line discipline. As on Linux, a read that
@@ -249,28 +247,23 @@ impl Pty {
         if self.hung_up.load(Ordering::SeqCst) {
             return Ok(0);
         }
-        let mut result = None;
-        sched::wait_until(|| {
+        let result = sched::wait_for(|| {
             match super::may_read(self) {
                 Ok(true) => {}
-                Ok(false) => return false,
-                Err(e) => {
-                    result = Some(Err(e));
-                    return true;
-                }
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
             }
             let mut t = self.term.lock();
             if t.ld.readable() {
-                result = Some(Ok(t.ld.read(buf)));
+                Some(Ok(t.ld.read(buf)))
             } else if self.hung_up.load(Ordering::SeqCst) {
-                result = Some(Err(Errno::EIO));
+                Some(Err(Errno::EIO))
             } else {
-                result = blocked_error(nonblock).map(Err);
+                blocked_error(nonblock).map(Err)
             }
-            result.is_some()
         });
         sched::notify();
-        result.expect("wait_until returned")
+        result
     }
 
     /// write(2) on the slave: output-processed into the master's queue,
@@ -363,7 +356,7 @@ fn write_waiting(
 
 /// Why a blocked read or write returns now instead of waiting: EAGAIN for
 /// a non-blocking file, EINTR when a signal is deliverable.
-fn blocked_error(nonblock: bool) -> Option<Errno> {
+pub(super) fn blocked_error(nonblock: bool) -> Option<Errno> {
     if nonblock {
         Some(Errno::EAGAIN)
     } else if signal::has_deliverable() {
