@@ -8,6 +8,7 @@ pub mod commands;
 pub mod compare;
 pub mod config;
 pub mod console;
+pub mod error;
 pub mod event;
 pub mod fixtures;
 pub mod project;

@@ -6,9 +6,10 @@
 use serde_json::json;
 
 use super::scenario::{default_jobs, load_scenarios};
-use super::{workspace, EXIT_OK};
+use super::workspace;
 use crate::cli::BenchArgs;
 use crate::config::Isolation;
+use crate::error::{Exit, Result};
 use crate::event::{Event, EventKind};
 use crate::runner::log::{EventLog, Progress};
 use crate::runner::suite::{run_plan, Plan};
@@ -16,7 +17,7 @@ use crate::runner::suite::{run_plan, Plan};
 /// Goal from the issue tracker, printed next to the figure.
 const XTASK_RSS_GOAL_MIB: f64 = 100.0;
 
-pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
+pub fn run(args: BenchArgs) -> Result<Exit> {
     let ws = workspace()?;
     let name = args.profile.clone().unwrap_or_else(|| ws.default_profile.clone());
     let profile = ws.profile(&name)?;
@@ -85,7 +86,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     });
     if args.json.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
-        return Ok(EXIT_OK);
+        return Ok(Exit::Success);
     }
     println!("bench: {} on {name}, warm caches", args.scenario);
     println!("  {:<20} {:>4} {:>9} {:>9} {:>9} {:>14}", "mode", "jobs", "failed", "wall s", "QEMU s", "start->ready s");
@@ -115,7 +116,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     println!(
         "  largest child RSS         {qemu_rss:6.1} MiB (one QEMU, x{parallel} at once in parallel mode; a build tool if the warm-up built)"
     );
-    Ok(EXIT_OK)
+    Ok(Exit::Success)
 }
 
 /// Median over cold boots of when the first shell prompt appeared

@@ -2,11 +2,12 @@
 
 use serde_json::json;
 
-use super::{selected_profiles, workspace, EXIT_OK};
+use super::{selected_profiles, workspace};
 use crate::artifacts;
 use crate::cli::BuildArgs;
+use crate::error::{Exit, Result};
 
-pub fn run(args: BuildArgs) -> anyhow::Result<i32> {
+pub fn run(args: BuildArgs) -> Result<Exit> {
     let ws = workspace()?;
     let profiles = selected_profiles(&ws, &args.profiles)?;
     let mut out = Vec::new();
@@ -39,5 +40,5 @@ pub fn run(args: BuildArgs) -> anyhow::Result<i32> {
     if args.json.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Success)
 }

@@ -4,17 +4,14 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::artifacts::prune;
 use crate::cli::CleanArgs;
+use crate::error::{Error, Exit, Result};
 
-pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
+pub fn run(args: CleanArgs) -> Result<Exit> {
     let max_bytes = match args.max_size.as_deref().map(prune::parse_size).transpose() {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: --max-size {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
+        Err(e) => return Err(Error::bad_input(format!("--max-size {e}"))),
     };
     let root = crate::project::cache_dir(&crate::project::root());
     let entries = prune::scan(&root)?;
@@ -47,7 +44,7 @@ pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
             "removed_reports": reports,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(EXIT_OK);
+        return Ok(Exit::Success);
     }
     let verb = if args.dry_run { "would remove" } else { "removed" };
     for e in &doomed {
@@ -64,5 +61,5 @@ pub fn run(args: CleanArgs) -> anyhow::Result<i32> {
         entries.len() - doomed.len(),
         mib(total - freed)
     );
-    Ok(EXIT_OK)
+    Ok(Exit::Success)
 }

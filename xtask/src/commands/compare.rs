@@ -2,11 +2,11 @@
 //! (Linux as an oracle). Exit 0 when the candidate matches, 1 when it does not, 2 on bad
 //! input (nothing is written then).
 
-use super::{EXIT_OK, EXIT_TEST_FAILED};
 use crate::cli::CompareArgs;
 use crate::compare::{self, check_profile, render, CompareError};
+use crate::error::{Exit, Result};
 
-pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
+pub fn run(args: CompareArgs) -> Result<Exit> {
     let first = compare::load(&args.report)?;
     let second = args.other.as_deref().map(compare::load).transpose()?;
     let (reference, candidate) = match &second {
@@ -33,7 +33,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         print!("{}", render::table(&c));
         println!("reports: {}\n         {}", html.display(), json.display());
     }
-    Ok(if c.passed { EXIT_OK } else { EXIT_TEST_FAILED })
+    Ok(if c.passed { Exit::Success } else { Exit::TestFailed })
 }
 
 /// `scenario --oracle`: compares every profile of the finished run with `reference`, prints

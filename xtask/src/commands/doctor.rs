@@ -1,10 +1,11 @@
 //! `cargo xtask doctor`: which host tools are there, and how to get the rest.
 
-use super::{workspace, EXIT_ENVIRONMENT, EXIT_OK};
+use super::workspace;
 use crate::artifacts::tools;
 use crate::cli::JsonArg;
+use crate::error::{Error, Exit, Result};
 
-pub fn run(args: JsonArg) -> anyhow::Result<i32> {
+pub fn run(args: JsonArg) -> Result<Exit> {
     let ws = workspace()?;
     let mut profiles = Vec::new();
     for name in ws.profile_names() {
@@ -23,5 +24,9 @@ pub fn run(args: JsonArg) -> anyhow::Result<i32> {
         }
         println!("{} tool(s), {missing} missing", report.len());
     }
-    Ok(if missing > 0 { EXIT_ENVIRONMENT } else { EXIT_OK })
+    if missing > 0 {
+        let names: Vec<&str> = report.iter().filter(|t| t.found.is_none()).map(|t| t.name.as_str()).collect();
+        return Err(Error::Environment(anyhow::anyhow!("missing host tools: {}", names.join(", "))));
+    }
+    Ok(Exit::Success)
 }

@@ -2,10 +2,11 @@
 
 use serde_json::json;
 
-use super::{workspace, EXIT_OK};
+use super::workspace;
 use crate::cli::JsonArg;
+use crate::error::{Exit, Result};
 
-pub fn run(args: JsonArg) -> anyhow::Result<i32> {
+pub fn run(args: JsonArg) -> Result<Exit> {
     let ws = workspace()?;
     let mut profiles = Vec::new();
     for name in ws.profile_names() {
@@ -35,7 +36,7 @@ pub fn run(args: JsonArg) -> anyhow::Result<i32> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json!({ "profiles": profiles, "scenarios": scenarios }))?);
-        return Ok(EXIT_OK);
+        return Ok(Exit::Success);
     }
     println!("Profiles:");
     for p in &profiles {
@@ -58,5 +59,5 @@ pub fn run(args: JsonArg) -> anyhow::Result<i32> {
             s["title"].as_str().unwrap_or("")
         );
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Success)
 }

@@ -1,7 +1,6 @@
-//! One module per command. Each returns an [`Exit`]; `dispatch` maps errors
-//! to exit codes (documented in docs/ARCHITECTURE.md):
-//! 0 success, 1 a test failed, 2 bad input (nothing was booted),
-//! 3 the environment failed (a build or a tool), 130 interrupted.
+//! One module per command. Each returns an [`Exit`] or an [`Error`];
+//! `dispatch` turns either into the process exit code (`crate::error` holds
+//! the table, docs/ARCHITECTURE.md documents it).
 
 mod bench;
 mod build;
@@ -16,12 +15,7 @@ mod validate;
 
 use crate::cli::{Cli, Command, ProfileArgs};
 use crate::config::{ConfigError, Profile, Workspace};
-
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_TEST_FAILED: i32 = 1;
-pub const EXIT_BAD_INPUT: i32 = 2;
-pub const EXIT_ENVIRONMENT: i32 = 3;
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub use crate::error::{Error, Exit};
 
 pub fn dispatch(cli: Cli) -> i32 {
     let result = match cli.command {
@@ -37,18 +31,10 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Clean(a) => clean::run(a),
     };
     match result {
-        Ok(code) => code,
+        Ok(exit) => exit.code(),
         Err(e) => {
-            if let Some(config) = e.downcast_ref::<ConfigError>() {
-                eprintln!("error: {config}");
-                EXIT_BAD_INPUT
-            } else if let Some(bad) = e.downcast_ref::<crate::compare::CompareError>() {
-                eprintln!("error: {bad}");
-                EXIT_BAD_INPUT
-            } else {
-                eprintln!("error: {e:#}");
-                EXIT_ENVIRONMENT
-            }
+            eprintln!("error: {e}");
+            e.exit_code()
         }
     }
 }

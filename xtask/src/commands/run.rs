@@ -2,13 +2,14 @@
 //! terminal. QEMU's own `-serial mon:stdio` multiplexer handles the keys:
 //! Ctrl-A x quits, Ctrl-A c switches to the monitor.
 
-use super::{workspace, EXIT_OK};
+use super::workspace;
 use crate::artifacts;
 use crate::cli::RunArgs;
 use crate::config::Network;
+use crate::error::{Exit, Result};
 use crate::qemu::{accel, cmdline};
 
-pub fn run(args: RunArgs) -> anyhow::Result<i32> {
+pub fn run(args: RunArgs) -> Result<Exit> {
     let ws = workspace()?;
     let name = args.profile.unwrap_or_else(|| ws.default_profile.clone());
     let profile = ws.profile(&name)?;
@@ -46,5 +47,5 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let status = duct::cmd(&args[0], &args[1..]).unchecked().run();
     // The terminal was QEMU's: give it back in a sane state.
     let _ = duct::cmd!("stty", "sane").unchecked().run();
-    Ok(status?.status.code().unwrap_or(EXIT_OK))
+    Ok(status?.status.code().map_or(Exit::Success, Exit::Child))
 }

@@ -4,15 +4,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{selected_profiles, workspace, EXIT_INTERRUPTED, EXIT_OK, EXIT_TEST_FAILED};
+use super::{selected_profiles, workspace};
 use crate::cli::ScenarioArgs;
 use crate::config::{ConfigError, Isolation, Scenario};
+use crate::error::{Exit, Result};
 use crate::event::EventKind;
 use crate::report;
 use crate::runner::log::{EventLog, Progress};
 use crate::runner::suite::{run_plan, Plan};
 
-pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
+pub fn run(args: ScenarioArgs) -> Result<Exit> {
     let ws = workspace()?;
     let mut profiles = selected_profiles(&ws, &args.profiles)?;
     if let Some(reference) = &args.oracle {
@@ -86,11 +87,11 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
         None => true,
     };
     Ok(if crate::qemu::process::interrupted() {
-        EXIT_INTERRUPTED
+        Exit::Interrupted
     } else if failed > 0 || !matches {
-        EXIT_TEST_FAILED
+        Exit::TestFailed
     } else {
-        EXIT_OK
+        Exit::Success
     })
 }
 

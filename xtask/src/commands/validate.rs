@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{workspace, EXIT_BAD_INPUT, EXIT_OK};
+use super::workspace;
 use crate::cli::ValidateArgs;
 use crate::config::{load_scenario, ConfigError, Workspace};
+use crate::error::{Error, Exit, Result};
 
-pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
+pub fn run(args: ValidateArgs) -> Result<Exit> {
     let root = crate::project::root();
     let ws = workspace()?;
     let files: Vec<PathBuf> = if args.files.is_empty() {
@@ -28,7 +29,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         }
     }
     println!("{} file(s) checked, {errors} with errors", files.len());
-    Ok(if errors > 0 { EXIT_BAD_INPUT } else { EXIT_OK })
+    if errors > 0 {
+        return Err(Error::bad_input(format!("{errors} of {} file(s) have errors", files.len())));
+    }
+    Ok(Exit::Success)
 }
 
 /// Checks one file: a profile when it sits in `profiles/`, else a scenario.
