@@ -105,8 +105,30 @@ pub struct ScenarioArgs {
     /// With --oracle: a step whose output differs from the reference's (by shape) fails too
     #[arg(long, requires = "oracle")]
     pub strict_output: bool,
+    /// Run one shard of the selected tests: `count:K/N` (round robin), `hash:K/N` (by test
+    /// name), `duration:K/N` (balanced by the durations in --timings). The N shards run
+    /// every test exactly once; `cargo xtask merge-reports` joins their reports
+    #[arg(long, value_name = "KIND:K/N")]
+    pub partition: Option<crate::runner::partition::Partition>,
+    /// The report.json of an earlier run: its test durations balance `duration:`
+    /// partitions and order the job queue (longest first); default for the queue: the
+    /// durations of the last run on each profile
+    #[arg(long, value_name = "REPORT_JSON")]
+    pub timings: Option<PathBuf>,
+    /// When no test ran (every selected test was skipped, or the shard is empty): `fail`
+    /// exits 4, `warn` prints a warning and exits 0, `pass` exits 0
+    #[arg(long, value_name = "ACTION", default_value = "fail")]
+    pub no_tests: NoTests,
     #[command(flatten)]
     pub json: JsonArg,
+}
+
+/// What `scenario` does when no test ran (cargo-nextest's `--no-tests`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoTests {
+    Pass,
+    Warn,
+    Fail,
 }
 
 #[derive(Debug, Args)]

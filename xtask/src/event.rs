@@ -37,6 +37,20 @@ pub enum EventKind {
         started_unix: u64,
         command: Vec<String>,
     },
+    /// What the run was, for `merge-reports`: the commit it ran from, a
+    /// digest of the resolved profiles and scenarios, and its shard. Runs
+    /// with a different commit or digest are not shards of one run.
+    RunContext {
+        commit: Option<String>,
+        config_digest: String,
+        partition: Option<String>,
+    },
+    /// In a merged log: the events up to the next `Shard` come from the run
+    /// of this shard (`count:1/2`).
+    Shard {
+        partition: String,
+        run_id: String,
+    },
     /// An artifact was built or found in the cache.
     Artifact {
         profile: String,

@@ -31,6 +31,9 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
         replay: None,
         jobs,
         isolation: Some(isolation),
+        partition: None,
+        // Plan order: the modes are compared on the same queue.
+        timings: Default::default(),
     };
     // Warm-up: builds or checks every artifact and the saved guest state.
     eprintln!("bench: warm-up run of {} on {name}", args.scenario);

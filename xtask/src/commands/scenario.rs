@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{selected_profiles, workspace};
-use crate::cli::ScenarioArgs;
+use crate::cli::{NoTests, ScenarioArgs};
 use crate::config::{ConfigError, Isolation, Scenario};
+use crate::error::Error;
 use crate::error::{Exit, Result};
 use crate::event::EventKind;
 use crate::report;
 use crate::runner::log::{EventLog, Progress};
+use crate::runner::partition::{self, Partition, Strategy};
+use crate::runner::suite::Timings;
 use crate::runner::suite::{run_plan, Plan};
 
 pub fn run(args: ScenarioArgs) -> Result<Exit> {
@@ -44,6 +47,20 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
             return Err(ConfigError::Read(r.clone(), std::io::Error::from(std::io::ErrorKind::NotFound)).into());
         }
     }
+    let timings = match (&args.timings, &args.partition) {
+        (Some(file), _) => read_timings(file)?,
+        (None, Some(p)) if p.strategy == Strategy::Duration => {
+            return Err(Error::bad_input(format!(
+                "--partition {p} needs --timings REPORT_JSON (every shard must balance by the same durations)"
+            )));
+        }
+        (None, _) => last_timings(&crate::project::reports_dir(&ws.root), &profiles),
+    };
+    let context = EventKind::RunContext {
+        commit: git_commit(&ws.root),
+        config_digest: config_digest(&ws.root, &profiles, &scenarios),
+        partition: args.partition.map(|p| p.to_string()),
+    };
     crate::qemu::process::install_signal_handler()?;
     let progress = if args.json.json { Progress::Quiet } else { Progress::detect() };
     let log = EventLog::new(progress);
@@ -52,12 +69,15 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
     let dir = reports_root.join(&run_id);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     log.push(EventKind::RunStarted { run_id: run_id.clone(), started_unix, command: std::env::args().collect() });
+    log.push(context);
     let plan = Plan {
         profiles,
         scenarios,
         replay: args.replay.clone(),
         jobs: args.jobs.map(usize::from).unwrap_or_else(default_jobs),
         isolation: args.isolation.as_deref().map(Isolation::parse).transpose().map_err(anyhow::Error::msg)?,
+        partition: args.partition,
+        timings,
     };
     let result = run_plan(&ws, &plan, &dir, &log);
     log.push(EventKind::RunFinished { seconds: log.elapsed() });
@@ -67,6 +87,9 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
     point_latest(&reports_root, &run_id);
     let failed = result?;
     let summary = report::model::RunReport::from_events(&log.events());
+    if args.replay.is_none() {
+        save_timings(&reports_root, &summary);
+    }
     if args.json.json {
         println!("{}", std::fs::read_to_string(&written.json)?);
     } else {
@@ -90,9 +113,116 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
         Exit::Interrupted
     } else if failed > 0 || !matches {
         Exit::TestFailed
+    } else if summary.counts.passed == 0 {
+        no_tests_ran(&summary, args.partition, args.no_tests)
     } else {
         Exit::Success
     })
+}
+
+/// A run in which nothing passed or failed is not a pass: say why (the
+/// skip reasons), and exit 4 unless `--no-tests` says otherwise.
+fn no_tests_ran(summary: &report::RunReport, partition: Option<Partition>, policy: NoTests) -> Exit {
+    let mut reasons: Vec<&str> = Vec::new();
+    for test in summary.suites.iter().flat_map(|s| &s.tests) {
+        if let crate::event::Outcome::Skipped { reason } = &test.outcome {
+            if !reasons.contains(&reason.as_str()) {
+                reasons.push(reason);
+            }
+        }
+    }
+    let scope = match partition {
+        Some(p) => format!(" in shard {p}"),
+        None => String::new(),
+    };
+    let what = match summary.counts.skipped {
+        0 => format!("no test was selected{scope}"),
+        n => format!("all {n} selected tests{scope} were skipped ({})", reasons.join("; ")),
+    };
+    match policy {
+        NoTests::Fail => {
+            eprintln!("error: no test ran: {what} (exit 4; --no-tests=warn or pass accepts this)");
+            Exit::NoTestsRan
+        }
+        NoTests::Warn => {
+            eprintln!("warning: no test ran: {what}");
+            Exit::Success
+        }
+        NoTests::Pass => Exit::Success,
+    }
+}
+
+fn read_timings(file: &Path) -> Result<Timings> {
+    let path = if file.is_dir() { file.join(report::JSON_FILE) } else { file.to_path_buf() };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::bad_input(format!("--timings {}: cannot read: {e}", path.display())))?;
+    partition::timings_from_report(&text).map_err(|e| Error::bad_input(format!("--timings {}: {e}", path.display())))
+}
+
+/// Where the durations of the last live run on a profile are kept.
+fn timings_file(reports_root: &Path, profile: &str) -> PathBuf {
+    reports_root.join(".timings").join(format!("{profile}.json"))
+}
+
+/// The test durations of the last live runs on these profiles (empty when
+/// there were none): the job queue starts the longest tests first.
+fn last_timings(reports_root: &Path, profiles: &[crate::config::Profile]) -> Timings {
+    let mut out = Timings::new();
+    for p in profiles {
+        let Ok(text) = std::fs::read_to_string(timings_file(reports_root, &p.name)) else { continue };
+        let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, f64>>(&text) else { continue };
+        for (key, seconds) in map {
+            if let Some((phase, test)) = key.split_once('/') {
+                out.insert((p.name.clone(), phase.to_string(), test.to_string()), seconds);
+            }
+        }
+    }
+    out
+}
+
+/// Records the durations of the tests that ran, per profile (`phase/test`
+/// to seconds), over those of earlier runs. Best effort: a run never fails
+/// for it.
+fn save_timings(reports_root: &Path, summary: &report::RunReport) {
+    use std::collections::BTreeMap;
+    let mut by_profile: BTreeMap<&str, Vec<(String, f64)>> = BTreeMap::new();
+    for suite in &summary.suites {
+        for test in suite.tests.iter().filter(|t| !matches!(t.outcome, crate::event::Outcome::Skipped { .. })) {
+            if test.interrupted {
+                continue;
+            }
+            by_profile
+                .entry(&suite.profile)
+                .or_default()
+                .push((format!("{}/{}", suite.phase, test.name), test.seconds));
+        }
+    }
+    for (profile, tests) in by_profile {
+        let file = timings_file(reports_root, profile);
+        let mut map: BTreeMap<String, f64> =
+            std::fs::read_to_string(&file).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        map.extend(tests);
+        if let (Some(dir), Ok(text)) = (file.parent(), serde_json::to_string_pretty(&map)) {
+            let _ = std::fs::create_dir_all(dir).map(|_| report::write_atomic(&file, text.as_bytes()));
+        }
+    }
+}
+
+/// The commit the run is made from, when the workspace is a git checkout.
+fn git_commit(root: &Path) -> Option<String> {
+    let out = duct::cmd!("git", "rev-parse", "HEAD").dir(root).stderr_null().stdout_capture().unchecked().run().ok()?;
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !commit.is_empty()).then_some(commit)
+}
+
+/// SHA-256 of the resolved profiles and scenarios (after `--test`), with the
+/// checkout's own path left out so shards on other machines agree.
+pub fn config_digest(root: &Path, profiles: &[crate::config::Profile], scenarios: &[Scenario]) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{profiles:#?}\n{scenarios:#?}");
+    let text = text.replace(&root.display().to_string(), "<root>");
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One test per CPU: each TCG guest keeps one host thread busy.

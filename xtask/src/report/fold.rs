@@ -23,6 +23,10 @@ pub(super) struct Fold {
     artifacts: Vec<ArtifactReport>,
     notes: Vec<String>,
     suites: BTreeMap<SuiteId, SuiteFold>,
+    context: Option<RunContext>,
+    shards: Vec<String>,
+    /// The shard whose events are being read (merged logs).
+    shard: Option<String>,
 }
 
 struct SuiteFold {
@@ -160,6 +164,17 @@ impl Fold {
             }
             EventKind::Note { profile, test: None, text } => self.notes.push(format!("{profile}: {text}")),
             EventKind::RunFinished { seconds } => self.finished_seconds = Some(*seconds),
+            EventKind::RunContext { commit, config_digest, partition } => {
+                self.context = Some(RunContext {
+                    commit: commit.clone(),
+                    config_digest: config_digest.clone(),
+                    partition: partition.clone(),
+                });
+            }
+            EventKind::Shard { partition, run_id } => {
+                self.shards.push(format!("{partition} ({run_id})"));
+                self.shard = Some(partition.clone());
+            }
         }
     }
 
@@ -185,6 +200,7 @@ impl Fold {
     }
 
     fn test(&mut self, id: &TestId, t: f64) -> (&mut TestReport, &mut TestFold) {
+        let shard = self.shard.clone();
         let suite = self.suite(&id.suite, t);
         let i = match suite.index.get(&id.test) {
             Some(&i) => i,
@@ -202,6 +218,7 @@ impl Fold {
                     notes: Vec::new(),
                     transcript: None,
                     transcript_text: None,
+                    shard,
                 });
                 suite.tests.push(TestFold { finished: false, last_t: t, step_started: HashMap::new() });
                 suite.index.insert(id.test.clone(), suite.tests.len() - 1);
@@ -247,6 +264,8 @@ impl Fold {
             suites,
             counts,
             matrix,
+            context: self.context,
+            shards: self.shards,
         }
     }
 }

@@ -40,6 +40,14 @@ struct Run<'a> {
     seconds: f64,
     finished: bool,
     status: &'static str,
+    /// The commit the run was made from (`git rev-parse HEAD`), when known.
+    commit: Option<&'a str>,
+    /// SHA-256 of the resolved profiles and scenarios: shards of one run agree on it.
+    config_digest: Option<&'a str>,
+    /// `--partition` of a shard (`count:1/2`).
+    partition: Option<&'a str>,
+    /// A merged run: the shards it was merged from.
+    shards: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -102,6 +110,8 @@ struct Test<'a> {
     triage: Vec<Triage<'a>>,
     /// How the test ran (restored guest, fallbacks) and fixture traffic.
     notes: &'a [String],
+    /// In a merged run: the shard that ran the test.
+    shard: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -179,6 +189,10 @@ impl<'a> From<&'a RunReport> for Report<'a> {
                 seconds: r.seconds,
                 finished: r.finished,
                 status: if r.passed() { "passed" } else { "failed" },
+                commit: r.context.as_ref().and_then(|c| c.commit.as_deref()),
+                config_digest: r.context.as_ref().map(|c| c.config_digest.as_str()),
+                partition: r.context.as_ref().and_then(|c| c.partition.as_deref()),
+                shards: &r.shards,
             },
             counts: r.counts.into(),
             artifacts: r
@@ -245,6 +259,7 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
             started_at: t.started_at,
             seconds: t.seconds,
             transcript: t.transcript.as_deref(),
+            shard: t.shard.as_deref(),
             steps: t
                 .steps
                 .iter()

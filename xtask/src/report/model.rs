@@ -32,6 +32,17 @@ pub struct RunReport {
     pub suites: Vec<SuiteReport>,
     pub counts: Counts,
     pub matrix: Matrix,
+    /// Commit, configuration digest and shard of the run (`RunContext`).
+    pub context: Option<RunContext>,
+    /// For a merged run: the shards it was merged from (`count:1/2 (run-id)`).
+    pub shards: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunContext {
+    pub commit: Option<String>,
+    pub config_digest: String,
+    pub partition: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +90,8 @@ pub struct TestReport {
     /// Plain text of the transcript. `from_events` leaves it empty; the caller fills it
     /// (see `RunReport::attach_transcripts`) so that rendering stays pure.
     pub transcript_text: Option<String>,
+    /// In a merged run: the shard that ran the test.
+    pub shard: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod host_checks;
 pub mod launch;
 pub mod log;
+pub mod partition;
 mod steps;
 pub mod suite;
 mod sweep;

@@ -3,7 +3,7 @@
 //! the tests on `--jobs` workers, each test with its own guest, disks,
 //! forwards, QMP socket and transcript.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +13,7 @@ use anyhow::Context;
 
 use super::launch::{Launcher, LiveLauncher, ReplayLauncher};
 use super::log::EventLog;
+use super::partition::{self, Partition};
 use super::test::{run_test, suite_dir, TestContext};
 use crate::artifacts::{self, tools, Artifacts};
 use crate::config::{Accel, Isolation, Network, Profile, Scenario, Test, Workspace};
@@ -32,7 +33,15 @@ pub struct Plan {
     /// Forces an isolation: `Boot` boots every test; `Restore` turns
     /// `shared` tests into restored ones (tests declared `boot` still boot).
     pub isolation: Option<Isolation>,
+    /// Run only this shard of the plan's units.
+    pub partition: Option<Partition>,
+    /// Test durations of earlier runs by (profile, phase, test): the job
+    /// queue starts the longest first, `duration:` partitions balance by them.
+    pub timings: Timings,
 }
+
+/// Seconds by (profile, phase, test).
+pub type Timings = HashMap<(String, String, String), f64>;
 
 /// What a profile needs to run live tests.
 struct Live {
@@ -52,17 +61,30 @@ struct Job {
 /// Runs the plan and logs everything. Returns the number of failed tests.
 pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) -> anyhow::Result<usize> {
     let scratch = tempfile::Builder::new().prefix("xtask-run-").tempdir().context("creating a scratch directory")?;
+    let units = units(plan);
+    let selected = match &plan.partition {
+        Some(p) => p.select(&units.iter().map(|u| u.partition_unit(plan)).collect::<Vec<_>>()),
+        None => vec![true; units.len()],
+    };
+    let units: Vec<&Unit> = units.iter().zip(&selected).filter(|(_, &s)| s).map(|(u, _)| u).collect();
+    // Only profiles with a test to run are built and prepared: a run whose
+    // tests are all skipped (or in other shards) builds nothing.
     let mut lives: Vec<Option<Live>> = Vec::new();
-    for profile in &plan.profiles {
+    for (pi, profile) in plan.profiles.iter().enumerate() {
+        let runs_something = units.iter().any(|u| u.profile == pi && u.skip.is_none());
         lives.push(match &plan.replay {
-            Some(_) => None,
-            None => Some(prepare_profile(ws, plan, profile, scratch.path(), log)?),
+            None if runs_something => Some(prepare_profile(ws, plan, profile, scratch.path(), log)?),
+            _ => None,
         });
     }
     // Suites and skips are logged up front, in order; the workers only run tests.
-    let mut jobs = VecDeque::new();
+    let mut jobs = Vec::new();
     for (pi, profile) in plan.profiles.iter().enumerate() {
         for (si, scenario) in plan.scenarios.iter().enumerate() {
+            let mine: Vec<&&Unit> = units.iter().filter(|u| u.profile == pi && u.scenario == si).collect();
+            if mine.is_empty() && plan.partition.is_some() {
+                continue;
+            }
             let suite = SuiteId { phase: scenario.phase.clone(), profile: profile.name.clone() };
             log.push(EventKind::SuiteStarted {
                 suite: suite.clone(),
@@ -72,29 +94,20 @@ pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) 
             });
             let (dir, _) = suite_dir(report_dir, &profile.name, &scenario.phase);
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let mut group: Vec<usize> = Vec::new();
-            for (ti, test) in scenario.tests.iter().enumerate() {
-                if let Some(reason) = missing_capability(profile, scenario, test) {
-                    log.push(EventKind::TestSkipped {
-                        test: TestId { suite: suite.clone(), test: test.name.clone() },
-                        reason,
-                    });
-                    continue;
+            for unit in mine {
+                if let Some(reason) = &unit.skip {
+                    let test = TestId { suite: suite.clone(), test: scenario.tests[unit.tests[0]].name.clone() };
+                    log.push(EventKind::TestSkipped { test, reason: reason.clone() });
+                } else if plan.replay.is_some() {
+                    // A replay has no guest to pass along: every test on its own.
+                    jobs.extend(unit.tests.iter().map(|&t| Job { profile: pi, scenario: si, tests: vec![t] }));
+                } else {
+                    jobs.push(Job { profile: pi, scenario: si, tests: unit.tests.clone() });
                 }
-                let shared = isolation(plan, test) == Isolation::Shared && plan.replay.is_none();
-                if !shared && !group.is_empty() {
-                    jobs.push_back(Job { profile: pi, scenario: si, tests: std::mem::take(&mut group) });
-                }
-                group.push(ti);
-                if !shared {
-                    jobs.push_back(Job { profile: pi, scenario: si, tests: std::mem::take(&mut group) });
-                }
-            }
-            if !group.is_empty() {
-                jobs.push_back(Job { profile: pi, scenario: si, tests: group });
             }
         }
     }
+    let jobs = longest_first(plan, jobs);
     let queue = Mutex::new(jobs);
     let failed = AtomicUsize::new(0);
     let workers = plan.jobs.max(1);
@@ -113,6 +126,81 @@ pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) 
         }
     });
     Ok(failed.into_inner())
+}
+
+/// What a partition divides: one test, or consecutive `shared` tests of a
+/// suite (one guest passes along them, so they stay together), or a test the
+/// profile cannot run (logged as skipped by the shard that owns it).
+struct Unit {
+    profile: usize,
+    scenario: usize,
+    tests: Vec<usize>,
+    skip: Option<String>,
+}
+
+impl Unit {
+    fn partition_unit(&self, plan: &Plan) -> partition::Unit {
+        let (profile, scenario) = (&plan.profiles[self.profile], &plan.scenarios[self.scenario]);
+        let name = format!("{}/{}/{}", profile.name, scenario.phase, scenario.tests[self.tests[0]].name);
+        let seconds = self.tests.iter().try_fold(0.0, |sum, &t| {
+            let key = (profile.name.clone(), scenario.phase.clone(), scenario.tests[t].name.clone());
+            plan.timings.get(&key).map(|s| sum + s)
+        });
+        partition::Unit { name, seconds: if self.skip.is_some() { Some(0.0) } else { seconds } }
+    }
+}
+
+/// Every unit of the plan in (profile, scenario, test) order. Grouping
+/// depends on the scenarios and `--isolation` only (not on `--replay`), so
+/// live and replayed shards of a run divide it the same way.
+fn units(plan: &Plan) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (pi, profile) in plan.profiles.iter().enumerate() {
+        for (si, scenario) in plan.scenarios.iter().enumerate() {
+            let mut group: Vec<usize> = Vec::new();
+            let flush = |group: &mut Vec<usize>, units: &mut Vec<Unit>| {
+                if !group.is_empty() {
+                    units.push(Unit { profile: pi, scenario: si, tests: std::mem::take(group), skip: None });
+                }
+            };
+            for (ti, test) in scenario.tests.iter().enumerate() {
+                if let Some(reason) = missing_capability(profile, scenario, test) {
+                    units.push(Unit { profile: pi, scenario: si, tests: vec![ti], skip: Some(reason) });
+                    continue;
+                }
+                let shared = isolation(plan, test) == Isolation::Shared;
+                if !shared {
+                    flush(&mut group, &mut units);
+                }
+                group.push(ti);
+                if !shared {
+                    flush(&mut group, &mut units);
+                }
+            }
+            flush(&mut group, &mut units);
+        }
+    }
+    units
+}
+
+/// The queue starts the jobs known to take longest (from `plan.timings`), so
+/// a long test does not start last and keep one worker busy alone at the
+/// end; without timings, plan order. Reports keep scenario order anyway.
+fn longest_first(plan: &Plan, jobs: Vec<Job>) -> VecDeque<Job> {
+    let seconds = |job: &Job| -> f64 {
+        let (profile, scenario) = (&plan.profiles[job.profile], &plan.scenarios[job.scenario]);
+        job.tests
+            .iter()
+            .map(|&t| {
+                let key = (profile.name.clone(), scenario.phase.clone(), scenario.tests[t].name.clone());
+                plan.timings.get(&key).copied().unwrap_or(0.0)
+            })
+            .sum()
+    };
+    let mut keyed: Vec<(f64, Job)> = jobs.into_iter().map(|j| (seconds(&j), j)).collect();
+    // Stable: equal (or unknown) durations keep plan order.
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    keyed.into_iter().map(|(_, j)| j).collect()
 }
 
 /// Takes the next job; the lock is released before the job runs.
