@@ -40,6 +40,19 @@ pub enum Command {
     /// ones, with --max-size; entries used in the last hour always stay) and, with
     /// --keep-reports, old run reports
     Clean(CleanArgs),
+    /// Merge the runs of a sharded (or per-profile) CI matrix into one run: one
+    /// events.jsonl, junit.xml, index.html and report.json
+    MergeReports(MergeReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeReportsArgs {
+    /// Run directories (each holding events.jsonl), e.g. the downloaded shard reports
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged run
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

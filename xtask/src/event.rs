@@ -37,12 +37,13 @@ pub enum EventKind {
         started_unix: u64,
         command: Vec<String>,
     },
-    /// What the run was, for `merge-reports`: the commit it ran from, a
-    /// digest of the resolved profiles and scenarios, and its shard. Runs
-    /// with a different commit or digest are not shards of one run.
+    /// What the run was, for `merge-reports`: the commit it ran from, per
+    /// profile a digest of the resolved profile and the scenarios run on it,
+    /// and its shard. Runs of one profile with a different commit or digest
+    /// are not shards of one run.
     RunContext {
         commit: Option<String>,
-        config_digest: String,
+        configs: std::collections::BTreeMap<String, String>,
         partition: Option<String>,
     },
     /// In a merged log: the events up to the next `Shard` come from the run

@@ -202,3 +202,124 @@ fn a_missing_capability_is_a_skip_with_reason() {
         "{t}"
     );
 }
+
+/// `profile/phase/test` → (status, message) of a report.json.
+fn outcomes(report: &Value) -> std::collections::BTreeMap<String, (String, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    for s in report["suites"].as_array().unwrap() {
+        for t in s["tests"].as_array().unwrap() {
+            let key = format!(
+                "{}/{}/{}",
+                s["profile"].as_str().unwrap(),
+                s["phase"].as_str().unwrap(),
+                t["name"].as_str().unwrap()
+            );
+            let message = t["message"].as_str().unwrap_or_default().to_string();
+            out.insert(key, (t["status"].as_str().unwrap().to_string(), message));
+        }
+    }
+    out
+}
+
+#[test]
+fn two_shards_merged_equal_the_whole_run() {
+    // Two profiles replaying the same Linux recordings.
+    let source = tempfile::tempdir().unwrap();
+    for profile in ["linux-aarch64", "linux-aarch64-smp2"] {
+        std::os::unix::fs::symlink(fixtures().join("transcripts/linux-aarch64"), source.path().join(profile)).unwrap();
+    }
+    let source = source.path().display().to_string();
+    let a0 = scenario("phase-a0.yaml");
+    let base = ["scenario", &a0, "--profile", "linux-aarch64", "--profile", "linux-aarch64-smp2", "--replay", &source];
+    let whole = xtask(&base);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let expected = outcomes(&whole.report());
+    assert_eq!(expected.len(), 8, "{expected:?}");
+
+    let shards: Vec<Run> = ["count:1/2", "count:2/2"]
+        .iter()
+        .map(|p| xtask(&[&base[..], &["--partition", p, "--no-tests", "warn"]].concat()))
+        .collect();
+    let mut dirs = Vec::new();
+    for (shard, run) in shards.iter().enumerate() {
+        assert_eq!(run.code, 0, "shard {}: {}", shard + 1, run.stderr);
+        let ran = outcomes(&run.report());
+        assert!(!ran.is_empty() && ran.len() < expected.len(), "shard {} ran {} tests", shard + 1, ran.len());
+        dirs.push(std::fs::canonicalize(run.reports.path().join("latest")).unwrap());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let merged_dir = out.path().join("merged");
+    let merged = xtask(&[
+        "merge-reports",
+        dirs[0].to_str().unwrap(),
+        dirs[1].to_str().unwrap(),
+        "--out",
+        merged_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(merged_dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(outcomes(&report), expected, "same tests, same outcomes");
+    // Every test says which shard ran it; both shards contributed.
+    let shards: std::collections::BTreeSet<&str> = report["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["tests"].as_array().unwrap())
+        .map(|t| t["shard"].as_str().expect("each merged test names its shard"))
+        .collect();
+    assert_eq!(shards.into_iter().collect::<Vec<_>>(), ["count:1/2", "count:2/2"]);
+    let html = std::fs::read_to_string(merged_dir.join("index.html")).unwrap();
+    assert!(html.contains("Merged from") && html.contains("shard count:2&#x2f;2"), "{html}");
+    // Transcripts came along: the merged report's links work.
+    assert!(merged_dir.join("linux-aarch64-smp2/phase-a0").read_dir().unwrap().next().is_some());
+
+    // Merging a shard twice, or only one shard, is refused or reported.
+    let twice = xtask(&[
+        "merge-reports",
+        dirs[0].to_str().unwrap(),
+        dirs[0].to_str().unwrap(),
+        "--out",
+        out.path().join("m2").to_str().unwrap(),
+    ]);
+    assert_eq!(twice.code, 2, "{}", twice.stderr);
+    assert!(twice.stderr.contains("more than one run"), "{}", twice.stderr);
+    let alone = xtask(&["merge-reports", dirs[0].to_str().unwrap(), "--out", out.path().join("m3").to_str().unwrap()]);
+    assert_eq!(alone.code, 1, "{}", alone.stderr);
+    assert!(alone.stderr.contains("shard count:2/2"), "{}", alone.stderr);
+}
+
+#[test]
+fn nothing_ran_exits_four_unless_told_otherwise() {
+    let a1 = scenario("phase-a1.yaml");
+    let run = xtask(&[
+        "scenario",
+        &a1,
+        "--profile",
+        "linux-aarch64",
+        "--replay",
+        &transcripts(),
+        "--partition",
+        "count:3/3",
+        "--test",
+        "pipes",
+    ]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("no test ran: no test was selected in shard count:3/3"), "{}", run.stderr);
+    let warn = xtask(&[
+        "scenario",
+        &a1,
+        "--profile",
+        "linux-aarch64",
+        "--replay",
+        &transcripts(),
+        "--partition",
+        "count:3/3",
+        "--test",
+        "pipes",
+        "--no-tests",
+        "warn",
+    ]);
+    assert_eq!(warn.code, 0, "{}", warn.stderr);
+    assert!(warn.stderr.contains("warning: no test ran"), "{}", warn.stderr);
+}

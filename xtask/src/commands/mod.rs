@@ -8,6 +8,7 @@ mod clean;
 pub(crate) mod compare;
 mod doctor;
 mod list;
+mod merge_reports;
 mod report;
 mod run;
 mod scenario;
@@ -29,6 +30,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Report(a) => report::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Clean(a) => clean::run(a),
+        Command::MergeReports(a) => merge_reports::run(a),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -58,7 +58,7 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
     };
     let context = EventKind::RunContext {
         commit: git_commit(&ws.root),
-        config_digest: config_digest(&ws.root, &profiles, &scenarios),
+        configs: profiles.iter().map(|p| (p.name.clone(), config_digest(&ws.root, p, &scenarios))).collect(),
         partition: args.partition.map(|p| p.to_string()),
     };
     crate::qemu::process::install_signal_handler()?;
@@ -215,11 +215,11 @@ fn git_commit(root: &Path) -> Option<String> {
     (out.status.success() && !commit.is_empty()).then_some(commit)
 }
 
-/// SHA-256 of the resolved profiles and scenarios (after `--test`), with the
-/// checkout's own path left out so shards on other machines agree.
-pub fn config_digest(root: &Path, profiles: &[crate::config::Profile], scenarios: &[Scenario]) -> String {
+/// SHA-256 of a resolved profile and the scenarios (after `--test`) run on
+/// it, with the checkout's own path left out so shards on other machines agree.
+pub fn config_digest(root: &Path, profile: &crate::config::Profile, scenarios: &[Scenario]) -> String {
     use sha2::{Digest, Sha256};
-    let text = format!("{profiles:#?}\n{scenarios:#?}");
+    let text = format!("{profile:#?}\n{scenarios:#?}");
     let text = text.replace(&root.display().to_string(), "<root>");
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

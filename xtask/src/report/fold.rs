@@ -164,12 +164,9 @@ impl Fold {
             }
             EventKind::Note { profile, test: None, text } => self.notes.push(format!("{profile}: {text}")),
             EventKind::RunFinished { seconds } => self.finished_seconds = Some(*seconds),
-            EventKind::RunContext { commit, config_digest, partition } => {
-                self.context = Some(RunContext {
-                    commit: commit.clone(),
-                    config_digest: config_digest.clone(),
-                    partition: partition.clone(),
-                });
+            EventKind::RunContext { commit, configs, partition } => {
+                self.context =
+                    Some(RunContext { commit: commit.clone(), configs: configs.clone(), partition: partition.clone() });
             }
             EventKind::Shard { partition, run_id } => {
                 self.shards.push(format!("{partition} ({run_id})"));

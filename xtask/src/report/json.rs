@@ -42,8 +42,9 @@ struct Run<'a> {
     status: &'static str,
     /// The commit the run was made from (`git rev-parse HEAD`), when known.
     commit: Option<&'a str>,
-    /// SHA-256 of the resolved profiles and scenarios: shards of one run agree on it.
-    config_digest: Option<&'a str>,
+    /// Per profile: SHA-256 of the resolved profile and the scenarios run on it (shards
+    /// of one run agree on it).
+    configs: Option<&'a std::collections::BTreeMap<String, String>>,
     /// `--partition` of a shard (`count:1/2`).
     partition: Option<&'a str>,
     /// A merged run: the shards it was merged from.
@@ -190,7 +191,7 @@ impl<'a> From<&'a RunReport> for Report<'a> {
                 finished: r.finished,
                 status: if r.passed() { "passed" } else { "failed" },
                 commit: r.context.as_ref().and_then(|c| c.commit.as_deref()),
-                config_digest: r.context.as_ref().map(|c| c.config_digest.as_str()),
+                configs: r.context.as_ref().map(|c| &c.configs),
                 partition: r.context.as_ref().and_then(|c| c.partition.as_deref()),
                 shards: &r.shards,
             },

@@ -8,6 +8,7 @@ mod fold;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod model;
 pub(crate) mod text;
 

@@ -41,7 +41,8 @@ pub struct RunReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunContext {
     pub commit: Option<String>,
-    pub config_digest: String,
+    /// Per profile: SHA-256 of the resolved profile and the scenarios run on it.
+    pub configs: std::collections::BTreeMap<String, String>,
     pub partition: Option<String>,
 }
 
