@@ -43,6 +43,9 @@ pub enum Command {
     /// Merge the runs of a sharded (or per-profile) CI matrix into one run: one
     /// events.jsonl, junit.xml, index.html and report.json
     MergeReports(MergeReportsArgs),
+    /// Print the key CI should cache the artifact cache (.cache/xtask) under: it changes
+    /// whenever an input of the profiles' artifacts in the repository does
+    CacheKey(ProfileArgs),
 }
 
 #[derive(Debug, Args)]

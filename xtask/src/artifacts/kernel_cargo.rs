@@ -88,7 +88,7 @@ pub fn build(
 }
 
 /// A key over the kernel crate's files, `target/` directories left out.
-fn sources_key(dir: &Path) -> anyhow::Result<KeyBuilder> {
+pub(crate) fn sources_key(dir: &Path) -> anyhow::Result<KeyBuilder> {
     use std::os::unix::fs::PermissionsExt;
     let mut k = KeyBuilder::new("kernel-cargo");
     for (rel, meta) in cache::walk(dir)? {

@@ -140,6 +140,39 @@ pub fn build_all(
     Ok(Artifacts { kernel: kernel.image, initrd: Some(initrd_path), disks, key: set_key(&keys), built })
 }
 
+/// The key CI should cache the artifact cache under (`cargo xtask
+/// cache-key`): a digest of what the artifact keys of `profiles` read from
+/// the repository — the resolved profiles, `rootfs/` (BusyBox pin and config,
+/// init, skeleton, test programs), overlays, an in-tree kernel's sources,
+/// the lock file and the build recipes (`xtask/src/artifacts/`). It changes
+/// whenever one of those keys can; inputs from outside the repository (the
+/// Debian archive, the host's rustc) are in the artifact keys and simply
+/// miss in a restored cache. Cheap: nothing is built or downloaded.
+pub fn ci_cache_key(ws: &config::Workspace, profiles: &[config::Profile]) -> anyhow::Result<String> {
+    let root = ws.root.display().to_string();
+    let mut k = cache::KeyBuilder::new("ci-cache");
+    k.tree("rootfs", &ws.root.join("rootfs"))?;
+    k.tree("recipes", &ws.root.join("xtask/src/artifacts"))?;
+    k.file("Cargo.lock", &ws.root.join("Cargo.lock"))?;
+    for profile in profiles {
+        // The checkout's own path is left out: CI machines differ in it.
+        k.str("profile", &format!("{profile:?}").replace(&root, "<root>"));
+        for overlay in &profile.rootfs.overlays {
+            if overlay.is_dir() {
+                k.tree("overlay", overlay)?;
+            } else {
+                k.file("overlay", overlay)?;
+            }
+        }
+        if let config::KernelSource::Cargo { path, .. } = &profile.kernel {
+            let sources = kernel_cargo::sources_key(path)?.finish();
+            k.key("kernel sources", &sources);
+        }
+    }
+    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+    Ok(format!("xtask-{}-{}", names.join("+"), k.finish().short()))
+}
+
 /// The key of a whole artifact set: its members' keys, in order.
 fn set_key(keys: &[(&str, cache::Key)]) -> String {
     let mut h = Sha256::new();
@@ -147,4 +180,19 @@ fn set_key(keys: &[(&str, cache::Key)]) -> String {
         h.update(format!("{name}={key}\n"));
     }
     cache::hex(&h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ci_cache_key_follows_the_inputs() {
+        let ws = crate::config::Workspace::load(&crate::project::root()).unwrap();
+        let virt = ws.profile("virt-aarch64").unwrap();
+        let key = super::ci_cache_key(&ws, std::slice::from_ref(&virt)).unwrap();
+        assert!(key.starts_with("xtask-virt-aarch64-"), "{key}");
+        assert_eq!(key, super::ci_cache_key(&ws, std::slice::from_ref(&virt)).unwrap());
+        let mut other = virt.clone();
+        other.cmdline.push_str(" quiet");
+        assert_ne!(key, super::ci_cache_key(&ws, &[other]).unwrap());
+    }
 }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod build;
+mod cache_key;
 mod clean;
 pub(crate) mod compare;
 mod doctor;
@@ -31,6 +32,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Compare(a) => compare::run(a),
         Command::Clean(a) => clean::run(a),
         Command::MergeReports(a) => merge_reports::run(a),
+        Command::CacheKey(a) => cache_key::run(a),
     };
     match result {
         Ok(exit) => exit.code(),
