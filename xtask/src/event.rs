@@ -145,6 +145,10 @@ pub enum EventKind {
         boot: u32,
         status: Option<i32>,
         expected: bool,
+        /// xtask stopped the guest itself (SIGKILL) because the test was done
+        /// with it or was about to boot again: not a crash.
+        #[serde(default)]
+        stopped: bool,
     },
     /// Diagnostics captured on a hang or failure (transcript tail, QEMU status, notes).
     Triage {

@@ -94,7 +94,7 @@ pub fn events() -> Vec<Event> {
     log.at(3.35, step_finished(&test, 1, Outcome::Passed, Some("Linux kernel 0.1.0 aarch64\n"), Some(0)));
     log.at(3.35, metric(&test, "boot_ms", 2050.0));
     log.at(3.35, metric(&test, "heap_used_kib", 812.5));
-    log.at(3.6, EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true });
+    log.at(3.6, EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true, stopped: false });
     log.at(
         3.6,
         EventKind::TestFinished {
@@ -151,7 +151,7 @@ pub fn events() -> Vec<Event> {
             None,
         ),
     );
-    log.at(34.2, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false });
+    log.at(34.2, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false, stopped: false });
     log.at(
         34.2,
         EventKind::Triage {
@@ -198,7 +198,10 @@ pub fn events() -> Vec<Event> {
     log.at(37.2, step_started(&test, 1, "run `/bin/guest-echo` with hostile output"));
     log.at(37.45, step_finished(&test, 1, Outcome::Passed, Some(&format!("{HOSTILE}\n")), Some(0)));
     log.at(37.45, metric(&test, "write_calls_per_sec", 184_211.7));
-    log.at(37.6, EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true });
+    log.at(
+        37.6,
+        EventKind::QemuExited { test: test.clone(), boot: 1, status: Some(0), expected: true, stopped: false },
+    );
     log.at(
         37.6,
         EventKind::TestFinished {

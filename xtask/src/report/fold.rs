@@ -140,11 +140,11 @@ impl Fold {
                     None => b.panic = Some(text.clone()),
                 }
             }
-            EventKind::QemuExited { test, boot, status, expected } => {
+            EventKind::QemuExited { test, boot, status, expected, stopped } => {
                 let (report, _) = self.test(test, t);
                 let b = boot_mut(report, *boot, t);
                 b.seconds = Some(millis(t - b.started_at));
-                b.qemu_exit = Some(QemuExit { status: *status, expected: *expected });
+                b.qemu_exit = Some(QemuExit { status: *status, expected: *expected, stopped: *stopped });
             }
             EventKind::Triage { test, title, text } => {
                 let (report, _) = self.test(test, t);

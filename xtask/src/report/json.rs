@@ -151,6 +151,8 @@ struct Marker<'a> {
 struct QemuExit {
     status: Option<i32>,
     expected: bool,
+    /// xtask stopped the guest itself (the test was done with it): not a crash.
+    stopped: bool,
 }
 
 #[derive(Serialize)]
@@ -298,7 +300,11 @@ impl<'a> From<&'a model::TestReport> for Test<'a> {
                     prompt_at: b.prompt_at,
                     warnings: &b.warnings,
                     panic: b.panic.as_deref(),
-                    qemu_exit: b.qemu_exit.map(|q| QemuExit { status: q.status, expected: q.expected }),
+                    qemu_exit: b.qemu_exit.map(|q| QemuExit {
+                        status: q.status,
+                        expected: q.expected,
+                        stopped: q.stopped,
+                    }),
                 })
                 .collect(),
             metrics: t.metrics.iter().map(|m| Metric { name: &m.name, value: m.value }).collect(),

@@ -105,9 +105,7 @@ fn system_out(suite: &SuiteReport, test: &TestReport) -> String {
             };
         }
         if let Some(exit) = boot.qemu_exit {
-            let status = exit.status.map_or_else(|| "none (killed by a signal)".to_owned(), |s| s.to_string());
-            let expected = if exit.expected { "expected" } else { "unexpected" };
-            let _ = writeln!(out, "  qemu exit status: {status}, {expected}");
+            let _ = writeln!(out, "  qemu: {}", super::text::qemu_exit(&exit));
         }
     }
     for metric in &test.metrics {

@@ -147,6 +147,8 @@ impl MarkerReport {
 pub struct QemuExit {
     pub status: Option<i32>,
     pub expected: bool,
+    /// xtask stopped the guest (the test was done with it): not a crash.
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -122,13 +122,13 @@ fn boots_collect_markers_panics_and_exit() {
         ev(2.0, EventKind::Panic { test: test.clone(), boot: 1, text: "first".into() }),
         ev(2.1, EventKind::Panic { test: test.clone(), boot: 1, text: "second".into() }),
         ev(9.0, EventKind::MarkerMissing { test: test.clone(), boot: 1, marker: "b".into() }),
-        ev(9.25, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false }),
+        ev(9.25, EventKind::QemuExited { test: test.clone(), boot: 1, status: None, expected: false, stopped: false }),
     ]);
     let t = &report.suites[0].tests[0];
     let boot = &t.boots[0];
     assert_eq!(boot.seconds, Some(8.25));
     assert_eq!(boot.panic.as_deref(), Some("first\nsecond"));
-    assert_eq!(boot.qemu_exit, Some(QemuExit { status: None, expected: false }));
+    assert_eq!(boot.qemu_exit, Some(QemuExit { status: None, expected: false, stopped: false }));
     assert_eq!(t.missing_markers().map(|m| m.marker.as_str()).collect::<Vec<_>>(), ["b"]);
     assert_eq!(t.panics().collect::<Vec<_>>(), [(1, "first\nsecond")]);
 }

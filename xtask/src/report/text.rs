@@ -14,6 +14,18 @@ static ANSI: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]").expect("static regex")
 });
 
+/// How a boot's QEMU ended, in words: `exit status 0 (expected)`, `killed by
+/// a signal (unexpected)`, or `stopped by xtask (the test was done with the
+/// guest)` when the harness stopped it itself.
+pub fn qemu_exit(exit: &super::model::QemuExit) -> String {
+    let expected = if exit.expected { "expected" } else { "unexpected" };
+    match exit.status {
+        _ if exit.stopped => "stopped by xtask (the test was done with the guest)".to_owned(),
+        Some(status) => format!("exit status {status} ({expected})"),
+        None => format!("killed by a signal ({expected})"),
+    }
+}
+
 /// Returns `text` with terminal escape sequences removed, carriage returns dropped and every
 /// other character that XML 1.0 forbids or that would be invisible made visible:
 /// C0 controls become their Unicode control pictures (`\x07` -> `␇`), DEL becomes `␡`,

@@ -256,12 +256,14 @@ impl<'a> TestRun<'a> {
     /// Forgets the current boot. `expected` says QEMU's end was planned.
     pub(super) fn end_boot(&mut self, expected: bool) {
         if let Some(mut console) = self.console.take() {
-            if console.exit_status().is_none() {
+            let stopped = console.exit_status().is_none();
+            if stopped {
                 console.kill();
             }
             let status = console.exit_status().flatten();
             drop(console);
-            self.ctx.log.push(EventKind::QemuExited { test: self.ctx.id.clone(), boot: self.boots, status, expected });
+            let test = self.ctx.id.clone();
+            self.ctx.log.push(EventKind::QemuExited { test, boot: self.boots, status, expected, stopped });
         }
     }
 
