@@ -23,7 +23,7 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
     let profile = ws.profile(&name)?;
     let scenarios = load_scenarios(&ws, std::slice::from_ref(&args.scenario))?;
     crate::qemu::process::install_signal_handler()?;
-    let scratch = tempfile::Builder::new().prefix("xtask-bench-").tempdir()?;
+    let scratch = crate::project::scratch_dir("bench")?;
     let parallel = default_jobs().max(2);
     let plan = |jobs: usize, isolation: Isolation| Plan {
         profiles: vec![profile.clone()],

@@ -24,6 +24,8 @@ pub fn run(args: CleanArgs) -> Result<Exit> {
     let mib = |b: u64| b as f64 / f64::from(1 << 20);
     let total: u64 = entries.iter().map(|e| e.bytes).sum();
     let freed: u64 = doomed.iter().map(|e| e.bytes).sum();
+    // Scratch directories of killed runs (a run removes them too when it starts).
+    let scratch = if args.dry_run { Vec::new() } else { crate::project::remove_stale_scratch(&std::env::temp_dir()) };
     if !args.dry_run {
         for e in &doomed {
             prune::remove(e)?;
@@ -42,6 +44,7 @@ pub fn run(args: CleanArgs) -> Result<Exit> {
             "kept_entries": entries.len() - doomed.len(),
             "kept_bytes": total - freed,
             "removed_reports": reports,
+            "removed_scratch": scratch,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(Exit::Success);
@@ -52,6 +55,9 @@ pub fn run(args: CleanArgs) -> Result<Exit> {
     }
     for r in &reports {
         println!("{verb} report {}", r.display());
+    }
+    for s in &scratch {
+        println!("removed scratch directory of a killed run {}", s.display());
     }
     println!(
         "{}: {verb} {} entries ({:.1} MiB); kept {} entries ({:.1} MiB)",

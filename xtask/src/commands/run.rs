@@ -14,7 +14,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
     let name = args.profile.unwrap_or_else(|| ws.default_profile.clone());
     let profile = ws.profile(&name)?;
     let a = artifacts::build_all(&ws, &profile, &mut |line: &str| eprintln!("  {line}"))?;
-    let scratch = tempfile::Builder::new().prefix("xtask-run-").tempdir()?;
+    let scratch = crate::project::scratch_dir("run")?;
     let mut disks = Vec::new();
     for d in &a.disks {
         disks.push(crate::qemu::disks::overlay(&d.path, "raw", &scratch.path().join(format!("{}.qcow2", d.name)))?);

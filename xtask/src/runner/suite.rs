@@ -60,7 +60,7 @@ struct Job {
 
 /// Runs the plan and logs everything. Returns the number of failed tests.
 pub fn run_plan(ws: &Workspace, plan: &Plan, report_dir: &Path, log: &EventLog) -> anyhow::Result<usize> {
-    let scratch = tempfile::Builder::new().prefix("xtask-run-").tempdir().context("creating a scratch directory")?;
+    let scratch = crate::project::scratch_dir("run").context("creating a scratch directory")?;
     let units = units(plan);
     let selected = match &plan.partition {
         Some(p) => p.select(&units.iter().map(|u| u.partition_unit(plan)).collect::<Vec<_>>()),
