@@ -323,3 +323,30 @@ fn nothing_ran_exits_four_unless_told_otherwise() {
     assert_eq!(warn.code, 0, "{}", warn.stderr);
     assert!(warn.stderr.contains("warning: no test ran"), "{}", warn.stderr);
 }
+
+#[test]
+fn a_timed_out_run_step_shows_what_it_printed() {
+    // Cut the recording after `seq 1 1000 | grep -c 7` printed 271 but
+    // before its end marker: the step times out with its output kept.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("transcripts/linux-aarch64/phase-a1/pipes.cast")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let begin = lines.iter().position(|l| l.contains("eval 'seq 1 1000")).unwrap();
+    let printed = begin + lines[begin..].iter().position(|l| l.contains(r#""o","1"]"#) && l.starts_with("[5.12")).unwrap();
+    std::fs::write(dir.path().join("pipes.cast"), lines[..=printed + 2].join("\n")).unwrap();
+    let run = xtask(&[
+        "scenario",
+        &scenario("phase-a1.yaml"),
+        "--profile",
+        "linux-aarch64",
+        "--replay",
+        dir.path().to_str().unwrap(),
+        "--test",
+        "pipes",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let step = &run.test("pipes")["steps"][2];
+    assert_eq!(step["status"], "failed", "{step}");
+    assert!(step["message"].as_str().unwrap().contains("timed out"), "{step}");
+    assert!(step["output"].as_str().unwrap_or_default().contains("271"), "{step}");
+}

@@ -64,6 +64,9 @@ pub enum ConsoleError {
     Timeout {
         waiting_for: String,
         tail: String,
+        /// For a `run` whose command started but did not end in time: what
+        /// it printed before the deadline.
+        partial: Option<String>,
     },
     /// A panic pattern matched: the panic line with the lines around it.
     Panic {
@@ -278,7 +281,7 @@ impl Console {
             let got_event = left > 1e-6 && self.pump(Duration::from_secs_f64(left).min(TICK));
             if !got_event && self.guest.now() + 1e-6 >= deadline {
                 return ready(self).unwrap_or_else(|| {
-                    Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20) })
+                    Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20), partial: None })
                 });
             }
         }

@@ -36,7 +36,14 @@ impl Console {
         let what = format!("the end of `{command}`");
         self.wait_begin(&begin, mark, timeout, &what)?;
         let left = Duration::from_secs_f64((deadline - self.guest.now()).max(0.001));
-        let found = self.expect(&end, left, &what)?;
+        let found = self.expect(&end, left, &what).map_err(|e| match e {
+            // The command started: keep what it printed before the deadline
+            // (the text after the begin marker) for the report.
+            ConsoleError::Timeout { waiting_for, tail, .. } => {
+                ConsoleError::Timeout { waiting_for, tail, partial: Some(self.screen.pending().to_string()) }
+            }
+            other => other,
+        })?;
         let status = found.groups.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(-1);
         // Kernel log lines on the console cannot be told apart from a command
         // that prints them itself (`dmesg`): keep both views and let checks

@@ -159,7 +159,10 @@ impl TestRun<'_> {
 
     fn run(&mut self, check: &RunCheck, timeout: Duration) -> Result<Done, (StepFailure, Done)> {
         let command = substitute(&check.command, &self.vars).map_err(|m| (fail(m), Done::default()))?;
-        let out = self.run_raw(&command, timeout).map_err(|f| (f, Done::default()))?;
+        let out = self.run_raw(&command, timeout).map_err(|f| {
+            let done = Done { output: f.output.clone(), status: None };
+            (f, done)
+        })?;
         let done = Done { output: Some(out.output.clone()), status: Some(out.status) };
         checks::check_run(check, &out, &mut self.vars).map_err(|m| (fail(m), done.clone()))?;
         Ok(done)

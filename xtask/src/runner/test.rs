@@ -30,6 +30,8 @@ pub struct TestContext<'a> {
 
 pub(super) struct StepFailure {
     pub(super) message: String,
+    /// What a timed-out `run` command printed before its deadline.
+    pub(super) output: Option<String>,
     /// Diagnostics to attach as triage events.
     triage: Vec<(String, String)>,
 }
@@ -44,12 +46,16 @@ impl From<ConsoleError> for StepFailure {
             | ConsoleError::LineLost { tail } => triage.push(("console tail".to_string(), tail.clone())),
             ConsoleError::Panic { .. } | ConsoleError::Io(_) => {}
         }
-        StepFailure { message: e.to_string(), triage }
+        let output = match &e {
+            ConsoleError::Timeout { partial, .. } => partial.clone(),
+            _ => None,
+        };
+        StepFailure { message: e.to_string(), output, triage }
     }
 }
 
 pub(super) fn fail(message: impl Into<String>) -> StepFailure {
-    StepFailure { message: message.into(), triage: Vec::new() }
+    StepFailure { message: message.into(), output: None, triage: Vec::new() }
 }
 
 /// Runs `test`. `inherited` is the running guest of the previous `shared`
