@@ -101,7 +101,8 @@ pub struct ScenarioArgs {
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub profiles: ProfileArgs,
-    /// Match against a recorded transcript (.cast file) or a report directory instead of booting QEMU
+    /// Match against a recorded transcript (.cast file), a plain serial log (console text) or a
+    /// report directory instead of booting QEMU
     #[arg(long, value_name = "TRANSCRIPT")]
     pub replay: Option<PathBuf>,
     /// Only run tests whose name contains this text

@@ -332,7 +332,8 @@ fn a_timed_out_run_step_shows_what_it_printed() {
     let text = std::fs::read_to_string(fixtures().join("transcripts/linux-aarch64/phase-a1/pipes.cast")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let begin = lines.iter().position(|l| l.contains("eval 'seq 1 1000")).unwrap();
-    let printed = begin + lines[begin..].iter().position(|l| l.contains(r#""o","1"]"#) && l.starts_with("[5.12")).unwrap();
+    let printed =
+        begin + lines[begin..].iter().position(|l| l.contains(r#""o","1"]"#) && l.starts_with("[5.12")).unwrap();
     std::fs::write(dir.path().join("pipes.cast"), lines[..=printed + 2].join("\n")).unwrap();
     let run = xtask(&[
         "scenario",
@@ -349,4 +350,55 @@ fn a_timed_out_run_step_shows_what_it_printed() {
     assert_eq!(step["status"], "failed", "{step}");
     assert!(step["message"].as_str().unwrap().contains("timed out"), "{step}");
     assert!(step["output"].as_str().unwrap_or_default().contains("271"), "{step}");
+}
+
+#[test]
+fn a_replay_source_that_is_no_transcript_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    std::fs::write(&json, "{\"schema_version\": 1}\n").unwrap();
+    let binary = dir.path().join("image.bin");
+    std::fs::write(&binary, [0u8, 1, 2, 3, 0, 0, 0, 5].repeat(64)).unwrap();
+    for source in [&json, &binary] {
+        let run = xtask(&[
+            "scenario",
+            &scenario("phase-a1.yaml"),
+            "--profile",
+            "linux-aarch64",
+            "--replay",
+            source.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("error:").count(), 1, "one message: {}", run.stderr);
+        assert!(run.stderr.contains(source.file_name().unwrap().to_str().unwrap()), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_raw_serial_log_replays() {
+    // The console text of a recording, without asciicast framing, as
+    // QEMU's `-serial file:` or another harness would have written it.
+    let cast = std::fs::read_to_string(fixtures().join("transcripts/linux-aarch64/phase-a1/pipes.cast")).unwrap();
+    let mut text = String::new();
+    for line in cast.lines().skip(1) {
+        let (_, code, data): (f64, String, String) = serde_json::from_str(line).unwrap();
+        if code == "o" {
+            text.push_str(&data);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serial.log");
+    std::fs::write(&log, text).unwrap();
+    let run = xtask(&[
+        "scenario",
+        &scenario("phase-a1.yaml"),
+        "--profile",
+        "linux-aarch64",
+        "--replay",
+        log.to_str().unwrap(),
+        "--test",
+        "pipes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.test("pipes")["status"], "passed");
 }

@@ -46,6 +46,7 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
         if !r.exists() {
             return Err(ConfigError::Read(r.clone(), std::io::Error::from(std::io::ErrorKind::NotFound)).into());
         }
+        check_replay_source(r)?;
     }
     let timings = match (&args.timings, &args.partition) {
         (Some(file), _) => read_timings(file)?,
@@ -223,6 +224,33 @@ pub fn config_digest(root: &Path, profile: &crate::config::Profile, scenarios: &
     let text = text.replace(&root.display().to_string(), "<root>");
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A replay source that cannot be replayed is bad input, found before any
+/// test runs: a file must be an asciicast transcript or a text serial log,
+/// and every `.cast` file of a directory an asciicast transcript.
+fn check_replay_source(source: &Path) -> Result<()> {
+    use crate::console::transcript::{source_kind, SourceKind};
+    let bad = |e: anyhow::Error| Error::bad_input(format!("--replay: {e:#}"));
+    if source.is_file() {
+        source_kind(source).map_err(bad)?;
+        return Ok(());
+    }
+    let mut dirs = vec![source.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| bad(anyhow::anyhow!("{}: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "cast")
+                && source_kind(&path).map_err(bad)? != SourceKind::Asciicast
+            {
+                return Err(bad(anyhow::anyhow!("{}: not an asciicast v2 transcript", path.display())));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One test per CPU: each TCG guest keeps one host thread busy.

@@ -281,7 +281,11 @@ impl Console {
             let got_event = left > 1e-6 && self.pump(Duration::from_secs_f64(left).min(TICK));
             if !got_event && self.guest.now() + 1e-6 >= deadline {
                 return ready(self).unwrap_or_else(|| {
-                    Err(ConsoleError::Timeout { waiting_for: what.to_string(), tail: self.screen.tail(20), partial: None })
+                    Err(ConsoleError::Timeout {
+                        waiting_for: what.to_string(),
+                        tail: self.screen.tail(20),
+                        partial: None,
+                    })
                 });
             }
         }

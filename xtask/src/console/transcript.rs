@@ -136,8 +136,52 @@ pub struct Recorded {
     pub host: std::collections::BTreeMap<usize, Result<String, String>>,
 }
 
-/// Reads a transcript back, split into boots.
+/// What a `--replay` source file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// An asciicast v2 transcript (ours or any recorder's).
+    Asciicast,
+    /// Plain console text, such as a serial log from QEMU's `-serial file:`
+    /// or another harness: replayed as one boot, a word a millisecond.
+    SerialLog,
+}
+
+/// Tells an asciicast transcript from a plain serial log by its first line;
+/// anything else (JSON that is not an asciicast header, binary data) is not
+/// a replay source, with a message saying why.
+pub fn source_kind(path: &Path) -> anyhow::Result<SourceKind> {
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(File::open(path).with_context(|| format!("cannot open {}", path.display()))?, 4096),
+        &mut head,
+    )?;
+    let first = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or_default()).into_owned();
+    if first.trim_start().starts_with('{') {
+        let header: Header = serde_json::from_str(&first).with_context(|| {
+            format!(
+                "{}:1: not an asciicast v2 header (a JSON line without `version`, `width`, `height`)",
+                path.display()
+            )
+        })?;
+        if header.version != 2 {
+            bail!("{}:1: asciicast version {} (expected 2)", path.display(), header.version);
+        }
+        return Ok(SourceKind::Asciicast);
+    }
+    // Console text: printable characters, whitespace and terminal escapes.
+    let odd = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x1b | 0x07 | 0x08)).count();
+    if head.is_empty() || odd * 20 > head.len() {
+        bail!("{}: neither an asciicast v2 transcript nor a text serial log", path.display());
+    }
+    Ok(SourceKind::SerialLog)
+}
+
+/// Reads a transcript back, split into boots. A plain serial log (see
+/// [`source_kind`]) becomes one boot whose words arrive a millisecond apart.
 pub fn read(path: &Path) -> anyhow::Result<Recorded> {
+    if source_kind(path)? == SourceKind::SerialLog {
+        return read_serial_log(path);
+    }
     let file = File::open(path).with_context(|| format!("opening transcript {}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
     let first = lines.next().transpose()?.unwrap_or_default();
@@ -192,6 +236,21 @@ pub fn read(path: &Path) -> anyhow::Result<Recorded> {
         }
     }
     Ok(Recorded { header, boots, host })
+}
+
+fn read_serial_log(path: &Path) -> anyhow::Result<Recorded> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    // Word by word, so a prompt is at the end of the text at some moment
+    // even when the shell's echo of the next command follows it on its line.
+    let output =
+        text.split_inclusive([' ', '\n']).enumerate().map(|(i, word)| (i as f64 * 0.001, word.to_string())).collect();
+    let header = Header { version: 2, width: 160, height: 50, title: path.display().to_string(), xtask: None };
+    Ok(Recorded {
+        header,
+        boots: vec![RecordedBoot { output, ..RecordedBoot::default() }],
+        host: std::collections::BTreeMap::new(),
+    })
 }
 
 /// The printable text of a transcript (escape sequences removed), for reports.
