@@ -193,7 +193,15 @@ fn a_missing_capability_is_a_skip_with_reason() {
     )
     .unwrap();
     let run = xtask(&["scenario", path.to_str().unwrap(), "--profile", "linux-aarch64", "--replay", &transcripts()]);
-    assert_eq!(run.code, 0, "skips alone do not fail a run: {}", run.stderr);
+    // A run in which every test was skipped tested nothing: exit 4 (nextest's NO_TESTS_RUN).
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "no test ran: all 1 selected tests were skipped (profile `linux-aarch64` lacks capability `smp`)"
+        ),
+        "{}",
+        run.stderr
+    );
     let t = run.test("pipes");
     assert_eq!(t["status"], "skipped");
     assert!(
