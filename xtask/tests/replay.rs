@@ -197,7 +197,7 @@ fn a_missing_capability_is_a_skip_with_reason() {
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "no test ran: all 1 selected tests were skipped (profile `linux-aarch64` lacks capability `smp`)"
+            "no test ran: the only selected test was skipped (profile `linux-aarch64` lacks capability `smp`)"
         ),
         "{}",
         run.stderr

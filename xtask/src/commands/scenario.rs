@@ -138,6 +138,7 @@ fn no_tests_ran(summary: &report::RunReport, partition: Option<Partition>, polic
     };
     let what = match summary.counts.skipped {
         0 => format!("no test was selected{scope}"),
+        1 => format!("the only selected test{scope} was skipped ({})", reasons.join("; ")),
         n => format!("all {n} selected tests{scope} were skipped ({})", reasons.join("; ")),
     };
     match policy {
