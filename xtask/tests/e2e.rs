@@ -183,3 +183,49 @@ fn e2e_in_tree_kernel_passes_a0_to_a2_and_survives_memory_exhaustion() {
     assert_passed(code, &report);
     assert_eq!(report["counts"]["passed"], 1);
 }
+
+/// `profile/phase/test` → status of a report.json.
+fn statuses(report: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for s in report["suites"].as_array().unwrap() {
+        for t in s["tests"].as_array().unwrap() {
+            let key = format!(
+                "{}/{}/{}",
+                s["profile"].as_str().unwrap(),
+                s["phase"].as_str().unwrap(),
+                t["name"].as_str().unwrap()
+            );
+            out.insert(key, t["status"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn e2e_two_shards_of_every_phase_merge_into_the_whole_run() {
+    // Stock Linux and the in-tree kernel: passes, failures and skips alike
+    // must come out of the shards as they come out of one run.
+    let reports = tempfile::tempdir().unwrap();
+    let base: Vec<&str> =
+        PHASES.iter().copied().chain(["--profile", "linux-aarch64", "--profile", "virt-aarch64"]).collect();
+    let (_, whole) = scenario_json(reports.path(), &base);
+    let mut dirs = Vec::new();
+    for shard in ["count:1/2", "count:2/2"] {
+        let args: Vec<&str> = base.iter().copied().chain(["--partition", shard, "--no-tests", "warn"]).collect();
+        let (code, report) = scenario_json(reports.path(), &args);
+        assert!(matches!(code, Some(0 | 1)), "shard {shard}: exit {code:?}");
+        dirs.push(reports.path().join(report["run"]["id"].as_str().unwrap()));
+    }
+    let merged = reports.path().join("merged");
+    let status = xtask(reports.path())
+        .arg("merge-reports")
+        .args(&dirs)
+        .arg("--out")
+        .arg(&merged)
+        .stderr(Stdio::inherit())
+        .status()
+        .unwrap();
+    assert!(matches!(status.code(), Some(0 | 1)), "{status}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(merged.join("report.json")).unwrap()).unwrap();
+    assert_eq!(statuses(&report), statuses(&whole));
+}
