@@ -145,19 +145,22 @@ fn cargo_build(
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         anyhow::bail!("cargo build of the kernel failed ({}):\n{}", out.status, tail.join("\n"));
     }
-    executable_from_messages(&String::from_utf8_lossy(&out.stdout))
+    executable_from_messages(&out.stdout)
         .context("cargo reported no executable for the kernel (is it a [[bin]] crate?)")
 }
 
-/// The `executable` of the last `compiler-artifact` message with a bin target.
-fn executable_from_messages(stdout: &str) -> Option<PathBuf> {
-    stdout
-        .lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact")
-        .filter(|m| m["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|x| x == "bin")))
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+/// The `executable` of the last `compiler-artifact` message with a bin
+/// target, read with `cargo_metadata`'s typed messages.
+fn executable_from_messages(stdout: &[u8]) -> Option<PathBuf> {
+    use cargo_metadata::{Message, TargetKind};
+    Message::parse_stream(stdout)
+        .filter_map(Result::ok)
+        .filter_map(|m| match m {
+            Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => a.executable,
+            _ => None,
+        })
+        .last()
+        .map(PathBuf::from)
 }
 
 /// The flat image: every loadable segment's file bytes at its physical
@@ -196,11 +199,20 @@ mod tests {
 
     #[test]
     fn executable_is_taken_from_the_bin_artifact() {
-        let messages = r#"{"reason":"compiler-artifact","target":{"kind":["lib"]},"executable":null}
-{"reason":"compiler-artifact","target":{"kind":["bin"]},"executable":"/t/release/kernel"}
-{"reason":"build-finished","success":true}"#;
-        assert_eq!(executable_from_messages(messages), Some(PathBuf::from("/t/release/kernel")));
-        assert_eq!(executable_from_messages(r#"{"reason":"build-finished"}"#), None);
+        // As cargo 1.9x prints them (trimmed to the fields cargo_metadata reads).
+        let artifact = |kind: &str, exe: &str| {
+            format!(
+                r#"{{"reason":"compiler-artifact","package_id":"path+file:///k#kernel@0.1.0","manifest_path":"/k/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["{kind}"],"name":"kernel","src_path":"/k/src/main.rs","edition":"2021","doc":true,"doctest":false,"test":true}},"profile":{{"opt_level":"3","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":false}},"features":[],"filenames":["/t/x"],"executable":{exe},"fresh":false}}"#
+            )
+        };
+        let messages = [
+            artifact("lib", "null"),
+            artifact("bin", r#""/t/release/kernel""#),
+            r#"{"reason":"build-finished","success":true}"#.into(),
+        ]
+        .join("\n");
+        assert_eq!(executable_from_messages(messages.as_bytes()), Some(PathBuf::from("/t/release/kernel")));
+        assert_eq!(executable_from_messages(br#"{"reason":"build-finished","success":true}"#), None);
     }
 
     #[test]
