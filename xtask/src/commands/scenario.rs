@@ -211,10 +211,13 @@ fn save_timings(reports_root: &Path, summary: &report::RunReport) {
 }
 
 /// The commit the run is made from, when the workspace is a git checkout.
+/// (xshell: a one-line read of a short command; duct drives the long-running
+/// and piped ones.)
 fn git_commit(root: &Path) -> Option<String> {
-    let out = duct::cmd!("git", "rev-parse", "HEAD").dir(root).stderr_null().stdout_capture().unchecked().run().ok()?;
-    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !commit.is_empty()).then_some(commit)
+    let sh = xshell::Shell::new().ok()?;
+    sh.change_dir(root);
+    let commit = xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()?;
+    (!commit.is_empty()).then_some(commit)
 }
 
 /// SHA-256 of a resolved profile and the scenarios (after `--test`) run on
