@@ -87,7 +87,7 @@ mod tests {
         for d in [&stale, &live, &other] {
             std::fs::create_dir(d).unwrap();
         }
-        assert_eq!(remove_stale_scratch(temp.path()), [stale.clone()]);
+        assert_eq!(remove_stale_scratch(temp.path()), std::slice::from_ref(&stale));
         assert!(!stale.exists() && live.exists() && other.exists());
     }
 }

@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
 
 use crate::config::{Arch, Profile, Workspace};
 
@@ -22,41 +21,8 @@ use super::toolchain::{self, Toolchain};
 /// Bump when the build steps change in a way the other inputs do not show.
 const RECIPE: &str = "busybox-2";
 
-/// `rootfs/busybox.yaml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pin {
-    /// Debian source package name.
-    pub package: String,
-    /// Exact Debian version, epoch included (`1:1.35.0-4+deb12u1`).
-    pub version: String,
-    /// sha256 of the `.dsc`, which pins every other file of the package.
-    pub dsc_sha256: String,
-}
-
-impl Pin {
-    pub fn load(path: &Path) -> anyhow::Result<Pin> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let pin: Pin =
-            serde_norway::from_str(&text).with_context(|| format!("{}: invalid pin file", path.display()))?;
-        if pin.dsc_sha256.len() != 64 || !pin.dsc_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            anyhow::bail!("{}: dsc_sha256 must be 64 hex digits", path.display());
-        }
-        Ok(pin)
-    }
-
-    /// The upstream part of the version: `1:1.35.0-4+deb12u1` gives `1.35.0`.
-    pub fn upstream_version(&self) -> &str {
-        let v = self.version.split_once(':').map_or(self.version.as_str(), |(_, v)| v);
-        v.rsplit_once('-').map_or(v, |(u, _)| u)
-    }
-
-    /// The `.dsc` file name apt writes: the version without its epoch.
-    fn dsc_name(&self) -> String {
-        let v = self.version.split_once(':').map_or(self.version.as_str(), |(_, v)| v);
-        format!("{}_{v}.dsc", self.package)
-    }
-}
+/// The pin is read and validated in `config` (`rootfs/busybox.yaml`).
+pub use crate::config::BusyboxPin as Pin;
 
 /// Downloads, verifies and unpacks the pinned source; the entry holds `tree/`.
 pub fn fetch_source(cache: &Cache, apt: &mut Apt, pin: &Pin, log: &mut dyn FnMut(&str)) -> anyhow::Result<Entry> {

@@ -110,7 +110,7 @@ pub fn build_all(
     drop(kernel.debian.take());
 
     let tc = toolchain::Toolchain::musl(profile.arch)?;
-    let pin = busybox::Pin::load(&ws.root.join("rootfs/busybox.yaml"))?;
+    let pin = config::load_busybox_pin(&ws.root.join(config::BUSYBOX_PIN_FILE))?;
     let source = busybox::fetch_source(&cache, &mut apt, &pin, log)?;
     built.push(BuiltArtifact::from_entry("busybox-source", &source, source.dir.join("tree")));
     let bb = busybox::build(&cache, ws, profile, &tc, &source, &pin, log)?;

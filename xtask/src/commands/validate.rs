@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::workspace;
 use crate::cli::ValidateArgs;
-use crate::config::{load_scenario, ConfigError, Workspace};
+use crate::config::{load_busybox_pin, load_scenario, ConfigError, Workspace, BUSYBOX_PIN_FILE};
 use crate::error::{Error, Exit, Result};
 
 pub fn run(args: ValidateArgs) -> Result<Exit> {
@@ -14,6 +14,7 @@ pub fn run(args: ValidateArgs) -> Result<Exit> {
         let mut all: Vec<PathBuf> =
             ws.profile_names().iter().map(|n| ws.profiles_dir().join(format!("{n}.yaml"))).collect();
         all.extend(ws.scenario_files());
+        all.push(ws.root.join(BUSYBOX_PIN_FILE));
         all
     } else {
         args.files.clone()
@@ -44,6 +45,10 @@ fn check(ws: &Workspace, root: &Path, file: &Path) -> Result<String, ConfigError
     };
     if !abs.exists() {
         return Err(ConfigError::Read(file.to_path_buf(), std::io::Error::from(std::io::ErrorKind::NotFound)));
+    }
+    if abs.canonicalize().ok() == ws.root.join(BUSYBOX_PIN_FILE).canonicalize().ok() {
+        let pin = load_busybox_pin(&abs)?;
+        return Ok(format!("BusyBox source pin, {} {}", pin.package, pin.version));
     }
     let in_profiles = abs.parent().and_then(|p| p.canonicalize().ok()) == ws.profiles_dir().canonicalize().ok();
     if in_profiles {
