@@ -121,7 +121,7 @@ fn parent_errors_point_at_the_parent_file() {
         ("profiles/p.yaml", &format!("inherits: base\n{BASE}") as &str),
     ];
     let m = profile_error(&files, "p");
-    insta::assert_snapshot!(m, @"[ROOT]/profiles/base.yaml:2:3 (key `qemu.accel`): unknown accel `warp`; expected tcg, kvm or auto");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/base.yaml:2:10: qemu.accel: unknown value `warp`, expected one of `tcg`, `kvm`, `auto`");
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn host_steps_are_checked() {
 fn bad_partition_table() {
     let text = format!("{BASE}disks:\n  - name: d\n    partition: apm\n");
     let m = profile_error(&[("profiles/p.yaml", &text)], "p");
-    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:11:5 (key `disks[0].partition`): unknown partition table `apm`; expected none, mbr or gpt");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:11:16: disks[0].partition: unknown value `apm`, expected one of `none`, `mbr`, `gpt`");
 }
 
 #[test]
@@ -329,4 +329,12 @@ fn unknown_isolation() {
         &format!("{TEST_HEAD}      - run: ls\n").replace("  - name: one\n", "  - name: one\n    isolation: fork\n"),
     );
     insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:5:5 (key `tests[0].isolation`): unknown isolation `fork`; expected restore, boot or shared");
+}
+
+#[test]
+fn a_capability_or_arch_typo_is_an_error_with_its_line() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}capabilities: [network, smpp]\n"))], "p");
+    assert!(m.starts_with("[ROOT]/profiles/p.yaml:9:") && m.contains("unknown value `smpp`, expected one of"), "{m}");
+    let m = profile_error(&[("profiles/p.yaml", &BASE.replace("arch: aarch64", "arch: arm64"))], "p");
+    assert_eq!(m, "[ROOT]/profiles/p.yaml:1:7: arch: unknown value `arm64`, expected `aarch64` or `x86_64`");
 }

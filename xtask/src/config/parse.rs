@@ -43,13 +43,15 @@ impl Source {
                 Some(cut) => message[..cut].to_string(),
                 None => message,
             };
-            let message = message.replace("unknown field", "unknown key");
+            let message = message.replace("unknown field", "unknown key").replace("unknown variant", "unknown value");
+            // serde_norway prefixes the message with the key path (`qemu.accel: ...`).
+            let key = None;
             ConfigError::Syntax {
                 at: Location {
                     file: self.path.clone(),
                     line: loc.as_ref().map(|l| l.line()),
                     column: loc.as_ref().map(|l| l.column()),
-                    key: None,
+                    key,
                 },
                 message,
             }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arch {
     Aarch64,
@@ -28,7 +28,41 @@ impl Arch {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// What a profile's guest can do; scenarios and tests `require` them, and a
+/// test whose profile lacks one is skipped with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    VirtioBlk,
+    Network,
+    Smp,
+    Rng,
+    Ext4,
+    PanicTrigger,
+    TestPrograms,
+}
+
+impl Capability {
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::VirtioBlk => "virtio-blk",
+            Capability::Network => "network",
+            Capability::Smp => "smp",
+            Capability::Rng => "rng",
+            Capability::Ext4 => "ext4",
+            Capability::PanicTrigger => "panic-trigger",
+            Capability::TestPrograms => "test-programs",
+        }
+    }
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Accel {
     Tcg,
@@ -37,7 +71,7 @@ pub enum Accel {
     Auto,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VirtioTransport {
     Pci,
@@ -74,7 +108,7 @@ pub struct Rootfs {
     pub test_programs: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Filesystem {
     Ext2,
@@ -83,7 +117,7 @@ pub enum Filesystem {
 
 /// How a disk image is laid out: the filesystem alone (`/dev/vda`) or as
 /// partition 1 of an MBR or GPT table (`/dev/vda1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartitionTable {
     None,
@@ -148,12 +182,12 @@ pub struct Profile {
     pub console: Console,
     pub boot_markers: Vec<String>,
     pub timeouts: Timeouts,
-    pub capabilities: Vec<String>,
+    pub capabilities: std::collections::BTreeSet<Capability>,
 }
 
 impl Profile {
-    pub fn has_capability(&self, cap: &str) -> bool {
-        self.capabilities.iter().any(|c| c == cap)
+    pub fn has_capability(&self, cap: Capability) -> bool {
+        self.capabilities.contains(&cap)
     }
 }
 

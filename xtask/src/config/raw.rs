@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+use super::profile::{Accel, Arch, Capability, Filesystem, PartitionTable, VirtioTransport};
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfile {
@@ -13,7 +15,7 @@ pub struct RawProfile {
     #[serde(rename = "abstract")]
     pub is_abstract: Option<bool>,
     pub description: Option<String>,
-    pub arch: Option<String>,
+    pub arch: Option<Arch>,
     pub qemu: Option<RawQemu>,
     pub kernel: Option<RawKernel>,
     pub cmdline: Option<String>,
@@ -23,7 +25,7 @@ pub struct RawProfile {
     pub console: Option<RawConsole>,
     pub boot_markers: Option<Vec<String>>,
     pub timeouts: Option<RawTimeouts>,
-    pub capabilities: Option<Vec<String>>,
+    pub capabilities: Option<Vec<Capability>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,9 +37,9 @@ pub struct RawQemu {
     pub smp: Option<u32>,
     /// Guest memory in MiB.
     pub memory_mib: Option<u32>,
-    pub accel: Option<String>,
+    pub accel: Option<Accel>,
     /// Bus for virtio devices: `pci` or `mmio`.
-    pub virtio_transport: Option<String>,
+    pub virtio_transport: Option<VirtioTransport>,
     pub firmware: Option<String>,
     pub extra_args: Option<Vec<String>>,
 }
@@ -101,9 +103,9 @@ pub struct RawDisk {
     pub name: String,
     pub size_mib: Option<u32>,
     /// `ext2` or `ext4`.
-    pub filesystem: Option<String>,
+    pub filesystem: Option<Filesystem>,
     /// `none` (default), `mbr` or `gpt`: the filesystem is then partition 1.
-    pub partition: Option<String>,
+    pub partition: Option<PartitionTable>,
     /// Directory whose contents seed the filesystem, relative to the workspace root.
     pub seed: Option<String>,
     pub label: Option<String>,
@@ -151,7 +153,7 @@ pub struct RawScenario {
     pub title: String,
     pub description: Option<String>,
     /// Capabilities every test needs; a profile lacking one skips the tests.
-    pub requires: Option<Vec<String>>,
+    pub requires: Option<Vec<Capability>>,
     /// How tests start: `restore` (default), `boot` or `shared`.
     pub isolation: Option<String>,
     pub tests: Vec<RawTest>,
@@ -162,7 +164,7 @@ pub struct RawScenario {
 pub struct RawTest {
     pub name: String,
     pub description: Option<String>,
-    pub requires: Option<Vec<String>>,
+    pub requires: Option<Vec<Capability>>,
     /// Whole-test deadline, overriding the profile's `timeouts.test`.
     pub timeout: Option<String>,
     /// Overrides the scenario's `isolation`.

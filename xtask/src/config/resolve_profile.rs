@@ -16,7 +16,6 @@ use super::raw::*;
 /// Default cap on one boot's transcript: a guest that prints without end cannot
 /// exhaust host memory.
 const DEFAULT_TRANSCRIPT_KIB: u64 = 8 * 1024;
-const CAPABILITIES: &[&str] = &["virtio-blk", "network", "smp", "rng", "ext4", "panic-trigger", "test-programs"];
 
 /// Names of the profiles defined in `dir` (file stems of `*.yaml`), sorted.
 pub fn profile_names(dir: &Path) -> Vec<String> {
@@ -103,48 +102,6 @@ pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profi
     resolve(name, names, leaf_source, merged, root).map(Some)
 }
 
-fn arch(s: &str) -> Result<Arch, String> {
-    match s {
-        "aarch64" => Ok(Arch::Aarch64),
-        "x86_64" => Ok(Arch::X86_64),
-        _ => Err(format!("unknown arch `{s}`; expected aarch64 or x86_64")),
-    }
-}
-
-fn accel(s: &str) -> Result<Accel, String> {
-    match s {
-        "tcg" => Ok(Accel::Tcg),
-        "kvm" => Ok(Accel::Kvm),
-        "auto" => Ok(Accel::Auto),
-        _ => Err(format!("unknown accel `{s}`; expected tcg, kvm or auto")),
-    }
-}
-
-fn transport(s: &str) -> Result<VirtioTransport, String> {
-    match s {
-        "pci" => Ok(VirtioTransport::Pci),
-        "mmio" => Ok(VirtioTransport::Mmio),
-        _ => Err(format!("unknown virtio transport `{s}`; expected pci or mmio")),
-    }
-}
-
-fn filesystem(s: &str) -> Result<Filesystem, String> {
-    match s {
-        "ext2" => Ok(Filesystem::Ext2),
-        "ext4" => Ok(Filesystem::Ext4),
-        _ => Err(format!("unknown filesystem `{s}`; expected ext2 or ext4")),
-    }
-}
-
-fn partition(s: &str) -> Result<PartitionTable, String> {
-    match s {
-        "none" => Ok(PartitionTable::None),
-        "mbr" => Ok(PartitionTable::Mbr),
-        "gpt" => Ok(PartitionTable::Gpt),
-        _ => Err(format!("unknown partition table `{s}`; expected none, mbr or gpt")),
-    }
-}
-
 fn kernel(k: &RawKernel, root: &Path) -> Result<KernelSource, String> {
     let mut found = Vec::new();
     if let Some(l) = &k.linux_debian {
@@ -176,16 +133,10 @@ fn timeout(s: &Option<String>) -> Result<Option<Duration>, String> {
 /// Checks every value a single file sets, with positions in that file.
 fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigError> {
     let mut c = Checker::new(src);
-    if let Some(a) = &raw.arch {
-        c.check("arch", arch(a));
-    }
+    // arch, accel, virtio_transport, filesystems, partition tables and
+    // capabilities are enums in the raw structs: serde rejects a typo with
+    // its line and key (see `parse::Source::deserialize`).
     if let Some(q) = &raw.qemu {
-        if let Some(a) = &q.accel {
-            c.check("qemu.accel", accel(a));
-        }
-        if let Some(t) = &q.virtio_transport {
-            c.check("qemu.virtio_transport", transport(t));
-        }
         if q.smp == Some(0) || q.smp.is_some_and(|n| n > 64) {
             c.error("qemu.smp", "smp must be between 1 and 64");
         }
@@ -218,12 +169,6 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
     }
     for (i, d) in raw.disks.iter().flatten().enumerate() {
         let key = format!("disks[{i}]");
-        if let Some(fs) = &d.filesystem {
-            c.check(&format!("{key}.filesystem"), filesystem(fs));
-        }
-        if let Some(p) = &d.partition {
-            c.check(&format!("{key}.partition"), partition(p));
-        }
         if d.size_mib.is_some_and(|s| !(1..=65536).contains(&s)) {
             c.error(&format!("{key}.size_mib"), "size_mib must be between 1 and 65536");
         }
@@ -270,14 +215,6 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
         c.check("timeouts.step", timeout(&t.step));
         c.check("timeouts.test", timeout(&t.test));
     }
-    for (i, cap) in raw.capabilities.iter().flatten().enumerate() {
-        if !CAPABILITIES.contains(&cap.as_str()) {
-            c.error(
-                &format!("capabilities[{i}]"),
-                format!("unknown capability `{cap}`; known: {}", CAPABILITIES.join(", ")),
-            );
-        }
-    }
     c.finish()
 }
 
@@ -297,7 +234,7 @@ fn resolve(
     fn at<T>(leaf: &Source, r: Result<T, String>, key: &str) -> Result<T, ConfigError> {
         r.map_err(|message| ConfigError::Invalid { at: leaf.at(key), message })
     }
-    let arch = at(leaf, arch(raw.arch.as_deref().ok_or_else(|| missing("arch"))?), "arch")?;
+    let arch = raw.arch.ok_or_else(|| missing("arch"))?;
     let q = raw.qemu.unwrap_or_default();
     let qemu = Qemu {
         binary: q.binary.unwrap_or_else(|| format!("qemu-system-{}", arch.name())),
@@ -305,8 +242,8 @@ fn resolve(
         cpu: q.cpu,
         smp: q.smp.unwrap_or(1),
         memory_mib: q.memory_mib.unwrap_or(512),
-        accel: at(leaf, accel(q.accel.as_deref().unwrap_or("tcg")), "qemu.accel")?,
-        virtio_transport: at(leaf, transport(q.virtio_transport.as_deref().unwrap_or("pci")), "qemu.virtio_transport")?,
+        accel: q.accel.unwrap_or(Accel::Tcg),
+        virtio_transport: q.virtio_transport.unwrap_or(VirtioTransport::Pci),
         firmware: q.firmware.map(|f| root.join(f)),
         extra_args: q.extra_args.unwrap_or_default(),
     };
@@ -319,16 +256,12 @@ fn resolve(
         test_programs: r.test_programs.unwrap_or(true),
     };
     let mut disks = Vec::new();
-    for (i, d) in raw.disks.unwrap_or_default().into_iter().enumerate() {
+    for d in raw.disks.unwrap_or_default() {
         disks.push(Disk {
             name: d.name,
             size_mib: d.size_mib.unwrap_or(64),
-            filesystem: at(
-                leaf,
-                filesystem(d.filesystem.as_deref().unwrap_or("ext2")),
-                &format!("disks[{i}].filesystem"),
-            )?,
-            partition: at(leaf, partition(d.partition.as_deref().unwrap_or("none")), &format!("disks[{i}].partition"))?,
+            filesystem: d.filesystem.unwrap_or(Filesystem::Ext2),
+            partition: d.partition.unwrap_or(PartitionTable::None),
             seed: d.seed.map(|s| root.join(s)),
             label: d.label,
         });
@@ -383,6 +316,6 @@ fn resolve(
         console,
         boot_markers: raw.boot_markers.unwrap_or_default(),
         timeouts,
-        capabilities: raw.capabilities.unwrap_or_default(),
+        capabilities: raw.capabilities.unwrap_or_default().into_iter().collect(),
     })
 }

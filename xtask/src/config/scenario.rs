@@ -11,7 +11,7 @@ pub struct Scenario {
     pub phase: String,
     pub title: String,
     pub description: Option<String>,
-    pub requires: Vec<String>,
+    pub requires: Vec<super::profile::Capability>,
     pub tests: Vec<Test>,
 }
 
@@ -19,7 +19,7 @@ pub struct Scenario {
 pub struct Test {
     pub name: String,
     pub description: Option<String>,
-    pub requires: Vec<String>,
+    pub requires: Vec<super::profile::Capability>,
     /// Overrides the profile's whole-test deadline.
     pub timeout: Option<Duration>,
     pub isolation: Isolation,

@@ -78,7 +78,7 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         };
         push(&["-device", &dev]);
     }
-    if profile.has_capability("rng") {
+    if profile.has_capability(crate::config::Capability::Rng) {
         push(&["-device", rng]);
     }
     if let Some(qmp) = &files.qmp {

@@ -338,7 +338,7 @@ fn missing_capability(profile: &Profile, scenario: &Scenario, test: &Test) -> Op
         .requires
         .iter()
         .chain(&test.requires)
-        .find(|cap| !profile.has_capability(cap))
+        .find(|&&cap| !profile.has_capability(cap))
         .map(|cap| format!("profile `{}` lacks capability `{cap}`", profile.name))
 }
 
