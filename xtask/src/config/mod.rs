@@ -2,6 +2,7 @@
 //! validated into resolved types. Only this module knows the file formats.
 
 mod busybox_pin;
+mod default_profile;
 mod duration;
 mod error;
 mod locate;

@@ -6,16 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::default_profile::{self, always};
 use super::duration;
 use super::error::{ConfigError, InheritsError, Location};
 use super::merge::merge;
 use super::parse::{regex, Checker, Source};
 use super::profile::*;
 use super::raw::*;
-
-/// Default cap on one boot's transcript: a guest that prints without end cannot
-/// exhaust host memory.
-const DEFAULT_TRANSCRIPT_KIB: u64 = 8 * 1024;
 
 /// Names of the profiles defined in `dir` (file stems of `*.yaml`), sorted.
 pub fn profile_names(dir: &Path) -> Vec<String> {
@@ -97,8 +94,7 @@ pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profi
         .iter()
         .rev()
         .map(|(_, _, raw)| raw.clone())
-        .reduce(|parent, child| merge(child, parent))
-        .unwrap_or_default();
+        .fold(default_profile::raw(), |parent, child| merge(child, parent));
     resolve(name, names, leaf_source, merged, root).map(Some)
 }
 
@@ -240,10 +236,10 @@ fn resolve(
         binary: q.binary.unwrap_or_else(|| format!("qemu-system-{}", arch.name())),
         machine: q.machine.ok_or_else(|| missing("qemu.machine"))?,
         cpu: q.cpu,
-        smp: q.smp.unwrap_or(1),
-        memory_mib: q.memory_mib.unwrap_or(512),
-        accel: q.accel.unwrap_or(Accel::Tcg),
-        virtio_transport: q.virtio_transport.unwrap_or(VirtioTransport::Pci),
+        smp: always(q.smp, "qemu.smp"),
+        memory_mib: always(q.memory_mib, "qemu.memory_mib"),
+        accel: always(q.accel, "qemu.accel"),
+        virtio_transport: always(q.virtio_transport, "qemu.virtio_transport"),
         firmware: q.firmware.map(|f| root.join(f)),
         extra_args: q.extra_args.unwrap_or_default(),
     };
@@ -253,7 +249,7 @@ fn resolve(
         busybox_config: r.busybox_config.unwrap_or_default(),
         overlays: r.overlays.unwrap_or_default().into_iter().map(|o| root.join(o)).collect(),
         modules: r.modules.unwrap_or_default(),
-        test_programs: r.test_programs.unwrap_or(true),
+        test_programs: always(r.test_programs, "rootfs.test_programs"),
     };
     let mut disks = Vec::new();
     for d in raw.disks.unwrap_or_default() {
@@ -293,13 +289,13 @@ fn resolve(
             .map(|p| at(leaf, regex(p), "console.warning"))
             .collect::<Result<_, _>>()?,
         setup: con.setup.unwrap_or_default(),
-        transcript_limit: (con.transcript_limit_kib.unwrap_or(DEFAULT_TRANSCRIPT_KIB) * 1024) as usize,
+        transcript_limit: (always(con.transcript_limit_kib, "console.transcript_limit_kib") * 1024) as usize,
     };
     let t = raw.timeouts.unwrap_or_default();
     let timeouts = Timeouts {
-        boot: at(leaf, timeout(&t.boot), "timeouts.boot")?.unwrap_or(Duration::from_secs(60)),
-        step: at(leaf, timeout(&t.step), "timeouts.step")?.unwrap_or(Duration::from_secs(30)),
-        test: at(leaf, timeout(&t.test), "timeouts.test")?.unwrap_or(Duration::from_secs(600)),
+        boot: always(at(leaf, timeout(&t.boot), "timeouts.boot")?, "timeouts.boot"),
+        step: always(at(leaf, timeout(&t.step), "timeouts.step")?, "timeouts.step"),
+        test: always(at(leaf, timeout(&t.test), "timeouts.test")?, "timeouts.test"),
     };
     Ok(Profile {
         name: name.to_string(),
