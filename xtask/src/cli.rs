@@ -46,6 +46,38 @@ pub enum Command {
     /// Print the key CI should cache the artifact cache (.cache/xtask) under: it changes
     /// whenever an input of the profiles' artifacts in the repository does
     CacheKey(ProfileArgs),
+    /// Export scenarios for other test engines (LAVA job definitions)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub target: ExportTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// LAVA job definitions: deploy the profile's images, boot with LAVA's QEMU method,
+    /// the scenario's `run` steps as interactive tests
+    Lava(LavaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LavaArgs {
+    /// Profile whose images and QEMU settings the jobs use
+    #[arg(long, short = 'p', value_name = "PROFILE")]
+    pub profile: String,
+    /// Phases (`phase-a1`) or scenario files; one job each
+    #[arg(long = "scenario", required = true, value_name = "SCENARIO")]
+    pub scenarios: Vec<String>,
+    /// Where to write `<profile>-<phase>.yaml`
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// URL template of the images on the lab's server, with `{profile}` and `{image}`
+    /// (`kernel`, `initramfs.cpio`, `disk-<name>.img`); default: build them and use file:// URLs
+    #[arg(long, value_name = "TEMPLATE")]
+    pub image_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

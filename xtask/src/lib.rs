@@ -10,6 +10,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod event;
+pub mod export;
 pub mod fixtures;
 pub mod project;
 pub mod qemu;

@@ -8,6 +8,7 @@ mod cache_key;
 mod clean;
 pub(crate) mod compare;
 mod doctor;
+mod export;
 mod list;
 mod merge_reports;
 mod report;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Clean(a) => clean::run(a),
         Command::MergeReports(a) => merge_reports::run(a),
         Command::CacheKey(a) => cache_key::run(a),
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(exit) => exit.code(),

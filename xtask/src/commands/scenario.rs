@@ -213,7 +213,7 @@ fn save_timings(reports_root: &Path, summary: &report::RunReport) {
 /// The commit the run is made from, when the workspace is a git checkout.
 /// (xshell: a one-line read of a short command; duct drives the long-running
 /// and piped ones.)
-fn git_commit(root: &Path) -> Option<String> {
+pub(crate) fn git_commit(root: &Path) -> Option<String> {
     let sh = xshell::Shell::new().ok()?;
     sh.change_dir(root);
     let commit = xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()?;

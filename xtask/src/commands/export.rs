@@ -1,0 +1,60 @@
+//! `cargo xtask export lava --profile P --scenario PHASE... --out DIR`:
+//! one LAVA job definition per scenario (`export::lava`). Image URLs come
+//! from `--image-url` (a template with `{profile}` and `{image}`, for a lab's
+//! file server); without it the profile's artifacts are built (or found in the
+//! cache) and given as `file://` URLs with their sha256, for a dispatcher on
+//! this machine.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::scenario::load_scenarios;
+use super::workspace;
+use crate::artifacts;
+use crate::cli::{ExportArgs, ExportTarget};
+use crate::error::{Error, Exit, Result};
+use crate::export::lava;
+
+pub fn run(args: ExportArgs) -> Result<Exit> {
+    let ExportTarget::Lava(args) = args.target;
+    let ws = workspace()?;
+    let profile = ws.profile(&args.profile)?;
+    let scenarios = load_scenarios(&ws, &args.scenarios)?;
+    let images = match &args.image_url {
+        Some(template) => {
+            if !template.contains("{image}") {
+                return Err(Error::bad_input(format!("--image-url `{template}` has no {{image}}")));
+            }
+            let url = |image: &str| template.replace("{profile}", &profile.name).replace("{image}", image);
+            lava::Images {
+                kernel: url("kernel"),
+                ramdisk: Some(url("initramfs.cpio")),
+                disks: profile.disks.iter().map(|d| (d.name.clone(), url(&format!("disk-{}.img", d.name)))).collect(),
+            }
+        }
+        None => {
+            let a = artifacts::build_all(&ws, &profile, &mut |line: &str| eprintln!("  {line}"))?;
+            lava::Images {
+                kernel: file_url(&a.kernel),
+                ramdisk: a.initrd.as_deref().map(file_url),
+                disks: a.disks.iter().map(|d| (d.name.clone(), file_url(&d.path))).collect(),
+            }
+        }
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let commit = super::scenario::git_commit(&ws.root);
+    for scenario in &scenarios {
+        let job = lava::job(&profile, scenario, &images, commit.as_deref());
+        let path = args.out.join(format!("{}-{}.yaml", profile.name, scenario.phase));
+        let text = serde_norway::to_string(&job).context("serialising a LAVA job")?;
+        crate::report::write_atomic(&path, text.as_bytes())?;
+        let left_out = job["metadata"]["xtask.not_exported"].as_str();
+        println!("{}{}", path.display(), left_out.map(|l| format!(" (not exported: {l})")).unwrap_or_default());
+    }
+    Ok(Exit::Success)
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}

@@ -1,0 +1,177 @@
+//! LAVA job definitions for a scenario on a profile: what a board farm (or a
+//! LAVA QEMU worker) needs to run our scenarios with its own scheduler.
+//! Pure: profile + scenario + image URLs in, a job (as a YAML value) out.
+//!
+//! Mapping:
+//! - deploy `to: tmpfs` with the profile's kernel, initramfs and disks as
+//!   images (`image_arg` says how QEMU takes each);
+//! - boot `method: qemu`, `media: tmpfs`, with the profile's prompt;
+//! - one `interactive` test per scenario test that LAVA can drive: each
+//!   `run` step is a command followed by our exit-status marker
+//!   (`XT-STATUS-<step>:<status>`), a LAVA test case named
+//!   `<test>.step<N>` that passes when the expected status shows up. Output
+//!   checks (`expect`, `output`, `capture`) are not exported (see
+//!   `interactive`); the job's metadata says so.
+//!
+//! Tests with steps LAVA cannot express (reboots, power cuts, raw input,
+//! host-side checks, fixtures, METRIC checks) are left out and listed in the
+//! job's `metadata`, so nothing is silently dropped.
+
+use serde_json::{json, Value};
+
+use crate::config::{Arch, Profile, Scenario, StatusCheck, StepKind, Test};
+
+/// Where the dispatcher downloads each image from.
+pub struct Images {
+    pub kernel: String,
+    pub ramdisk: Option<String>,
+    /// (disk name, URL)
+    pub disks: Vec<(String, String)>,
+}
+
+/// The marker a step's command prints with its exit status.
+fn status_marker(step: usize) -> String {
+    format!("XT-STATUS-{step}:")
+}
+
+fn minutes(d: std::time::Duration) -> Value {
+    json!({ "minutes": d.as_secs().div_ceil(60).max(1) })
+}
+
+/// LAVA names: `^[-_a-zA-Z0-9.]+$`.
+fn lava_name(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
+}
+
+/// Why a test cannot run under LAVA as written, if it cannot.
+pub fn unsupported(test: &Test) -> Option<String> {
+    let f = &test.fixtures;
+    if f.http.is_some() || f.dns.is_some() || f.echo {
+        return Some("host-side fixtures".into());
+    }
+    for step in &test.steps {
+        let kind = match &step.kind {
+            StepKind::Boot | StepKind::Run(_) | StepKind::Prompt | StepKind::Wait { .. } => continue,
+            StepKind::Poweroff { .. } => "poweroff",
+            StepKind::PowerCut => "power_cut",
+            StepKind::Reboot => "reboot",
+            StepKind::Send { .. } => "send",
+            StepKind::Expect { .. } => "a bare expect",
+            StepKind::Quiet { .. } => "quiet",
+            StepKind::ExpectPanic { .. } => "expect_panic",
+            StepKind::Metric(_) => "metric",
+            StepKind::Fsck { .. } | StepKind::DiskFile(_) | StepKind::CrashSweep(_) | StepKind::HostExchange(_) => {
+                "a host-side check"
+            }
+        };
+        return Some(format!("step `{}` ({kind})", step.label));
+    }
+    let later_boots = test.steps.iter().skip(1).any(|s| matches!(s.kind, StepKind::Boot));
+    later_boots.then(|| "more than one boot".to_string())
+}
+
+fn interactive(profile: &Profile, test: &Test) -> Value {
+    let prompt = profile.console.prompt.as_str().to_string();
+    let mut script = Vec::new();
+    for (index, step) in test.steps.iter().enumerate() {
+        let StepKind::Run(check) = &step.kind else { continue };
+        let marker = status_marker(index);
+        let expected = match check.status {
+            StatusCheck::Exactly(n) => n.to_string(),
+            StatusCheck::NonZero => "[1-9][0-9]*".into(),
+            StatusCheck::Any => "[0-9]+".into(),
+        };
+        // Only the exit status: LAVA's `successes` are any-of patterns that
+        // end the wait at the first match (and could match the echoed
+        // command), so our `expect`/`output` checks cannot be kept faithfully.
+        let successes = vec![json!({ "message": format!("{marker}{expected}") })];
+        let mut command = json!({
+            "command": format!("{}; echo \"{marker}$?\"", check.command),
+            "name": lava_name(&format!("{}.step{index}", test.name)),
+            "successes": successes,
+        });
+        if matches!(check.status, StatusCheck::Exactly(0)) {
+            command["failures"] =
+                json!([{ "message": format!("{marker}[1-9][0-9]*"), "error": "non-zero exit status" }]);
+        }
+        script.push(command);
+    }
+    json!({ "name": lava_name(&test.name), "prompts": [prompt], "script": script })
+}
+
+/// One LAVA job: deploy, boot and the scenario's exportable tests.
+pub fn job(profile: &Profile, scenario: &Scenario, images: &Images, commit: Option<&str>) -> Value {
+    let q = &profile.qemu;
+    let arch = match profile.arch {
+        Arch::Aarch64 => "arm64",
+        Arch::X86_64 => "amd64",
+    };
+    let mut extra: Vec<String> = vec![format!("-smp {}", q.smp), "-nographic".into()];
+    if !profile.cmdline.is_empty() {
+        extra.push(format!("-append '{}'", profile.cmdline));
+    }
+    let mut image_map = serde_json::Map::new();
+    image_map.insert("kernel".into(), json!({ "image_arg": "-kernel {kernel}", "url": images.kernel }));
+    if let Some(ramdisk) = &images.ramdisk {
+        image_map.insert("ramdisk".into(), json!({ "image_arg": "-initrd {ramdisk}", "url": ramdisk }));
+    }
+    for (name, url) in &images.disks {
+        let key = lava_name(name).replace(['-', '.'], "_");
+        image_map.insert(
+            key.clone(),
+            json!({ "image_arg": format!("-drive format=raw,if=virtio,file={{{key}}}"), "url": url }),
+        );
+    }
+    let mut tests = Vec::new();
+    let mut left_out = Vec::new();
+    let mut longest = profile.timeouts.boot;
+    for test in &scenario.tests {
+        match unsupported(test) {
+            Some(why) => left_out.push(format!("{}: {why}", test.name)),
+            None => {
+                tests.push(interactive(profile, test));
+                longest += test.timeout.unwrap_or(profile.timeouts.test).min(profile.timeouts.test);
+            }
+        }
+    }
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("xtask.profile".into(), json!(profile.name));
+    metadata.insert("xtask.phase".into(), json!(scenario.phase));
+    if let Some(c) = commit {
+        metadata.insert("xtask.commit".into(), json!(c));
+    }
+    metadata.insert("xtask.checks".into(), json!("exit statuses of run steps; output checks are not exported"));
+    if !left_out.is_empty() {
+        metadata.insert("xtask.not_exported".into(), json!(left_out.join("; ")));
+    }
+    let mut context = json!({ "arch": arch, "machine": q.machine, "memory": q.memory_mib, "extra_options": extra });
+    if let Some(cpu) = &q.cpu {
+        context["cpu"] = json!(cpu);
+    }
+    let mut actions = vec![
+        json!({ "deploy": { "to": "tmpfs", "timeout": { "minutes": 10 }, "images": image_map } }),
+        json!({ "boot": {
+            "method": "qemu",
+            "media": "tmpfs",
+            "timeout": minutes(profile.timeouts.boot),
+            "prompts": [profile.console.prompt.as_str()],
+        } }),
+    ];
+    if !tests.is_empty() {
+        actions.push(json!({ "test": { "timeout": minutes(longest), "interactive": tests } }));
+    }
+    json!({
+        "device_type": "qemu",
+        "job_name": format!("xtask {} on {}", scenario.phase, profile.name),
+        "timeouts": {
+            "job": minutes(longest + std::time::Duration::from_secs(600)),
+            "action": minutes(profile.timeouts.test),
+            "connection": { "minutes": 2 },
+        },
+        "priority": "medium",
+        "visibility": "public",
+        "context": context,
+        "metadata": metadata,
+        "actions": actions,
+    })
+}
