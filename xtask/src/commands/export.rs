@@ -26,7 +26,10 @@ pub fn run(args: ExportArgs) -> Result<Exit> {
             if !template.contains("{image}") {
                 return Err(Error::bad_input(format!("--image-url `{template}` has no {{image}}")));
             }
-            let url = |image: &str| template.replace("{profile}", &profile.name).replace("{image}", image);
+            let url = |image: &str| lava::Image {
+                url: template.replace("{profile}", &profile.name).replace("{image}", image),
+                sha256: None,
+            };
             lava::Images {
                 kernel: url("kernel"),
                 ramdisk: Some(url("initramfs.cpio")),
@@ -36,9 +39,9 @@ pub fn run(args: ExportArgs) -> Result<Exit> {
         None => {
             let a = artifacts::build_all(&ws, &profile, &mut |line: &str| eprintln!("  {line}"))?;
             lava::Images {
-                kernel: file_url(&a.kernel),
-                ramdisk: a.initrd.as_deref().map(file_url),
-                disks: a.disks.iter().map(|d| (d.name.clone(), file_url(&d.path))).collect(),
+                kernel: file_image(&a.kernel)?,
+                ramdisk: a.initrd.as_deref().map(file_image).transpose()?,
+                disks: a.disks.iter().map(|d| Ok((d.name.clone(), file_image(&d.path)?))).collect::<Result<_>>()?,
             }
         }
     };
@@ -55,6 +58,7 @@ pub fn run(args: ExportArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.display())
+/// A built artifact for a dispatcher on this machine: its file:// URL and sha256.
+fn file_image(path: &Path) -> Result<lava::Image> {
+    Ok(lava::Image { url: format!("file://{}", path.display()), sha256: Some(artifacts::cache::file_sha256(path)?) })
 }

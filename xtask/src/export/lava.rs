@@ -21,12 +21,26 @@ use serde_json::{json, Value};
 
 use crate::config::{Arch, Profile, Scenario, StatusCheck, StepKind, Test};
 
-/// Where the dispatcher downloads each image from.
+/// Where the dispatcher downloads an image from, and its sha256 when known
+/// (LAVA checks it after the download).
+pub struct Image {
+    pub url: String,
+    pub sha256: Option<String>,
+}
+
 pub struct Images {
-    pub kernel: String,
-    pub ramdisk: Option<String>,
-    /// (disk name, URL)
-    pub disks: Vec<(String, String)>,
+    pub kernel: Image,
+    pub ramdisk: Option<Image>,
+    /// (disk name, image)
+    pub disks: Vec<(String, Image)>,
+}
+
+fn image(arg: String, image: &Image) -> Value {
+    let mut v = json!({ "image_arg": arg, "url": image.url });
+    if let Some(sha) = &image.sha256 {
+        v["sha256sum"] = json!(sha);
+    }
+    v
 }
 
 /// The marker a step's command prints with its exit status.
@@ -111,16 +125,13 @@ pub fn job(profile: &Profile, scenario: &Scenario, images: &Images, commit: Opti
         extra.push(format!("-append '{}'", profile.cmdline));
     }
     let mut image_map = serde_json::Map::new();
-    image_map.insert("kernel".into(), json!({ "image_arg": "-kernel {kernel}", "url": images.kernel }));
+    image_map.insert("kernel".into(), image("-kernel {kernel}".into(), &images.kernel));
     if let Some(ramdisk) = &images.ramdisk {
-        image_map.insert("ramdisk".into(), json!({ "image_arg": "-initrd {ramdisk}", "url": ramdisk }));
+        image_map.insert("ramdisk".into(), image("-initrd {ramdisk}".into(), ramdisk));
     }
-    for (name, url) in &images.disks {
+    for (name, disk) in &images.disks {
         let key = lava_name(name).replace(['-', '.'], "_");
-        image_map.insert(
-            key.clone(),
-            json!({ "image_arg": format!("-drive format=raw,if=virtio,file={{{key}}}"), "url": url }),
-        );
+        image_map.insert(key.clone(), image(format!("-drive format=raw,if=virtio,file={{{key}}}"), disk));
     }
     let mut tests = Vec::new();
     let mut left_out = Vec::new();
