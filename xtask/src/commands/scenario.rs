@@ -12,9 +12,9 @@ use crate::error::{Exit, Result};
 use crate::event::EventKind;
 use crate::report;
 use crate::runner::log::{EventLog, Progress};
-use crate::runner::partition::{self, Partition, Strategy};
-use crate::runner::suite::Timings;
+use crate::runner::partition::{Partition, Strategy};
 use crate::runner::suite::{run_plan, Plan};
+use crate::runner::timings;
 
 pub fn run(args: ScenarioArgs) -> Result<Exit> {
     let ws = workspace()?;
@@ -49,13 +49,13 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
         check_replay_source(r)?;
     }
     let timings = match (&args.timings, &args.partition) {
-        (Some(file), _) => read_timings(file)?,
+        (Some(file), _) => timings::read(file).map_err(|e| Error::bad_input(format!("--timings {e}")))?,
         (None, Some(p)) if p.strategy == Strategy::Duration => {
             return Err(Error::bad_input(format!(
                 "--partition {p} needs --timings REPORT_JSON (every shard must balance by the same durations)"
             )));
         }
-        (None, _) => last_timings(&crate::project::reports_dir(&ws.root), &profiles),
+        (None, _) => timings::last(&crate::project::reports_dir(&ws.root), &profiles),
     };
     let context = EventKind::RunContext {
         commit: git_commit(&ws.root),
@@ -89,7 +89,7 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
     let failed = result?;
     let summary = report::model::RunReport::from_events(&log.events());
     if args.replay.is_none() {
-        save_timings(&reports_root, &summary);
+        timings::save(&reports_root, &summary);
     }
     if args.json.json {
         println!("{}", std::fs::read_to_string(&written.json)?);
@@ -151,62 +151,6 @@ fn no_tests_ran(summary: &report::RunReport, partition: Option<Partition>, polic
             Exit::Success
         }
         NoTests::Pass => Exit::Success,
-    }
-}
-
-fn read_timings(file: &Path) -> Result<Timings> {
-    let path = if file.is_dir() { file.join(report::JSON_FILE) } else { file.to_path_buf() };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::bad_input(format!("--timings {}: cannot read: {e}", path.display())))?;
-    partition::timings_from_report(&text).map_err(|e| Error::bad_input(format!("--timings {}: {e}", path.display())))
-}
-
-/// Where the durations of the last live run on a profile are kept.
-fn timings_file(reports_root: &Path, profile: &str) -> PathBuf {
-    reports_root.join(".timings").join(format!("{profile}.json"))
-}
-
-/// The test durations of the last live runs on these profiles (empty when
-/// there were none): the job queue starts the longest tests first.
-fn last_timings(reports_root: &Path, profiles: &[crate::config::Profile]) -> Timings {
-    let mut out = Timings::new();
-    for p in profiles {
-        let Ok(text) = std::fs::read_to_string(timings_file(reports_root, &p.name)) else { continue };
-        let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, f64>>(&text) else { continue };
-        for (key, seconds) in map {
-            if let Some((phase, test)) = key.split_once('/') {
-                out.insert((p.name.clone(), phase.to_string(), test.to_string()), seconds);
-            }
-        }
-    }
-    out
-}
-
-/// Records the durations of the tests that ran, per profile (`phase/test`
-/// to seconds), over those of earlier runs. Best effort: a run never fails
-/// for it.
-fn save_timings(reports_root: &Path, summary: &report::RunReport) {
-    use std::collections::BTreeMap;
-    let mut by_profile: BTreeMap<&str, Vec<(String, f64)>> = BTreeMap::new();
-    for suite in &summary.suites {
-        for test in suite.tests.iter().filter(|t| !matches!(t.outcome, crate::event::Outcome::Skipped { .. })) {
-            if test.interrupted {
-                continue;
-            }
-            by_profile
-                .entry(&suite.profile)
-                .or_default()
-                .push((format!("{}/{}", suite.phase, test.name), test.seconds));
-        }
-    }
-    for (profile, tests) in by_profile {
-        let file = timings_file(reports_root, profile);
-        let mut map: BTreeMap<String, f64> =
-            std::fs::read_to_string(&file).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-        map.extend(tests);
-        if let (Some(dir), Ok(text)) = (file.parent(), serde_json::to_string_pretty(&map)) {
-            let _ = std::fs::create_dir_all(dir).map(|_| report::write_atomic(&file, text.as_bytes()));
-        }
     }
 }
 

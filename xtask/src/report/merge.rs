@@ -76,7 +76,7 @@ pub fn merge(inputs: &[Input], run_id: &str, started_unix: u64, command: Vec<Str
     // Who reported what, to find duplicates and tests nobody ran.
     let mut announced: BTreeMap<SuiteId, Vec<String>> = BTreeMap::new();
     let mut reported: BTreeMap<TestId, usize> = BTreeMap::new();
-    for (i, input) in inputs.iter().enumerate() {
+    for input in inputs {
         let mut mine = BTreeSet::new();
         for e in &input.events {
             match &e.kind {
@@ -96,7 +96,6 @@ pub fn merge(inputs: &[Input], run_id: &str, started_unix: u64, command: Vec<Str
         }
         for t in mine {
             *reported.entry(t).or_default() += 1;
-            let _ = i;
         }
     }
     let name = |t: &TestId| format!("{}/{}/{}", t.suite.profile, t.suite.phase, t.test);

@@ -11,3 +11,4 @@ pub mod suite;
 mod sweep;
 pub mod test;
 mod test_fixtures;
+pub mod timings;
