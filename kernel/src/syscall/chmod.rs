@@ -8,8 +8,7 @@ use kernel_abi::Errno;
 
 use super::fs_util::at_node;
 use super::SyscallResult;
-use crate::fs::inode::S_IFMT;
-use crate::fs::Inode;
+use crate::fs::{Inode, SetAttr};
 use crate::process;
 
 const S_ISGID: u32 = 0o2000;
@@ -25,9 +24,9 @@ pub fn sys_fchmodat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
     chmod(&node, mode as u32)
 }
 
-fn chmod(node: &Arc<Inode>, mode: u32) -> SyscallResult {
+fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SyscallResult {
     let c = process::current_creds();
-    let mut m = node.meta.lock();
+    let m = node.getattr();
     if !c.owns(m.uid) {
         return Err(Errno::EPERM);
     }
@@ -35,6 +34,6 @@ fn chmod(node: &Arc<Inode>, mode: u32) -> SyscallResult {
     if c.euid != 0 && !c.in_group(m.gid) {
         perm &= !S_ISGID;
     }
-    m.mode = (m.mode & S_IFMT) | perm;
+    node.setattr(&SetAttr { perm: Some(perm), ..Default::default() })?;
     Ok(0)
 }

@@ -10,8 +10,7 @@ use kernel_abi::Errno;
 
 use super::fs_util::{at_node, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW};
 use super::SyscallResult;
-use crate::fs::inode::{S_IFDIR, S_IFMT};
-use crate::fs::Inode;
+use crate::fs::{Inode, SetAttr, S_IFDIR, S_IFMT};
 use crate::process;
 
 const KEEP: u32 = u32::MAX;
@@ -32,9 +31,9 @@ pub fn sys_fchownat(dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64) -> Sy
     chown(&node, uid as u32, gid as u32)
 }
 
-fn chown(node: &Arc<Inode>, uid: u32, gid: u32) -> SyscallResult {
+fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SyscallResult {
     let c = process::current_creds();
-    let mut m = node.meta.lock();
+    let m = node.getattr();
     let uid_changes = uid != KEEP && uid != m.uid;
     let gid_changes = gid != KEEP && gid != m.gid;
     if c.euid != 0 {
@@ -45,17 +44,18 @@ fn chown(node: &Arc<Inode>, uid: u32, gid: u32) -> SyscallResult {
             return Err(Errno::EPERM);
         }
     }
-    if uid != KEEP {
-        m.uid = uid;
-    }
-    if gid != KEEP {
-        m.gid = gid;
-    }
+    let mut change = SetAttr {
+        uid: (uid != KEEP).then_some(uid),
+        gid: (gid != KEEP).then_some(gid),
+        ..Default::default()
+    };
     if (uid != KEEP || gid != KEEP) && m.mode & S_IFMT != S_IFDIR {
-        m.mode &= !S_ISUID;
-        if m.mode & S_IXGRP != 0 {
-            m.mode &= !S_ISGID;
+        let mut perm = m.mode & 0o7777 & !S_ISUID;
+        if perm & S_IXGRP != 0 {
+            perm &= !S_ISGID;
         }
+        change.perm = Some(perm);
     }
+    node.setattr(&change)?;
     Ok(0)
 }

@@ -5,7 +5,7 @@ use crate::process;
 
 pub fn sys_close(fd: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.close(fd))??;
-    crate::fs::lock::release(process::current_pid(), &file.node);
+    crate::fs::lock::release(process::current_pid(), &*file.node);
     drop(file);
     Ok(0)
 }

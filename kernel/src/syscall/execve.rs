@@ -44,8 +44,11 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
     let mut total = 0;
     let argv = user_strings(argv, &mut total)?;
     let envp = user_strings(envp, &mut total)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    let abs = kernel_path::join(&cwd, &path);
+    let abs = if path.starts_with('/') {
+        path.clone()
+    } else {
+        kernel_path::join(&crate::fs::ns().path_of(&crate::fs::cwd())?, &path)
+    };
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
     // Loading activates the new space; on failure the old one comes back.
@@ -74,7 +77,7 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
     })?;
     let (old, closed) = old;
     for file in &closed {
-        crate::fs::lock::release(process::current_pid(), &file.node);
+        crate::fs::lock::release(process::current_pid(), &*file.node);
     }
     drop(closed);
     drop(old);

@@ -31,7 +31,7 @@ pub fn sys_fcntl_lock(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
         if req.kind.is_none() {
             return Err(Errno::EINVAL);
         }
-        match lock::get(&file.node, &req) {
+        match lock::get(&*file.node, &req) {
             None => raw[0..2].copy_from_slice(&F_UNLCK.to_le_bytes()),
             Some(l) => {
                 let t = if l.kind == Kind::Read { F_RDLCK } else { F_WRLCK };
@@ -64,7 +64,7 @@ fn decode(file: &OpenFile, raw: &[u8; FLOCK_SIZE]) -> Result<Request, Errno> {
     let base = match i16_at(2) {
         0 => 0,
         1 => *file.offset.lock() as i64,
-        2 => file.node.size() as i64,
+        2 => file.node.getattr().size as i64,
         _ => return Err(Errno::EINVAL),
     };
     let start = base.checked_add(i64_at(8)).ok_or(Errno::EOVERFLOW)?;

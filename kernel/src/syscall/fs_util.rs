@@ -2,9 +2,11 @@
 //! `dirfd` bases.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use kernel_abi::Errno;
 
+use crate::fs::{self, Inode, Path};
 use crate::mm::usercopy::copy_str_from_user;
 use crate::process;
 
@@ -30,34 +32,34 @@ pub fn user_path(addr: u64) -> Result<String, Errno> {
     String::from_utf8(buf).map_err(|_| Errno::EINVAL)
 }
 
-/// The directory a relative `path` starts from: the cwd for AT_FDCWD, else
-/// the (absolute) path `dirfd` was opened with.
-pub fn base_dir(dirfd: u64, path: &str) -> Result<String, Errno> {
+/// The directory a relative `path` starts from: the working directory for
+/// AT_FDCWD, else the directory `dirfd` is open on (ENOTDIR if it is not
+/// one). Both are dentries, valid whatever was renamed since.
+pub fn base_dir(dirfd: u64, path: &str) -> Result<Path, Errno> {
     if path.starts_with('/') || dirfd as i64 as i32 == AT_FDCWD as i32 {
-        return process::with_current(|p| p.cwd.clone());
+        return Ok(fs::cwd());
     }
     let file = process::with_current(|p| p.fds.get(dirfd))??;
-    if !file.node.is_dir() {
-        return Err(Errno::ENOTDIR);
+    match &file.path {
+        Some(p) if p.is_dir() => Ok(p.clone()),
+        _ => Err(Errno::ENOTDIR),
     }
-    Ok(file.path.clone())
 }
 
 /// The inode a `*at` call with `flags` names: `path` from `dirfd`, or with
 /// AT_EMPTY_PATH and an empty path the file `dirfd` itself (the working
 /// directory for AT_FDCWD); AT_SYMLINK_NOFOLLOW leaves a final symlink.
-pub fn at_node(dirfd: u64, path: u64, flags: u64) -> Result<alloc::sync::Arc<crate::fs::Inode>, Errno> {
+pub fn at_node(dirfd: u64, path: u64, flags: u64) -> Result<Arc<dyn Inode>, Errno> {
     let path = user_path(path)?;
     if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(Errno::ENOENT);
         }
         if dirfd as i64 as i32 == AT_FDCWD as i32 {
-            let cwd = process::with_current(|p| p.cwd.clone())?;
-            return crate::fs::resolve(&cwd, ".", true);
+            return Ok(fs::cwd().inode().clone());
         }
         return Ok(process::with_current(|p| p.fds.get(dirfd))??.node.clone());
     }
     let base = base_dir(dirfd, &path)?;
-    crate::fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)
+    Ok(fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?.inode().clone())
 }

@@ -4,13 +4,13 @@
 use kernel_abi::Errno;
 
 use super::SyscallResult;
-use crate::fs::Data;
+use crate::fs::file::Kind;
 use crate::process;
 
 pub fn sys_ioctl(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    let tty = match &*file.node.data.lock() {
-        Data::Device(d) => d.tty(),
+    let tty = match &file.kind {
+        Kind::Device(d) => d.tty(),
         _ => None,
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;

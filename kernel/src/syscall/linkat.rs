@@ -1,16 +1,17 @@
-//! linkat(2): a second name for a file, within one filesystem (EXDEV
-//! across), never for a directory (EPERM). AT_SYMLINK_FOLLOW follows a
-//! final symlink of the old path, AT_EMPTY_PATH links the file `olddirfd`
-//! is open on. Like Linux with fs.protected_hardlinks=1, someone other
-//! than the owner (or root) may link only a regular file it can read and
-//! write that is not set-user-ID or set-group-ID executable.
+//! linkat(2): a second name for a file, within one mount (EXDEV across),
+//! never for a directory (EPERM). AT_SYMLINK_FOLLOW follows a final
+//! symlink of the old path, AT_EMPTY_PATH links the file `olddirfd` is
+//! open on. Like Linux with fs.protected_hardlinks=1, someone other than
+//! the owner (or root) may link only a regular file it can read and write
+//! that is not set-user-ID or set-group-ID executable
+//! (`kernel_vfs::access::may_link`).
 
 use kernel_abi::Errno;
-use kernel_perm::{Creds, MAY_READ, MAY_WRITE};
 
-use super::fs_util::{at_node, base_dir, user_path, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW};
+use super::fs_util::{base_dir, user_path, AT_EMPTY_PATH, AT_FDCWD};
 use super::SyscallResult;
-use crate::fs::{self, Inode, S_IFREG};
+use crate::fs;
+use crate::process;
 
 const AT_SYMLINK_FOLLOW: u64 = 0x400;
 
@@ -18,40 +19,22 @@ pub fn sys_linkat(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flag
     if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let follow = if flags & AT_SYMLINK_FOLLOW != 0 { 0 } else { AT_SYMLINK_NOFOLLOW };
-    let node = at_node(olddirfd, oldpath, follow | (flags & AT_EMPTY_PATH))?;
-    let new = user_path(newpath)?;
-    let base = base_dir(newdirfd, &new)?;
-    let (dir, name) = fs::resolve_parent(&base, &new)?;
-    if dir.child(name).is_some() {
-        return Err(Errno::EEXIST);
-    }
-    if node.is_dir() {
-        return Err(Errno::EPERM);
-    }
-    if dir.fs != node.fs {
-        return Err(Errno::EXDEV);
-    }
-    let creds = crate::process::current_creds();
-    fs::access::may_create(&dir, &creds)?;
-    may_link(&node, &creds)?;
-    fs::check_space(0)?;
-    fs::insert(&dir, name, node.clone())?;
-    node.meta.lock().nlink += 1;
-    Ok(0)
-}
-
-/// The protected_hardlinks rule (EPERM, as Linux's `may_linkat`).
-fn may_link(node: &Inode, c: &Creds) -> Result<(), Errno> {
-    let m = *node.meta.lock();
-    if c.owns(m.uid) {
-        return Ok(());
-    }
-    let setid_exec = m.mode & 0o4000 != 0 || m.mode & 0o2010 == 0o2010;
-    let regular = m.mode & fs::inode::S_IFMT == S_IFREG;
-    if regular && !setid_exec && kernel_perm::permitted(c, m.mode, m.uid, m.gid, MAY_READ | MAY_WRITE) {
-        Ok(())
+    let old = user_path(oldpath)?;
+    let old = if old.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        if olddirfd as i64 as i32 == AT_FDCWD as i32 {
+            fs::cwd()
+        } else {
+            process::with_current(|p| p.fds.get(olddirfd))??.path.clone().ok_or(Errno::ENOENT)?
+        }
     } else {
-        Err(Errno::EPERM)
-    }
+        fs::resolve(&base_dir(olddirfd, &old)?, &old, flags & AT_SYMLINK_FOLLOW != 0)?
+    };
+    let new = user_path(newpath)?;
+    let parent = fs::resolve_parent(&base_dir(newdirfd, &new)?, &new)?;
+    fs::check_space(0)?;
+    fs::ns().link(&old, &parent, &process::current_creds())?;
+    Ok(0)
 }

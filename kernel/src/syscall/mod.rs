@@ -36,6 +36,7 @@ mod openat;
 mod pgrp;
 mod pipe2;
 mod poll;
+mod pread;
 mod read;
 mod readlinkat;
 mod reboot;
@@ -51,6 +52,7 @@ mod sync;
 mod sysinfo;
 mod syslog;
 mod time;
+mod truncate;
 mod umask;
 mod uname;
 mod unlinkat;
@@ -108,6 +110,8 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::READ
             | sysno::WRITE
             | sysno::LSEEK
+            | sysno::FTRUNCATE
+            | sysno::TRUNCATE
             | sysno::BRK
             | sysno::MMAP
             | sysno::MPROTECT
@@ -189,6 +193,11 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::READLINKAT => readlinkat::sys_readlinkat(a[0], a[1], a[2], a[3]),
         sysno::SYMLINKAT => readlinkat::sys_symlinkat(a[0], a[1], a[2]),
         sysno::CHDIR => chdir::sys_chdir(a[0]),
+        sysno::FCHDIR => chdir::sys_fchdir(a[0]),
+        sysno::PREAD64 => pread::sys_pread64(a[0], a[1], a[2], a[3]),
+        sysno::PWRITE64 => pread::sys_pwrite64(a[0], a[1], a[2], a[3]),
+        sysno::TRUNCATE => truncate::sys_truncate(a[0], a[1]),
+        sysno::FTRUNCATE => truncate::sys_ftruncate(a[0], a[1]),
         sysno::DUP => dup::sys_dup(a[0]),
         sysno::DUP3 => dup::sys_dup3(a[0], a[1], a[2]),
         sysno::FCNTL => fcntl::sys_fcntl(a[0], a[1], a[2]),

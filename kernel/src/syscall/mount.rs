@@ -28,8 +28,7 @@ pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -
     let fstype = user_path(fstype)?;
     // The options string: at most a page, like Linux copies.
     let options = if data == 0 { String::new() } else { user_path(data)? };
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    fs::mount(&cwd, &source, &target, &fstype, &options)?;
+    fs::mount(&fs::cwd(), &source, &target, &fstype, &options)?;
     Ok(0)
 }
 
@@ -39,7 +38,6 @@ pub fn sys_umount2(target: u64, _flags: u64) -> SyscallResult {
         return Err(Errno::EPERM);
     }
     let target = user_path(target)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    fs::umount(&cwd, &target)?;
+    fs::umount(&fs::cwd(), &target)?;
     Ok(0)
 }

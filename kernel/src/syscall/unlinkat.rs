@@ -1,4 +1,4 @@
-//! unlinkat(2) (unlink and rmdir).
+//! unlinkat(2) (unlink and rmdir; the rules are `kernel_vfs`'s).
 
 use kernel_abi::Errno;
 
@@ -11,10 +11,12 @@ pub fn sys_unlinkat(dirfd: u64, path: u64, flags: u64) -> SyscallResult {
         return Err(Errno::EINVAL);
     }
     let path = user_path(path)?;
-    let base = base_dir(dirfd, &path)?;
-    let (dir, name) = fs::resolve_parent(&base, &path)?;
-    let node = dir.child(name).ok_or(Errno::ENOENT)?;
-    fs::access::may_delete(&dir, &node, &crate::process::current_creds())?;
-    fs::remove(&dir, name, flags & AT_REMOVEDIR != 0)?;
+    let parent = fs::resolve_parent(&base_dir(dirfd, &path)?, &path)?;
+    let creds = crate::process::current_creds();
+    if flags & AT_REMOVEDIR != 0 {
+        fs::ns().rmdir(&parent, &creds)?;
+    } else {
+        fs::ns().unlink(&parent, &creds)?;
+    }
     Ok(0)
 }

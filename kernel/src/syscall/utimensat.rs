@@ -1,11 +1,12 @@
-//! utimensat(2): only the modification time is kept (stat reports it for
-//! atime and ctime too).
+//! utimensat(2): access and modification times (UTIME_NOW, UTIME_OMIT);
+//! AT_SYMLINK_NOFOLLOW; a null path sets the times of `dirfd`'s file
+//! (futimens). Unknown flag bits: EINVAL.
 
 use kernel_abi::Errno;
 
 use super::fs_util::{base_dir, user_path, AT_SYMLINK_NOFOLLOW};
 use super::SyscallResult;
-use crate::fs;
+use crate::fs::{self, SetAttr, Time};
 use crate::mm::usercopy::copy_from_user;
 use crate::process;
 
@@ -13,43 +14,51 @@ const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
 
 pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> SyscallResult {
+    if flags & !AT_SYMLINK_NOFOLLOW != 0 {
+        return Err(Errno::EINVAL);
+    }
     let node = if path == 0 {
         process::with_current(|p| p.fds.get(dirfd))??.node.clone()
     } else {
         let path = user_path(path)?;
         let base = base_dir(dirfd, &path)?;
-        fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?.inode().clone()
     };
-    let now = crate::arch::timer::now_ns();
+    let now = fs::clock();
     // Setting the current time takes ownership or write permission (EACCES);
     // an explicit time takes ownership (EPERM), as Linux's utimes checks.
     let mut explicit = false;
-    let mtime = if times == 0 {
-        Some(now)
+    let (atime, mtime) = if times == 0 {
+        (Some(now), Some(now))
     } else {
         let mut raw = [0u8; 32];
         copy_from_user(&mut raw, times)?;
-        let sec = i64::from_le_bytes(raw[16..24].try_into().expect("8 bytes"));
-        let nsec = i64::from_le_bytes(raw[24..32].try_into().expect("8 bytes"));
-        match nsec {
-            UTIME_NOW => Some(now),
-            UTIME_OMIT => None,
-            n if (0..1_000_000_000).contains(&n) && sec >= 0 => {
-                explicit = true;
-                Some(sec as u64 * 1_000_000_000 + n as u64)
+        let mut decode = |at: usize| -> Result<Option<Time>, Errno> {
+            let sec = i64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
+            let nsec = i64::from_le_bytes(raw[at + 8..at + 16].try_into().expect("8 bytes"));
+            match nsec {
+                UTIME_NOW => Ok(Some(now)),
+                UTIME_OMIT => Ok(None),
+                n if (0..1_000_000_000).contains(&n) => {
+                    explicit = true;
+                    Ok(Some(Time { sec, nsec: n as u32 }))
+                }
+                _ => Err(Errno::EINVAL),
             }
-            _ => return Err(Errno::EINVAL),
-        }
+        };
+        (decode(0)?, decode(16)?)
     };
+    if atime.is_none() && mtime.is_none() {
+        return Ok(0);
+    }
     let creds = process::current_creds();
-    if !creds.owns(node.meta.lock().uid) {
+    let attr = node.getattr();
+    if !creds.owns(attr.uid) {
         if explicit {
             return Err(Errno::EPERM);
         }
-        fs::access::check(&node, &creds, kernel_perm::MAY_WRITE)?;
+        fs::access::check(&attr, &creds, kernel_perm::MAY_WRITE)?;
     }
-    if let Some(t) = mtime {
-        node.meta.lock().mtime_ns = t;
-    }
+    node.setattr(&SetAttr { atime, mtime, ..Default::default() })?;
     Ok(0)
 }

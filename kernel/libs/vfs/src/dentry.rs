@@ -91,8 +91,10 @@ impl Dentry {
         d
     }
 
-    /// `name` was removed from this directory.
-    pub(crate) fn forget(&self, name: &str) {
+    /// `name` was removed from this directory: a dentry still held for
+    /// it is dead. The namespace operations call this; a kernel changing a
+    /// filesystem directly through its inodes calls it too.
+    pub fn forget(&self, name: &str) {
         if let Some(d) = self.children.lock().remove(name).and_then(|w| w.upgrade()) {
             d.state.lock().dead = true;
         }

@@ -253,15 +253,33 @@ impl Namespace {
     }
 
     /// The absolute path of `path`, from its dentries' names and the
-    /// mount points above it (getcwd, /proc links). ENOENT if it was
-    /// removed.
+    /// mount points above it (getcwd). ENOENT if it was removed.
     pub fn path_of(&self, path: &Path) -> Result<String> {
+        match self.names(path) {
+            (p, false) => Ok(p),
+            (_, true) => Err(Errno::ENOENT),
+        }
+    }
+
+    /// The path of `path` as /proc links show it: with ` (deleted)` once
+    /// it was removed, as Linux's `d_path`.
+    pub fn display_path(&self, path: &Path) -> String {
+        match self.names(path) {
+            (p, false) => p,
+            (mut p, true) => {
+                p.push_str(" (deleted)");
+                p
+            }
+        }
+    }
+
+    /// The path, and whether some dentry on it is dead.
+    fn names(&self, path: &Path) -> (String, bool) {
         let mut names: Vec<String> = Vec::new();
+        let mut dead = false;
         let mut cur = path.clone();
         loop {
-            if cur.dentry.is_dead() {
-                return Err(Errno::ENOENT);
-            }
+            dead |= cur.dentry.is_dead();
             if cur.same(&self.root) {
                 break;
             }
@@ -289,7 +307,7 @@ impl Namespace {
         if out.is_empty() {
             out.push('/');
         }
-        Ok(out)
+        (out, dead)
     }
 
     /// The path where `mount` is seen (/proc/mounts).

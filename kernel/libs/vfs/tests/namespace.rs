@@ -206,6 +206,7 @@ fn a_removed_working_directory_has_no_path() {
     let cwd = mkdir(&ns, "/gone");
     ns.rmdir(&parent(&ns, &ns.root(), "/gone"), &ROOT).unwrap();
     assert_eq!(ns.path_of(&cwd).err(), Some(Errno::ENOENT));
+    assert_eq!(ns.display_path(&cwd), "/gone (deleted)");
     // Nothing can be made in it.
     let p = ns.resolve_parent(&cwd, "x", Some(&ROOT)).unwrap();
     assert!(ns.create(&p, S_IFREG | 0o600, (0, 0), &ROOT).is_err());
