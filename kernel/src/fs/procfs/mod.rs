@@ -161,7 +161,13 @@ impl Inode for ProcInode {
         }
     }
 
-    fn setattr(&self, _: &SetAttr) -> Result<(), Errno> {
+    /// Generated files have no size to change: O_TRUNC (`echo c >
+    /// /proc/sysrq-trigger`) is accepted and does nothing, as on Linux;
+    /// owners and modes are fixed (EPERM).
+    fn setattr(&self, c: &SetAttr) -> Result<(), Errno> {
+        if *c == (SetAttr { size: c.size, ..Default::default() }) {
+            return Ok(());
+        }
         Err(Errno::EPERM)
     }
 
