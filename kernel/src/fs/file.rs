@@ -117,6 +117,17 @@ impl OpenFile {
         }
     }
 
+    /// Whether a read returns all that was asked while data lasts (files
+    /// and memory devices), so a large read may be served in pieces;
+    /// pipes and terminals return what is there.
+    pub fn reads_fully(&self) -> bool {
+        match &self.kind {
+            Kind::Inode | Kind::Proc { .. } => true,
+            Kind::Device(d) => d.tty().is_none(),
+            Kind::Pipe(_) => false,
+        }
+    }
+
     /// pread(2): at `offset`, the file position untouched (ESPIPE where
     /// there is no position: pipes and terminals).
     pub fn pread(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
