@@ -46,7 +46,8 @@ pub fn run() {
     p.cmdline = loaded.cmdline;
     p.mmap_next = loaded.mmap_base;
     p.image = Some(alloc::sync::Arc::new(loaded.image));
-    let devnull = crate::fs::lookup_kernel("/dev/null").and_then(|n| crate::fs::file::OpenFile::open(n, crate::fs::file::O_RDWR));
+    let devnull =
+        crate::fs::lookup_kernel("/dev/null").and_then(|n| crate::fs::file::OpenFile::open(n, crate::fs::file::O_RDWR));
     if let Ok(f) = devnull {
         let _ = p.fds.set(1, f, false);
     }

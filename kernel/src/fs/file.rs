@@ -41,7 +41,10 @@ pub enum Kind {
     Device(Device),
     Pipe(Arc<super::pipe::Pipe>),
     /// A procfs file: its content when opened; writes go to the node.
-    Proc { content: Vec<u8>, node: ProcNode },
+    Proc {
+        content: Vec<u8>,
+        node: ProcNode,
+    },
 }
 
 pub struct OpenFile {

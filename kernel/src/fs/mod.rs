@@ -104,9 +104,12 @@ fn unpack(e: &kernel_cpio::Entry) -> Result<(), Errno> {
     let owner = Owner { uid: e.uid, gid: e.gid };
     match e.file_type() {
         kernel_cpio::S_IFDIR => match dir.lookup(name) {
-            Ok(existing) => {
-                existing.setattr(&SetAttr { perm: Some(perm), uid: Some(e.uid), gid: Some(e.gid), ..Default::default() })?
-            }
+            Ok(existing) => existing.setattr(&SetAttr {
+                perm: Some(perm),
+                uid: Some(e.uid),
+                gid: Some(e.gid),
+                ..Default::default()
+            })?,
             Err(_) => {
                 dir.mkdir(name, perm, owner)?;
             }

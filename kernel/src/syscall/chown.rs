@@ -44,11 +44,8 @@ fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SyscallResult {
             return Err(Errno::EPERM);
         }
     }
-    let mut change = SetAttr {
-        uid: (uid != KEEP).then_some(uid),
-        gid: (gid != KEEP).then_some(gid),
-        ..Default::default()
-    };
+    let mut change =
+        SetAttr { uid: (uid != KEEP).then_some(uid), gid: (gid != KEEP).then_some(gid), ..Default::default() };
     if (uid != KEEP || gid != KEEP) && m.mode & S_IFMT != S_IFDIR {
         let mut perm = m.mode & 0o7777 & !S_ISUID;
         if perm & S_IXGRP != 0 {

@@ -86,7 +86,13 @@ pub struct Namespace {
 
 impl Namespace {
     pub fn new(sb: Arc<Superblock>, fstype: &str, source: &str) -> Namespace {
-        let mount = Arc::new(Mount { sb: sb.clone(), at: None, fstype: fstype.into(), source: source.into(), options: String::new() });
+        let mount = Arc::new(Mount {
+            sb: sb.clone(),
+            at: None,
+            fstype: fstype.into(),
+            source: source.into(),
+            options: String::new(),
+        });
         let root = Path { mount: mount.clone(), dentry: sb.root.clone() };
         Namespace { root, mounts: Mutex::new(alloc::vec![mount]) }
     }
@@ -103,7 +109,8 @@ impl Namespace {
         if at.dentry.is_dead() {
             return Err(Errno::ENOENT);
         }
-        let m = Mount { sb, at: Some(at.clone()), fstype: fstype.into(), source: source.into(), options: options.into() };
+        let m =
+            Mount { sb, at: Some(at.clone()), fstype: fstype.into(), source: source.into(), options: options.into() };
         self.mounts.lock().push(Arc::new(m));
         Ok(())
     }
@@ -182,7 +189,14 @@ impl Namespace {
         Ok(cur)
     }
 
-    fn walk(&self, cur: &mut Path, comps: &[&str], follow_last: bool, links: &mut u32, creds: Option<&Creds>) -> Result<()> {
+    fn walk(
+        &self,
+        cur: &mut Path,
+        comps: &[&str],
+        follow_last: bool,
+        links: &mut u32,
+        creds: Option<&Creds>,
+    ) -> Result<()> {
         for (i, name) in comps.iter().enumerate() {
             let last = i + 1 == comps.len();
             let attr = cur.attr();

@@ -232,10 +232,7 @@ fn sticky_directories_protect_other_users_files() {
     touch(&ns, "/ro/f");
     let _ = ro;
     assert_eq!(ns.unlink(&parent(&ns, &ns.root(), "/ro/f"), &bob), Err(Errno::EACCES));
-    assert_eq!(
-        ns.create(&parent(&ns, &ns.root(), "/ro/g"), S_IFREG | 0o644, (0, 0), &bob).err(),
-        Some(Errno::EACCES)
-    );
+    assert_eq!(ns.create(&parent(&ns, &ns.root(), "/ro/g"), S_IFREG | 0o644, (0, 0), &bob).err(), Some(Errno::EACCES));
 }
 
 #[test]

@@ -259,8 +259,13 @@ fn special_nodes_and_symlinks_keep_what_they_were_made_with() {
 fn setattr_changes_only_what_it_names() {
     let fs = fs(8);
     let f = file(&fs, "f");
-    f.setattr(&SetAttr { perm: Some(0o4711), uid: Some(5), mtime: Some(Time { sec: 9, nsec: 1 }), ..Default::default() })
-        .unwrap();
+    f.setattr(&SetAttr {
+        perm: Some(0o4711),
+        uid: Some(5),
+        mtime: Some(Time { sec: 9, nsec: 1 }),
+        ..Default::default()
+    })
+    .unwrap();
     let a = f.getattr();
     assert_eq!(a.mode, S_IFREG | 0o4711);
     assert_eq!((a.uid, a.gid), (5, 0));

@@ -86,7 +86,7 @@ impl<P: PageAlloc> Data<P> {
             let keep = size.div_ceil(PAGE);
             // Everything from page `keep` on goes.
             drop(self.pages.split_off(&keep));
-            if size % PAGE != 0 {
+            if !size.is_multiple_of(PAGE) {
                 if let Some(page) = self.pages.get_mut(&(size / PAGE)) {
                     page.as_mut()[(size % PAGE) as usize..].fill(0);
                 }
