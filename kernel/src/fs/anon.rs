@@ -44,8 +44,8 @@ impl Inode for AnonInode {
         self.attr.lock().ino
     }
 
-    fn getattr(&self) -> Attr {
-        *self.attr.lock()
+    fn getattr(&self) -> Result<Attr, Errno> {
+        Ok(*self.attr.lock())
     }
 
     fn setattr(&self, c: &SetAttr) -> Result<(), Errno> {

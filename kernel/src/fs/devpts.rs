@@ -64,7 +64,7 @@ pub fn mount(options: &str) -> Result<Arc<Superblock>, Errno> {
 /// `,gid=5,mode=620,ptmxmode=666`: the settings as /proc/mounts lists them.
 pub fn options_text() -> alloc::string::String {
     let s = *SETTINGS.lock();
-    let ptmx = sb().root.inode().lookup("ptmx").map_or(0, |n| n.getattr().mode & 0o777);
+    let ptmx = sb().root.inode().lookup("ptmx").and_then(|n| n.getattr()).map_or(0, |a| a.mode & 0o777);
     let gid = s.gid.map_or(alloc::string::String::new(), |g| format!(",gid={g}"));
     format!("{gid},mode={:03o},ptmxmode={ptmx:03o}", s.mode)
 }

@@ -74,7 +74,7 @@ impl OpenFile {
     /// `tty::open_node` (/dev/ptmx makes a pair, /dev/tty is the caller's).
     pub fn open(path: Path, flags: u32) -> Result<Arc<OpenFile>, Errno> {
         let node = path.inode().clone();
-        let attr = node.getattr();
+        let attr = node.getattr()?;
         let kind = match attr.file_type() {
             Some(FileType::Regular) => match node.as_any().downcast_ref::<ProcInode>().and_then(ProcInode::node) {
                 Some(n) => Kind::Proc { content: n.content(), node: n },
@@ -187,7 +187,7 @@ impl OpenFile {
             Kind::Inode => {
                 let mut off = self.offset.lock();
                 if *self.flags.lock() & O_APPEND != 0 {
-                    *off = self.node.getattr().size;
+                    *off = self.node.getattr()?.size;
                 }
                 let n = self.node.write_at(*off, src)?;
                 *off += n as u64;
@@ -208,14 +208,14 @@ impl OpenFile {
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
             Kind::Inode => {
-                let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr().size } else { offset };
+                let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 self.node.write_at(at, src)
             }
         }
     }
 
     pub fn seek(&self, offset: i64, whence: u32) -> Result<u64, Errno> {
-        let attr = self.node.getattr();
+        let attr = self.node.getattr()?;
         let size = match &self.kind {
             Kind::Proc { content, .. } => content.len() as u64,
             Kind::Pipe(_) => return Err(Errno::ESPIPE),

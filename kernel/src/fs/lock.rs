@@ -23,8 +23,9 @@ const MAX_PER_FILE: usize = 1024;
 static LOCKS: Mutex<BTreeMap<(u64, u64), Locks>> = Mutex::new(BTreeMap::new());
 
 fn key(node: &dyn Inode) -> (u64, u64) {
-    let a = node.getattr();
-    (a.dev, a.ino)
+    // An inode whose attributes cannot be read still has its number.
+    let dev = node.getattr().map_or(0, |a| a.dev);
+    (dev, node.ino())
 }
 
 /// A request decoded from `struct flock`: None for F_UNLCK; `start..end`.

@@ -67,7 +67,7 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
 /// The regular, executable file at absolute `path`.
 fn executable(path: &str) -> Result<crate::fs::Path, Errno> {
     let node = crate::fs::resolve(&crate::fs::root(), path, true)?;
-    let attr = node.attr();
+    let attr = node.attr()?;
     if attr.mode & crate::fs::S_IFMT != crate::fs::S_IFREG {
         return Err(Errno::EACCES);
     }
@@ -78,7 +78,7 @@ fn executable(path: &str) -> Result<crate::fs::Path, Errno> {
 /// A copy of the whole file (its pages are not contiguous), in the heap
 /// while the image loads; ENOMEM when the heap cannot hold it.
 fn read_whole(file: &crate::fs::Path) -> Result<Vec<u8>, Errno> {
-    let size = usize::try_from(file.attr().size).map_err(|_| Errno::ENOMEM)?;
+    let size = usize::try_from(file.attr()?.size).map_err(|_| Errno::ENOMEM)?;
     if !crate::arch::heap::has_room(size) {
         return Err(Errno::ENOMEM);
     }
@@ -258,9 +258,10 @@ pub struct ImageSegment {
 impl Loaded {
     /// Records the file the image came from (`path` as it was executed).
     fn with_file(mut self, node: &crate::fs::Path, path: &str) -> Loaded {
-        let attr = node.attr();
-        self.image.dev = attr.dev;
-        self.image.ino = attr.ino;
+        if let Ok(attr) = node.attr() {
+            self.image.dev = attr.dev;
+            self.image.ino = attr.ino;
+        }
         self.image.path = crate::fs::ns().path_of(node).unwrap_or_else(|_| path.into());
         self
     }

@@ -20,7 +20,7 @@ pub fn sys_fchdir(fd: u64) -> SyscallResult {
 
 /// A directory the caller may search becomes its working directory.
 fn enter(dir: Path) -> SyscallResult {
-    let attr = dir.attr();
+    let attr = dir.attr()?;
     if !attr.is_dir() {
         return Err(Errno::ENOTDIR);
     }

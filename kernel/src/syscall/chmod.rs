@@ -26,7 +26,7 @@ pub fn sys_fchmodat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
 
 fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SyscallResult {
     let c = process::current_creds();
-    let m = node.getattr();
+    let m = node.getattr()?;
     if !c.owns(m.uid) {
         return Err(Errno::EPERM);
     }

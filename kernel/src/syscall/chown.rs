@@ -33,7 +33,7 @@ pub fn sys_fchownat(dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64) -> Sy
 
 fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SyscallResult {
     let c = process::current_creds();
-    let m = node.getattr();
+    let m = node.getattr()?;
     let uid_changes = uid != KEEP && uid != m.uid;
     let gid_changes = gid != KEEP && gid != m.gid;
     if c.euid != 0 {

@@ -18,7 +18,7 @@ pub fn sys_faccessat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
     let creds = crate::process::current_creds().as_real();
     let node = fs::resolve_as(&base, &path, true, &creds)?;
     if mode != 0 {
-        fs::access::check(&node.attr(), &creds, mode as u32)?;
+        fs::access::check(&node.attr()?, &creds, mode as u32)?;
     }
     Ok(0)
 }

@@ -64,7 +64,7 @@ fn decode(file: &OpenFile, raw: &[u8; FLOCK_SIZE]) -> Result<Request, Errno> {
     let base = match i16_at(2) {
         0 => 0,
         1 => *file.offset.lock() as i64,
-        2 => file.node.getattr().size as i64,
+        2 => file.node.getattr()?.size as i64,
         _ => return Err(Errno::EINVAL),
     };
     let start = base.checked_add(i64_at(8)).ok_or(Errno::EOVERFLOW)?;

@@ -20,12 +20,12 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
                 return Err(Errno::EEXIST);
             }
-            check_open(&found.attr(), &creds, flags)?;
+            check_open(&found.attr()?, &creds, flags)?;
             (found, false)
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
             let parent = fs::resolve_parent(&base, &path)?;
-            if parent.dir.attr().dev == fs::SYS_FS {
+            if parent.dir.attr()?.dev == fs::SYS_FS {
                 return Err(Errno::EACCES);
             }
             fs::check_space(0)?;
@@ -35,7 +35,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
         }
         Err(e) => return Err(e),
     };
-    let attr = path.attr();
+    let attr = path.attr()?;
     // sysfs is read-only (its one writable kind of file, attributes with a
     // store method, does not exist here yet).
     if writes && attr.dev == fs::SYS_FS && !attr.is_dir() {

@@ -15,13 +15,13 @@ pub fn sys_newfstatat(dirfd: u64, path: u64, statbuf: u64, flags: u64) -> Syscal
             return Err(Errno::ENOENT);
         }
         if dirfd as i64 as i32 == AT_FDCWD as i32 {
-            fs::cwd().attr()
+            fs::cwd().attr()?
         } else {
-            process::with_current(|p| p.fds.get(dirfd))??.node.getattr()
+            process::with_current(|p| p.fds.get(dirfd))??.node.getattr()?
         }
     } else {
         let base = base_dir(dirfd, &path)?;
-        fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?.attr()
+        fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?.attr()?
     };
     copy_to_user(statbuf, &fs::stat_bytes(&attr))?;
     Ok(0)
@@ -29,6 +29,6 @@ pub fn sys_newfstatat(dirfd: u64, path: u64, statbuf: u64, flags: u64) -> Syscal
 
 pub fn sys_fstat(fd: u64, statbuf: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    copy_to_user(statbuf, &fs::stat_bytes(&file.node.getattr()))?;
+    copy_to_user(statbuf, &fs::stat_bytes(&file.node.getattr()?))?;
     Ok(0)
 }

@@ -16,7 +16,7 @@ pub fn sys_sync() -> SyscallResult {
 /// fsync(2) and fdatasync(2).
 pub fn sys_fsync(fd: u64) -> SyscallResult {
     let file = process::with_current(|p| p.fds.get(fd))??;
-    let procfs = file.node.getattr().dev == crate::fs::procfs::PROC_FS;
+    let procfs = file.node.getattr()?.dev == crate::fs::procfs::PROC_FS;
     match file.kind {
         Kind::Inode if !procfs => {
             file.node.sync()?;

@@ -15,7 +15,7 @@ use crate::process;
 pub fn sys_truncate(path: u64, length: u64) -> SyscallResult {
     let path = user_path(path)?;
     let file = fs::resolve(&fs::cwd(), &path, true)?;
-    let attr = file.attr();
+    let attr = file.attr()?;
     if attr.mode & S_IFMT == S_IFDIR {
         return Err(Errno::EISDIR);
     }
@@ -35,7 +35,7 @@ fn set_size(node: &dyn Inode, length: u64) -> SyscallResult {
     if (length as i64) < 0 {
         return Err(Errno::EINVAL);
     }
-    let attr = node.getattr();
+    let attr = node.getattr()?;
     if attr.mode & S_IFMT != S_IFREG || attr.dev == fs::SYS_FS || attr.dev == fs::procfs::PROC_FS {
         return Err(Errno::EINVAL);
     }

@@ -52,7 +52,7 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> SyscallRe
         return Ok(0);
     }
     let creds = process::current_creds();
-    let attr = node.getattr();
+    let attr = node.getattr()?;
     if !creds.owns(attr.uid) {
         if explicit {
             return Err(Errno::EPERM);

@@ -42,12 +42,13 @@ impl Path {
         self.dentry.inode()
     }
 
-    pub fn attr(&self) -> Attr {
+    pub fn attr(&self) -> Result<Attr> {
         self.dentry.inode().getattr()
     }
 
+    /// Whether it is a directory (false if its attributes cannot be read).
     pub fn is_dir(&self) -> bool {
-        self.attr().is_dir()
+        self.attr().is_ok_and(|a| a.is_dir())
     }
 
     /// Whether both name the same dentry through the same mount.
@@ -199,7 +200,7 @@ impl Namespace {
     ) -> Result<()> {
         for (i, name) in comps.iter().enumerate() {
             let last = i + 1 == comps.len();
-            let attr = cur.attr();
+            let attr = cur.attr()?;
             if !attr.is_dir() {
                 return Err(Errno::ENOTDIR);
             }
@@ -212,7 +213,7 @@ impl Namespace {
             }
             let child = Path { mount: cur.mount.clone(), dentry: cur.dentry.child(name)? };
             let child = self.cross(child);
-            if child.attr().mode & S_IFMT == S_IFLNK && (!last || follow_last) {
+            if child.attr()?.mode & S_IFMT == S_IFLNK && (!last || follow_last) {
                 *links += 1;
                 if *links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
@@ -256,7 +257,7 @@ impl Namespace {
             return Err(Errno::ENOTDIR);
         }
         if let Some(c) = creds {
-            access::check(&dir.attr(), c, MAY_EXEC)?;
+            access::check(&dir.attr()?, c, MAY_EXEC)?;
         }
         let last = match name {
             "." => Last::Dot,

@@ -171,11 +171,18 @@ pub struct StatFs {
 /// Cross-inode operations (`link`, `rename`) get the other inode as
 /// `&dyn Inode`: an implementation downcasts it (`as_any`) to its own
 /// type and returns EXDEV if it is not one of its own.
+///
+/// Lifetime: the VFS holds an `Arc` for as long as an inode is in use (an
+/// open file, a working directory, a walk in progress), so a filesystem
+/// that frees an unlinked inode's storage (ext2's orphans) does it when
+/// the last `Arc` of its handle drops; one that hands out several handles
+/// per inode number keeps them counted itself.
 pub trait Inode: Send + Sync {
     /// The inode number (`st_ino`), stable while the inode exists.
     fn ino(&self) -> u64;
 
-    fn getattr(&self) -> Attr;
+    /// The attributes (an I/O error for a filesystem on a device).
+    fn getattr(&self) -> Result<Attr>;
 
     /// Applies `change` (after the VFS checked who may make it).
     fn setattr(&self, change: &SetAttr) -> Result<()>;
@@ -251,7 +258,7 @@ pub trait Inode: Send + Sync {
     /// lseek SEEK_DATA: the first data offset at or after `offset` (ENXIO
     /// at or past the end). Without hole tracking the whole file is data.
     fn seek_data(&self, offset: u64) -> Result<u64> {
-        if offset >= self.getattr().size {
+        if offset >= self.getattr()?.size {
             return Err(Errno::ENXIO);
         }
         Ok(offset)
@@ -260,7 +267,7 @@ pub trait Inode: Send + Sync {
     /// lseek SEEK_HOLE: the first hole at or after `offset`; the end of
     /// the file counts as one.
     fn seek_hole(&self, offset: u64) -> Result<u64> {
-        let size = self.getattr().size;
+        let size = self.getattr()?.size;
         if offset >= size {
             return Err(Errno::ENXIO);
         }
@@ -278,7 +285,7 @@ pub trait Inode: Send + Sync {
 
     /// The error a data operation gets on this kind of inode.
     fn not_data(&self) -> Errno {
-        if self.getattr().is_dir() {
+        if self.getattr().is_ok_and(|a| a.is_dir()) {
             Errno::EISDIR
         } else {
             Errno::EINVAL

@@ -32,7 +32,7 @@ impl Namespace {
         if p.trailing_slash {
             return Err(Errno::EISDIR);
         }
-        let dir = p.dir.attr();
+        let dir = p.dir.attr()?;
         access::may_create(&dir, c)?;
         let (owner, perm) = access::new_owner(&dir, c, mode & 0o7777, false);
         let inode = p.dir.inode().create(name, (mode & S_IFMT) | perm, owner, rdev)?;
@@ -41,7 +41,7 @@ impl Namespace {
 
     pub fn mkdir(&self, p: &Parent, perm: u32, c: &Creds) -> Result<Path> {
         let name = new_name(p)?;
-        let dir = p.dir.attr();
+        let dir = p.dir.attr()?;
         access::may_create(&dir, c)?;
         let (owner, perm) = access::new_owner(&dir, c, perm & 0o7777, true);
         let inode = p.dir.inode().mkdir(name, perm, owner)?;
@@ -53,7 +53,7 @@ impl Namespace {
         if target.is_empty() {
             return Err(Errno::ENOENT);
         }
-        let dir = p.dir.attr();
+        let dir = p.dir.attr()?;
         access::may_create(&dir, c)?;
         let (owner, _) = access::new_owner(&dir, c, 0o777, false);
         let inode = p.dir.inode().symlink(name, target, owner)?;
@@ -63,7 +63,7 @@ impl Namespace {
     /// A new name in `p` for the file at `old`.
     pub fn link(&self, old: &Path, p: &Parent, c: &Creds) -> Result<()> {
         let name = new_name(p)?;
-        let attr = old.attr();
+        let attr = old.attr()?;
         if is_dir(&attr) {
             return Err(Errno::EPERM);
         }
@@ -78,7 +78,7 @@ impl Namespace {
         }
         // Linux checks the link rule before the directory.
         access::may_link(&attr, c)?;
-        access::may_create(&p.dir.attr(), c)?;
+        access::may_create(&p.dir.attr()?, c)?;
         p.dir.inode().link(name, &**old.inode())?;
         p.dir.dentry.adopt(name, old.inode().clone());
         Ok(())
@@ -91,11 +91,11 @@ impl Namespace {
             _ => return Err(Errno::EISDIR),
         };
         let child = p.dir.dentry.child(name)?;
-        let attr = child.inode().getattr();
+        let attr = child.inode().getattr()?;
         if p.trailing_slash && !is_dir(&attr) {
             return Err(Errno::ENOTDIR);
         }
-        access::may_delete(&p.dir.attr(), &attr, c)?;
+        access::may_delete(&p.dir.attr()?, &attr, c)?;
         if self.is_mount_point(&child) {
             return Err(Errno::EBUSY);
         }
@@ -115,8 +115,8 @@ impl Namespace {
             Last::Root => return Err(Errno::EBUSY),
         };
         let child = p.dir.dentry.child(name)?;
-        let attr = child.inode().getattr();
-        access::may_delete(&p.dir.attr(), &attr, c)?;
+        let attr = child.inode().getattr()?;
+        access::may_delete(&p.dir.attr()?, &attr, c)?;
         if !is_dir(&attr) {
             return Err(Errno::ENOTDIR);
         }
@@ -137,12 +137,12 @@ impl Namespace {
             return Err(Errno::EXDEV);
         }
         let old = op.dir.dentry.child(oname)?;
-        let attr = old.inode().getattr();
+        let attr = old.inode().getattr()?;
         let moving_dir = is_dir(&attr);
         if (op.trailing_slash || np.trailing_slash) && !moving_dir {
             return Err(Errno::ENOTDIR);
         }
-        let (odir, ndir) = (op.dir.attr(), np.dir.attr());
+        let (odir, ndir) = (op.dir.attr()?, np.dir.attr()?);
         access::may_delete(&odir, &attr, c)?;
         let target = match np.dir.dentry.child(nname) {
             Ok(t) => Some(t),
@@ -150,7 +150,7 @@ impl Namespace {
             Err(e) => return Err(e),
         };
         match &target {
-            Some(t) => access::may_delete(&ndir, &t.inode().getattr(), c)?,
+            Some(t) => access::may_delete(&ndir, &t.inode().getattr()?, c)?,
             None => access::may_create(&ndir, c)?,
         }
         let changes_parent = !alloc::sync::Arc::ptr_eq(&op.dir.dentry, &np.dir.dentry);
@@ -163,7 +163,7 @@ impl Namespace {
                 // Two names of one file: nothing to do (POSIX).
                 return Ok(());
             }
-            let tattr = t.inode().getattr();
+            let tattr = t.inode().getattr()?;
             match (moving_dir, is_dir(&tattr)) {
                 (true, false) => return Err(Errno::ENOTDIR),
                 (false, true) => return Err(Errno::EISDIR),

@@ -137,13 +137,13 @@ impl Inode for ProcInode {
         self.ino
     }
 
-    fn getattr(&self) -> Attr {
+    fn getattr(&self) -> Result<Attr, Errno> {
         let now = super::clock();
         let size = match &self.kind {
             ProcKind::Link(t) => t.len() as u64,
             ProcKind::Node(_) => 0,
         };
-        Attr {
+        Ok(Attr {
             dev: PROC_FS,
             ino: self.ino,
             mode: self.mode,
@@ -156,7 +156,7 @@ impl Inode for ProcInode {
             atime: now,
             mtime: now,
             ctime: now,
-        }
+        })
     }
 
     /// Generated files have no size to change: O_TRUNC (`echo c >

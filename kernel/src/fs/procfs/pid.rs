@@ -39,7 +39,7 @@ pub fn fd_target(pid: u32, name: &str) -> Option<String> {
     // Only the canonical spelling ("07" or "+7" are not entries).
     let fd: u64 = name.parse().ok().filter(|fd: &u64| format!("{fd}") == name)?;
     let file = with_pid(pid, |p| p.fds.get(fd).ok()).flatten()?;
-    let attr = file.node.getattr();
+    let attr = file.node.getattr().ok()?;
     if attr.mode & S_IFMT == S_IFIFO {
         return Some(format!("pipe:[{}]", attr.ino));
     }

@@ -229,7 +229,7 @@ impl<P: PageAlloc> Inode for Node<P> {
         self.ino
     }
 
-    fn getattr(&self) -> Attr {
+    fn getattr(&self) -> Result<Attr> {
         let m = *self.meta.lock();
         let (size, pages) = match &self.body {
             Body::File(d) => {
@@ -240,7 +240,7 @@ impl<P: PageAlloc> Inode for Node<P> {
             Body::Symlink(t) => (t.len() as u64, 0),
             Body::Special => (0, 0),
         };
-        Attr {
+        Ok(Attr {
             dev: self.fs.dev,
             ino: self.ino,
             mode: m.mode,
@@ -253,7 +253,7 @@ impl<P: PageAlloc> Inode for Node<P> {
             atime: m.atime,
             mtime: m.mtime,
             ctime: m.ctime,
-        }
+        })
     }
 
     fn setattr(&self, c: &SetAttr) -> Result<()> {
