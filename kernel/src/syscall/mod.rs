@@ -48,6 +48,7 @@ mod set_tid_address;
 mod sethostname;
 mod setid;
 mod stat;
+mod statfs;
 mod sync;
 mod sysinfo;
 mod syslog;
@@ -185,6 +186,8 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::LSEEK => lseek::sys_lseek(a[0], a[1], a[2]),
         sysno::NEWFSTATAT => stat::sys_newfstatat(a[0], a[1], a[2], a[3]),
         sysno::FSTAT => stat::sys_fstat(a[0], a[1]),
+        sysno::STATFS => statfs::sys_statfs(a[0], a[1]),
+        sysno::FSTATFS => statfs::sys_fstatfs(a[0], a[1]),
         sysno::GETDENTS64 => getdents64::sys_getdents64(a[0], a[1], a[2]),
         sysno::MKDIRAT => mkdirat::sys_mkdirat(a[0], a[1], a[2]),
         sysno::UNLINKAT => unlinkat::sys_unlinkat(a[0], a[1], a[2]),

@@ -60,6 +60,8 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (READLINKAT, Status::Implemented, ""),
     (NEWFSTATAT, Status::Implemented, ""),
     (FSTAT, Status::Implemented, ""),
+    (STATFS, Status::Implemented, "tmpfs counts the frames it may still use"),
+    (FSTATFS, Status::Implemented, "as statfs; pipes report pipefs"),
     (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
     (UTIMENSAT, Status::Implemented, "atime and mtime, UTIME_NOW/UTIME_OMIT, AT_SYMLINK_NOFOLLOW, a null path for the fd's file (futimens); unknown flags EINVAL"),
     (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),

@@ -180,11 +180,14 @@ impl Namespace {
     /// permission each directory needs (None: the kernel's own lookups).
     pub fn resolve(&self, start: &Path, path: &str, follow: bool, creds: Option<&Creds>) -> Result<Path> {
         let comps = components(path)?;
-        let follow = follow || path.ends_with('/');
+        // A trailing slash or `.` names the directory a final symlink
+        // points to (POSIX), so it is followed.
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        let follow = follow || path.ends_with('/') || last == ".";
         let mut cur = if path.starts_with('/') { self.root() } else { start.clone() };
         let mut links = 0;
         self.walk(&mut cur, &comps, follow, &mut links, creds)?;
-        if path.ends_with('/') && !cur.is_dir() {
+        if (path.ends_with('/') || last == ".") && !cur.is_dir() {
             return Err(Errno::ENOTDIR);
         }
         Ok(cur)

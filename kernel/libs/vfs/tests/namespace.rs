@@ -71,6 +71,8 @@ fn walks_follow_symlinks_relative_and_absolute() {
     assert_eq!(link.attr().unwrap().mode & S_IFMT, S_IFLNK);
     // A trailing slash follows, and wants a directory.
     assert!(ns.resolve(&ns.root(), "/abs/", false, None).unwrap().is_dir());
+    assert!(ns.resolve(&ns.root(), "/abs/.", false, None).unwrap().is_dir());
+    assert_eq!(ns.resolve(&ns.root(), "/a/rel/.", false, None).err(), Some(Errno::ENOTDIR));
     assert_eq!(at(&ns, "/a/rel/").err(), Some(Errno::ENOTDIR));
     assert_eq!(at(&ns, "/a/b/f/x").err(), Some(Errno::ENOTDIR));
     assert_eq!(at(&ns, "/a/missing").err(), Some(Errno::ENOENT));
