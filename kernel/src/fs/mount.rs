@@ -73,18 +73,20 @@ fn new_sysfs() -> Result<Arc<Superblock>, Errno> {
     Ok(sb)
 }
 
-/// A fresh tmpfs; options `mode`, `uid`, `gid` (its root directory's).
-/// Returns it with the options /proc/mounts shows: those that differ
-/// from the defaults, as Linux lists them after `rw` (none of Linux's
-/// atime options: atime is not kept).
+/// A fresh tmpfs; options `mode`, `uid`, `gid` (its root directory's)
+/// and `size` (bytes with an optional k, m or g, or a percentage of RAM;
+/// 0 for no limit). Returns it with the options /proc/mounts shows: those
+/// that differ from the defaults, as Linux lists them after `rw` (none of
+/// Linux's atime options: atime is not kept).
 fn new_tmpfs_mount(options: &str) -> Result<(Arc<Superblock>, String), Errno> {
     use mount_options::Options;
-    let (mut mode, mut uid, mut gid) = (0o1777, 0, 0);
+    let (mut mode, mut uid, mut gid, mut size) = (0o1777, 0, 0, None);
     for opt in Options::parse(options) {
         match opt {
             ("mode", Some(v)) => mode = Options::octal(v)? & 0o7777,
             ("uid", Some(v)) => uid = v.parse().map_err(|_| Errno::EINVAL)?,
             ("gid", Some(v)) => gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            ("size", Some(v)) => size = Some(size_pages(v)?).filter(|&p| p != 0),
             _ => return Err(Errno::EINVAL),
         }
     }
@@ -103,7 +105,28 @@ fn new_tmpfs_mount(options: &str) -> Result<(Arc<Superblock>, String), Errno> {
     if gid != 0 {
         shown += &format!(",gid={gid}");
     }
-    Ok((new_tmpfs(dev, mode, Owner { uid, gid }), shown))
+    if let Some(pages) = size {
+        shown += &format!(",size={}k", pages * 4);
+    }
+    let fs = super::Tmpfs::with_limit(dev, super::pages::FramePages, super::clock, mode, Owner { uid, gid }, size);
+    Ok((Superblock::new(fs), shown))
+}
+
+/// A `size=` value in pages, rounded up: bytes with an optional `k`, `m`
+/// or `g` (also upper case), or `N%` of RAM.
+fn size_pages(v: &str) -> Result<usize, Errno> {
+    let bad = |_| Errno::EINVAL;
+    let (digits, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+    let n: u64 = digits.parse().map_err(bad)?;
+    let bytes = match unit {
+        "" => n,
+        "k" | "K" => n.checked_mul(1 << 10).ok_or(Errno::EINVAL)?,
+        "m" | "M" => n.checked_mul(1 << 20).ok_or(Errno::EINVAL)?,
+        "g" | "G" => n.checked_mul(1 << 30).ok_or(Errno::EINVAL)?,
+        "%" if n <= 100 => (crate::mm::frame::stats().0 as u64 * 4096).saturating_mul(n) / 100,
+        _ => return Err(Errno::EINVAL),
+    };
+    usize::try_from(bytes.div_ceil(4096)).map_err(|_| Errno::EINVAL)
 }
 
 /// umount2(2) of the mount at `path` (from `base`): EINVAL unless `path`

@@ -272,3 +272,18 @@ fn setattr_changes_only_what_it_names() {
     assert_eq!(a.mtime, Time { sec: 9, nsec: 1 });
     assert_eq!(a.atime, clock());
 }
+
+#[test]
+fn a_size_limit_is_enospc_and_counts_in_statfs() {
+    let fs = Tmpfs::with_limit(9, VecPages::new(100), clock, 0o1777, ROOT, Some(3));
+    assert_eq!((fs.statfs().blocks, fs.statfs().blocks_free), (3, 3));
+    let f = fs.root().create("f", S_IFREG | 0o644, ROOT, (0, 0)).unwrap();
+    assert_eq!(f.write_at(0, &[1u8; 5 * PAGE_SIZE]).unwrap(), 3 * PAGE_SIZE);
+    assert_eq!(f.write_at(3 * PAGE, b"x"), Err(Errno::ENOSPC));
+    assert_eq!(fs.statfs().blocks_free, 0);
+    // The provider has more; the limit is this filesystem's alone.
+    assert_eq!(fs.pages().used(), 3);
+    f.setattr(&SetAttr { size: Some(PAGE), ..Default::default() }).unwrap();
+    assert_eq!(fs.used_pages(), 1);
+    assert_eq!(fs.statfs().blocks_free, 2);
+}

@@ -5,6 +5,7 @@ use alloc::collections::BTreeMap;
 
 use kernel_abi::Errno;
 
+use super::{Counted, Shared};
 use crate::page::{PageAlloc, PAGE_SIZE};
 
 /// Largest file size (Linux's `MAX_LFS_FILESIZE` on 64-bit).
@@ -13,7 +14,7 @@ pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 const PAGE: u64 = PAGE_SIZE as u64;
 
 pub(super) struct Data<P: PageAlloc> {
-    pages: BTreeMap<u64, P::Page>,
+    pages: BTreeMap<u64, Counted<P>>,
     size: u64,
 }
 
@@ -42,7 +43,7 @@ impl<P: PageAlloc> Data<P> {
             let len = (PAGE_SIZE - within).min(n - done);
             let out = &mut buf[done..done + len];
             match self.pages.get(&index) {
-                Some(page) => out.copy_from_slice(&page.as_ref()[within..within + len]),
+                Some(page) => out.copy_from_slice(&page.bytes()[within..within + len]),
                 None => out.fill(0),
             }
             done += len;
@@ -52,7 +53,7 @@ impl<P: PageAlloc> Data<P> {
 
     /// Writes `buf` at `offset`; a short count if pages ran out midway,
     /// ENOSPC if they ran out before the first byte.
-    pub fn write_at(&mut self, pages: &P, offset: u64, buf: &[u8]) -> Result<usize, Errno> {
+    pub fn write_at(&mut self, fs: &Shared<P>, offset: u64, buf: &[u8]) -> Result<usize, Errno> {
         offset.checked_add(buf.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(Errno::EFBIG)?;
         let mut done = 0;
         while done < buf.len() {
@@ -61,12 +62,12 @@ impl<P: PageAlloc> Data<P> {
             let len = (PAGE_SIZE - within).min(buf.len() - done);
             let page = match self.pages.entry(index) {
                 alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                alloc::collections::btree_map::Entry::Vacant(e) => match pages.alloc_zeroed() {
+                alloc::collections::btree_map::Entry::Vacant(e) => match fs.alloc() {
                     Some(p) => e.insert(p),
                     None => break,
                 },
             };
-            page.as_mut()[within..within + len].copy_from_slice(&buf[done..done + len]);
+            page.bytes_mut()[within..within + len].copy_from_slice(&buf[done..done + len]);
             done += len;
         }
         if done == 0 && !buf.is_empty() {
@@ -88,7 +89,7 @@ impl<P: PageAlloc> Data<P> {
             drop(self.pages.split_off(&keep));
             if !size.is_multiple_of(PAGE) {
                 if let Some(page) = self.pages.get_mut(&(size / PAGE)) {
-                    page.as_mut()[(size % PAGE) as usize..].fill(0);
+                    page.bytes_mut()[(size % PAGE) as usize..].fill(0);
                 }
             }
         }

@@ -10,7 +10,7 @@ mod dir;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use core::any::Any;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use kernel_abi::Errno;
 use spin::Mutex;
@@ -37,19 +37,79 @@ struct Shared<P: PageAlloc> {
     dev: u64,
     next_ino: AtomicU64,
     clock: fn() -> Time,
+    /// The `size=` limit in pages (None: as much as the provider gives).
+    limit: Option<usize>,
+    /// Pages its files hold.
+    used: Arc<AtomicUsize>,
+}
+
+impl<P: PageAlloc> Shared<P> {
+    /// A page for file data, within the limit (None: ENOSPC).
+    fn alloc(&self) -> Option<Counted<P>> {
+        let limit = self.limit.unwrap_or(usize::MAX);
+        self.used.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |u| (u < limit).then_some(u + 1)).ok()?;
+        match self.pages.alloc_zeroed() {
+            Some(page) => Some(Counted { page, used: self.used.clone() }),
+            None => {
+                self.used.fetch_sub(1, Ordering::SeqCst);
+                None
+            }
+        }
+    }
+}
+
+/// A page of file data, counted against its tmpfs's limit until dropped.
+pub(super) struct Counted<P: PageAlloc> {
+    page: P::Page,
+    used: Arc<AtomicUsize>,
+}
+
+impl<P: PageAlloc> Counted<P> {
+    fn bytes(&self) -> &[u8] {
+        self.page.as_ref()
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.page.as_mut()
+    }
+}
+
+impl<P: PageAlloc> Drop for Counted<P> {
+    fn drop(&mut self) {
+        self.used.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl<P: PageAlloc> Tmpfs<P> {
     /// An empty tmpfs with `st_dev` `dev` whose root has permissions
     /// `perm` and `owner`; `clock` stamps times.
     pub fn new(dev: u64, pages: P, clock: fn() -> Time, perm: u32, owner: Owner) -> Arc<Tmpfs<P>> {
-        let shared = Arc::new(Shared { pages, dev, next_ino: AtomicU64::new(1), clock });
+        Tmpfs::with_limit(dev, pages, clock, perm, owner, None)
+    }
+
+    /// As `new`, holding at most `limit` pages of file data (mount's
+    /// `size=`; ENOSPC beyond).
+    pub fn with_limit(
+        dev: u64,
+        pages: P,
+        clock: fn() -> Time,
+        perm: u32,
+        owner: Owner,
+        limit: Option<usize>,
+    ) -> Arc<Tmpfs<P>> {
+        let used = Arc::new(AtomicUsize::new(0));
+        let shared = Arc::new(Shared { pages, dev, next_ino: AtomicU64::new(1), clock, limit, used });
         let root = Node::new(&shared, S_IFDIR | (perm & 0o7777), owner, (0, 0), Body::Dir(Mutex::new(Dir::new(None))));
         Arc::new(Tmpfs { root, shared })
     }
 
     pub fn pages(&self) -> &P {
         &self.shared.pages
+    }
+
+    /// Pages of file data it holds.
+    pub fn used_pages(&self) -> usize {
+        self.shared.used.load(Ordering::SeqCst)
     }
 }
 
@@ -62,15 +122,21 @@ impl<P: PageAlloc> FileSystem for Tmpfs<P> {
         self.shared.dev
     }
 
+    /// With a `size=` limit: that many blocks, those not used free (or
+    /// what the provider has left, if less); without: the provider's.
     fn statfs(&self) -> StatFs {
         let pages = &self.shared.pages;
+        let (total, free) = match self.shared.limit {
+            Some(limit) => (limit, limit.saturating_sub(self.used_pages()).min(pages.free_pages())),
+            None => (pages.total_pages(), pages.free_pages()),
+        };
         StatFs {
             magic: TMPFS_MAGIC,
             block_size: PAGE_SIZE as u64,
-            blocks: pages.total_pages() as u64,
-            blocks_free: pages.free_pages() as u64,
-            files: pages.total_pages() as u64,
-            files_free: pages.free_pages() as u64,
+            blocks: total as u64,
+            blocks_free: free as u64,
+            files: total as u64,
+            files_free: free as u64,
             name_max: kernel_path::NAME_MAX as u64,
         }
     }
@@ -427,7 +493,7 @@ impl<P: PageAlloc> Inode for Node<P> {
     fn write_at(&self, offset: u64, buf: &[u8]) -> Result<usize> {
         match &self.body {
             Body::File(d) => {
-                let n = d.lock().write_at(&self.fs.pages, offset, buf)?;
+                let n = d.lock().write_at(&self.fs, offset, buf)?;
                 self.modified();
                 Ok(n)
             }
