@@ -132,7 +132,7 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
 fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
     // Heap allocation failure is a kernel panic, so nothing that may keep
     // heap memory starts once the heap is down to its reserve.
-    if !crate::arch::heap::has_room(0) && !runs_under_heap_pressure(nr) {
+    if !crate::mm::heap::has_room(0) && !runs_under_heap_pressure(nr) {
         return Err(Errno::ENOMEM);
     }
     match nr {
