@@ -8,7 +8,6 @@
 //! status, is docs/SYSCALLS.md).
 
 pub mod args;
-mod current;
 mod brk;
 mod chdir;
 mod chmod;
@@ -17,6 +16,7 @@ mod clock_gettime;
 mod clock_nanosleep;
 mod clone;
 mod close;
+mod current;
 mod dup;
 mod dup3;
 mod execve;
@@ -87,7 +87,7 @@ mod writev;
 
 use kernel_abi::{sysno, Errno};
 
-use self::args::{AtFlags, Args, CloneArgs, RenameFlags};
+use self::args::{Args, AtFlags, CloneArgs, RenameFlags};
 use crate::arch::exception::TrapFrame;
 
 pub type SyscallResult = Result<usize, Errno>;

@@ -33,8 +33,7 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
             fs::access::may_create(&dir, &creds)?;
             fs::check_space(0)?;
             let umask = current().umask()?;
-            let node =
-                Inode::new(dir.fs, S_IFREG | (mode & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
+            let node = Inode::new(dir.fs, S_IFREG | (mode & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
             fs::access::set_owner(&node, &dir, &creds);
             fs::insert(&dir, name, node.clone())?;
             // The creator may open what it just made, whatever its mode.
