@@ -140,7 +140,7 @@ pub const FS_SLACK: usize = 2 << 20;
 /// ENOSPC unless the filesystems may take `bytes` more of the kernel heap
 /// (names, directories and the page index live there; file data does not).
 pub fn check_space(bytes: usize) -> Result<(), Errno> {
-    if crate::arch::heap::has_room(bytes.saturating_add(FS_SLACK)) {
+    if crate::mm::heap::has_room(bytes.saturating_add(FS_SLACK)) {
         Ok(())
     } else {
         Err(Errno::ENOSPC)

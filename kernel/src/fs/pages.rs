@@ -19,7 +19,7 @@ pub struct FilePage(Frame);
 
 impl AsRef<[u8]> for FilePage {
     fn as_ref(&self) -> &[u8] {
-        self.0.bytes_mut()
+        self.0.bytes()
     }
 }
 

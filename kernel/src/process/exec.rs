@@ -79,7 +79,7 @@ fn executable(path: &str) -> Result<crate::fs::Path, Errno> {
 /// while the image loads; ENOMEM when the heap cannot hold it.
 fn read_whole(file: &crate::fs::Path) -> Result<Vec<u8>, Errno> {
     let size = usize::try_from(file.attr()?.size).map_err(|_| Errno::ENOMEM)?;
-    if !crate::arch::heap::has_room(size) {
+    if !crate::mm::heap::has_room(size) {
         return Err(Errno::ENOMEM);
     }
     let mut v = Vec::new();
@@ -133,7 +133,7 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
             if let Some(bytes) = space.widen(page, perms) {
                 fill(bytes);
             } else {
-                let frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
+                let mut frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
                 fill(frame.bytes_mut());
                 space.map(page, frame, perms).map_err(map_err)?;
             }

@@ -2,20 +2,18 @@
 
 use kernel_abi::Errno;
 
-use super::fs_util::user_path;
+use super::args::{user_path, Fd, UserCStr};
+use super::current::current;
 use super::SyscallResult;
 use crate::fs::{self, Path};
-use crate::process;
 
-pub fn sys_chdir(path: u64) -> SyscallResult {
+pub fn sys_chdir(path: UserCStr) -> SyscallResult {
     let path = user_path(path)?;
-    let dir = fs::resolve(&fs::cwd(), &path, true)?;
-    enter(dir)
+    enter(fs::resolve(&current().cwd(), &path, true)?)
 }
 
-pub fn sys_fchdir(fd: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    enter(file.path.clone().ok_or(Errno::ENOTDIR)?)
+pub fn sys_fchdir(fd: Fd) -> SyscallResult {
+    enter(current().file(fd)?.path.clone().ok_or(Errno::ENOTDIR)?)
 }
 
 /// A directory the caller may search becomes its working directory.
@@ -24,7 +22,9 @@ fn enter(dir: Path) -> SyscallResult {
     if !attr.is_dir() {
         return Err(Errno::ENOTDIR);
     }
-    fs::access::check(&attr, &process::current_creds(), kernel_perm::MAY_EXEC)?;
-    process::with_current(|p| p.cwd = Some(dir))?;
-    Ok(0)
+    fs::access::check(&attr, &current().creds(), kernel_perm::MAY_EXEC)?;
+    current().with(|p| {
+        p.cwd = Some(dir);
+        Ok(0)
+    })
 }

@@ -4,16 +4,16 @@
 
 use kernel_abi::Errno;
 
+use super::args::UserSlice;
+use super::current::current;
 use super::SyscallResult;
-use crate::fs;
-use crate::mm::usercopy::copy_to_user;
 
-pub fn sys_getcwd(buf: u64, size: u64) -> SyscallResult {
-    let mut cwd = fs::ns().path_of(&fs::cwd())?.into_bytes();
+pub fn sys_getcwd(buf: UserSlice) -> SyscallResult {
+    let mut cwd = crate::fs::ns().path_of(&current().cwd())?.into_bytes();
     cwd.push(0);
-    if (size as usize) < cwd.len() {
+    if buf.len() < cwd.len() {
         return Err(Errno::ERANGE);
     }
-    copy_to_user(buf, &cwd)?;
+    buf.write_from(&cwd)?;
     Ok(cwd.len())
 }

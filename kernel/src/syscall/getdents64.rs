@@ -4,20 +4,20 @@
 
 use kernel_abi::Errno;
 
+use super::args::{Fd, UserSlice};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
 /// Most bytes one call returns.
 const MAX_BYTES: usize = 32 << 10;
 
-pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
+pub fn sys_getdents64(fd: Fd, dirp: UserSlice) -> SyscallResult {
+    let file = current().file(fd)?;
     if !matches!(file.kind, crate::fs::file::Kind::Inode) {
         return Err(Errno::ENOTDIR);
     }
     // One call returns at most this much (a short read, as Linux may).
-    let count = (count as usize).min(MAX_BYTES);
+    let count = dirp.len().min(MAX_BYTES);
     let mut out = super::fs_util::scratch(0)?;
     out.try_reserve_exact(count).map_err(|_| Errno::ENOMEM)?;
     let mut off = file.offset.lock();
@@ -41,6 +41,6 @@ pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
     if too_small {
         return Err(Errno::EINVAL);
     }
-    copy_to_user(dirp, &out)?;
+    dirp.write_from(&out)?;
     Ok(out.len())
 }

@@ -8,33 +8,33 @@
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path, AT_EMPTY_PATH, AT_FDCWD};
+use super::args::{user_path, AtFlags, DirFd, UserCStr};
+use super::current::current;
+use super::fs_util::{at_path, base_dir, AtTarget};
 use super::SyscallResult;
 use crate::fs;
-use crate::process;
 
-const AT_SYMLINK_FOLLOW: u64 = 0x400;
-
-pub fn sys_linkat(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flags: u64) -> SyscallResult {
-    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
-        return Err(Errno::EINVAL);
+/// `flags`: AT_SYMLINK_FOLLOW and AT_EMPTY_PATH (others EINVAL at the boundary).
+pub fn sys_linkat(
+    olddirfd: DirFd,
+    oldpath: UserCStr,
+    newdirfd: DirFd,
+    newpath: UserCStr,
+    flags: AtFlags,
+) -> SyscallResult {
+    // linkat follows a final symlink only when asked (the other *at calls
+    // only when not told otherwise).
+    let mut lookup = flags & AtFlags::EMPTY_PATH;
+    if !flags.contains(AtFlags::SYMLINK_FOLLOW) {
+        lookup |= AtFlags::SYMLINK_NOFOLLOW;
     }
-    let old = user_path(oldpath)?;
-    let old = if old.is_empty() {
-        if flags & AT_EMPTY_PATH == 0 {
-            return Err(Errno::ENOENT);
-        }
-        if olddirfd as i64 as i32 == AT_FDCWD as i32 {
-            fs::cwd()
-        } else {
-            process::with_current(|p| p.fds.get(olddirfd))??.path.clone().ok_or(Errno::ENOENT)?
-        }
-    } else {
-        fs::resolve(&base_dir(olddirfd, &old)?, &old, flags & AT_SYMLINK_FOLLOW != 0)?
+    // A file outside the tree (a pipe) has no filesystem to link into.
+    let AtTarget::Path(old) = at_path(olddirfd, oldpath, lookup)? else {
+        return Err(Errno::ENOENT);
     };
     let new = user_path(newpath)?;
     let parent = fs::resolve_parent(&base_dir(newdirfd, &new)?, &new)?;
     fs::check_space(0)?;
-    fs::ns().link(&old, &parent, &process::current_creds())?;
+    fs::ns().link(&old, &parent, &current().creds())?;
     Ok(0)
 }

@@ -3,19 +3,17 @@
 
 use kernel_abi::Errno;
 
+use super::args::{Fd, UserSlice};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
-use crate::process;
 
 /// The kernel buffer's size: larger transfers go through it in pieces.
 const CHUNK: usize = 64 << 10;
 
-pub fn sys_pread64(fd: u64, buf: u64, len: u64, offset: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    if (offset as i64) < 0 {
-        return Err(Errno::EINVAL);
-    }
-    let len = len as usize;
+pub fn sys_pread64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
+    let file = current().file(fd)?;
+    let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    let len = buf.len();
     let mut kbuf = super::fs_util::scratch(len.min(CHUNK))?;
     let mut done = 0;
     loop {
@@ -25,7 +23,7 @@ pub fn sys_pread64(fd: u64, buf: u64, len: u64, offset: u64) -> SyscallResult {
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
-        if let Err(e) = copy_to_user(buf + done as u64, &kbuf[..n]) {
+        if let Err(e) = buf.skip(done).write_from(&kbuf[..n]) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
         done += n;
@@ -36,17 +34,15 @@ pub fn sys_pread64(fd: u64, buf: u64, len: u64, offset: u64) -> SyscallResult {
     Ok(done)
 }
 
-pub fn sys_pwrite64(fd: u64, buf: u64, len: u64, offset: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    if (offset as i64) < 0 {
-        return Err(Errno::EINVAL);
-    }
-    let len = len as usize;
+pub fn sys_pwrite64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
+    let file = current().file(fd)?;
+    let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    let len = buf.len();
     let mut kbuf = super::fs_util::scratch(len.min(CHUNK))?;
     let mut done = 0;
     while done < len {
         let n = (len - done).min(CHUNK);
-        if let Err(e) = copy_from_user(&mut kbuf[..n], buf + done as u64) {
+        if let Err(e) = buf.skip(done).read_into(&mut kbuf[..n]) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
         let w = match file.pwrite(offset + done as u64, &kbuf[..n]) {

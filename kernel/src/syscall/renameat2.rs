@@ -5,19 +5,26 @@
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path};
+use super::args::{user_path, DirFd, RenameFlags, UserCStr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs;
 
-pub fn sys_renameat2(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flags: u64) -> SyscallResult {
-    if flags != 0 {
+pub fn sys_renameat2(
+    olddirfd: DirFd,
+    oldpath: UserCStr,
+    newdirfd: DirFd,
+    newpath: UserCStr,
+    flags: RenameFlags,
+) -> SyscallResult {
+    if !flags.is_empty() {
         return Err(Errno::EINVAL);
     }
     let (old, new) = (user_path(oldpath)?, user_path(newpath)?);
-    let (obase, nbase) = (base_dir(olddirfd, &old)?, base_dir(newdirfd, &new)?);
-    let op = fs::resolve_parent(&obase, &old)?;
-    let np = fs::resolve_parent(&nbase, &new)?;
+    let op = fs::resolve_parent(&base_dir(olddirfd, &old)?, &old)?;
+    let np = fs::resolve_parent(&base_dir(newdirfd, &new)?, &new)?;
     fs::check_space(0)?;
-    fs::ns().rename(&op, &np, &crate::process::current_creds())?;
+    fs::ns().rename(&op, &np, &current().creds())?;
     Ok(0)
 }

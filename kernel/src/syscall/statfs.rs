@@ -4,30 +4,32 @@
 
 use kernel_vfs::StatFs;
 
-use super::fs_util::user_path;
+use super::args::{user_path, Fd, UserCStr, UserPtr};
+use super::current::current;
 use super::SyscallResult;
 use crate::fs::{self, Path};
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
 /// `f_flags`: the flags are valid (Linux's ST_VALID).
 const ST_VALID: u64 = 0x20;
 const PIPEFS_MAGIC: u64 = 0x5049_5045;
 
-pub fn sys_statfs(path: u64, buf: u64) -> SyscallResult {
+/// arm64 `struct statfs` (`encode` lays it out).
+pub type StatFsBuf = [u8; 120];
+
+pub fn sys_statfs(path: UserCStr, buf: UserPtr<StatFsBuf>) -> SyscallResult {
     let path = user_path(path)?;
-    let at = fs::resolve(&fs::cwd(), &path, true)?;
-    copy_to_user(buf, &encode(&of(&at)))?;
+    let at = fs::resolve(&current().cwd(), &path, true)?;
+    buf.write(&encode(&of(&at)))?;
     Ok(0)
 }
 
-pub fn sys_fstatfs(fd: u64, buf: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
+pub fn sys_fstatfs(fd: Fd, buf: UserPtr<StatFsBuf>) -> SyscallResult {
+    let file = current().file(fd)?;
     let st = match &file.path {
         Some(p) => of(p),
         None => StatFs { magic: PIPEFS_MAGIC, block_size: 4096, name_max: 255, ..Default::default() },
     };
-    copy_to_user(buf, &encode(&st))?;
+    buf.write(&encode(&st))?;
     Ok(0)
 }
 

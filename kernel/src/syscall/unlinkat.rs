@@ -1,22 +1,18 @@
 //! unlinkat(2) (unlink and rmdir; the rules are `kernel_vfs`'s).
 
-use kernel_abi::Errno;
-
-use super::fs_util::{base_dir, user_path, AT_REMOVEDIR};
+use super::args::{user_path, AtFlags, DirFd, UserCStr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs;
 
-pub fn sys_unlinkat(dirfd: u64, path: u64, flags: u64) -> SyscallResult {
-    if flags & !AT_REMOVEDIR != 0 {
-        return Err(Errno::EINVAL);
-    }
+pub fn sys_unlinkat(dirfd: DirFd, path: UserCStr, flags: AtFlags) -> SyscallResult {
     let path = user_path(path)?;
     let parent = fs::resolve_parent(&base_dir(dirfd, &path)?, &path)?;
-    let creds = crate::process::current_creds();
-    if flags & AT_REMOVEDIR != 0 {
-        fs::ns().rmdir(&parent, &creds)?;
+    if flags.contains(AtFlags::REMOVEDIR) {
+        fs::ns().rmdir(&parent, &current().creds())?;
     } else {
-        fs::ns().unlink(&parent, &creds)?;
+        fs::ns().unlink(&parent, &current().creds())?;
     }
     Ok(0)
 }

@@ -33,7 +33,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SYMLINKAT, Status::Implemented, ""),
     (RENAMEAT2, Status::Partial, "flags 0 only (RENAME_NOREPLACE/EXCHANGE/WHITEOUT: EINVAL)"),
     (RENAMEAT, Status::Implemented, "within one mount (EXDEV across); a directory into its own subtree EINVAL; mount points EBUSY"),
-    (UMOUNT2, Status::Partial, "of a mount's root (EINVAL otherwise; EBUSY with mounts inside); flags ignored; root only (EPERM)"),
+    (
+        UMOUNT2,
+        Status::Partial,
+        "of a mount's root (EINVAL otherwise; EBUSY with mounts inside); unknown flags EINVAL; MNT_FORCE/DETACH/EXPIRE and UMOUNT_NOFOLLOW have no effect; root only (EPERM)",
+    ),
     (
         MOUNT,
         Status::Partial,
@@ -63,7 +67,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (STATFS, Status::Implemented, "tmpfs counts the frames it may still use"),
     (FSTATFS, Status::Implemented, "as statfs; pipes report pipefs"),
     (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
-    (UTIMENSAT, Status::Implemented, "atime and mtime, UTIME_NOW/UTIME_OMIT, AT_SYMLINK_NOFOLLOW, a null path for the fd's file (futimens); unknown flags EINVAL"),
+    (UTIMENSAT, Status::Implemented, "atime and mtime, UTIME_NOW/UTIME_OMIT, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, a null path for the fd's file (futimens); unknown flags EINVAL"),
     (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),
     (FSYNC, Status::Implemented, "nothing to write back; EINVAL for pipes, devices and procfs as on Linux"),
     (FDATASYNC, Status::Implemented, "as fsync"),
@@ -123,7 +127,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLONE,
         Status::Partial,
-        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL",
+        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL; the exit signal is always SIGCHLD; CLONE_SETTLS and the tid pointers are not acted on",
     ),
     (
         EXECVE,
