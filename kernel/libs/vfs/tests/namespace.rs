@@ -286,3 +286,49 @@ fn links_keep_one_dentry_per_name() {
     // The same name resolved twice is the same dentry.
     assert!(Arc::ptr_eq(&at(&ns, "/g").unwrap().dentry, &at(&ns, "/g").unwrap().dentry));
 }
+
+#[test]
+fn changes_made_below_the_vfs_leave_no_stale_dentry() {
+    // The kernel's devpts adds and removes nodes through the inodes: a
+    // dentry still held for a removed name is dead, and the new node of
+    // the same name is found, not the old one.
+    let ns = ns();
+    let d = mkdir(&ns, "/d");
+    let old = touch(&ns, "/d/x");
+    d.inode().unlink("x").unwrap();
+    d.dentry.forget("x");
+    assert!(old.dentry.is_dead());
+    let new = d.inode().create("x", S_IFREG | 0o600, Owner { uid: 0, gid: 0 }, (0, 0)).unwrap();
+    let found = at(&ns, "/d/x").unwrap();
+    assert_eq!(found.inode().ino(), new.ino());
+    assert!(!Arc::ptr_eq(&found.dentry, &old.dentry));
+    // Without `forget`, a lookup still notices the inode changed.
+    let held = at(&ns, "/d/x").unwrap();
+    d.inode().unlink("x").unwrap();
+    let newer = d.inode().create("x", S_IFREG | 0o600, Owner { uid: 0, gid: 0 }, (0, 0)).unwrap();
+    assert_eq!(at(&ns, "/d/x").unwrap().inode().ino(), newer.ino());
+    assert!(held.dentry.is_dead());
+}
+
+#[test]
+fn readdir_through_a_path_lists_dot_and_dotdot_first() {
+    let ns = ns();
+    mkdir(&ns, "/d");
+    touch(&ns, "/d/a");
+    let d = at(&ns, "/d").unwrap();
+    let mut names = Vec::new();
+    d.inode()
+        .readdir(0, &mut |e| {
+            names.push((e.name.to_string(), e.kind));
+            true
+        })
+        .unwrap();
+    assert_eq!(
+        names,
+        [
+            (".".to_string(), FileType::Directory),
+            ("..".to_string(), FileType::Directory),
+            ("a".to_string(), FileType::Regular)
+        ]
+    );
+}
