@@ -130,11 +130,12 @@ fn size_pages(v: &str) -> Result<usize, Errno> {
 }
 
 /// umount2(2) of the mount at `path` (from `base`): EINVAL unless `path`
-/// is the root of a mount.
-pub fn umount(base: &Path, path: &str) -> Result<(), Errno> {
-    let at = resolve(base, path, true)?;
-    ns().umount(&at)?;
-    Ok(())
+/// is the root of a mount; `follow`: whether a final symlink is followed
+/// (not under UMOUNT_NOFOLLOW); `how`: EBUSY while in use, MNT_DETACH or
+/// MNT_EXPIRE (`kernel_vfs::Umount`).
+pub fn umount(base: &Path, path: &str, follow: bool, how: kernel_vfs::Umount) -> Result<(), Errno> {
+    let at = resolve(base, path, follow)?;
+    ns().umount(at, how)
 }
 
 /// /proc/mounts.

@@ -22,6 +22,7 @@ mod dup3;
 mod execve;
 mod exit;
 mod faccessat;
+mod fallocate;
 mod fcntl;
 mod fcntl_lock;
 mod fs_util;
@@ -225,6 +226,9 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::PREAD64 => pread::sys_pread64(a.fd(0), a.slice(1, 2), a.i64(3)),
         sysno::PWRITE64 => pread::sys_pwrite64(a.fd(0), a.slice(1, 2), a.i64(3)),
         sysno::FTRUNCATE => truncate::sys_ftruncate(a.fd(0), a.i64(1)),
+        sysno::FALLOCATE => fallocate::sys_fallocate(a.fd(0), a.i32(1), a.i64(2), a.i64(3)),
+        sysno::PREADV => pread::sys_preadv(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
+        sysno::PWRITEV => pread::sys_pwritev(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
         sysno::FSYNC | sysno::FDATASYNC => fsync::sys_fsync(a.fd(0)),
         sysno::SYNC => sync::sys_sync(),
         // Paths

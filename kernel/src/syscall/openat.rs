@@ -7,7 +7,7 @@ use super::current::current;
 use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs::file::*;
-use crate::fs::{self, Attr, SetAttr, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use crate::fs::{self, Attr, Path, SetAttr, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 
 /// `flags` are all of the `int`: Linux ignores bits it does not know
 /// (O_LARGEFILE is always on here). `mode` is used only with O_CREAT.
@@ -22,18 +22,16 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
                 return Err(Errno::EEXIST);
             }
-            check_open(&found.attr()?, &creds, flags)?;
+            let attr = found.attr()?;
+            if flags & O_CREAT != 0 && attr.is_dir() {
+                return Err(Errno::EISDIR);
+            }
+            check_open(&attr, &creds, flags)?;
             (found, false)
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
-            let parent = fs::resolve_parent(&base, &path)?;
-            if parent.dir.attr()?.dev == fs::SYS_FS {
-                return Err(Errno::EACCES);
-            }
-            fs::check_space(0)?;
             let umask = current().umask()?;
-            // The creator may open what it just made, whatever its mode.
-            (fs::ns().create(&parent, S_IFREG | (mode & 0o7777 & !umask), (0, 0), &creds)?, true)
+            (create(&base, &path, follow && flags & O_EXCL == 0, mode & 0o7777 & !umask, &creds)?, true)
         }
         Err(e) => return Err(e),
     };
@@ -52,13 +50,37 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
     if attr.mode & S_IFMT == S_IFDIR && flags & O_ACCMODE != O_RDONLY {
         return Err(Errno::EISDIR);
     }
-    // O_TRUNC empties a regular file (and gives its pages back); devices
-    // and the like ignore it, as on Linux.
-    if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY && !created && attr.mode & S_IFMT == S_IFREG {
+    // O_TRUNC empties a regular file (and gives its pages back), with
+    // O_RDONLY too as on Linux (write permission was checked); devices and
+    // the like ignore it.
+    if flags & O_TRUNC != 0 && !created && attr.mode & S_IFMT == S_IFREG {
         path.inode().setattr(&SetAttr { size: Some(0), ..Default::default() })?;
     }
     let file = OpenFile::open(path, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC))?;
     current().with(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))
+}
+
+/// O_CREAT of a name that does not exist: a regular file `perm` in its
+/// directory. A dangling symlink in the last place is followed (unless
+/// O_EXCL or O_NOFOLLOW) and its target made, as on Linux.
+fn create(base: &Path, path: &str, follow: bool, perm: u32, creds: &kernel_perm::Creds) -> Result<Path, Errno> {
+    let mut parent = fs::resolve_parent(base, path)?;
+    for _ in 0..kernel_vfs::MAX_SYMLINKS {
+        let kernel_vfs::Last::Name(name) = &parent.last else { break };
+        let target = match parent.dir.dentry.child(name) {
+            Ok(link) if follow && link.inode().getattr()?.mode & S_IFMT == S_IFLNK => link.inode().readlink()?,
+            _ => {
+                if parent.dir.attr()?.dev == fs::SYS_FS {
+                    return Err(Errno::EACCES);
+                }
+                fs::check_space(0)?;
+                // The creator may open what it just made, whatever its mode.
+                return fs::ns().create(&parent, S_IFREG | perm, (0, 0), creds);
+            }
+        };
+        parent = fs::resolve_parent(&parent.dir, &target)?;
+    }
+    Err(Errno::ELOOP)
 }
 
 /// The permission an existing file needs for `flags`: read and/or write

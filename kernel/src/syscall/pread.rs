@@ -1,9 +1,10 @@
-//! pread64(2) and pwrite64(2): at an offset, the file position untouched
-//! (ESPIPE on pipes and terminals, EINVAL for a negative offset).
+//! pread64(2), pwrite64(2), preadv(2) and pwritev(2): at an offset, the
+//! file position untouched (ESPIPE on pipes and terminals, EINVAL for a
+//! negative offset).
 
 use kernel_abi::Errno;
 
-use super::args::{Fd, UserSlice};
+use super::args::{read_iovecs, Fd, IoVec, UserPtr, UserSlice};
 use super::current::current;
 use super::SyscallResult;
 
@@ -56,4 +57,46 @@ pub fn sys_pwrite64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
         }
     }
     Ok(done)
+}
+
+/// preadv(2): pread64 into each buffer in turn, from `offset` on (a short
+/// one ends it). The offset is one 64-bit register on arm64 (the second,
+/// high half is 0 there).
+pub fn sys_preadv(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> SyscallResult {
+    let bufs = read_iovecs(iov, count)?;
+    let mut offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    let mut total = 0;
+    for buf in bufs.into_iter().filter(|b| !b.is_empty()) {
+        let n = match sys_pread64(fd, buf, offset as i64) {
+            Ok(n) => n,
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        };
+        total += n;
+        offset += n as u64;
+        if n < buf.len() {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// pwritev(2): pwrite64 of each buffer in turn, from `offset` on.
+pub fn sys_pwritev(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> SyscallResult {
+    let bufs = read_iovecs(iov, count)?;
+    let mut offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    let mut total = 0;
+    for buf in bufs.into_iter().filter(|b| !b.is_empty()) {
+        let n = match sys_pwrite64(fd, buf, offset as i64) {
+            Ok(n) => n,
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        };
+        total += n;
+        offset += n as u64;
+        if n < buf.len() {
+            break;
+        }
+    }
+    Ok(total)
 }

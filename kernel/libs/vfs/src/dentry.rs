@@ -112,6 +112,21 @@ impl Dentry {
         s.parent = Some(parent.clone());
     }
 
+    /// `a` (called `a_name` in `a_parent`) and `b` swapped places.
+    pub(crate) fn exchanged(a: &Arc<Dentry>, a_parent: &Arc<Dentry>, b: &Arc<Dentry>, b_parent: &Arc<Dentry>) {
+        let (a_name, b_name) = (a.name(), b.name());
+        a_parent.children.lock().insert(a_name.clone(), Arc::downgrade(b));
+        b_parent.children.lock().insert(b_name.clone(), Arc::downgrade(a));
+        {
+            let mut s = a.state.lock();
+            s.name = b_name;
+            s.parent = Some(b_parent.clone());
+        }
+        let mut s = b.state.lock();
+        s.name = a_name;
+        s.parent = Some(a_parent.clone());
+    }
+
     /// Whether `self` is `ancestor` or below it in the same filesystem.
     pub fn is_within(self: &Arc<Self>, ancestor: &Arc<Dentry>) -> bool {
         let mut cur = self.clone();

@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel_abi::Errno;
 use kernel_perm::{Creds, MAY_EXEC};
 use spin::Mutex;
@@ -28,6 +29,20 @@ pub struct Mount {
     pub source: String,
     /// The options /proc/mounts shows after `rw`.
     pub options: String,
+    /// Marked by a first MNT_EXPIRE unmount.
+    expired: AtomicBool,
+}
+
+/// How umount2 treats a mount in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Umount {
+    /// EBUSY while in use.
+    Normal,
+    /// MNT_DETACH: off the tree now; users keep it until they let go.
+    Detach,
+    /// MNT_EXPIRE: the first call marks it (EAGAIN), a second unmounts it
+    /// if unused.
+    Expire,
 }
 
 /// A place in the tree: a dentry reached through a mount.
@@ -93,6 +108,7 @@ impl Namespace {
             fstype: fstype.into(),
             source: source.into(),
             options: String::new(),
+            expired: AtomicBool::new(false),
         });
         let root = Path { mount: mount.clone(), dentry: sb.root.clone() };
         Namespace { root, mounts: Mutex::new(alloc::vec![mount]) }
@@ -110,27 +126,52 @@ impl Namespace {
         if at.dentry.is_dead() {
             return Err(Errno::ENOENT);
         }
-        let m =
-            Mount { sb, at: Some(at.clone()), fstype: fstype.into(), source: source.into(), options: options.into() };
+        let m = Mount {
+            sb,
+            at: Some(at.clone()),
+            fstype: fstype.into(),
+            source: source.into(),
+            options: options.into(),
+            expired: AtomicBool::new(false),
+        };
         self.mounts.lock().push(Arc::new(m));
         Ok(())
     }
 
     /// Unmounts the mount whose root `path` is (EINVAL if it is none;
-    /// EBUSY for the root and for a mount with mounts inside).
-    pub fn umount(&self, path: &Path) -> Result<Arc<Mount>> {
+    /// EBUSY for the root). `how` says what to do when it is in use: a
+    /// working directory, an open file or a mount inside holds it.
+    pub fn umount(&self, path: Path, how: Umount) -> Result<()> {
         if !path.is_mount_root() {
             return Err(Errno::EINVAL);
         }
         if path.mount.at.is_none() {
             return Err(Errno::EBUSY);
         }
+        let mount = path.mount;
         let mut mounts = self.mounts.lock();
-        let i = mounts.iter().position(|m| Arc::ptr_eq(m, &path.mount)).ok_or(Errno::EINVAL)?;
-        if mounts.iter().any(|m| m.at.as_ref().is_some_and(|at| Arc::ptr_eq(&at.mount, &path.mount))) {
-            return Err(Errno::EBUSY);
+        let i = mounts.iter().position(|m| Arc::ptr_eq(m, &mount)).ok_or(Errno::EINVAL)?;
+        // Held by the table and by `mount` here, and by nothing else when
+        // unused (every `Path` into it holds it, as Linux's mnt_count).
+        let busy = Arc::strong_count(&mount) > 2;
+        match how {
+            Umount::Normal if busy => return Err(Errno::EBUSY),
+            Umount::Expire if busy => return Err(Errno::EBUSY),
+            Umount::Expire if !mount.expired.swap(true, Ordering::SeqCst) => return Err(Errno::EAGAIN),
+            _ => {}
         }
-        Ok(mounts.remove(i))
+        mounts.remove(i);
+        // Lazily: what is mounted below goes with it; users keep what they hold.
+        if how == Umount::Detach {
+            let mut gone = alloc::vec![mount];
+            while let Some(j) = mounts
+                .iter()
+                .position(|m| m.at.as_ref().is_some_and(|at| gone.iter().any(|g| Arc::ptr_eq(g, &at.mount))))
+            {
+                gone.push(mounts.remove(j));
+            }
+        }
+        Ok(())
     }
 
     /// The mounts in the order they were made.

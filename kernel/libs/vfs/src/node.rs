@@ -152,6 +152,16 @@ pub struct DirEntry<'a> {
     pub next: u64,
 }
 
+/// What fallocate(2) asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallocate {
+    /// Mode 0, or FALLOC_FL_KEEP_SIZE.
+    Allocate { keep_size: bool },
+    /// FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE: the range reads as zeros
+    /// and holds no storage; the size stays.
+    PunchHole,
+}
+
 /// Free and total space, as statfs(2) reports it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatFs {
@@ -232,6 +242,13 @@ pub trait Inode: Send + Sync {
         Err(Errno::ENOTDIR)
     }
 
+    /// renameat2 RENAME_EXCHANGE: entry `old` of this directory and `new`
+    /// of `new_dir` swap places (both exist; the VFS checked the rest).
+    /// EINVAL where the filesystem cannot do it atomically.
+    fn exchange(&self, _old: &str, _new_dir: &dyn Inode, _new: &str) -> Result<()> {
+        Err(Errno::EINVAL)
+    }
+
     /// Calls `emit` for the entries from position `cookie` on (0: the
     /// start, `.` and `..` included) until it returns false or the
     /// directory ends.
@@ -248,6 +265,14 @@ pub trait Inode: Send + Sync {
     /// ran out after some bytes, ENOSPC when none could be written.
     fn write_at(&self, _offset: u64, _buf: &[u8]) -> Result<usize> {
         Err(self.not_data())
+    }
+
+    /// fallocate(2) on a regular file: space for `[offset, offset + len)`
+    /// (the size grows to cover it unless `Allocate::keep_size`), or a
+    /// hole punched there. EOPNOTSUPP where the filesystem has no such
+    /// operation.
+    fn fallocate(&self, _how: Fallocate, _offset: u64, _len: u64) -> Result<()> {
+        Err(Errno::EOPNOTSUPP)
     }
 
     /// A symlink's target (EINVAL for anything else).

@@ -128,8 +128,13 @@ impl Namespace {
         Ok(())
     }
 
-    /// rename(2): `op`'s last name to `np`'s, replacing what is there.
-    pub fn rename(&self, op: &Parent, np: &Parent, c: &Creds) -> Result<()> {
+    /// rename(2) and renameat2(2): `op`'s last name to `np`'s, replacing
+    /// what is there, or not (`Rename::NoReplace`: EEXIST), or swapping
+    /// the two (`Rename::Exchange`).
+    pub fn rename(&self, op: &Parent, np: &Parent, how: Rename, c: &Creds) -> Result<()> {
+        if how == Rename::Exchange {
+            return self.exchange(op, np, c);
+        }
         let (Last::Name(oname), Last::Name(nname)) = (&op.last, &np.last) else {
             return Err(Errno::EBUSY);
         };
@@ -150,6 +155,7 @@ impl Namespace {
             Err(e) => return Err(e),
         };
         match &target {
+            Some(_) if how == Rename::NoReplace => return Err(Errno::EEXIST),
             Some(t) => access::may_delete(&ndir, &t.inode().getattr()?, c)?,
             None => access::may_create(&ndir, c)?,
         }
@@ -186,6 +192,54 @@ impl Namespace {
         }
         op.dir.inode().rename(oname, &**np.dir.inode(), nname)?;
         old.moved(&op.dir.dentry, &np.dir.dentry, nname);
+        Ok(())
+    }
+}
+
+/// What renameat2 does with an existing target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rename {
+    Replace,
+    /// RENAME_NOREPLACE: EEXIST if the target exists.
+    NoReplace,
+    /// RENAME_EXCHANGE: both exist and swap places.
+    Exchange,
+}
+
+impl Namespace {
+    /// RENAME_EXCHANGE, with Linux's checks: both names exist (ENOENT),
+    /// may be deleted from their directories, a directory changing parent
+    /// may be written (its `..`), none is a mount point, and neither
+    /// directory ends up inside itself (EINVAL).
+    fn exchange(&self, op: &Parent, np: &Parent, c: &Creds) -> Result<()> {
+        let (Last::Name(oname), Last::Name(nname)) = (&op.last, &np.last) else {
+            return Err(Errno::EBUSY);
+        };
+        if !alloc::sync::Arc::ptr_eq(&op.dir.mount, &np.dir.mount) {
+            return Err(Errno::EXDEV);
+        }
+        let a = op.dir.dentry.child(oname)?;
+        let b = np.dir.dentry.child(nname)?;
+        let (aattr, battr) = (a.inode().getattr()?, b.inode().getattr()?);
+        access::may_delete(&op.dir.attr()?, &aattr, c)?;
+        access::may_delete(&np.dir.attr()?, &battr, c)?;
+        let changes_parent = !alloc::sync::Arc::ptr_eq(&op.dir.dentry, &np.dir.dentry);
+        for attr in [&aattr, &battr] {
+            if is_dir(attr) && changes_parent {
+                access::check(attr, c, MAY_WRITE)?;
+            }
+        }
+        if self.is_mount_point(&a) || self.is_mount_point(&b) {
+            return Err(Errno::EBUSY);
+        }
+        if (is_dir(&aattr) && np.dir.dentry.is_within(&a)) || (is_dir(&battr) && op.dir.dentry.is_within(&b)) {
+            return Err(Errno::EINVAL);
+        }
+        if alloc::sync::Arc::ptr_eq(&a, &b) {
+            return Ok(());
+        }
+        op.dir.inode().exchange(oname, &**np.dir.inode(), nname)?;
+        crate::dentry::Dentry::exchanged(&a, &op.dir.dentry, &b, &np.dir.dentry);
         Ok(())
     }
 }

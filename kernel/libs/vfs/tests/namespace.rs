@@ -50,7 +50,7 @@ fn touch(ns: &Namespace, path: &str) -> Path {
 
 fn rename(ns: &Namespace, from: &str, to: &str) -> Result<()> {
     let r = ns.root();
-    ns.rename(&parent(ns, &r, from), &parent(ns, &r, to), &ROOT)
+    ns.rename(&parent(ns, &r, from), &parent(ns, &r, to), Rename::Replace, &ROOT)
 }
 
 #[test]
@@ -160,11 +160,12 @@ fn exdev_across_mounts_and_ebusy_on_mount_points() {
     // umount: only of a mount's root, not while something is mounted inside.
     let inner = at(&ns, "/mnt/inner").unwrap();
     ns.mount(&inner, tmpfs(3), "tmpfs", "none", "").unwrap();
-    assert_eq!(ns.umount(&at(&ns, "/mnt").unwrap()).err(), Some(Errno::EBUSY));
-    assert_eq!(ns.umount(&at(&ns, "/f").unwrap()).err(), Some(Errno::EINVAL));
-    assert_eq!(ns.umount(&ns.root()).err(), Some(Errno::EBUSY));
-    ns.umount(&at(&ns, "/mnt/inner").unwrap()).unwrap();
-    ns.umount(&at(&ns, "/mnt").unwrap()).unwrap();
+    drop(inner);
+    assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal).err(), Some(Errno::EBUSY));
+    assert_eq!(ns.umount(at(&ns, "/f").unwrap(), Umount::Normal).err(), Some(Errno::EINVAL));
+    assert_eq!(ns.umount(ns.root(), Umount::Normal).err(), Some(Errno::EBUSY));
+    ns.umount(at(&ns, "/mnt/inner").unwrap(), Umount::Normal).unwrap();
+    ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal).unwrap();
     assert_eq!(at(&ns, "/mnt/inner").err(), Some(Errno::ENOENT));
     let listed: Vec<String> = ns.mounts().iter().map(|m| ns.mount_path(m)).collect();
     assert_eq!(listed, ["/"]);
@@ -177,7 +178,7 @@ fn stacked_mounts_show_the_latest() {
     ns.mount(&mnt, tmpfs(2), "tmpfs", "a", "").unwrap();
     ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "b", "").unwrap();
     assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 3);
-    ns.umount(&at(&ns, "/mnt").unwrap()).unwrap();
+    ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal).unwrap();
     assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 2);
 }
 
@@ -225,7 +226,7 @@ fn sticky_directories_protect_other_users_files() {
     assert_eq!(f.attr().unwrap().uid, 1000);
     assert_eq!(ns.unlink(&parent(&ns, &ns.root(), "/tmp/alice"), &bob), Err(Errno::EPERM));
     assert_eq!(
-        ns.rename(&parent(&ns, &ns.root(), "/tmp/alice"), &parent(&ns, &ns.root(), "/tmp/b"), &bob),
+        ns.rename(&parent(&ns, &ns.root(), "/tmp/alice"), &parent(&ns, &ns.root(), "/tmp/b"), Rename::Replace, &bob),
         Err(Errno::EPERM)
     );
     ns.unlink(&parent(&ns, &ns.root(), "/tmp/alice"), &alice).unwrap();
@@ -331,4 +332,61 @@ fn readdir_through_a_path_lists_dot_and_dotdot_first() {
             ("a".to_string(), FileType::Regular)
         ]
     );
+}
+
+#[test]
+fn a_mount_in_use_is_busy_unless_detached() {
+    let ns = ns();
+    let mnt = mkdir(&ns, "/mnt");
+    ns.mount(&mnt, tmpfs(2), "tmpfs", "none", "").unwrap();
+    let file = touch(&ns, "/mnt/f");
+    file.inode().write_at(0, b"kept").unwrap();
+    // An open file (or a working directory) inside holds the mount.
+    assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal), Err(Errno::EBUSY));
+    assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Expire), Err(Errno::EBUSY));
+    ns.umount(at(&ns, "/mnt").unwrap(), Umount::Detach).unwrap();
+    assert_eq!(at(&ns, "/mnt/f").err(), Some(Errno::ENOENT));
+    let mut buf = [0u8; 4];
+    assert_eq!(file.inode().read_at(0, &mut buf).unwrap(), 4, "what is held stays usable");
+    // Expiry: a first call marks, a second unmounts.
+    ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "none", "").unwrap();
+    assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Expire), Err(Errno::EAGAIN));
+    assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 3);
+    ns.umount(at(&ns, "/mnt").unwrap(), Umount::Expire).unwrap();
+    assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 1);
+}
+
+fn rename2(ns: &Namespace, from: &str, to: &str, how: Rename) -> Result<()> {
+    let r = ns.root();
+    ns.rename(&parent(ns, &r, from), &parent(ns, &r, to), how, &ROOT)
+}
+
+#[test]
+fn renameat2_noreplace_and_exchange() {
+    let ns = ns();
+    let one = touch(&ns, "/one");
+    touch(&ns, "/two");
+    assert_eq!(rename2(&ns, "/one", "/two", Rename::NoReplace), Err(Errno::EEXIST));
+    rename2(&ns, "/one", "/three", Rename::NoReplace).unwrap();
+    assert_eq!(ns.path_of(&one).unwrap(), "/three");
+    // Exchange across directories, a directory with a file.
+    let d = mkdir(&ns, "/d");
+    let inner = touch(&ns, "/d/inner");
+    rename2(&ns, "/three", "/d", Rename::Exchange).unwrap();
+    assert_eq!(ns.path_of(&one).unwrap(), "/d");
+    assert_eq!(ns.path_of(&d).unwrap(), "/three");
+    assert_eq!(ns.path_of(&inner).unwrap(), "/three/inner");
+    assert!(at(&ns, "/three/inner").is_ok());
+    assert!(!at(&ns, "/d").unwrap().is_dir());
+    assert_eq!(rename2(&ns, "/two", "/missing", Rename::Exchange), Err(Errno::ENOENT));
+    // A directory cannot swap with something inside it.
+    mkdir(&ns, "/three/sub");
+    assert_eq!(rename2(&ns, "/three", "/three/sub", Rename::Exchange), Err(Errno::EINVAL));
+    // Across directories the link counts follow the directories.
+    mkdir(&ns, "/e");
+    let root_links = ns.root().attr().unwrap().nlink;
+    rename2(&ns, "/three/sub", "/two", Rename::Exchange).unwrap();
+    assert_eq!(ns.root().attr().unwrap().nlink, root_links + 1);
+    assert_eq!(at(&ns, "/three").unwrap().attr().unwrap().nlink, 2);
+    assert!(at(&ns, "/two").unwrap().is_dir());
 }

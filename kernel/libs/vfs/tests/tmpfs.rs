@@ -287,3 +287,28 @@ fn a_size_limit_is_enospc_and_counts_in_statfs() {
     assert_eq!(fs.used_pages(), 1);
     assert_eq!(fs.statfs().blocks_free, 2);
 }
+
+#[test]
+fn fallocate_allocates_and_punches_holes() {
+    let fs = fs(16);
+    let f = file(&fs, "f");
+    f.fallocate(Fallocate::Allocate { keep_size: false }, 100, 2 * PAGE).unwrap();
+    assert_eq!(f.getattr().unwrap().size, 2 * PAGE + 100);
+    assert_eq!(fs.pages().used(), 3);
+    assert_eq!(f.seek_hole(0).unwrap(), 2 * PAGE + 100, "allocated pages are data");
+    f.fallocate(Fallocate::Allocate { keep_size: true }, 0, 5 * PAGE).unwrap();
+    assert_eq!(f.getattr().unwrap().size, 2 * PAGE + 100);
+    assert_eq!(fs.pages().used(), 5);
+    f.write_at(0, &vec![7u8; 3 * PAGE as usize]).unwrap();
+    f.fallocate(Fallocate::PunchHole, 10, 2 * PAGE).unwrap();
+    assert_eq!(fs.pages().used(), 4, "the one whole page in the range is freed");
+    let back = read_all(&*f);
+    assert!(back[..10].iter().all(|&b| b == 7));
+    assert!(back[10..2 * PAGE as usize + 10].iter().all(|&b| b == 0));
+    assert!(back[2 * PAGE as usize + 10..].iter().all(|&b| b == 7));
+    assert_eq!(f.seek_hole(0).unwrap(), PAGE);
+    assert_eq!(fs.root().fallocate(Fallocate::PunchHole, 0, 1), Err(Errno::EISDIR));
+    let small = self::fs(1);
+    let g = file(&small, "g");
+    assert_eq!(g.fallocate(Fallocate::Allocate { keep_size: false }, 0, 2 * PAGE), Err(Errno::ENOSPC));
+}

@@ -97,6 +97,40 @@ impl<P: PageAlloc> Data<P> {
         Ok(())
     }
 
+    /// Pages for every byte of `[offset, end)`; the size grows to `end`
+    /// unless `keep_size`. ENOSPC (with what was allocated kept, as a
+    /// partial write keeps its bytes) when pages run out.
+    pub fn allocate(&mut self, fs: &Shared<P>, offset: u64, end: u64, keep_size: bool) -> Result<(), Errno> {
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        for index in offset / PAGE..end.div_ceil(PAGE) {
+            if let alloc::collections::btree_map::Entry::Vacant(e) = self.pages.entry(index) {
+                e.insert(fs.alloc().ok_or(Errno::ENOSPC)?);
+            }
+        }
+        if !keep_size {
+            self.size = self.size.max(end);
+        }
+        Ok(())
+    }
+
+    /// Zeros `[offset, end)`: whole pages in it are freed, the parts of
+    /// pages at its ends cleared. The size stays.
+    pub fn punch_hole(&mut self, offset: u64, end: u64) {
+        let end = end.min(self.size.max(offset));
+        let first_whole = offset.div_ceil(PAGE);
+        let last_whole = end / PAGE;
+        for index in offset / PAGE..end.div_ceil(PAGE) {
+            let (lo, hi) = ((index * PAGE).max(offset), ((index + 1) * PAGE).min(end));
+            if index >= first_whole && index < last_whole {
+                self.pages.remove(&index);
+            } else if let Some(page) = self.pages.get_mut(&index) {
+                page.bytes_mut()[(lo - index * PAGE) as usize..(hi - index * PAGE) as usize].fill(0);
+            }
+        }
+    }
+
     /// SEEK_DATA: the start of the first written page at or after
     /// `offset` (ENXIO when there is none before the end).
     pub fn seek_data(&self, offset: u64) -> Result<u64, Errno> {

@@ -50,6 +50,15 @@ impl<P: PageAlloc> Dir<P> {
         Ok(())
     }
 
+    /// Puts `node` in the place of the entry `name` (same cookie).
+    pub fn replace(&mut self, name: &str, node: Arc<Node<P>>) {
+        if let Some(c) = self.by_name.get(name) {
+            if let Some(entry) = self.by_cookie.get_mut(c) {
+                entry.1 = node;
+            }
+        }
+    }
+
     pub fn remove(&mut self, name: &str) -> Option<Arc<Node<P>>> {
         let c = self.by_name.remove(name)?;
         self.by_cookie.remove(&c).map(|(_, n)| n)

@@ -458,6 +458,40 @@ impl<P: PageAlloc> Inode for Node<P> {
         Ok(())
     }
 
+    fn exchange(&self, old: &str, new_dir: &dyn Inode, new: &str) -> Result<()> {
+        let dst = self.same_fs(new_dir)?;
+        let a = self.dir()?.lock().get(old).ok_or(Errno::ENOENT)?;
+        let b = dst.dir()?.lock().get(new).ok_or(Errno::ENOENT)?;
+        if Arc::ptr_eq(&a, &b) {
+            return Ok(());
+        }
+        if (a.is_dir() && dst.is_within(&a)) || (b.is_dir() && self.is_within(&b)) {
+            return Err(Errno::EINVAL);
+        }
+        let same = core::ptr::eq(self, dst);
+        if same {
+            let mut d = self.dir()?.lock();
+            d.replace(old, b.clone());
+            d.replace(new, a.clone());
+        } else {
+            self.dir()?.lock().replace(old, b.clone());
+            dst.dir()?.lock().replace(new, a.clone());
+            for (node, from, to) in [(&a, self, dst), (&b, dst, self)] {
+                if let Body::Dir(d) = &node.body {
+                    d.lock().parent = Some(to.me.clone());
+                    from.change_nlink(-1);
+                    to.change_nlink(1);
+                }
+            }
+        }
+        let now = self.now();
+        a.meta.lock().ctime = now;
+        b.meta.lock().ctime = now;
+        self.modified();
+        dst.modified();
+        Ok(())
+    }
+
     fn readdir(&self, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<()> {
         let dir = self.dir()?.lock();
         if cookie == 0 && !emit(DirEntry { ino: self.ino, kind: FileType::Directory, name: ".", next: 1 }) {
@@ -499,6 +533,22 @@ impl<P: PageAlloc> Inode for Node<P> {
             }
             Body::Dir(_) => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn fallocate(&self, how: Fallocate, offset: u64, len: u64) -> Result<()> {
+        let end = offset.checked_add(len).ok_or(Errno::EFBIG)?;
+        match &self.body {
+            Body::File(d) => {
+                match how {
+                    Fallocate::Allocate { keep_size } => d.lock().allocate(&self.fs, offset, end, keep_size)?,
+                    Fallocate::PunchHole => d.lock().punch_hole(offset, end),
+                }
+                self.modified();
+                Ok(())
+            }
+            Body::Dir(_) => Err(Errno::EISDIR),
+            _ => Err(Errno::ENODEV),
         }
     }
 
