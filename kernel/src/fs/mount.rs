@@ -16,8 +16,8 @@ static NEXT_FS: Mutex<u64> = Mutex::new(16);
 
 /// mount(2) of a pseudo filesystem on the directory at `path` (from
 /// `base`), with the filesystem's `options` (mount's `data`; unknown ones
-/// are EINVAL, as on Linux, never silently ignored).
-pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str) -> Result<(), Errno> {
+/// are EINVAL, as on Linux, never silently ignored); `readonly`: MS_RDONLY.
+pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str, readonly: bool) -> Result<(), Errno> {
     let point = resolve(base, path, true)?;
     if !point.is_dir() {
         return Err(Errno::ENOTDIR);
@@ -43,7 +43,7 @@ pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str)
         "devpts" => (devpts::mount(options)?, String::new()),
         _ => return Err(Errno::ENODEV),
     };
-    ns().mount(&point, sb, fstype, source, &shown)
+    ns().mount(&point, sb, fstype, source, &shown, readonly)
 }
 
 /// sysfs: read-only (openat refuses writes on it), and only what user
@@ -144,7 +144,8 @@ pub fn mounts_text() -> String {
     let mut s = String::from("rootfs / rootfs rw 0 0\n");
     for m in ns.mounts().iter().skip(1) {
         let options = if m.fstype == "devpts" { devpts::options_text() } else { m.options.clone() };
-        s += &format!("{} {} {} rw{} 0 0\n", m.source, ns.mount_path(m), m.fstype, options);
+        let rw = if m.readonly { "ro" } else { "rw" };
+        s += &format!("{} {} {} {rw}{} 0 0\n", m.source, ns.mount_path(m), m.fstype, options);
     }
     s
 }

@@ -4,15 +4,13 @@
 //! non-directory loses its set-user-ID bit, and its set-group-ID bit when
 //! group-executable, as on Linux.
 
-use alloc::sync::Arc;
-
 use kernel_abi::Errno;
 
 use super::args::{AtFlags, DirFd, Fd, UserCStr};
 use super::current::{current, is_privileged};
-use super::fs_util::at_node;
+use super::fs_util::{at_path, AtTarget};
 use super::SyscallResult;
-use crate::fs::{Inode, SetAttr, S_IFDIR, S_IFMT};
+use crate::fs::{SetAttr, S_IFDIR, S_IFMT};
 
 const KEEP: u32 = u32::MAX;
 const S_ISUID: u32 = 0o4000;
@@ -21,16 +19,18 @@ const S_IXGRP: u32 = 0o010;
 
 /// `uid`/`gid`: `(uid_t)-1` keeps the id.
 pub fn sys_fchown(fd: Fd, uid: u32, gid: u32) -> SyscallResult {
-    chown(&current().file(fd)?.node, uid, gid)
+    chown(&AtTarget::of_file(&*current().file(fd)?), uid, gid)
 }
 
 /// `flags`: AT_SYMLINK_NOFOLLOW (lchown), AT_EMPTY_PATH; others EINVAL at
 /// the boundary.
 pub fn sys_fchownat(dirfd: DirFd, path: UserCStr, uid: u32, gid: u32, flags: AtFlags) -> SyscallResult {
-    chown(&at_node(dirfd, path, flags)?, uid, gid)
+    chown(&at_path(dirfd, path, flags)?, uid, gid)
 }
 
-fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SyscallResult {
+fn chown(target: &AtTarget, uid: u32, gid: u32) -> SyscallResult {
+    target.writable()?;
+    let node = target.inode();
     let c = current().creds();
     let m = node.getattr()?;
     let uid_changes = uid != KEEP && uid != m.uid;

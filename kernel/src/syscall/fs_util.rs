@@ -66,6 +66,22 @@ pub enum AtTarget {
 }
 
 impl AtTarget {
+    /// EROFS when it is on a read-only mount (attribute changes check).
+    pub fn writable(&self) -> Result<(), Errno> {
+        match self {
+            AtTarget::Path(p) => p.mount.writable(),
+            AtTarget::Inode(_) => Ok(()),
+        }
+    }
+
+    /// The target of an open file: its path, or its inode if it has none.
+    pub fn of_file(file: &crate::fs::file::OpenFile) -> AtTarget {
+        match &file.path {
+            Some(p) => AtTarget::Path(p.clone()),
+            None => AtTarget::Inode(file.node.clone()),
+        }
+    }
+
     pub fn inode(&self) -> Arc<dyn Inode> {
         match self {
             AtTarget::Path(p) => p.inode().clone(),

@@ -36,6 +36,11 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
         Err(e) => return Err(e),
     };
     let attr = path.attr()?;
+    // A read-only mount: no writing its files or directories (devices
+    // are not the filesystem's, so they may still be written).
+    if writes && !created && matches!(attr.mode & S_IFMT, S_IFREG | S_IFDIR) {
+        path.mount.writable()?;
+    }
     // sysfs is read-only (its one writable kind of file, attributes with a
     // store method, does not exist here yet).
     if writes && attr.dev == fs::SYS_FS && !attr.is_dir() {

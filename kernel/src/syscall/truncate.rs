@@ -19,6 +19,7 @@ pub fn sys_truncate(path: UserCStr, length: i64) -> SyscallResult {
     if attr.mode & S_IFMT == S_IFDIR {
         return Err(Errno::EISDIR);
     }
+    file.mount.writable()?;
     fs::access::check(&attr, &current().creds(), kernel_perm::MAY_WRITE)?;
     set_size(&**file.inode(), length)
 }

@@ -7,7 +7,7 @@ use kernel_abi::Errno;
 
 use super::args::{AtFlags, DirFd, Timespec, UserCStr, UserPtr};
 use super::current::current;
-use super::fs_util::at_node;
+use super::fs_util::{at_path, AtTarget};
 use super::SyscallResult;
 use crate::fs::{self, SetAttr, Time};
 
@@ -15,15 +15,16 @@ const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
 
 pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>, flags: AtFlags) -> SyscallResult {
-    let node = if path.is_null() {
+    let target = if path.is_null() {
         match dirfd {
             // The fd table has no AT_FDCWD (-100): EBADF.
             DirFd::Cwd => return Err(Errno::EBADF),
-            DirFd::Fd(fd) => current().file(fd)?.node.clone(),
+            DirFd::Fd(fd) => AtTarget::of_file(&*current().file(fd)?),
         }
     } else {
-        at_node(dirfd, path, flags)?
+        at_path(dirfd, path, flags)?
     };
+    let node = target.inode();
     let now = fs::clock();
     // Setting the current time takes ownership or write permission (EACCES);
     // an explicit time takes ownership (EPERM), as Linux's utimes checks.
@@ -49,6 +50,7 @@ pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>
     if atime.is_none() && mtime.is_none() {
         return Ok(0);
     }
+    target.writable()?;
     let creds = current().creds();
     let attr = node.getattr()?;
     if !creds.owns(attr.uid) {

@@ -41,7 +41,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         MOUNT,
         Status::Partial,
-        "tmpfs/ramfs (mode, uid, gid, size), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL; root only (EPERM)",
+        "tmpfs/ramfs (mode, uid, gid, size), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); MS_RDONLY (changes through the mount EROFS); unknown options EINVAL, other types ENODEV; MS_NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL; root only (EPERM)",
     ),
     (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),

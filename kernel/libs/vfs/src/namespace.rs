@@ -31,6 +31,19 @@ pub struct Mount {
     pub options: String,
     /// Marked by a first MNT_EXPIRE unmount.
     expired: AtomicBool,
+    /// MS_RDONLY: changes through it fail with EROFS.
+    pub readonly: bool,
+}
+
+impl Mount {
+    /// EROFS on a read-only mount.
+    pub fn writable(&self) -> Result<()> {
+        if self.readonly {
+            Err(Errno::EROFS)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// How umount2 treats a mount in use.
@@ -109,6 +122,7 @@ impl Namespace {
             source: source.into(),
             options: String::new(),
             expired: AtomicBool::new(false),
+            readonly: false,
         });
         let root = Path { mount: mount.clone(), dentry: sb.root.clone() };
         Namespace { root, mounts: Mutex::new(alloc::vec![mount]) }
@@ -118,8 +132,17 @@ impl Namespace {
         self.root.clone()
     }
 
-    /// Mounts `sb` on the directory `at`.
-    pub fn mount(&self, at: &Path, sb: Arc<Superblock>, fstype: &str, source: &str, options: &str) -> Result<()> {
+    /// Mounts `sb` on the directory `at`; `readonly`: MS_RDONLY (every
+    /// change through this mount fails with EROFS).
+    pub fn mount(
+        &self,
+        at: &Path,
+        sb: Arc<Superblock>,
+        fstype: &str,
+        source: &str,
+        options: &str,
+        readonly: bool,
+    ) -> Result<()> {
         if !at.is_dir() {
             return Err(Errno::ENOTDIR);
         }
@@ -133,6 +156,7 @@ impl Namespace {
             source: source.into(),
             options: options.into(),
             expired: AtomicBool::new(false),
+            readonly,
         };
         self.mounts.lock().push(Arc::new(m));
         Ok(())

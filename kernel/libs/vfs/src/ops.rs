@@ -13,15 +13,23 @@ use crate::node::{Result, S_IFMT};
 
 /// The name a creating call makes: `.`, `..` and `/` exist already;
 /// nothing is made in a removed directory (ENOENT, as Linux's
-/// `IS_DEADDIR`).
+/// `IS_DEADDIR`); a name that exists is EEXIST before a read-only mount
+/// is EROFS, as on Linux.
 fn new_name(p: &Parent) -> Result<&str> {
     if p.dir.dentry.is_dead() {
         return Err(Errno::ENOENT);
     }
-    match &p.last {
-        Last::Name(n) => Ok(n),
-        _ => Err(Errno::EEXIST),
+    let name = match &p.last {
+        Last::Name(n) => n,
+        _ => return Err(Errno::EEXIST),
+    };
+    if p.dir.mount.readonly {
+        if p.dir.dentry.child(name).is_ok() {
+            return Err(Errno::EEXIST);
+        }
+        return Err(Errno::EROFS);
     }
+    Ok(name)
 }
 
 impl Namespace {
@@ -76,6 +84,7 @@ impl Namespace {
         if !alloc::sync::Arc::ptr_eq(&old.mount, &p.dir.mount) {
             return Err(Errno::EXDEV);
         }
+        p.dir.mount.writable()?;
         // Linux checks the link rule before the directory.
         access::may_link(&attr, c)?;
         access::may_create(&p.dir.attr()?, c)?;
@@ -90,6 +99,7 @@ impl Namespace {
             Last::Name(n) => n,
             _ => return Err(Errno::EISDIR),
         };
+        p.dir.mount.writable()?;
         let child = p.dir.dentry.child(name)?;
         let attr = child.inode().getattr()?;
         if p.trailing_slash && !is_dir(&attr) {
@@ -114,6 +124,7 @@ impl Namespace {
             Last::DotDot => return Err(Errno::ENOTEMPTY),
             Last::Root => return Err(Errno::EBUSY),
         };
+        p.dir.mount.writable()?;
         let child = p.dir.dentry.child(name)?;
         let attr = child.inode().getattr()?;
         access::may_delete(&p.dir.attr()?, &attr, c)?;
@@ -141,6 +152,7 @@ impl Namespace {
         if !alloc::sync::Arc::ptr_eq(&op.dir.mount, &np.dir.mount) {
             return Err(Errno::EXDEV);
         }
+        op.dir.mount.writable()?;
         let old = op.dir.dentry.child(oname)?;
         let attr = old.inode().getattr()?;
         let moving_dir = is_dir(&attr);
@@ -218,6 +230,7 @@ impl Namespace {
         if !alloc::sync::Arc::ptr_eq(&op.dir.mount, &np.dir.mount) {
             return Err(Errno::EXDEV);
         }
+        op.dir.mount.writable()?;
         let a = op.dir.dentry.child(oname)?;
         let b = np.dir.dentry.child(nname)?;
         let (aattr, battr) = (a.inode().getattr()?, b.inode().getattr()?);

@@ -146,7 +146,7 @@ fn exdev_across_mounts_and_ebusy_on_mount_points() {
     let ns = ns();
     let mnt = mkdir(&ns, "/mnt");
     touch(&ns, "/f");
-    ns.mount(&mnt, tmpfs(2), "tmpfs", "none", "").unwrap();
+    ns.mount(&mnt, tmpfs(2), "tmpfs", "none", "", false).unwrap();
     mkdir(&ns, "/mnt/inner");
     assert_eq!(rename(&ns, "/f", "/mnt/f"), Err(Errno::EXDEV));
     let f = at(&ns, "/f").unwrap();
@@ -159,7 +159,7 @@ fn exdev_across_mounts_and_ebusy_on_mount_points() {
     assert_eq!(ns.path_of(&at(&ns, "/mnt/inner").unwrap()).unwrap(), "/mnt/inner");
     // umount: only of a mount's root, not while something is mounted inside.
     let inner = at(&ns, "/mnt/inner").unwrap();
-    ns.mount(&inner, tmpfs(3), "tmpfs", "none", "").unwrap();
+    ns.mount(&inner, tmpfs(3), "tmpfs", "none", "", false).unwrap();
     drop(inner);
     assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal).err(), Some(Errno::EBUSY));
     assert_eq!(ns.umount(at(&ns, "/f").unwrap(), Umount::Normal).err(), Some(Errno::EINVAL));
@@ -175,8 +175,8 @@ fn exdev_across_mounts_and_ebusy_on_mount_points() {
 fn stacked_mounts_show_the_latest() {
     let ns = ns();
     let mnt = mkdir(&ns, "/mnt");
-    ns.mount(&mnt, tmpfs(2), "tmpfs", "a", "").unwrap();
-    ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "b", "").unwrap();
+    ns.mount(&mnt, tmpfs(2), "tmpfs", "a", "", false).unwrap();
+    ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "b", "", false).unwrap();
     assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 3);
     ns.umount(at(&ns, "/mnt").unwrap(), Umount::Normal).unwrap();
     assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 2);
@@ -338,7 +338,7 @@ fn readdir_through_a_path_lists_dot_and_dotdot_first() {
 fn a_mount_in_use_is_busy_unless_detached() {
     let ns = ns();
     let mnt = mkdir(&ns, "/mnt");
-    ns.mount(&mnt, tmpfs(2), "tmpfs", "none", "").unwrap();
+    ns.mount(&mnt, tmpfs(2), "tmpfs", "none", "", false).unwrap();
     let file = touch(&ns, "/mnt/f");
     file.inode().write_at(0, b"kept").unwrap();
     // An open file (or a working directory) inside holds the mount.
@@ -349,7 +349,7 @@ fn a_mount_in_use_is_busy_unless_detached() {
     let mut buf = [0u8; 4];
     assert_eq!(file.inode().read_at(0, &mut buf).unwrap(), 4, "what is held stays usable");
     // Expiry: a first call marks, a second unmounts.
-    ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "none", "").unwrap();
+    ns.mount(&at(&ns, "/mnt").unwrap(), tmpfs(3), "tmpfs", "none", "", false).unwrap();
     assert_eq!(ns.umount(at(&ns, "/mnt").unwrap(), Umount::Expire), Err(Errno::EAGAIN));
     assert_eq!(at(&ns, "/mnt").unwrap().attr().unwrap().dev, 3);
     ns.umount(at(&ns, "/mnt").unwrap(), Umount::Expire).unwrap();
@@ -389,4 +389,22 @@ fn renameat2_noreplace_and_exchange() {
     assert_eq!(ns.root().attr().unwrap().nlink, root_links + 1);
     assert_eq!(at(&ns, "/three").unwrap().attr().unwrap().nlink, 2);
     assert!(at(&ns, "/two").unwrap().is_dir());
+}
+
+#[test]
+fn a_read_only_mount_refuses_changes() {
+    let ns = ns();
+    let mnt = mkdir(&ns, "/ro");
+    let sb = tmpfs(2);
+    sb.root.inode().mkdir("d", 0o755, Owner { uid: 0, gid: 0 }).unwrap();
+    sb.root.inode().create("f", S_IFREG | 0o644, Owner { uid: 0, gid: 0 }, (0, 0)).unwrap();
+    ns.mount(&mnt, sb, "tmpfs", "none", "", true).unwrap();
+    let r = ns.root();
+    assert_eq!(ns.create(&parent(&ns, &r, "/ro/new"), S_IFREG | 0o644, (0, 0), &ROOT).err(), Some(Errno::EROFS));
+    assert_eq!(ns.mkdir(&parent(&ns, &r, "/ro/d"), 0o755, &ROOT).err(), Some(Errno::EEXIST));
+    assert_eq!(ns.mkdir(&parent(&ns, &r, "/ro/e"), 0o755, &ROOT).err(), Some(Errno::EROFS));
+    assert_eq!(ns.unlink(&parent(&ns, &r, "/ro/f"), &ROOT), Err(Errno::EROFS));
+    assert_eq!(ns.rmdir(&parent(&ns, &r, "/ro/d"), &ROOT), Err(Errno::EROFS));
+    assert_eq!(rename(&ns, "/ro/f", "/ro/g"), Err(Errno::EROFS));
+    assert!(at(&ns, "/ro/f").is_ok());
 }
