@@ -83,9 +83,10 @@ impl MemDevice {
     }
 
     fn range(&self, first: u64, len: usize) -> Result<core::ops::Range<usize>, DeviceError> {
-        let start = usize::try_from(first).ok().and_then(|s| s.checked_mul(SECTOR_SIZE)).ok_or(DeviceError::OutOfRange)?;
+        let start =
+            usize::try_from(first).ok().and_then(|s| s.checked_mul(SECTOR_SIZE)).ok_or(DeviceError::OutOfRange)?;
         let end = start.checked_add(len).ok_or(DeviceError::OutOfRange)?;
-        if end > self.bytes.len() || len % SECTOR_SIZE != 0 {
+        if end > self.bytes.len() || !len.is_multiple_of(SECTOR_SIZE) {
             return Err(DeviceError::OutOfRange);
         }
         Ok(start..end)

@@ -109,7 +109,13 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Writes and returns the bytes written; on an error, `Err` (the
     /// caller recovers the progress from the size it sets).
-    fn write_inode_data(&mut self, ino: Ino, inode: &mut Inode, offset: u64, data: &[u8]) -> core::result::Result<usize, Error> {
+    fn write_inode_data(
+        &mut self,
+        ino: Ino,
+        inode: &mut Inode,
+        offset: u64,
+        data: &[u8],
+    ) -> core::result::Result<usize, Error> {
         let bs = self.bs as u64;
         let end = offset + data.len() as u64;
         let mut pos = offset;

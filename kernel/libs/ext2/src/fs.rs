@@ -100,7 +100,7 @@ impl Bitmap {
     pub(crate) fn first_clear(&self, from: u32, end: u32) -> Option<u32> {
         let mut bit = from;
         while bit < end {
-            if bit % 8 == 0 && self.bytes[(bit / 8) as usize] == 0xff {
+            if bit.is_multiple_of(8) && self.bytes[(bit / 8) as usize] == 0xff {
                 bit += 8;
                 continue;
             }
@@ -174,7 +174,9 @@ impl<D: BlockDevice> Ext2<D> {
             (0..n).map(|g| GroupDesc::parse(&gdt_raw[g * GROUP_DESC_SIZE..(g + 1) * GROUP_DESC_SIZE])).collect();
         let itb = sb.inode_table_blocks();
         for gd in &groups {
-            let inside = |b: u32, len: u32| b >= sb.first_data_block && u64::from(b) + u64::from(len) <= u64::from(sb.blocks_count);
+            let inside = |b: u32, len: u32| {
+                b >= sb.first_data_block && u64::from(b) + u64::from(len) <= u64::from(sb.blocks_count)
+            };
             if !inside(gd.block_bitmap, 1) || !inside(gd.inode_bitmap, 1) || !inside(gd.inode_table, itb) {
                 return Err(Error::Corrupt("group descriptor points outside the filesystem"));
             }
@@ -318,7 +320,7 @@ impl<D: BlockDevice> Ext2<D> {
 
     fn write_superblock(&mut self) -> Result<()> {
         self.sb.write_time = self.now();
-        let bytes = self.sb.to_bytes().to_vec();
+        let bytes = self.sb.encode().to_vec();
         self.disk.write_bytes(SUPERBLOCK_OFFSET, &bytes)?;
         Ok(())
     }
@@ -399,7 +401,11 @@ impl<D: BlockDevice> Ext2<D> {
         if self.sb.free_blocks == 0 {
             return Err(Error::NoSpace);
         }
-        let goal = if goal < self.sb.first_data_block || goal >= self.sb.blocks_count { self.sb.first_data_block } else { goal };
+        let goal = if goal < self.sb.first_data_block || goal >= self.sb.blocks_count {
+            self.sb.first_data_block
+        } else {
+            goal
+        };
         let n = self.groups.len();
         let goal_group = ((goal - self.sb.first_data_block) / self.sb.blocks_per_group) as usize;
         let goal_bit = (goal - self.sb.first_data_block) % self.sb.blocks_per_group;
@@ -471,7 +477,8 @@ impl<D: BlockDevice> Ext2<D> {
         let ipg = self.sb.inodes_per_group;
         let first_bit = if g == 0 { self.sb.first_ino - 1 } else { 0 };
         let bm = self.inode_bitmaps[g].as_mut().expect("loaded above");
-        let bit = bm.first_clear(first_bit, ipg).ok_or(Error::Corrupt("free inode counts disagree with the bitmaps"))?;
+        let bit =
+            bm.first_clear(first_bit, ipg).ok_or(Error::Corrupt("free inode counts disagree with the bitmaps"))?;
         bm.set(bit, true);
         self.groups[g].free_inodes -= 1;
         self.sb.free_inodes -= 1;

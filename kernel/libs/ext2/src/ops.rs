@@ -157,7 +157,14 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Creates a regular file, device node, FIFO or socket (`rdev` is the
     /// device's (major, minor)).
-    pub fn mknod(&mut self, dir: Ino, name: &[u8], file_type: FileType, new: NewInode, rdev: (u32, u32)) -> Result<Ino> {
+    pub fn mknod(
+        &mut self,
+        dir: Ino,
+        name: &[u8],
+        file_type: FileType,
+        new: NewInode,
+        rdev: (u32, u32),
+    ) -> Result<Ino> {
         if matches!(file_type, FileType::Directory | FileType::Symlink) {
             return Err(Error::Invalid);
         }

@@ -184,7 +184,7 @@ impl Superblock {
     }
 
     /// The bytes to write back.
-    pub(crate) fn to_bytes(&mut self) -> &[u8] {
+    pub(crate) fn encode(&mut self) -> &[u8] {
         let r = &mut self.raw;
         put32(r, 12, self.free_blocks);
         put32(r, 16, self.free_inodes);

@@ -78,7 +78,9 @@ fn starts_with(path: &Path, prefix: &Path) -> bool {
 
 impl Model {
     fn dirs(&self) -> Vec<Path> {
-        std::iter::once(Vec::new()).chain(self.tree.iter().filter(|(_, n)| **n == Node::Dir).map(|(p, _)| p.clone())).collect()
+        std::iter::once(Vec::new())
+            .chain(self.tree.iter().filter(|(_, n)| **n == Node::Dir).map(|(p, _)| p.clone()))
+            .collect()
     }
     fn files(&self) -> Vec<Path> {
         self.tree.iter().filter(|(_, n)| matches!(n, Node::File(_))).map(|(p, _)| p.clone()).collect()
@@ -127,7 +129,9 @@ impl Harness {
                 let dir = self.resolve(&parent);
                 let n = name_of(name);
                 let (got, node) = match op {
-                    Op::Create { .. } => (self.fs().create(dir, n.as_bytes(), OWNER).map(drop), Node::File(self.model.contents.len())),
+                    Op::Create { .. } => {
+                        (self.fs().create(dir, n.as_bytes(), OWNER).map(drop), Node::File(self.model.contents.len()))
+                    }
                     Op::Mkdir { .. } => (self.fs().mkdir(dir, n.as_bytes(), OWNER).map(drop), Node::Dir),
                     Op::Symlink { len, .. } => {
                         let target: Vec<u8> = (0..*len).map(|i| b'a' + (i % 26) as u8).collect();
@@ -178,12 +182,10 @@ impl Harness {
                 let dir = self.resolve(&path[..path.len() - 1].to_vec());
                 let name = path.last().unwrap().as_bytes().to_vec();
                 let got = if rmdir { self.fs().rmdir(dir, &name) } else { self.fs().unlink(dir, &name) };
-                let orphan = got.map(|orphan| {
-                    if let Some(ino) = orphan {
-                        self.fs().release(ino).unwrap();
-                    }
-                    orphan
-                });
+                if let Ok(Some(ino)) = got {
+                    self.fs().release(ino).unwrap();
+                }
+                let orphan = got;
                 assert_eq!(orphan.map(drop), expect, "{op:?} on {path:?}");
                 if expect.is_ok() {
                     let was = self.model.tree.remove(&path).unwrap();
@@ -287,7 +289,12 @@ impl Harness {
                 }
                 Node::Symlink(target) => assert_eq!(self.fs().readlink(ino).unwrap(), target),
                 Node::Dir => {
-                    let subdirs = self.model.tree.iter().filter(|(p, n)| **n == Node::Dir && p.len() == path.len() + 1 && starts_with(p, &path)).count();
+                    let subdirs = self
+                        .model
+                        .tree
+                        .iter()
+                        .filter(|(p, n)| **n == Node::Dir && p.len() == path.len() + 1 && starts_with(p, &path))
+                        .count();
                     assert_eq!(usize::from(attr.nlink), 2 + subdirs, "links of {path:?}");
                 }
             }
@@ -296,11 +303,12 @@ impl Harness {
 
     fn walk(&mut self, dir: Ino, path: &Path, found: &mut BTreeMap<Path, FileType>) {
         let mut entries = Vec::new();
-        self.fs().readdir(dir, 0, &mut |e| {
-            entries.push(e);
-            true
-        })
-        .unwrap();
+        self.fs()
+            .readdir(dir, 0, &mut |e| {
+                entries.push(e);
+                true
+            })
+            .unwrap();
         for e in entries {
             let name = String::from_utf8(e.name).unwrap();
             if name == "." || name == ".." || (path.is_empty() && name == "lost+found") {

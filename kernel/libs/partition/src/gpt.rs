@@ -6,7 +6,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::{crc32, le32, le64, read_sector, Error, Partition, PartitionType, SectorSource, Table, TableKind, SECTOR_SIZE};
+use crate::{
+    crc32, le32, le64, read_sector, Error, Partition, PartitionType, SectorSource, Table, TableKind, SECTOR_SIZE,
+};
 
 const SIGNATURE: &[u8; 8] = b"EFI PART";
 const HEADER_MIN: usize = 92;
@@ -22,9 +24,11 @@ pub struct Guid(pub [u8; 16]);
 
 impl Guid {
     /// Linux filesystem data, 0FC63DAF-8483-4772-8E79-3D69D8477DE4.
-    pub const LINUX_FS: Guid = Guid::from_fields(0x0FC6_3DAF, 0x8483, 0x4772, [0x8E, 0x79, 0x3D, 0x69, 0xD8, 0x47, 0x7D, 0xE4]);
+    pub const LINUX_FS: Guid =
+        Guid::from_fields(0x0FC6_3DAF, 0x8483, 0x4772, [0x8E, 0x79, 0x3D, 0x69, 0xD8, 0x47, 0x7D, 0xE4]);
     /// EFI system partition, C12A7328-F81F-11D2-BA4B-00A0C93EC93B.
-    pub const EFI_SYSTEM: Guid = Guid::from_fields(0xC12A_7328, 0xF81F, 0x11D2, [0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B]);
+    pub const EFI_SYSTEM: Guid =
+        Guid::from_fields(0xC12A_7328, 0xF81F, 0x11D2, [0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B]);
 
     pub const fn from_fields(a: u32, b: u16, c: u16, d: [u8; 8]) -> Guid {
         let a = a.to_le_bytes();

@@ -52,13 +52,16 @@ fn mbr_primaries_and_logicals_number_as_linux() {
     mbr_entry(&mut d, 0, 0, 0x80, 0x83, 2048, 1000);
     mbr_entry(&mut d, 0, 1, 0, 0x05, 4000, 5000);
     mbr_entry(&mut d, 0, 3, 0, 0x0c, 9500, 1000); // runs past the end: clipped
-    // EBR chain: logical 5 at 4000+63, link to the next EBR at +2000.
+                                                  // EBR chain: logical 5 at 4000+63, link to the next EBR at +2000.
     mbr_entry(&mut d, 4000, 0, 0, 0x83, 63, 900);
     mbr_entry(&mut d, 4000, 1, 0, 0x05, 2000, 1000);
     mbr_entry(&mut d, 6000, 0, 0, 0x82, 63, 500);
     let t = parse(&d).unwrap();
     assert_eq!(t.kind, TableKind::Mbr);
-    assert_eq!(spans(&t.partitions), [(1, 2048, 1000), (2, 4000, 5000), (4, 9500, 500), (5, 4063, 900), (6, 6063, 500)]);
+    assert_eq!(
+        spans(&t.partitions),
+        [(1, 2048, 1000), (2, 4000, 5000), (4, 9500, 500), (5, 4063, 900), (6, 6063, 500)]
+    );
     assert!(t.partitions[0].bootable && !t.partitions[1].bootable);
     assert!(t.partitions[1].is_extended());
     assert_eq!(t.partitions[4].kind, PartitionType::Mbr(0x82));

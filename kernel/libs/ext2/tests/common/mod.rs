@@ -20,10 +20,7 @@ pub fn options() -> MountOptions {
 
 fn tool(name: &str) -> Option<PathBuf> {
     let dirs = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
-    dirs.into_iter()
-        .chain(["/sbin", "/usr/sbin"].map(PathBuf::from))
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    dirs.into_iter().chain(["/sbin", "/usr/sbin"].map(PathBuf::from)).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 /// The e2fsprogs tools, or None after printing why the test is skipped.
