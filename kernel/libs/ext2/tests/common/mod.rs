@@ -94,6 +94,14 @@ impl Image {
         text
     }
 
+    /// `e2fsck -fyD`: rebuilds directories, giving the large ones an htree
+    /// index (as a filesystem used by ext3/ext4 would have).
+    pub fn index_directories(&self) {
+        let out = Command::new(&self.tools.e2fsck).arg("-fyD").arg(&self.path).output().unwrap();
+        // 0: nothing to do, 1: changed (the rebuilt directories).
+        assert!(matches!(out.status.code(), Some(0 | 1)), "e2fsck -fyD: {}", String::from_utf8_lossy(&out.stdout));
+    }
+
     pub fn debugfs(&self, request: &str) -> String {
         let out = Command::new(&self.tools.debugfs).arg("-R").arg(request).arg(&self.path).output().unwrap();
         assert!(out.status.success(), "debugfs -R {request} failed: {}", String::from_utf8_lossy(&out.stderr));
