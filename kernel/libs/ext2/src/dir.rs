@@ -48,6 +48,14 @@ impl Record {
     }
 }
 
+/// Where a new entry goes.
+pub(crate) enum Slot {
+    /// Into free space of an existing record.
+    Within { phys: u32, block: Vec<u8>, record: Record },
+    /// Into a new block at the directory's end.
+    Append,
+}
+
 /// Where a name is found.
 pub(crate) struct Found {
     pub ino: Ino,
@@ -142,29 +150,42 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(None)
     }
 
-    /// Adds the entry `name` → `ino` to directory `dir_ino` (inode `dir`,
-    /// written back by the caller). Fails with Exists if the name is there.
-    /// One pass finds both a duplicate and the first record with room.
-    pub(crate) fn dir_add(&mut self, dir: &mut Inode, name: &[u8], ino: Ino, ft: FileType) -> Result<()> {
+    /// Finds room for a new entry `name` in directory `dir`, failing with
+    /// Exists if the name is there: one pass does both, so a create scans
+    /// the directory once.
+    pub(crate) fn dir_slot(&mut self, dir: &Inode, name: &[u8]) -> Result<Slot> {
         let needed = rec_len_for(name.len());
-        let mut slot: Option<(u32, Vec<u8>, Record)> = None;
+        let mut slot = Slot::Append;
         for lb in 0..self.dir_blocks(dir) {
             let Some((phys, block)) = self.read_dir_block(dir, lb)? else { continue };
+            let mut room = None;
             for record in self.records(&block)? {
                 if record.ino != 0 && record.name(&block) == name {
                     return Err(Error::Exists);
                 }
                 let used = if record.ino == 0 { 0 } else { rec_len_for(record.name_len) };
-                if slot.is_none() && record.rec_len - used >= needed {
-                    slot = Some((phys, block.clone(), record));
+                if room.is_none() && record.rec_len - used >= needed {
+                    room = Some(record);
                 }
             }
+            if let (Slot::Append, Some(record)) = (&slot, room) {
+                slot = Slot::Within { phys, block, record };
+            }
         }
+        Ok(slot)
+    }
+
+    /// Writes the entry `name` → `ino` where [`dir_slot`](Self::dir_slot)
+    /// found room (the caller writes `dir` back).
+    pub(crate) fn dir_insert(&mut self, dir: &mut Inode, slot: Slot, name: &[u8], ino: Ino, ft: FileType) -> Result<()> {
         let (phys, mut block, record) = match slot {
-            Some(found) => found,
-            None => {
+            Slot::Within { phys, block, record } => (phys, block, record),
+            Slot::Append => {
                 let lb = self.dir_blocks(dir);
-                let goal = self.bmap(dir, lb.wrapping_sub(1))?.map_or_else(|| self.group_first_block(0), |b| b + 1);
+                let goal = match lb.checked_sub(1) {
+                    Some(last) => self.bmap(dir, last)?.map_or(0, |b| b + 1),
+                    None => 0,
+                };
                 let (phys, _) = self.bmap_alloc(dir, lb, goal)?;
                 dir.set_size((lb + 1) * self.bs as u64);
                 let mut block = vec![0; self.bs];
@@ -183,6 +204,12 @@ impl<D: BlockDevice> Ext2<D> {
         self.disk.write_blocks(phys, &block)?;
         self.dir_changed(dir);
         Ok(())
+    }
+
+    /// Adds the entry `name` → `ino` (Exists if the name is there).
+    pub(crate) fn dir_add(&mut self, dir: &mut Inode, name: &[u8], ino: Ino, ft: FileType) -> Result<()> {
+        let slot = self.dir_slot(dir, name)?;
+        self.dir_insert(dir, slot, name, ino, ft)
     }
 
     /// Removes the entry `found` from its block.

@@ -224,9 +224,10 @@ impl<D: BlockDevice> Ext2<D> {
         if is_dir && dir_inode.links() >= LINK_MAX {
             return Err(Error::TooManyLinks);
         }
-        if self.dir_find(&dir_inode, name)?.is_some() {
-            return self.finish(Err(Error::Exists));
-        }
+        let slot = match self.dir_slot(&dir_inode, name) {
+            Ok(slot) => slot,
+            Err(e) => return self.finish(Err(e)),
+        };
         let ino = self.alloc_inode(dir, is_dir)?;
         let now = self.now();
         let generation = self.new_generation();
@@ -235,7 +236,7 @@ impl<D: BlockDevice> Ext2<D> {
         inode.set_links(if is_dir { 2 } else { 1 });
         let result = fill(self, ino, &mut inode)
             .and_then(|()| self.write_inode(ino, &inode))
-            .and_then(|()| self.dir_add(&mut dir_inode, name, ino, file_type))
+            .and_then(|()| self.dir_insert(&mut dir_inode, slot, name, ino, file_type))
             .and_then(|()| {
                 if is_dir {
                     dir_inode.set_links(dir_inode.links() + 1);
