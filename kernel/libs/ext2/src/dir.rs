@@ -177,7 +177,14 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Writes the entry `name` → `ino` where [`dir_slot`](Self::dir_slot)
     /// found room (the caller writes `dir` back).
-    pub(crate) fn dir_insert(&mut self, dir: &mut Inode, slot: Slot, name: &[u8], ino: Ino, ft: FileType) -> Result<()> {
+    pub(crate) fn dir_insert(
+        &mut self,
+        dir: &mut Inode,
+        slot: Slot,
+        name: &[u8],
+        ino: Ino,
+        ft: FileType,
+    ) -> Result<()> {
         let (phys, mut block, record) = match slot {
             Slot::Within { phys, block, record } => (phys, block, record),
             Slot::Append => {

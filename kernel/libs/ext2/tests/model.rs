@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{e2fsprogs, options, Image};
-use kernel_ext2::{Error, Ext2, FileType, Ino, MemDevice, NewInode, ROOT_INO};
+use kernel_ext2::{Error, Ext2, FileType, Ino, MemDevice, MountWarning, NewInode, ROOT_INO};
 use proptest::prelude::*;
 
 type Path = Vec<String>;
@@ -31,16 +31,54 @@ struct Model {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create { parent: usize, name: u8 },
-    Mkdir { parent: usize, name: u8 },
-    Symlink { parent: usize, name: u8, len: usize },
-    Write { file: usize, offset: u64, len: usize, seed: u8 },
-    Truncate { file: usize, size: u64 },
-    Unlink { entry: usize },
-    Rmdir { entry: usize },
-    Rename { entry: usize, parent: usize, name: u8 },
-    Link { file: usize, parent: usize, name: u8 },
+    Create {
+        parent: usize,
+        name: u8,
+    },
+    Mkdir {
+        parent: usize,
+        name: u8,
+    },
+    Symlink {
+        parent: usize,
+        name: u8,
+        len: usize,
+    },
+    Write {
+        file: usize,
+        offset: u64,
+        len: usize,
+        seed: u8,
+    },
+    Truncate {
+        file: usize,
+        size: u64,
+    },
+    /// `keep_open`: the file stays open after losing its last name.
+    Unlink {
+        entry: usize,
+        keep_open: bool,
+    },
+    Rmdir {
+        entry: usize,
+    },
+    Rename {
+        entry: usize,
+        parent: usize,
+        name: u8,
+    },
+    Link {
+        file: usize,
+        parent: usize,
+        name: u8,
+    },
     Remount,
+    /// Closes an unlinked file kept open.
+    Close {
+        which: usize,
+    },
+    /// sync, then lose power: remount without unmounting.
+    Crash,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -54,11 +92,13 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (idx.clone(), offset, 0..12_000usize, any::<u8>())
             .prop_map(|(file, offset, len, seed)| Op::Write { file, offset, len, seed }),
         2 => (idx.clone(), 0..300_000u64).prop_map(|(file, size)| Op::Truncate { file, size }),
-        2 => idx.clone().prop_map(|entry| Op::Unlink { entry }),
+        2 => (idx.clone(), any::<bool>()).prop_map(|(entry, keep_open)| Op::Unlink { entry, keep_open }),
+        1 => idx.clone().prop_map(|which| Op::Close { which }),
         1 => idx.clone().prop_map(|entry| Op::Rmdir { entry }),
         2 => (idx.clone(), idx.clone(), name.clone()).prop_map(|(entry, parent, name)| Op::Rename { entry, parent, name }),
         1 => (idx.clone(), idx, name).prop_map(|(file, parent, name)| Op::Link { file, parent, name }),
         1 => Just(Op::Remount),
+        1 => Just(Op::Crash),
     ]
 }
 
@@ -103,6 +143,11 @@ struct Harness {
     image: Image,
     fs: Option<Ext2<MemDevice>>,
     model: Model,
+    /// Unlinked files still open: inode and contents index.
+    open: Vec<(Ino, usize)>,
+    /// The disk has not been cleanly unmounted since a crash: every mount
+    /// warns (until e2fsck, as on Linux).
+    unchecked: bool,
 }
 
 const OWNER: NewInode = NewInode { perm: 0o640, uid: 7, gid: 8 };
@@ -169,7 +214,7 @@ impl Harness {
                 assert_eq!(self.fs().truncate(ino, size), Ok(()));
                 self.model.contents[id].resize(size as usize, 0);
             }
-            Op::Unlink { entry } | Op::Rmdir { entry } => {
+            Op::Unlink { entry, .. } | Op::Rmdir { entry } => {
                 let Some(path) = Model::pick(self.model.entries(), entry) else { return };
                 let is_dir = self.model.tree[&path] == Node::Dir;
                 let rmdir = matches!(op, Op::Rmdir { .. });
@@ -182,7 +227,10 @@ impl Harness {
                 let dir = self.resolve(&path[..path.len() - 1].to_vec());
                 let name = path.last().unwrap().as_bytes().to_vec();
                 let got = if rmdir { self.fs().rmdir(dir, &name) } else { self.fs().unlink(dir, &name) };
-                if let Ok(Some(ino)) = got {
+                // Only regular files are held open (the model reads them back).
+                let keep_open =
+                    matches!(op, Op::Unlink { keep_open: true, .. }) && matches!(self.model.tree[&path], Node::File(_));
+                if let (Ok(Some(ino)), false) = (got, keep_open) {
                     self.fs().release(ino).unwrap();
                 }
                 let orphan = got;
@@ -191,6 +239,9 @@ impl Harness {
                     let was = self.model.tree.remove(&path).unwrap();
                     if let Node::File(id) = was {
                         assert_eq!(orphan.unwrap().is_some(), self.model.links(id) == 0, "orphan report for {path:?}");
+                        if let (Some(ino), true) = (orphan.unwrap(), keep_open) {
+                            self.open.push((ino, id));
+                        }
                     }
                 }
             }
@@ -248,12 +299,47 @@ impl Harness {
                 }
             }
             Op::Remount => {
+                // Closing everything is part of unmounting.
+                self.close_all();
                 let dev = self.fs.take().unwrap().unmount().unwrap();
                 let (fs, warnings) = Ext2::mount(dev, options()).unwrap();
-                assert_eq!(warnings, []);
+                let expected: &[MountWarning] = if self.unchecked { &[MountWarning::Unchecked] } else { &[] };
+                assert_eq!(warnings, expected);
                 self.fs = Some(fs);
                 self.check();
             }
+            Op::Close { which } => {
+                if self.open.is_empty() {
+                    return;
+                }
+                let (ino, id) = self.open.remove(which % self.open.len());
+                let want = self.model.contents[id].clone();
+                let mut got = vec![0; want.len()];
+                assert_eq!(self.fs().read_at(ino, 0, &mut got), Ok(want.len()));
+                assert!(got == want, "contents of unlinked open inode {ino} differ");
+                self.fs().release(ino).unwrap();
+            }
+            Op::Crash => {
+                self.fs().sync().unwrap();
+                let dev = self.fs().device().clone();
+                self.fs = None;
+                let (fs, warnings) = Ext2::mount(dev, options()).unwrap();
+                let mut expected = vec![MountWarning::Unchecked];
+                if !self.open.is_empty() {
+                    expected.push(MountWarning::OrphansReleased(self.open.len() as u32));
+                }
+                assert_eq!(warnings, expected);
+                self.open.clear();
+                self.unchecked = true;
+                self.fs = Some(fs);
+                self.check();
+            }
+        }
+    }
+
+    fn close_all(&mut self) {
+        for (ino, _) in std::mem::take(&mut self.open) {
+            self.fs().release(ino).unwrap();
         }
     }
 
@@ -330,11 +416,12 @@ fn run(block_size: u32, ops: &[Op]) {
     let Some(tools) = e2fsprogs() else { return };
     let image = tools.mkfs(block_size, 4096, None, &[]);
     let (fs, _) = image.mount();
-    let mut h = Harness { image, fs: Some(fs), model: Model::default() };
+    let mut h = Harness { image, fs: Some(fs), model: Model::default(), open: Vec::new(), unchecked: false };
     for op in ops {
         h.apply(op);
     }
     h.check();
+    h.close_all();
     let fs = h.fs.take().unwrap();
     h.image.put(fs);
     h.image.assert_clean();
