@@ -124,8 +124,12 @@ impl<D: BlockDevice> Ext2<D> {
         block[offset + HEADER..offset + HEADER + name.len()].copy_from_slice(name);
     }
 
+    /// The blocks of a directory: its size in blocks, but never more than
+    /// it holds (directories have no holes), so a corrupt size cannot make
+    /// a scan walk billions of empty blocks.
     pub(crate) fn dir_blocks(&self, dir: &Inode) -> u64 {
-        dir.size() / self.bs as u64
+        let held = u64::from(dir.sectors()) / (self.bs / 512) as u64;
+        (dir.size() / self.bs as u64).min(held)
     }
 
     fn read_dir_block(&mut self, dir: &Inode, lb: u64) -> Result<Option<(u32, Vec<u8>)>> {

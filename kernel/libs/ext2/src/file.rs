@@ -30,7 +30,7 @@ impl<D: BlockDevice> Ext2<D> {
             return Ok(0);
         }
         let bs = self.bs as u64;
-        let end = size.min(offset + buf.len() as u64);
+        let end = size.min(offset.saturating_add(buf.len() as u64));
         let mut pos = offset;
         let mut next_map = None;
         while pos < end {

@@ -270,7 +270,7 @@ impl<D: BlockDevice> Ext2<D> {
         let word = |i: usize| get32(u, i);
         StatFs {
             block_size: self.bs as u32,
-            blocks: u64::from(self.sb.blocks_count - self.sb.overhead()),
+            blocks: u64::from(self.sb.blocks_count).saturating_sub(self.sb.overhead()),
             free_blocks: free,
             avail_blocks: free.saturating_sub(reserved),
             files: u64::from(self.sb.inodes_count),
@@ -443,8 +443,9 @@ impl<D: BlockDevice> Ext2<D> {
             return Err(Error::Corrupt("freeing a block that is already free"));
         }
         bm.set(bit, false);
-        self.groups[g].free_blocks += 1;
-        self.sb.free_blocks += 1;
+        // Saturating: corrupt counts must not panic the kernel.
+        self.groups[g].free_blocks = self.groups[g].free_blocks.saturating_add(1);
+        self.sb.free_blocks = self.sb.free_blocks.saturating_add(1);
         Ok(())
     }
 
@@ -483,7 +484,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.groups[g].free_inodes -= 1;
         self.sb.free_inodes -= 1;
         if is_dir {
-            self.groups[g].used_dirs += 1;
+            self.groups[g].used_dirs = self.groups[g].used_dirs.saturating_add(1);
         }
         Ok(g as u32 * ipg + bit + 1)
     }
@@ -497,8 +498,8 @@ impl<D: BlockDevice> Ext2<D> {
             return Err(Error::Corrupt("freeing an inode that is already free"));
         }
         bm.set(bit, false);
-        self.groups[g].free_inodes += 1;
-        self.sb.free_inodes += 1;
+        self.groups[g].free_inodes = self.groups[g].free_inodes.saturating_add(1);
+        self.sb.free_inodes = self.sb.free_inodes.saturating_add(1);
         if is_dir {
             self.groups[g].used_dirs = self.groups[g].used_dirs.saturating_sub(1);
         }

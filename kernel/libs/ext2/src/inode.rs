@@ -274,3 +274,29 @@ impl Inode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_numbers_use_linux_old_and_new_encodings() {
+        for (major, minor) in [(1, 3), (8, 255), (8, 300), (259, 0), (4095, 1_048_575)] {
+            let mut inode = Inode::new(128, S_IFCHR | 0o600, 0, 0, 0, 0);
+            inode.set_rdev(major, minor);
+            assert_eq!(inode.rdev(), (major, minor));
+            // Small numbers take the old 8:8 form in i_block[0].
+            assert_eq!(inode.block(0) != 0, major < 256 && minor < 256);
+        }
+    }
+
+    #[test]
+    fn ids_above_16_bits_use_the_high_halves() {
+        let mut inode = Inode::new(256, S_IFREG, 70_000, 65_536, 5, 1);
+        assert_eq!((inode.uid(), inode.gid()), (70_000, 65_536));
+        inode.set_size(5 << 32 | 7);
+        assert_eq!(inode.size(), 5 << 32 | 7);
+        // A large inode records the extra fields e2fsprogs gives new ones.
+        assert_eq!(crate::bytes::get16(inode.raw(), 128), 32);
+    }
+}

@@ -104,7 +104,7 @@ impl Superblock {
             return bad("block size above 4 KiB");
         }
         let bs = self.block_size();
-        if self.blocks_per_group == 0 || self.blocks_per_group > 8 * bs {
+        if self.blocks_per_group < 8 || !self.blocks_per_group.is_multiple_of(8) || self.blocks_per_group > 8 * bs {
             return bad("blocks per group");
         }
         if self.inodes_per_group == 0 || self.inodes_per_group > 8 * bs {
@@ -163,14 +163,14 @@ impl Superblock {
     }
 
     /// Blocks of metadata as Linux's ext2_statfs counts them (bsddf).
-    pub(crate) fn overhead(&self) -> u32 {
-        let mut overhead = self.first_data_block;
+    pub(crate) fn overhead(&self) -> u64 {
+        let mut overhead = u64::from(self.first_data_block);
         for g in 0..self.groups() {
             if self.group_has_super(g) {
-                overhead += 1 + self.desc_blocks();
+                overhead += 1 + u64::from(self.desc_blocks());
             }
         }
-        overhead + self.groups() * (2 + self.inode_table_blocks())
+        overhead + u64::from(self.groups()) * (2 + u64::from(self.inode_table_blocks()))
     }
 
     /// The effect of a read-write mount on the counters, as Linux's
@@ -227,5 +227,57 @@ impl GroupDesc {
         put16(raw, 12, self.free_blocks);
         put16(raw, 14, self.free_inodes);
         put16(raw, 16, self.used_dirs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytes::{put16, put32};
+
+    /// A superblock for 1 KiB blocks, 8192 blocks and 256 inodes a group.
+    fn raw(groups: u32, ro_compat: u32) -> Vec<u8> {
+        let mut r = alloc::vec![0u8; SUPERBLOCK_SIZE];
+        put32(&mut r, 0, groups * 256);
+        put32(&mut r, 4, 1 + groups * 8192);
+        put32(&mut r, 20, 1);
+        put32(&mut r, 32, 8192);
+        put32(&mut r, 40, 256);
+        put16(&mut r, 56, MAGIC);
+        put32(&mut r, 76, 1);
+        put32(&mut r, 84, 11);
+        put16(&mut r, 88, 128);
+        put32(&mut r, 100, ro_compat);
+        r
+    }
+
+    #[test]
+    fn sparse_super_keeps_copies_in_groups_0_1_and_powers_of_3_5_7() {
+        let sb = Superblock::parse(&raw(400, feature::RO_COMPAT_SPARSE_SUPER)).unwrap();
+        let with: Vec<u32> = (0..400).filter(|&g| sb.group_has_super(g)).collect();
+        assert_eq!(with, [0, 1, 3, 5, 7, 9, 25, 27, 49, 81, 125, 243, 343]);
+        let dense = Superblock::parse(&raw(10, 0)).unwrap();
+        assert!((0..10).all(|g| dense.group_has_super(g)));
+    }
+
+    #[test]
+    fn overhead_counts_superblocks_descriptors_bitmaps_and_inode_tables() {
+        let sb = Superblock::parse(&raw(4, feature::RO_COMPAT_SPARSE_SUPER)).unwrap();
+        // Groups 0, 1, 3 hold a superblock and one descriptor block; every
+        // group has two bitmaps and 256 * 128 / 1024 = 32 inode table blocks.
+        assert_eq!(sb.overhead(), 1 + 3 * 2 + 4 * (2 + 32));
+    }
+
+    #[test]
+    fn impossible_geometry_is_not_ext2() {
+        let mut r = raw(4, 0);
+        put32(&mut r, 32, 0);
+        assert!(matches!(Superblock::parse(&r), Err(Error::NotExt2(_))));
+        let mut r = raw(4, 0);
+        put32(&mut r, 0, 5);
+        assert!(matches!(Superblock::parse(&r), Err(Error::NotExt2(_))));
+        let mut r = raw(4, 0);
+        put32(&mut r, 76, 0);
+        assert_eq!(Superblock::parse(&r).err(), Some(Error::UnsupportedRevision(0)));
     }
 }
