@@ -14,14 +14,16 @@ impl<D: BlockDevice> Ext2<D> {
     /// (0 at or past the end). Holes read as zeros. atime is the caller's
     /// business (relatime is a VFS policy): set it with `setattr`.
     pub fn read_at(&mut self, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        let inode = self.live_inode(ino)?;
-        match inode.file_type() {
-            Some(FileType::Regular) => {}
-            Some(FileType::Directory) => return Err(Error::IsDir),
-            _ => return Err(Error::Invalid),
-        }
-        let result = self.read_inode_data(&inode, offset, buf);
-        self.finish(result)
+        self.run(|fs| {
+            let inode = fs.live_inode(ino)?;
+            match inode.file_type() {
+                Some(FileType::Regular) => {}
+                Some(FileType::Directory) => return Err(Error::IsDir),
+                _ => return Err(Error::Invalid),
+            }
+            let result = fs.read_inode_data(&inode, offset, buf);
+            fs.finish(result)
+        })
     }
 
     fn read_inode_data(&mut self, inode: &Inode, offset: u64, buf: &mut [u8]) -> Result<usize> {
@@ -75,36 +77,38 @@ impl<D: BlockDevice> Ext2<D> {
     /// (a gap past the end stays a hole) and growing the size. A write that
     /// runs out of space part way returns the bytes written, as Linux does.
     pub fn write_at(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
-        self.check_writable()?;
-        let mut inode = self.live_inode(ino)?;
-        match inode.file_type() {
-            Some(FileType::Regular) => {}
-            Some(FileType::Directory) => return Err(Error::IsDir),
-            _ => return Err(Error::Invalid),
-        }
-        let max = self.max_file_size();
-        if offset >= max && !data.is_empty() {
-            return Err(Error::FileTooBig);
-        }
-        let len = (data.len() as u64).min(max - offset) as usize;
-        let written = self.write_inode_data(ino, &mut inode, offset, &data[..len]);
-        let end = offset + *written.as_ref().unwrap_or(&0) as u64;
-        if end > inode.size() {
-            inode.set_size(end);
-            self.note_large_file(end);
-        }
-        if !data.is_empty() {
-            let now = self.now();
-            inode.set_mtime(now);
-            inode.set_ctime(now);
-        }
-        let saved = self.write_inode(ino, &inode);
-        let result = match (written, saved) {
-            (Ok(n), Ok(())) => Ok(n),
-            (Err(_), Ok(())) if end > offset => Ok((end - offset) as usize),
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            let mut inode = fs.live_inode(ino)?;
+            match inode.file_type() {
+                Some(FileType::Regular) => {}
+                Some(FileType::Directory) => return Err(Error::IsDir),
+                _ => return Err(Error::Invalid),
+            }
+            let max = fs.max_file_size();
+            if offset >= max && !data.is_empty() {
+                return Err(Error::FileTooBig);
+            }
+            let len = (data.len() as u64).min(max - offset) as usize;
+            let written = fs.write_inode_data(ino, &mut inode, offset, &data[..len]);
+            let end = offset + *written.as_ref().unwrap_or(&0) as u64;
+            if end > inode.size() {
+                inode.set_size(end);
+                fs.note_large_file(end);
+            }
+            if !data.is_empty() {
+                let now = fs.now();
+                inode.set_mtime(now);
+                inode.set_ctime(now);
+            }
+            let saved = fs.write_inode(ino, &inode);
+            let result = match (written, saved) {
+                (Ok(n), Ok(())) => Ok(n),
+                (Err(_), Ok(())) if end > offset => Ok((end - offset) as usize),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            fs.finish(result)
+        })
     }
 
     /// Writes and returns the bytes written; on an error, `Err` (the
@@ -167,15 +171,17 @@ impl<D: BlockDevice> Ext2<D> {
     /// the end (and zeroes the rest of the last block, so growing again
     /// reads zeros); growing leaves a hole.
     pub fn truncate(&mut self, ino: Ino, size: u64) -> Result<()> {
-        self.check_writable()?;
-        let mut inode = self.live_inode(ino)?;
-        let result = self.truncate_inode(&mut inode, size).and_then(|()| {
-            let now = self.now();
-            inode.set_mtime(now);
-            inode.set_ctime(now);
-            self.write_inode(ino, &inode)
-        });
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            let mut inode = fs.live_inode(ino)?;
+            let result = fs.truncate_inode(&mut inode, size).and_then(|()| {
+                let now = fs.now();
+                inode.set_mtime(now);
+                inode.set_ctime(now);
+                fs.write_inode(ino, &inode)
+            });
+            fs.finish(result)
+        })
     }
 
     pub(crate) fn truncate_inode(&mut self, inode: &mut Inode, size: u64) -> Result<()> {
@@ -214,23 +220,25 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// A symlink's target.
     pub fn readlink(&mut self, ino: Ino) -> Result<Vec<u8>> {
-        let inode = self.live_inode(ino)?;
-        if inode.file_type() != Some(FileType::Symlink) {
-            return Err(Error::Invalid);
-        }
-        let size = inode.size() as usize;
-        if self.is_fast_symlink(&inode) {
-            if size > FAST_SYMLINK_MAX + 1 {
-                return Err(Error::Corrupt("fast symlink longer than i_block"));
+        self.run(|fs| {
+            let inode = fs.live_inode(ino)?;
+            if inode.file_type() != Some(FileType::Symlink) {
+                return Err(Error::Invalid);
             }
-            return Ok(inode.block_bytes()[..size].to_vec());
-        }
-        if size >= self.bs {
-            return Err(Error::Corrupt("symlink longer than a block"));
-        }
-        let mut target = vec![0; size];
-        let result = self.read_inode_data(&inode, 0, &mut target).map(|_| target);
-        self.finish(result)
+            let size = inode.size() as usize;
+            if fs.is_fast_symlink(&inode) {
+                if size > FAST_SYMLINK_MAX + 1 {
+                    return Err(Error::Corrupt("fast symlink longer than i_block"));
+                }
+                return Ok(inode.block_bytes()[..size].to_vec());
+            }
+            if size >= fs.bs {
+                return Err(Error::Corrupt("symlink longer than a block"));
+            }
+            let mut target = vec![0; size];
+            let result = fs.read_inode_data(&inode, 0, &mut target).map(|_| target);
+            fs.finish(result)
+        })
     }
 
     /// Stores a new symlink's target: in `i_block` when it fits, else in
@@ -247,6 +255,18 @@ impl<D: BlockDevice> Ext2<D> {
         }
         inode.set_size(target.len() as u64);
         Ok(())
+    }
+
+    /// Runs one public operation: indirect blocks it changed go to the
+    /// device at its end, and corruption it met is recorded as Linux's
+    /// ext2_error does.
+    pub(crate) fn run<T>(&mut self, op: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let result = op(self);
+        let result = self.finish(result);
+        if let Err(Error::Corrupt(_)) = result {
+            self.note_corruption();
+        }
+        result
     }
 
     /// Ends an operation: indirect blocks it changed go to the device.

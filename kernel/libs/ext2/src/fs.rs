@@ -280,6 +280,34 @@ impl<D: BlockDevice> Ext2<D> {
         }
     }
 
+    /// Whether the filesystem is marked as having errors (found at mount,
+    /// or met since).
+    pub fn has_errors(&self) -> bool {
+        self.mount_state & STATE_ERRORS != 0
+    }
+
+    /// Records corruption met by an operation, as Linux's ext2_error: the
+    /// superblock says ERRORS at once (so the next mount and e2fsck know),
+    /// and with `s_errors` = remount-ro (or panic, which a kernel must not
+    /// do for a disk's content) the mount turns read-only.
+    pub(crate) fn note_corruption(&mut self) {
+        if self.read_only {
+            return;
+        }
+        self.mount_state |= STATE_ERRORS;
+        self.sb.state |= STATE_ERRORS;
+        // Best effort: the operation already failed with the real error.
+        let _ = self.write_superblock().and_then(|()| Ok(self.disk.dev.flush()?));
+        if matches!(self.sb.errors_behaviour, 2 | 3) {
+            // As a remount read-only does: everything out, the state found
+            // at mount (plus ERRORS) back on disk.
+            let _ = self.write_metadata();
+            self.sb.state = self.mount_state;
+            let _ = self.write_superblock().and_then(|()| Ok(self.disk.dev.flush()?));
+            self.read_only = true;
+        }
+    }
+
     pub(crate) fn now(&self) -> u32 {
         (self.clock)()
     }

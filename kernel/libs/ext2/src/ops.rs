@@ -61,8 +61,10 @@ pub struct NewInode {
 
 impl<D: BlockDevice> Ext2<D> {
     pub fn getattr(&mut self, ino: Ino) -> Result<Attr> {
-        let inode = self.live_inode(ino)?;
-        self.attr(ino, &inode)
+        self.run(|fs| {
+            let inode = fs.live_inode(ino)?;
+            fs.attr(ino, &inode)
+        })
     }
 
     fn attr(&self, ino: Ino, inode: &Inode) -> Result<Attr> {
@@ -89,10 +91,12 @@ impl<D: BlockDevice> Ext2<D> {
     }
 
     pub fn setattr(&mut self, ino: Ino, changes: &SetAttr) -> Result<Attr> {
-        self.check_writable()?;
-        let mut inode = self.live_inode(ino)?;
-        let result = self.apply_setattr(ino, &mut inode, changes);
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            let mut inode = fs.live_inode(ino)?;
+            let result = fs.apply_setattr(ino, &mut inode, changes);
+            fs.finish(result)
+        })
     }
 
     fn apply_setattr(&mut self, ino: Ino, inode: &mut Inode, changes: &SetAttr) -> Result<Attr> {
@@ -133,26 +137,30 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// The inode `name` names in directory `dir` (`.` and `..` included).
     pub fn lookup(&mut self, dir: Ino, name: &[u8]) -> Result<Ino> {
-        let dir_inode = self.dir_inode(dir)?;
-        if name.len() > crate::dir::NAME_MAX {
-            return Err(Error::NameTooLong);
-        }
-        let found = self.dir_find(&dir_inode, name);
-        self.finish(found)?.map(|f| f.ino).ok_or(Error::NotFound)
+        self.run(|fs| {
+            let dir_inode = fs.dir_inode(dir)?;
+            if name.len() > crate::dir::NAME_MAX {
+                return Err(Error::NameTooLong);
+            }
+            let found = fs.dir_find(&dir_inode, name);
+            fs.finish(found)?.map(|f| f.ino).ok_or(Error::NotFound)
+        })
     }
 
     /// Calls `emit` with the entries of `dir` from `cookie` (0 to start)
     /// until it returns false or the directory ends. Each entry carries the
     /// cookie to resume after it.
     pub fn readdir(&mut self, dir: Ino, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<()> {
-        let dir_inode = self.dir_inode(dir)?;
-        let result = self.read_entries(&dir_inode, cookie, emit);
-        self.finish(result)
+        self.run(|fs| {
+            let dir_inode = fs.dir_inode(dir)?;
+            let result = fs.read_entries(&dir_inode, cookie, emit);
+            fs.finish(result)
+        })
     }
 
     /// Creates a regular file.
     pub fn create(&mut self, dir: Ino, name: &[u8], new: NewInode) -> Result<Ino> {
-        self.mknod(dir, name, FileType::Regular, new, (0, 0))
+        self.run(|fs| fs.mknod(dir, name, FileType::Regular, new, (0, 0)))
     }
 
     /// Creates a regular file, device node, FIFO or socket (`rdev` is the
@@ -165,39 +173,45 @@ impl<D: BlockDevice> Ext2<D> {
         new: NewInode,
         rdev: (u32, u32),
     ) -> Result<Ino> {
-        if matches!(file_type, FileType::Directory | FileType::Symlink) {
-            return Err(Error::Invalid);
-        }
-        self.make_node(dir, name, file_type, new, |_, _, inode| {
-            if matches!(file_type, FileType::CharDevice | FileType::BlockDevice) {
-                inode.set_rdev(rdev.0, rdev.1);
+        self.run(|fs| {
+            if matches!(file_type, FileType::Directory | FileType::Symlink) {
+                return Err(Error::Invalid);
             }
-            Ok(())
+            fs.make_node(dir, name, file_type, new, |_, _, inode| {
+                if matches!(file_type, FileType::CharDevice | FileType::BlockDevice) {
+                    inode.set_rdev(rdev.0, rdev.1);
+                }
+                Ok(())
+            })
         })
     }
 
     /// Creates a symlink to `target` (kept in the inode when it is 59 bytes
     /// or less, as Linux does).
     pub fn symlink(&mut self, dir: Ino, name: &[u8], target: &[u8], owner: NewInode) -> Result<Ino> {
-        if target.is_empty() || target.contains(&0) {
-            return Err(Error::Invalid);
-        }
-        if target.len() >= self.bs {
-            return Err(Error::NameTooLong);
-        }
-        let new = NewInode { perm: 0o777, ..owner };
-        self.make_node(dir, name, FileType::Symlink, new, |fs, ino, inode| fs.store_symlink(ino, inode, target))
+        self.run(|fs| {
+            if target.is_empty() || target.contains(&0) {
+                return Err(Error::Invalid);
+            }
+            if target.len() >= fs.bs {
+                return Err(Error::NameTooLong);
+            }
+            let new = NewInode { perm: 0o777, ..owner };
+            fs.make_node(dir, name, FileType::Symlink, new, |fs, ino, inode| fs.store_symlink(ino, inode, target))
+        })
     }
 
     /// Creates a directory holding `.` and `..`.
     pub fn mkdir(&mut self, dir: Ino, name: &[u8], new: NewInode) -> Result<Ino> {
-        self.make_node(dir, name, FileType::Directory, new, |fs, ino, inode| {
-            let goal = fs.group_first_block(fs.group_of_inode(ino));
-            let (phys, _) = fs.bmap_alloc(inode, 0, goal)?;
-            let block = fs.dir_template(ino, dir);
-            fs.disk.write_blocks(phys, &block)?;
-            inode.set_size(fs.bs as u64);
-            Ok(())
+        self.run(|fs| {
+            fs.make_node(dir, name, FileType::Directory, new, |fs, ino, inode| {
+                let goal = fs.group_first_block(fs.group_of_inode(ino));
+                let (phys, _) = fs.bmap_alloc(inode, 0, goal)?;
+                let block = fs.dir_template(ino, dir);
+                fs.disk.write_blocks(phys, &block)?;
+                inode.set_size(fs.bs as u64);
+                Ok(())
+            })
         })
     }
 
@@ -258,27 +272,29 @@ impl<D: BlockDevice> Ext2<D> {
 
     /// Adds the name `name` in `dir` for the existing inode `ino`.
     pub fn link(&mut self, ino: Ino, dir: Ino, name: &[u8]) -> Result<()> {
-        self.check_writable()?;
-        check_name(name)?;
-        let mut inode = self.live_inode(ino)?;
-        if inode.is_dir() {
-            return Err(Error::NotPermitted);
-        }
-        if inode.links() >= LINK_MAX {
-            return Err(Error::TooManyLinks);
-        }
-        if inode.links() == 0 {
-            return Err(Error::NotFound);
-        }
-        let mut dir_inode = self.dir_inode(dir)?;
-        let file_type = inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
-        let result = self.dir_add(&mut dir_inode, name, ino, file_type).and_then(|()| {
-            inode.set_links(inode.links() + 1);
-            inode.set_ctime(self.now());
-            self.write_inode(ino, &inode)?;
-            self.write_inode(dir, &dir_inode)
-        });
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            check_name(name)?;
+            let mut inode = fs.live_inode(ino)?;
+            if inode.is_dir() {
+                return Err(Error::NotPermitted);
+            }
+            if inode.links() >= LINK_MAX {
+                return Err(Error::TooManyLinks);
+            }
+            if inode.links() == 0 {
+                return Err(Error::NotFound);
+            }
+            let mut dir_inode = fs.dir_inode(dir)?;
+            let file_type = inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
+            let result = fs.dir_add(&mut dir_inode, name, ino, file_type).and_then(|()| {
+                inode.set_links(inode.links() + 1);
+                inode.set_ctime(fs.now());
+                fs.write_inode(ino, &inode)?;
+                fs.write_inode(dir, &dir_inode)
+            });
+            fs.finish(result)
+        })
     }
 
     /// Removes the name `name` (not a directory) from `dir`. Returns the
@@ -286,9 +302,11 @@ impl<D: BlockDevice> Ext2<D> {
     /// the caller must [`release`](Ext2::release) it once no file
     /// description holds it.
     pub fn unlink(&mut self, dir: Ino, name: &[u8]) -> Result<Option<Ino>> {
-        self.check_writable()?;
-        let result = self.remove_name(dir, name, false);
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            let result = fs.remove_name(dir, name, false);
+            fs.finish(result)
+        })
     }
 
     /// Removes the empty directory `name` from `dir`; like [`unlink`]
@@ -297,15 +315,17 @@ impl<D: BlockDevice> Ext2<D> {
     /// [`unlink`]: Ext2::unlink
     /// [`release`]: Ext2::release
     pub fn rmdir(&mut self, dir: Ino, name: &[u8]) -> Result<Option<Ino>> {
-        self.check_writable()?;
-        if name == b"." {
-            return Err(Error::Invalid);
-        }
-        if name == b".." {
-            return Err(Error::NotEmpty);
-        }
-        let result = self.remove_name(dir, name, true);
-        self.finish(result)
+        self.run(|fs| {
+            fs.check_writable()?;
+            if name == b"." {
+                return Err(Error::Invalid);
+            }
+            if name == b".." {
+                return Err(Error::NotEmpty);
+            }
+            let result = fs.remove_name(dir, name, true);
+            fs.finish(result)
+        })
     }
 
     fn remove_name(&mut self, dir: Ino, name: &[u8], want_dir: bool) -> Result<Option<Ino>> {
@@ -347,15 +367,17 @@ impl<D: BlockDevice> Ext2<D> {
     /// parents' link counts follow. Returns the replaced inode if that
     /// removed its last link (to [`release`](Ext2::release)).
     pub fn rename(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<Option<Ino>> {
-        self.check_writable()?;
-        for name in [old_name, new_name] {
-            check_name(name)?;
-            if name == b"." || name == b".." {
-                return Err(Error::Invalid);
+        self.run(|fs| {
+            fs.check_writable()?;
+            for name in [old_name, new_name] {
+                check_name(name)?;
+                if name == b"." || name == b".." {
+                    return Err(Error::Invalid);
+                }
             }
-        }
-        let result = self.rename_inner(old_dir, old_name, new_dir, new_name);
-        self.finish(result)
+            let result = fs.rename_inner(old_dir, old_name, new_dir, new_name);
+            fs.finish(result)
+        })
     }
 
     fn rename_inner(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<Option<Ino>> {
@@ -440,15 +462,17 @@ impl<D: BlockDevice> Ext2<D> {
     /// list). The kernel calls this when the last file description or
     /// mapping of an inode goes; for a linked inode it does nothing.
     pub fn release(&mut self, ino: Ino) -> Result<()> {
-        if self.read_only {
-            return Ok(());
-        }
-        let mut inode = self.live_inode(ino)?;
-        if inode.links() != 0 {
-            return Ok(());
-        }
-        let result = self.unlink_orphan(ino, &inode).and_then(|()| self.destroy(ino, &mut inode));
-        self.finish(result)
+        self.run(|fs| {
+            if fs.read_only {
+                return Ok(());
+            }
+            let mut inode = fs.live_inode(ino)?;
+            if inode.links() != 0 {
+                return Ok(());
+            }
+            let result = fs.unlink_orphan(ino, &inode).and_then(|()| fs.destroy(ino, &mut inode));
+            fs.finish(result)
+        })
     }
 
     /// Takes `ino` off the orphan list (linked through `i_dtime`).

@@ -48,6 +48,9 @@ pub(crate) struct Superblock {
     pub mount_count: u16,
     pub max_mount_count: i16,
     pub state: u16,
+    /// `s_errors`: what to do on corruption (1 continue, 2 remount
+    /// read-only, 3 panic).
+    pub errors_behaviour: u16,
     pub last_check: u32,
     pub check_interval: u32,
     pub first_ino: u32,
@@ -85,6 +88,7 @@ impl Superblock {
             mount_count: get16(raw, 52),
             max_mount_count: get16(raw, 54) as i16,
             state: get16(raw, 58),
+            errors_behaviour: get16(raw, 60),
             last_check: get32(raw, 64),
             check_interval: get32(raw, 68),
             first_ino: get32(raw, 84),

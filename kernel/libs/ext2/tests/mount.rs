@@ -164,3 +164,33 @@ fn readdir_cookies_resume_without_repeats() {
     image.put(fs);
     image.assert_clean();
 }
+
+#[test]
+fn corruption_marks_the_filesystem_with_errors() {
+    let Some(tools) = e2fsprogs() else { return };
+    for (behaviour, stays_writable) in [("continue", true), ("remount-ro", false)] {
+        let image = tools_again(&tools).mkfs(1024, 2048, None, &["-e", behaviour]);
+        let block: usize = image.debugfs("blocks /").trim().parse().unwrap();
+        let mut bytes = image.device().into_bytes();
+        // The root's first entry ("."): a record length of 0.
+        bytes[block * 1024 + 4..block * 1024 + 6].fill(0);
+        let (mut fs, warnings) = Ext2::mount(MemDevice::new(bytes), options()).unwrap();
+        assert_eq!(warnings, []);
+        assert!(!fs.has_errors());
+        assert!(matches!(fs.lookup(ROOT_INO, b"x"), Err(Error::Corrupt(_))));
+        assert!(fs.has_errors());
+        assert_eq!(fs.is_read_only(), !stays_writable, "errors={behaviour}");
+        // The superblock says so at once, before any sync (and a mount
+        // turned read-only is no longer "in use").
+        image.store(fs.device());
+        let state = if stays_writable { "not clean with errors" } else { "clean with errors" };
+        assert_eq!(image.stat_field("Filesystem state"), state);
+        let dev = fs.unmount().unwrap();
+        let (_, warnings) = Ext2::mount(dev, options()).unwrap();
+        assert_eq!(warnings, [MountWarning::HasErrors]);
+    }
+}
+
+fn tools_again(_: &common::Tools) -> common::Tools {
+    e2fsprogs().unwrap()
+}
