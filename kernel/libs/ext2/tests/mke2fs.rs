@@ -197,3 +197,29 @@ fn round_trip_2k_blocks() {
 fn round_trip_4k_blocks() {
     round_trip(4096);
 }
+
+/// The disks the profiles boot: `data` is made by xtask's disk builder as
+/// `mke2fs -t ext2 -d rootfs/disk-seed -L data -U .. -E root_owner=0:0,hash_seed=..`
+/// on 64 MiB; `journal` is ext4, which we refuse (phase F needs its journal).
+#[test]
+fn the_profiles_disks() {
+    let Some(tools) = e2fsprogs() else { return };
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../rootfs/disk-seed");
+    let uuid = "8f0e3c52-1b7a-4d55-9a0e-6a3c2b1d0e4f";
+    let extra = ["-L", "data", "-U", uuid, "-E", "root_owner=0:0,hash_seed=8f0e3c52-1b7a-4d55-9a0e-6a3c2b1d0e4f"];
+    let image = tools.mkfs(0, 64 * 1024, Some(&seed), &extra);
+    let (mut fs, warnings) = image.mount();
+    assert_eq!(warnings, []);
+    let hello = fs.lookup(ROOT_INO, b"hello.txt").unwrap();
+    assert_eq!(read_all(&mut fs, hello), std::fs::read(seed.join("hello.txt")).unwrap());
+    let f = fs.create(ROOT_INO, b"written", OWNER).unwrap();
+    fs.write_at(f, 0, &pattern(3, 5 << 20)).unwrap();
+    image.put(fs);
+    image.assert_clean();
+    assert_eq!(image.debugfs_cat("/written"), pattern(3, 5 << 20));
+
+    let ext4 = e2fsprogs().unwrap().mkfs(0, 64 * 1024, None, &["-t", "ext4"]);
+    let err = Ext2::mount(ext4.device(), common::options()).err().expect("ext4 mounted as ext2");
+    assert!(matches!(err, Error::UnsupportedFeatures(bits) if bits & 0x40 != 0), "{err}");
+    // extents
+}

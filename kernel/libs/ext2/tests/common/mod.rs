@@ -49,12 +49,19 @@ pub struct Image {
 
 impl Tools {
     /// `mke2fs -t ext2 -b block_size` of `size_kib` KiB, filled from
-    /// `content` if given.
+    /// `content` if given; `extra` arguments come after (a `-t` there replaces ext2).
     pub fn mkfs(self, block_size: u32, size_kib: u64, content: Option<&Path>, extra: &[&str]) -> Image {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fs.img");
         let mut cmd = Command::new(&self.mke2fs);
-        cmd.args(["-q", "-F", "-t", "ext2", "-b", &block_size.to_string()]);
+        cmd.args(["-q", "-F"]);
+        if !extra.contains(&"-t") {
+            cmd.args(["-t", "ext2"]);
+        }
+        // 0: mke2fs's own choice for the size, as xtask's disk builder leaves it.
+        if block_size != 0 {
+            cmd.args(["-b", &block_size.to_string()]);
+        }
         cmd.args(extra);
         if let Some(content) = content {
             cmd.arg("-d").arg(content);
