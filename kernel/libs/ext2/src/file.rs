@@ -12,7 +12,7 @@ use crate::inode::{FileType, Ino, Inode, FAST_SYMLINK_MAX};
 impl<D: BlockDevice> Ext2<D> {
     /// Reads from regular file `ino` at `offset`; returns the bytes read
     /// (0 at or past the end). Holes read as zeros. atime is the caller's
-    /// business (relatime is a VFS policy): set it with `setattr`.
+    /// business (relatime is a VFS policy): [`touch_atime`](Ext2::touch_atime).
     pub fn read_at(&mut self, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
         self.run(|fs| {
             let inode = fs.live_inode(ino)?;

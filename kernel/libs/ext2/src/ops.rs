@@ -127,6 +127,18 @@ impl<D: BlockDevice> Ext2<D> {
         self.attr(ino, inode)
     }
 
+    /// Sets only the access time, leaving ctime alone: what a read does
+    /// under the VFS's atime policy (relatime), unlike an explicit
+    /// utimensat, which is a [`setattr`](Ext2::setattr).
+    pub fn touch_atime(&mut self, ino: Ino, atime: u32) -> Result<()> {
+        self.run(|fs| {
+            fs.check_writable()?;
+            let mut inode = fs.live_inode(ino)?;
+            inode.set_atime(atime);
+            fs.write_inode(ino, &inode)
+        })
+    }
+
     fn dir_inode(&mut self, dir: Ino) -> Result<Inode> {
         let inode = self.live_inode(dir)?;
         if !inode.is_dir() {
