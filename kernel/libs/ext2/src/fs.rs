@@ -182,6 +182,11 @@ impl<D: BlockDevice> Ext2<D> {
             }
         }
 
+        // The superblock's free counts are the sums of the groups' (Linux's
+        // ext2 counts them so at mount; they are stale after a crash).
+        let mut sb = sb;
+        sb.free_blocks = groups.iter().map(|g| u32::from(g.free_blocks)).fold(0, u32::saturating_add);
+        sb.free_inodes = groups.iter().map(|g| u32::from(g.free_inodes)).fold(0, u32::saturating_add);
         let now = (options.clock)();
         let mount_state = sb.state;
         let mut fs = Ext2 {

@@ -194,3 +194,19 @@ fn corruption_marks_the_filesystem_with_errors() {
 fn tools_again(_: &common::Tools) -> common::Tools {
     e2fsprogs().unwrap()
 }
+
+#[test]
+fn stale_superblock_free_counts_are_recounted_from_the_groups() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 2048, None, &[]);
+    let (fs, _) = image.mount();
+    let truth = fs.statfs();
+    drop(fs);
+    let mut dev = image.device();
+    let stale = patch_u32(&mut dev, 1024 + 12, |v| v - 100);
+    let stale = patch_u32(&mut stale.clone(), 1024 + 16, |v| v + 7);
+    let (fs, _) = Ext2::mount(stale, options()).unwrap();
+    assert_eq!((fs.statfs().free_blocks, fs.statfs().free_files), (truth.free_blocks, truth.free_files));
+    image.put(fs);
+    image.assert_clean();
+}
