@@ -21,8 +21,7 @@ impl<D: BlockDevice> Ext2<D> {
                 Some(FileType::Directory) => return Err(Error::IsDir),
                 _ => return Err(Error::Invalid),
             }
-            let result = fs.read_inode_data(&inode, offset, buf);
-            fs.finish(result)
+            fs.read_inode_data(&inode, offset, buf)
         })
     }
 
@@ -102,12 +101,11 @@ impl<D: BlockDevice> Ext2<D> {
                 inode.set_ctime(now);
             }
             let saved = fs.write_inode(ino, &inode);
-            let result = match (written, saved) {
+            match (written, saved) {
                 (Ok(n), Ok(())) => Ok(n),
                 (Err(_), Ok(())) if end > offset => Ok((end - offset) as usize),
                 (Err(e), _) | (_, Err(e)) => Err(e),
-            };
-            fs.finish(result)
+            }
         })
     }
 
@@ -174,13 +172,12 @@ impl<D: BlockDevice> Ext2<D> {
         self.run(|fs| {
             fs.check_writable()?;
             let mut inode = fs.live_inode(ino)?;
-            let result = fs.truncate_inode(&mut inode, size).and_then(|()| {
+            fs.truncate_inode(&mut inode, size).and_then(|()| {
                 let now = fs.now();
                 inode.set_mtime(now);
                 inode.set_ctime(now);
                 fs.write_inode(ino, &inode)
-            });
-            fs.finish(result)
+            })
         })
     }
 
@@ -236,8 +233,7 @@ impl<D: BlockDevice> Ext2<D> {
                 return Err(Error::Corrupt("symlink longer than a block"));
             }
             let mut target = vec![0; size];
-            let result = fs.read_inode_data(&inode, 0, &mut target).map(|_| target);
-            fs.finish(result)
+            fs.read_inode_data(&inode, 0, &mut target).map(|_| target)
         })
     }
 

@@ -94,8 +94,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.run(|fs| {
             fs.check_writable()?;
             let mut inode = fs.live_inode(ino)?;
-            let result = fs.apply_setattr(ino, &mut inode, changes);
-            fs.finish(result)
+            fs.apply_setattr(ino, &mut inode, changes)
         })
     }
 
@@ -154,8 +153,7 @@ impl<D: BlockDevice> Ext2<D> {
             if name.len() > crate::dir::NAME_MAX {
                 return Err(Error::NameTooLong);
             }
-            let found = fs.dir_find(&dir_inode, name);
-            fs.finish(found)?.map(|f| f.ino).ok_or(Error::NotFound)
+            fs.dir_find(&dir_inode, name)?.map(|f| f.ino).ok_or(Error::NotFound)
         })
     }
 
@@ -165,8 +163,7 @@ impl<D: BlockDevice> Ext2<D> {
     pub fn readdir(&mut self, dir: Ino, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<()> {
         self.run(|fs| {
             let dir_inode = fs.dir_inode(dir)?;
-            let result = fs.read_entries(&dir_inode, cookie, emit);
-            fs.finish(result)
+            fs.read_entries(&dir_inode, cookie, emit)
         })
     }
 
@@ -250,10 +247,7 @@ impl<D: BlockDevice> Ext2<D> {
         if is_dir && dir_inode.links() >= LINK_MAX {
             return Err(Error::TooManyLinks);
         }
-        let slot = match self.dir_slot(&dir_inode, name) {
-            Ok(slot) => slot,
-            Err(e) => return self.finish(Err(e)),
-        };
+        let slot = self.dir_slot(&dir_inode, name)?;
         let ino = self.alloc_inode(dir, is_dir)?;
         let now = self.now();
         let generation = self.new_generation();
@@ -277,9 +271,9 @@ impl<D: BlockDevice> Ext2<D> {
             inode.set_links(0);
             inode.set_dtime(now);
             let _ = self.write_inode(ino, &inode);
-            return self.finish(Err(e));
+            return Err(e);
         }
-        self.finish(Ok(ino))
+        Ok(ino)
     }
 
     /// Adds the name `name` in `dir` for the existing inode `ino`.
@@ -299,13 +293,12 @@ impl<D: BlockDevice> Ext2<D> {
             }
             let mut dir_inode = fs.dir_inode(dir)?;
             let file_type = inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
-            let result = fs.dir_add(&mut dir_inode, name, ino, file_type).and_then(|()| {
+            fs.dir_add(&mut dir_inode, name, ino, file_type).and_then(|()| {
                 inode.set_links(inode.links() + 1);
                 inode.set_ctime(fs.now());
                 fs.write_inode(ino, &inode)?;
                 fs.write_inode(dir, &dir_inode)
-            });
-            fs.finish(result)
+            })
         })
     }
 
@@ -316,8 +309,7 @@ impl<D: BlockDevice> Ext2<D> {
     pub fn unlink(&mut self, dir: Ino, name: &[u8]) -> Result<Option<Ino>> {
         self.run(|fs| {
             fs.check_writable()?;
-            let result = fs.remove_name(dir, name, false);
-            fs.finish(result)
+            fs.remove_name(dir, name, false)
         })
     }
 
@@ -335,8 +327,7 @@ impl<D: BlockDevice> Ext2<D> {
             if name == b".." {
                 return Err(Error::NotEmpty);
             }
-            let result = fs.remove_name(dir, name, true);
-            fs.finish(result)
+            fs.remove_name(dir, name, true)
         })
     }
 
@@ -387,8 +378,7 @@ impl<D: BlockDevice> Ext2<D> {
                     return Err(Error::Invalid);
                 }
             }
-            let result = fs.rename_inner(old_dir, old_name, new_dir, new_name);
-            fs.finish(result)
+            fs.rename_inner(old_dir, old_name, new_dir, new_name)
         })
     }
 
@@ -482,8 +472,7 @@ impl<D: BlockDevice> Ext2<D> {
             if inode.links() != 0 {
                 return Ok(());
             }
-            let result = fs.unlink_orphan(ino, &inode).and_then(|()| fs.destroy(ino, &mut inode));
-            fs.finish(result)
+            fs.unlink_orphan(ino, &inode).and_then(|()| fs.destroy(ino, &mut inode))
         })
     }
 
