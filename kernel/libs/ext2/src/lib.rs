@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+mod allocate;
 mod bmap;
 mod bytes;
 mod device;
@@ -29,6 +30,7 @@ mod file;
 mod fs;
 mod inode;
 mod ops;
+mod orphan;
 mod superblock;
 
 pub use device::{BlockDevice, DeviceError, MemDevice, SECTOR_SIZE};
