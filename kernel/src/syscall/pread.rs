@@ -19,7 +19,7 @@ pub fn sys_pread64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
     let mut done = 0;
     loop {
         let want = (len - done).min(CHUNK);
-        let n = match file.pread(offset + done as u64, &mut kbuf[..want]) {
+        let n = match file.pread(offset.saturating_add(done as u64), &mut kbuf[..want]) {
             Ok(n) => n,
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
@@ -46,7 +46,7 @@ pub fn sys_pwrite64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
         if let Err(e) = buf.skip(done).read_into(&mut kbuf[..n]) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
-        let w = match file.pwrite(offset + done as u64, &kbuf[..n]) {
+        let w = match file.pwrite(offset.saturating_add(done as u64), &kbuf[..n]) {
             Ok(w) => w,
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
@@ -73,7 +73,7 @@ pub fn sys_preadv(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> Sys
             Err(_) => break,
         };
         total += n;
-        offset += n as u64;
+        offset = offset.saturating_add(n as u64);
         if n < buf.len() {
             break;
         }
@@ -93,7 +93,7 @@ pub fn sys_pwritev(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> Sy
             Err(_) => break,
         };
         total += n;
-        offset += n as u64;
+        offset = offset.saturating_add(n as u64);
         if n < buf.len() {
             break;
         }
