@@ -1,21 +1,30 @@
-//! chdir(2).
+//! chdir(2) and fchdir(2): the working directory becomes a dentry.
 
 use kernel_abi::Errno;
 
-use super::fs_util::user_path;
+use super::args::{user_path, Fd, UserCStr};
+use super::current::current;
 use super::SyscallResult;
-use crate::fs;
-use crate::process;
+use crate::fs::{self, Path};
 
-pub fn sys_chdir(path: u64) -> SyscallResult {
+pub fn sys_chdir(path: UserCStr) -> SyscallResult {
     let path = user_path(path)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    let node = fs::resolve(&cwd, &path, true)?;
-    if !node.is_dir() {
+    enter(fs::resolve(&current().cwd(), &path, true)?)
+}
+
+pub fn sys_fchdir(fd: Fd) -> SyscallResult {
+    enter(current().file(fd)?.path.clone().ok_or(Errno::ENOTDIR)?)
+}
+
+/// A directory the caller may search becomes its working directory.
+fn enter(dir: Path) -> SyscallResult {
+    let attr = dir.attr()?;
+    if !attr.is_dir() {
         return Err(Errno::ENOTDIR);
     }
-    fs::access::check(&node, &process::current_creds(), kernel_perm::MAY_EXEC)?;
-    let new = kernel_path::join(&cwd, &path);
-    process::with_current(|p| p.cwd = new)?;
-    Ok(0)
+    fs::access::check(&attr, &current().creds(), kernel_perm::MAY_EXEC)?;
+    current().with(|p| {
+        p.cwd = Some(dir);
+        Ok(0)
+    })
 }

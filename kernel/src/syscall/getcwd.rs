@@ -1,17 +1,19 @@
-//! getcwd(2): the length written, NUL included; ERANGE when it does not fit.
+//! getcwd(2): the working directory's path, rebuilt from its dentry's
+//! parent links (so renames above it show); ENOENT once it was removed,
+//! ERANGE when it does not fit; the length written, NUL included.
 
 use kernel_abi::Errno;
 
+use super::args::UserSlice;
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
-pub fn sys_getcwd(buf: u64, size: u64) -> SyscallResult {
-    let mut cwd = process::with_current(|p| p.cwd.clone())?.into_bytes();
+pub fn sys_getcwd(buf: UserSlice) -> SyscallResult {
+    let mut cwd = crate::fs::ns().path_of(&current().cwd())?.into_bytes();
     cwd.push(0);
-    if (size as usize) < cwd.len() {
+    if buf.len() < cwd.len() {
         return Err(Errno::ERANGE);
     }
-    copy_to_user(buf, &cwd)?;
+    buf.write_from(&cwd)?;
     Ok(cwd.len())
 }
