@@ -30,6 +30,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         replay: None,
         jobs,
         isolation: Some(isolation),
+        prebuilt: Vec::new(),
     };
     // Warm-up: builds or checks every artifact and the saved guest state.
     eprintln!("bench: warm-up run of {} on {name}", args.scenario);
