@@ -2,7 +2,8 @@
 //! `verify --boot`). What a validator sends back is a directory with
 //! `BUNDLE-ID` (copied from the bundle) and any of: `report.json` (what
 //! `cargo xtask scenario` or `verify --boot` writes), `junit.xml`, raw serial
-//! logs (`*.log` whose path names the profile, e.g. `serial-linux-aarch64.log`).
+//! logs (`*.log` files with `serial` in the name, the path naming the profile,
+//! e.g. `serial-linux-aarch64.log`).
 //!
 //! Reading is separate from judging: `read_dir` turns files into
 //! [`Evidence`]; `check` is a pure function of the contract and the evidence.
@@ -27,7 +28,7 @@ pub struct Reported {
 pub enum Boot {
     /// `report.json`'s marker timeline: markers in log order, seen or not.
     Timeline { source: String, markers: Vec<(String, bool)> },
-    /// Console text (a serial log, JUnit's system-out): markers are searched in it.
+    /// A serial log: markers are searched in its text.
     Text { source: String, text: String },
 }
 
@@ -65,6 +66,10 @@ pub fn read_dir(dir: &Path, profiles: &[String]) -> Result<Evidence, BadInput> {
     if ev.sources.is_empty() {
         // Only raw serial logs: boot evidence, no test results.
         for (rel, path) in walk_logs(dir) {
+            let file = Path::new(&rel).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if !file.contains("serial") {
+                continue;
+            }
             let Some(profile) = profiles.iter().filter(|p| rel.contains(p.as_str())).max_by_key(|p| p.len()) else {
                 continue;
             };
@@ -76,7 +81,7 @@ pub fn read_dir(dir: &Path, profiles: &[String]) -> Result<Evidence, BadInput> {
     }
     if ev.sources.is_empty() {
         return Err(BadInput(format!(
-            "{}: no report.json, junit.xml or serial log (*.log naming a profile) to check",
+            "{}: no report.json, junit.xml or serial log (serial*.log naming a profile) to check",
             dir.display()
         )));
     }
@@ -169,18 +174,38 @@ pub fn read_junit(text: &str, name: &str, ev: &mut Evidence) -> Result<(), BadIn
                 Reported { status: status.into(), message },
             );
             if let Some(out) = &case.system_out {
-                let text = out.to_string();
-                // Skipped tests never booted.
-                if status != "skipped" {
-                    ev.boots
-                        .entry(profile.into())
-                        .or_default()
-                        .push(Boot::Text { source: format!("junit.xml: {phase} {}", case.name.as_str()), text });
+                for (n, markers) in junit_timelines(out.as_str()) {
+                    ev.boots.entry(profile.into()).or_default().push(Boot::Timeline {
+                        source: format!("junit.xml: {phase} {} boot {n}", case.name.as_str()),
+                        markers,
+                    });
                 }
             }
         }
     }
     Ok(())
+}
+
+/// The marker timelines in a JUnit system-out, per boot: the lines
+/// `boot N: <command>` then `  marker "X" at 1.2s` or `  marker "X" MISSING`
+/// (`report/junit.rs`). A restored guest's boot has none.
+fn junit_timelines(text: &str) -> Vec<(u64, Vec<(String, bool)>)> {
+    let mut out: Vec<(u64, Vec<(String, bool)>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("boot ").and_then(|r| r.split_once(':')).and_then(|(n, _)| n.parse().ok()) {
+            out.push((n, Vec::new()));
+        } else if let (Some(rest), Some(last)) = (line.strip_prefix("  marker "), out.last_mut()) {
+            let (quoted, seen) = match rest.strip_suffix(" MISSING") {
+                Some(q) => (q, false),
+                None => (rest.rsplit_once(" at ").map(|(q, _)| q).unwrap_or(rest), true),
+            };
+            if let Ok(marker) = serde_json::from_str::<String>(quoted) {
+                last.1.push((marker, seen));
+            }
+        }
+    }
+    out.retain(|(_, m)| !m.is_empty());
+    out
 }
 
 /// Every mismatch between the contract and the evidence, in contract order.
@@ -275,7 +300,7 @@ pub fn marker_problem(markers: &[String], boot: &Boot) -> Option<String> {
             }
             None
         }
-        Boot::Text { source, text } => {
+        Boot::Text { source, text, .. } => {
             let mut from = 0;
             let mut previous: Option<&str> = None;
             for m in markers {
