@@ -323,3 +323,60 @@ fn the_stock_minisign_cli_accepts_the_signatures() {
         std::process::Command::new("minisign").arg("-Vm").arg(f.bundle.join("SHA256SUMS")).arg("-p").arg(&f.public).output().unwrap();
     assert!(!out.status.success(), "minisign accepted a changed SHA256SUMS");
 }
+
+/// A small, fixed release: the pure builders' snapshots.
+fn sample_info() -> ReleaseInfo {
+    use xtask::release::info::{Crate, DebPackage, ImageFile, LockFile, ProfileRecord, ToolVersion};
+    ReleaseInfo {
+        source: Source { commit: "0123456789abcdef0123456789abcdef01234567".into(), dirty: false, source_date_epoch: 1_733_000_000, image_epoch: 1_700_000_000 },
+        locks: vec![LockFile {
+            path: "Cargo.lock".into(),
+            sha256: "1".repeat(64),
+            packages: vec![
+                Crate { name: "serde".into(), version: "1.0.229".into(), source: Some("registry+https://github.com/rust-lang/crates.io-index".into()), checksum: Some("2".repeat(64)) },
+                Crate { name: "xtask".into(), version: "0.1.0".into(), source: None, checksum: None },
+            ],
+        }],
+        debian: vec![
+            DebPackage { name: "linux-image-6.1.0-56-arm64".into(), version: "6.1.192-2".into(), arch: "arm64".into(), role: "kernel and modules of linux-aarch64".into(), sha256: Some("3".repeat(64)) },
+            DebPackage { name: "busybox".into(), version: "1:1.35.0-4+deb12u1".into(), arch: "source".into(), role: "BusyBox source".into(), sha256: Some("4".repeat(64)) },
+            DebPackage { name: "e2fsprogs".into(), version: "1.47.0-2+b2".into(), arch: "amd64".into(), role: "toolchain (installed on the build host)".into(), sha256: None },
+        ],
+        tools: vec![ToolVersion { name: "mke2fs".into(), version: "mke2fs 1.47.0 (5-Feb-2023)".into() }],
+        profiles: vec![ProfileRecord {
+            name: "linux-aarch64".into(),
+            files: vec![("contract/profiles/linux-aarch64.yaml".into(), "5".repeat(64))],
+            resolved: serde_json::json!({"name": "linux-aarch64", "arch": "aarch64"}),
+        }],
+        phases: vec!["phase-a0".into()],
+        images: vec![ImageFile { profile: "linux-aarch64".into(), role: "kernel".into(), path: "images/linux-aarch64/Image".into(), sha256: "6".repeat(64), size: 42 }],
+    }
+}
+
+#[test]
+fn sbom_snapshot() {
+    insta::assert_snapshot!(bundle::pretty(&xtask::release::sbom::cyclonedx(&sample_info())));
+}
+
+#[test]
+fn provenance_snapshot() {
+    insta::assert_snapshot!(bundle::pretty(&xtask::release::provenance::statement(&sample_info())));
+}
+
+#[test]
+fn run_script_snapshot() {
+    let ws = Workspace::load(&xtask::project::root()).unwrap();
+    let p = ws.profile("linux-aarch64").unwrap();
+    let a = Artifacts {
+        kernel: "images/linux-aarch64/Image".into(),
+        initrd: Some("images/linux-aarch64/initramfs.cpio".into()),
+        disks: p
+            .disks
+            .iter()
+            .map(|d| DiskImage { name: d.name.clone(), path: format!("images/linux-aarch64/{}.img", d.name).into(), filesystem: d.filesystem, partition: d.partition })
+            .collect(),
+        key: String::new(),
+        built: Vec::new(),
+    };
+    insta::assert_snapshot!(xtask::release::runbook::run_script(&p, &a));
+}
