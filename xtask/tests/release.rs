@@ -63,7 +63,12 @@ fn make_bundle(flavour: &str, signed: bool) -> Fixture {
         profiles.push((p, a));
     }
     let info = ReleaseInfo {
-        source: Source { commit: "c".repeat(40), dirty: false, source_date_epoch: 1_733_000_000, image_epoch: 1_700_000_000 },
+        source: Source {
+            commit: "c".repeat(40),
+            dirty: false,
+            source_date_epoch: 1_733_000_000,
+            image_epoch: 1_700_000_000,
+        },
         locks: vec![gather::lock_file(&root, "Cargo.lock").unwrap()],
         debian: Vec::new(),
         tools: Vec::new(),
@@ -72,7 +77,8 @@ fn make_bundle(flavour: &str, signed: bool) -> Fixture {
         images: Vec::new(),
     };
     let out = tmp.path().join("bundle");
-    bundle::write_bundle(&out, bundle::Inputs { root: &root, profiles: &profiles, scenarios: &scenarios, info }).unwrap();
+    bundle::write_bundle(&out, bundle::Inputs { root: &root, profiles: &profiles, scenarios: &scenarios, info })
+        .unwrap();
     let key = sign::generate(Some(PASSWORD.into())).unwrap();
     let (secret, public) = (tmp.path().join("k"), tmp.path().join("k.pub"));
     std::fs::write(&secret, key.secret).unwrap();
@@ -148,7 +154,10 @@ fn tamper_an_image() {
 fn tamper_sha256sums() {
     let f = make_bundle("a", true);
     flip_byte(&f.bundle.join("SHA256SUMS"), 3);
-    assert_fails_with(&f, &["files: BUNDLE-ID: sha256 is ", "signature: SHA256SUMS.minisig: Signature verification failed"]);
+    assert_fails_with(
+        &f,
+        &["files: BUNDLE-ID: sha256 is ", "signature: SHA256SUMS.minisig: Signature verification failed"],
+    );
 }
 
 #[test]
@@ -193,7 +202,10 @@ fn a_file_removed() {
 fn a_file_added() {
     let f = make_bundle("a", true);
     std::fs::write(f.bundle.join("images/virt-aarch64/extra.bin"), "x").unwrap();
-    assert_fails_with(&f, &["files: images/virt-aarch64/extra.bin: not listed in SHA256SUMS (added after the release?)"]);
+    assert_fails_with(
+        &f,
+        &["files: images/virt-aarch64/extra.bin: not listed in SHA256SUMS (added after the release?)"],
+    );
 }
 
 #[test]
@@ -208,7 +220,10 @@ fn the_wrong_public_key() {
 fn an_unsigned_bundle_checked_with_a_public_key() {
     let f = make_bundle("a", false);
     assert!(f.bundle.join("UNSIGNED").is_file());
-    assert_fails_with(&f, &["signature: SHA256SUMS.minisig missing: the bundle is unsigned, but --pubkey asks for a signature"]);
+    assert_fails_with(
+        &f,
+        &["signature: SHA256SUMS.minisig missing: the bundle is unsigned, but --pubkey asks for a signature"],
+    );
     // Without --pubkey it is reported, not failed.
     let checks = check_bundle(&f.bundle, None).checks;
     assert!(failures(&checks).is_empty());
@@ -277,9 +292,8 @@ fn results_directory_without_evidence_is_bad_input() {
 /// says so and passes without it.
 #[test]
 fn sbom_validates_against_the_cyclonedx_schema() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import cyclonedx.validation.json, jsonschema"])
-        .output();
+    let probe =
+        std::process::Command::new("python3").args(["-c", "import cyclonedx.validation.json, jsonschema"]).output();
     if !probe.is_ok_and(|o| o.status.success()) {
         eprintln!("skipped: python3 with cyclonedx-python-lib[json-validation] is not installed");
         return;
@@ -319,8 +333,13 @@ fn the_stock_minisign_cli_accepts_the_signatures() {
         assert!(out.status.success() && text.contains("Signature and comment signature verified"), "{file}: {text}");
     }
     flip_byte(&f.bundle.join("SHA256SUMS"), 3);
-    let out =
-        std::process::Command::new("minisign").arg("-Vm").arg(f.bundle.join("SHA256SUMS")).arg("-p").arg(&f.public).output().unwrap();
+    let out = std::process::Command::new("minisign")
+        .arg("-Vm")
+        .arg(f.bundle.join("SHA256SUMS"))
+        .arg("-p")
+        .arg(&f.public)
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "minisign accepted a changed SHA256SUMS");
 }
 
@@ -328,19 +347,47 @@ fn the_stock_minisign_cli_accepts_the_signatures() {
 fn sample_info() -> ReleaseInfo {
     use xtask::release::info::{Crate, DebPackage, ImageFile, LockFile, ProfileRecord, ToolVersion};
     ReleaseInfo {
-        source: Source { commit: "0123456789abcdef0123456789abcdef01234567".into(), dirty: false, source_date_epoch: 1_733_000_000, image_epoch: 1_700_000_000 },
+        source: Source {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            dirty: false,
+            source_date_epoch: 1_733_000_000,
+            image_epoch: 1_700_000_000,
+        },
         locks: vec![LockFile {
             path: "Cargo.lock".into(),
             sha256: "1".repeat(64),
             packages: vec![
-                Crate { name: "serde".into(), version: "1.0.229".into(), source: Some("registry+https://github.com/rust-lang/crates.io-index".into()), checksum: Some("2".repeat(64)) },
+                Crate {
+                    name: "serde".into(),
+                    version: "1.0.229".into(),
+                    source: Some("registry+https://github.com/rust-lang/crates.io-index".into()),
+                    checksum: Some("2".repeat(64)),
+                },
                 Crate { name: "xtask".into(), version: "0.1.0".into(), source: None, checksum: None },
             ],
         }],
         debian: vec![
-            DebPackage { name: "linux-image-6.1.0-56-arm64".into(), version: "6.1.192-2".into(), arch: "arm64".into(), role: "kernel and modules of linux-aarch64".into(), sha256: Some("3".repeat(64)) },
-            DebPackage { name: "busybox".into(), version: "1:1.35.0-4+deb12u1".into(), arch: "source".into(), role: "BusyBox source".into(), sha256: Some("4".repeat(64)) },
-            DebPackage { name: "e2fsprogs".into(), version: "1.47.0-2+b2".into(), arch: "amd64".into(), role: "toolchain (installed on the build host)".into(), sha256: None },
+            DebPackage {
+                name: "linux-image-6.1.0-56-arm64".into(),
+                version: "6.1.192-2".into(),
+                arch: "arm64".into(),
+                role: "kernel and modules of linux-aarch64".into(),
+                sha256: Some("3".repeat(64)),
+            },
+            DebPackage {
+                name: "busybox".into(),
+                version: "1:1.35.0-4+deb12u1".into(),
+                arch: "source".into(),
+                role: "BusyBox source".into(),
+                sha256: Some("4".repeat(64)),
+            },
+            DebPackage {
+                name: "e2fsprogs".into(),
+                version: "1.47.0-2+b2".into(),
+                arch: "amd64".into(),
+                role: "toolchain (installed on the build host)".into(),
+                sha256: None,
+            },
         ],
         tools: vec![ToolVersion { name: "mke2fs".into(), version: "mke2fs 1.47.0 (5-Feb-2023)".into() }],
         profiles: vec![ProfileRecord {
@@ -349,7 +396,13 @@ fn sample_info() -> ReleaseInfo {
             resolved: serde_json::json!({"name": "linux-aarch64", "arch": "aarch64"}),
         }],
         phases: vec!["phase-a0".into()],
-        images: vec![ImageFile { profile: "linux-aarch64".into(), role: "kernel".into(), path: "images/linux-aarch64/Image".into(), sha256: "6".repeat(64), size: 42 }],
+        images: vec![ImageFile {
+            profile: "linux-aarch64".into(),
+            role: "kernel".into(),
+            path: "images/linux-aarch64/Image".into(),
+            sha256: "6".repeat(64),
+            size: 42,
+        }],
     }
 }
 
@@ -373,7 +426,12 @@ fn run_script_snapshot() {
         disks: p
             .disks
             .iter()
-            .map(|d| DiskImage { name: d.name.clone(), path: format!("images/linux-aarch64/{}.img", d.name).into(), filesystem: d.filesystem, partition: d.partition })
+            .map(|d| DiskImage {
+                name: d.name.clone(),
+                path: format!("images/linux-aarch64/{}.img", d.name).into(),
+                filesystem: d.filesystem,
+                partition: d.partition,
+            })
             .collect(),
         key: String::new(),
         built: Vec::new(),

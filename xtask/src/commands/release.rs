@@ -100,7 +100,8 @@ fn check_reproducible(ws: &Workspace, args: &ReleaseArgs) -> anyhow::Result<Vec<
     for which in ["first", "second"] {
         let out = scratch.path().join(which).join("bundle");
         let cache = scratch.path().join(which).join(format!("cache-{which}"));
-        let mut argv: Vec<String> = vec!["release".into(), "--out".into(), out.display().to_string(), "--no-archive".into()];
+        let mut argv: Vec<String> =
+            vec!["release".into(), "--out".into(), out.display().to_string(), "--no-archive".into()];
         for p in &args.profiles.profiles {
             argv.extend(["--profile".into(), p.clone()]);
         }

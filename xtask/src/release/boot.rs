@@ -33,7 +33,12 @@ fn bundle_artifacts(dir: &Path, profile: &Profile, contract: &Contract) -> Resul
         if !pc.images.contains_key(&rel) {
             return Err(format!("disk {rel} is not in the bundle"));
         }
-        disks.push(DiskImage { name: d.name.clone(), path: dir.join(rel), filesystem: d.filesystem, partition: d.partition });
+        disks.push(DiskImage {
+            name: d.name.clone(),
+            path: dir.join(rel),
+            filesystem: d.filesystem,
+            partition: d.partition,
+        });
     }
     for rel in pc.images.keys() {
         if rel.ends_with("/initramfs.cpio") {
@@ -93,7 +98,8 @@ pub fn boot_and_check(
         return Ok(Verdict::Fail(problems));
     }
     let mut scenarios = Vec::new();
-    let phases: Vec<&str> = contract.profiles.iter().flat_map(|p| &p.phases).map(|ph| ph.scenario_file.as_str()).collect();
+    let phases: Vec<&str> =
+        contract.profiles.iter().flat_map(|p| &p.phases).map(|ph| ph.scenario_file.as_str()).collect();
     for rel in phases {
         if !scenarios.iter().any(|s: &crate::config::Scenario| s.file == dir.join(rel)) {
             scenarios.push(load_scenario(&dir.join(rel))?);
@@ -102,7 +108,8 @@ pub fn boot_and_check(
     let report_dir: PathBuf = match report_dir {
         Some(d) => d.to_path_buf(),
         None => {
-            let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            let secs =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             crate::project::reports_dir(&ws.root).join(format!("verify-{secs}-{}", std::process::id()))
         }
     };
@@ -115,14 +122,7 @@ pub fn boot_and_check(
         started_unix: secs,
         command: std::env::args().collect(),
     });
-    let plan = Plan {
-        profiles,
-        scenarios,
-        replay: None,
-        jobs: jobs.unwrap_or(1),
-        isolation: None,
-        prebuilt,
-    };
+    let plan = Plan { profiles, scenarios, replay: None, jobs: jobs.unwrap_or(1), isolation: None, prebuilt };
     let result = run_plan(&ws, &plan, &report_dir, &log);
     log.push(EventKind::RunFinished { seconds: log.elapsed() });
     report::write_all(&report_dir, &log.events(), &|rel| {

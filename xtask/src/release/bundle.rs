@@ -144,7 +144,12 @@ pub fn write_bundle(out: &Path, mut inputs: Inputs) -> anyhow::Result<ReleaseInf
     write(s, results::BUNDLE_ID_FILE, &format!("{}\n", c.bundle_id), 0o644)?;
     let profiles: Vec<Profile> = inputs.profiles.iter().map(|(p, _)| p.clone()).collect();
     let info = &inputs.info;
-    write(s, RUNBOOK, &runbook::runbook(&c, &profiles, inputs.scenarios, &info.source.commit, info.source.dirty), 0o644)?;
+    write(
+        s,
+        RUNBOOK,
+        &runbook::runbook(&c, &profiles, inputs.scenarios, &info.source.commit, info.source.dirty),
+        0o644,
+    )?;
     write(s, sbom::FILE, &pretty(&sbom::cyclonedx(info)), 0o644)?;
     write(s, provenance::FILE, &pretty(&provenance::statement(info)), 0o644)?;
     let sums = sum_tree(s)?;
@@ -193,7 +198,9 @@ pub fn list_files(dir: &Path) -> anyhow::Result<Vec<String>> {
             } else if ty.is_file() {
                 out.push(p.strip_prefix(dir).expect("under dir").to_string_lossy().into_owned());
             } else {
-                return Err(BadInput(format!("{}: not a regular file (bundles hold plain files only)", p.display())).into());
+                return Err(
+                    BadInput(format!("{}: not a regular file (bundles hold plain files only)", p.display())).into()
+                );
             }
         }
     }

@@ -63,14 +63,31 @@ fn locate(name: &str, data: &[u8], at: usize) -> Option<String> {
 fn cpio_member(data: &[u8], at: usize) -> Option<String> {
     let mut off = 0usize;
     while off + 110 <= data.len() {
-        let field = |i: usize| usize::from_str_radix(std::str::from_utf8(&data[off + 6 + i * 8..off + 14 + i * 8]).ok()?, 16).ok();
+        let field = |i: usize| {
+            usize::from_str_radix(std::str::from_utf8(&data[off + 6 + i * 8..off + 14 + i * 8]).ok()?, 16).ok()
+        };
         let (mtime, filesize, namesize) = (field(5)?, field(6)?, field(11)?);
         let name_end = off + 110 + namesize;
         let name = String::from_utf8_lossy(data.get(off + 110..name_end.saturating_sub(1))?).into_owned();
         let data_start = (name_end + 3) & !3;
         let next = (data_start + filesize + 3) & !3;
         if at < next {
-            let names = ["magic", "ino", "mode", "uid", "gid", "nlink", "mtime", "filesize", "devmajor", "devminor", "rdevmajor", "rdevminor", "namesize", "check"];
+            let names = [
+                "magic",
+                "ino",
+                "mode",
+                "uid",
+                "gid",
+                "nlink",
+                "mtime",
+                "filesize",
+                "devmajor",
+                "devminor",
+                "rdevmajor",
+                "rdevminor",
+                "namesize",
+                "check",
+            ];
             let part = if at < off + 110 {
                 let i = (at - off).saturating_sub(6) / 8;
                 let f = if at - off < 6 { "magic" } else { names.get(i + 1).copied().unwrap_or("?") };
@@ -139,7 +156,25 @@ mod tests {
         assert_eq!(describe("x", b"abc", b"abd").unwrap(), "first difference at offset 0x2 (1 byte(s) differ)");
         let mut w = Vec::new();
         for (name, body, mtime) in [("a", "hello", 1u32), ("TRAILER!!!", "", 0)] {
-            w.extend(format!("070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}", 1, 0o100644, 0, 0, 1, mtime, body.len(), 0, 0, 0, 0, name.len() + 1, 0).as_bytes());
+            w.extend(
+                format!(
+                    "070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}",
+                    1,
+                    0o100644,
+                    0,
+                    0,
+                    1,
+                    mtime,
+                    body.len(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    name.len() + 1,
+                    0
+                )
+                .as_bytes(),
+            );
             w.extend(name.as_bytes());
             w.push(0);
             while w.len() % 4 != 0 {

@@ -17,17 +17,17 @@ use crate::config::{KernelSource, Profile};
 /// The commit, whether the tree is dirty, and the commit time.
 pub fn source(root: &Path) -> Result<Source, BadInput> {
     let git = |args: &[&str]| -> Result<String, BadInput> {
-        duct::cmd("git", args)
-            .dir(root)
-            .stderr_capture()
-            .read()
-            .map_err(|e| BadInput(format!("{}: not a git work tree with a commit (`git {}`: {e})", root.display(), args.join(" "))))
+        duct::cmd("git", args).dir(root).stderr_capture().read().map_err(|e| {
+            BadInput(format!("{}: not a git work tree with a commit (`git {}`: {e})", root.display(), args.join(" ")))
+        })
     };
     let commit = git(&["rev-parse", "HEAD"])?.trim().to_string();
     let status = git(&["status", "--porcelain", "--untracked-files=normal"])?;
     let epoch = git(&["log", "-1", "--format=%ct", "HEAD"])?;
-    let source_date_epoch =
-        epoch.trim().parse().map_err(|_| BadInput(format!("git log: commit time `{}` is not a number", epoch.trim())))?;
+    let source_date_epoch = epoch
+        .trim()
+        .parse()
+        .map_err(|_| BadInput(format!("git log: commit time `{}` is not a number", epoch.trim())))?;
     Ok(Source {
         commit,
         dirty: !status.trim().is_empty(),
@@ -108,11 +108,14 @@ pub fn debian(root: &Path, built: &[(Profile, Artifacts)]) -> anyhow::Result<Vec
         "lld",
         "dpkg-dev",
     ];
-    let shown = duct::cmd("dpkg-query", ["-W", "-f", "${Package}\t${Version}\t${Architecture}\t${db:Status-Abbrev}\n"].iter().copied().chain(wanted))
-        .stderr_null()
-        .unchecked()
-        .read()
-        .unwrap_or_default();
+    let shown = duct::cmd(
+        "dpkg-query",
+        ["-W", "-f", "${Package}\t${Version}\t${Architecture}\t${db:Status-Abbrev}\n"].iter().copied().chain(wanted),
+    )
+    .stderr_null()
+    .unchecked()
+    .read()
+    .unwrap_or_default();
     let mut installed: Vec<(String, String, String)> = shown
         .lines()
         .filter_map(|l| {
@@ -132,16 +135,19 @@ pub fn debian(root: &Path, built: &[(Profile, Artifacts)]) -> anyhow::Result<Vec
 /// `(package, version, arch, sha256)` from `apt-cache show` for what the
 /// local index knows.
 fn apt_digests(pkgs: &[(String, String, String)]) -> Vec<(String, String, String, String)> {
-    let args: Vec<String> = std::iter::once("show".to_string())
-        .chain(pkgs.iter().map(|(n, v, a)| format!("{n}:{a}={v}")))
-        .collect();
+    let args: Vec<String> =
+        std::iter::once("show".to_string()).chain(pkgs.iter().map(|(n, v, a)| format!("{n}:{a}={v}"))).collect();
     let text = duct::cmd("apt-cache", &args).stderr_null().unchecked().read().unwrap_or_default();
     let mut out = Vec::new();
     for stanza in text.split("\n\n") {
         let field = |name: &str| {
-            stanza.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")).map(|v| v.trim().to_string()))
+            stanza
+                .lines()
+                .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")).map(|v| v.trim().to_string()))
         };
-        if let (Some(p), Some(v), Some(a), Some(s)) = (field("Package"), field("Version"), field("Architecture"), field("SHA256")) {
+        if let (Some(p), Some(v), Some(a), Some(s)) =
+            (field("Package"), field("Version"), field("Architecture"), field("SHA256"))
+        {
             out.push((p, v, a, s));
         }
     }
@@ -172,7 +178,15 @@ pub fn tool_versions(profiles: &[Profile]) -> Vec<ToolVersion> {
         push(cc, cmd::version_line(cc).ok());
     }
     let mke2fs = tools::find(&tools::MKE2FS).map(|p| {
-        duct::cmd(p, ["-V"]).stderr_to_stdout().unchecked().read().unwrap_or_default().lines().next().unwrap_or("").to_string()
+        duct::cmd(p, ["-V"])
+            .stderr_to_stdout()
+            .unchecked()
+            .read()
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
     });
     push("mke2fs", mke2fs.filter(|v| !v.is_empty()));
     out

@@ -138,10 +138,10 @@ pub fn read_report_json(text: &str, name: &str, ev: &mut Evidence) -> Result<(),
                 // A restored guest did not boot: it has no timeline to judge.
                 if !markers.is_empty() {
                     let n = boot["boot"].as_u64().unwrap_or(1);
-                    ev.boots.entry(profile.into()).or_default().push(Boot::Timeline {
-                        source: format!("report.json: {phase} {tname} boot {n}"),
-                        markers,
-                    });
+                    ev.boots
+                        .entry(profile.into())
+                        .or_default()
+                        .push(Boot::Timeline { source: format!("report.json: {phase} {tname} boot {n}"), markers });
                 }
             }
         }
@@ -214,10 +214,8 @@ pub fn check(contract: &Contract, ev: &Evidence) -> Vec<String> {
     let mut out = Vec::new();
     match &ev.bundle_id {
         None => out.push(format!("{BUNDLE_ID_FILE} missing: the results do not say which bundle they are for")),
-        Some(id) if *id != contract.bundle_id => out.push(format!(
-            "{BUNDLE_ID_FILE}: the results are for bundle {id}, this bundle is {}",
-            contract.bundle_id
-        )),
+        Some(id) if *id != contract.bundle_id => out
+            .push(format!("{BUNDLE_ID_FILE}: the results are for bundle {id}, this bundle is {}", contract.bundle_id)),
         Some(_) => {}
     }
     let only_logs = ev.tests.is_empty();
@@ -264,7 +262,8 @@ pub fn check(contract: &Contract, ev: &Evidence) -> Vec<String> {
     }
     for (profile, phase, test) in ev.tests.keys() {
         let known = contract.profiles.iter().any(|p| {
-            p.name == *profile && p.phases.iter().any(|ph| ph.phase == *phase && ph.tests.iter().any(|t| t.name == *test))
+            p.name == *profile
+                && p.phases.iter().any(|ph| ph.phase == *phase && ph.tests.iter().any(|t| t.name == *test))
         });
         if !known {
             out.push(format!("{profile} {phase} {test}: reported but not in the contract"));
@@ -334,7 +333,10 @@ mod tests {
         let m: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         assert_eq!(marker_problem(&m, &text("x a y b z c")), None);
         assert_eq!(marker_problem(&m, &text("a c")).unwrap(), "serial.log: boot marker `b` missing");
-        assert_eq!(marker_problem(&m, &text("b a c")).unwrap(), "serial.log: boot marker `b` out of order (seen before `a`)");
+        assert_eq!(
+            marker_problem(&m, &text("b a c")).unwrap(),
+            "serial.log: boot marker `b` out of order (seen before `a`)"
+        );
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub fn command_line(profile: &Profile, images: &Artifacts) -> Vec<String> {
 pub fn run_script(profile: &Profile, images: &Artifacts) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#!/bin/sh");
-    let _ = writeln!(s, "# Boots profile `{}` ({}) from this bundle with stock QEMU.", profile.name, profile.description);
+    let _ =
+        writeln!(s, "# Boots profile `{}` ({}) from this bundle with stock QEMU.", profile.name, profile.description);
     let _ = writeln!(s, "# No cargo, no xtask. The console is this terminal: Ctrl-A x quits QEMU.");
     let _ = writeln!(s, "# The bundle's images are never written: disks get copy-on-write overlays");
     let _ = writeln!(s, "# in a temporary directory, removed on exit. To keep a serial log:");
@@ -123,7 +124,12 @@ pub fn runbook(contract: &Contract, profiles: &[Profile], scenarios: &[Scenario]
                         }
                     }
                     Expected::Skipped => {
-                        let _ = writeln!(s, "- `{}`: skipped ({})", t.name, t.reason.as_deref().unwrap_or("not applicable"));
+                        let _ = writeln!(
+                            s,
+                            "- `{}`: skipped ({})",
+                            t.name,
+                            t.reason.as_deref().unwrap_or("not applicable")
+                        );
                     }
                 }
             }

@@ -15,6 +15,9 @@ use super::sums::bytes_sha256;
 pub const FILE: &str = "sbom.cdx.json";
 pub const SPEC_VERSION: &str = "1.5";
 
+/// A crate as the SBOM keys it: name, version, source.
+type CrateId = (String, String, Option<String>);
+
 pub fn cyclonedx(info: &ReleaseInfo) -> Value {
     let mut components = Vec::new();
     for img in &info.images {
@@ -28,7 +31,7 @@ pub fn cyclonedx(info: &ReleaseInfo) -> Value {
         }));
     }
     // One component per crate version; the lock files it appears in as properties.
-    let mut crates: BTreeMap<(String, String, Option<String>), (Option<String>, Vec<String>)> = BTreeMap::new();
+    let mut crates: BTreeMap<CrateId, (Option<String>, Vec<String>)> = BTreeMap::new();
     for lock in &info.locks {
         for c in &lock.packages {
             let e = crates.entry((c.name.clone(), c.version.clone(), c.source.clone())).or_default();
@@ -57,7 +60,8 @@ pub fn cyclonedx(info: &ReleaseInfo) -> Value {
         components.push(c);
     }
     for d in &info.debian {
-        let purl = format!("pkg:deb/debian/{}@{}?arch={}&distro=debian-12", enc(&d.name), enc(&d.version), enc(&d.arch));
+        let purl =
+            format!("pkg:deb/debian/{}@{}?arch={}&distro=debian-12", enc(&d.name), enc(&d.version), enc(&d.arch));
         let mut c = json!({
             "type": if d.role.starts_with("toolchain") { "application" } else { "library" },
             "bom-ref": purl,

@@ -56,9 +56,9 @@ impl Signer {
             .map_err(|e| BadInput(format!("{}: cannot read the secret key: {e}", path.display())))?;
         let boxed = SecretKeyBox::from_string(&text)
             .map_err(|e| BadInput(format!("{}: not a minisign secret key: {e}", path.display())))?;
-        let sk = boxed
-            .into_secret_key(password)
-            .map_err(|e| BadInput(format!("{}: cannot decrypt the secret key (wrong password?): {e}", path.display())))?;
+        let sk = boxed.into_secret_key(password).map_err(|e| {
+            BadInput(format!("{}: cannot decrypt the secret key (wrong password?): {e}", path.display()))
+        })?;
         let pk = PublicKey::from_secret_key(&sk)
             .map_err(|e| BadInput(format!("{}: cannot derive the public key: {e}", path.display())))?;
         Ok(Signer { sk, pk })

@@ -188,7 +188,9 @@ fn sbom_check(dir: &Path, sums: Option<&Sums>, listed: bool) -> Verdict {
             None => problems.push(format!("{}: component {name} is not a file of the bundle", sbom::FILE)),
         }
     }
-    verdict(problems, || format!("CycloneDX {}, {} components, {} images", sbom::SPEC_VERSION, comps.len(), files.len()))
+    verdict(problems, || {
+        format!("CycloneDX {}, {} components, {} images", sbom::SPEC_VERSION, comps.len(), files.len())
+    })
 }
 
 fn provenance_check(dir: &Path, sums: Option<&Sums>) -> Verdict {
@@ -231,7 +233,11 @@ fn provenance_check(dir: &Path, sums: Option<&Sums>) -> Verdict {
         .to_string();
     let dirty = v["predicate"]["buildDefinition"]["externalParameters"]["source"]["dirty"] == true;
     verdict(problems, || {
-        format!("in-toto v1 + SLSA v1, {} subjects, commit {commit}{}", subjects.len(), if dirty { " (dirty)" } else { "" })
+        format!(
+            "in-toto v1 + SLSA v1, {} subjects, commit {commit}{}",
+            subjects.len(),
+            if dirty { " (dirty)" } else { "" }
+        )
     })
 }
 
@@ -248,7 +254,9 @@ fn contract_check(dir: &Path, sums: Option<&Sums>) -> (Verdict, Option<Contract>
     let mut problems = contract::check_images(&c, sums.unwrap_or(&empty));
     match std::fs::read_to_string(dir.join(BUNDLE_ID_FILE)) {
         Ok(id) if id.trim() == c.bundle_id => {}
-        Ok(id) => problems.push(format!("{BUNDLE_ID_FILE} says {}, {} says {}", id.trim(), contract::FILE, c.bundle_id)),
+        Ok(id) => {
+            problems.push(format!("{BUNDLE_ID_FILE} says {}, {} says {}", id.trim(), contract::FILE, c.bundle_id))
+        }
         Err(e) => problems.push(format!("{BUNDLE_ID_FILE}: {e}")),
     }
     for p in &c.profiles {
@@ -259,6 +267,7 @@ fn contract_check(dir: &Path, sums: Option<&Sums>) -> (Verdict, Option<Contract>
         }
     }
     let tests: usize = c.profiles.iter().flat_map(|p| &p.phases).map(|ph| ph.tests.len()).sum();
-    let v = verdict(problems, || format!("{} profile(s), {tests} tests, bundle {}", c.profiles.len(), &c.bundle_id[..16]));
+    let v =
+        verdict(problems, || format!("{} profile(s), {tests} tests, bundle {}", c.profiles.len(), &c.bundle_id[..16]));
     (v, Some(c))
 }
