@@ -194,4 +194,27 @@ mod tests {
         v[body + 1] = b'E';
         assert!(describe("i.cpio", &w, &v).unwrap().ends_with("cpio member `a`, data at offset 1"));
     }
+
+    /// Needs mke2fs (e2fsprogs); says so and passes without it.
+    #[test]
+    fn an_ext4_uuid_difference_is_named() {
+        let Some(mke2fs) = crate::artifacts::tools::find(&crate::artifacts::tools::MKE2FS) else {
+            eprintln!("skipped: e2fsprogs not installed");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let make = |name: &str, uuid: &str| {
+            let img = dir.path().join(name);
+            let args = ["-q", "-t", "ext4", "-U", uuid, "-E", &format!("hash_seed={uuid}")];
+            duct::cmd(&mke2fs, args.iter().copied().chain([img.to_str().unwrap(), "4M"]))
+                .env("E2FSPROGS_FAKE_TIME", "1700000000")
+                .run()
+                .unwrap();
+            std::fs::read(img).unwrap()
+        };
+        let a = make("a.img", "11111111-2222-4333-8444-555555555555");
+        let b = make("b.img", "11111111-2222-4333-8444-555555555556");
+        let d = describe("data.img", &a, &b).unwrap();
+        assert!(d.contains("ext superblock s_uuid"), "{d}");
+    }
 }
