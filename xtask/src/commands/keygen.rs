@@ -19,7 +19,7 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<i32> {
             return Err(BadInput(format!("{}: already exists; refusing to overwrite a key", p.display())).into());
         }
     }
-    let key = sign::generate(sign::password_from_env())?;
+    let key = sign::generate(sign::password_from_env()?)?;
     // create_new + 0600: never replace a key, never let others read it.
     let mut f = std::fs::OpenOptions::new()
         .write(true)

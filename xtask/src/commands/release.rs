@@ -30,7 +30,7 @@ pub fn run(args: ReleaseArgs) -> anyhow::Result<i32> {
         return Err(BadInput(format!("{}: already exists; pick a new --out directory", args.out.display())).into());
     }
     // Decrypt the key first: a wrong password fails before an hour of building.
-    let signer = args.key.as_deref().map(|k| sign::Signer::load(k, sign::password_from_env())).transpose()?;
+    let signer = args.key.as_deref().map(|k| sign::Signer::load(k, sign::password_from_env()?)).transpose()?;
 
     if args.check_reproducible {
         let differ = check_reproducible(&ws, &args)?;

@@ -20,9 +20,15 @@ pub struct NewKey {
     pub key_id: String,
 }
 
-/// `None` means "ask on the terminal" (minisign prompts twice for a new key).
-pub fn password_from_env() -> Option<String> {
-    std::env::var(PASSWORD_ENV).ok()
+/// The password from the environment; `None` means "ask on the terminal"
+/// (minisign prompts, twice for a new key). Without either it is bad input.
+pub fn password_from_env() -> Result<Option<String>, BadInput> {
+    use std::io::IsTerminal;
+    match std::env::var(PASSWORD_ENV) {
+        Ok(p) => Ok(Some(p)),
+        Err(_) if std::io::stdin().is_terminal() => Ok(None),
+        Err(_) => Err(BadInput(format!("no terminal to ask for the key's password: set {PASSWORD_ENV}"))),
+    }
 }
 
 /// A new password-protected key pair.
