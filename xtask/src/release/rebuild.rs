@@ -47,8 +47,9 @@ pub fn rebuild_and_compare(dir: &Path) -> anyhow::Result<Verdict> {
     eprintln!("rebuild: cargo xtask {} (fresh cache)", argv[5..].join(" "));
     let status = duct::cmd("cargo", &argv)
         .dir(&src)
-        // Reuse compiled dependencies; the checkout's own crates rebuild.
-        .env("CARGO_TARGET_DIR", root.join("target"))
+        // A target directory of its own (kept, so the next rebuild reuses the
+        // dependencies): the checkout's xtask must not replace the running one.
+        .env("CARGO_TARGET_DIR", root.join("target").join("rebuild"))
         .env("XTASK_CACHE_DIR", tmp.path().join("cache"))
         .unchecked()
         .run()?;
