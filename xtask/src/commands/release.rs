@@ -96,6 +96,8 @@ fn check_reproducible(ws: &Workspace, args: &ReleaseArgs) -> anyhow::Result<Vec<
     std::fs::create_dir_all(parent)?;
     let scratch = tempfile::Builder::new().prefix(".xtask-repro-").tempdir_in(parent)?;
     let exe = std::env::current_exe().context("finding the xtask binary")?;
+    // Both builds must see one commit: the bundles record it.
+    let before = gather::source(&ws.root)?;
     let mut outs: Vec<PathBuf> = Vec::new();
     for which in ["first", "second"] {
         let out = scratch.path().join(which).join("bundle");
@@ -125,6 +127,14 @@ fn check_reproducible(ws: &Workspace, args: &ReleaseArgs) -> anyhow::Result<Vec<
             anyhow::bail!("the {which} build failed ({}); its output is above", status.status);
         }
         outs.push(out);
+    }
+    let after = gather::source(&ws.root);
+    if after.as_ref().map(|a| (&a.commit, a.dirty)).ok() != Some((&before.commit, before.dirty)) {
+        return Err(BadInput(
+            "the work tree changed while the two builds ran (a commit or an edit): run the check again on an unchanging tree"
+                .into(),
+        )
+        .into());
     }
     let differ = diff::compare_trees(&outs[0], &outs[1])?;
     if differ.is_empty() {

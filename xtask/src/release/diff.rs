@@ -44,6 +44,11 @@ pub fn describe(name: &str, a: &[u8], b: &[u8]) -> Option<String> {
     s.push(')');
     if let Some(field) = locate(name, a, at) {
         s.push_str(&format!(": {field}"));
+    } else if let (Ok(x), Ok(y)) = (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        // Text (JSON, Markdown, SHA256SUMS): the first differing line.
+        let n = x.lines().zip(y.lines()).position(|(l, r)| l != r).unwrap_or(0);
+        let line = |t: &str| t.lines().nth(n).unwrap_or("").trim().chars().take(100).collect::<String>();
+        s.push_str(&format!(": line {}: `{}` vs `{}`", n + 1, line(x), line(y)));
     }
     Some(s)
 }
@@ -153,7 +158,11 @@ mod tests {
     #[test]
     fn equal_sizes_offsets_and_cpio_members() {
         assert_eq!(describe("x", b"abc", b"abc"), None);
-        assert_eq!(describe("x", b"abc", b"abd").unwrap(), "first difference at offset 0x2 (1 byte(s) differ)");
+        assert_eq!(
+            describe("x", b"abc", b"abd").unwrap(),
+            "first difference at offset 0x2 (1 byte(s) differ): line 1: `abc` vs `abd`"
+        );
+        assert_eq!(describe("x", b"a\n\xff", b"a\n\xfe").unwrap(), "first difference at offset 0x2 (1 byte(s) differ)");
         let mut w = Vec::new();
         for (name, body, mtime) in [("a", "hello", 1u32), ("TRAILER!!!", "", 0)] {
             w.extend(
