@@ -152,6 +152,7 @@ static void groups_and_sessions(void)
 	c = fork();
 	if (c == 0) {
 		char ch;
+		close(q[1]);
 		pid_t s = setsid();
 		char res[64];
 		snprintf(res, sizeof res, "%s %s", s == getpid() ? "equals pid" : rtext(s, errno),
@@ -249,7 +250,7 @@ static void waiting(void)
 		_exit(0);
 	}
 	T("wait4.wnohang-running", wait4(c, &st, WNOHANG, 0));
-	T("wait4.bad-options", wait4(c, &st, 0x40000000, 0));
+	T("wait4.bad-options", wait4(c, &st, 0x00100000, 0));
 	T("wait4.bad-status-pointer", wait4(c, (int *)8, WNOHANG, 0));
 	kill(c, SIGSTOP);
 	say("wait4.wuntraced", "%s", wait4(c, &st, WUNTRACED, 0) == c ? "returns pid" : "other");
@@ -273,6 +274,14 @@ static void waiting(void)
 
 static volatile sig_atomic_t got_usr1;
 static void on_usr1(int s) { (void)s; got_usr1++; }
+
+static volatile int vm_flag;
+static int vm_child(void *arg)
+{
+	(void)arg;
+	vm_flag = 1;
+	return 0;
+}
 
 static void clone_flags(void)
 {
@@ -351,7 +360,25 @@ static void clone_flags(void)
 	T("clone.sighand-without-vm", raw_clone(CLONE_SIGHAND | SIGCHLD, 0, 0, 0, 0));
 	T("clone.newns-with-fs", raw_clone(CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0));
 	T("clone.pidfd-with-parent-settid", raw_clone(CLONE_PIDFD | CLONE_PARENT_SETTID | SIGCHLD, 0, &ptid, 0, 0));
-	T("clone.bad-exit-signal", raw_clone(99, 0, 0, 0, 0));
+	c = raw_clone(99, 0, 0, 0, 0);
+	if (c == 0)
+		syscall(SYS_exit, 0);
+	say("clone.exit-signal-99", "%s", c > 0 ? "child" : rtext(c, errno));
+	if (c > 0)
+		waitpid(c, 0, __WALL);
+
+	/* CLONE_VM: the child writes our memory; CHILD_CLEARTID clears and wakes at its exit. */
+	static char vm_stack[64 * 1024] __attribute__((aligned(16)));
+	static int vm_tid = 12345;
+	vm_flag = 0;
+	errno = 0;
+	c = clone(vm_child, vm_stack + sizeof vm_stack, CLONE_VM | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, 0, &vm_tid);
+	say("clone.vm", "%s", c > 0 ? "child" : rtext(c, errno));
+	if (c > 0) {
+		waitpid(c, &st, 0);
+		say("clone.vm.child-wrote-our-memory", "%s", yesno(vm_flag == 1));
+		say("clone.vm.child-cleartid", "%s", vm_tid == 0 ? "cleared at exit" : vm_tid == c ? "still the tid" : "other");
+	}
 }
 
 static void exec_cases(void)
