@@ -63,6 +63,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
     let (old, closed) = current().with(|p| {
         p.image = Some(image);
+        p.did_exec = true;
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
         p.brk_start = loaded.brk;

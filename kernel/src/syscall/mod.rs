@@ -16,7 +16,7 @@ mod clock_gettime;
 mod clock_nanosleep;
 mod clone;
 mod close;
-mod current;
+pub(crate) mod current;
 mod dup;
 mod dup3;
 mod execve;

@@ -10,6 +10,7 @@ use kernel_line_discipline::{Termios, TERMIOS_SIZE};
 use super::{session_alive, session_has_ctty, with_term, TtyRef};
 use crate::mm::usercopy::{copy_from_user, copy_to_user};
 use crate::process::{self, signal};
+use crate::syscall::current::current;
 
 const TCGETS: u64 = 0x5401;
 const TCSETS: u64 = 0x5402;
@@ -21,6 +22,7 @@ const TCFLSH: u64 = 0x540b;
 const TIOCSCTTY: u64 = 0x540e;
 const TIOCGPGRP: u64 = 0x540f;
 const TIOCSPGRP: u64 = 0x5410;
+const TIOCOUTQ: u64 = 0x5411;
 const TIOCGWINSZ: u64 = 0x5413;
 const TIOCSWINSZ: u64 = 0x5414;
 const FIONREAD: u64 = 0x541b;
@@ -29,6 +31,10 @@ const TIOCGSID: u64 = 0x5429;
 const TIOCGPTN: u64 = 0x8004_5430;
 const TIOCSPTLCK: u64 = 0x4004_5431;
 const TIOCGPTLCK: u64 = 0x8004_5439;
+
+const TCIFLUSH: u64 = 0;
+const TCOFLUSH: u64 = 1;
+const TCIOFLUSH: u64 = 2;
 
 /// `(pid, session, process group)` of the calling process.
 fn caller() -> Result<(u32, u32, u32), Errno> {
@@ -89,20 +95,29 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             }
             _ => Err(Errno::EINVAL),
         },
+        // Output never waits in a queue of its own: the console writes
+        // synchronously and a PTY's output goes straight into the other
+        // side's input, so TCOFLUSH has nothing to drop (as Linux's
+        // pty_flush_buffer, which leaves the data the master has not read)
+        // and TIOCOUTQ is 0. Input: the slave's (or console's) line
+        // discipline; a master's input is what the slave wrote.
         TCFLSH => {
             if !master {
                 super::may_change(tty, false)?;
             }
             match arg {
-                // TCIFLUSH, TCIOFLUSH: drop unread input. TCOFLUSH: nothing is queued.
-                0 | 2 => {
-                    with_term(tty, |t| t.ld.flush_input());
+                TCIFLUSH | TCIOFLUSH => {
+                    match tty {
+                        TtyRef::Pty(p) if master => p.flush_master_input(),
+                        _ => with_term(tty, |t| t.ld.flush_input()),
+                    }
                     Ok(0)
                 }
-                1 => Ok(0),
+                TCOFLUSH => Ok(0),
                 _ => Err(Errno::EINVAL),
             }
         }
+        TIOCOUTQ => put_u32(arg, 0),
         TIOCGPGRP => {
             let (_, sid, _) = caller()?;
             let pgrp = with_term(tty, |t| (master || t.sid == sid).then_some(t.pgrp)).ok_or(Errno::ENOTTY)?;
@@ -113,17 +128,29 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             let owner = with_term(tty, |t| (t.sid != 0 && (master || t.sid == sid)).then_some(t.sid));
             put_u32(arg, owner.ok_or(Errno::ENOTTY)?)
         }
+        // Linux's tiocspgrp: the caller's controlling terminal only
+        // (ENOTTY), the group must exist (ESRCH) and be in the caller's
+        // session (EPERM).
         TIOCSPGRP => {
             if !master {
                 // Linux: a group that may not change the terminal gets ENOTTY for EIO.
                 super::may_change(tty, false).map_err(|e| if e == Errno::EIO { Errno::ENOTTY } else { e })?;
             }
             let (_, sid, _) = caller()?;
-            let pgrp = get_u32(arg)?;
-            if pgrp == 0 || pgrp > i32::MAX as u32 {
+            let pgrp = get_u32(arg)? as i32;
+            if pgrp < 0 {
                 return Err(Errno::EINVAL);
             }
-            with_term(tty, |t| if t.sid == sid && !master { Ok(t.pgrp = pgrp) } else { Err(Errno::ENOTTY) })?;
+            if master || with_term(tty, |t| t.sid) != sid {
+                return Err(Errno::ENOTTY);
+            }
+            let pgrp = pgrp as u32;
+            match group_session(pgrp) {
+                None => return Err(Errno::ESRCH),
+                Some(s) if s != sid => return Err(Errno::EPERM),
+                Some(_) => {}
+            }
+            with_term(tty, |t| t.pgrp = pgrp);
             Ok(0)
         }
         TIOCSCTTY if !master => set_controlling(tty, arg == 1),
@@ -177,9 +204,22 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
     }
 }
 
+/// The session of process group `pgrp` (Linux's `session_of_pgrp`: a
+/// member's, else the session of the process with that pid), or None when
+/// no process has that id.
+fn group_session(pgrp: u32) -> Option<u32> {
+    if pgrp == 0 {
+        return None;
+    }
+    let _irq = crate::arch::IrqGuard::new();
+    let procs = process::PROCS.lock();
+    let member = procs.values().find(|p| p.pid != 0 && p.pgid == pgrp).map(|p| p.sid);
+    member.or_else(|| procs.get(&pgrp).map(|p| p.sid))
+}
+
 /// TIOCSCTTY: a session leader without a controlling terminal takes this
-/// one, unless another live session has it (then only with `steal`, which
-/// needs CAP_SYS_ADMIN: every process here is root).
+/// one, unless another live session has it: then only with `steal`
+/// (arg 1) and CAP_SYS_ADMIN (here: effective uid 0), as Linux.
 fn set_controlling(tty: &TtyRef, steal: bool) -> Result<usize, Errno> {
     let (pid, sid, pgid) = caller()?;
     let owner = with_term(tty, |t| t.sid);
@@ -189,8 +229,11 @@ fn set_controlling(tty: &TtyRef, steal: bool) -> Result<usize, Errno> {
     if pid != sid || session_has_ctty(sid) {
         return Err(Errno::EPERM);
     }
-    if owner != 0 && session_alive(owner) && !steal {
-        return Err(Errno::EPERM);
+    if owner != 0 && session_alive(owner) {
+        if !steal {
+            return Err(Errno::EPERM);
+        }
+        current().require_privileged()?;
     }
     with_term(tty, |t| {
         t.sid = sid;

@@ -185,6 +185,13 @@ impl Pty {
         self.to_master.lock().len()
     }
 
+    /// Drops what the master has not read (TCIFLUSH on the master: its
+    /// input is the slave's output).
+    pub fn flush_master_input(&self) {
+        self.to_master.lock().clear();
+        sched::notify();
+    }
+
     /// Queues `bytes` for the master; what does not fit is dropped (echo
     /// only: slave writes wait for room first).
     fn queue_for_master(&self, bytes: &[u8]) {
