@@ -266,6 +266,11 @@ pub struct FdTable {
 }
 
 impl FdTable {
+    /// Every open file in the table.
+    pub fn files(&self) -> impl Iterator<Item = &Arc<OpenFile>> {
+        self.fds.iter().flatten().map(|e| &e.file)
+    }
+
     pub fn get(&self, fd: u64) -> Result<Arc<OpenFile>, Errno> {
         self.fds.get(fd as usize).and_then(|e| e.as_ref()).map(|e| e.file.clone()).ok_or(Errno::EBADF)
     }

@@ -27,6 +27,9 @@ pub struct Meta {
     pub nlink: u32,
     pub rdev: (u32, u32),
     pub mtime_ns: u64,
+    /// Last access: set at creation and by utimensat(2); reads do not
+    /// update it (as under `noatime`).
+    pub atime_ns: u64,
 }
 
 pub enum Data {
@@ -62,6 +65,7 @@ impl Inode {
                 nlink,
                 rdev: (0, 0),
                 mtime_ns: crate::arch::timer::now_ns(),
+                atime_ns: crate::arch::timer::now_ns(),
             }),
             data: Mutex::new(data),
         })

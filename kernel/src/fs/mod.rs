@@ -21,7 +21,7 @@ use kernel_perm::Creds;
 use spin::Once;
 
 pub use inode::{Data, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG};
-pub use mount::{mount, mounts_text, umount};
+pub use mount::{mount, mounts_text, umount, UmountOptions};
 
 /// `st_dev` numbers: the root tmpfs, devtmpfs, procfs (procfs.rs), then
 /// every tmpfs mount.
@@ -332,10 +332,10 @@ pub fn stat_bytes(node: &Inode) -> [u8; 128] {
     put(48, size, 8);
     put(56, 4096, 4);
     put(64, size.div_ceil(512), 8);
-    let (sec, nsec) = (m.mtime_ns / 1_000_000_000, m.mtime_ns % 1_000_000_000);
-    for at in [72, 88, 104] {
-        put(at, sec, 8);
-        put(at + 8, nsec, 8);
+    // st_atim, st_mtim, st_ctim (the change time is not kept: mtime's).
+    for (at, ns) in [(72, m.atime_ns), (88, m.mtime_ns), (104, m.mtime_ns)] {
+        put(at, ns / 1_000_000_000, 8);
+        put(at + 8, ns % 1_000_000_000, 8);
     }
     b
 }

@@ -22,15 +22,31 @@ struct Mount {
     fstype: &'static str,
     source: String,
     path: String,
+    /// Path walks that crossed into it (Linux's `mntput` of a use).
+    crossings: u64,
+    /// MNT_EXPIRE's mark: `crossings` when it was set; a later use clears it.
+    expiry_mark: Option<u64>,
+}
+
+/// umount2(2)'s flags (the syscall layer rejected unknown bits).
+#[derive(Clone, Copy, Default)]
+pub struct UmountOptions {
+    pub force: bool,
+    pub detach: bool,
+    pub expire: bool,
+    pub nofollow: bool,
 }
 
 static MOUNTS: Mutex<Vec<Mount>> = Mutex::new(Vec::new());
 
 /// The root of what is mounted on `node`, if anything (the latest mount).
 pub(super) fn crossed(node: Arc<Inode>) -> Arc<Inode> {
-    let mounts = MOUNTS.lock();
-    match mounts.iter().rev().find(|m| Arc::ptr_eq(&m.point, &node)) {
-        Some(m) => m.root.clone(),
+    let mut mounts = MOUNTS.lock();
+    match mounts.iter_mut().rev().find(|m| Arc::ptr_eq(&m.point, &node)) {
+        Some(m) => {
+            m.crossings += 1;
+            m.root.clone()
+        }
         None => node,
     }
 }
@@ -73,7 +89,7 @@ pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -
         _ => return Err(Errno::ENODEV),
     };
     let abs = kernel_path::join(cwd, path);
-    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs });
+    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs, crossings: 0, expiry_mark: None });
     Ok(())
 }
 
@@ -132,13 +148,73 @@ fn new_tmpfs(options: &str) -> Result<Arc<Inode>, Errno> {
     Ok(root)
 }
 
-/// umount2(2) of the latest mount at `path`.
-pub fn umount(cwd: &str, path: &str) -> Result<(), Errno> {
+/// umount2(2) of the mount whose root is `node`, which the caller looked
+/// up from `cwd` and `path` (a final symlink followed unless `nofollow`,
+/// the walk crossing into the mount once), Linux's `do_umount`: EINVAL
+/// unless `path`
+/// is the root of a mount; a mount in use (a working directory, an open
+/// file or a running program inside it, or a mount below it) is EBUSY
+/// unless `detach`, which takes it out of the tree at once while what is
+/// open inside keeps working. `expire` (not with `force` or `detach`:
+/// EINVAL) unmounts an unused mount on the second call if nothing used
+/// it in between (the first one marks it: EAGAIN). `force` asks the
+/// filesystem to abort pending I/O first: these are in memory, there is
+/// none.
+pub fn umount(cwd: &str, path: &str, node: &Arc<Inode>, opts: UmountOptions) -> Result<(), Errno> {
     let abs = kernel_path::join(cwd, path);
     let mut mounts = MOUNTS.lock();
-    let i = mounts.iter().rposition(|m| m.path == abs).ok_or(Errno::EINVAL)?;
-    mounts.remove(i);
+    // Mounts sharing one root (devtmpfs, devpts) are told apart by path.
+    let i = {
+        let at_root = |m: &Mount| Arc::ptr_eq(&m.root, node);
+        mounts
+            .iter()
+            .rposition(|m| at_root(m) && m.path == abs)
+            .or_else(|| mounts.iter().rposition(at_root))
+            .ok_or(Errno::EINVAL)?
+    };
+    if opts.expire && (opts.force || opts.detach) {
+        return Err(Errno::EINVAL);
+    }
+    if !opts.detach || opts.expire {
+        let m = &mounts[i];
+        let below = mounts.iter().any(|o| o.path != m.path && is_under(&o.path, &m.path));
+        if below || in_use(m) {
+            return Err(Errno::EBUSY);
+        }
+    }
+    if opts.expire {
+        let m = &mut mounts[i];
+        // Our own lookup above crossed it once.
+        let untouched = m.expiry_mark.is_some_and(|at| m.crossings <= at + 1);
+        if !untouched {
+            m.expiry_mark = Some(m.crossings);
+            return Err(Errno::EAGAIN);
+        }
+    }
+    let gone = mounts.remove(i);
+    if opts.detach {
+        // Mounts below a detached one go with it (umount_tree).
+        mounts.retain(|o| !is_under(&o.path, &gone.path));
+    }
     Ok(())
+}
+
+/// Whether `path` is `dir` or inside it.
+fn is_under(path: &str, dir: &str) -> bool {
+    path == dir || dir == "/" || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether a process works in `m`, runs a program from it or has a file
+/// of it open (what keeps a Linux mount's count above its own).
+fn in_use(m: &Mount) -> bool {
+    let fs = m.root.fs;
+    let _irq = crate::arch::IrqGuard::new();
+    let procs = crate::process::PROCS.lock();
+    procs.values().any(|p| {
+        is_under(&p.cwd, &m.path)
+            || p.image.as_ref().is_some_and(|img| img.dev == fs && is_under(&img.path, &m.path))
+            || p.fds.files().any(|f| f.node.fs == fs && is_under(&f.path, &m.path))
+    })
 }
 
 /// /proc/mounts.

@@ -183,7 +183,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         // Signals
         sysno::KILL => kill::sys_kill(a.pid(0), a.i32(1)),
         sysno::TKILL => kill::sys_tkill(a.pid(0), a.i32(1)),
-        sysno::TGKILL => kill::sys_tkill(a.pid(1), a.i32(2)),
+        sysno::TGKILL => kill::sys_tgkill(a.pid(0), a.pid(1), a.i32(2)),
         sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGSUSPEND => rt_sigsuspend::sys_rt_sigsuspend(a.ptr(0), a.usize(1)),
@@ -238,7 +238,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
             a.at_flags(4, At::SYMLINK_FOLLOW | At::EMPTY_PATH)?,
         ),
         sysno::SYMLINKAT => symlinkat::sys_symlinkat(a.cstr(0), a.dirfd(1), a.cstr(2)),
-        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3)),
+        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3), a.i32(3)),
         sysno::CHDIR => chdir::sys_chdir(a.cstr(0)),
         sysno::GETCWD => getcwd::sys_getcwd(a.slice(0, 1)),
         sysno::FACCESSAT => faccessat::sys_faccessat(a.dirfd(0), a.cstr(1), a.u32(2)),

@@ -1,7 +1,9 @@
-//! utimensat(2): only the modification time is kept (stat reports it for
-//! atime and ctime too). Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (others
-//! EINVAL at the boundary, as Linux). A NULL path is futimens(3): the file
-//! `dirfd` is open on.
+//! utimensat(2): access and modification times, each an explicit time,
+//! UTIME_NOW or UTIME_OMIT (the change time is not kept: stat reports the
+//! modification time for it). Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
+//! (others EINVAL at the boundary, as Linux). A NULL path is futimens(3):
+//! the file `dirfd` is open on. Times before 1970 are EINVAL (kept as
+//! unsigned nanoseconds).
 
 use kernel_abi::Errno;
 
@@ -14,7 +16,38 @@ use crate::fs;
 const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
 
+/// What to do with one of the two times.
+#[derive(Clone, Copy, PartialEq)]
+enum Set {
+    Now,
+    Omit,
+    At(u64),
+}
+
+fn decode(t: Timespec) -> Result<Set, Errno> {
+    match t.nsec {
+        UTIME_NOW => Ok(Set::Now),
+        UTIME_OMIT => Ok(Set::Omit),
+        _ => t.to_ns().map(Set::At),
+    }
+}
+
+/// In Linux's order: both times read (EFAULT) and both omitted is a
+/// success that looks nothing up; nanoseconds checked (EINVAL); the file
+/// looked up; then the permission: no times (or both UTIME_NOW) take
+/// ownership or write permission (EACCES), anything else ownership
+/// (EPERM); root may do both.
 pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>, flags: AtFlags) -> SyscallResult {
+    let (atime, mtime) = match times.nonnull() {
+        None => (Set::Now, Set::Now),
+        Some(times) => {
+            let [a, m] = times.read()?;
+            if a.nsec == UTIME_OMIT && m.nsec == UTIME_OMIT {
+                return Ok(0);
+            }
+            (decode(a)?, decode(m)?)
+        }
+    };
     let node = if path.is_null() {
         match dirfd {
             // The fd table has no AT_FDCWD (-100): EBADF.
@@ -26,34 +59,22 @@ pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>
         let base = base_dir(dirfd, &path)?;
         fs::resolve(&base, &path, !flags.contains(AtFlags::SYMLINK_NOFOLLOW))?
     };
-    let now = crate::arch::timer::now_ns();
-    // Setting the current time takes ownership or write permission (EACCES);
-    // an explicit time takes ownership (EPERM), as Linux's utimes checks.
-    let mut explicit = false;
-    let mtime = match times.nonnull() {
-        None => Some(now),
-        Some(times) => {
-            let [_atime, mtime] = times.read()?;
-            match mtime.nsec {
-                UTIME_NOW => Some(now),
-                UTIME_OMIT => None,
-                _ => {
-                    let t = mtime.to_ns()?;
-                    explicit = true;
-                    Some(t)
-                }
-            }
-        }
-    };
     let creds = current().creds();
     if !creds.owns(node.meta.lock().uid) {
-        if explicit {
+        if (atime, mtime) != (Set::Now, Set::Now) {
             return Err(Errno::EPERM);
         }
         fs::access::check(&node, &creds, kernel_perm::MAY_WRITE)?;
     }
-    if let Some(t) = mtime {
-        node.meta.lock().mtime_ns = t;
+    let now = crate::arch::timer::now_ns();
+    let mut guard = node.meta.lock();
+    let meta = &mut *guard;
+    for (set, slot) in [(atime, &mut meta.atime_ns), (mtime, &mut meta.mtime_ns)] {
+        match set {
+            Set::Now => *slot = now,
+            Set::At(t) => *slot = t,
+            Set::Omit => {}
+        }
     }
     Ok(0)
 }
