@@ -41,8 +41,8 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         Data::Device(d) => d.tty(),
         // What a read from the current offset would return (may be
         // negative past the end: Linux's `i_size - f_pos` as an int).
-        Data::File(_) if cmd == FIONREAD => {
-            let left = file.node.size() as i64 - *file.offset.lock() as i64;
+        Data::File(bytes) if cmd == FIONREAD => {
+            let left = bytes.len() as i64 - *file.offset.lock() as i64;
             UserPtr::<i32>::new(arg).write(&(left as i32))?;
             return Ok(0);
         }

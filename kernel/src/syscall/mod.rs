@@ -24,6 +24,7 @@ mod exit;
 mod faccessat;
 mod fcntl;
 mod fcntl_lock;
+mod flock;
 mod fs_util;
 mod fstat;
 mod fsync;
@@ -210,6 +211,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::DUP => dup::sys_dup(a.fd(0)),
         sysno::DUP3 => dup3::sys_dup3(a.fd(0), a.fd(1), a.flags(2)?),
         sysno::FCNTL => fcntl::sys_fcntl(a.fd(0), a.u32(1), a.0[2]),
+        sysno::FLOCK => flock::sys_flock(a.fd(0), a.u32(1)),
         sysno::IOCTL => ioctl::sys_ioctl(a.fd(0), a.u32(1), a.0[2]),
         sysno::PIPE2 => pipe2::sys_pipe2(a.ptr(0), a.flags(1)?),
         sysno::PPOLL => ppoll::sys_ppoll(a.ptr(0), a.usize(1), a.ptr(2), a.ptr(3), a.usize(4)),

@@ -10,6 +10,10 @@ use crate::fs::{self, Data, Inode, S_IFLNK};
 
 pub fn sys_symlinkat(target: UserCStr, dirfd: DirFd, path: UserCStr) -> SyscallResult {
     let target = user_path(target)?;
+    // Linux's getname: an empty target is ENOENT.
+    if target.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let (dir, name) = fs::resolve_parent(&base, &path)?;
