@@ -30,9 +30,13 @@
  *   kexec_load, kexec_file_load  would replace the running kernel
  *   delete_module             would unload the guest's drivers (Linux)
  *   sethostname, setdomainname   would change the shell prompt the harness reads
- * And pinned to the caller: the pid of kill, tkill, tgkill,
- * rt_sigqueueinfo, rt_tgsigqueueinfo and prlimit64 (kill(-1) or an rlimit
- * on init would end the run); every other argument stays random.
+ * And pinned to the caller: the pid of kill, tkill, tgkill (and its tid),
+ * rt_sigqueueinfo, rt_tgsigqueueinfo (and its tid), prlimit64 and setpgid
+ * (kill(-1), SIGSTOP to this driver or an rlimit on init would end the
+ * run; on the in-tree kernel tgkill ignores the tgid and setpgid moves any
+ * process, bugs xt-conf-proc reports, which let a child stop this driver or
+ * take the shell out of its terminal's foreground group); every other
+ * argument stays random.
  *
  * Output: the seed, the skip list, MemFree before/after from /proc/meminfo,
  * how many calls and children, and METRIC lines for the scenario.
@@ -135,7 +139,7 @@ static int skipped(long nr)
 static int pinned(long nr)
 {
 	return nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill || nr == SYS_rt_sigqueueinfo ||
-	       nr == SYS_rt_tgsigqueueinfo || nr == SYS_prlimit64;
+	       nr == SYS_rt_tgsigqueueinfo || nr == SYS_prlimit64 || nr == SYS_setpgid;
 }
 
 /* Call i of a batch: refills the scratch buffer every 64 calls, picks the number and arguments. */
@@ -151,7 +155,10 @@ static long next_call(int i, unsigned long a[6], pid_t me)
 	for (int k = 0; k < 6; k++)
 		a[k] = arg();
 	if (pinned(nr))
-		a[0] = nr == SYS_prlimit64 ? 0 : (unsigned long)me;
+		a[0] = nr == SYS_prlimit64 || nr == SYS_setpgid ? 0 : (unsigned long)me;
+	/* tgkill's tid too: the in-tree kernel signals the tid whatever the tgid (xt-conf-proc tgkill.*). */
+	if (nr == SYS_tgkill || nr == SYS_rt_tgsigqueueinfo)
+		a[1] = (unsigned long)me;
 	return nr;
 }
 
@@ -231,7 +238,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)seed);
 	printf("xt-fuzz: not called: reboot clone clone3 fork vfork ptrace process_vm_writev pidfd_send_signal "
 	       "kexec_load kexec_file_load delete_module sethostname setdomainname; pid pinned to the caller: kill "
-	       "tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo prlimit64\n");
+	       "tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo prlimit64 setpgid\n");
 
 	struct shared *sh = mmap(0, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	scratch = mmap(0, SCRATCH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
