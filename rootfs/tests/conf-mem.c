@@ -126,7 +126,7 @@ static void mmap_cases(void)
 	TOK("mmap.fixed-unaligned", (long)mmap(p + 1, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	TOK("mmap.unaligned-offset", (long)mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1));
 	TOK("mmap.file-bad-fd", (long)mmap(0, PAGE, PROT_READ, MAP_PRIVATE, -1, 0));
-	TOK("mmap.huge", (long)mmap(0, 1UL << 47, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	TOK("mmap.huge", (long)mmap(0, 1UL << 45, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 
 	/* MAP_FIXED over the second page of our mapping replaces it. */
 	char *f = mmap(p + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

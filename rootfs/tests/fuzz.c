@@ -39,7 +39,10 @@
  * argument stays random.
  *
  * Output: the seed, the skip list, MemFree before/after from /proc/meminfo,
- * how many calls and children, and METRIC lines for the scenario.
+ * a progress line every 10,000 calls (the last one printed tells where a
+ * hang began: replay from that point with the seed), how many calls and
+ * children, the numbers of the first calls that stalled, and METRIC lines
+ * for the scenario.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -264,6 +267,8 @@ int main(int argc, char **argv)
 	uint64_t batch = 0;
 	unsigned long calls = 0, clamped = 0;
 	static unsigned long per_nr[MAX_NR + 1];
+	long stalled_nr[16];
+	int stalled_seen = 0;
 	while (calls < want && now_ms() < deadline) {
 		sh->started = 0;
 		pid_t c = fork();
@@ -315,8 +320,20 @@ int main(int argc, char **argv)
 			unsigned long a[6];
 			per_nr[next_call(i, a, c)]++;
 		}
+		/* Which call stalled: replayed above, it is the last one started. */
+		if (st == -1 && n > 0 && stalled_seen < 16) {
+			seed_batch(seed + batch);
+			long nr = -1;
+			for (unsigned long i = 0; i < n; i++) {
+				unsigned long a[6];
+				nr = next_call(i, a, c);
+			}
+			stalled_nr[stalled_seen++] = nr;
+		}
 		calls += n;
 		batch++;
+		if (calls / 10000 != (calls - n) / 10000)
+			printf("xt-fuzz: %lu calls, %lu children, %lld ms\n", calls, children, now_ms() - start);
 	}
 	long long took = now_ms() - start;
 	int covered = 0;
@@ -328,6 +345,12 @@ int main(int argc, char **argv)
 	printf("xt-fuzz: calls %lu in %lld ms, %d syscall numbers, %lu children (%lu exited, %lu killed by a signal, "
 	       "%lu stalled and killed, %lu scribbled on the counter)\n",
 	       calls, took, covered, children, exited, signalled, stalled, clamped);
+	if (stalled_seen) {
+		printf("xt-fuzz: stalled in syscall numbers");
+		for (int i = 0; i < stalled_seen; i++)
+			printf(" %ld", stalled_nr[i]);
+		printf("%s\n", stalled > 16 ? " ..." : "");
+	}
 	printf("xt-fuzz: MemFree after: %ld kB (lost %ld kB)\n", after, before - after);
 	printf("METRIC fuzz_calls=%lu\n", calls);
 	printf("METRIC fuzz_memfree_lost_kib=%ld\n", before - after);
