@@ -297,6 +297,19 @@ static void remap_cases(void)
 	TOK("mremap.grow-in-place-blocked", (long)raw_mremap(a, PAGE, 2 * PAGE, 0, 0));
 }
 
+/*
+ * Lengths no address space holds. Last, because a kernel that walks the range
+ * page by page instead of refusing it never comes back.
+ */
+static void huge_length_cases(void)
+{
+	char *p = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	TOK("mmap.length-2^62", (long)mmap(0, 1UL << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	T("mprotect.length-2^62", mprotect(p, 1UL << 62, PROT_READ));
+	T("munmap.length-2^62", munmap(p, 1UL << 62));
+	T("munmap.length-to-top-of-address-space", munmap(p, -(unsigned long)p - PAGE));
+}
+
 int main(void)
 {
 	begin();
@@ -307,5 +320,6 @@ int main(void)
 	sub("mprotect", protect_cases, 10);
 	sub("madvise", advise_cases, 10);
 	sub("mremap", remap_cases, 10);
+	sub("huge-lengths", huge_length_cases, 10);
 	return 0;
 }

@@ -6,7 +6,11 @@
  * until N calls were made or T seconds passed. The kernel must survive it:
  * no panic, no hang, init and the shell still there afterwards.
  *
- *   xt-fuzz [CALLS [SECONDS [SEED]]]    defaults: 100000 calls, 300 s, a random seed
+ *   xt-fuzz [CALLS [SECONDS [SEED [SKIP,...]]]]
+ *                      defaults: 100000 calls, 300 s, a random seed, skip nothing more
+ *
+ * SKIP is a comma-separated list of further syscall numbers not to call: to
+ * get past a known kernel bug and look for the next one.
  *
  * The seed is printed; the same seed replays the same sequence of calls
  * (batch k uses seed+k), so a crash found once can be found again.
@@ -109,8 +113,14 @@ static unsigned long arg(void)
 	}
 }
 
+static long extra_skip[32];
+static int extra_skips;
+
 static int skipped(long nr)
 {
+	for (int i = 0; i < extra_skips; i++)
+		if (extra_skip[i] == nr)
+			return 1;
 	static const long skip[] = {
 		SYS_reboot, SYS_clone,
 #ifdef SYS_clone3
@@ -236,9 +246,23 @@ int main(int argc, char **argv)
 		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_sec;
 		seed %= 1000000000;
 	}
+	if (argc > 4)
+		for (char *p = argv[4]; *p && extra_skips < 32;) {
+			extra_skip[extra_skips++] = strtol(p, &p, 10);
+			if (*p == ',')
+				p++;
+			else
+				break;
+		}
 	setvbuf(stdout, 0, _IOLBF, 0);
-	printf("xt-fuzz: seed %llu (replay: xt-fuzz %lu %ld %llu)\n", (unsigned long long)seed, want, seconds,
-	       (unsigned long long)seed);
+	printf("xt-fuzz: seed %llu (replay: xt-fuzz %lu %ld %llu%s%s)\n", (unsigned long long)seed, want, seconds,
+	       (unsigned long long)seed, argc > 4 ? " " : "", argc > 4 ? argv[4] : "");
+	if (extra_skips) {
+		printf("xt-fuzz: also not called:");
+		for (int i = 0; i < extra_skips; i++)
+			printf(" %ld", extra_skip[i]);
+		printf("\n");
+	}
 	printf("xt-fuzz: not called: reboot clone clone3 fork vfork ptrace process_vm_writev pidfd_send_signal "
 	       "kexec_load kexec_file_load delete_module sethostname setdomainname; pid pinned to the caller: kill "
 	       "tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo prlimit64 setpgid\n");
