@@ -87,8 +87,24 @@ def load(path):
     return p, json.loads(p.read_text())
 
 
-def analyse(cmp):
-    rows, programs = [], []
+def from_serial_log(report_dir, profile, phase, test):
+    """A step's output from the raw serial log, for a step that has none in the
+    report (the kernel panicked mid-step): the text after the last begin marker."""
+    logs = sorted((report_dir / profile / phase).glob(f"{test}-boot*.serial.log"))
+    if not logs:
+        return None
+    text = logs[-1].read_text(errors="replace").replace("\r", "")
+    begin = text.rfind("@@XT-BEG")
+    if begin < 0:
+        return None
+    body = text[text.index("\n", begin) + 1:]
+    end = body.find("@@XT-END")
+    return body if end < 0 else body[:end]
+
+
+def analyse(cmp, report_dir):
+    rows, programs, notes = [], [], []
+    cand_profile = (cmp.get("candidate") or {}).get("profile")
     for phase in cmp.get("phases", []):
         for test in phase.get("tests", []):
             for step in test.get("steps", []):
@@ -97,18 +113,27 @@ def analyse(cmp):
                     continue
                 program = desc[len("run: "):].split()[0]
                 ref = checks((step.get("reference") or {}).get("output"))
-                ours = checks((step.get("candidate") or {}).get("output"))
+                cand = step.get("candidate") or {}
+                cand_out = cand.get("output")
+                if cand_out is None and cand:
+                    cand_out = from_serial_log(report_dir, cand_profile, phase["phase"], test["name"])
+                    if cand_out is not None:
+                        notes.append(f"{program}: no output in the report ({cand.get('message') or 'step failed'}); "
+                                     "its lines were read from the serial log up to the end of the step")
+                ours = checks(cand_out)
                 ref_all, ours_all = dict(ref), dict(ours)
                 names = [n for n, _ in ref] + [n for n, _ in ours if n not in ref_all]
-                same = 0
+                same = only_ours = 0
                 for n in names:
                     r, o = ref_all.get(n), ours_all.get(n)
                     if r == o:
                         same += 1
                         continue
-                    rows.append((program, n, r, o, classify(n, r, o, ours_all, ref_all)))
-                programs.append((program, len(ref), same, len(names) - same))
-    return programs, rows
+                    kind = classify(n, r, o, ours_all, ref_all)
+                    only_ours += kind == "extra"
+                    rows.append((program, n, r, o, kind))
+                programs.append((program, len(ref), same, len(ref) - same, only_ours))
+    return programs, rows, notes
 
 
 KIND_TEXT = {
@@ -128,7 +153,7 @@ def md_cell(s):
     return "`" + s.replace("|", "\\|").replace("`", "'") + "`"
 
 
-def render(cmp, programs, rows):
+def render(cmp, programs, rows, notes):
     kinds = {}
     for r in rows:
         kinds[r[4]] = kinds.get(r[4], 0) + 1
@@ -148,11 +173,14 @@ def render(cmp, programs, rows):
     for k in ["wrong-effect", "false-success", "after-gap", "honest-gap", "wrong-errno", "missing", "extra"]:
         lines.append(f"| {KIND_TEXT[k]} (`{k}`) | {kinds.get(k, 0)} |")
     lines.append("")
-    lines.append("| program | checks (Linux) | identical | differ |")
-    lines.append("|---|---:|---:|---:|")
+    lines.append("| program | checks (Linux) | identical | differ | lines only ours printed |")
+    lines.append("|---|---:|---:|---:|---:|")
     for p in programs:
-        lines.append(f"| {p[0]} | {p[1]} | {p[2]} | {p[3]} |")
+        lines.append(f"| {p[0]} | {p[1]} | {p[2]} | {p[3]} | {p[4]} |")
     lines.append("")
+    for n in notes:
+        lines.append(f"Note: {n}.")
+        lines.append("")
     lines.append("Every difference (the syscall or area is the first part of the check name):")
     lines.append("")
     lines.append("| program | check | syscall | Linux | ours | kind |")
@@ -167,10 +195,10 @@ def main(argv):
         print(__doc__)
         return 0 if len(argv) >= 2 else 2
     path, cmp = load(argv[1])
-    programs, rows = analyse(cmp)
+    programs, rows, notes = analyse(cmp, path.parent)
     if not programs:
         sys.exit(f"{path}: no xt-conf-* step in this comparison")
-    table = render(cmp, programs, rows)
+    table = render(cmp, programs, rows, notes)
     if len(argv) >= 4 and argv[2] == "--markdown":
         doc = Path(argv[3])
         text = doc.read_text()

@@ -40,7 +40,7 @@ static void values(void)
 		{ RLIMIT_RTPRIO, "rtprio" }, { RLIMIT_RTTIME, "rttime" },
 	};
 	for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
-		struct rlimit rl;
+		struct rlimit rl = { 0, 0 };
 		char name[64];
 		snprintf(name, sizeof name, "getrlimit.%s", all[i].name);
 		errno = 0;
@@ -54,11 +54,12 @@ static void values(void)
 		else
 			say(name, "%s", rtext(r, errno));
 	}
-	struct rlimit rl;
+	struct rlimit rl = { 0, 0 };
 	T("getrlimit.bad-resource", syscall(SYS_prlimit64, 0, 99, 0, &rl));
 	T("getrlimit.bad-pointer", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (void *)8));
 	T("prlimit64.self-by-pid", prlimit(getpid(), RLIMIT_NOFILE, 0, &rl));
 	T("prlimit64.nonexistent", prlimit(999999, RLIMIT_NOFILE, 0, &rl));
+	rl.rlim_cur = rl.rlim_max = 0;
 	T("prlimit64.init", prlimit(1, RLIMIT_NOFILE, 0, &rl));
 	say("prlimit64.init.effect", "soft %s hard %s", lim(rl.rlim_cur), lim(rl.rlim_max));
 }
@@ -67,6 +68,7 @@ static void nofile(void)
 {
 	struct rlimit rl = { 16, 4096 };
 	T("setrlimit.nofile-16", setrlimit(RLIMIT_NOFILE, &rl));
+	rl.rlim_cur = rl.rlim_max = 0;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	say("setrlimit.nofile-16.effect", "soft %s hard %s", lim(rl.rlim_cur), lim(rl.rlim_max));
 	int last = -1, n = 0;
@@ -104,7 +106,7 @@ static void nofile(void)
 		_exit(127);
 	}
 	waitpid(c, 0, 0);
-	struct rlimit old;
+	struct rlimit old = { 0, 0 };
 	rl.rlim_cur = 64;
 	rl.rlim_max = 64;
 	T("prlimit64.set-and-get-old", prlimit(0, RLIMIT_NOFILE, &rl, &old));
@@ -251,7 +253,7 @@ int main(int argc, char **argv, char **envp)
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--rlimit") == 0) {
-		struct rlimit rl;
+		struct rlimit rl = { 0, 0 };
 		getrlimit(RLIMIT_NOFILE, &rl);
 		printf("setrlimit.inherited-across-exec: soft %s\n", lim(rl.rlim_cur));
 		return 0;

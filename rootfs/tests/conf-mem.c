@@ -112,7 +112,7 @@ static void brk_cases(void)
 static void mmap_cases(void)
 {
 	char *p = map(PAGE * 4, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	say("mmap.anon-private", "%s", p != MAP_FAILED ? "mapped" : ename(errno));
+	say("mmap.anon-private", "%s", p != MAP_FAILED ? "mapped" : rtext(-1, errno));
 	if (p == MAP_FAILED)
 		return;
 	say("mmap.anon-private.zeroed", "%s", p[0] == 0 && p[PAGE * 4 - 1] == 0 ? "yes" : "no");
@@ -126,30 +126,30 @@ static void mmap_cases(void)
 	TOK("mmap.fixed-unaligned", (long)mmap(p + 1, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	TOK("mmap.unaligned-offset", (long)mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1));
 	TOK("mmap.file-bad-fd", (long)mmap(0, PAGE, PROT_READ, MAP_PRIVATE, -1, 0));
-	TOK("mmap.huge", (long)mmap(0, 1UL << 47, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	TOK("mmap.huge", (long)mmap(0, 1UL << 45, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 
 	/* MAP_FIXED over the second page of our mapping replaces it. */
 	char *f = mmap(p + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	say("mmap.fixed", "%s", f == p + PAGE ? "at the address" : f == MAP_FAILED ? ename(errno) : "elsewhere");
+	say("mmap.fixed", "%s", f == p + PAGE ? "at the address" : f == MAP_FAILED ? rtext(-1, errno) : "elsewhere");
 	char *nr = mmap(p + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	say("mmap.fixed-noreplace-over-mapping", "%s", nr == MAP_FAILED ? ename(errno) : nr == p + PAGE ? "replaced" : "elsewhere");
+	say("mmap.fixed-noreplace-over-mapping", "%s", nr == MAP_FAILED ? rtext(-1, errno) : nr == p + PAGE ? "replaced" : "elsewhere");
 
 	/* A hint that is free is honoured. */
 	char *hint = (char *)0x200000000UL;
 	char *h = mmap(hint, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	say("mmap.free-hint", "%s", h == hint ? "at the hint" : h == MAP_FAILED ? ename(errno) : "elsewhere");
+	say("mmap.free-hint", "%s", h == hint ? "at the hint" : h == MAP_FAILED ? rtext(-1, errno) : "elsewhere");
 
 	/* File-backed, read-only private: the file's bytes. */
 	int fd = open("/tmp/conf-mem-file", O_CREAT | O_TRUNC | O_RDWR, 0644);
 	write(fd, "file contents", 13);
 	char *m = mmap(0, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
-	say("mmap.file-private-read", "%s", m == MAP_FAILED ? ename(errno) : memcmp(m, "file contents", 13) == 0 ? "file bytes" : "other bytes");
+	say("mmap.file-private-read", "%s", m == MAP_FAILED ? rtext(-1, errno) : memcmp(m, "file contents", 13) == 0 ? "file bytes" : "other bytes");
 	if (m != MAP_FAILED) {
 		say("mmap.file-private.tail-zero", "%s", m[13] == 0 && m[PAGE - 1] == 0 ? "yes" : "no");
 		touch("mmap.file-private.beyond-eof-page", m + PAGE, 0);
 	}
 	char *ms = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	say("mmap.file-shared-write", "%s", ms == MAP_FAILED ? ename(errno) : "mapped");
+	say("mmap.file-shared-write", "%s", ms == MAP_FAILED ? rtext(-1, errno) : "mapped");
 	if (ms != MAP_FAILED) {
 		ms[0] = 'F';
 		char c = 0;
@@ -172,7 +172,7 @@ static void sharing(void)
 	int *sh = map(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	int *pr = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	if (sh == MAP_FAILED || pr == MAP_FAILED) {
-		say("mmap.anon-shared", "%s", ename(errno));
+		say("mmap.anon-shared", "%s", rtext(-1, errno));
 		return;
 	}
 	*sh = 1;
@@ -231,7 +231,7 @@ static void protect_cases(void)
 	munmap(p + PAGE, PAGE);
 	T("mprotect.unmapped-part", mprotect(p, 2 * PAGE, PROT_READ));
 	char *none = map(PAGE, PROT_NONE, MAP_PRIVATE);
-	say("mmap.prot-none", "%s", none == MAP_FAILED ? ename(errno) : "mapped");
+	say("mmap.prot-none", "%s", none == MAP_FAILED ? rtext(-1, errno) : "mapped");
 	if (none != MAP_FAILED)
 		touch("mmap.prot-none.read", none, 0);
 	char *wo = map(PAGE, PROT_WRITE, MAP_PRIVATE);
@@ -275,13 +275,13 @@ static void remap_cases(void)
 	char *p = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	strcpy(p, "remap me");
 	char *q = raw_mremap(p, PAGE, 64 * PAGE, MREMAP_MAYMOVE, 0);
-	say("mremap.grow-maymove", "%s", q == MAP_FAILED ? ename(errno) : "mapped");
+	say("mremap.grow-maymove", "%s", q == MAP_FAILED ? rtext(-1, errno) : "mapped");
 	if (q != MAP_FAILED) {
 		say("mremap.grow.content", "%s", q);
 		q[63 * PAGE] = 1;
 		say("mremap.grow.new-part-writable", "yes");
 		char *r = raw_mremap(q, 64 * PAGE, PAGE, 0, 0);
-		say("mremap.shrink", "%s", r == q ? "same address" : r == MAP_FAILED ? ename(errno) : "moved");
+		say("mremap.shrink", "%s", r == q ? "same address" : r == MAP_FAILED ? rtext(-1, errno) : "moved");
 		touch("mremap.shrink.tail-read", q + 2 * PAGE, 0);
 		p = q;
 	}
@@ -297,6 +297,19 @@ static void remap_cases(void)
 	TOK("mremap.grow-in-place-blocked", (long)raw_mremap(a, PAGE, 2 * PAGE, 0, 0));
 }
 
+/*
+ * Lengths no address space holds. Last, because a kernel that walks the range
+ * page by page instead of refusing it never comes back.
+ */
+static void huge_length_cases(void)
+{
+	char *p = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	TOK("mmap.length-2^62", (long)mmap(0, 1UL << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	T("mprotect.length-2^62", mprotect(p, 1UL << 62, PROT_READ));
+	T("munmap.length-2^62", munmap(p, 1UL << 62));
+	T("munmap.length-to-top-of-address-space", munmap(p, -(unsigned long)p - PAGE));
+}
+
 int main(void)
 {
 	begin();
@@ -307,5 +320,6 @@ int main(void)
 	sub("mprotect", protect_cases, 10);
 	sub("madvise", advise_cases, 10);
 	sub("mremap", remap_cases, 10);
+	sub("huge-lengths", huge_length_cases, 10);
 	return 0;
 }

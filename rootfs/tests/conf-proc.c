@@ -223,6 +223,10 @@ static void killing(void)
 		pause();
 		_exit(0);
 	}
+	/* The tid must belong to the thread group named. */
+	T("tgkill.tid-of-other-process", syscall(SYS_tgkill, getpid(), c, 0));
+	T("tgkill.tgid-of-other-process", syscall(SYS_tgkill, c, getpid(), 0));
+	T("tgkill.child-as-itself", syscall(SYS_tgkill, c, c, 0));
 	T("kill.child-term", kill(c, SIGTERM));
 	int st = 0;
 	waitpid(c, &st, 0);
@@ -274,6 +278,18 @@ static void waiting(void)
 
 static volatile sig_atomic_t got_usr1;
 static void on_usr1(int s) { (void)s; got_usr1++; }
+
+/* A clone Linux refuses: `-1 ENAME`, or `child` when a child was made (it exits at once). */
+static void clone_refused(const char *name, unsigned long flags, int *ptid)
+{
+	errno = 0;
+	long c = raw_clone(flags, 0, ptid, 0, 0);
+	if (c == 0)
+		syscall(SYS_exit, 0);
+	say(name, "%s", c > 0 ? "child" : rtext(c, errno));
+	if (c > 0)
+		waitpid(c, 0, __WALL);
+}
 
 static volatile int vm_flag;
 static int vm_child(void *arg)
@@ -329,7 +345,7 @@ static void clone_flags(void)
 		if (c == 0)
 			syscall(SYS_exit, 0);
 		waitpid(c, 0, 0);
-		say("clone.child-cleartid", "%s", shared[0] == 0 ? "cleared at exit" : "not cleared");
+		say("clone.child-cleartid-without-vm", "%s", shared[0] == 0 ? "cleared at exit" : "not cleared");
 	}
 
 	/* SETTLS: the child's thread pointer is the value passed. */
@@ -355,17 +371,12 @@ static void clone_flags(void)
 		waitpid(c, 0, 0);
 	}
 
-	/* Combinations Linux refuses. */
-	T("clone.thread-without-sighand", raw_clone(CLONE_THREAD | SIGCHLD, 0, 0, 0, 0));
-	T("clone.sighand-without-vm", raw_clone(CLONE_SIGHAND | SIGCHLD, 0, 0, 0, 0));
-	T("clone.newns-with-fs", raw_clone(CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0));
-	T("clone.pidfd-with-parent-settid", raw_clone(CLONE_PIDFD | CLONE_PARENT_SETTID | SIGCHLD, 0, &ptid, 0, 0));
-	c = raw_clone(99, 0, 0, 0, 0);
-	if (c == 0)
-		syscall(SYS_exit, 0);
-	say("clone.exit-signal-99", "%s", c > 0 ? "child" : rtext(c, errno));
-	if (c > 0)
-		waitpid(c, 0, __WALL);
+	/* Combinations Linux refuses (a child made anyway exits at once). */
+	clone_refused("clone.thread-without-sighand", CLONE_THREAD | SIGCHLD, 0);
+	clone_refused("clone.sighand-without-vm", CLONE_SIGHAND | SIGCHLD, 0);
+	clone_refused("clone.newns-with-fs", CLONE_NEWNS | CLONE_FS | SIGCHLD, 0);
+	clone_refused("clone.pidfd-with-parent-settid", CLONE_PIDFD | CLONE_PARENT_SETTID | SIGCHLD, &ptid);
+	clone_refused("clone.exit-signal-99", 99, 0);
 
 	/* CLONE_VM: the child writes our memory; CHILD_CLEARTID clears and wakes at its exit. */
 	static char vm_stack[64 * 1024] __attribute__((aligned(16)));

@@ -6,7 +6,11 @@
  * until N calls were made or T seconds passed. The kernel must survive it:
  * no panic, no hang, init and the shell still there afterwards.
  *
- *   xt-fuzz [CALLS [SECONDS [SEED]]]    defaults: 100000 calls, 300 s, a random seed
+ *   xt-fuzz [CALLS [SECONDS [SEED [SKIP,...]]]]
+ *                      defaults: 100000 calls, 300 s, a random seed, skip nothing more
+ *
+ * SKIP is a comma-separated list of further syscall numbers not to call: to
+ * get past a known kernel bug and look for the next one.
  *
  * The seed is printed; the same seed replays the same sequence of calls
  * (batch k uses seed+k), so a crash found once can be found again.
@@ -30,12 +34,19 @@
  *   kexec_load, kexec_file_load  would replace the running kernel
  *   delete_module             would unload the guest's drivers (Linux)
  *   sethostname, setdomainname   would change the shell prompt the harness reads
- * And pinned to the caller: the pid of kill, tkill, tgkill,
- * rt_sigqueueinfo, rt_tgsigqueueinfo and prlimit64 (kill(-1) or an rlimit
- * on init would end the run); every other argument stays random.
+ * And pinned to the caller: the pid of kill, tkill, tgkill (and its tid),
+ * rt_sigqueueinfo, rt_tgsigqueueinfo (and its tid), prlimit64 and setpgid
+ * (kill(-1), SIGSTOP to this driver or an rlimit on init would end the
+ * run; on the in-tree kernel tgkill ignores the tgid and setpgid moves any
+ * process, bugs xt-conf-proc reports, which let a child stop this driver or
+ * take the shell out of its terminal's foreground group); every other
+ * argument stays random.
  *
  * Output: the seed, the skip list, MemFree before/after from /proc/meminfo,
- * how many calls and children, and METRIC lines for the scenario.
+ * a progress line every 10,000 calls (the last one printed tells where a
+ * hang began: replay from that point with the seed), how many calls and
+ * children, the numbers of the first calls that stalled, and METRIC lines
+ * for the scenario.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -102,8 +113,14 @@ static unsigned long arg(void)
 	}
 }
 
+static long extra_skip[32];
+static int extra_skips;
+
 static int skipped(long nr)
 {
+	for (int i = 0; i < extra_skips; i++)
+		if (extra_skip[i] == nr)
+			return 1;
 	static const long skip[] = {
 		SYS_reboot, SYS_clone,
 #ifdef SYS_clone3
@@ -135,7 +152,7 @@ static int skipped(long nr)
 static int pinned(long nr)
 {
 	return nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill || nr == SYS_rt_sigqueueinfo ||
-	       nr == SYS_rt_tgsigqueueinfo || nr == SYS_prlimit64;
+	       nr == SYS_rt_tgsigqueueinfo || nr == SYS_prlimit64 || nr == SYS_setpgid;
 }
 
 /* Call i of a batch: refills the scratch buffer every 64 calls, picks the number and arguments. */
@@ -151,7 +168,10 @@ static long next_call(int i, unsigned long a[6], pid_t me)
 	for (int k = 0; k < 6; k++)
 		a[k] = arg();
 	if (pinned(nr))
-		a[0] = nr == SYS_prlimit64 ? 0 : (unsigned long)me;
+		a[0] = nr == SYS_prlimit64 || nr == SYS_setpgid ? 0 : (unsigned long)me;
+	/* tgkill's tid too: the in-tree kernel signals the tid whatever the tgid (xt-conf-proc tgkill.*). */
+	if (nr == SYS_tgkill || nr == SYS_rt_tgsigqueueinfo)
+		a[1] = (unsigned long)me;
 	return nr;
 }
 
@@ -226,12 +246,26 @@ int main(int argc, char **argv)
 		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_sec;
 		seed %= 1000000000;
 	}
+	if (argc > 4)
+		for (char *p = argv[4]; *p && extra_skips < 32;) {
+			extra_skip[extra_skips++] = strtol(p, &p, 10);
+			if (*p == ',')
+				p++;
+			else
+				break;
+		}
 	setvbuf(stdout, 0, _IOLBF, 0);
-	printf("xt-fuzz: seed %llu (replay: xt-fuzz %lu %ld %llu)\n", (unsigned long long)seed, want, seconds,
-	       (unsigned long long)seed);
+	printf("xt-fuzz: seed %llu (replay: xt-fuzz %lu %ld %llu%s%s)\n", (unsigned long long)seed, want, seconds,
+	       (unsigned long long)seed, argc > 4 ? " " : "", argc > 4 ? argv[4] : "");
+	if (extra_skips) {
+		printf("xt-fuzz: also not called:");
+		for (int i = 0; i < extra_skips; i++)
+			printf(" %ld", extra_skip[i]);
+		printf("\n");
+	}
 	printf("xt-fuzz: not called: reboot clone clone3 fork vfork ptrace process_vm_writev pidfd_send_signal "
 	       "kexec_load kexec_file_load delete_module sethostname setdomainname; pid pinned to the caller: kill "
-	       "tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo prlimit64\n");
+	       "tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo prlimit64 setpgid\n");
 
 	struct shared *sh = mmap(0, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	scratch = mmap(0, SCRATCH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -257,6 +291,8 @@ int main(int argc, char **argv)
 	uint64_t batch = 0;
 	unsigned long calls = 0, clamped = 0;
 	static unsigned long per_nr[MAX_NR + 1];
+	long stalled_nr[16];
+	int stalled_seen = 0;
 	while (calls < want && now_ms() < deadline) {
 		sh->started = 0;
 		pid_t c = fork();
@@ -308,8 +344,20 @@ int main(int argc, char **argv)
 			unsigned long a[6];
 			per_nr[next_call(i, a, c)]++;
 		}
+		/* Which call stalled: replayed above, it is the last one started. */
+		if (st == -1 && n > 0 && stalled_seen < 16) {
+			seed_batch(seed + batch);
+			long nr = -1;
+			for (unsigned long i = 0; i < n; i++) {
+				unsigned long a[6];
+				nr = next_call(i, a, c);
+			}
+			stalled_nr[stalled_seen++] = nr;
+		}
 		calls += n;
 		batch++;
+		if (calls / 10000 != (calls - n) / 10000)
+			printf("xt-fuzz: %lu calls, %lu children, %lld ms\n", calls, children, now_ms() - start);
 	}
 	long long took = now_ms() - start;
 	int covered = 0;
@@ -321,6 +369,12 @@ int main(int argc, char **argv)
 	printf("xt-fuzz: calls %lu in %lld ms, %d syscall numbers, %lu children (%lu exited, %lu killed by a signal, "
 	       "%lu stalled and killed, %lu scribbled on the counter)\n",
 	       calls, took, covered, children, exited, signalled, stalled, clamped);
+	if (stalled_seen) {
+		printf("xt-fuzz: stalled in syscall numbers");
+		for (int i = 0; i < stalled_seen; i++)
+			printf(" %ld", stalled_nr[i]);
+		printf("%s\n", stalled > 16 ? " ..." : "");
+	}
 	printf("xt-fuzz: MemFree after: %ld kB (lost %ld kB)\n", after, before - after);
 	printf("METRIC fuzz_calls=%lu\n", calls);
 	printf("METRIC fuzz_memfree_lost_kib=%ld\n", before - after);
