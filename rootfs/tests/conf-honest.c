@@ -145,8 +145,6 @@ static void flocks(void)
 	msleep(100);
 	close(h);
 	say("flock.waiter-after-close", "%s", wait_deadline(c, &st, 3000) < 0 ? "still waiting" : status_text(st));
-	if (st == 0)
-		;
 	kill(c, SIGKILL);
 	waitpid(c, 0, 0);
 }

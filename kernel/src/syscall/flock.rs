@@ -57,17 +57,23 @@ fn try_lock(file: &Arc<OpenFile>, exclusive: bool) -> bool {
     true
 }
 
+/// The operation is checked before the descriptor (EINVAL, then EBADF),
+/// as Linux.
 pub fn sys_flock(fd: Fd, operation: u32) -> SyscallResult {
-    let file = current().file(fd)?;
     let exclusive = match operation & !LOCK_NB {
-        LOCK_SH => false,
-        LOCK_EX => true,
-        LOCK_UN => {
+        LOCK_SH => Some(false),
+        LOCK_EX => Some(true),
+        LOCK_UN => None,
+        _ => return Err(Errno::EINVAL),
+    };
+    let file = current().file(fd)?;
+    let exclusive = match exclusive {
+        Some(ex) => ex,
+        None => {
             unlock(&mut LOCKS.lock(), &file);
             sched::notify();
             return Ok(0);
         }
-        _ => return Err(Errno::EINVAL),
     };
     if operation & LOCK_NB != 0 {
         return if try_lock(&file, exclusive) { Ok(0) } else { Err(Errno::EAGAIN) };
