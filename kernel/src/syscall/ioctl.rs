@@ -53,5 +53,5 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         _ => None,
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;
-    crate::tty::ioctl(&tty, master, u64::from(cmd), arg)
+    crate::tty::ioctl(&tty, master, file.readable(), u64::from(cmd), arg)
 }

@@ -52,8 +52,9 @@ fn get_u32(arg: u64) -> Result<u32, Errno> {
     Ok(u32::from_le_bytes(raw))
 }
 
-/// ioctl(2) on `tty`; `master`: the file is a PTY master.
-pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Errno> {
+/// ioctl(2) on `tty`; `master`: the file is a PTY master; `readable`: it
+/// was opened for reading (TIOCSCTTY needs that, or privilege).
+pub fn ioctl(tty: &TtyRef, master: bool, readable: bool, cmd: u64, arg: u64) -> Result<usize, Errno> {
     if master {
         if let Some(r) = master_ioctl(tty, cmd, arg) {
             return r;
@@ -131,17 +132,16 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
         // Linux's tiocspgrp: the caller's controlling terminal only
         // (ENOTTY), the group must exist (ESRCH) and be in the caller's
         // session (EPERM).
+        // On a master it acts on its slave (Linux's real_tty).
         TIOCSPGRP => {
-            if !master {
-                // Linux: a group that may not change the terminal gets ENOTTY for EIO.
-                super::may_change(tty, false).map_err(|e| if e == Errno::EIO { Errno::ENOTTY } else { e })?;
-            }
+            // Linux: a group that may not change the terminal gets ENOTTY for EIO.
+            super::may_change(tty, false).map_err(|e| if e == Errno::EIO { Errno::ENOTTY } else { e })?;
             let (_, sid, _) = caller()?;
             let pgrp = get_u32(arg)? as i32;
             if pgrp < 0 {
                 return Err(Errno::EINVAL);
             }
-            if master || with_term(tty, |t| t.sid) != sid {
+            if with_term(tty, |t| t.sid) != sid {
                 return Err(Errno::ENOTTY);
             }
             let pgrp = pgrp as u32;
@@ -153,7 +153,8 @@ pub fn ioctl(tty: &TtyRef, master: bool, cmd: u64, arg: u64) -> Result<usize, Er
             with_term(tty, |t| t.pgrp = pgrp);
             Ok(0)
         }
-        TIOCSCTTY if !master => set_controlling(tty, arg == 1),
+        // On a master it makes the slave the controlling terminal, as Linux.
+        TIOCSCTTY => set_controlling(tty, arg == 1, readable),
         TIOCNOTTY if !master => {
             let (_, sid, _) = caller()?;
             let was = with_term(tty, |t| {
@@ -220,7 +221,7 @@ fn group_session(pgrp: u32) -> Option<u32> {
 /// TIOCSCTTY: a session leader without a controlling terminal takes this
 /// one, unless another live session has it: then only with `steal`
 /// (arg 1) and CAP_SYS_ADMIN (here: effective uid 0), as Linux.
-fn set_controlling(tty: &TtyRef, steal: bool) -> Result<usize, Errno> {
+fn set_controlling(tty: &TtyRef, steal: bool, readable: bool) -> Result<usize, Errno> {
     let (pid, sid, pgid) = caller()?;
     let owner = with_term(tty, |t| t.sid);
     if owner == sid {
@@ -233,6 +234,10 @@ fn set_controlling(tty: &TtyRef, steal: bool) -> Result<usize, Errno> {
         if !steal {
             return Err(Errno::EPERM);
         }
+        current().require_privileged()?;
+    }
+    // Linux: a descriptor not open for reading takes CAP_SYS_ADMIN.
+    if !readable {
         current().require_privileged()?;
     }
     with_term(tty, |t| {

@@ -26,7 +26,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         IOCTL,
         Status::Partial,
-        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON; TCIOFF/TCION EINVAL), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (slave and console; stealing needs arg 1 and root, EPERM; the master: ENOTTY), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCSTI, TIOCEXCL and the rest ENOTTY",
+        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON; TCIOFF/TCION EINVAL), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCSTI, TIOCEXCL and the rest ENOTTY",
     ),
     (FLOCK, Status::Implemented, "LOCK_SH/LOCK_EX/LOCK_UN, LOCK_NB (EAGAIN); per open file description, independent of fcntl locks; EINTR"),
     (MKDIRAT, Status::Implemented, ""),
@@ -42,7 +42,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         MOUNT,
         Status::Partial,
-        "tmpfs/ramfs (mode, uid, gid), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL; root only (EPERM)",
+        "tmpfs/ramfs (mode, uid, gid), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/NOSYMFOLLOW/BIND/MOVE/REC/POSIXACL/STRICTATIME and the propagation changes EINVAL; MS_NOSUID, SYNCHRONOUS, DIRSYNC, NOATIME, NODIRATIME, RELATIME, LAZYTIME, SILENT accepted (they hold: no set-ID, memory, reads never update atime); root only (EPERM)",
     ),
     (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),
