@@ -40,6 +40,10 @@ fn user_strings(array: UserPtr<u64>, total: &mut usize) -> Result<Vec<String>, E
 
 pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
+    // Linux's getname: an empty path names nothing (ENOENT), before argv.
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let mut total = 0;
     let argv = user_strings(argv, &mut total)?;
     let envp = user_strings(envp, &mut total)?;

@@ -284,7 +284,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SYSINFO => sysinfo::sys_sysinfo(a.ptr(0)),
         sysno::GETRANDOM => getrandom::sys_getrandom(a.slice(0, 1), a.flags(2)?),
         sysno::SYSLOG => syslog::sys_syslog(a.i32(0), a.slice(1, 2), a.i32(2)),
-        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2)),
+        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2), a.cstr(3)),
         _ => {
             let name = sysno::name(nr).unwrap_or("unknown");
             // KERN_DEBUG: in the log (dmesg), not on the console by default.

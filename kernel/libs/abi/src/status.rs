@@ -96,7 +96,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (RT_SIGACTION, Status::Implemented, ""),
     (RT_SIGPROCMASK, Status::Implemented, ""),
     (RT_SIGRETURN, Status::Implemented, ""),
-    (REBOOT, Status::Implemented, "power off, halt, restart (QEMU exits), CAD on/off; root only (EPERM)"),
+    (
+        REBOOT,
+        Status::Implemented,
+        "power off, halt (powers off: QEMU exits rather than spinning), restart and restart2 (PSCI takes no command: logged), CAD on/off (no keyboard to press it); SW_SUSPEND and KEXEC EINVAL as Linux without hibernation or a kexec image; root only (EPERM)",
+    ),
     (
         SETPGID,
         Status::Implemented,
