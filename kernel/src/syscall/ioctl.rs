@@ -46,6 +46,11 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
             UserPtr::<i32>::new(arg).write(&(left as i32))?;
             return Ok(0);
         }
+        // procfs files are regular files of size 0 to Linux.
+        Data::Proc(p) if cmd == FIONREAD && !p.is_dir() => {
+            UserPtr::<i32>::new(arg).write(&(-(*file.offset.lock() as i64) as i32))?;
+            return Ok(0);
+        }
         Data::Pipe(p) if cmd == FIONREAD => {
             UserPtr::<i32>::new(arg).write(&(p.pending() as i32))?;
             return Ok(0);

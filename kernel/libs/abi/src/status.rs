@@ -26,7 +26,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         IOCTL,
         Status::Partial,
-        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON; TCIOFF/TCION EINVAL), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCSTI, TIOCEXCL and the rest ENOTTY",
+        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset; procfs files have size 0, as Linux) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON; TCIOFF/TCION EINVAL), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCSTI, TIOCEXCL and the rest ENOTTY",
     ),
     (FLOCK, Status::Implemented, "LOCK_SH/LOCK_EX/LOCK_UN, LOCK_NB (EAGAIN); per open file description, independent of fcntl locks; EINTR"),
     (MKDIRAT, Status::Implemented, ""),
@@ -48,7 +48,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (CHDIR, Status::Implemented, ""),
     (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
     (CLOSE, Status::Implemented, ""),
-    (PIPE2, Status::Implemented, "O_CLOEXEC, O_NONBLOCK; the 64 KiB buffer is reserved up front (ENOMEM)"),
+    (PIPE2, Status::Partial, "O_CLOEXEC, O_NONBLOCK; O_DIRECT (packet mode) and O_NOTIFICATION_PIPE EINVAL; the 64 KiB buffer is reserved up front (ENOMEM)"),
     (GETDENTS64, Status::Implemented, "at most 32 KiB per call"),
     (LSEEK, Status::Implemented, ""),
     (READ, Status::Implemented, ""),
