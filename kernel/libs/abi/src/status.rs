@@ -46,7 +46,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     ),
     (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),
-    (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
+    (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK; O_TMPFILE EOPNOTSUPP; O_PATH opens as O_RDONLY does (read permission checked, reads allowed: not Linux's path-only descriptor)"),
     (CLOSE, Status::Implemented, ""),
     (PIPE2, Status::Partial, "O_CLOEXEC, O_NONBLOCK; O_DIRECT (packet mode) and O_NOTIFICATION_PIPE EINVAL; the 64 KiB buffer is reserved up front (ENOMEM)"),
     (GETDENTS64, Status::Implemented, "at most 32 KiB per call"),
