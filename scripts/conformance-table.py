@@ -11,7 +11,8 @@ lines by check name and classifies every difference:
                  with a different effect (the worst kind)
   after-gap      an effect line under a call ours refused (`x.effect` after `x`
                  failed): a consequence of that honest gap, not a new lie
-  honest-gap     Linux succeeds, ours returns an error (ENOSYS, EINVAL...)
+  enosys         ours does not implement the call at all (-1 ENOSYS)
+  honest-gap     Linux succeeds, ours returns another error (EINVAL...)
   wrong-errno    both fail, with different errnos
   missing        the line never came on ours (the area crashed or hung first;
                  its `area: killed by ...` / `timed out` line says which)
@@ -30,7 +31,7 @@ import sys
 from pathlib import Path
 
 NOISE = re.compile(r"^(<\d+>)?\[ *\d+\.\d{6}\] ")
-CHECK = re.compile(r"^([A-Za-z0-9_.+\-]+): (.*)$")
+CHECK = re.compile(r"^([^\s:]+): (.*)$")
 BEGIN = "<!-- conformance-table:begin -->"
 END = "<!-- conformance-table:end -->"
 
@@ -57,23 +58,40 @@ def is_error(result):
     return result.startswith("-1 ")
 
 
+def call_like(result):
+    """A call's own result (`-1 ENAME` or a number), not an observed effect."""
+    return is_error(result) or re.fullmatch(r"-?\d+", result) is not None
+
+
 def classify(name, ref, ours, ours_all, ref_all):
     if ours is None:
         return "missing"
     if ref is None:
         return "extra"
+    parts = name.split(".")
+    if not call_like(ref) or parts[-1].startswith("effect"):
+        # An effect line (`x.effect`, `x.detail: yes`) under the call `x` printed before it.
+        for i in range(len(parts) - 1, 0, -1):
+            parent = ".".join(parts[:i])
+            if parent in ours_all and parent in ref_all:
+                if is_error(ours_all[parent]) and not is_error(ref_all[parent]):
+                    return "after-gap"
+                if not is_error(ours_all[parent]) and not is_error(ref_all[parent]):
+                    return "wrong-effect"
+                break
+        # An effect in an area whose call ours does not implement at all.
+        area = parts[0]
+        for n, r in ours_all.items():
+            if n.split(".")[0] == area and r == "-1 ENOSYS" and ref_all.get(n, "-1 ENOSYS") != "-1 ENOSYS":
+                return "after-gap"
+    if ours == "-1 ENOSYS":
+        return "enosys"
     if is_error(ref) and is_error(ours):
         return "wrong-errno"
     if is_error(ref):
         return "false-success"
     if is_error(ours):
         return "honest-gap"
-    # An effect line under a call that ours refused and Linux did not.
-    parts = name.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        parent = ".".join(parts[:i])
-        if parent in ours_all and is_error(ours_all[parent]) and not is_error(ref_all.get(parent, "")):
-            return "after-gap"
     return "wrong-effect"
 
 
@@ -140,7 +158,8 @@ KIND_TEXT = {
     "false-success": "ours succeeds where Linux fails",
     "wrong-effect": "**claims success, different effect**",
     "after-gap": "effect of an honest gap",
-    "honest-gap": "honest gap (ours refuses)",
+    "enosys": "not implemented (ENOSYS)",
+    "honest-gap": "honest gap (ours refuses with another errno)",
     "wrong-errno": "different errno",
     "missing": "not reached on ours",
     "extra": "only on ours",
@@ -170,7 +189,7 @@ def render(cmp, programs, rows, notes):
     lines.append("")
     lines.append("| kind of difference | checks |")
     lines.append("|---|---:|")
-    for k in ["wrong-effect", "false-success", "after-gap", "honest-gap", "wrong-errno", "missing", "extra"]:
+    for k in ["wrong-effect", "false-success", "after-gap", "enosys", "honest-gap", "wrong-errno", "missing", "extra"]:
         lines.append(f"| {KIND_TEXT[k]} (`{k}`) | {kinds.get(k, 0)} |")
     lines.append("")
     lines.append("| program | checks (Linux) | identical | differ | lines only ours printed |")

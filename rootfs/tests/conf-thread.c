@@ -79,12 +79,12 @@ static void create_join(void)
 	pthread_t t;
 	static char base[4];
 	int r = pthread_create(&t, 0, worker, base);
-	say("pthread_create", "%s", r == 0 ? "0" : ename(r));
+	say("pthread_create", "%s", r == 0 ? "0" : rtext(-1, r));
 	if (r)
 		return;
 	void *ret = 0;
 	r = pthread_join(t, &ret);
-	say("pthread_join", "%s", r == 0 ? "0" : ename(r));
+	say("pthread_join", "%s", r == 0 ? "0" : rtext(-1, r));
 	say("pthread_join.value", "%s", ret == base + 1 ? "returned pointer" : "other");
 	say("thread.tid", "%s", worker_tid != getpid() && worker_tid > 0 ? "differs from pid" : "same as pid");
 	say("thread.shared-memory", "%d", shared_value);
