@@ -28,7 +28,7 @@ type Holders = Vec<(Weak<OpenFile>, bool)>;
 static LOCKS: Mutex<BTreeMap<usize, Holders>> = Mutex::new(BTreeMap::new());
 
 fn key(file: &OpenFile) -> usize {
-    Arc::as_ptr(&file.node) as usize
+    Arc::as_ptr(&file.node) as *const () as usize
 }
 
 /// Drops `file`'s lock and every holder whose description is gone.

@@ -39,9 +39,12 @@ pub fn sys_pselect6(
     timeout: UserPtr<Timespec>,
     sig: UserPtr<SigsetArg>,
 ) -> SyscallResult {
-    if nfds > MAX_FDS {
-        return Err(Errno::EINVAL);
-    }
+    // Linux: `int n`, EINVAL when negative, else clamped to the size of
+    // the descriptor table (bits past it are not read).
+    let nfds = match nfds as u32 as i32 {
+        n if n < 0 => return Err(Errno::EINVAL),
+        n => (n as usize).min(MAX_FDS),
+    };
     let mask = match sig.nonnull() {
         None => None,
         Some(sig) => {
