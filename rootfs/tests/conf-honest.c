@@ -149,6 +149,35 @@ static void flocks(void)
 	waitpid(c, 0, 0);
 }
 
+static void ofd_locks(void)
+{
+	scratch(DIR0);
+	int a = open("f", O_CREAT | O_RDWR, 0644);
+	int b = open("f", O_RDWR);
+	int ad = dup(a);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
+	T("fcntl.ofd-setlk", fcntl(a, F_OFD_SETLK, &fl));
+	T("fcntl.ofd-setlk-other-description", fcntl(b, F_OFD_SETLK, &fl));
+	struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1 };
+	T("fcntl.ofd-getlk-other-description", fcntl(b, F_OFD_GETLK, &q));
+	say("fcntl.ofd-getlk-other-description.effect", "type %s start %ld len %ld pid %d", q.l_type == F_WRLCK ? "write" : "other",
+	    (long)q.l_start, (long)q.l_len, q.l_pid);
+	struct flock p = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	T("fcntl.posix-getlk-sees-ofd", fcntl(b, F_GETLK, &p));
+	say("fcntl.posix-getlk-sees-ofd.effect", "type %s pid %d", p.l_type == F_WRLCK ? "write" : "other", p.l_pid);
+	T("fcntl.posix-setlk-vs-ofd", fcntl(b, F_SETLK, &p));
+	struct flock bad = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1, .l_pid = 1 };
+	T("fcntl.ofd-setlk-nonzero-pid", fcntl(b, F_OFD_SETLK, &bad));
+	T("fcntl.ofd-setlk-dup-shares", fcntl(ad, F_OFD_SETLK, &fl));
+	close(a);
+	T("fcntl.ofd-held-after-first-close", fcntl(b, F_OFD_SETLK, &fl));
+	close(ad);
+	T("fcntl.ofd-released-at-last-close", fcntl(b, F_OFD_SETLK, &fl));
+	fl.l_type = F_UNLCK;
+	T("fcntl.ofd-unlock", fcntl(b, F_OFD_SETLK, &fl));
+	close(b);
+}
+
 static void times_and_mounts(void)
 {
 	scratch(DIR0);
@@ -210,6 +239,7 @@ int main(void)
 	sub("sessions", sessions, 10);
 	sub("descriptors", descriptors, 10);
 	sub("flocks", flocks, 15);
+	sub("ofd-locks", ofd_locks, 10);
 	sub("times-and-mounts", times_and_mounts, 10);
 	sub("protections", protections, 10);
 	return 0;

@@ -35,7 +35,14 @@ pub struct OpenFile {
     /// added meanwhile do not shift the position).
     pub dir_cursor: Mutex<Option<String>>,
     pub path: String,
+    /// The owner id of this description's F_OFD_* locks.
+    pub ofd_owner: u32,
+    /// Set once it took an F_OFD_* lock: its last close releases them.
+    pub has_ofd_locks: core::sync::atomic::AtomicBool,
 }
+
+/// The next open file description's lock owner id.
+static NEXT_OFD_OWNER: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(super::lock::OFD_OWNER_BASE);
 
 impl OpenFile {
     pub fn new(node: Arc<Inode>, flags: u32, path: String) -> Arc<OpenFile> {
@@ -62,6 +69,9 @@ impl OpenFile {
             snapshot,
             dir_cursor: Mutex::new(None),
             path,
+            // Wraps after 2^31 opens back into the OFD range, never into pids.
+            ofd_owner: NEXT_OFD_OWNER.fetch_add(1, core::sync::atomic::Ordering::Relaxed) | super::lock::OFD_OWNER_BASE,
+            has_ofd_locks: core::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -229,6 +239,9 @@ impl OpenFile {
 
 impl Drop for OpenFile {
     fn drop(&mut self) {
+        if self.has_ofd_locks.load(core::sync::atomic::Ordering::Relaxed) {
+            super::lock::release(self.ofd_owner, &self.node);
+        }
         let data = self.node.data.lock();
         match &*data {
             Data::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),

@@ -27,8 +27,8 @@ const FD_CLOEXEC: u64 = 1;
 /// `struct flock *`.
 pub fn sys_fcntl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
     use super::fcntl_lock::{sys_fcntl_lock, LockCmd};
-    if let Some(cmd) = LockCmd::from_cmd(cmd) {
-        return sys_fcntl_lock(fd, cmd, UserPtr::new(arg));
+    if let Some((cmd, ofd)) = LockCmd::from_cmd(cmd) {
+        return sys_fcntl_lock(fd, cmd, ofd, UserPtr::new(arg));
     }
     current().with(|p| match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {

@@ -21,7 +21,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         FCNTL,
         Status::Partial,
-        "F_DUPFD(_CLOEXEC) (EINVAL at or past 1024 descriptors), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK, O_DIRECT, O_NOATIME; O_ASYNC EINVAL: no SIGIO), F_GETOWN (0), F_SETOWN 0 only (else EINVAL), F_GETLK/SETLK/SETLKW (record locks, dropped at close and exit; no EDEADLK detection); F_OFD_*, F_GETOWN_EX, leases, notify, pipe sizes, seals EINVAL",
+        "F_DUPFD(_CLOEXEC) (EINVAL at or past 1024 descriptors), F_GETFD/SETFD, F_GETFL/SETFL (O_APPEND, O_NONBLOCK, O_DIRECT, O_NOATIME; O_ASYNC EINVAL: no SIGIO), F_GETOWN (0), F_SETOWN 0 only (else EINVAL), F_GETLK/SETLK/SETLKW (record locks, dropped at close and exit; no EDEADLK detection), F_OFD_GETLK/SETLK/SETLKW (owned by the open file description, dropped at its last close; l_pid must be 0, a description's lock reports l_pid -1); F_GETOWN_EX/SETOWN_EX, F_SETSIG/GETSIG, leases, notify, pipe sizes, seals EINVAL",
     ),
     (
         IOCTL,
