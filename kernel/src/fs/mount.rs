@@ -89,7 +89,15 @@ pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -
         _ => return Err(Errno::ENODEV),
     };
     let abs = kernel_path::join(cwd, path);
-    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs, crossings: 0, expiry_mark: None });
+    MOUNTS.lock().push(Mount {
+        point,
+        root,
+        fstype,
+        source: source.into(),
+        path: abs,
+        crossings: 0,
+        expiry_mark: None,
+    });
     Ok(())
 }
 

@@ -180,7 +180,9 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,
         })
-        .map(|p| (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds), p.is_zombie()))
+        .map(|p| {
+            (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds), p.is_zombie())
+        })
         .collect();
     let permitted: Vec<(u32, bool)> = matching.iter().filter(|t| t.1).map(|t| (t.0, t.2)).collect();
     if permitted.is_empty() && !matching.is_empty() {
