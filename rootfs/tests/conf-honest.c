@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
+#include <termios.h>
 
 #define DIR0 "/tmp/xt-conf-honest"
 
@@ -102,6 +103,48 @@ static void descriptors(void)
 	T("sendfile.to-append", sendfile(app, fd, 0, 4));
 	close(app);
 	close(fd);
+}
+
+static int pending(int fd)
+{
+	int n = -1;
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+static void tty_injection(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	grantpt(m);
+	unlockpt(m);
+	int s = open(ptsname(m), O_RDWR | O_NOCTTY);
+	T("TIOCSTI.root-not-ctty", ioctl(s, TIOCSTI, "x"));
+	T("TIOCSTI.newline", ioctl(s, TIOCSTI, "\n"));
+	msleep(50);
+	say("TIOCSTI.effect", "slave pending %d, master pending %d", pending(s), pending(m));
+	tcflush(s, TCIFLUSH);
+	tcflush(m, TCIFLUSH);
+	T("TIOCSTI.master", ioctl(m, TIOCSTI, "y"));
+	say("TIOCSTI.master.effect", "slave pending %d, master pending %d", pending(s), pending(m));
+	tcflush(m, TCIFLUSH);
+	T("TIOCSTI.bad-pointer", ioctl(s, TIOCSTI, (char *)8));
+	T("TCXONC.tcioff", tcflow(s, TCIOFF));
+	msleep(50);
+	char c = 0;
+	say("TCXONC.tcioff.master-reads", "%d bytes, %s", pending(m), read(m, &c, 1) == 1 && c == 19 ? "STOP char" : "other");
+	T("TCXONC.tcion", tcflow(s, TCION));
+	msleep(50);
+	say("TCXONC.tcion.master-reads", "%s", read(m, &c, 1) == 1 && c == 17 ? "START char" : "other");
+	T("TCXONC.bad", ioctl(s, TCXONC, 9));
+	pid_t k = fork();
+	if (k == 0) {
+		if (drop_root())
+			_exit(1);
+		T("unprivileged.TIOCSTI-not-ctty", ioctl(s, TIOCSTI, "z"));
+		_exit(0);
+	}
+	waitpid(k, 0, 0);
+	close(s);
+	close(m);
 }
 
 static void flocks(void)
@@ -238,6 +281,7 @@ int main(void)
 	begin();
 	sub("sessions", sessions, 10);
 	sub("descriptors", descriptors, 10);
+	sub("tty-injection", tty_injection, 10);
 	sub("flocks", flocks, 15);
 	sub("ofd-locks", ofd_locks, 10);
 	sub("times-and-mounts", times_and_mounts, 10);

@@ -5,7 +5,7 @@
 use alloc::vec::Vec;
 
 use kernel_abi::Errno;
-use kernel_line_discipline::{Termios, TERMIOS_SIZE};
+use kernel_line_discipline::{Termios, TERMIOS_SIZE, VSTART, VSTOP};
 
 use super::{session_alive, session_has_ctty, with_term, TtyRef};
 use crate::mm::usercopy::{copy_from_user, copy_to_user};
@@ -23,6 +23,7 @@ const TIOCSCTTY: u64 = 0x540e;
 const TIOCGPGRP: u64 = 0x540f;
 const TIOCSPGRP: u64 = 0x5410;
 const TIOCOUTQ: u64 = 0x5411;
+const TIOCSTI: u64 = 0x5412;
 const TIOCGWINSZ: u64 = 0x5413;
 const TIOCSWINSZ: u64 = 0x5414;
 const FIONREAD: u64 = 0x541b;
@@ -32,6 +33,10 @@ const TIOCGPTN: u64 = 0x8004_5430;
 const TIOCSPTLCK: u64 = 0x4004_5431;
 const TIOCGPTLCK: u64 = 0x8004_5439;
 
+const TCOOFF: u64 = 0;
+const TCOON: u64 = 1;
+const TCIOFF: u64 = 2;
+const TCION: u64 = 3;
 const TCIFLUSH: u64 = 0;
 const TCOFLUSH: u64 = 1;
 const TCIOFLUSH: u64 = 2;
@@ -89,13 +94,40 @@ pub fn ioctl(tty: &TtyRef, master: bool, readable: bool, cmd: u64, arg: u64) -> 
         // tcflow: TCOOFF holds output, TCOON releases it; TCIOFF/TCION
         // (send a stop/start character to the other end) are not implemented.
         TCXONC => match arg {
-            0 | 1 => {
-                with_term(tty, |t| t.ld.stopped = arg == 0);
+            TCOOFF | TCOON => {
+                with_term(tty, |t| t.ld.stopped = arg == TCOOFF);
                 crate::process::sched::notify();
+                Ok(0)
+            }
+            // TCIOFF/TCION send the STOP/START character to the other end
+            // (Linux's tty_send_xchar), unless it is disabled (0).
+            TCIOFF | TCION => {
+                let c = with_term(tty, |t| t.ld.termios.cc[if arg == TCIOFF { VSTOP } else { VSTART }]);
+                if c != 0 {
+                    send_to_other_end(tty, master, c);
+                }
                 Ok(0)
             }
             _ => Err(Errno::EINVAL),
         },
+        // Linux: the caller's controlling terminal, or CAP_SYS_ADMIN
+        // (EPERM); the byte is input as if typed (on a master: what the
+        // master reads).
+        TIOCSTI => {
+            let (_, sid, _) = caller()?;
+            let own = !master && with_term(tty, |t| t.sid) == sid && sid != 0;
+            if !own {
+                current().require_privileged()?;
+            }
+            let mut b = [0u8; 1];
+            copy_from_user(&mut b, arg)?;
+            match tty {
+                TtyRef::Pty(p) if master => p.inject_master_input(b[0]),
+                TtyRef::Pty(p) => p.inject_slave_input(b[0]),
+                _ => super::console::inject(b[0]),
+            }
+            Ok(0)
+        }
         // Output never waits in a queue of its own: the console writes
         // synchronously and a PTY's output goes straight into the other
         // side's input, so TCOFLUSH has nothing to drop (as Linux's
@@ -202,6 +234,16 @@ pub fn ioctl(tty: &TtyRef, master: bool, readable: bool, cmd: u64, arg: u64) -> 
             put_u32(arg, n as u32)
         }
         _ => Err(Errno::ENOTTY),
+    }
+}
+
+/// A byte written past the line discipline to the device: the UART, or
+/// the other side of a PTY pair.
+fn send_to_other_end(tty: &TtyRef, master: bool, byte: u8) {
+    match tty {
+        TtyRef::Pty(p) if master => p.inject_slave_input(byte),
+        TtyRef::Pty(p) => p.inject_master_input(byte),
+        _ => crate::printk::console_write_raw(&[byte]),
     }
 }
 

@@ -192,6 +192,21 @@ impl Pty {
         sched::notify();
     }
 
+    /// TIOCSTI and TCIOFF/TCION on the master: a byte into the slave's
+    /// input, as if the master had written it (dropped when there is no
+    /// room, as Linux's receive_buf).
+    pub fn inject_slave_input(&self, byte: u8) {
+        self.feed(&[byte]);
+        sched::notify();
+    }
+
+    /// TIOCSTI on the master, TCIOFF/TCION on the slave: a byte into what
+    /// the master reads.
+    pub fn inject_master_input(&self, byte: u8) {
+        self.queue_for_master(&[byte]);
+        sched::notify();
+    }
+
     /// Queues `bytes` for the master; what does not fit is dropped (echo
     /// only: slave writes wait for room first).
     fn queue_for_master(&self, bytes: &[u8]) {
