@@ -24,10 +24,12 @@ const MAX_PER_FILE: usize = 1024;
 pub const OFD_OWNER_BASE: u32 = 0x8000_0000;
 
 /// Locks by `(st_dev, st_ino)`; files without locks have no entry.
-static LOCKS: Mutex<BTreeMap<(u32, u64), Locks>> = Mutex::new(BTreeMap::new());
+static LOCKS: Mutex<BTreeMap<(u64, u64), Locks>> = Mutex::new(BTreeMap::new());
 
-fn key(node: &Inode) -> (u32, u64) {
-    (node.fs, node.ino)
+fn key(node: &dyn Inode) -> (u64, u64) {
+    // An inode whose attributes cannot be read still has its number.
+    let dev = node.getattr().map_or(0, |a| a.dev);
+    (dev, node.ino())
 }
 
 /// A request decoded from `struct flock`: None for F_UNLCK; `start..end`.
@@ -39,7 +41,7 @@ pub struct Request {
 
 /// F_GETLK/F_OFD_GETLK: the first lock of another owner that conflicts
 /// with `r` taken by `owner`.
-pub fn get(node: &Inode, owner: u32, r: &Request) -> Option<Lock> {
+pub fn get(node: &dyn Inode, owner: u32, r: &Request) -> Option<Lock> {
     let kind = r.kind?;
     let _irq = IrqGuard::new();
     LOCKS.lock().get(&key(node)).and_then(|l| l.conflict(owner, kind, r.start, r.end))
@@ -55,7 +57,7 @@ pub fn set(file: &OpenFile, owner: u32, r: &Request, wait: bool) -> Result<(), E
         _ => {}
     }
     let pid = owner;
-    let k = key(&file.node);
+    let k = key(&*file.node);
     let try_set = || -> Result<bool, Errno> {
         let _irq = IrqGuard::new();
         let mut all = LOCKS.lock();
@@ -93,7 +95,7 @@ pub fn set(file: &OpenFile, owner: u32, r: &Request, wait: bool) -> Result<(), E
 }
 
 /// Drops `pid`'s locks on `node` (a close of one of its descriptors).
-pub fn release(pid: u32, node: &Inode) {
+pub fn release(pid: u32, node: &dyn Inode) {
     let k = key(node);
     let _irq = IrqGuard::new();
     let mut all = LOCKS.lock();

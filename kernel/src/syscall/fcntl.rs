@@ -56,7 +56,7 @@ pub fn sys_fcntl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
             if arg & O_ASYNC != 0 {
                 return Err(Errno::EINVAL);
             }
-            if arg & O_NOATIME != 0 && !p.creds.owns(f.node.meta.lock().uid) {
+            if arg & O_NOATIME != 0 && !p.creds.owns(f.node.getattr()?.uid) {
                 return Err(Errno::EPERM);
             }
             let mut flags = f.flags.lock();

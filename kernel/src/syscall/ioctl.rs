@@ -8,8 +8,8 @@ use kernel_abi::Errno;
 use super::args::{Fd, UserPtr};
 use super::current::current;
 use super::SyscallResult;
-use crate::fs::file::O_NONBLOCK;
-use crate::fs::Data;
+use crate::fs::file::{Kind, O_NONBLOCK};
+use crate::fs::FileType;
 
 const FIONREAD: u32 = 0x541b;
 const FIONBIO: u32 = 0x5421;
@@ -37,21 +37,25 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         }
         _ => {}
     }
-    let tty = match &*file.node.data.lock() {
-        Data::Device(d) => d.tty(),
+    let tty = match &file.kind {
+        Kind::Device(d) => d.tty(),
         // What a read from the current offset would return (may be
         // negative past the end: Linux's `i_size - f_pos` as an int).
-        Data::File(bytes) if cmd == FIONREAD => {
-            let left = bytes.len() as i64 - *file.offset.lock() as i64;
+        Kind::Inode if cmd == FIONREAD => {
+            let attr = file.node.getattr()?;
+            if attr.file_type() != Some(FileType::Regular) {
+                return Err(Errno::ENOTTY);
+            }
+            let left = attr.size as i64 - *file.offset.lock() as i64;
             UserPtr::<i32>::new(arg).write(&(left as i32))?;
             return Ok(0);
         }
         // procfs files are regular files of size 0 to Linux.
-        Data::Proc(p) if cmd == FIONREAD && !p.is_dir() => {
+        Kind::Proc { .. } if cmd == FIONREAD => {
             UserPtr::<i32>::new(arg).write(&(-(*file.offset.lock() as i64) as i32))?;
             return Ok(0);
         }
-        Data::Pipe(p) if cmd == FIONREAD => {
+        Kind::Pipe(p) if cmd == FIONREAD => {
             UserPtr::<i32>::new(arg).write(&(p.pending() as i32))?;
             return Ok(0);
         }

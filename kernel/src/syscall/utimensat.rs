@@ -1,17 +1,15 @@
-//! utimensat(2): access and modification times, each an explicit time,
-//! UTIME_NOW or UTIME_OMIT (the change time is not kept: stat reports the
-//! modification time for it). Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
-//! (others EINVAL at the boundary, as Linux). A NULL path is futimens(3):
-//! the file `dirfd` is open on. Times before 1970 are EINVAL (kept as
-//! unsigned nanoseconds).
+//! utimensat(2): access and modification times (UTIME_NOW, UTIME_OMIT;
+//! ctime moves to now with any change). Flags: AT_SYMLINK_NOFOLLOW,
+//! AT_EMPTY_PATH (others EINVAL at the boundary, as Linux). A NULL path is
+//! futimens(3): the file `dirfd` is open on.
 
 use kernel_abi::Errno;
 
-use super::args::{user_path, AtFlags, DirFd, Timespec, UserCStr, UserPtr};
+use super::args::{AtFlags, DirFd, Timespec, UserCStr, UserPtr};
 use super::current::current;
-use super::fs_util::base_dir;
+use super::fs_util::{at_path, AtTarget};
 use super::SyscallResult;
-use crate::fs;
+use crate::fs::{self, SetAttr, Time};
 
 const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
@@ -21,22 +19,25 @@ const UTIME_OMIT: i64 = 0x3fff_fffe;
 enum Set {
     Now,
     Omit,
-    At(u64),
+    At(Time),
 }
 
 fn decode(t: Timespec) -> Result<Set, Errno> {
     match t.nsec {
         UTIME_NOW => Ok(Set::Now),
         UTIME_OMIT => Ok(Set::Omit),
-        _ => t.to_ns().map(Set::At),
+        _ => {
+            t.to_ns()?;
+            Ok(Set::At(Time { sec: t.sec, nsec: t.nsec as u32 }))
+        }
     }
 }
 
-/// In Linux's order: both times read (EFAULT) and both omitted is a
-/// success that looks nothing up; nanoseconds checked (EINVAL); the file
-/// looked up; then the permission: no times (or both UTIME_NOW) take
-/// ownership or write permission (EACCES), anything else ownership
-/// (EPERM); root may do both.
+/// In Linux's order: both times read (EFAULT), both omitted is a success
+/// that looks nothing up, nanoseconds checked (EINVAL), the file looked
+/// up; then the permission (Linux's vfs_utimes): no times or both
+/// UTIME_NOW take ownership or write permission (EACCES), anything else
+/// (an explicit time, or UTIME_NOW with UTIME_OMIT) ownership (EPERM).
 pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>, flags: AtFlags) -> SyscallResult {
     let (atime, mtime) = match times.nonnull() {
         None => (Set::Now, Set::Now),
@@ -48,33 +49,31 @@ pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>
             (decode(a)?, decode(m)?)
         }
     };
-    let node = if path.is_null() {
+    let target = if path.is_null() {
         match dirfd {
             // The fd table has no AT_FDCWD (-100): EBADF.
             DirFd::Cwd => return Err(Errno::EBADF),
-            DirFd::Fd(fd) => current().file(fd)?.node.clone(),
+            DirFd::Fd(fd) => AtTarget::of_file(&*current().file(fd)?),
         }
     } else {
-        let path = user_path(path)?;
-        let base = base_dir(dirfd, &path)?;
-        fs::resolve(&base, &path, !flags.contains(AtFlags::SYMLINK_NOFOLLOW))?
+        at_path(dirfd, path, flags)?
     };
+    let node = target.inode();
+    target.writable()?;
     let creds = current().creds();
-    if !creds.owns(node.meta.lock().uid) {
+    let attr = node.getattr()?;
+    if !creds.owns(attr.uid) {
         if (atime, mtime) != (Set::Now, Set::Now) {
             return Err(Errno::EPERM);
         }
-        fs::access::check(&node, &creds, kernel_perm::MAY_WRITE)?;
+        fs::access::check(&attr, &creds, kernel_perm::MAY_WRITE)?;
     }
-    let now = crate::arch::timer::now_ns();
-    let mut guard = node.meta.lock();
-    let meta = &mut *guard;
-    for (set, slot) in [(atime, &mut meta.atime_ns), (mtime, &mut meta.mtime_ns)] {
-        match set {
-            Set::Now => *slot = now,
-            Set::At(t) => *slot = t,
-            Set::Omit => {}
-        }
-    }
+    let now = fs::clock();
+    let time = |s: Set| match s {
+        Set::Now => Some(now),
+        Set::Omit => None,
+        Set::At(t) => Some(t),
+    };
+    node.setattr(&SetAttr { atime: time(atime), mtime: time(mtime), ..Default::default() })?;
     Ok(0)
 }
