@@ -304,6 +304,21 @@ static void waiting(void)
 		_exit(0);
 	T("wait4.rusage", wait4(c, &st, 0, &ru) == c);
 	say("wait4.rusage.filled", "%s", ru.ru_maxrss != -1 ? "yes" : "no");
+	/* A blocking wait right after SIGKILL, many times: a lost wake-up hangs here (last, for that reason). */
+	int reaped = 0;
+	for (int i = 0; i < 200; i++) {
+		c = fork();
+		if (c == 0) {
+			pause();
+			_exit(0);
+		}
+		if (i & 1)
+			sched_yield();
+		kill(c, SIGKILL);
+		if (waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			reaped++;
+	}
+	say("wait4.blocking-right-after-sigkill", "%d of 200 reaped", reaped);
 }
 
 static volatile sig_atomic_t got_usr1;
