@@ -66,6 +66,7 @@
 #define MAX_NR 450
 #define BATCH 2000
 #define STALL_MS 100
+#define KILL_GRACE_MS 5000
 #define SCRATCH_SIZE 65536
 #define DIR0 "/tmp/xt-fuzz"
 
@@ -233,6 +234,35 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, 0);
 }
 
+/* Whether `pid` could be reaped within `ms` (polling: a blocking wait could hang us too). */
+static int reaped_within(pid_t pid, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (waitpid(pid, 0, WNOHANG) == pid)
+			return 1;
+		sleep_ms(10);
+	}
+	return 0;
+}
+
+/*
+ * A child that SIGKILL did not end: a kernel bug (a sleep that ignores
+ * fatal signals). Names the call it was in, by replaying its batch, and
+ * stops the run with the replay command.
+ */
+static void unkillable(pid_t pid, uint64_t seed, uint64_t batch, unsigned long started)
+{
+	unsigned long a[6] = { 0 };
+	long nr = -1;
+	seed_batch(seed + batch);
+	for (unsigned long i = 0; i < started && i < BATCH; i++)
+		nr = next_call(i, a, pid);
+	printf("xt-fuzz: child %d still there %d ms after SIGKILL, in syscall %ld (0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx, "
+	       "0x%lx), call %lu of batch %llu\n",
+	       pid, KILL_GRACE_MS, nr, a[0], a[1], a[2], a[3], a[4], a[5], started, (unsigned long long)batch);
+	printf("xt-fuzz: FAILED: a process that SIGKILL cannot end\n");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long want = argc > 1 ? strtoul(argv[1], 0, 10) : 100000;
@@ -321,7 +351,10 @@ int main(int argc, char **argv)
 				last_progress = now_ms();
 			} else if (now_ms() - last_progress > STALL_MS) {
 				kill(c, SIGKILL);
-				waitpid(c, &st, 0);
+				if (!reaped_within(c, KILL_GRACE_MS)) {
+					unkillable(c, seed, batch, sh->started);
+					return 1;
+				}
 				stalled++;
 				st = -1;
 				break;
