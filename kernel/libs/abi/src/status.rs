@@ -74,7 +74,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (FSTAT, Status::Implemented, ""),
     (STATFS, Status::Implemented, "tmpfs counts the frames it may still use"),
     (FSTATFS, Status::Implemented, "as statfs; pipes report pipefs"),
-    (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
+    (SENDFILE, Status::Implemented, "a read/write loop, any file types; an O_APPEND destination is EINVAL, as Linux"),
     (
         UTIMENSAT,
         Status::Partial,
