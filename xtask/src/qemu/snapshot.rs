@@ -38,6 +38,10 @@ pub struct Snapshot {
     /// Frozen disk overlays, in profile order: the backing files of each
     /// restored guest's own overlays.
     pub disks: Vec<PathBuf>,
+    /// `boot: uefi`: the variable store frozen at save time (qcow2). The
+    /// pflash contents also travel in the state; each restored guest gets
+    /// its own overlay of this so QEMU writes them back somewhere private.
+    pub vars: Option<PathBuf>,
 }
 
 /// Whether a snapshot came from the cache, and how long making it took.
@@ -55,6 +59,8 @@ fn placeholder_files(artifacts: &Artifacts) -> BootFiles {
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        // The command line then names `<vars>`: the key never holds a per-run path.
+        vars: None,
     }
 }
 
@@ -92,6 +98,7 @@ pub fn prepare(
     let snapshot = |dir: &Path| Snapshot {
         state: dir.join("state.bin"),
         disks: artifacts.disks.iter().map(|d| dir.join(format!("{}.qcow2", d.name))).collect(),
+        vars: profile.uefi().map(|_| dir.join("efivars.qcow2")),
     };
     if dir.join("state.bin").is_file() {
         crate::artifacts::prune::mark_used(&dir);
@@ -126,7 +133,11 @@ fn save(profile: &Profile, artifacts: &Artifacts, accel: Accel, dir: &Path, scra
     }
     let qmp_path = scratch.join("snapshot-qmp.sock");
     let _ = std::fs::remove_file(&qmp_path);
-    let files = BootFiles { disks: overlays, qmp: Some(qmp_path.clone()), ..placeholder_files(artifacts) };
+    let vars = match profile.uefi() {
+        Some(u) => Some(disks::overlay(&u.vars, "raw", &dir.join("efivars.qcow2"))?),
+        None => None,
+    };
+    let files = BootFiles { disks: overlays, qmp: Some(qmp_path.clone()), vars, ..placeholder_files(artifacts) };
     let args = command_line(profile, accel, &files);
     let guest = LiveGuest::spawn(&args, &scratch.join("snapshot.qemu-stderr.log"), Some(qmp_path.clone()))?;
     let info = TranscriptInfo { profile: profile.name.clone(), phase: "snapshot".into(), test: "snapshot".into() };
