@@ -218,6 +218,8 @@ pub struct RawStep {
     pub fsck: Option<String>,
     /// Host side, guest stopped: a file read out of a disk image with debugfs.
     pub disk_file: Option<RawDiskFile>,
+    /// Host side, guest stopped: a file the guest wrote, checked against a report contract.
+    pub contract: Option<RawContractCheck>,
     /// Power cuts after k block writes, for k over a range, each checked.
     pub crash_sweep: Option<RawCrashSweep>,
     /// Host side: an HTTP GET to a guest server through a host forward.
@@ -280,6 +282,17 @@ pub struct RawDiskFile {
     pub expect: Option<RawStrings>,
     /// The md5 digest of the contents (hex; `{{var}}` allowed).
     pub md5: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContractCheck {
+    /// The disk (a `disks` entry, or `esp` of a `boot: uefi` profile).
+    pub disk: String,
+    /// The file inside its filesystem (FAT, ext2 or ext4; partition 1 when partitioned).
+    pub path: String,
+    /// The contract, relative to the workspace root.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
