@@ -38,6 +38,26 @@ const SLACK: u64 = 16 << 20;
 /// but keeping every ESP the same kind keeps the tests honest.
 const MIN_SIZE: u64 = 64 << 20;
 
+/// The firmware files exist (the package installs them; a profile may name others).
+pub fn check_firmware(profile: &Profile, uefi: &Uefi) -> anyhow::Result<()> {
+    let package = match profile.arch {
+        Arch::Aarch64 => "qemu-efi-aarch64",
+        Arch::X86_64 => "ovmf",
+    };
+    for (what, path) in [("code", &uefi.code), ("variable store", &uefi.vars)] {
+        if !path.is_file() {
+            anyhow::bail!(
+                "profile `{}` ({}): the UEFI firmware {what} {} does not exist; install Debian's {package} \
+                 (`apt-get install {package}`) or set uefi.code/uefi.vars",
+                profile.name,
+                profile.file.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The file name the firmware looks for on removable media of `arch`.
 pub fn default_loader_path(arch: Arch) -> &'static str {
     match arch {

@@ -87,6 +87,10 @@ pub fn build_all(
     log: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Artifacts> {
     tools::ensure(&tools::for_build(profile), log)?;
+    if let Some(uefi) = profile.uefi() {
+        // Before anything is built: a run that cannot boot builds nothing.
+        esp::check_firmware(profile, uefi)?;
+    }
     let cache = cache::Cache::new(project::cache_dir(&ws.root));
     let mut apt = apt::Apt::new(cache.root());
     let mut built = Vec::new();
