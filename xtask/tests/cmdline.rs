@@ -33,7 +33,8 @@ fn linux_aarch64() {
 fn linux_aarch64_uefi() {
     let ws = Workspace::load(&xtask::project::root()).unwrap();
     let p = ws.profile("linux-aarch64-uefi").unwrap();
-    let files = BootFiles { disks: vec![PathBuf::from("/scratch/data.qcow2"), PathBuf::from("/scratch/esp.qcow2")], ..files() };
+    let files =
+        BootFiles { disks: vec![PathBuf::from("/scratch/data.qcow2"), PathBuf::from("/scratch/esp.qcow2")], ..files() };
     insta::assert_snapshot!(render(&command_line(&p, Accel::Tcg, &files)).replace(" -", "\n  -"));
 }
 

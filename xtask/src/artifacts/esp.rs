@@ -85,19 +85,22 @@ fn deb_member(deb: &Path, member: &str) -> anyhow::Result<Vec<u8>> {
     let tar = duct::cmd!("dpkg-deb", "--fsys-tarfile", deb).pipe(duct::cmd!("tar", "-xO", member));
     let out = tar.stdout_capture().stderr_capture().unchecked().run().context("running dpkg-deb | tar")?;
     if !out.status.success() || out.stdout.is_empty() {
-        anyhow::bail!(
-            "{} has no {member}: {}",
-            deb.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        anyhow::bail!("{} has no {member}: {}", deb.display(), String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(out.stdout)
 }
 
 /// The loader's `.deb` for the guest arch, downloaded once into the cache.
-fn loader_deb(cache: &Cache, apt: &mut Apt, arch: Arch, version: &str, log: &mut dyn FnMut(&str)) -> anyhow::Result<(Entry, PathBuf)> {
+fn loader_deb(
+    cache: &Cache,
+    apt: &mut Apt,
+    arch: Arch,
+    version: &str,
+    log: &mut dyn FnMut(&str),
+) -> anyhow::Result<(Entry, PathBuf)> {
     let deb_arch = arch.debian();
-    let key = KeyBuilder::new("deb").str("package", LOADER_PACKAGE).str("arch", deb_arch).str("version", version).finish();
+    let key =
+        KeyBuilder::new("deb").str("package", LOADER_PACKAGE).str("arch", deb_arch).str("version", version).finish();
     let job = Job { kind: "deb", key, label: format!("{LOADER_PACKAGE} {version} download"), estimate: None };
     let name = format!("{LOADER_PACKAGE}.deb");
     let entry = cache.get_or_build(job, log, |dirs, log| {
@@ -128,7 +131,12 @@ pub fn efi_kernel(
         }
         (Arch::X86_64, Some(d)) => {
             let key = KeyBuilder::new("efi-kernel").str("recipe", RECIPE).key("deb", &d.deb_key).finish();
-            let job = Job { kind: "efi-kernel", key: key.clone(), label: format!("EFI kernel of {}", d.package), estimate: None };
+            let job = Job {
+                kind: "efi-kernel",
+                key: key.clone(),
+                label: format!("EFI kernel of {}", d.package),
+                estimate: None,
+            };
             let member = format!("./boot/vmlinuz-{}", d.release);
             let entry = cache.get_or_build(job, log, |dirs, _| {
                 let data = deb_member(&d.deb, &member)?;
@@ -178,7 +186,12 @@ pub fn build(
         .key("initrd", initrd.0)
         .str("cmdline", &profile.cmdline)
         .finish();
-    let job = Job { kind: "esp", key: key.clone(), label: format!("EFI system partition ({})", profile.arch.name()), estimate: None };
+    let job = Job {
+        kind: "esp",
+        key: key.clone(),
+        label: format!("EFI system partition ({})", profile.arch.name()),
+        estimate: None,
+    };
     let entry = cache.get_or_build(job, log, |dirs, _| {
         let loader = deb_member(&deb, loader_in_package(profile.arch))?;
         let linux = std::fs::read(kernel.1).with_context(|| format!("reading {}", kernel.1.display()))?;

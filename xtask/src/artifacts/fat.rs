@@ -20,10 +20,7 @@ impl fatfs::TimeProvider for SourceDate {
         fatfs::Date { year: 2023, month: 11, day: 14 }
     }
     fn get_current_date_time(&self) -> fatfs::DateTime {
-        fatfs::DateTime {
-            date: self.get_current_date(),
-            time: fatfs::Time { hour: 22, min: 13, sec: 20, millis: 0 },
-        }
+        fatfs::DateTime { date: self.get_current_date(), time: fatfs::Time { hour: 22, min: 13, sec: 20, millis: 0 } }
     }
 }
 

@@ -220,7 +220,9 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 return None;
             }
             match super::contract::load_contract(&file) {
-                Ok(contract) => StepKind::Contract(ContractCheck { disk: f.disk.clone(), path: f.path.clone(), contract }),
+                Ok(contract) => {
+                    StepKind::Contract(ContractCheck { disk: f.disk.clone(), path: f.path.clone(), contract })
+                }
                 Err(e) => {
                     // The contract's own errors carry its file and line.
                     c.errors.push(e);
