@@ -106,7 +106,7 @@ pub fn build_all(
     // The loader starts the kernel's EFI image, which for x86_64 is not the
     // image of a direct boot: take it while the package is at hand.
     let efi_kernel = match profile.uefi() {
-        Some(_) => Some(esp::efi_kernel(&cache, profile, &kernel.image, kernel.debian.as_ref(), log)?),
+        Some(_) => Some(esp::efi_kernel(&cache, profile, (&kernel.key, &kernel.image), kernel.debian.as_ref(), log)?),
         None => None,
     };
     let modules = match (&mut kernel.debian, profile.rootfs.modules.is_empty()) {
