@@ -6,45 +6,44 @@ use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 
-use super::fs_util::user_path;
+use super::args::{user_path, UserCStr, UserPtr};
+use super::current::current;
 use super::SyscallResult;
 use crate::arch::exception::TrapFrame;
-use crate::mm::usercopy::copy_from_user;
-use crate::process::{self, exec};
+use crate::process::exec;
 
 /// Most argv + envp strings.
 const MAX_ARGS: usize = 4096;
 /// Most bytes of argv + envp (Linux: ARG_MAX 128 KiB by default for a small stack).
 const MAX_ARG_BYTES: usize = 128 << 10;
 
-fn user_strings(mut addr: u64, total: &mut usize) -> Result<Vec<String>, Errno> {
+/// The strings of a NULL-terminated `char *const []` (none when the array
+/// pointer itself is NULL); `total` counts their bytes with NULs.
+fn user_strings(array: UserPtr<u64>, total: &mut usize) -> Result<Vec<String>, Errno> {
     let mut out = Vec::new();
-    if addr == 0 {
+    if array.is_null() {
         return Ok(out);
     }
     loop {
-        let mut raw = [0u8; 8];
-        copy_from_user(&mut raw, addr)?;
-        let ptr = u64::from_le_bytes(raw);
+        let ptr = array.at(out.len())?.read()?;
         if ptr == 0 {
             return Ok(out);
         }
-        let s = user_path(ptr)?;
+        let s = user_path(UserCStr::new(ptr))?;
         *total += s.len() + 1;
         if out.len() >= MAX_ARGS || *total > MAX_ARG_BYTES {
             return Err(Errno::E2BIG);
         }
         out.push(s);
-        addr += 8;
     }
 }
 
-pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> SyscallResult {
+pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
     let mut total = 0;
     let argv = user_strings(argv, &mut total)?;
     let envp = user_strings(envp, &mut total)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
+    let cwd = current().cwd()?;
     let abs = kernel_path::join(&cwd, &path);
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
@@ -52,16 +51,17 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
     let mut loaded = match exec::load_path(&abs, &argv_s, &envp_s) {
         Ok(l) => l,
         Err(e) => {
-            process::with_current(|p| {
+            current().with(|p| {
                 if let Some(s) = &p.space {
                     s.activate()
                 }
+                Ok(())
             })?;
             return Err(e);
         }
     };
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
-    let old = process::with_current(|p| {
+    let (old, closed) = current().with(|p| {
         p.image = Some(image);
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
@@ -70,11 +70,10 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
         let closed = p.fds.close_on_exec();
-        (p.space.replace(loaded.space), closed)
+        Ok((p.space.replace(loaded.space), closed))
     })?;
-    let (old, closed) = old;
     for file in &closed {
-        crate::fs::lock::release(process::current_pid(), &file.node);
+        crate::fs::lock::release(current().pid(), &file.node);
     }
     drop(closed);
     drop(old);

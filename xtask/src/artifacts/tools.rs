@@ -252,14 +252,38 @@ pub fn ensure(tools: &[Tool], log: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
         log("apt-get update");
         cmd::run(duct::cmd("apt-get", ["update"]), "apt-get update")?;
     }
-    let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend(&packages);
+    let mut args: Vec<String> = ["install", "-y", "--no-install-recommends"].map(String::from).to_vec();
+    args.extend(packages.iter().map(|p| p.to_string()));
+    if let Some(pin) = matching_qemu_utils(&packages) {
+        log(&format!("pinning {pin}: the installed qemu-utils would break Debian's qemu-system"));
+        args.push("--allow-downgrades".into());
+        args.push(pin);
+    }
     cmd::run(duct::cmd("apt-get", &args).env("DEBIAN_FRONTEND", "noninteractive"), "apt-get install")?;
     let still: Vec<&str> = missing.iter().filter(|t| find(t).is_none()).map(|t| t.name).collect();
     if !still.is_empty() {
         anyhow::bail!("installed {} but still missing: {}", packages.join(" "), still.join(", "));
     }
     Ok(())
+}
+
+/// Some machine images ship a newer qemu-utils (from backports) whose
+/// package `Breaks:` Debian's qemu-system; installing a qemu-system package
+/// then fails. The answer is the qemu-utils of qemu-system-common's
+/// candidate version (`qemu-utils=VERSION`), or None when nothing needs it.
+fn matching_qemu_utils(packages: &[&str]) -> Option<String> {
+    if !packages.iter().any(|p| p.starts_with("qemu-system-")) {
+        return None;
+    }
+    let installed = cmd::run(duct::cmd("dpkg-query", ["-W", "-f=${Version}", "qemu-utils"]), "dpkg-query").ok()?;
+    let policy = cmd::run(duct::cmd("apt-cache", ["policy", "qemu-system-common"]), "apt-cache policy").ok()?;
+    let candidate = candidate_version(&policy)?;
+    (!installed.trim().is_empty() && installed.trim() != candidate).then(|| format!("qemu-utils={candidate}"))
+}
+
+/// The `Candidate:` line of `apt-cache policy` output.
+fn candidate_version(policy: &str) -> Option<&str> {
+    policy.lines().find_map(|l| l.trim().strip_prefix("Candidate:")).map(str::trim).filter(|v| *v != "(none)")
 }
 
 /// `apt-get update` ran in this process (it is slow: once is enough).
@@ -295,6 +319,13 @@ pub fn is_root() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_version_reads_apt_cache_policy() {
+        let policy = "qemu-system-common:\n  Installed: (none)\n  Candidate: 1:7.2+dfsg-7+deb12u18+b3\n  Version table:\n";
+        assert_eq!(candidate_version(policy), Some("1:7.2+dfsg-7+deb12u18+b3"));
+        assert_eq!(candidate_version("x:\n  Candidate: (none)\n"), None);
+    }
 
     #[test]
     fn install_command_adds_arch_only_for_arm64_packages() {
