@@ -322,7 +322,8 @@ mod tests {
 
     #[test]
     fn candidate_version_reads_apt_cache_policy() {
-        let policy = "qemu-system-common:\n  Installed: (none)\n  Candidate: 1:7.2+dfsg-7+deb12u18+b3\n  Version table:\n";
+        let policy =
+            "qemu-system-common:\n  Installed: (none)\n  Candidate: 1:7.2+dfsg-7+deb12u18+b3\n  Version table:\n";
         assert_eq!(candidate_version(policy), Some("1:7.2+dfsg-7+deb12u18+b3"));
         assert_eq!(candidate_version("x:\n  Candidate: (none)\n"), None);
     }
