@@ -34,6 +34,9 @@ fn rejected(contract: &Contract, report: &str) -> String {
 fn a_recorded_uefi_boot_report_holds() {
     let ok = verdict(&boot_contract(), "good-aarch64.txt").unwrap();
     assert!(ok.starts_with("12 keys read"), "{ok}");
+    // OVMF under TCG: systemd-boot cannot time itself, the optional keys are empty.
+    let ok = verdict(&boot_contract(), "good-x86_64.txt").unwrap();
+    assert!(ok.starts_with("12 keys read"), "{ok}");
 }
 
 #[test]
