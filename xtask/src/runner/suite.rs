@@ -162,6 +162,7 @@ fn prepare_profile(
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        vars: None,
     };
     let (accel, why) = accel::decide(profile, &files, scratch);
     let text = format!("accelerator {} ({why})", accel_name(accel));
