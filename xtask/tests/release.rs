@@ -53,7 +53,7 @@ fn make_bundle(flavour: &str, signed: bool) -> Fixture {
                 .map(|d| DiskImage {
                     name: d.name.clone(),
                     path: file(&format!("{}.img", d.name)),
-                    filesystem: d.filesystem,
+                    filesystem: Some(d.filesystem),
                     partition: d.partition,
                 })
                 .collect(),
@@ -429,7 +429,7 @@ fn run_script_snapshot() {
             .map(|d| DiskImage {
                 name: d.name.clone(),
                 path: format!("images/linux-aarch64/{}.img", d.name).into(),
-                filesystem: d.filesystem,
+                filesystem: Some(d.filesystem),
                 partition: d.partition,
             })
             .collect(),

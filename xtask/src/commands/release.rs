@@ -17,6 +17,16 @@ use crate::release::{bundle, diff, gather, sign, BadInput};
 pub fn run(args: ReleaseArgs) -> anyhow::Result<i32> {
     let ws = workspace()?;
     let profiles = selected_profiles(&ws, &args.profiles)?;
+    // A bundle's run script and `verify --boot` boot images directly; the
+    // firmware, its variable store and the ESP are not bundled yet.
+    if let Some(p) = profiles.iter().find(|p| matches!(p.boot, crate::config::Boot::Uefi(_))) {
+        return Err(BadInput(format!(
+            "profile `{}` boots through UEFI firmware (boot: uefi), which release bundles do not carry yet; \
+             bundle its direct-boot sibling instead",
+            p.name
+        ))
+        .into());
+    }
     let scenarios = load_scenarios(&ws, &args.scenarios)?;
     let source = gather::source(&ws.root)?;
     if source.dirty && !args.allow_dirty {

@@ -36,7 +36,7 @@ fn bundle_artifacts(dir: &Path, profile: &Profile, contract: &Contract) -> Resul
         disks.push(DiskImage {
             name: d.name.clone(),
             path: dir.join(rel),
-            filesystem: d.filesystem,
+            filesystem: Some(d.filesystem),
             partition: d.partition,
         });
     }

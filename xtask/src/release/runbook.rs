@@ -22,6 +22,7 @@ pub fn command_line(profile: &Profile, images: &Artifacts) -> Vec<String> {
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        vars: None,
     };
     let accel = if profile.qemu.accel == Accel::Kvm { Accel::Kvm } else { Accel::Tcg };
     let mut args = cmdline::command_line(profile, accel, &files);
