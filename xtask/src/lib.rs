@@ -14,5 +14,6 @@ pub mod export;
 pub mod fixtures;
 pub mod project;
 pub mod qemu;
+pub mod release;
 pub mod report;
 pub mod runner;

@@ -41,3 +41,20 @@ fn lava_jobs_pass_lavas_schema() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// A `boot: uefi` profile cannot be expressed as a LAVA QEMU job here: a
+/// clear refusal (bad input), nothing written.
+#[test]
+fn a_uefi_profile_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["export", "lava", "--profile", "linux-aarch64-uefi", "--scenario", "phase-a1"])
+        .args(["--image-url", "https://lab.example/{profile}/{image}", "--out"])
+        .arg(out.path().join("jobs"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("profile `linux-aarch64-uefi` boots through UEFI firmware"), "{stderr}");
+    assert!(!out.path().join("jobs").exists());
+}

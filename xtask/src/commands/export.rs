@@ -20,6 +20,15 @@ pub fn run(args: ExportArgs) -> Result<Exit> {
     let ExportTarget::Lava(args) = args.target;
     let ws = workspace()?;
     let profile = ws.profile(&args.profile)?;
+    // The jobs boot with LAVA's QEMU method from -kernel/-initrd: there is
+    // no place in them for the firmware, its NVRAM or the ESP we build.
+    if profile.uefi().is_some() {
+        return Err(Error::bad_input(format!(
+            "profile `{}` boots through UEFI firmware (boot: uefi), which LAVA jobs exported here cannot carry \
+             (they boot the kernel directly with -kernel and -initrd); export a `boot: direct` profile instead",
+            profile.name
+        )));
+    }
     let scenarios = load_scenarios(&ws, &args.scenarios)?;
     let images = match &args.image_url {
         Some(template) => {

@@ -9,12 +9,15 @@ mod clean;
 pub(crate) mod compare;
 mod doctor;
 mod export;
+mod keygen;
 mod list;
 mod merge_reports;
+mod release;
 mod report;
 mod run;
 mod scenario;
 mod validate;
+mod verify;
 
 use crate::cli::{Cli, Command, ProfileArgs};
 use crate::config::{ConfigError, Profile, Workspace};
@@ -35,6 +38,9 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::MergeReports(a) => merge_reports::run(a),
         Command::CacheKey(a) => cache_key::run(a),
         Command::Export(a) => export::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Release(a) => release::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(exit) => exit.code(),

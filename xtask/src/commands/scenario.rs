@@ -79,6 +79,7 @@ pub fn run(args: ScenarioArgs) -> Result<Exit> {
         isolation: args.isolation.as_deref().map(Isolation::parse).transpose().map_err(anyhow::Error::msg)?,
         partition: args.partition,
         timings,
+        prebuilt: Vec::new(),
     };
     let result = run_plan(&ws, &plan, &dir, &log);
     log.push(EventKind::RunFinished { seconds: log.elapsed() });

@@ -34,6 +34,8 @@ mod tests {
     #[test]
     fn parses_and_sets_what_the_resolver_relies_on() {
         let d = super::raw();
+        assert!(d.boot.is_some());
+        assert!(d.uefi.is_none(), "`uefi` on a direct boot is an error");
         let q = d.qemu.unwrap();
         assert!(q.smp.is_some() && q.memory_mib.is_some() && q.accel.is_some() && q.virtio_transport.is_some());
         assert!(d.rootfs.unwrap().test_programs.is_some());

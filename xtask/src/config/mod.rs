@@ -2,6 +2,7 @@
 //! validated into resolved types. Only this module knows the file formats.
 
 mod busybox_pin;
+mod contract;
 mod default_profile;
 mod duration;
 mod error;
@@ -17,6 +18,7 @@ mod scenario;
 mod workspace;
 
 pub use busybox_pin::{load_busybox_pin, BusyboxPin, BUSYBOX_PIN_FILE};
+pub use contract::{load_contract, Contract, ContractKey, Presence, ReportFormat, ValueRule};
 pub use duration::parse as parse_duration;
 pub use error::{ConfigError, Location};
 pub use parse::regex as compile_regex;

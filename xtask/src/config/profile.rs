@@ -40,6 +40,8 @@ pub enum Capability {
     Ext4,
     PanicTrigger,
     TestPrograms,
+    /// Boots through UEFI firmware (`boot: uefi`): NVRAM, an EFI system partition.
+    Uefi,
 }
 
 impl Capability {
@@ -52,6 +54,7 @@ impl Capability {
             Capability::Ext4 => "ext4",
             Capability::PanicTrigger => "panic-trigger",
             Capability::TestPrograms => "test-programs",
+            Capability::Uefi => "uefi",
         }
     }
 }
@@ -61,6 +64,49 @@ impl std::fmt::Display for Capability {
         f.write_str(self.name())
     }
 }
+
+/// How a profile's kernel starts, as written (`boot:`); [`Boot`] is the
+/// resolved form with the firmware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BootMethod {
+    Direct,
+    Uefi,
+}
+
+/// How the kernel starts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Boot {
+    /// QEMU loads the kernel and initramfs itself (`-kernel`, `-initrd`).
+    Direct,
+    /// UEFI firmware boots a loader from an EFI system partition the
+    /// orchestrator builds (attached after the profile's disks).
+    Uefi(Uefi),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Uefi {
+    /// Firmware code: a read-only pflash.
+    pub code: PathBuf,
+    /// Pristine variable store: every guest gets its own copy.
+    pub vars: PathBuf,
+    /// Exact Debian version of `systemd-boot-efi`.
+    pub loader_version: String,
+}
+
+impl Uefi {
+    /// The default firmware of `arch` from Debian's packages.
+    pub fn default_firmware(arch: Arch) -> (&'static str, &'static str) {
+        match arch {
+            Arch::Aarch64 => ("/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"),
+            Arch::X86_64 => ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"),
+        }
+    }
+}
+
+/// Name of the EFI system partition among a UEFI guest's disks.
+pub const ESP_DISK: &str = "esp";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,6 +219,7 @@ pub struct Profile {
     pub chain: Vec<String>,
     pub description: String,
     pub arch: Arch,
+    pub boot: Boot,
     pub qemu: Qemu,
     pub kernel: KernelSource,
     pub cmdline: String,
@@ -188,6 +235,13 @@ pub struct Profile {
 impl Profile {
     pub fn has_capability(&self, cap: Capability) -> bool {
         self.capabilities.contains(&cap)
+    }
+
+    pub fn uefi(&self) -> Option<&Uefi> {
+        match &self.boot {
+            Boot::Uefi(u) => Some(u),
+            Boot::Direct => None,
+        }
     }
 }
 

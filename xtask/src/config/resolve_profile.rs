@@ -98,6 +98,14 @@ pub fn check_profile(dir: &Path, root: &Path, name: &str) -> Result<Option<Profi
     resolve(name, names, leaf_source, merged, root).map(Some)
 }
 
+/// A Debian version: what `apt-get download pkg=VERSION` accepts.
+fn debian_version(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || ".+-~:".contains(c));
+    ok.then_some(()).ok_or_else(|| format!("`{s}` is not a Debian package version (e.g. 252.39-1~deb12u2)"))
+}
+
 fn kernel(k: &RawKernel, root: &Path) -> Result<KernelSource, String> {
     let mut found = Vec::new();
     if let Some(l) = &k.linux_debian {
@@ -129,9 +137,19 @@ fn timeout(s: &Option<String>) -> Result<Option<Duration>, String> {
 /// Checks every value a single file sets, with positions in that file.
 fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigError> {
     let mut c = Checker::new(src);
-    // arch, accel, virtio_transport, filesystems, partition tables and
+    // arch, boot, accel, virtio_transport, filesystems, partition tables and
     // capabilities are enums in the raw structs: serde rejects a typo with
     // its line and key (see `parse::Source::deserialize`).
+    if let Some(u) = &raw.uefi {
+        if let Some(v) = &u.loader_version {
+            c.check("uefi.loader_version", debian_version(v));
+        }
+        for (key, path) in [("uefi.code", &u.code), ("uefi.vars", &u.vars)] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                c.error(key, "a firmware path cannot be empty");
+            }
+        }
+    }
     if let Some(q) = &raw.qemu {
         if q.smp == Some(0) || q.smp.is_some_and(|n| n > 64) {
             c.error("qemu.smp", "smp must be between 1 and 64");
@@ -172,6 +190,9 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
             if !root.join(seed).is_dir() {
                 c.error(&format!("{key}.seed"), format!("no such directory: {seed}"));
             }
+        }
+        if d.name == ESP_DISK {
+            c.error(&format!("{key}.name"), format!("`{ESP_DISK}` is the EFI system partition of `boot: uefi`"));
         }
         if d.name.is_empty() || !d.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
             c.error(&format!("{key}.name"), "disk names use letters, digits, - and _");
@@ -231,7 +252,33 @@ fn resolve(
         r.map_err(|message| ConfigError::Invalid { at: leaf.at(key), message })
     }
     let arch = raw.arch.ok_or_else(|| missing("arch"))?;
+    let boot = match always(raw.boot, "boot") {
+        BootMethod::Direct => Boot::Direct,
+        BootMethod::Uefi => {
+            let u = raw.uefi.clone().unwrap_or_default();
+            // The firmware defaults depend on the arch, so they live here
+            // rather than in default-profile.yaml (like qemu.binary).
+            let (code, vars) = Uefi::default_firmware(arch);
+            Boot::Uefi(Uefi {
+                code: root.join(u.code.as_deref().unwrap_or(Path::new(code))),
+                vars: root.join(u.vars.as_deref().unwrap_or(Path::new(vars))),
+                loader_version: u.loader_version.ok_or_else(|| missing("uefi.loader_version"))?,
+            })
+        }
+    };
+    if raw.uefi.is_some() && boot == Boot::Direct {
+        return Err(ConfigError::Invalid {
+            at: leaf.at("uefi"),
+            message: format!("profile `{name}` sets `uefi` but boots `direct`; add `boot: uefi`"),
+        });
+    }
     let q = raw.qemu.unwrap_or_default();
+    if boot != Boot::Direct && q.firmware.is_some() {
+        return Err(ConfigError::Invalid {
+            at: leaf.at("qemu.firmware"),
+            message: "`qemu.firmware` (-bios) and `boot: uefi` (pflash) exclude each other".into(),
+        });
+    }
     let qemu = Qemu {
         binary: q.binary.unwrap_or_else(|| format!("qemu-system-{}", arch.name())),
         machine: q.machine.ok_or_else(|| missing("qemu.machine"))?,
@@ -303,6 +350,7 @@ fn resolve(
         chain,
         description: raw.description.unwrap_or_default(),
         arch,
+        boot,
         qemu,
         kernel,
         cmdline: raw.cmdline.unwrap_or_default(),

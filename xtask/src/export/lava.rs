@@ -74,9 +74,11 @@ pub fn unsupported(test: &Test) -> Option<String> {
             StepKind::Quiet { .. } => "quiet",
             StepKind::ExpectPanic { .. } => "expect_panic",
             StepKind::Metric(_) => "metric",
-            StepKind::Fsck { .. } | StepKind::DiskFile(_) | StepKind::CrashSweep(_) | StepKind::HostExchange(_) => {
-                "a host-side check"
-            }
+            StepKind::Fsck { .. }
+            | StepKind::DiskFile(_)
+            | StepKind::Contract(_)
+            | StepKind::CrashSweep(_)
+            | StepKind::HostExchange(_) => "a host-side check",
         };
         return Some(format!("step `{}` ({kind})", step.label));
     }

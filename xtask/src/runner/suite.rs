@@ -38,6 +38,9 @@ pub struct Plan {
     /// Test durations of earlier runs by (profile, phase, test): the job
     /// queue starts the longest first, `duration:` partitions balance by them.
     pub timings: Timings,
+    /// Images to boot instead of building them, by profile name (a release
+    /// bundle's, for `verify --boot`).
+    pub prebuilt: Vec<(String, Artifacts)>,
 }
 
 /// Seconds by (profile, phase, test).
@@ -226,8 +229,11 @@ fn prepare_profile(
     log.note(&format!("artifacts for {}", profile.name));
     let mut note = |line: &str| log.note(line);
     tools::ensure(&tools::for_run(profile), &mut note)?;
-    let artifacts = artifacts::build_all(ws, profile, &mut note)
-        .with_context(|| format!("building artifacts for profile `{}`", profile.name))?;
+    let artifacts = match plan.prebuilt.iter().find(|(name, _)| *name == profile.name) {
+        Some((_, a)) => a.clone(),
+        None => artifacts::build_all(ws, profile, &mut note)
+            .with_context(|| format!("building artifacts for profile `{}`", profile.name))?,
+    };
     for a in &artifacts.built {
         log.push(EventKind::Artifact {
             profile: profile.name.clone(),
@@ -244,6 +250,7 @@ fn prepare_profile(
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        vars: None,
     };
     let (accel, why) = accel::decide(profile, &files, scratch);
     let text = format!("accelerator {} ({why})", accel_name(accel));
