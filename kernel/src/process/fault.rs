@@ -1,6 +1,7 @@
 //! User memory faults: copy-on-write resolution, the OOM killer that
-//! steps in when a copy finds no free frame, and the SIGSEGV kill for any
-//! other fault at EL0. Called from the exception handlers (init.rs).
+//! steps in when a copy finds no free frame, and the fault signals
+//! (SIGSEGV, SIGBUS, SIGILL, SIGTRAP with their siginfo) for any other
+//! exception at EL0. Called from the exception handlers (init.rs).
 
 use super::{current_pid, exit_current, jobctl, signal, with_current, Process, Table, PROCS};
 use crate::arch::exception::TrapFrame;
@@ -68,20 +69,62 @@ fn oom_victim(procs: &mut Table) -> Option<u32> {
     Some(victim)
 }
 
-/// A fault taken at EL0 that is not copy-on-write: the process is killed
-/// by SIGSEGV (a handler for it is not run yet).
+/// si_code values of fault signals (asm-generic/siginfo.h).
+const SEGV_MAPERR: i32 = 1;
+const SEGV_ACCERR: i32 = 2;
+const BUS_ADRALN: i32 = 1;
+const ILL_ILLOPC: i32 = 1;
+const TRAP_BRKPT: i32 = 1;
+
+/// The signal, si_code and si_addr Linux's arm64 fault handling gives an
+/// EL0 exception with syndrome `esr` at `far` (`pc` for instruction faults).
+pub fn classify(esr: u64, far: u64, pc: u64) -> (usize, signal::SigInfo) {
+    let info = |code, addr| signal::SigInfo { code, addr };
+    let ec = esr >> 26;
+    let fsc = esr & 0x3f;
+    match ec {
+        // Data and instruction aborts from EL0.
+        0x24 | 0x20 => {
+            let addr = far;
+            match fsc {
+                // Translation faults (levels 0-3): nothing mapped there.
+                0x04..=0x07 => (signal::SIGSEGV, info(SEGV_MAPERR, addr)),
+                // Alignment fault.
+                0x21 => (signal::SIGBUS, info(BUS_ADRALN, addr)),
+                // Permission and access-flag faults: mapped, not allowed.
+                _ => (signal::SIGSEGV, info(SEGV_ACCERR, addr)),
+            }
+        }
+        // PC and SP alignment.
+        0x22 => (signal::SIGBUS, info(BUS_ADRALN, pc)),
+        0x26 => (signal::SIGBUS, info(BUS_ADRALN, far)),
+        // BRK instruction.
+        0x3c => (signal::SIGTRAP, info(TRAP_BRKPT, pc)),
+        // Unknown/undefined instruction and everything else EL0 cannot do.
+        _ => (signal::SIGILL, info(ILL_ILLOPC, pc)),
+    }
+}
+
+/// A fault taken at EL0 that is not copy-on-write: its signal (SIGSEGV,
+/// SIGBUS, SIGILL, SIGTRAP) with the siginfo Linux gives, forced on the
+/// process. A handler runs (and may siglongjmp out); without one, or when
+/// the signal was blocked or ignored, the process dies of it.
 pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
     if with_current(|p| p.oom_killed).unwrap_or(false) {
         // The OOM killer chose this process (`resolve_cow`).
         exit_current(signal::SIGKILL as i32)
     }
-    printk!(
-        crate::printk::LEVEL_INFO,
-        "{}[{}]: {} (ESR {esr:#x}) at pc {:#x}, address {far:#x}: SIGSEGV",
-        with_current(|p| p.name.clone()).unwrap_or_default(),
-        current_pid(),
-        crate::arch::exception::exception_class(esr),
-        frame.elr
-    );
-    exit_current(signal::SIGSEGV as i32)
+    let (sig, info) = classify(esr, far, frame.elr);
+    let handled = with_current(|p| p.signals.force(sig, info)).unwrap_or(false);
+    if !handled {
+        printk!(
+            crate::printk::LEVEL_INFO,
+            "{}[{}]: {} (ESR {esr:#x}) at pc {:#x}, address {far:#x}: signal {sig}",
+            with_current(|p| p.name.clone()).unwrap_or_default(),
+            current_pid(),
+            crate::arch::exception::exception_class(esr),
+            frame.elr
+        );
+    }
+    signal::deliver(frame);
 }

@@ -27,6 +27,8 @@ pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
         c.image = p.image.clone();
         c.pgid = p.pgid;
         c.sid = p.sid;
+        // Limits are inherited; CPU times and interval timers start afresh.
+        c.rlimits = p.rlimits;
         Ok(c)
     })??;
     let mut child_frame = *frame;
@@ -136,7 +138,11 @@ pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, E
     match found {
         Some((pid, status, true)) => {
             // The zombie made its final switch long ago (it is not current).
-            procs.remove(&pid);
+            if let Some(child) = procs.remove(&pid) {
+                if let Some(parent) = procs.get_mut(&me) {
+                    parent.times.add_child(&child.times);
+                }
+            }
             Ok(Some((pid, status)))
         }
         Some((pid, status, false)) => {

@@ -7,11 +7,14 @@
 //! self-tests and init and reaps what it started.
 
 pub mod aslr;
+pub mod cputime;
 pub mod exec;
 mod fault;
+pub mod itimer;
 pub mod jobctl;
 mod lifecycle;
-mod memory;
+pub mod memory;
+pub mod rlimit;
 pub mod sched;
 mod sigaction;
 pub mod signal;
@@ -34,7 +37,7 @@ use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
 pub use lifecycle::{exit_current, fork, try_wait, wait, wait_with, WaitFor, WaitOptions};
-pub use memory::{brk, mmap_anonymous, mprotect, munmap, MMAP_BASE};
+pub use memory::{brk, madvise, mmap, mmap_anonymous, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
 /// Most processes at once.
 const MAX_PROCESSES: usize = 512;
@@ -82,6 +85,12 @@ pub struct Process {
     pub oom_killed: bool,
     /// The executable file behind `space` (/proc/<pid>/maps, exe).
     pub image: Option<alloc::sync::Arc<exec::Image>>,
+    /// CPU time used (cputime.rs).
+    pub times: cputime::CpuTimes,
+    /// setitimer's timers (itimer.rs).
+    pub itimers: itimer::ITimers,
+    /// getrlimit/setrlimit (rlimit.rs); RLIMIT_NOFILE is also in `fds`.
+    pub rlimits: rlimit::Rlimits,
 }
 
 impl Process {
@@ -110,6 +119,9 @@ impl Process {
             start_ticks: crate::init::ticks(),
             oom_killed: false,
             image: None,
+            times: cputime::CpuTimes::default(),
+            itimers: Default::default(),
+            rlimits: rlimit::Rlimits::default(),
         }
     }
 
@@ -204,6 +216,12 @@ pub fn with_current<R>(f: impl FnOnce(&mut Process) -> R) -> Result<R, Errno> {
 pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     let _irq = IrqGuard::new();
     PROCS.lock().get(&pid).filter(|_| pid != 0).map(|p| f(p))
+}
+
+/// Runs `f` on process `pid` (not pid 0), mutably.
+pub fn with_pid_mut<R>(pid: u32, f: impl FnOnce(&mut Process) -> R) -> Option<R> {
+    let _irq = IrqGuard::new();
+    PROCS.lock().get_mut(&pid).filter(|_| pid != 0).map(|p| f(p))
 }
 
 /// The current process's credentials; root's when no process runs yet

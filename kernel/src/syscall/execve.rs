@@ -9,41 +9,12 @@ use kernel_abi::Errno;
 use super::fs_util::user_path;
 use super::SyscallResult;
 use crate::arch::exception::TrapFrame;
-use crate::mm::usercopy::copy_from_user;
 use crate::process::{self, exec};
-
-/// Most argv + envp strings.
-const MAX_ARGS: usize = 4096;
-/// Most bytes of argv + envp (Linux: ARG_MAX 128 KiB by default for a small stack).
-const MAX_ARG_BYTES: usize = 128 << 10;
-
-fn user_strings(mut addr: u64, total: &mut usize) -> Result<Vec<String>, Errno> {
-    let mut out = Vec::new();
-    if addr == 0 {
-        return Ok(out);
-    }
-    loop {
-        let mut raw = [0u8; 8];
-        copy_from_user(&mut raw, addr)?;
-        let ptr = u64::from_le_bytes(raw);
-        if ptr == 0 {
-            return Ok(out);
-        }
-        let s = user_path(ptr)?;
-        *total += s.len() + 1;
-        if out.len() >= MAX_ARGS || *total > MAX_ARG_BYTES {
-            return Err(Errno::E2BIG);
-        }
-        out.push(s);
-        addr += 8;
-    }
-}
 
 pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
-    let mut total = 0;
-    let argv = user_strings(argv, &mut total)?;
-    let envp = user_strings(envp, &mut total)?;
+    let stack_limit = process::with_current(|p| p.rlimits.0[process::rlimit::RLIMIT_STACK].cur)?;
+    let (argv, envp) = super::exec_args::read(&path, argv, envp, stack_limit)?;
     let cwd = process::with_current(|p| p.cwd.clone())?;
     let abs = kernel_path::join(&cwd, &path);
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();

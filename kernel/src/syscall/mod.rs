@@ -8,9 +8,11 @@ mod brk;
 mod chdir;
 mod chmod;
 mod chown;
+mod clock_getres;
 mod clone;
 mod close;
 mod dup;
+mod exec_args;
 mod execve;
 mod exit;
 mod faccessat;
@@ -22,15 +24,19 @@ mod getdents64;
 mod getpid;
 mod getppid;
 mod getrandom;
+mod getrusage;
 mod groups;
 mod ids;
 mod ioctl;
+mod itimer;
 mod kill;
 mod linkat;
+mod madvise;
 mod lseek;
 mod mkdirat;
 mod mmap;
 mod mount;
+mod mremap;
 mod munmap;
 mod openat;
 mod pgrp;
@@ -40,17 +46,20 @@ mod read;
 mod readlinkat;
 mod reboot;
 mod renameat2;
+mod rlimit;
 mod rt_sigaction;
 mod rt_sigprocmask;
 mod sendfile;
 mod set_tid_address;
 mod sethostname;
+mod sigaltstack;
 mod setid;
 mod stat;
 mod sync;
 mod sysinfo;
 mod syslog;
 mod time;
+mod times;
 mod umask;
 mod uname;
 mod unlinkat;
@@ -111,6 +120,15 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::BRK
             | sysno::MMAP
             | sysno::MPROTECT
+            | sysno::MADVISE
+            | sysno::SIGALTSTACK
+            | sysno::CLOCK_GETRES
+            | sysno::GETRUSAGE
+            | sysno::TIMES
+            | sysno::GETITIMER
+            | sysno::SETITIMER
+            | sysno::GETRLIMIT
+            | sysno::PRLIMIT64
             | sysno::RT_SIGPROCMASK
             | sysno::RT_SIGACTION
             | sysno::RT_SIGSUSPEND
@@ -208,6 +226,17 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::MMAP => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         sysno::MUNMAP => munmap::sys_munmap(a[0], a[1]),
         sysno::MPROTECT => mmap::sys_mprotect(a[0], a[1], a[2]),
+        sysno::MADVISE => madvise::sys_madvise(a[0], a[1], a[2]),
+        sysno::MREMAP => mremap::sys_mremap(a[0], a[1], a[2], a[3], a[4]),
+        sysno::SIGALTSTACK => sigaltstack::sys_sigaltstack(a[0], a[1], frame.sp_el0),
+        sysno::CLOCK_GETRES => clock_getres::sys_clock_getres(a[0], a[1]),
+        sysno::GETRUSAGE => getrusage::sys_getrusage(a[0], a[1]),
+        sysno::TIMES => times::sys_times(a[0]),
+        sysno::GETITIMER => itimer::sys_getitimer(a[0], a[1]),
+        sysno::SETITIMER => itimer::sys_setitimer(a[0], a[1], a[2]),
+        sysno::GETRLIMIT => rlimit::sys_getrlimit(a[0], a[1]),
+        sysno::SETRLIMIT => rlimit::sys_setrlimit(a[0], a[1]),
+        sysno::PRLIMIT64 => rlimit::sys_prlimit64(a[0], a[1], a[2], a[3]),
         sysno::GETPID => getpid::sys_getpid(),
         sysno::GETPPID => getppid::sys_getppid(),
         sysno::GETUID => ids::sys_getuid(),

@@ -58,6 +58,9 @@ pub struct Handlers {
     pub cow_fault: fn(u64, bool) -> bool,
     pub irq: fn(&mut TrapFrame, from_user: bool),
     pub user_fault: fn(&mut TrapFrame, esr: u64, far: u64),
+    /// Called on entry from EL0 (true) and on the way back (false): CPU
+    /// time accounting.
+    pub user_boundary: fn(bool),
     pub fatal: fn(&TrapFrame, Kind) -> !,
 }
 
@@ -100,6 +103,10 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
     let (esr, far) = esr_far();
     let ec = esr >> 26;
     let cow = is_write_permission_fault(esr) && far < super::layout::USER_END;
+    let from_user = matches!(vector, 8 | 9);
+    if from_user {
+        (h.user_boundary)(true);
+    }
     match vector {
         8 if ec == EC_SVC64 => (h.syscall)(frame),
         8 if ec == EC_DABT_LOW && cow && (h.cow_fault)(far, true) => {}
@@ -110,6 +117,9 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
         4 if ec == EC_DABT_CUR && fixup_user_access(frame) => {}
         4 => (h.fatal)(frame, Kind::KernelFault { esr, far }),
         _ => (h.fatal)(frame, Kind::Unexpected { vector, esr }),
+    }
+    if from_user {
+        (h.user_boundary)(false);
     }
 }
 

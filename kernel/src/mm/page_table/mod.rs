@@ -61,6 +61,9 @@ const UXN: u64 = 1 << 54;
 const COW: u64 = 1 << 55;
 /// Software bit: a MAP_SHARED page, shared writable across fork.
 const SHARED: u64 = 1 << 56;
+/// Software bit: a page of a private file mapping (its content came from
+/// a file, so zeroing it would not be what MADV_DONTNEED does).
+const FILE: u64 = 1 << 57;
 const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
 
 /// Access a user mapping grants.
@@ -79,6 +82,27 @@ pub enum CowFault {
     NotCow,
     /// Copy-on-write, but no free frame for the copy.
     OutOfMemory,
+}
+
+/// A mapped page's kind (madvise and mremap decide by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// Private anonymous (copy-on-write across fork).
+    Private,
+    /// MAP_SHARED.
+    Shared,
+    /// A private file mapping.
+    File,
+}
+
+/// A page in transit between two addresses of one space (mremap): owns its
+/// frame; dropped, the frame's reference goes.
+pub struct MovedPage(u64);
+
+impl Drop for MovedPage {
+    fn drop(&mut self) {
+        frame::free(self.0 & ADDR_MASK);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,10 +263,97 @@ impl AddressSpace {
 
     /// Marks the mapped page at `va` MAP_SHARED (fork shares it writable).
     pub fn mark_shared(&mut self, va: u64) {
+        self.mark(va, SHARED);
+    }
+
+    /// Marks the mapped page at `va` as part of a private file mapping.
+    pub fn mark_file(&mut self, va: u64) {
+        self.mark(va, FILE);
+    }
+
+    fn mark(&mut self, va: u64, bit: u64) {
         if let Ok(Some(slot)) = self.entry(va, false) {
             if *slot & VALID != 0 {
-                *slot |= SHARED;
+                *slot |= bit;
             }
+        }
+    }
+
+    /// What kind of page is mapped at `va`, if any.
+    pub fn page_kind(&mut self, va: u64) -> Option<PageKind> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return None };
+        let desc = *slot;
+        (desc & VALID != 0).then_some(if desc & SHARED != 0 {
+            PageKind::Shared
+        } else if desc & FILE != 0 {
+            PageKind::File
+        } else {
+            PageKind::Private
+        })
+    }
+
+    /// MADV_DONTNEED of a private anonymous page: its content goes and a
+    /// zeroed page takes its place, with the same access (a copy-on-write
+    /// page becomes this space's own). False when nothing is mapped there;
+    /// OutOfMemory when no frame is free (the old page stays).
+    pub fn replace_zeroed(&mut self, va: u64) -> Result<bool, MapError> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return Ok(false) };
+        let desc = *slot;
+        if desc & VALID == 0 {
+            return Ok(false);
+        }
+        let new = Frame::alloc_zeroed().ok_or(MapError::OutOfMemory)?;
+        let mut bits = desc & !ADDR_MASK;
+        if bits & COW != 0 {
+            bits &= !(COW | AP_RO);
+        }
+        *slot = new.leak() | bits;
+        flush_tlb();
+        frame::free(desc & ADDR_MASK);
+        Ok(true)
+    }
+
+    /// Maps a zeroed page at `va` with the access of the page mapped at
+    /// `model` (mremap growing a mapping); a copy-on-write model gives a
+    /// writable page of this space's own.
+    pub fn map_zeroed_like(&mut self, model: u64, va: u64) -> Result<(), MapError> {
+        let bits = match self.entry(model, false)? {
+            Some(slot) if *slot & VALID != 0 => *slot & !ADDR_MASK,
+            _ => return Err(MapError::NotUser),
+        };
+        let bits = if bits & COW != 0 { bits & !(COW | AP_RO) } else { bits };
+        let new = Frame::alloc_zeroed().ok_or(MapError::OutOfMemory)?;
+        let slot = self.entry(va, true)?.ok_or(MapError::OutOfMemory)?;
+        if *slot & VALID != 0 {
+            return Err(MapError::AlreadyMapped);
+        }
+        *slot = new.leak() | bits;
+        Ok(())
+    }
+
+    /// Takes the page at `va` out of the table, frame and access intact
+    /// (mremap moves it with `put`); None when nothing is mapped there.
+    pub fn take(&mut self, va: u64) -> Option<MovedPage> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return None };
+        let desc = *slot;
+        if desc & VALID == 0 {
+            return None;
+        }
+        *slot = 0;
+        flush_tlb();
+        Some(MovedPage(desc))
+    }
+
+    /// Puts a page taken by `take` at `va`; on failure the page is handed
+    /// back (the caller puts it back where it was).
+    pub fn put(&mut self, va: u64, page: MovedPage) -> Result<(), MovedPage> {
+        match self.entry(va, true) {
+            Ok(Some(slot)) if *slot & VALID == 0 => {
+                *slot = page.0;
+                core::mem::forget(page);
+                Ok(())
+            }
+            _ => Err(page),
         }
     }
 

@@ -1,0 +1,79 @@
+//! execve's argument and environment strings, with Linux's limits: each
+//! string (its NUL included) at most MAX_ARG_STRLEN = 128 KiB, and all of
+//! them, the file name and the pointer arrays together within a quarter
+//! of the stack limit (at least ARG_MAX 128 KiB, at most 6 MiB): E2BIG
+//! past either, never ENAMETOOLONG.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use kernel_abi::Errno;
+
+use crate::mm::usercopy::{copy_from_user, copy_str_from_user};
+
+/// Longest string, NUL included (32 pages).
+pub const MAX_ARG_STRLEN: usize = 32 * 4096;
+/// Most strings in one array.
+const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
+/// Linux's floor and ceiling for the total (ARG_MAX; _STK_LIM / 4 * 3).
+const ARG_MAX: u64 = 128 << 10;
+const TOTAL_CEILING: u64 = (8 << 20) / 4 * 3;
+
+/// The pointers of a NULL-terminated user array (none for NULL).
+fn pointers(mut addr: u64) -> Result<Vec<u64>, Errno> {
+    let mut out = Vec::new();
+    if addr == 0 {
+        return Ok(out);
+    }
+    loop {
+        let mut raw = [0u8; 8];
+        copy_from_user(&mut raw, addr)?;
+        let ptr = u64::from_le_bytes(raw);
+        if ptr == 0 {
+            return Ok(out);
+        }
+        if out.len() >= MAX_ARG_STRINGS {
+            return Err(Errno::E2BIG);
+        }
+        if !crate::arch::heap::has_room(64) {
+            return Err(Errno::ENOMEM);
+        }
+        out.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
+        out.push(ptr);
+        addr += 8;
+    }
+}
+
+/// argv and envp of an execve of `path`, under RLIMIT_STACK `stack_limit`.
+pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<String>, Vec<String>), Errno> {
+    let argv = pointers(argv)?;
+    let envp = pointers(envp)?;
+    let limit = (stack_limit / 4).min(TOTAL_CEILING).max(ARG_MAX);
+    let ptr_size = (argv.len().max(1) + envp.len()) as u64 * 8;
+    let mut room = limit.checked_sub(ptr_size).filter(|&r| r > 0).ok_or(Errno::E2BIG)?;
+    room = room.checked_sub(path.len() as u64 + 1).ok_or(Errno::E2BIG)?;
+    let mut scratch = super::fs_util::scratch(MAX_ARG_STRLEN)?;
+    let mut take = |ptrs: &[u64]| -> Result<Vec<String>, Errno> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(ptrs.len()).map_err(|_| Errno::ENOMEM)?;
+        for &ptr in ptrs {
+            let n = match copy_str_from_user(&mut scratch, ptr) {
+                Err(Errno::ENAMETOOLONG) => return Err(Errno::E2BIG),
+                r => r?,
+            };
+            room = room.checked_sub(n as u64 + 1).ok_or(Errno::E2BIG)?;
+            if !crate::arch::heap::has_room(n) {
+                return Err(Errno::ENOMEM);
+            }
+            let mut s = Vec::new();
+            s.try_reserve_exact(n).map_err(|_| Errno::ENOMEM)?;
+            s.extend_from_slice(&scratch[..n]);
+            out.push(String::from_utf8(s).map_err(|_| Errno::EINVAL)?);
+        }
+        Ok(out)
+    };
+    // Linux copies the environment first, then the arguments.
+    let envp = take(&envp)?;
+    let argv = take(&argv)?;
+    Ok((argv, envp))
+}
