@@ -141,6 +141,17 @@ int main(void)
 	errno = 0;
 	check("getrusage(5): EINVAL", getrusage(5, &ru) == -1 && errno == EINVAL, 0);
 
+	pid = fork();
+	if (pid == 0) {
+		busy(0.3);
+		_exit(0);
+	}
+	struct rusage child;
+	memset(&child, 0, sizeof child);
+	wait4(pid, 0, 0, &child);
+	snprintf(d, sizeof d, "utime %.3f", tv(child.ru_utime));
+	check("wait4 reports the child's CPU time in its rusage", tv(child.ru_utime) > 0.15 && tv(child.ru_utime) < 0.5, d);
+
 	/* Interval timers. */
 	signal(SIGALRM, on_alarm);
 	signal(SIGVTALRM, on_alarm);

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +146,73 @@ int main(void)
 	int st = child_status(pid);
 	snprintf(d, sizeof d, "child exit %d", st);
 	check("unprivileged: lowering the hard limit works, raising it is EPERM", st == 0, d);
+
+	/* RLIMIT_AS bounds mmap; RLIMIT_DATA bounds brk. */
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit x = { 64 << 20, 64 << 20 };
+		if (setrlimit(RLIMIT_AS, &x) != 0)
+			_exit(10);
+		errno = 0;
+		if (mmap(0, 128 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+		    errno != ENOMEM)
+			_exit(11);
+		if (mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+			_exit(12);
+		x.rlim_cur = x.rlim_max = 1 << 20;
+		if (setrlimit(RLIMIT_DATA, &x) != 0)
+			_exit(13);
+		errno = 0;
+		if (sbrk(2 << 20) != (void *)-1 || errno != ENOMEM)
+			_exit(14);
+		_exit(0);
+	}
+	st = child_status(pid);
+	snprintf(d, sizeof d, "child exit %d", st);
+	check("RLIMIT_AS makes a larger mmap ENOMEM, RLIMIT_DATA a larger brk", st == 0, d);
+
+	/* RLIMIT_CPU: SIGXCPU at the soft limit (its default action kills). */
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit x = { 1, 10 };
+		setrlimit(RLIMIT_CPU, &x);
+		struct timespec t0, t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			for (volatile int i = 0; i < 100000; i++)
+				;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while (t.tv_sec - t0.tv_sec < 5);
+		_exit(0);
+	}
+	st = child_status(pid);
+	snprintf(d, sizeof d, "child status %d", st);
+	check("a busy process over RLIMIT_CPU dies of SIGXCPU", st == 128 + SIGXCPU, d);
+
+	/* RLIMIT_NPROC: an unprivileged user's processes, this one included. */
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) != 0)
+			_exit(10);
+		struct rlimit x = { 1, 2 };
+		setrlimit(RLIMIT_NPROC, &x);
+		errno = 0;
+		if (fork() != -1 || errno != EAGAIN)
+			_exit(11);
+		x.rlim_cur = 2;
+		if (setrlimit(RLIMIT_NPROC, &x) != 0)
+			_exit(13);
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		if (c < 0)
+			_exit(12);
+		waitpid(c, 0, 0);
+		_exit(0);
+	}
+	st = child_status(pid);
+	snprintf(d, sizeof d, "child exit %d", st);
+	check("RLIMIT_NPROC: fork is EAGAIN at the limit, works below it", st == 0, d);
 
 	/* prlimit64 on another process (root). */
 	pid = fork();

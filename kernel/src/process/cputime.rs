@@ -20,6 +20,8 @@ pub struct CpuTimes {
     /// Of the children (and their children) that were waited for.
     pub children_user: u64,
     pub children_system: u64,
+    /// RLIMIT_CPU: the next whole second of CPU time that sends SIGXCPU.
+    pub xcpu_at: u64,
 }
 
 impl CpuTimes {
@@ -46,6 +48,24 @@ fn credit(p: &mut Process, user: bool, ns: u64) {
         p.times.system += ns;
     }
     itimer::cpu_ticked(p);
+    cpu_limit(p);
+}
+
+/// RLIMIT_CPU, as Linux: SIGXCPU when the soft limit is reached and every
+/// second after it, SIGKILL at the hard limit.
+fn cpu_limit(p: &mut Process) {
+    use super::rlimit::{RLIMIT_CPU, RLIM_INFINITY};
+    let limit = p.rlimits.0[RLIMIT_CPU];
+    if limit.cur == RLIM_INFINITY {
+        return;
+    }
+    let secs = (p.times.user + p.times.system) / 1_000_000_000;
+    if secs >= limit.max {
+        p.signals.raise(super::signal::SIGKILL);
+    } else if secs >= limit.cur && secs >= p.times.xcpu_at {
+        p.signals.raise(super::signal::SIGXCPU);
+        p.times.xcpu_at = secs + 1;
+    }
 }
 
 /// An exception from EL0 (`entered`) or the return to it: the time since

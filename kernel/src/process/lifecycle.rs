@@ -12,6 +12,13 @@ use crate::arch::IrqGuard;
 /// fork(2) (clone without sharing): a copy of the current process whose
 /// first return to EL0 is `frame` with x0 = 0. Returns the child pid.
 pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
+    // RLIMIT_NPROC: an unprivileged user's processes (zombies included, as
+    // Linux counts them until they are reaped) stay below the soft limit.
+    let (uid, euid, nproc) =
+        with_current(|p| (p.creds.uid, p.creds.euid, p.rlimits.0[super::rlimit::RLIMIT_NPROC].cur))?;
+    if euid != 0 && super::user_processes(uid) as u64 >= nproc {
+        return Err(Errno::EAGAIN);
+    }
     let child = with_current(|p| -> Result<Process, Errno> {
         let space = p.space.as_mut().ok_or(Errno::EINVAL)?.duplicate().ok_or(Errno::ENOMEM)?;
         let mut c = Process::new(&p.name, space, p.brk_start);
@@ -104,6 +111,12 @@ pub struct WaitOptions {
 /// `Ok(Some((pid, status)))`; `Ok(None)` when matching children exist but
 /// none has anything to report; ECHILD when there is none.
 pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, Errno> {
+    Ok(try_wait_usage(sel, opts)?.map(|(pid, status, _)| (pid, status)))
+}
+
+/// `try_wait`, with the child's CPU times (its own and its waited-for
+/// children's: what wait4 reports as rusage).
+pub fn try_wait_usage(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32, (u64, u64))>, Errno> {
     let me = current_pid();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
@@ -130,26 +143,27 @@ pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, E
                 _ => None,
             };
             if let Some((status, reap)) = event {
-                found = Some((p.pid, status, reap));
+                let t = &p.times;
+                found = Some((p.pid, status, reap, (t.user + t.children_user, t.system + t.children_system)));
                 break;
             }
         }
     }
     match found {
-        Some((pid, status, true)) => {
+        Some((pid, status, true, usage)) => {
             // The zombie made its final switch long ago (it is not current).
             if let Some(child) = procs.remove(&pid) {
                 if let Some(parent) = procs.get_mut(&me) {
                     parent.times.add_child(&child.times);
                 }
             }
-            Ok(Some((pid, status)))
+            Ok(Some((pid, status, usage)))
         }
-        Some((pid, status, false)) => {
+        Some((pid, status, false, usage)) => {
             if let Some(p) = procs.get_mut(&pid) {
                 p.job_event = None;
             }
-            Ok(Some((pid, status)))
+            Ok(Some((pid, status, usage)))
         }
         None if any => Ok(None),
         None => Err(Errno::ECHILD),
@@ -163,8 +177,13 @@ pub fn wait(sel: WaitFor) -> Result<(u32, i32), Errno> {
 
 /// Blocks until `try_wait` has an answer.
 pub fn wait_with(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32), Errno> {
+    wait_with_usage(sel, opts).map(|(pid, status, _)| (pid, status))
+}
+
+/// `wait_with`, with the child's CPU times as `try_wait_usage` gives them.
+pub fn wait_with_usage(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32, (u64, u64)), Errno> {
     let mut result = None;
-    sched::wait_until(|| match try_wait(sel, opts) {
+    sched::wait_until(|| match try_wait_usage(sel, opts) {
         Ok(None) => signal::has_deliverable(),
         other => {
             result = Some(other);

@@ -35,6 +35,13 @@ pub fn brk(p: &mut Process, addr: u64) -> u64 {
     if !frames_for(pages) {
         return p.brk;
     }
+    // RLIMIT_DATA bounds the heap, RLIMIT_AS everything mapped.
+    use super::rlimit::RLIMIT_DATA;
+    if addr - p.brk_start > p.rlimits.0[RLIMIT_DATA].cur
+        || !p.rlimits.address_space_allows(space.mapped_pages() as u64 + pages as u64)
+    {
+        return p.brk;
+    }
     let mut page = first;
     while page < addr {
         if !space.is_mapped(page) {
@@ -110,6 +117,9 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
         }
     };
     let pages = (len / PAGE_SIZE) as usize;
+    if !p.rlimits.address_space_allows(space.mapped_pages() as u64 + pages as u64) {
+        return Err(Errno::ENOMEM);
+    }
     let file = file_pages.is_some();
     if !file && !frames_for(pages) {
         return Err(Errno::ENOMEM);
@@ -364,6 +374,9 @@ pub fn mremap(p: &mut Process, old: u64, old_len: u64, new_len: u64, flags: u64,
         return Err(Errno::EINVAL);
     }
     let extra = (new_len.saturating_sub(old_len) / PAGE_SIZE) as usize;
+    if extra > 0 && !p.rlimits.address_space_allows(space.mapped_pages() as u64 + extra as u64) {
+        return Err(Errno::ENOMEM);
+    }
     if flags & MREMAP_FIXED == 0 {
         if !grow {
             unmap_range(space, old + new_len, old_len - new_len);

@@ -1,8 +1,10 @@
 //! Processes: the process table (the `Process` record, pids, spawn and
 //! lookups) here; around it, one file per concern: `lifecycle.rs` (fork,
-//! exit, wait), `memory.rs` (brk, anonymous mmap), `fault.rs` (copy-on-write
-//! faults, the OOM killer), `stat.rs` (procfs text), `exec.rs`,
-//! `signal.rs`, `jobctl.rs` (stop/continue) and `sched.rs` (the scheduler).
+//! exit, wait), `memory.rs` (brk, mmap, mprotect, madvise, mremap),
+//! `fault.rs` (copy-on-write faults, the OOM killer, fault signals),
+//! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
+//! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
+//! `itimer.rs` (interval timers) and `rlimit.rs` (resource limits).
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
 
@@ -36,7 +38,9 @@ use crate::arch::IrqGuard;
 use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
-pub use lifecycle::{exit_current, fork, try_wait, wait, wait_with, WaitFor, WaitOptions};
+pub use lifecycle::{
+    exit_current, fork, try_wait, try_wait_usage, wait, wait_with, wait_with_usage, WaitFor, WaitOptions,
+};
 pub use memory::{brk, madvise, mmap, mmap_anonymous, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
 /// Most processes at once.
@@ -228,6 +232,12 @@ pub fn with_pid_mut<R>(pid: u32, f: impl FnOnce(&mut Process) -> R) -> Option<R>
 /// (boot). Never call it with `PROCS` held.
 pub fn current_creds() -> kernel_perm::Creds {
     with_current(|p| p.creds).unwrap_or(kernel_perm::Creds::ROOT)
+}
+
+/// How many processes (zombies included) have real uid `uid`.
+pub fn user_processes(uid: u32) -> usize {
+    let _irq = IrqGuard::new();
+    PROCS.lock().values().filter(|p| p.pid != 0 && p.creds.uid == uid).count()
 }
 
 pub fn exists(pid: u32) -> bool {

@@ -1,14 +1,20 @@
 //! Resource limits (getrlimit/setrlimit/prlimit64): Linux's defaults for
 //! a process started by the kernel, its rules for changing them, and
-//! which ones the kernel enforces (RLIMIT_NOFILE, through the descriptor
-//! table; the others are kept and reported). fork and exec keep them.
+//! which ones the kernel enforces: RLIMIT_NOFILE (the descriptor table),
+//! RLIMIT_AS (mmap, mremap, brk), RLIMIT_DATA (brk), RLIMIT_CPU
+//! (SIGXCPU, SIGKILL: cputime.rs), RLIMIT_NPROC (fork) and RLIMIT_STACK
+//! (execve's argument space); the others are kept and reported. fork and
+//! exec keep them.
 
 use kernel_abi::Errno;
 
 pub const RLIM_INFINITY: u64 = u64::MAX;
+pub const RLIMIT_CPU: usize = 0;
+pub const RLIMIT_DATA: usize = 2;
 pub const RLIMIT_STACK: usize = 3;
 pub const RLIMIT_NPROC: usize = 6;
 pub const RLIMIT_NOFILE: usize = 7;
+pub const RLIMIT_AS: usize = 9;
 pub const RLIMIT_SIGPENDING: usize = 11;
 /// RLIMIT_CPU .. RLIMIT_RTTIME.
 pub const RLIM_NLIMITS: usize = 16;
@@ -59,6 +65,11 @@ impl Default for Rlimits {
 }
 
 impl Rlimits {
+    /// Whether an address space of `pages` pages stays within RLIMIT_AS.
+    pub fn address_space_allows(&self, pages: u64) -> bool {
+        pages.saturating_mul(4096) <= self.0[RLIMIT_AS].cur
+    }
+
     pub fn get(&self, resource: usize) -> Result<Rlimit, Errno> {
         self.0.get(resource).copied().ok_or(Errno::EINVAL)
     }

@@ -22,6 +22,7 @@ pub const SIGFPE: usize = 8;
 pub const SIGKILL: usize = 9;
 pub const SIGSEGV: usize = 11;
 pub const SIGALRM: usize = 14;
+pub const SIGXCPU: usize = 24;
 pub const SIGPIPE: usize = 13;
 pub const SIGCHLD: usize = 17;
 pub const SIGCONT: usize = 18;

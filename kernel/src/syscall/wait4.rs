@@ -1,5 +1,5 @@
-//! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues
-//! (rusage left zeroed).
+//! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues;
+//! rusage holds the child's CPU times (getrusage.rs).
 
 use kernel_abi::Errno;
 
@@ -24,19 +24,19 @@ pub fn sys_wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SyscallRes
     };
     let opts = WaitOptions { stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0 };
     let found = if options & WNOHANG != 0 {
-        match process::try_wait(sel, opts)? {
+        match process::try_wait_usage(sel, opts)? {
             Some(r) => r,
             None => return Ok(0),
         }
     } else {
-        process::wait_with(sel, opts)?
+        process::wait_with_usage(sel, opts)?
     };
-    let (child, code) = found;
+    let (child, code, (user, system)) = found;
     if status != 0 {
         copy_to_user(status, &code.to_le_bytes())?;
     }
     if rusage != 0 {
-        copy_to_user(rusage, &[0u8; 144])?;
+        copy_to_user(rusage, &super::getrusage::rusage_bytes(user, system))?;
     }
     Ok(child as usize)
 }
