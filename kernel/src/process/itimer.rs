@@ -58,7 +58,7 @@ fn fire(t: &mut Option<Timer>, now: u64) -> bool {
         *t = None;
     } else {
         let behind = (now - armed.next) / armed.interval + 1;
-        armed.next += behind * armed.interval;
+        armed.next = armed.next.saturating_add(behind.saturating_mul(armed.interval));
     }
     true
 }
@@ -78,7 +78,9 @@ pub(crate) fn cpu_ticked(p: &mut Process) {
 pub fn tick() {
     let now = timer::now_ns();
     let _irq = IrqGuard::new();
-    let mut procs = PROCS.lock();
+    // From the interrupt handler: should the table be held (it never is
+    // while interrupts are enabled), the next tick checks again.
+    let Some(mut procs) = PROCS.try_lock() else { return };
     let mut expired: [u32; 16] = [0; 16];
     loop {
         let mut n = 0;

@@ -373,7 +373,11 @@ fn setup_frame(
     // SA_ONSTACK: the frame goes on the alternate stack unless the
     // interrupted code already runs on it (Linux's sigsp()).
     let on_alt = alt.contains(frame.sp_el0);
-    let top = if action.flags & SA_ONSTACK != 0 && alt.size != 0 && !on_alt { alt.sp + alt.size } else { frame.sp_el0 };
+    let top = if action.flags & SA_ONSTACK != 0 && alt.size != 0 && !on_alt {
+        alt.sp.checked_add(alt.size).ok_or(Errno::EFAULT)?
+    } else {
+        frame.sp_el0
+    };
     let base = top.checked_sub(FRAME_SIZE).ok_or(Errno::EFAULT)? & !15;
     let mut info = [0u8; SIGINFO_SIZE as usize];
     info[..4].copy_from_slice(&(sig as i32).to_le_bytes());

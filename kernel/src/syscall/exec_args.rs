@@ -52,6 +52,15 @@ pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<S
     let ptr_size = (argv.len().max(1) + envp.len()) as u64 * 8;
     let mut room = limit.checked_sub(ptr_size).filter(|&r| r > 0).ok_or(Errno::E2BIG)?;
     room = room.checked_sub(path.len() as u64 + 1).ok_or(Errno::E2BIG)?;
+    // The kernel heap must hold every string, and after them the loader's
+    // pointer arrays and one string copy at a time (infallible
+    // allocations): PER_STRING bytes per string and one longest string
+    // stay free as each string comes in, else ENOMEM.
+    const PER_STRING: usize = 128;
+    let heap_need = (argv.len() + envp.len()) * PER_STRING + MAX_ARG_STRLEN;
+    if !crate::arch::heap::has_room(heap_need + MAX_ARG_STRLEN) {
+        return Err(Errno::ENOMEM);
+    }
     let mut scratch = super::fs_util::scratch(MAX_ARG_STRLEN)?;
     let mut take = |ptrs: &[u64]| -> Result<Vec<String>, Errno> {
         let mut out = Vec::new();
@@ -62,7 +71,7 @@ pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<S
                 r => r?,
             };
             room = room.checked_sub(n as u64 + 1).ok_or(Errno::E2BIG)?;
-            if !crate::arch::heap::has_room(n) {
+            if !crate::arch::heap::has_room(heap_need + n) {
                 return Err(Errno::ENOMEM);
             }
             let mut s = Vec::new();
