@@ -69,42 +69,6 @@ fn oom_victim(procs: &mut Table) -> Option<u32> {
     Some(victim)
 }
 
-/// si_code values of fault signals (asm-generic/siginfo.h).
-const SEGV_MAPERR: i32 = 1;
-const SEGV_ACCERR: i32 = 2;
-const BUS_ADRALN: i32 = 1;
-const ILL_ILLOPC: i32 = 1;
-const TRAP_BRKPT: i32 = 1;
-
-/// The signal, si_code and si_addr Linux's arm64 fault handling gives an
-/// EL0 exception with syndrome `esr` at `far` (`pc` for instruction faults).
-pub fn classify(esr: u64, far: u64, pc: u64) -> (usize, signal::SigInfo) {
-    let info = |code, addr| signal::SigInfo { code, addr };
-    let ec = esr >> 26;
-    let fsc = esr & 0x3f;
-    match ec {
-        // Data and instruction aborts from EL0.
-        0x24 | 0x20 => {
-            let addr = far;
-            match fsc {
-                // Translation faults (levels 0-3): nothing mapped there.
-                0x04..=0x07 => (signal::SIGSEGV, info(SEGV_MAPERR, addr)),
-                // Alignment fault.
-                0x21 => (signal::SIGBUS, info(BUS_ADRALN, addr)),
-                // Permission and access-flag faults: mapped, not allowed.
-                _ => (signal::SIGSEGV, info(SEGV_ACCERR, addr)),
-            }
-        }
-        // PC and SP alignment.
-        0x22 => (signal::SIGBUS, info(BUS_ADRALN, pc)),
-        0x26 => (signal::SIGBUS, info(BUS_ADRALN, far)),
-        // BRK instruction.
-        0x3c => (signal::SIGTRAP, info(TRAP_BRKPT, pc)),
-        // Unknown/undefined instruction and everything else EL0 cannot do.
-        _ => (signal::SIGILL, info(ILL_ILLOPC, pc)),
-    }
-}
-
 /// A fault taken at EL0 that is not copy-on-write: its signal (SIGSEGV,
 /// SIGBUS, SIGILL, SIGTRAP) with the siginfo Linux gives, forced on the
 /// process. A handler runs (and may siglongjmp out); without one, or when
@@ -114,7 +78,8 @@ pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
         // The OOM killer chose this process (`resolve_cow`).
         exit_current(signal::SIGKILL as i32)
     }
-    let (sig, info) = classify(esr, far, frame.elr);
+    let f = kernel_abi::fault::classify(esr, far, frame.elr);
+    let (sig, info) = (f.signo, signal::SigInfo { code: f.code, addr: f.addr });
     let handled = with_current(|p| p.signals.force(sig, info)).unwrap_or(false);
     if !handled {
         printk!(

@@ -108,14 +108,10 @@ pub struct WaitOptions {
 
 /// Reaps one zombie child of the current process that matches `sel`, or
 /// collects a stop/continue report that `opts` asks for:
-/// `Ok(Some((pid, status)))`; `Ok(None)` when matching children exist but
-/// none has anything to report; ECHILD when there is none.
-pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, Errno> {
-    Ok(try_wait_usage(sel, opts)?.map(|(pid, status, _)| (pid, status)))
-}
-
-/// `try_wait`, with the child's CPU times (its own and its waited-for
-/// children's: what wait4 reports as rusage).
+/// `Ok(Some((pid, status, (user_ns, system_ns))))` with the child's CPU
+/// times (its own and its waited-for children's: wait4's rusage);
+/// `Ok(None)` when matching children exist but none has anything to
+/// report; ECHILD when there is none.
 pub fn try_wait_usage(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32, (u64, u64))>, Errno> {
     let me = current_pid();
     let _irq = IrqGuard::new();

@@ -38,7 +38,7 @@ pub fn brk(p: &mut Process, addr: u64) -> u64 {
     // RLIMIT_DATA bounds the heap, RLIMIT_AS everything mapped.
     use super::rlimit::RLIMIT_DATA;
     if addr - p.brk_start > p.rlimits.0[RLIMIT_DATA].cur
-        || !p.rlimits.address_space_allows(space.mapped_pages() as u64 + pages as u64)
+        || !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + pages as u64)
     {
         return p.brk;
     }
@@ -117,7 +117,7 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
         }
     };
     let pages = (len / PAGE_SIZE) as usize;
-    if !p.rlimits.address_space_allows(space.mapped_pages() as u64 + pages as u64) {
+    if !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + pages as u64) {
         return Err(Errno::ENOMEM);
     }
     let file = file_pages.is_some();
@@ -198,12 +198,6 @@ fn unmap_range(space: &mut AddressSpace, start: u64, len: u64) {
         space.unmap(va);
         va += PAGE_SIZE;
     }
-}
-
-/// An anonymous mapping of `len` bytes (`shared`: MAP_SHARED, kept shared
-/// with children across fork); returns its address.
-pub fn mmap_anonymous(p: &mut Process, len: u64, perms: UserPerms, shared: bool) -> Result<u64, Errno> {
-    mmap(p, &MapRequest { placement: Placement::Any, len, perms, none: false, shared }, None)
 }
 
 /// mprotect(2) of whole pages; ENOMEM when part of the range is unmapped.
@@ -374,7 +368,7 @@ pub fn mremap(p: &mut Process, old: u64, old_len: u64, new_len: u64, flags: u64,
         return Err(Errno::EINVAL);
     }
     let extra = (new_len.saturating_sub(old_len) / PAGE_SIZE) as usize;
-    if extra > 0 && !p.rlimits.address_space_allows(space.mapped_pages() as u64 + extra as u64) {
+    if extra > 0 && !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + extra as u64) {
         return Err(Errno::ENOMEM);
     }
     if flags & MREMAP_FIXED == 0 {

@@ -38,10 +38,8 @@ use crate::arch::IrqGuard;
 use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
-pub use lifecycle::{
-    exit_current, fork, try_wait, try_wait_usage, wait, wait_with, wait_with_usage, WaitFor, WaitOptions,
-};
-pub use memory::{brk, madvise, mmap, mmap_anonymous, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
+pub use lifecycle::{exit_current, fork, try_wait_usage, wait, wait_with_usage, WaitFor, WaitOptions};
+pub use memory::{brk, madvise, mmap, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
 /// Most processes at once.
 const MAX_PROCESSES: usize = 512;
@@ -125,7 +123,7 @@ impl Process {
             image: None,
             times: cputime::CpuTimes::default(),
             itimers: Default::default(),
-            rlimits: rlimit::Rlimits::default(),
+            rlimits: rlimit::defaults(),
         }
     }
 

@@ -38,8 +38,12 @@ pub const SIGSYS: usize = 31;
 
 /// Signals a fault raises: delivered before any other pending signal, as
 /// Linux's SYNCHRONOUS_MASK makes them.
-const SYNCHRONOUS: u64 =
-    (1 << (SIGSEGV - 1)) | (1 << (SIGBUS - 1)) | (1 << (SIGILL - 1)) | (1 << (SIGTRAP - 1)) | (1 << (SIGFPE - 1)) | (1 << (SIGSYS - 1));
+const SYNCHRONOUS: u64 = (1 << (SIGSEGV - 1))
+    | (1 << (SIGBUS - 1))
+    | (1 << (SIGILL - 1))
+    | (1 << (SIGTRAP - 1))
+    | (1 << (SIGFPE - 1))
+    | (1 << (SIGSYS - 1));
 
 /// What a pending signal's siginfo says beyond its number: `si_code` and,
 /// for faults, `si_addr` (zero: SI_USER from kill(2)).

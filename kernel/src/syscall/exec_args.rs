@@ -12,12 +12,9 @@ use kernel_abi::Errno;
 use crate::mm::usercopy::{copy_from_user, copy_str_from_user};
 
 /// Longest string, NUL included (32 pages).
-pub const MAX_ARG_STRLEN: usize = 32 * 4096;
+const MAX_ARG_STRLEN: usize = kernel_rlimit::MAX_ARG_STRLEN as usize;
 /// Most strings in one array.
 const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
-/// Linux's floor and ceiling for the total (ARG_MAX; _STK_LIM / 4 * 3).
-const ARG_MAX: u64 = 128 << 10;
-const TOTAL_CEILING: u64 = (8 << 20) / 4 * 3;
 
 /// The pointers of a NULL-terminated user array (none for NULL).
 fn pointers(mut addr: u64) -> Result<Vec<u64>, Errno> {
@@ -48,9 +45,7 @@ fn pointers(mut addr: u64) -> Result<Vec<u64>, Errno> {
 pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<String>, Vec<String>), Errno> {
     let argv = pointers(argv)?;
     let envp = pointers(envp)?;
-    let limit = (stack_limit / 4).min(TOTAL_CEILING).max(ARG_MAX);
-    let ptr_size = (argv.len().max(1) + envp.len()) as u64 * 8;
-    let mut room = limit.checked_sub(ptr_size).filter(|&r| r > 0).ok_or(Errno::E2BIG)?;
+    let mut room = kernel_rlimit::exec_string_space(stack_limit, argv.len(), envp.len()).ok_or(Errno::E2BIG)?;
     room = room.checked_sub(path.len() as u64 + 1).ok_or(Errno::E2BIG)?;
     // The kernel heap must hold every string, and after them the loader's
     // pointer arrays and one string copy at a time (infallible

@@ -4,8 +4,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use kernel_abi::Errno;
-
 use super::fs_util::user_path;
 use super::SyscallResult;
 use crate::arch::exception::TrapFrame;

@@ -62,13 +62,16 @@ pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> SyscallResu
     let previous = process::with_pid_mut(pid, |p| -> Result<Rlimit, Errno> {
         match new {
             Some(n) => {
-                let old = p.rlimits.set(resource, n, privileged)?;
+                let old = p.rlimits.set(resource, n, privileged, rlimit::NR_OPEN).map_err(|e| match e {
+                    rlimit::Refused::Invalid => Errno::EINVAL,
+                    rlimit::Refused::NotPermitted => Errno::EPERM,
+                })?;
                 if resource == rlimit::RLIMIT_NOFILE {
                     p.fds.set_limit(n.cur);
                 }
                 Ok(old)
             }
-            None => p.rlimits.get(resource),
+            None => p.rlimits.get(resource).ok_or(Errno::EINVAL),
         }
     })
     .ok_or(Errno::ESRCH)??;
