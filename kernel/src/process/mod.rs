@@ -4,7 +4,8 @@
 //! `fault.rs` (copy-on-write faults, the OOM killer, fault signals),
 //! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
 //! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
-//! `itimer.rs` (interval timers) and `rlimit.rs` (resource limits).
+//! `itimer.rs` (interval timers), `rlimit.rs` (resource limits) and
+//! `futex.rs` (futex waits).
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
 
@@ -12,6 +13,7 @@ pub mod aslr;
 pub mod cputime;
 pub mod exec;
 mod fault;
+pub mod futex;
 pub mod itimer;
 pub mod jobctl;
 mod lifecycle;

@@ -19,6 +19,7 @@ mod faccessat;
 mod fcntl;
 mod fcntl_lock;
 mod fs_util;
+mod futex;
 mod getcwd;
 mod getdents64;
 mod getpid;
@@ -227,6 +228,7 @@ fn dispatch(nr: usize, a: [u64; 6], frame: &mut TrapFrame) -> SyscallResult {
         sysno::MUNMAP => munmap::sys_munmap(a[0], a[1]),
         sysno::MPROTECT => mmap::sys_mprotect(a[0], a[1], a[2]),
         sysno::MADVISE => madvise::sys_madvise(a[0], a[1], a[2]),
+        sysno::FUTEX => futex::sys_futex(a[0], a[1], a[2], a[3], a[4], a[5]),
         sysno::MREMAP => mremap::sys_mremap(a[0], a[1], a[2], a[3], a[4]),
         sysno::SIGALTSTACK => sigaltstack::sys_sigaltstack(a[0], a[1], frame.sp_el0),
         sysno::CLOCK_GETRES => clock_getres::sys_clock_getres(a[0], a[1]),

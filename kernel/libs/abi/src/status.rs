@@ -72,6 +72,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (EXIT, Status::Implemented, "single-threaded processes"),
     (EXIT_GROUP, Status::Implemented, ""),
     (SET_TID_ADDRESS, Status::Partial, "returns the tid; the clear-child-tid futex wake needs threads"),
+    (
+        FUTEX,
+        Status::Partial,
+        "FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE (FUTEX_PRIVATE_FLAG; words in MAP_SHARED memory meet across processes); FUTEX_CLOCK_REALTIME reads the boot-relative clock (no RTC); the PI operations and FUTEX_WAKE_OP: ENOSYS",
+    ),
     (NANOSLEEP, Status::Implemented, "10 ms tick granularity; EINTR with the remainder"),
     (
         CLOCK_GETTIME,

@@ -279,6 +279,12 @@ impl AddressSpace {
         }
     }
 
+    /// The physical address `va` maps to, if mapped (shared futex keys).
+    pub fn translate(&mut self, va: u64) -> Option<u64> {
+        let Ok(Some(slot)) = self.entry(va & !(PAGE_SIZE - 1), false) else { return None };
+        (*slot & VALID != 0).then_some((*slot & ADDR_MASK) | (va & (PAGE_SIZE - 1)))
+    }
+
     /// What kind of page is mapped at `va`, if any.
     pub fn page_kind(&mut self, va: u64) -> Option<PageKind> {
         let Ok(Some(slot)) = self.entry(va, false) else { return None };
