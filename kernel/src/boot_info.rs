@@ -13,12 +13,17 @@ pub struct BootInfo {
     pub gic_dist: Option<(u64, u64)>,
     pub gic_redist: Option<(u64, u64)>,
     pub initrd: Option<(u64, u64)>,
+    /// The initrd's bytes, borrowed now: boot blobs can be borrowed only
+    /// before the frame allocator starts (`layout::boot_blob`).
+    pub initrd_data: Option<&'static [u8]>,
     pub cmdline: &'static str,
 }
 
 #[derive(Debug)]
 pub enum BootError {
     NoDtb(#[allow(dead_code)] u64),
+    /// The initrd range is not RAM the kernel can lend out.
+    BadInitrd(#[allow(dead_code)] (u64, u64)),
     BadDtb(#[allow(dead_code)] kernel_fdt::Error),
     NoMemory,
 }
@@ -40,6 +45,12 @@ pub fn parse(dtb_pa: u64) -> Result<BootInfo, BootError> {
         (Some(s), Some(e)) if e > s => Some((s, e)),
         _ => None,
     };
+    let initrd_data = match initrd {
+        Some((start, end)) => {
+            Some(layout::boot_blob(start, (end - start) as usize).ok_or(BootError::BadInitrd((start, end)))?)
+        }
+        None => None,
+    };
     let cmdline = fdt
         .property("chosen", "bootargs")
         .map_err(BootError::BadDtb)?
@@ -52,6 +63,7 @@ pub fn parse(dtb_pa: u64) -> Result<BootInfo, BootError> {
         gic_dist: (gic_n >= 1).then_some(gic[0]),
         gic_redist: (gic_n >= 2).then_some(gic[1]),
         initrd,
+        initrd_data,
         cmdline,
     })
 }

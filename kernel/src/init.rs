@@ -66,7 +66,7 @@ pub fn init_timer() {
 }
 
 pub fn init_memory(info: &BootInfo) {
-    let (heap_start, heap_size) = arch::heap::init();
+    let (heap_start, heap_size) = mm::heap::init();
     let mut reserved = [(0, 0); 3];
     reserved[0] = arch::layout::kernel_phys_range();
     reserved[1] = (info.dtb.0, info.dtb.0 + info.dtb.1);
@@ -148,11 +148,7 @@ pub fn cmdline() -> &'static str {
 pub fn init_initramfs() {
     let info = BOOT.get().expect("boot info");
     CMDLINE.call_once(|| info.cmdline);
-    let archive = info.initrd.map(|(start, end)| {
-        arch::layout::boot_blob(start, (end - start) as usize)
-            .unwrap_or_else(|| panic!("initramfs at {start:#x}-{end:#x} is outside RAM"))
-    });
-    match crate::fs::init(archive) {
+    match crate::fs::init(info.initrd_data) {
         Ok(n) => printk!("initramfs: {n} entries unpacked into the tmpfs root"),
         Err(e) => panic!("initramfs is malformed: {}", e.name()),
     }

@@ -15,7 +15,7 @@ const STACK_TOP: u64 = 0x8000_0000;
 pub fn run() {
     let code = arch::user_selftest_code();
     let mut space = AddressSpace::new().expect("no memory for the self-test address space");
-    let text = Frame::alloc_zeroed().expect("no memory for the self-test");
+    let mut text = Frame::alloc_zeroed().expect("no memory for the self-test");
     text.bytes_mut()[..code.len()].copy_from_slice(code);
     space.map(CODE_VA, text, UserPerms { write: false, exec: true }).expect("map self-test code");
     let stack = Frame::alloc_zeroed().expect("no memory for the self-test stack");

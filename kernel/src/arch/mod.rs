@@ -1,6 +1,6 @@
-//! Architecture support: the only place (with `mm::page_table`,
+//! Architecture support: the only place (with `mm::heap`, `mm::page_table`,
 //! `mm::usercopy`) where `unsafe` is allowed. Everything here exposes safe
-//! functions whose invariants are checked or documented at the boundary.
+//! functions that are sound for any caller; each says why in its doc.
 
 pub mod aarch64;
 

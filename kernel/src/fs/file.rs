@@ -309,7 +309,7 @@ impl FdTable {
         }
         if self.fds.len() <= fd {
             let more = (fd + 1 - self.fds.len()) * core::mem::size_of::<Option<FdEntry>>();
-            if !crate::arch::heap::has_room(more) {
+            if !crate::mm::heap::has_room(more) {
                 return Err(Errno::ENOMEM);
             }
             self.fds.resize(fd + 1, None);

@@ -120,7 +120,7 @@ pub const FS_SLACK: usize = 2 << 20;
 /// (file data and inodes live there; like Linux's tmpfs size limit, this
 /// keeps a full tmpfs from starving everything else).
 pub fn check_space(bytes: usize) -> Result<(), Errno> {
-    if crate::arch::heap::has_room(bytes.saturating_add(FS_SLACK)) {
+    if crate::mm::heap::has_room(bytes.saturating_add(FS_SLACK)) {
         Ok(())
     } else {
         Err(Errno::ENOSPC)

@@ -27,7 +27,7 @@ pub struct Pipe {
 /// A new pipe: (read end, write end). Its whole buffer is reserved here,
 /// so writes never allocate; ENOMEM when the kernel heap cannot spare it.
 pub fn new(extra_flags: u32) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
-    if !crate::arch::heap::has_room(CAPACITY) {
+    if !crate::mm::heap::has_room(CAPACITY) {
         return Err(Errno::ENOMEM);
     }
     let mut buf = VecDeque::new();

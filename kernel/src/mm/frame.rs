@@ -22,10 +22,12 @@ fn index(f: &Frames, pa: u64) -> Option<usize> {
     (i < f.refs.len()).then_some(i)
 }
 
-/// Manages `ram` minus the `reserved` ranges (kernel image, DTB, initrd).
+/// Manages `ram` minus the `reserved` ranges (kernel image, DTB, initrd)
+/// and minus every boot blob lent so far (`layout::boot_blob`, whose
+/// soundness rests on this: no blob's RAM is ever handed out as a frame).
 pub fn init(ram: (u64, u64), reserved: &[(u64, u64)]) -> (usize, usize) {
     let mut a = FrameAllocator::new(ram.0, ram.0 + ram.1);
-    for &(start, end) in reserved {
+    for (start, end) in reserved.iter().copied().chain(crate::arch::layout::seal_boot_blobs()) {
         a.reserve(start, end);
     }
     let counts = (a.total(), a.free_frames());

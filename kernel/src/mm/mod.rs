@@ -1,7 +1,11 @@
-//! Memory management: physical frames, page tables (unsafe allowed), user
-//! memory access (unsafe allowed).
+//! Memory management: physical frames, the kernel heap (unsafe allowed),
+//! page tables (unsafe allowed), user memory access (unsafe allowed).
+//! Every `pub` function of the unsafe modules is sound for any caller and
+//! says why in its doc; what is not is an `unsafe fn` with `# Safety`.
 
 pub mod frame;
+#[allow(unsafe_code)]
+pub mod heap;
 #[allow(unsafe_code)]
 pub mod page_table;
 #[allow(unsafe_code)]

@@ -126,7 +126,7 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
             if let Some(bytes) = space.widen(page, perms) {
                 fill(bytes);
             } else {
-                let frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
+                let mut frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
                 fill(frame.bytes_mut());
                 space.map(page, frame, perms).map_err(map_err)?;
             }

@@ -67,7 +67,7 @@ pub fn wait(addr: u64, key: Key, expected: u32, bitset: u32, deadline: Option<u6
         if read_word(addr)? != expected {
             return Err(Errno::EAGAIN);
         }
-        if !crate::arch::heap::has_room(core::mem::size_of::<Waiter>()) {
+        if !crate::mm::heap::has_room(core::mem::size_of::<Waiter>()) {
             return Err(Errno::ENOMEM);
         }
         let mut waiters = WAITERS.lock();

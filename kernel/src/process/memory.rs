@@ -490,11 +490,11 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
     let mut pages = Vec::new();
     let mut done = 0;
     while done < len {
-        if !crate::arch::heap::has_room(core::mem::size_of::<Frame>()) {
+        if !crate::mm::heap::has_room(core::mem::size_of::<Frame>()) {
             return Err(Errno::ENOMEM);
         }
         pages.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
-        let frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
+        let mut frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
         let mut filled = 0;
         {
             let bytes = frame.bytes_mut();

@@ -6,33 +6,32 @@ use alloc::sync::Arc;
 
 use kernel_abi::Errno;
 
+use super::args::{AtFlags, DirFd, Fd, UserCStr};
+use super::current::{current, is_privileged};
 use super::fs_util::at_node;
 use super::SyscallResult;
 use crate::fs::inode::S_IFMT;
 use crate::fs::Inode;
-use crate::process;
 
 const S_ISGID: u32 = 0o2000;
 
-pub fn sys_fchmod(fd: u64, mode: u64) -> SyscallResult {
-    let node = process::with_current(|p| p.fds.get(fd))??.node.clone();
-    chmod(&node, mode as u32)
+pub fn sys_fchmod(fd: Fd, mode: u32) -> SyscallResult {
+    chmod(&current().file(fd)?.node, mode)
 }
 
 /// fchmodat(2) has no flags argument (fchmodat2 is another syscall).
-pub fn sys_fchmodat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
-    let node = at_node(dirfd, path, 0)?;
-    chmod(&node, mode as u32)
+pub fn sys_fchmodat(dirfd: DirFd, path: UserCStr, mode: u32) -> SyscallResult {
+    chmod(&at_node(dirfd, path, AtFlags::empty())?, mode)
 }
 
 fn chmod(node: &Arc<Inode>, mode: u32) -> SyscallResult {
-    let c = process::current_creds();
+    let c = current().creds();
     let mut m = node.meta.lock();
     if !c.owns(m.uid) {
         return Err(Errno::EPERM);
     }
     let mut perm = mode & 0o7777;
-    if c.euid != 0 && !c.in_group(m.gid) {
+    if !is_privileged(&c) && !c.in_group(m.gid) {
         perm &= !S_ISGID;
     }
     m.mode = (m.mode & S_IFMT) | perm;

@@ -8,36 +8,35 @@ use alloc::sync::Arc;
 
 use kernel_abi::Errno;
 
-use super::fs_util::{at_node, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW};
+use super::args::{AtFlags, DirFd, Fd, UserCStr};
+use super::current::{current, is_privileged};
+use super::fs_util::at_node;
 use super::SyscallResult;
 use crate::fs::inode::{S_IFDIR, S_IFMT};
 use crate::fs::Inode;
-use crate::process;
 
 const KEEP: u32 = u32::MAX;
 const S_ISUID: u32 = 0o4000;
 const S_ISGID: u32 = 0o2000;
 const S_IXGRP: u32 = 0o010;
 
-pub fn sys_fchown(fd: u64, uid: u64, gid: u64) -> SyscallResult {
-    let node = process::with_current(|p| p.fds.get(fd))??.node.clone();
-    chown(&node, uid as u32, gid as u32)
+/// `uid`/`gid`: `(uid_t)-1` keeps the id.
+pub fn sys_fchown(fd: Fd, uid: u32, gid: u32) -> SyscallResult {
+    chown(&current().file(fd)?.node, uid, gid)
 }
 
-pub fn sys_fchownat(dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64) -> SyscallResult {
-    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let node = at_node(dirfd, path, flags)?;
-    chown(&node, uid as u32, gid as u32)
+/// `flags`: AT_SYMLINK_NOFOLLOW (lchown), AT_EMPTY_PATH; others EINVAL at
+/// the boundary.
+pub fn sys_fchownat(dirfd: DirFd, path: UserCStr, uid: u32, gid: u32, flags: AtFlags) -> SyscallResult {
+    chown(&at_node(dirfd, path, flags)?, uid, gid)
 }
 
 fn chown(node: &Arc<Inode>, uid: u32, gid: u32) -> SyscallResult {
-    let c = process::current_creds();
+    let c = current().creds();
     let mut m = node.meta.lock();
     let uid_changes = uid != KEEP && uid != m.uid;
     let gid_changes = gid != KEEP && gid != m.gid;
-    if c.euid != 0 {
+    if !is_privileged(&c) {
         if uid_changes {
             return Err(Errno::EPERM);
         }

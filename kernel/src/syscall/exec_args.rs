@@ -9,40 +9,43 @@ use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 
-use crate::mm::usercopy::{copy_from_user, copy_str_from_user};
+use super::args::{UserCStr, UserPtr};
 
 /// Longest string, NUL included (32 pages).
 const MAX_ARG_STRLEN: usize = kernel_rlimit::MAX_ARG_STRLEN as usize;
 /// Most strings in one array.
 const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
 
-/// The pointers of a NULL-terminated user array (none for NULL).
-fn pointers(mut addr: u64) -> Result<Vec<u64>, Errno> {
+/// The strings of a NULL-terminated `char *const []` (none when the array
+/// pointer itself is NULL).
+fn pointers(array: UserPtr<u64>) -> Result<Vec<UserCStr>, Errno> {
     let mut out = Vec::new();
-    if addr == 0 {
+    if array.is_null() {
         return Ok(out);
     }
     loop {
-        let mut raw = [0u8; 8];
-        copy_from_user(&mut raw, addr)?;
-        let ptr = u64::from_le_bytes(raw);
+        let ptr = array.at(out.len())?.read()?;
         if ptr == 0 {
             return Ok(out);
         }
         if out.len() >= MAX_ARG_STRINGS {
             return Err(Errno::E2BIG);
         }
-        if !crate::arch::heap::has_room(64) {
+        if !crate::mm::heap::has_room(64) {
             return Err(Errno::ENOMEM);
         }
         out.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
-        out.push(ptr);
-        addr += 8;
+        out.push(UserCStr::new(ptr));
     }
 }
 
 /// argv and envp of an execve of `path`, under RLIMIT_STACK `stack_limit`.
-pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<String>, Vec<String>), Errno> {
+pub fn read(
+    path: &str,
+    argv: UserPtr<u64>,
+    envp: UserPtr<u64>,
+    stack_limit: u64,
+) -> Result<(Vec<String>, Vec<String>), Errno> {
     let argv = pointers(argv)?;
     let envp = pointers(envp)?;
     let mut room = kernel_rlimit::exec_string_space(stack_limit, argv.len(), envp.len()).ok_or(Errno::E2BIG)?;
@@ -53,20 +56,20 @@ pub fn read(path: &str, argv: u64, envp: u64, stack_limit: u64) -> Result<(Vec<S
     // stay free as each string comes in, else ENOMEM.
     const PER_STRING: usize = 128;
     let heap_need = (argv.len() + envp.len()) * PER_STRING + MAX_ARG_STRLEN;
-    if !crate::arch::heap::has_room(heap_need + MAX_ARG_STRLEN) {
+    if !crate::mm::heap::has_room(heap_need + MAX_ARG_STRLEN) {
         return Err(Errno::ENOMEM);
     }
     let mut scratch = super::fs_util::scratch(MAX_ARG_STRLEN)?;
-    let mut take = |ptrs: &[u64]| -> Result<Vec<String>, Errno> {
+    let mut take = |ptrs: &[UserCStr]| -> Result<Vec<String>, Errno> {
         let mut out = Vec::new();
         out.try_reserve_exact(ptrs.len()).map_err(|_| Errno::ENOMEM)?;
         for &ptr in ptrs {
-            let n = match copy_str_from_user(&mut scratch, ptr) {
+            let n = match ptr.read_into(&mut scratch) {
                 Err(Errno::ENAMETOOLONG) => return Err(Errno::E2BIG),
                 r => r?,
             };
             room = room.checked_sub(n as u64 + 1).ok_or(Errno::E2BIG)?;
-            if !crate::arch::heap::has_room(heap_need + n) {
+            if !crate::mm::heap::has_room(heap_need + n) {
                 return Err(Errno::ENOMEM);
             }
             let mut s = Vec::new();

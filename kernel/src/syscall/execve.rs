@@ -4,16 +4,17 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::fs_util::user_path;
+use super::args::{user_path, UserCStr, UserPtr};
+use super::current::current;
 use super::SyscallResult;
 use crate::arch::exception::TrapFrame;
-use crate::process::{self, exec};
+use crate::process::exec;
 
-pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> SyscallResult {
+pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
-    let stack_limit = process::with_current(|p| p.rlimits.0[process::rlimit::RLIMIT_STACK].cur)?;
+    let stack_limit = current().with(|p| Ok(p.rlimits.0[crate::process::rlimit::RLIMIT_STACK].cur))?;
     let (argv, envp) = super::exec_args::read(&path, argv, envp, stack_limit)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
+    let cwd = current().cwd()?;
     let abs = kernel_path::join(&cwd, &path);
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
@@ -21,16 +22,17 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
     let mut loaded = match exec::load_path(&abs, &argv_s, &envp_s) {
         Ok(l) => l,
         Err(e) => {
-            process::with_current(|p| {
+            current().with(|p| {
                 if let Some(s) = &p.space {
                     s.activate()
                 }
+                Ok(())
             })?;
             return Err(e);
         }
     };
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
-    let old = process::with_current(|p| {
+    let (old, closed) = current().with(|p| {
         p.image = Some(image);
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
@@ -39,11 +41,10 @@ pub fn sys_execve(path: u64, argv: u64, envp: u64, frame: &mut TrapFrame) -> Sys
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
         let closed = p.fds.close_on_exec();
-        (p.space.replace(loaded.space), closed)
+        Ok((p.space.replace(loaded.space), closed))
     })?;
-    let (old, closed) = old;
     for file in &closed {
-        crate::fs::lock::release(process::current_pid(), &file.node);
+        crate::fs::lock::release(current().pid(), &file.node);
     }
     drop(closed);
     drop(old);

@@ -1,24 +1,28 @@
 //! faccessat(2): existence, then the permission bits checked with the
 //! REAL uid and gid (what access(2) is for), root's overrides included.
+//! (No flags argument: that is faccessat2, not implemented.)
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path};
+use super::args::{user_path, DirFd, UserCStr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs;
 
-const F_OK_MASK: u64 = 7;
+/// R_OK | W_OK | X_OK (F_OK is 0).
+const MODE_MASK: u32 = 7;
 
-pub fn sys_faccessat(dirfd: u64, path: u64, mode: u64) -> SyscallResult {
-    if mode & !F_OK_MASK != 0 {
+pub fn sys_faccessat(dirfd: DirFd, path: UserCStr, mode: u32) -> SyscallResult {
+    if mode & !MODE_MASK != 0 {
         return Err(Errno::EINVAL);
     }
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
-    let creds = crate::process::current_creds().as_real();
+    let creds = current().creds().as_real();
     let node = fs::resolve_as(&base, &path, true, &creds)?;
     if mode != 0 {
-        fs::access::check(&node, &creds, mode as u32)?;
+        fs::access::check(&node, &creds, mode)?;
     }
     Ok(0)
 }

@@ -4,15 +4,29 @@
 use kernel_abi::Errno;
 use kernel_reclock::Kind;
 
+use super::args::{Fd, UserPtr, UserValue};
+use super::current::current;
 use super::SyscallResult;
 use crate::fs::file::OpenFile;
 use crate::fs::lock::{self, Request};
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
-use crate::process;
 
-pub const F_GETLK: u64 = 5;
-pub const F_SETLK: u64 = 6;
-pub const F_SETLKW: u64 = 7;
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LockCmd {
+    Get,
+    Set,
+    SetWait,
+}
+
+impl LockCmd {
+    pub fn from_cmd(cmd: u32) -> Option<LockCmd> {
+        match cmd {
+            5 => Some(LockCmd::Get),
+            6 => Some(LockCmd::Set),
+            7 => Some(LockCmd::SetWait),
+            _ => None,
+        }
+    }
+}
 
 const F_RDLCK: i16 = 0;
 const F_WRLCK: i16 = 1;
@@ -20,56 +34,81 @@ const F_UNLCK: i16 = 2;
 
 /// arm64 `struct flock`: l_type (i16), l_whence (i16), l_start (i64 at 8),
 /// l_len (i64 at 16), l_pid (i32 at 24); 32 bytes.
-const FLOCK_SIZE: usize = 32;
+#[derive(Clone, Copy)]
+pub struct Flock {
+    kind: i16,
+    whence: i16,
+    start: i64,
+    len: i64,
+    pid: i32,
+    /// The padding after l_pid, written back as it came.
+    tail: [u8; 4],
+}
 
-pub fn sys_fcntl_lock(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    let mut raw = [0u8; FLOCK_SIZE];
-    copy_from_user(&mut raw, arg)?;
-    let req = decode(&file, &raw)?;
-    if cmd == F_GETLK {
+impl UserValue for Flock {
+    const SIZE: usize = 32;
+    fn decode(b: &[u8]) -> Self {
+        Flock {
+            kind: i16::decode(&b[0..2]),
+            whence: i16::decode(&b[2..4]),
+            start: i64::decode(&b[8..16]),
+            len: i64::decode(&b[16..24]),
+            pid: i32::decode(&b[24..28]),
+            tail: <[u8; 4]>::decode(&b[28..32]),
+        }
+    }
+    fn encode(&self, b: &mut [u8]) {
+        self.kind.encode(&mut b[0..2]);
+        self.whence.encode(&mut b[2..4]);
+        self.start.encode(&mut b[8..16]);
+        self.len.encode(&mut b[16..24]);
+        self.pid.encode(&mut b[24..28]);
+        self.tail.encode(&mut b[28..32]);
+    }
+}
+
+pub fn sys_fcntl_lock(fd: Fd, cmd: LockCmd, arg: UserPtr<Flock>) -> SyscallResult {
+    let file = current().file(fd)?;
+    let mut fl = arg.read()?;
+    let req = decode(&file, &fl)?;
+    if cmd == LockCmd::Get {
         if req.kind.is_none() {
             return Err(Errno::EINVAL);
         }
         match lock::get(&file.node, &req) {
-            None => raw[0..2].copy_from_slice(&F_UNLCK.to_le_bytes()),
+            None => fl.kind = F_UNLCK,
             Some(l) => {
-                let t = if l.kind == Kind::Read { F_RDLCK } else { F_WRLCK };
-                let len = if l.end == u64::MAX { 0 } else { l.end - l.start };
-                raw[0..2].copy_from_slice(&t.to_le_bytes());
-                raw[2..4].copy_from_slice(&0i16.to_le_bytes());
-                raw[8..16].copy_from_slice(&l.start.to_le_bytes());
-                raw[16..24].copy_from_slice(&len.to_le_bytes());
-                raw[24..28].copy_from_slice(&l.owner.to_le_bytes());
+                fl.kind = if l.kind == Kind::Read { F_RDLCK } else { F_WRLCK };
+                fl.whence = 0;
+                fl.start = l.start as i64;
+                fl.len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
+                fl.pid = l.owner as i32;
             }
         }
-        copy_to_user(arg, &raw)?;
+        arg.write(&fl)?;
         return Ok(0);
     }
-    lock::set(&file, &req, cmd == F_SETLKW)?;
+    lock::set(&file, &req, cmd == LockCmd::SetWait)?;
     Ok(0)
 }
 
 /// The byte range from l_whence/l_start/l_len (a negative length locks
 /// the bytes before l_start; 0 means to the end of the file, however far).
-fn decode(file: &OpenFile, raw: &[u8; FLOCK_SIZE]) -> Result<Request, Errno> {
-    let i16_at = |at: usize| i16::from_le_bytes([raw[at], raw[at + 1]]);
-    let i64_at = |at: usize| i64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
-    let kind = match i16_at(0) {
+fn decode(file: &OpenFile, fl: &Flock) -> Result<Request, Errno> {
+    let kind = match fl.kind {
         F_RDLCK => Some(Kind::Read),
         F_WRLCK => Some(Kind::Write),
         F_UNLCK => None,
         _ => return Err(Errno::EINVAL),
     };
-    let base = match i16_at(2) {
+    let base = match fl.whence {
         0 => 0,
         1 => *file.offset.lock() as i64,
         2 => file.node.size() as i64,
         _ => return Err(Errno::EINVAL),
     };
-    let start = base.checked_add(i64_at(8)).ok_or(Errno::EOVERFLOW)?;
-    let len = i64_at(16);
-    let (start, end) = match len {
+    let start = base.checked_add(fl.start).ok_or(Errno::EOVERFLOW)?;
+    let (start, end) = match fl.len {
         0 => (start, u64::MAX),
         l if l > 0 => (start, start.checked_add(l).ok_or(Errno::EOVERFLOW)? as u64),
         l => (start.checked_add(l).ok_or(Errno::EINVAL)?, start as u64),

@@ -1,17 +1,14 @@
-//! Argument decoding shared by the file syscalls: user path strings and
-//! `dirfd` bases.
+//! What the file syscalls share once their arguments are typed: the
+//! directory a `dirfd` names, the inode a `*at` call names, scratch buffers.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use kernel_abi::Errno;
 
-use crate::mm::usercopy::copy_str_from_user;
-use crate::process;
-
-pub const AT_FDCWD: i64 = -100;
-pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
-pub const AT_REMOVEDIR: u64 = 0x200;
-pub const AT_EMPTY_PATH: u64 = 0x1000;
+use super::args::{user_path, AtFlags, DirFd, UserCStr};
+use super::current::current;
+use crate::fs::Inode;
 
 /// A zeroed scratch buffer for one call; ENOMEM (not a kernel panic) when
 /// the heap has no block that large, e.g. when it is fragmented.
@@ -22,21 +19,15 @@ pub fn scratch(len: usize) -> Result<alloc::vec::Vec<u8>, Errno> {
     Ok(v)
 }
 
-/// A NUL-terminated path from user memory.
-pub fn user_path(addr: u64) -> Result<String, Errno> {
-    let mut buf = alloc::vec![0u8; kernel_path::PATH_MAX];
-    let n = copy_str_from_user(&mut buf, addr)?;
-    buf.truncate(n);
-    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
-}
-
 /// The directory a relative `path` starts from: the cwd for AT_FDCWD, else
 /// the (absolute) path `dirfd` was opened with.
-pub fn base_dir(dirfd: u64, path: &str) -> Result<String, Errno> {
-    if path.starts_with('/') || dirfd as i64 as i32 == AT_FDCWD as i32 {
-        return process::with_current(|p| p.cwd.clone());
-    }
-    let file = process::with_current(|p| p.fds.get(dirfd))??;
+pub fn base_dir(dirfd: DirFd, path: &str) -> Result<String, Errno> {
+    let fd = match dirfd {
+        _ if path.starts_with('/') => return current().cwd(),
+        DirFd::Cwd => return current().cwd(),
+        DirFd::Fd(fd) => fd,
+    };
+    let file = current().file(fd)?;
     if !file.node.is_dir() {
         return Err(Errno::ENOTDIR);
     }
@@ -46,18 +37,17 @@ pub fn base_dir(dirfd: u64, path: &str) -> Result<String, Errno> {
 /// The inode a `*at` call with `flags` names: `path` from `dirfd`, or with
 /// AT_EMPTY_PATH and an empty path the file `dirfd` itself (the working
 /// directory for AT_FDCWD); AT_SYMLINK_NOFOLLOW leaves a final symlink.
-pub fn at_node(dirfd: u64, path: u64, flags: u64) -> Result<alloc::sync::Arc<crate::fs::Inode>, Errno> {
+pub fn at_node(dirfd: DirFd, path: UserCStr, flags: AtFlags) -> Result<Arc<Inode>, Errno> {
     let path = user_path(path)?;
     if path.is_empty() {
-        if flags & AT_EMPTY_PATH == 0 {
+        if !flags.contains(AtFlags::EMPTY_PATH) {
             return Err(Errno::ENOENT);
         }
-        if dirfd as i64 as i32 == AT_FDCWD as i32 {
-            let cwd = process::with_current(|p| p.cwd.clone())?;
-            return crate::fs::resolve(&cwd, ".", true);
-        }
-        return Ok(process::with_current(|p| p.fds.get(dirfd))??.node.clone());
+        return match dirfd {
+            DirFd::Cwd => crate::fs::resolve(&current().cwd()?, ".", true),
+            DirFd::Fd(fd) => Ok(current().file(fd)?.node.clone()),
+        };
     }
     let base = base_dir(dirfd, &path)?;
-    crate::fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)
+    crate::fs::resolve(&base, &path, !flags.contains(AtFlags::SYMLINK_NOFOLLOW))
 }

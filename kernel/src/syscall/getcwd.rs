@@ -2,16 +2,16 @@
 
 use kernel_abi::Errno;
 
+use super::args::UserSlice;
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
-pub fn sys_getcwd(buf: u64, size: u64) -> SyscallResult {
-    let mut cwd = process::with_current(|p| p.cwd.clone())?.into_bytes();
+pub fn sys_getcwd(buf: UserSlice) -> SyscallResult {
+    let mut cwd = current().cwd()?.into_bytes();
     cwd.push(0);
-    if (size as usize) < cwd.len() {
+    if buf.len() < cwd.len() {
         return Err(Errno::ERANGE);
     }
-    copy_to_user(buf, &cwd)?;
+    buf.write_from(&cwd)?;
     Ok(cwd.len())
 }

@@ -4,22 +4,22 @@
 
 use kernel_abi::Errno;
 
+use super::args::{Fd, UserSlice};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
 /// Most bytes one call returns.
 const MAX_BYTES: usize = 32 << 10;
 /// The smallest record: 19 header bytes, a one-byte name and its NUL, aligned.
 const MIN_RECLEN: usize = 24;
 
-pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
+pub fn sys_getdents64(fd: Fd, dirp: UserSlice) -> SyscallResult {
+    let file = current().file(fd)?;
     // One call returns at most this much (a short read, as Linux may).
-    let count = count.min(MAX_BYTES as u64);
+    let count = dirp.len().min(MAX_BYTES);
     // Enough names to fill `count` (a record is at least MIN_RECLEN bytes).
     let after = file.dir_cursor.lock().clone();
-    let entries = file.dir_entries(after.as_deref(), count as usize / MIN_RECLEN + 1)?;
+    let entries = file.dir_entries(after.as_deref(), count / MIN_RECLEN + 1)?;
     let mut off = file.offset.lock();
     let mut cursor = file.dir_cursor.lock();
     // Entries still to return: `.`/`..` by offset, the rest after the cursor.
@@ -32,7 +32,7 @@ pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
     let mut out = alloc::vec::Vec::new();
     for (ino, dtype, name) in pending {
         let reclen = (19 + name.len() + 1).div_ceil(8) * 8;
-        if out.len() + reclen > count as usize {
+        if out.len() + reclen > count {
             if out.is_empty() {
                 return Err(Errno::EINVAL);
             }
@@ -50,6 +50,6 @@ pub fn sys_getdents64(fd: u64, dirp: u64, count: u64) -> SyscallResult {
             *cursor = Some(name.clone());
         }
     }
-    copy_to_user(dirp, &out)?;
+    dirp.write_from(&out)?;
     Ok(out.len())
 }

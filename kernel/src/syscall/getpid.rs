@@ -1,7 +1,8 @@
-//! getpid(2).
+//! getpid(2) and gettid(2) (one thread per process: the same id).
 
+use super::current::current;
 use super::SyscallResult;
 
 pub fn sys_getpid() -> SyscallResult {
-    Ok(crate::process::current_pid() as usize)
+    Ok(current().pid() as usize)
 }

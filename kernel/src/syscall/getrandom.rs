@@ -1,18 +1,21 @@
-//! getrandom(2) (the same generator as /dev/urandom).
+//! getrandom(2) (the same generator as /dev/urandom, which never blocks:
+//! GRND_NONBLOCK and GRND_RANDOM change nothing). Unknown flag bits are
+//! EINVAL at the boundary.
 
 use kernel_abi::Errno;
 
+use super::args::{GetrandomFlags, UserSlice};
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
 
-pub fn sys_getrandom(buf: u64, len: u64, flags: u64) -> SyscallResult {
-    if flags & !7 != 0 {
+pub fn sys_getrandom(buf: UserSlice, flags: GetrandomFlags) -> SyscallResult {
+    // Linux: GRND_INSECURE and GRND_RANDOM together are EINVAL.
+    if flags.contains(GetrandomFlags::INSECURE | GetrandomFlags::RANDOM) {
         return Err(Errno::EINVAL);
     }
     // A short read, as for Linux above 256 bytes: bounds the bounce buffer.
-    let n = (len as usize).min(64 << 10);
+    let n = buf.len().min(64 << 10);
     let mut b = super::fs_util::scratch(n)?;
     crate::fs::dev::fill_random(&mut b);
-    copy_to_user(buf, &b)?;
+    buf.write_from(&b)?;
     Ok(n)
 }

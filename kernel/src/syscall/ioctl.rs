@@ -3,18 +3,21 @@
 
 use kernel_abi::Errno;
 
+use super::args::Fd;
+use super::current::current;
 use super::SyscallResult;
 use crate::fs::Data;
-use crate::process;
 
-pub fn sys_ioctl(fd: u64, cmd: u64, arg: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
+/// `cmd` is Linux's `unsigned int` request: C callers pass an `int`, so
+/// requests with bit 31 set (`_IOR`) arrive sign-extended and are cut to
+/// 32 bits at the boundary. `arg` stays a register: each request says
+/// whether it is a number or a pointer (tty::ioctl decodes it).
+pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
+    let file = current().file(fd)?;
     let tty = match &*file.node.data.lock() {
         Data::Device(d) => d.tty(),
         _ => None,
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;
-    // The request is an `unsigned int` (Linux's ABI): C callers pass an
-    // `int`, so requests with bit 31 set (`_IOR`) arrive sign-extended.
-    crate::tty::ioctl(&tty, master, cmd as u32 as u64, arg)
+    crate::tty::ioctl(&tty, master, u64::from(cmd), arg)
 }

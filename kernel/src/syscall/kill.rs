@@ -1,15 +1,19 @@
 //! kill(2), tkill(2), tgkill(2) (one thread per process: the tid is the pid).
 
+use super::args::Pid;
 use super::SyscallResult;
 use crate::process::signal;
 
-pub fn sys_kill(pid: u64, sig: u64) -> SyscallResult {
-    signal::send(pid as i64 as i32 as i64, sig as usize).map(|()| 0)
+/// A signal number as `send` takes it (a negative one is out of range: EINVAL).
+fn signo(sig: i32) -> usize {
+    usize::try_from(sig).unwrap_or(usize::MAX)
 }
 
-pub fn sys_tkill(tid: u64, sig: u64) -> SyscallResult {
-    if tid as i64 <= 0 {
-        return Err(kernel_abi::Errno::EINVAL);
-    }
-    signal::send(tid as i64, sig as usize).map(|()| 0)
+pub fn sys_kill(pid: Pid, sig: i32) -> SyscallResult {
+    signal::send(i64::from(pid.raw()), signo(sig)).map(|()| 0)
+}
+
+/// tkill(2); tgkill(2) names the thread group too, which is the process.
+pub fn sys_tkill(tid: Pid, sig: i32) -> SyscallResult {
+    signal::send(i64::from(tid.positive()?), signo(sig)).map(|()| 0)
 }

@@ -8,18 +8,27 @@
 use kernel_abi::Errno;
 use kernel_perm::{Creds, MAY_READ, MAY_WRITE};
 
-use super::fs_util::{at_node, base_dir, user_path, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW};
+use super::args::{user_path, AtFlags, DirFd, UserCStr};
+use super::current::current;
+use super::fs_util::{at_node, base_dir};
 use super::SyscallResult;
 use crate::fs::{self, Inode, S_IFREG};
 
-const AT_SYMLINK_FOLLOW: u64 = 0x400;
-
-pub fn sys_linkat(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flags: u64) -> SyscallResult {
-    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
-        return Err(Errno::EINVAL);
+/// `flags`: AT_SYMLINK_FOLLOW and AT_EMPTY_PATH (others EINVAL at the boundary).
+pub fn sys_linkat(
+    olddirfd: DirFd,
+    oldpath: UserCStr,
+    newdirfd: DirFd,
+    newpath: UserCStr,
+    flags: AtFlags,
+) -> SyscallResult {
+    // linkat follows a final symlink only when asked (the other *at calls
+    // only when not told otherwise).
+    let mut lookup = flags & AtFlags::EMPTY_PATH;
+    if !flags.contains(AtFlags::SYMLINK_FOLLOW) {
+        lookup |= AtFlags::SYMLINK_NOFOLLOW;
     }
-    let follow = if flags & AT_SYMLINK_FOLLOW != 0 { 0 } else { AT_SYMLINK_NOFOLLOW };
-    let node = at_node(olddirfd, oldpath, follow | (flags & AT_EMPTY_PATH))?;
+    let node = at_node(olddirfd, oldpath, lookup)?;
     let new = user_path(newpath)?;
     let base = base_dir(newdirfd, &new)?;
     let (dir, name) = fs::resolve_parent(&base, &new)?;
@@ -32,7 +41,7 @@ pub fn sys_linkat(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flag
     if dir.fs != node.fs {
         return Err(Errno::EXDEV);
     }
-    let creds = crate::process::current_creds();
+    let creds = current().creds();
     fs::access::may_create(&dir, &creds)?;
     may_link(&node, &creds)?;
     fs::check_space(0)?;

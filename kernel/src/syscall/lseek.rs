@@ -1,9 +1,9 @@
 //! lseek(2).
 
+use super::args::Fd;
+use super::current::current;
 use super::SyscallResult;
-use crate::process;
 
-pub fn sys_lseek(fd: u64, offset: u64, whence: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    file.seek(offset as i64, whence as u32).map(|o| o as usize)
+pub fn sys_lseek(fd: Fd, offset: i64, whence: u32) -> SyscallResult {
+    current().file(fd)?.seek(offset, whence).map(|o| o as usize)
 }

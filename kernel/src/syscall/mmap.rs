@@ -1,10 +1,14 @@
 //! mmap(2): anonymous mappings, private or shared, and private copies of
-//! regular files (file MAP_SHARED: ENODEV); and mprotect(2). The work is
-//! in process::memory.
+//! regular files (file MAP_SHARED: ENODEV); PROT_NONE, MAP_FIXED and
+//! MAP_FIXED_NOREPLACE. The work is in process::memory. Flag bits Linux
+//! does not know are ignored, as Linux does (MAP_SHARED_VALIDATE rejects
+//! them: EOPNOTSUPP).
 
 use kernel_abi::auxv::{MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE};
 use kernel_abi::Errno;
 
+use super::args::Fd;
+use super::current::current;
 use super::SyscallResult;
 use crate::mm::page_table::UserPerms;
 use crate::process::{self, MapRequest, Placement};
@@ -31,7 +35,8 @@ const MAP_KNOWN: u64 = 0x03
     | MAP_FIXED_NOREPLACE
     | 0x3f << 26; // MAP_UNINITIALIZED, huge page sizes
 
-pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> SyscallResult {
+/// `prot` and `flags` are `unsigned long` in the kernel's prototype.
+pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) -> SyscallResult {
     let shared = match flags & 0x0f {
         MAP_PRIVATE => false,
         MAP_SHARED => true,
@@ -62,7 +67,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
     };
     let req = MapRequest {
         placement,
-        len,
+        len: len as u64,
         perms: UserPerms { write: prot & PROT_WRITE != 0, exec: prot & PROT_EXEC != 0 },
         none: prot & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0,
         shared,
@@ -73,16 +78,11 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         if len == 0 {
             return Err(Errno::EINVAL);
         }
-        let file = process::with_current(|p| p.fds.get(fd))??;
-        Some(process::memory::file_pages(&file, off, len, shared)?)
+        let file = current().file(fd)?;
+        // A negative offset is EINVAL by the alignment rule's sign (Linux:
+        // an unsigned page offset that overflows), never a huge read.
+        let off = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
+        Some(process::memory::file_pages(&file, off, len as u64, shared)?)
     };
-    process::with_current(|p| process::mmap(p, &req, pages))?.map(|a| a as usize)
-}
-
-pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> SyscallResult {
-    if prot & !7 != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let perms = UserPerms { write: prot & PROT_WRITE != 0, exec: prot & PROT_EXEC != 0 };
-    process::with_current(|p| process::mprotect(p, addr, len, perms, prot == 0))?.map(|()| 0)
+    current().with(|p| process::mmap(p, &req, pages)).map(|a| a as usize)
 }

@@ -1,45 +1,30 @@
 //! mount(2) of tmpfs, ramfs, proc, sysfs, devtmpfs and devpts (others:
-//! ENODEV), umount2(2).
+//! ENODEV).
 
 use alloc::string::String;
 
 use kernel_abi::Errno;
 
-use super::fs_util::user_path;
+use super::args::{user_path, UserCStr};
+use super::current::current;
 use super::SyscallResult;
 use crate::fs;
-use crate::process;
 
 /// Mount flags whose meaning is not implemented: refused (EINVAL) rather
 /// than ignored. MS_RDONLY 1, MS_NODEV 4, MS_NOEXEC 8, MS_REMOUNT 32,
-/// MS_BIND 4096, MS_MOVE 8192.
+/// MS_BIND 4096, MS_MOVE 8192. (Linux ignores bits it does not know.)
 const UNSUPPORTED_FLAGS: u64 = 1 | 4 | 8 | 32 | 4096 | 8192;
 
-pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> SyscallResult {
-    // CAP_SYS_ADMIN: only root (effective uid 0).
-    if process::current_creds().euid != 0 {
-        return Err(Errno::EPERM);
-    }
+pub fn sys_mount(source: UserCStr, target: UserCStr, fstype: UserCStr, flags: u64, data: UserCStr) -> SyscallResult {
+    current().require_privileged()?; // CAP_SYS_ADMIN
     if flags & UNSUPPORTED_FLAGS != 0 {
         return Err(Errno::EINVAL);
     }
-    let source = if source == 0 { "none".into() } else { user_path(source)? };
+    let source = if source.is_null() { "none".into() } else { user_path(source)? };
     let target = user_path(target)?;
     let fstype = user_path(fstype)?;
     // The options string: at most a page, like Linux copies.
-    let options = if data == 0 { String::new() } else { user_path(data)? };
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    fs::mount(&cwd, &source, &target, &fstype, &options)?;
-    Ok(0)
-}
-
-pub fn sys_umount2(target: u64, _flags: u64) -> SyscallResult {
-    // CAP_SYS_ADMIN: only root (effective uid 0).
-    if process::current_creds().euid != 0 {
-        return Err(Errno::EPERM);
-    }
-    let target = user_path(target)?;
-    let cwd = process::with_current(|p| p.cwd.clone())?;
-    fs::umount(&cwd, &target)?;
+    let options = if data.is_null() { String::new() } else { user_path(data)? };
+    fs::mount(&current().cwd()?, &source, &target, &fstype, &options)?;
     Ok(0)
 }

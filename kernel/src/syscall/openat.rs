@@ -2,19 +2,21 @@
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path};
+use super::args::{user_path, DirFd, UserCStr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs::file::*;
 use crate::fs::{self, Data, Inode, S_IFLNK, S_IFREG};
-use crate::process;
 
-pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult {
+/// `flags` are all of the `int`: Linux ignores bits it does not know
+/// (O_LARGEFILE is always on here). `mode` is used only with O_CREAT.
+pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> SyscallResult {
     let path = user_path(path)?;
-    let flags = flags as u32;
     let base = base_dir(dirfd, &path)?;
     let follow = flags & O_NOFOLLOW == 0;
     let writes = flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0;
-    let creds = process::current_creds();
+    let creds = current().creds();
     let node = match fs::resolve(&base, &path, follow) {
         Ok(node) => {
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
@@ -30,9 +32,8 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
             }
             fs::access::may_create(&dir, &creds)?;
             fs::check_space(0)?;
-            let umask = process::with_current(|p| p.umask)?;
-            let node =
-                Inode::new(dir.fs, S_IFREG | (mode as u32 & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
+            let umask = current().umask()?;
+            let node = Inode::new(dir.fs, S_IFREG | (mode & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
             fs::access::set_owner(&node, &dir, &creds);
             fs::insert(&dir, name, node.clone())?;
             // The creator may open what it just made, whatever its mode.
@@ -64,7 +65,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> SyscallResult
     let abs = kernel_path::join(&base, &path);
     let node = crate::tty::open_node(node)?;
     let file = OpenFile::new(node, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), abs);
-    process::with_current(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))?
+    current().with(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))
 }
 
 /// The permission an existing file needs for `flags`: read and/or write

@@ -1,21 +1,15 @@
-//! pipe2(2).
+//! pipe2(2) (flags: O_CLOEXEC, O_NONBLOCK; others EINVAL at the boundary).
 
-use kernel_abi::Errno;
-
+use super::args::{Pipe2Flags, UserPtr};
+use super::current::current;
 use super::SyscallResult;
-use crate::fs::file::{O_CLOEXEC, O_NONBLOCK};
 use crate::fs::pipe;
-use crate::mm::usercopy::copy_to_user;
-use crate::process;
 
-pub fn sys_pipe2(fds: u64, flags: u64) -> SyscallResult {
-    let flags = flags as u32;
-    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let (r, w) = pipe::new(flags & O_NONBLOCK)?;
-    let cloexec = flags & O_CLOEXEC != 0;
-    let (rfd, wfd) = process::with_current(|p| -> Result<(usize, usize), Errno> {
+pub fn sys_pipe2(fds: UserPtr<[i32; 2]>, flags: Pipe2Flags) -> SyscallResult {
+    let nonblock = flags & Pipe2Flags::NONBLOCK;
+    let (r, w) = pipe::new(nonblock.bits())?;
+    let cloexec = flags.contains(Pipe2Flags::CLOEXEC);
+    let (rfd, wfd) = current().with(|p| {
         let rfd = p.fds.insert(r, cloexec)?;
         match p.fds.insert(w, cloexec) {
             Ok(wfd) => Ok((rfd, wfd)),
@@ -24,14 +18,12 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> SyscallResult {
                 Err(e)
             }
         }
-    })??;
-    let mut b = [0u8; 8];
-    b[..4].copy_from_slice(&(rfd as i32).to_le_bytes());
-    b[4..].copy_from_slice(&(wfd as i32).to_le_bytes());
-    if let Err(e) = copy_to_user(fds, &b) {
-        let _ = process::with_current(|p| {
+    })?;
+    if let Err(e) = fds.write(&[rfd as i32, wfd as i32]) {
+        let _ = current().with(|p| {
             let _ = p.fds.close(rfd as u64);
             let _ = p.fds.close(wfd as u64);
+            Ok(())
         });
         return Err(e);
     }

@@ -1,15 +1,25 @@
-//! renameat(2) and renameat2(2) (flags 0 only; RENAME_NOREPLACE/EXCHANGE: EINVAL).
+//! renameat(2) and renameat2(2). RENAME_NOREPLACE, RENAME_EXCHANGE and
+//! RENAME_WHITEOUT are not implemented: EINVAL, like the unknown bits the
+//! boundary rejects.
 
 use alloc::sync::Arc;
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path};
+use super::args::{user_path, DirFd, RenameFlags, UserCStr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs::{self, Inode};
 
-pub fn sys_renameat2(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, flags: u64) -> SyscallResult {
-    if flags != 0 {
+pub fn sys_renameat2(
+    olddirfd: DirFd,
+    oldpath: UserCStr,
+    newdirfd: DirFd,
+    newpath: UserCStr,
+    flags: RenameFlags,
+) -> SyscallResult {
+    if !flags.is_empty() {
         return Err(Errno::EINVAL);
     }
     let (old, new) = (user_path(oldpath)?, user_path(newpath)?);
@@ -25,7 +35,7 @@ pub fn sys_renameat2(olddirfd: u64, oldpath: u64, newdirfd: u64, newpath: u64, f
 /// sticky rule included), replacing or creating the new one, and write
 /// permission on a directory that changes parent (its `..` changes).
 fn may_rename(odir: &Arc<Inode>, oname: &str, ndir: &Arc<Inode>, nname: &str) -> Result<(), Errno> {
-    let creds = crate::process::current_creds();
+    let creds = current().creds();
     let node = odir.child(oname).ok_or(Errno::ENOENT)?;
     fs::access::may_delete(odir, &node, &creds)?;
     match ndir.child(nname) {

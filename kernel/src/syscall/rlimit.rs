@@ -2,54 +2,61 @@
 
 use kernel_abi::Errno;
 
+use super::args::{Pid, UserPtr, UserValue};
+use super::current::{current, is_privileged};
 use super::SyscallResult;
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
 use crate::process::{self, rlimit};
 use rlimit::Rlimit;
 
-fn read(addr: u64) -> Result<Rlimit, Errno> {
-    let mut raw = [0u8; 16];
-    copy_from_user(&mut raw, addr)?;
-    let w = |i: usize| u64::from_le_bytes(raw[i..i + 8].try_into().expect("8 bytes"));
-    Ok(Rlimit { cur: w(0), max: w(8) })
+/// `struct rlimit64` (and arm64's `struct rlimit`): rlim_cur, rlim_max.
+#[derive(Debug, Clone, Copy)]
+pub struct RlimitValue(Rlimit);
+
+impl UserValue for RlimitValue {
+    const SIZE: usize = 16;
+    fn decode(b: &[u8]) -> Self {
+        RlimitValue(Rlimit { cur: u64::decode(&b[..8]), max: u64::decode(&b[8..16]) })
+    }
+    fn encode(&self, b: &mut [u8]) {
+        self.0.cur.encode(&mut b[..8]);
+        self.0.max.encode(&mut b[8..16]);
+    }
 }
 
-fn write(addr: u64, r: Rlimit) -> Result<(), Errno> {
-    let mut raw = [0u8; 16];
-    raw[..8].copy_from_slice(&r.cur.to_le_bytes());
-    raw[8..].copy_from_slice(&r.max.to_le_bytes());
-    copy_to_user(addr, &raw)
+pub fn sys_getrlimit(resource: u32, old: UserPtr<RlimitValue>) -> SyscallResult {
+    sys_prlimit64(Pid::from_reg(0), resource, UserPtr::new(0), old)
 }
 
-pub fn sys_getrlimit(resource: u64, old: u64) -> SyscallResult {
-    sys_prlimit64(0, resource, 0, old)
-}
-
-pub fn sys_setrlimit(resource: u64, new: u64) -> SyscallResult {
-    if new == 0 {
+pub fn sys_setrlimit(resource: u32, new: UserPtr<RlimitValue>) -> SyscallResult {
+    if new.is_null() {
         return Err(Errno::EFAULT);
     }
-    sys_prlimit64(0, resource, new, 0)
+    sys_prlimit64(Pid::from_reg(0), resource, new, UserPtr::new(0))
 }
 
 /// `pid` 0 is the caller; another process needs the caller's real uid to
 /// be all of its uids and the real gid all of its gids, or privilege (EPERM).
-pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> SyscallResult {
-    let resource = usize::try_from(resource).ok().filter(|&r| r < rlimit::RLIM_NLIMITS).ok_or(Errno::EINVAL)?;
-    let new = if new != 0 { Some(read(new)?) } else { None };
-    let me = process::current_pid();
-    let pid = match pid as i64 as i32 {
+pub fn sys_prlimit64(pid: Pid, resource: u32, new: UserPtr<RlimitValue>, old: UserPtr<RlimitValue>) -> SyscallResult {
+    let resource = resource as usize;
+    if resource >= rlimit::RLIM_NLIMITS {
+        return Err(Errno::EINVAL);
+    }
+    let new = match new.nonnull() {
+        Some(n) => Some(n.read()?.0),
+        None => None,
+    };
+    let me = current().pid();
+    let pid = match pid.raw() {
         0 => me,
         p if p < 0 => return Err(Errno::ESRCH),
         p => p as u32,
     };
-    let creds = process::current_creds();
-    let privileged = creds.euid == 0;
-    let target_creds = process::with_pid(pid, |p| (p.creds, p.is_zombie())).ok_or(Errno::ESRCH)?;
-    if target_creds.1 {
+    let creds = current().creds();
+    let privileged = is_privileged(&creds);
+    let (t, zombie) = process::with_pid(pid, |p| (p.creds, p.is_zombie())).ok_or(Errno::ESRCH)?;
+    if zombie {
         return Err(Errno::ESRCH);
     }
-    let t = target_creds.0;
     let same_user = creds.uid == t.uid
         && creds.uid == t.euid
         && creds.uid == t.suid
@@ -75,8 +82,8 @@ pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> SyscallResu
         }
     })
     .ok_or(Errno::ESRCH)??;
-    if old != 0 {
-        write(old, previous)?;
+    if let Some(old) = old.nonnull() {
+        old.write(&RlimitValue(previous))?;
     }
     Ok(0)
 }

@@ -2,31 +2,45 @@
 
 use kernel_abi::Errno;
 
+use super::args::{UserPtr, UserValue};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
-use crate::process::{self, signal};
+use crate::process::signal::{self, SigAction};
 
-pub fn sys_rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> SyscallResult {
-    let sig = sig as usize;
+/// The kernel's `struct sigaction` (handler, flags, restorer, mask).
+impl UserValue for SigAction {
+    const SIZE: usize = 32;
+    fn decode(b: &[u8]) -> Self {
+        SigAction::from_bytes(&<[u8; 32]>::decode(b))
+    }
+    fn encode(&self, b: &mut [u8]) {
+        self.to_bytes().encode(b)
+    }
+}
+
+pub fn sys_rt_sigaction(
+    sig: i32,
+    act: UserPtr<SigAction>,
+    oldact: UserPtr<SigAction>,
+    sigsetsize: usize,
+) -> SyscallResult {
+    let sig = usize::try_from(sig).unwrap_or(0);
     if sigsetsize != 8 || sig == 0 || sig > signal::NSIG {
         return Err(Errno::EINVAL);
     }
-    let new = if act != 0 {
-        if sig == signal::SIGKILL || sig == signal::SIGSTOP {
-            return Err(Errno::EINVAL);
-        }
-        let mut raw = [0u8; 32];
-        copy_from_user(&mut raw, act)?;
-        Some(signal::SigAction::from_bytes(&raw))
-    } else {
-        None
+    let new = match act.nonnull() {
+        Some(_) if sig == signal::SIGKILL || sig == signal::SIGSTOP => return Err(Errno::EINVAL),
+        Some(act) => Some(act.read()?),
+        None => None,
     };
-    let old = process::with_current(|p| match new {
-        Some(n) => p.signals.set_action(sig, n),
-        None => p.signals.actions[sig - 1],
+    let old = current().with(|p| {
+        Ok(match new {
+            Some(n) => p.signals.set_action(sig, n),
+            None => p.signals.actions[sig - 1],
+        })
     })?;
-    if oldact != 0 {
-        copy_to_user(oldact, &old.to_bytes())?;
+    if let Some(oldact) = oldact.nonnull() {
+        oldact.write(&old)?;
     }
     Ok(0)
 }

@@ -2,29 +2,27 @@
 
 use kernel_abi::Errno;
 
+use super::args::UserPtr;
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
-use crate::process::{self, signal};
+use crate::process::signal;
 
-const SIG_BLOCK: u64 = 0;
-const SIG_UNBLOCK: u64 = 1;
-const SIG_SETMASK: u64 = 2;
+const SIG_BLOCK: i32 = 0;
+const SIG_UNBLOCK: i32 = 1;
+const SIG_SETMASK: i32 = 2;
 
-pub fn sys_rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> SyscallResult {
+pub fn sys_rt_sigprocmask(how: i32, set: UserPtr<u64>, oldset: UserPtr<u64>, sigsetsize: usize) -> SyscallResult {
     if sigsetsize != 8 {
         return Err(Errno::EINVAL);
     }
-    let new = if set != 0 {
-        let mut raw = [0u8; 8];
-        copy_from_user(&mut raw, set)?;
-        Some(u64::from_le_bytes(raw))
-    } else {
-        None
+    let new = match set.nonnull() {
+        Some(set) => Some(set.read()?),
+        None => None,
     };
     if new.is_some() && !matches!(how, SIG_BLOCK | SIG_UNBLOCK | SIG_SETMASK) {
         return Err(Errno::EINVAL);
     }
-    let old = process::with_current(|p| {
+    let old = current().with(|p| {
         let old = p.signals.blocked;
         if let Some(n) = new {
             let mask = match how {
@@ -34,10 +32,10 @@ pub fn sys_rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> S
             };
             p.signals.blocked = mask & !signal::UNBLOCKABLE;
         }
-        old
+        Ok(old)
     })?;
-    if oldset != 0 {
-        copy_to_user(oldset, &old.to_le_bytes())?;
+    if let Some(oldset) = oldset.nonnull() {
+        oldset.write(&old)?;
     }
     Ok(0)
 }

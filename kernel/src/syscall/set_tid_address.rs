@@ -1,9 +1,10 @@
-//! set_tid_address(2): records the clear-child-tid address; returns the tid.
+//! set_tid_address(2): returns the tid.
 
+use super::args::UserPtr;
+use super::current::current;
 use super::SyscallResult;
-use crate::process;
 
-pub fn sys_set_tid_address(_tidptr: u64) -> SyscallResult {
+pub fn sys_set_tid_address(_tidptr: UserPtr<i32>) -> SyscallResult {
     // The address matters only for threads (futex wake on exit): not yet.
-    Ok(process::current_pid() as usize)
+    Ok(current().pid() as usize)
 }

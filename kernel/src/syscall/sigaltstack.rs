@@ -3,49 +3,64 @@
 
 use kernel_abi::Errno;
 
+use super::args::{UserPtr, UserValue};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::{copy_from_user, copy_to_user};
-use crate::process::{self, signal};
-use signal::{AltStack, MINSIGSTKSZ, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
+use crate::process::signal::{AltStack, MINSIGSTKSZ, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
 
-/// `stack_t`: ss_sp (8), ss_flags (4, padded to 8), ss_size (8).
-const STACK_T_SIZE: usize = 24;
+/// `stack_t`: ss_sp, ss_flags (an int, padded), ss_size.
+#[derive(Debug, Clone, Copy)]
+pub struct StackT {
+    sp: u64,
+    flags: u32,
+    size: u64,
+}
 
-pub fn sys_sigaltstack(ss: u64, old_ss: u64, user_sp: u64) -> SyscallResult {
-    let current = process::with_current(|p| p.signals.altstack)?;
-    let on_stack = current.contains(user_sp);
-    let new = if ss != 0 {
-        let mut raw = [0u8; STACK_T_SIZE];
-        copy_from_user(&mut raw, ss)?;
-        let sp = u64::from_le_bytes(raw[0..8].try_into().expect("8 bytes"));
-        let flags = u32::from_le_bytes(raw[8..12].try_into().expect("4 bytes"));
-        let size = u64::from_le_bytes(raw[16..24].try_into().expect("8 bytes"));
-        if on_stack {
-            return Err(Errno::EPERM);
+impl UserValue for StackT {
+    const SIZE: usize = 24;
+    fn decode(b: &[u8]) -> Self {
+        StackT { sp: u64::decode(&b[..8]), flags: u32::decode(&b[8..12]), size: u64::decode(&b[16..24]) }
+    }
+    fn encode(&self, b: &mut [u8]) {
+        self.sp.encode(&mut b[..8]);
+        self.flags.encode(&mut b[8..12]);
+        0u32.encode(&mut b[12..16]);
+        self.size.encode(&mut b[16..24]);
+    }
+}
+
+/// `user_sp`: where the caller's stack is (EPERM to change the stack it runs on).
+pub fn sys_sigaltstack(ss: UserPtr<StackT>, old_ss: UserPtr<StackT>, user_sp: u64) -> SyscallResult {
+    let current_stack = current().with(|p| Ok(p.signals.altstack))?;
+    let on_stack = current_stack.contains(user_sp);
+    let new = match ss.nonnull() {
+        Some(ss) => {
+            let s = ss.read()?;
+            if on_stack {
+                return Err(Errno::EPERM);
+            }
+            Some(match s.flags & !SS_AUTODISARM {
+                SS_DISABLE => AltStack::default(),
+                0 | SS_ONSTACK if s.size < MINSIGSTKSZ => return Err(Errno::ENOMEM),
+                0 | SS_ONSTACK => AltStack { sp: s.sp, size: s.size, autodisarm: s.flags & SS_AUTODISARM != 0 },
+                _ => return Err(Errno::EINVAL),
+            })
         }
-        Some(match flags & !SS_AUTODISARM {
-            SS_DISABLE => AltStack::default(),
-            0 | SS_ONSTACK if size < MINSIGSTKSZ => return Err(Errno::ENOMEM),
-            0 | SS_ONSTACK => AltStack { sp, size, autodisarm: flags & SS_AUTODISARM != 0 },
-            _ => return Err(Errno::EINVAL),
-        })
-    } else {
-        None
+        None => None,
     };
-    if old_ss != 0 {
-        let flags = if current.size == 0 {
+    if let Some(old_ss) = old_ss.nonnull() {
+        let flags = if current_stack.size == 0 {
             SS_DISABLE
         } else {
-            (if on_stack { SS_ONSTACK } else { 0 }) | if current.autodisarm { SS_AUTODISARM } else { 0 }
+            (if on_stack { SS_ONSTACK } else { 0 }) | if current_stack.autodisarm { SS_AUTODISARM } else { 0 }
         };
-        let mut raw = [0u8; STACK_T_SIZE];
-        raw[0..8].copy_from_slice(&current.sp.to_le_bytes());
-        raw[8..12].copy_from_slice(&flags.to_le_bytes());
-        raw[16..24].copy_from_slice(&current.size.to_le_bytes());
-        copy_to_user(old_ss, &raw)?;
+        old_ss.write(&StackT { sp: current_stack.sp, flags, size: current_stack.size })?;
     }
     if let Some(new) = new {
-        process::with_current(|p| p.signals.altstack = new)?;
+        current().with(|p| {
+            p.signals.altstack = new;
+            Ok(())
+        })?;
     }
     Ok(0)
 }

@@ -1,9 +1,12 @@
 //! sysinfo(2).
 
+use super::args::UserPtr;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
 
-pub fn sys_sysinfo(info: u64) -> SyscallResult {
+/// arm64 `struct sysinfo`: 112 bytes.
+pub type SysinfoBuf = [u8; 112];
+
+pub fn sys_sysinfo(info: UserPtr<SysinfoBuf>) -> SyscallResult {
     let (total, free) = crate::mm::frame::stats();
     let mut b = [0u8; 112];
     let uptime = crate::arch::timer::now_ns() / 1_000_000_000;
@@ -12,6 +15,6 @@ pub fn sys_sysinfo(info: u64) -> SyscallResult {
     b[40..48].copy_from_slice(&(free as u64 * 4096).to_le_bytes());
     b[80..82].copy_from_slice(&(crate::process::pids().len() as u16).to_le_bytes());
     b[104..108].copy_from_slice(&1u32.to_le_bytes());
-    copy_to_user(info, &b)?;
+    info.write(&b)?;
     Ok(0)
 }

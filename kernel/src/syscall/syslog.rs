@@ -2,8 +2,9 @@
 
 use kernel_abi::Errno;
 
+use super::args::UserSlice;
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
 use crate::printk;
 
 const ACTION_READ_ALL: i32 = 3;
@@ -15,18 +16,18 @@ const ACTION_CONSOLE_LEVEL: i32 = 8;
 const ACTION_SIZE_UNREAD: i32 = 9;
 const ACTION_SIZE_BUFFER: i32 = 10;
 
-pub fn sys_syslog(action: i32, buf: u64, len: u64) -> SyscallResult {
+/// `buf` is the buffer and its `int` length for the read actions; for
+/// SYSLOG_ACTION_CONSOLE_LEVEL the length is the level.
+pub fn sys_syslog(action: i32, buf: UserSlice, len: i32) -> SyscallResult {
     // As Linux with dmesg_restrict=1 (Debian's default): every action
-    // needs CAP_SYSLOG, i.e. root (effective uid 0).
-    if crate::process::current_creds().euid != 0 {
-        return Err(Errno::EPERM);
-    }
+    // needs CAP_SYSLOG.
+    current().require_privileged()?;
     match action {
         ACTION_READ_ALL | ACTION_READ_CLEAR => {
             let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?.min(printk::size());
             let mut data = super::fs_util::scratch(len)?;
             let n = printk::read_all(&mut data);
-            copy_to_user(buf, &data[..n])?;
+            buf.write_from(&data[..n])?;
             if action == ACTION_READ_CLEAR {
                 printk::clear();
             }

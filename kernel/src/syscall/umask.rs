@@ -1,8 +1,8 @@
-//! umask(2).
+//! umask(2): the old mask.
 
+use super::current::current;
 use super::SyscallResult;
-use crate::process;
 
-pub fn sys_umask(mask: u64) -> SyscallResult {
-    process::with_current(|p| core::mem::replace(&mut p.umask, mask as u32 & 0o777) as usize)
+pub fn sys_umask(mask: u32) -> SyscallResult {
+    current().with(|p| Ok(core::mem::replace(&mut p.umask, mask & 0o777) as usize))
 }

@@ -1,47 +1,51 @@
 //! utimensat(2): only the modification time is kept (stat reports it for
-//! atime and ctime too).
+//! atime and ctime too). Flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (others
+//! EINVAL at the boundary, as Linux). A NULL path is futimens(3): the file
+//! `dirfd` is open on.
 
 use kernel_abi::Errno;
 
-use super::fs_util::{base_dir, user_path, AT_SYMLINK_NOFOLLOW};
+use super::args::{user_path, AtFlags, DirFd, Timespec, UserCStr, UserPtr};
+use super::current::current;
+use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs;
-use crate::mm::usercopy::copy_from_user;
-use crate::process;
 
 const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
 
-pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> SyscallResult {
-    let node = if path == 0 {
-        process::with_current(|p| p.fds.get(dirfd))??.node.clone()
+pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>, flags: AtFlags) -> SyscallResult {
+    let node = if path.is_null() {
+        match dirfd {
+            // The fd table has no AT_FDCWD (-100): EBADF.
+            DirFd::Cwd => return Err(Errno::EBADF),
+            DirFd::Fd(fd) => current().file(fd)?.node.clone(),
+        }
     } else {
         let path = user_path(path)?;
         let base = base_dir(dirfd, &path)?;
-        fs::resolve(&base, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        fs::resolve(&base, &path, !flags.contains(AtFlags::SYMLINK_NOFOLLOW))?
     };
     let now = crate::arch::timer::now_ns();
     // Setting the current time takes ownership or write permission (EACCES);
     // an explicit time takes ownership (EPERM), as Linux's utimes checks.
     let mut explicit = false;
-    let mtime = if times == 0 {
-        Some(now)
-    } else {
-        let mut raw = [0u8; 32];
-        copy_from_user(&mut raw, times)?;
-        let sec = i64::from_le_bytes(raw[16..24].try_into().expect("8 bytes"));
-        let nsec = i64::from_le_bytes(raw[24..32].try_into().expect("8 bytes"));
-        match nsec {
-            UTIME_NOW => Some(now),
-            UTIME_OMIT => None,
-            n if (0..1_000_000_000).contains(&n) && sec >= 0 => {
-                explicit = true;
-                Some(sec as u64 * 1_000_000_000 + n as u64)
+    let mtime = match times.nonnull() {
+        None => Some(now),
+        Some(times) => {
+            let [_atime, mtime] = times.read()?;
+            match mtime.nsec {
+                UTIME_NOW => Some(now),
+                UTIME_OMIT => None,
+                _ => {
+                    let t = mtime.to_ns()?;
+                    explicit = true;
+                    Some(t)
+                }
             }
-            _ => return Err(Errno::EINVAL),
         }
     };
-    let creds = process::current_creds();
+    let creds = current().creds();
     if !creds.owns(node.meta.lock().uid) {
         if explicit {
             return Err(Errno::EPERM);

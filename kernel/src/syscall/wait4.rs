@@ -1,29 +1,27 @@
 //! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues;
-//! rusage holds the child's CPU times (getrusage.rs).
+//! rusage holds the child's CPU times (getrusage.rs). Options: unknown
+//! bits EINVAL at the boundary.
 
-use kernel_abi::Errno;
-
+use super::args::{Pid, UserPtr, WaitFlags};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_to_user;
 use crate::process::{self, WaitFor, WaitOptions};
 
-const WNOHANG: u64 = 1;
-const WUNTRACED: u64 = 2;
-const WCONTINUED: u64 = 8;
+/// arm64 `struct rusage`: 144 bytes.
+pub type Rusage = [u8; 144];
 
-pub fn sys_wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SyscallResult {
-    if options & !(WNOHANG | WUNTRACED | WCONTINUED | 0x4000_0000 | 0x8000_0000) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let pid = pid as i64 as i32;
-    let sel = match pid {
+pub fn sys_wait4(pid: Pid, status: UserPtr<i32>, options: WaitFlags, rusage: UserPtr<Rusage>) -> SyscallResult {
+    let sel = match pid.raw() {
         -1 => WaitFor::Any,
-        0 => WaitFor::Group(process::with_current(|p| p.pgid)?),
-        p if p < 0 => WaitFor::Group((-p) as u32),
+        0 => WaitFor::Group(current().with(|p| Ok(p.pgid))?),
+        p if p < 0 => WaitFor::Group(p.unsigned_abs()),
         p => WaitFor::Pid(p as u32),
     };
-    let opts = WaitOptions { stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0 };
-    let found = if options & WNOHANG != 0 {
+    let opts = WaitOptions {
+        stopped: options.contains(WaitFlags::UNTRACED),
+        continued: options.contains(WaitFlags::CONTINUED),
+    };
+    let found = if options.contains(WaitFlags::NOHANG) {
         match process::try_wait_usage(sel, opts)? {
             Some(r) => r,
             None => return Ok(0),
@@ -32,11 +30,11 @@ pub fn sys_wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SyscallRes
         process::wait_with_usage(sel, opts)?
     };
     let (child, code, (user, system)) = found;
-    if status != 0 {
-        copy_to_user(status, &code.to_le_bytes())?;
+    if let Some(status) = status.nonnull() {
+        status.write(&code)?;
     }
-    if rusage != 0 {
-        copy_to_user(rusage, &super::getrusage::rusage_bytes(user, system))?;
+    if let Some(rusage) = rusage.nonnull() {
+        rusage.write(&super::getrusage::rusage(user, system))?;
     }
     Ok(child as usize)
 }

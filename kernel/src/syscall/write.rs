@@ -1,19 +1,18 @@
 //! write(2).
 
+use super::args::{Fd, UserSlice};
+use super::current::current;
 use super::SyscallResult;
-use crate::mm::usercopy::copy_from_user;
-use crate::process;
 
 const CHUNK: usize = 64 << 10;
 
-pub fn sys_write(fd: u64, buf: u64, len: u64) -> SyscallResult {
-    let file = process::with_current(|p| p.fds.get(fd))??;
-    let len = len as usize;
-    let mut kbuf = super::fs_util::scratch(len.min(CHUNK))?;
+pub fn sys_write(fd: Fd, buf: UserSlice) -> SyscallResult {
+    let file = current().file(fd)?;
+    let mut kbuf = super::fs_util::scratch(buf.len().min(CHUNK))?;
     let mut done = 0;
-    while done < len {
-        let n = (len - done).min(CHUNK);
-        if let Err(e) = copy_from_user(&mut kbuf[..n], buf + done as u64) {
+    while done < buf.len() {
+        let n = (buf.len() - done).min(CHUNK);
+        if let Err(e) = buf.skip(done).read_into(&mut kbuf[..n]) {
             // Linux returns the bytes written before the fault, else EFAULT.
             return if done > 0 { Ok(done) } else { Err(e) };
         }

@@ -76,7 +76,7 @@ impl Tty for Pty {
 /// ENOSPC when `MAX_PTYS` pairs exist, ENOMEM when the heap cannot hold
 /// the buffers.
 pub fn allocate() -> Result<Arc<Pty>, Errno> {
-    if !crate::arch::heap::has_room(TO_MASTER_CAPACITY + kernel_line_discipline::INPUT_CAPACITY * 3) {
+    if !crate::mm::heap::has_room(TO_MASTER_CAPACITY + kernel_line_discipline::INPUT_CAPACITY * 3) {
         return Err(Errno::ENOMEM);
     }
     let mut table = PTYS.lock();

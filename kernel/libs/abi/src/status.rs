@@ -33,7 +33,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SYMLINKAT, Status::Implemented, ""),
     (RENAMEAT2, Status::Partial, "flags 0 only (RENAME_NOREPLACE/EXCHANGE/WHITEOUT: EINVAL)"),
     (RENAMEAT, Status::Implemented, "within one filesystem (EXDEV across)"),
-    (UMOUNT2, Status::Partial, "flags ignored; root only (EPERM)"),
+    (UMOUNT2, Status::Partial, "unknown flags EINVAL; MNT_FORCE/DETACH/EXPIRE and UMOUNT_NOFOLLOW have no effect; root only (EPERM)"),
     (
         MOUNT,
         Status::Partial,
@@ -150,7 +150,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLONE,
         Status::Partial,
-        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL; RLIMIT_NPROC (EAGAIN)",
+        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL; the exit signal is always SIGCHLD; CLONE_SETTLS and the tid pointers are not acted on; RLIMIT_NPROC (EAGAIN)",
     ),
     (
         EXECVE,

@@ -30,6 +30,16 @@ pub struct TrapFrame {
 const _: () = assert!(core::mem::size_of::<TrapFrame>() == 816);
 
 impl TrapFrame {
+    /// SPSR.M[3:0] (0: EL0t) and SPSR.DAIF.
+    const SPSR_MODE_AND_MASKS: u64 = 0xf | 0x3c0;
+
+    /// Forces the return state to EL0 with interrupts unmasked, whatever
+    /// safe code stored in `spsr`: a frame a process returns through can
+    /// never eret into EL1 (the kernel) at an address it chose.
+    pub fn confine_to_el0(&mut self) {
+        self.spsr &= !Self::SPSR_MODE_AND_MASKS;
+    }
+
     /// A frame that enters EL0 at `pc` with stack `sp`, interrupts unmasked.
     pub fn new_user(pc: u64, sp: u64) -> TrapFrame {
         TrapFrame { elr: pc, sp_el0: sp, spsr: 0, ..TrapFrame::default() }
@@ -66,6 +76,8 @@ pub struct Handlers {
 
 static HANDLERS: spin::Once<Handlers> = spin::Once::new();
 
+/// Installs the handlers the vectors call (the first call wins). Safe: the
+/// handlers are safe functions, and until installed an exception panics.
 pub fn set_handlers(h: Handlers) {
     HANDLERS.call_once(|| h);
 }
@@ -118,7 +130,10 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
         4 => (h.fatal)(frame, Kind::KernelFault { esr, far }),
         _ => (h.fatal)(frame, Kind::Unexpected { vector, esr }),
     }
+    // The handlers are safe code that may rewrite the frame (execve,
+    // sigreturn): whatever they did, a trap from EL0 returns to EL0.
     if from_user {
+        frame.confine_to_el0();
         (h.user_boundary)(false);
     }
 }
@@ -143,7 +158,7 @@ fn fixup_user_access(frame: &mut TrapFrame) -> bool {
     }
 }
 
-/// Human-readable exception class, for fault reports.
+/// Human-readable exception class, for fault reports (safe: a table lookup).
 pub fn exception_class(esr: u64) -> &'static str {
     match esr >> 26 {
         0x00 => "unknown",

@@ -25,7 +25,9 @@ const PRIORITY: u8 = 0xa0;
 pub const SPURIOUS: u32 = 1020;
 
 impl Gic {
-    /// Brings up the GIC from its DTB `reg` windows (distributor, redistributors).
+    /// Brings up the GIC from its DTB `reg` windows (distributor,
+    /// redistributors). Safe: the windows go through `Mmio::new`, which
+    /// accepts only the device region.
     pub fn init(dist: (u64, u64), redist: (u64, u64)) -> Option<Gic> {
         let gic = Gic { dist: Mmio::new(dist.0, dist.1)?, redist: Mmio::new(redist.0, 0x20000)? };
         // Distributor: affinity routing, group 1 enabled.
@@ -63,12 +65,14 @@ impl Gic {
         Some(gic)
     }
 
-    /// Number of interrupt lines the distributor implements.
+    /// Number of interrupt lines the distributor implements (safe: a
+    /// register read).
     pub fn lines(&self) -> u32 {
         ((self.dist.read32(GICD_TYPER) & 0x1f) + 1) * 32
     }
 
     /// Enables interrupt `intid` (PPI: this CPU; SPI: routed to CPU 0).
+    /// Safe: an interrupt with no driver is acknowledged and ignored.
     pub fn enable(&self, intid: u32) {
         let (reg, bit) = ((intid / 32) as u64 * 4, 1u32 << (intid % 32));
         if intid < 32 {
@@ -84,7 +88,8 @@ impl Gic {
     }
 }
 
-/// Acknowledges the highest-priority pending interrupt.
+/// Acknowledges the highest-priority pending interrupt (safe: a system
+/// register access; the caller ends it with `eoi`).
 pub fn ack() -> u32 {
     let intid: u64;
     // SAFETY: reading ICC_IAR1_EL1 acknowledges the interrupt; the caller ends it with `eoi`.
@@ -92,7 +97,7 @@ pub fn ack() -> u32 {
     intid as u32
 }
 
-/// Ends handling of `intid`.
+/// Ends handling of `intid` (safe: a system register write).
 pub fn eoi(intid: u32) {
     // SAFETY: writing ICC_EOIR1_EL1 with an acknowledged ID drops its priority.
     unsafe { asm!("msr S3_0_C12_C12_1, {}", in(reg) intid as u64, options(nomem, nostack)) };

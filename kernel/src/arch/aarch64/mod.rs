@@ -4,7 +4,6 @@
 
 pub mod exception;
 pub mod gic;
-pub mod heap;
 pub mod layout;
 pub mod mmio;
 pub mod psci;
@@ -23,7 +22,8 @@ extern "C" fn kernel_entry(dtb_pa: u64) -> ! {
     crate::kernel_main(dtb_pa)
 }
 
-/// The exception level the kernel runs at (1 after boot.S).
+/// The exception level the kernel runs at (1 after boot.S). Safe: reads
+/// a register.
 pub fn current_el() -> u64 {
     let el: u64;
     // SAFETY: reading CurrentEL has no side effects.
@@ -32,6 +32,7 @@ pub fn current_el() -> u64 {
 }
 
 /// The user-visible CPU features (`AT_HWCAP` bits) from the ID registers.
+/// Safe: reads registers.
 pub fn hwcaps() -> u64 {
     let (isar0, pfr0): (u64, u64);
     // SAFETY: reading ID registers has no side effects.
@@ -43,6 +44,7 @@ pub fn hwcaps() -> u64 {
 }
 
 /// MIDR_EL1: implementer, variant, architecture, part number, revision.
+/// Safe: reads a register.
 pub fn midr() -> u64 {
     let midr: u64;
     // SAFETY: reading MIDR_EL1 has no side effects.
@@ -50,7 +52,7 @@ pub fn midr() -> u64 {
     midr
 }
 
-/// Whether stage-1 translation is on (SCTLR_EL1.M).
+/// Whether stage-1 translation is on (SCTLR_EL1.M). Safe: reads a register.
 pub fn mmu_enabled() -> bool {
     let sctlr: u64;
     // SAFETY: reading SCTLR_EL1 has no side effects.
@@ -58,7 +60,8 @@ pub fn mmu_enabled() -> bool {
     sctlr & 1 == 1
 }
 
-/// Points VBAR_EL1 at the vector table of vectors.S.
+/// Points VBAR_EL1 at the vector table of vectors.S. Safe: always the
+/// same, complete table; calling it again changes nothing.
 pub fn install_vectors() -> u64 {
     extern "C" {
         static exception_vectors: u8;
@@ -70,13 +73,16 @@ pub fn install_vectors() -> u64 {
     addr
 }
 
-/// Unmasks IRQs at EL1.
+/// Unmasks IRQs at EL1. Safe: the handlers are installed before the GIC
+/// delivers anything, and kernel code never relies on IRQs being masked
+/// except under an `IrqGuard`, which restores its own state.
 pub fn irq_enable() {
     // SAFETY: handlers are installed before interrupts are enabled (main.rs order).
     unsafe { asm!("msr daifclr, #2", options(nomem, nostack)) };
 }
 
-/// Masks IRQs; returns whether they were unmasked before.
+/// Masks IRQs; returns whether they were unmasked before. Safe: masking
+/// can only delay an interrupt.
 pub fn irq_disable() -> bool {
     let daif: u64;
     // SAFETY: masking interrupts is always safe.
@@ -107,7 +113,7 @@ impl Drop for IrqGuard {
     }
 }
 
-/// Waits for an interrupt.
+/// Waits for an interrupt. Safe: `wfi` only pauses the CPU.
 pub fn wait_for_interrupt() {
     // SAFETY: wfi only pauses the CPU.
     unsafe { asm!("wfi", options(nomem, nostack)) };
@@ -115,7 +121,8 @@ pub fn wait_for_interrupt() {
 
 /// Frame-pointer backtrace of the current call chain: calls `f` with each
 /// return address, at most `max` frames. Frame records are read only while
-/// they lie inside the kernel's high half and are 16-byte aligned.
+/// they lie inside the kernel's high half and are 16-byte aligned. Safe:
+/// it follows only the compiler's frame records, read-only.
 pub fn backtrace(max: usize, mut f: impl FnMut(u64)) {
     let mut fp: u64;
     // SAFETY: reading x29 has no side effects.
@@ -138,7 +145,8 @@ pub fn backtrace(max: usize, mut f: impl FnMut(u64)) {
 
 global_asm!(include_str!("user_selftest.S"));
 
-/// The machine code of the EL0 self-test (user_selftest.S).
+/// The machine code of the EL0 self-test (user_selftest.S). Safe: a
+/// shared slice of read-only .rodata bytes.
 pub fn user_selftest_code() -> &'static [u8] {
     extern "C" {
         static user_selftest_start: u8;
@@ -151,6 +159,7 @@ pub fn user_selftest_code() -> &'static [u8] {
 }
 
 /// Makes instructions written through the data side visible to fetches.
+/// Safe: cache maintenance only.
 pub fn sync_icache() {
     // SAFETY: cache maintenance has no effect on program state.
     unsafe { asm!("dsb ish", "ic iallu", "dsb ish", "isb", options(nostack)) };

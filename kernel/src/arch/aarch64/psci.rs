@@ -13,19 +13,19 @@ fn call(function: u64) {
     }
 }
 
-/// Powers the machine off (QEMU exits with status 0).
+/// Powers the machine off (QEMU exits with status 0). Safe: never returns.
 pub fn system_off() -> ! {
     call(SYSTEM_OFF);
     halt()
 }
 
-/// Resets the machine (with `-no-reboot`, QEMU exits).
+/// Resets the machine (with `-no-reboot`, QEMU exits). Safe: never returns.
 pub fn system_reset() -> ! {
     call(SYSTEM_RESET);
     halt()
 }
 
-/// Stops this CPU for good (PSCI failed or is absent).
+/// Stops this CPU for good (PSCI failed or is absent). Safe: never returns.
 pub fn halt() -> ! {
     loop {
         super::irq_disable();

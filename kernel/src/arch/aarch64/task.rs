@@ -46,7 +46,7 @@ pub const KERNEL_STACK_SIZE: usize = 64 << 10;
 impl KernelStack {
     /// None when the kernel heap cannot spare it and keep its reserve.
     fn new() -> Option<KernelStack> {
-        if !super::heap::has_room(KERNEL_STACK_SIZE) {
+        if !crate::mm::heap::has_room(KERNEL_STACK_SIZE) {
             return None;
         }
         let mut mem = alloc::vec::Vec::new();
@@ -77,7 +77,8 @@ static PREVIOUS: Mutex<Option<Arc<Task>>> = Mutex::new(None);
 
 impl Task {
     /// The boot context as a task, made the running one. Only the first
-    /// call returns it.
+    /// call returns it (safe: later calls get None, so the boot context is
+    /// never two tasks).
     pub fn boot() -> Option<Arc<Task>> {
         let _irq = IrqGuard::new();
         let mut running = RUNNING.lock();
@@ -90,7 +91,9 @@ impl Task {
     }
 
     /// A new task whose first switch-in returns to EL0 through a copy of
-    /// `frame` at the top of its own kernel stack. None when the kernel
+    /// `frame` at the top of its own kernel stack. Safe for any `frame`:
+    /// the copy's SPSR is confined to EL0 (`TrapFrame::confine_to_el0`), so
+    /// the worst a bad frame does is fault in user mode. None when the kernel
     /// heap cannot spare the stack (the caller returns ENOMEM).
     pub fn new(frame: &TrapFrame) -> Option<Arc<Task>> {
         extern "C" {
@@ -102,10 +105,13 @@ impl Task {
         // SAFETY: `bytes - size` is within the allocation (816 bytes below
         // its end, the stack being 64 KiB).
         let at = unsafe { stack.mem.as_mut_ptr().cast::<u8>().add(bytes - size) }.cast::<TrapFrame>();
+        // Safe for any frame: the task enters EL0, never EL1.
+        let mut first = *frame;
+        first.confine_to_el0();
         // SAFETY: `at..end` lies inside the stack's allocation, is 16-byte
         // aligned (the allocation is u128-aligned and 816 is a multiple of
         // 16), and the task does not run yet, so nothing else uses it.
-        unsafe { core::ptr::write(at, *frame) };
+        unsafe { core::ptr::write(at, first) };
         let mut ctx = Context::default();
         ctx.regs[0] = at as u64;
         ctx.regs[11] = task_entry_trampoline as *const () as u64;
@@ -118,6 +124,9 @@ impl Task {
 /// later `switch_to` picks the task that called it again. Nothing of the
 /// caller's must hold an `Arc<Task>` across the call: a task that never
 /// runs again (an exited process) never drops what its stack holds.
+/// Safe: `next` is a task built by `Task::new`/`Task::boot` (the only
+/// constructors) and kept alive by the `Arc` until the switch completes;
+/// the running task is kept alive in `RUNNING`/`PREVIOUS` meanwhile.
 pub fn switch_to(next: Arc<Task>) {
     extern "C" {
         fn switch_context(prev: *mut Context, next: *const Context);

@@ -6,6 +6,7 @@ use core::arch::asm;
 /// PPI of the EL1 virtual timer on QEMU virt.
 pub const VIRT_TIMER_INTID: u32 = 27;
 
+/// The counter's frequency in Hz (safe: reads CNTFRQ_EL0).
 pub fn frequency() -> u64 {
     let f: u64;
     // SAFETY: reading CNTFRQ_EL0 has no side effects.
@@ -13,6 +14,7 @@ pub fn frequency() -> u64 {
     f
 }
 
+/// The virtual counter (safe: reads CNTVCT_EL0).
 pub fn counter() -> u64 {
     let c: u64;
     // SAFETY: reading CNTVCT_EL0 has no side effects.
@@ -20,14 +22,15 @@ pub fn counter() -> u64 {
     c
 }
 
-/// Nanoseconds since the counter started (boot).
+/// Nanoseconds since the counter started (boot). Safe: register reads.
 pub fn now_ns() -> u64 {
     let f = frequency().max(1);
     let c = counter();
     ((c as u128 * 1_000_000_000) / f as u128) as u64
 }
 
-/// Arms the virtual timer to fire `ticks` counter ticks from now.
+/// Arms the virtual timer to fire `ticks` counter ticks from now. Safe:
+/// an early or late tick only moves the scheduler's clock.
 pub fn arm(ticks: u64) {
     // SAFETY: programming the EL1 virtual timer only schedules an interrupt.
     unsafe {

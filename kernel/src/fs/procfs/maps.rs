@@ -127,7 +127,7 @@ pub fn maps(pid: u32) -> String {
 /// Grows `s` (doubling) while the kernel heap keeps its reserve; false when it cannot.
 fn reserve(s: &mut String) -> bool {
     let more = s.capacity().max(4096);
-    crate::arch::heap::has_room(more.saturating_mul(2)) && s.try_reserve(more).is_ok()
+    crate::mm::heap::has_room(more.saturating_mul(2)) && s.try_reserve(more).is_ok()
 }
 
 /// Memory totals in bytes, from the same mappings as maps.

@@ -9,26 +9,36 @@ use crate::mm::frame;
 
 pub const PAGE_SIZE: u64 = 4096;
 
-/// An owned, zeroed physical frame; released on drop.
+/// An owned, zeroed physical frame; released on drop. Not `Clone`: the
+/// frame allocator hands each frame out once, so this value is its only
+/// owner until `leak` gives it to a page table.
 pub struct Frame {
     pa: u64,
 }
 
 impl Frame {
+    /// A fresh frame, zeroed. Safe: the frame comes from the allocator,
+    /// which no one else holds it from.
     pub fn alloc_zeroed() -> Option<Frame> {
-        let f = Frame { pa: frame::alloc()? };
+        let mut f = Frame { pa: frame::alloc()? };
         f.bytes_mut().fill(0);
         Some(f)
     }
 
+    /// The physical address (a number: using it to reach memory is what
+    /// the unsafe code of this module does, under its own SAFETY rules).
     pub fn pa(&self) -> u64 {
         self.pa
     }
 
-    pub fn bytes_mut(&self) -> &mut [u8] {
+    /// The frame's bytes. Safe: `&mut self` is the exclusive borrow of the
+    /// frame's only owner, so the slice aliases nothing and cannot outlive
+    /// the frame.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: the frame belongs to this Frame alone (the allocator gave
-        // it out once), it is RAM mapped in the linear map, and the
-        // returned borrow cannot outlive `self`.
+        // it out once, and it is not mapped anywhere until `leak`), it is
+        // RAM in the linear map, and the borrow of `self` is exclusive for
+        // the slice's lifetime.
         unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.pa) as *mut u8, PAGE_SIZE as usize) }
     }
 
@@ -169,9 +179,12 @@ impl AddressSpace {
 
     /// Widens the permissions of a mapped page to include `perms` and gives
     /// its bytes (for loaders that fill a page shared by two segments).
+    /// Safe: only a page this space alone owns (not copy-on-write, not
+    /// MAP_SHARED, reference count 1) is given out, for as long as `self`
+    /// stays borrowed; None for any other.
     pub fn widen(&mut self, va: u64, perms: UserPerms) -> Option<&mut [u8]> {
         let slot = self.entry(va, false).ok()??;
-        if *slot & VALID == 0 {
+        if *slot & VALID == 0 || *slot & (COW | SHARED) != 0 || frame::refcount(*slot & ADDR_MASK) != 1 {
             return None;
         }
         if perms.write {
@@ -197,7 +210,7 @@ impl AddressSpace {
         let mut count = 0usize;
         walk_leaves(self.root.pa(), 1, 0, &mut |_, _| count += 1);
         let bytes = count.checked_mul(core::mem::size_of::<(u64, u64)>())?;
-        if !crate::arch::heap::has_room(bytes) {
+        if !crate::mm::heap::has_room(bytes) {
             return None;
         }
         let mut leaves: alloc::vec::Vec<(u64, u64)> = alloc::vec::Vec::new();
@@ -242,7 +255,7 @@ impl AddressSpace {
         if frame::refcount(old) == 1 {
             *slot = desc & !(AP_RO | COW);
         } else {
-            let Some(new) = Frame::alloc_zeroed() else { return CowFault::OutOfMemory };
+            let Some(mut new) = Frame::alloc_zeroed() else { return CowFault::OutOfMemory };
             // SAFETY: `old` is mapped by this space (shared, read-only for
             // everyone), alive while we hold a reference; `new` is ours.
             let src = unsafe { core::slice::from_raw_parts(phys_to_virt(old) as *const u8, PAGE_SIZE as usize) };

@@ -1,5 +1,6 @@
 //! The kernel heap: `alloc` backed by a linked-list allocator over a
-//! static region in .bss.
+//! static region (link.ld `.heap`). Architecture-independent: it moved here
+//! from `arch/`, which keeps only what is specific to the CPU and board.
 
 use linked_list_allocator::LockedHeap;
 
@@ -25,17 +26,21 @@ static INIT: spin::Once<()> = spin::Once::new();
 /// so every allocation a user program can drive in bulk checks first.
 pub const RESERVE: usize = 1 << 20;
 
-/// Free bytes in the heap (possibly fragmented).
+/// Free bytes in the heap (possibly fragmented). Safe: reads the
+/// allocator's counters under its lock.
 pub fn free() -> usize {
     HEAP.lock().free()
 }
 
-/// True when `bytes` more can be taken and `RESERVE` still stays free.
+/// True when `bytes` more can be taken and `RESERVE` still stays free
+/// (safe: as `free`).
 pub fn has_room(bytes: usize) -> bool {
     free().checked_sub(RESERVE).is_some_and(|spare| spare >= bytes)
 }
 
-/// Hands the region to the allocator (once); returns its virtual start and size.
+/// Hands the region to the allocator (once); returns its virtual start and
+/// size. Safe to call any number of times from anywhere: only the first
+/// call initialises, and nothing else names the region.
 pub fn init() -> (u64, usize) {
     let start = core::ptr::addr_of_mut!(REGION) as *mut u8;
     INIT.call_once(|| {

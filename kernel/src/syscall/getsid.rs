@@ -1,0 +1,11 @@
+//! getsid(2).
+
+use kernel_abi::Errno;
+
+use super::args::Pid;
+use super::SyscallResult;
+use crate::process;
+
+pub fn sys_getsid(pid: Pid) -> SyscallResult {
+    process::with_pid(pid.or_current(), |p| p.sid as usize).ok_or(Errno::ESRCH)
+}
