@@ -40,7 +40,9 @@ use crate::arch::IrqGuard;
 use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
-pub use lifecycle::{exit_current, fork, try_wait_usage, wait, wait_with_usage, WaitFor, WaitOptions};
+pub use lifecycle::{
+    exit_current, fork, release_vfork_parent, try_wait_usage, wait, wait_with_usage, ForkOptions, WaitFor, WaitOptions,
+};
 pub use memory::{brk, madvise, mmap, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
 /// Most processes at once.
@@ -95,6 +97,14 @@ pub struct Process {
     pub itimers: itimer::ITimers,
     /// getrlimit/setrlimit (rlimit.rs); RLIMIT_NOFILE is also in `fds`.
     pub rlimits: rlimit::Rlimits,
+    /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
+    pub exit_signal: usize,
+    /// set_tid_address / CLONE_CHILD_CLEARTID. With one thread per process
+    /// nothing else shares its memory, so, as Linux (only when mm_users > 1),
+    /// exit neither clears it nor wakes a futex there.
+    pub clear_child_tid: u64,
+    /// A vfork child: the parent waiting until it execs or exits.
+    pub vfork_parent: Option<u32>,
 }
 
 impl Process {
@@ -126,6 +136,9 @@ impl Process {
             times: cputime::CpuTimes::default(),
             itimers: Default::default(),
             rlimits: rlimit::defaults(),
+            exit_signal: signal::SIGCHLD,
+            clear_child_tid: 0,
+            vfork_parent: None,
         }
     }
 

@@ -40,6 +40,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         p.brk = loaded.brk;
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
+        crate::process::release_vfork_parent(p);
         let closed = p.fds.close_on_exec();
         Ok((p.space.replace(loaded.space), closed))
     })?;

@@ -184,7 +184,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
     use AtFlags as At;
     match nr {
         // Processes
-        sysno::CLONE => clone::sys_clone(CloneArgs::from_reg(a.0[0]), a.0[1], frame),
+        sysno::CLONE => clone::sys_clone(CloneArgs::from_reg(a.0[0]), a.0[1], a.ptr(2), a.0[3], a.ptr(4), frame),
         sysno::EXECVE => execve::sys_execve(a.cstr(0), a.ptr(1), a.ptr(2), frame),
         sysno::EXIT | sysno::EXIT_GROUP => exit::sys_exit(a.i32(0)),
         sysno::WAIT4 => wait4::sys_wait4(a.pid(0), a.ptr(1), a.flags(2)?, a.ptr(3)),

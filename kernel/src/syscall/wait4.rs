@@ -20,6 +20,8 @@ pub fn sys_wait4(pid: Pid, status: UserPtr<i32>, options: WaitFlags, rusage: Use
     let opts = WaitOptions {
         stopped: options.contains(WaitFlags::UNTRACED),
         continued: options.contains(WaitFlags::CONTINUED),
+        clone_children: options.contains(WaitFlags::CLONE),
+        all_children: options.contains(WaitFlags::ALL),
     };
     let found = if options.contains(WaitFlags::NOHANG) {
         match process::try_wait_usage(sel, opts)? {

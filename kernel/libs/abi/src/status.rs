@@ -71,7 +71,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (FCHOWNAT, Status::Implemented, "as fchown; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH"),
     (EXIT, Status::Implemented, "single-threaded processes"),
     (EXIT_GROUP, Status::Implemented, ""),
-    (SET_TID_ADDRESS, Status::Partial, "returns the tid; the clear-child-tid futex wake needs threads"),
+    (
+        SET_TID_ADDRESS,
+        Status::Implemented,
+        "records the address, returns the tid; with one thread per process exit does not clear it or wake a futex (as Linux when no other thread shares the memory)",
+    ),
     (
         FUTEX,
         Status::Partial,
@@ -150,7 +154,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLONE,
         Status::Partial,
-        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL; the exit signal is always SIGCHLD; CLONE_SETTLS and the tid pointers are not acted on; RLIMIT_NPROC (EAGAIN)",
+        "a new process with copy-on-write pages: the exit signal (CSIGNAL; wait4 needs __WCLONE/__WALL for one other than SIGCHLD), CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (recorded; with no threads nothing shares the memory, so exit does not act on it, as Linux with mm_users 1), CLONE_PARENT, CLONE_VFORK (the caller waits for the child's exec or exit; with CLONE_VM the child gets a copy of the memory, not the caller's); DETACHED, UNTRACED, PTRACE, SYSVSEM, IO change nothing here. Threads and other sharing (CLONE_VM without CLONE_VFORK, CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS), CLONE_PIDFD and namespaces: EINVAL. RLIMIT_NPROC (EAGAIN)",
     ),
     (
         EXECVE,
@@ -175,7 +179,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         WAIT4,
         Status::Partial,
-        "exits, stops (WUNTRACED) and continues (WCONTINUED); rusage holds the child's CPU times, the other fields 0",
+        "exits, stops (WUNTRACED) and continues (WCONTINUED); __WCLONE and __WALL select children by exit signal; rusage holds the child's CPU times, the other fields 0",
     ),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
 ];

@@ -267,6 +267,31 @@ impl AddressSpace {
         CowFault::Resolved
     }
 
+    /// Stores `value` at user address `va` (4-aligned) of this space, which
+    /// need not be the active one, as an EL0 store would: only to a
+    /// writable page, copying a copy-on-write page first. False when the
+    /// page is unmapped, not writable, or no frame is free for the copy.
+    pub fn poke_u32(&mut self, va: u64, value: u32) -> bool {
+        if va % 4 != 0 {
+            return false;
+        }
+        let page = va & !(PAGE_SIZE - 1);
+        if self.resolve_cow(page) == CowFault::OutOfMemory {
+            return false;
+        }
+        let Ok(Some(slot)) = self.entry(page, false) else { return false };
+        let desc = *slot;
+        if desc & VALID == 0 || desc & AP_EL0 == 0 || desc & AP_RO != 0 {
+            return false;
+        }
+        let at = phys_to_virt(desc & ADDR_MASK) + (va & (PAGE_SIZE - 1));
+        // SAFETY: the frame is mapped writable by this space alone (not
+        // copy-on-write any more), `&mut self` keeps the space and so the
+        // frame alive, and `at` is a 4-aligned address inside it.
+        unsafe { core::ptr::write_volatile(at as *mut u32, value) };
+        true
+    }
+
     /// How many user pages are mapped (the OOM killer's measure of size).
     pub fn mapped_pages(&self) -> usize {
         let mut count = 0;
