@@ -218,6 +218,49 @@ mod tests {
         assert_eq!(&got[..data.len()], &data[..]);
     }
 
+    /// The kernel's partition parser finds partition 1 where `wrap` put it.
+    fn kernel_parser_reads(table: PartitionTable) {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = dir.path().join("fs");
+        std::fs::write(&fs, vec![0x5a; 300_000]).unwrap();
+        let img = dir.path().join("img");
+        wrap(&fs, &img, table, [3; 16], "data").unwrap();
+        let bytes = std::fs::read(&img).unwrap();
+        let parsed = kernel_partition::read_table(&mut bytes.as_slice()).unwrap();
+        let p = &parsed.partitions[0];
+        assert_eq!(parsed.partitions.len(), 1);
+        assert_eq!((p.number, p.start_lba, p.sectors), (1, FIRST_LBA, 300_000u64.div_ceil(SECTOR)));
+        match table {
+            PartitionTable::Mbr => {
+                assert_eq!(parsed.kind, kernel_partition::TableKind::Mbr);
+                assert_eq!(p.kind, kernel_partition::PartitionType::Mbr(0x83));
+            }
+            PartitionTable::Gpt => {
+                assert_eq!(parsed.kind, kernel_partition::TableKind::Gpt);
+                assert!(!parsed.used_backup, "primary GPT rejected");
+                assert_eq!(p.kind, kernel_partition::PartitionType::Gpt(kernel_partition::Guid(LINUX_FS_GUID)));
+                assert_eq!(p.name, "data");
+                // The backup alone describes the same partition.
+                let mut damaged = bytes.clone();
+                damaged[512..1024].fill(0);
+                let backup = kernel_partition::read_table(&mut damaged.as_slice()).unwrap();
+                assert!(backup.used_backup);
+                assert_eq!(backup.partitions, parsed.partitions);
+            }
+            PartitionTable::None => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn kernel_parser_reads_mbr() {
+        kernel_parser_reads(PartitionTable::Mbr);
+    }
+
+    #[test]
+    fn kernel_parser_reads_gpt() {
+        kernel_parser_reads(PartitionTable::Gpt);
+    }
+
     #[test]
     fn mbr_roundtrip() {
         roundtrip(PartitionTable::Mbr);
