@@ -163,6 +163,7 @@ int main(void)
 	check("getitimer shows the time left", old.it_value.tv_sec == 0 && old.it_value.tv_usec > 100000 &&
 						    old.it_value.tv_usec <= 200000, d);
 	double w0 = now(CLOCK_MONOTONIC);
+	int r;
 	pause();
 	double waited = now(CLOCK_MONOTONIC) - w0;
 	snprintf(d, sizeof d, "after %.3f s", waited);
@@ -194,6 +195,21 @@ int main(void)
 	while (!profs && now(CLOCK_MONOTONIC) - b0 < 2)
 		sink++;
 	check("SIGPROF arrives while busy", profs == 1, 0);
+
+	struct timespec second = { 1, 0 }, past = { 0, 0 };
+	check("clock_nanosleep on CLOCK_THREAD_CPUTIME_ID: EINVAL",
+	      clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &second, 0) == EINVAL, 0);
+	check("clock_nanosleep until a past CPU time returns at once",
+	      clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &past, 0) == 0, 0);
+	struct itimerval soon = { { 0, 0 }, { 0, 200000 } };
+	alarms = 0;
+	setitimer(ITIMER_REAL, &soon, 0);
+	w0 = now(CLOCK_MONOTONIC);
+	r = clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &second, 0);
+	waited = now(CLOCK_MONOTONIC) - w0;
+	snprintf(d, sizeof d, "returned %d after %.3f s", r, waited);
+	check("a sleep of 1 s on the own CPU clock lasts until a signal (the clock stands still)",
+	      r == EINTR && alarms == 1 && waited < 0.9, d);
 
 	errno = 0;
 	check("setitimer(7): EINVAL", setitimer(7, &it, 0) == -1 && errno == EINVAL, 0);

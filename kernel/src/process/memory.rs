@@ -98,6 +98,15 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
     }
     let len = page_len(req.len).ok_or(Errno::ENOMEM)?;
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
+    // Sizes are checked before any placement search or unmapping.
+    let pages = (len / PAGE_SIZE) as usize;
+    if !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + pages as u64) {
+        return Err(Errno::ENOMEM);
+    }
+    let file = file_pages.is_some();
+    if !file && !frames_for(pages) {
+        return Err(Errno::ENOMEM);
+    }
     let start = match req.placement {
         Placement::Any => find_free(space, p.mmap_next, len).ok_or(Errno::ENOMEM)?,
         Placement::Fixed(addr) | Placement::FixedNoReplace(addr) => {
@@ -116,14 +125,6 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
             addr
         }
     };
-    let pages = (len / PAGE_SIZE) as usize;
-    if !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + pages as u64) {
-        return Err(Errno::ENOMEM);
-    }
-    let file = file_pages.is_some();
-    if !file && !frames_for(pages) {
-        return Err(Errno::ENOMEM);
-    }
     if matches!(req.placement, Placement::Fixed(_)) {
         unmap_range(space, start, len);
     }
@@ -174,29 +175,26 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
 /// The first address at or above `from` with `len` bytes unmapped.
 fn find_free(space: &mut AddressSpace, from: u64, len: u64) -> Option<u64> {
     let mut start = from;
-    'search: loop {
+    loop {
         let end = start.checked_add(len).filter(|&e| e <= USER_END)?;
-        let mut va = start;
-        while va < end {
-            if space.is_mapped(va) {
-                start = va + 2 * PAGE_SIZE;
-                continue 'search;
-            }
-            va += PAGE_SIZE;
+        match space.next_mapped(start, end) {
+            // A guard page after what is in the way.
+            Some(va) => start = va + 2 * PAGE_SIZE,
+            None => return Some(start),
         }
-        return Some(start);
     }
 }
 
 fn any_mapped(space: &mut AddressSpace, start: u64, len: u64) -> bool {
-    (0..len / PAGE_SIZE).any(|i| space.is_mapped(start + i * PAGE_SIZE))
+    space.next_mapped(start, start.saturating_add(len)).is_some()
 }
 
 fn unmap_range(space: &mut AddressSpace, start: u64, len: u64) {
-    let mut va = start;
-    while va < start + len {
+    let end = start.saturating_add(len);
+    let mut next = start;
+    while let Some(va) = space.next_mapped(next, end) {
         space.unmap(va);
-        va += PAGE_SIZE;
+        next = va + PAGE_SIZE;
     }
 }
 
@@ -206,16 +204,21 @@ pub fn mprotect(p: &mut Process, addr: u64, len: u64, perms: UserPerms, none: bo
         return Err(Errno::EINVAL);
     }
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
-    let end = addr.checked_add(len.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(Errno::ENOMEM)?;
-    let mut va = addr;
-    let mut result = Ok(());
-    while va < end {
-        if !space.protect(va, perms, none) {
-            result = Err(Errno::ENOMEM);
-        }
-        va += PAGE_SIZE;
+    let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+    let mut done = 0;
+    let mut next = addr;
+    while let Some(va) = space.next_mapped(next, addr + len) {
+        space.protect(va, perms, none);
+        done += 1;
+        next = va + PAGE_SIZE;
     }
-    result
+    if done < len / PAGE_SIZE {
+        // Part of the range is unmapped (the mapped part is changed, as
+        // Linux changes the mappings before the hole).
+        return Err(Errno::ENOMEM);
+    }
+    Ok(())
 }
 
 /// munmap(2) of whole pages.
@@ -224,12 +227,8 @@ pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
         return Err(Errno::EINVAL);
     }
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
-    let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
-    let mut va = addr;
-    while va < end {
-        space.unmap(va);
-        va += PAGE_SIZE;
-    }
+    addr.checked_add(len).ok_or(Errno::EINVAL)?;
+    unmap_range(space, addr, len);
     Ok(())
 }
 
@@ -292,24 +291,28 @@ pub fn madvise(p: &mut Process, addr: u64, len: u64, advice: u64) -> Result<(), 
         return Ok(());
     }
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
-    let kinds = || (0..len / PAGE_SIZE).map(|i| addr + i * PAGE_SIZE);
-    let mut unmapped = false;
+    let mut mapped = 0;
     let mut any_file = false;
     let mut any_shared = false;
-    for va in kinds() {
+    let mut next = addr;
+    while let Some(va) = space.next_mapped(next, addr + len) {
+        mapped += 1;
         match space.page_kind(va) {
-            None => unmapped = true,
             Some(PageKind::File) => any_file = true,
             Some(PageKind::Shared) => any_shared = true,
-            Some(PageKind::Private) => {}
+            _ => {}
         }
+        next = va + PAGE_SIZE;
     }
+    let unmapped = mapped < len / PAGE_SIZE;
     match advice {
         DONTNEED | DONTNEED_LOCKED => {
             if any_file {
                 return Err(Errno::EINVAL);
             }
-            for va in kinds() {
+            let mut next = addr;
+            while let Some(va) = space.next_mapped(next, addr + len) {
+                next = va + PAGE_SIZE;
                 if space.page_kind(va) == Some(PageKind::Private) {
                     match space.replace_zeroed(va) {
                         Ok(_) => {}

@@ -108,7 +108,11 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         "Linux's defaults and rules (soft <= hard: EINVAL; raising hard needs euid 0: EPERM; another process: same uids or root, else EPERM). Enforced: NOFILE (EMFILE; its ceiling, nr_open, is 4096 here: EPERM above), AS (mmap, mremap, brk), DATA (brk only; Linux also counts private writable mappings), CPU (SIGXCPU, SIGKILL at hard), NPROC (fork EAGAIN), STACK (execve argument space). Kept and reported only: FSIZE, CORE (no core dumps), RSS, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME; the stack itself is a fixed 256 KiB plus the arguments, whatever RLIMIT_STACK says",
     ),
     (SIGALTSTACK, Status::Implemented, "SS_DISABLE, SS_ONSTACK, SS_AUTODISARM; MINSIGSTKSZ 5120 (ENOMEM below)"),
-    (CLOCK_NANOSLEEP, Status::Implemented, ""),
+    (
+        CLOCK_NANOSLEEP,
+        Status::Implemented,
+        "wall clocks (boot-relative); a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); thread CPU-time clocks EINVAL",
+    ),
     (SYSLOG, Status::Implemented, "read, read-clear, clear, console off/on/level, sizes; root only (EPERM), as Linux with dmesg_restrict=1"),
     (SCHED_YIELD, Status::Implemented, ""),
     (SCHED_SETAFFINITY, Status::Implemented, "one CPU: the mask must hold CPU 0 (EINVAL otherwise)"),

@@ -323,6 +323,43 @@ impl AddressSpace {
         (*slot & VALID != 0).then_some((*slot & ADDR_MASK) | (va & (PAGE_SIZE - 1)))
     }
 
+    /// The first mapped page at or above `va` (page aligned) and below
+    /// `end`. Missing tables are skipped whole, so a sweep over a huge,
+    /// mostly empty range costs its tables, not its pages.
+    pub fn next_mapped(&self, va: u64, end: u64) -> Option<u64> {
+        const L2_SPAN: u64 = 1 << 21;
+        const L1_SPAN: u64 = 1 << 30;
+        let end = end.min(USER_END);
+        let mut va = va & !(PAGE_SIZE - 1);
+        while va < end {
+            // SAFETY: the root and the tables below it belong to this space;
+            // `&self` keeps them alive, and they are only read here.
+            let l1 = unsafe { core::slice::from_raw_parts(phys_to_virt(self.root.pa()) as *const u64, 512) };
+            let e1 = l1[((va >> 30) & 0x1ff) as usize];
+            if e1 & VALID == 0 {
+                va = (va | (L1_SPAN - 1)) + 1;
+                continue;
+            }
+            // SAFETY: as above, a level-2 table of this space.
+            let l2 = unsafe { core::slice::from_raw_parts(phys_to_virt(e1 & ADDR_MASK) as *const u64, 512) };
+            let e2 = l2[((va >> 21) & 0x1ff) as usize];
+            if e2 & VALID == 0 {
+                va = (va | (L2_SPAN - 1)) + 1;
+                continue;
+            }
+            // SAFETY: as above, a level-3 table of this space.
+            let l3 = unsafe { core::slice::from_raw_parts(phys_to_virt(e2 & ADDR_MASK) as *const u64, 512) };
+            let table_end = ((va | (L2_SPAN - 1)) + 1).min(end);
+            while va < table_end {
+                if l3[((va >> 12) & 0x1ff) as usize] & VALID != 0 {
+                    return Some(va);
+                }
+                va += PAGE_SIZE;
+            }
+        }
+        None
+    }
+
     /// What kind of page is mapped at `va`, if any.
     pub fn page_kind(&mut self, va: u64) -> Option<PageKind> {
         let Ok(Some(slot)) = self.entry(va, false) else { return None };
