@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,28 @@ static void sharing_and_advice(void)
 	errno = 0;
 	check("madvise over an unmapped page: ENOMEM", madvise(priv, 2 * page, MADV_DONTNEED) == -1 && errno == ENOMEM,
 	      strerror(errno));
+
+	/* A huge range with nothing mapped (above both kernels' mappings). */
+	void *far = (void *)0x5000000000UL;
+	size_t huge = (size_t)1 << 37;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int unmapped = munmap(far, huge);
+	errno = 0;
+	int advised = madvise(far, huge, MADV_NORMAL);
+	int advise_errno = errno;
+	errno = 0;
+	int protected = mprotect(far, huge, PROT_READ);
+	int protect_errno = errno;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	char d[96];
+	snprintf(d, sizeof d, "munmap %d, madvise %d/%d, mprotect %d/%d, %.3f s", unmapped, advised, advise_errno,
+		 protected, protect_errno, took);
+	check("munmap of 128 GiB with nothing mapped: 0", unmapped == 0, d);
+	check("madvise and mprotect over it: ENOMEM", advised == -1 && advise_errno == ENOMEM && protected == -1 &&
+							  protect_errno == ENOMEM, d);
+	check("and all three take well under a second", took < 0.5, d);
 
 	/* mremap */
 	char *m = mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
