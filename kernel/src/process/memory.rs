@@ -472,12 +472,14 @@ fn grow_in_place(space: &mut AddressSpace, start: u64, old_len: u64, new_len: u6
 
 /// The content of a private file mapping of `len` bytes from `offset`:
 /// one zero-filled frame per page that holds file bytes, read through the
-/// file read path (a new open file description, so the caller's offset
-/// does not move). Only regular files opened for reading map (EACCES,
+/// file read path (pread: the caller's offset does not move). Only regular files opened for reading map (EACCES,
 /// ENODEV as Linux); MAP_SHARED file mappings are not implemented: ENODEV.
 pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, shared: bool) -> Result<Vec<Frame>, Errno> {
-    use crate::fs::file::{OpenFile, O_RDONLY};
-    if file.node.file_type() != crate::fs::S_IFREG {
+    use crate::fs::file::Kind;
+    use crate::fs::FileType;
+    // Regular files only (procfs files have no mmap either: ENODEV).
+    let regular = file.node.getattr()?.file_type() == Some(FileType::Regular);
+    if !regular || !matches!(file.kind, Kind::Inode) {
         return Err(Errno::ENODEV);
     }
     if !file.readable() {
@@ -488,8 +490,6 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
     }
     let len = page_len(len).ok_or(Errno::ENOMEM)?;
     offset.checked_add(len).filter(|&e| e <= i64::MAX as u64).ok_or(Errno::EOVERFLOW)?;
-    let reader = OpenFile::new(file.node.clone(), O_RDONLY, file.path.clone());
-    reader.seek(offset as i64, 0)?;
     let mut pages = Vec::new();
     let mut done = 0;
     while done < len {
@@ -502,7 +502,7 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
         {
             let bytes = frame.bytes_mut();
             while filled < bytes.len() {
-                let n = reader.read(&mut bytes[filled..])?;
+                let n = file.pread(offset + done + filled as u64, &mut bytes[filled..])?;
                 if n == 0 {
                     break;
                 }

@@ -4,6 +4,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use kernel_abi::Errno;
+
 use super::args::{user_path, UserCStr, UserPtr};
 use super::current::current;
 use super::SyscallResult;
@@ -12,10 +14,17 @@ use crate::process::exec;
 
 pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
+    // Linux's getname: an empty path names nothing (ENOENT), before argv.
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let stack_limit = current().with(|p| Ok(p.rlimits.0[crate::process::rlimit::RLIMIT_STACK].cur))?;
     let (argv, envp) = super::exec_args::read(&path, argv, envp, stack_limit)?;
-    let cwd = current().cwd()?;
-    let abs = kernel_path::join(&cwd, &path);
+    let abs = if path.starts_with('/') {
+        path.clone()
+    } else {
+        kernel_path::join(&crate::fs::ns().path_of(&current().cwd())?, &path)
+    };
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
     // Loading activates the new space; on failure the old one comes back.
@@ -34,6 +43,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
     let (old, closed) = current().with(|p| {
         p.image = Some(image);
+        p.did_exec = true;
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
         p.brk_start = loaded.brk;
@@ -45,7 +55,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         Ok((p.space.replace(loaded.space), closed))
     })?;
     for file in &closed {
-        crate::fs::lock::release(current().pid(), &file.node);
+        crate::fs::lock::release(current().pid(), &*file.node);
     }
     drop(closed);
     drop(old);

@@ -17,15 +17,17 @@ mod clock_gettime;
 mod clock_nanosleep;
 mod clone;
 mod close;
-mod current;
+pub(crate) mod current;
 mod dup;
 mod dup3;
 mod exec_args;
 mod execve;
 mod exit;
 mod faccessat;
+mod fallocate;
 mod fcntl;
 mod fcntl_lock;
+mod flock;
 mod fs_util;
 mod fstat;
 mod fsync;
@@ -60,6 +62,7 @@ mod openat;
 mod pipe2;
 mod poll;
 mod ppoll;
+mod pread;
 mod pselect6;
 mod read;
 mod readlinkat;
@@ -81,11 +84,13 @@ mod setid;
 mod setpgid;
 mod setsid;
 mod sigaltstack;
+mod statfs;
 mod symlinkat;
 mod sync;
 mod sysinfo;
 mod syslog;
 mod times;
+mod truncate;
 mod umask;
 mod umount2;
 mod uname;
@@ -145,6 +150,8 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::READ
             | sysno::WRITE
             | sysno::LSEEK
+            | sysno::FTRUNCATE
+            | sysno::TRUNCATE
             | sysno::BRK
             | sysno::MMAP
             | sysno::MPROTECT
@@ -208,7 +215,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         // Signals
         sysno::KILL => kill::sys_kill(a.pid(0), a.i32(1)),
         sysno::TKILL => kill::sys_tkill(a.pid(0), a.i32(1)),
-        sysno::TGKILL => kill::sys_tkill(a.pid(1), a.i32(2)),
+        sysno::TGKILL => kill::sys_tgkill(a.pid(0), a.pid(1), a.i32(2)),
         sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGSUSPEND => rt_sigsuspend::sys_rt_sigsuspend(a.ptr(0), a.usize(1)),
@@ -241,12 +248,20 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::DUP => dup::sys_dup(a.fd(0)),
         sysno::DUP3 => dup3::sys_dup3(a.fd(0), a.fd(1), a.flags(2)?),
         sysno::FCNTL => fcntl::sys_fcntl(a.fd(0), a.u32(1), a.0[2]),
+        sysno::FLOCK => flock::sys_flock(a.fd(0), a.u32(1)),
         sysno::IOCTL => ioctl::sys_ioctl(a.fd(0), a.u32(1), a.0[2]),
         sysno::PIPE2 => pipe2::sys_pipe2(a.ptr(0), a.flags(1)?),
         sysno::PPOLL => ppoll::sys_ppoll(a.ptr(0), a.usize(1), a.ptr(2), a.ptr(3), a.usize(4)),
         sysno::PSELECT6 => pselect6::sys_pselect6(a.usize(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)),
         sysno::GETDENTS64 => getdents64::sys_getdents64(a.fd(0), a.slice(1, 2)),
         sysno::FSTAT => fstat::sys_fstat(a.fd(0), a.ptr(1)),
+        sysno::FSTATFS => statfs::sys_fstatfs(a.fd(0), a.ptr(1)),
+        sysno::PREAD64 => pread::sys_pread64(a.fd(0), a.slice(1, 2), a.i64(3)),
+        sysno::PWRITE64 => pread::sys_pwrite64(a.fd(0), a.slice(1, 2), a.i64(3)),
+        sysno::FTRUNCATE => truncate::sys_ftruncate(a.fd(0), a.i64(1)),
+        sysno::FALLOCATE => fallocate::sys_fallocate(a.fd(0), a.i32(1), a.i64(2), a.i64(3)),
+        sysno::PREADV => pread::sys_preadv(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
+        sysno::PWRITEV => pread::sys_pwritev(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
         sysno::FSYNC | sysno::FDATASYNC => fsync::sys_fsync(a.fd(0)),
         sysno::SYNC => sync::sys_sync(),
         // Paths
@@ -269,8 +284,11 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
             a.at_flags(4, At::SYMLINK_FOLLOW | At::EMPTY_PATH)?,
         ),
         sysno::SYMLINKAT => symlinkat::sys_symlinkat(a.cstr(0), a.dirfd(1), a.cstr(2)),
-        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3)),
+        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3), a.i32(3)),
         sysno::CHDIR => chdir::sys_chdir(a.cstr(0)),
+        sysno::FCHDIR => chdir::sys_fchdir(a.fd(0)),
+        sysno::TRUNCATE => truncate::sys_truncate(a.cstr(0), a.i64(1)),
+        sysno::STATFS => statfs::sys_statfs(a.cstr(0), a.ptr(1)),
         sysno::GETCWD => getcwd::sys_getcwd(a.slice(0, 1)),
         sysno::FACCESSAT => faccessat::sys_faccessat(a.dirfd(0), a.cstr(1), a.u32(2)),
         sysno::FCHMOD => chmod::sys_fchmod(a.fd(0), a.u32(1)),
@@ -313,7 +331,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SYSINFO => sysinfo::sys_sysinfo(a.ptr(0)),
         sysno::GETRANDOM => getrandom::sys_getrandom(a.slice(0, 1), a.flags(2)?),
         sysno::SYSLOG => syslog::sys_syslog(a.i32(0), a.slice(1, 2), a.i32(2)),
-        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2)),
+        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2), a.cstr(3)),
         _ => {
             let name = sysno::name(nr).unwrap_or("unknown");
             // KERN_DEBUG: in the log (dmesg), not on the console by default.
