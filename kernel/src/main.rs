@@ -14,6 +14,7 @@ extern crate alloc;
 mod printk;
 #[allow(unsafe_code)]
 mod arch;
+mod block;
 mod boot_info;
 mod drivers;
 mod fs;
@@ -67,6 +68,8 @@ fn kernel_main(dtb_pa: u64) -> ! {
     init::init_initramfs();
 
     process::init_idle();
+    init::init_storage();
+    metric("storage");
     user_selftest::run();
     metric("selftests");
     init::launch_init()
