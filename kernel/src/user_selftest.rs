@@ -31,7 +31,7 @@ pub fn run() {
     }
 
     const PATH: &str = "/usr/bin/xt-syscalls";
-    if crate::fs::resolve("/", PATH, true).is_err() {
+    if crate::fs::lookup_kernel(PATH).is_err() {
         return;
     }
     let loaded = match exec::load_path(PATH, &[PATH], &[]) {
@@ -46,9 +46,10 @@ pub fn run() {
     p.cmdline = loaded.cmdline;
     p.mmap_next = loaded.mmap_base;
     p.image = Some(alloc::sync::Arc::new(loaded.image));
-    let devnull = crate::fs::resolve("/", "/dev/null", true).ok();
-    if let Some(n) = devnull {
-        let _ = p.fds.set(1, crate::fs::file::OpenFile::new(n, crate::fs::file::O_RDWR, "/dev/null".into()), false);
+    let devnull =
+        crate::fs::lookup_kernel("/dev/null").and_then(|n| crate::fs::file::OpenFile::open(n, crate::fs::file::O_RDWR));
+    if let Ok(f) = devnull {
+        let _ = p.fds.set(1, f, false);
     }
     let pid = process::spawn(p, &loaded.frame, None).expect("spawn xt-syscalls");
     match process::wait(WaitFor::Pid(pid)) {

@@ -25,10 +25,11 @@ pub enum Device {
 }
 
 impl Device {
-    /// The device a `(major, minor)` pair names, as Linux numbers them (PTY
-    /// slaves, major 136, exist only as the nodes devpts makes).
+    /// The device a `(major, minor)` pair names, as Linux numbers them
+    /// (major 136: the slave of the live PTY pair with that index).
     pub fn from_numbers(major: u32, minor: u32) -> Option<Device> {
         match (major, minor) {
+            (136, index) => crate::tty::pty::by_index(index).map(Device::PtySlave),
             (1, 3) => Some(Device::Null),
             (1, 5) => Some(Device::Zero),
             (1, 8) | (1, 9) => Some(Device::Random),

@@ -1,6 +1,8 @@
-//! Open files and the per-process descriptor table.
+//! Open files and the per-process descriptor table. What an open file
+//! does is fixed when it is opened (Linux's `f_op`): the inode's own data
+//! operations for regular files and directories, a device's, a pipe's,
+//! or a procfs file's content captured at open.
 
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -8,7 +10,8 @@ use kernel_abi::Errno;
 use spin::Mutex;
 
 use super::dev::Device;
-use super::inode::{Data, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use super::procfs::{ProcInode, ProcNode};
+use super::{FileType, Inode, Path};
 
 pub const O_ACCMODE: u32 = 0o3;
 pub const O_RDONLY: u32 = 0;
@@ -25,44 +28,68 @@ pub const O_DIRECTORY: u32 = 0o40000;
 pub const O_NOFOLLOW: u32 = 0o100000;
 pub const O_CLOEXEC: u32 = 0o2000000;
 
+pub const SEEK_SET: u32 = 0;
+pub const SEEK_CUR: u32 = 1;
+pub const SEEK_END: u32 = 2;
+pub const SEEK_DATA: u32 = 3;
+pub const SEEK_HOLE: u32 = 4;
+
+/// What reads and writes of an open file reach.
+pub enum Kind {
+    /// The inode's data (regular files) or entries (directories).
+    Inode,
+    Device(Device),
+    Pipe(Arc<super::pipe::Pipe>),
+    /// A procfs file: its content when opened; writes go to the node.
+    Proc {
+        content: Vec<u8>,
+        node: ProcNode,
+    },
+}
+
 pub struct OpenFile {
-    pub node: Arc<Inode>,
+    /// What fstat(2) describes (/dev/ptmx for a PTY master, as on Linux).
+    pub node: Arc<dyn Inode>,
+    /// Where it was opened (None for pipes): a `dirfd`'s base, /proc links.
+    pub path: Option<Path>,
+    pub kind: Kind,
     pub flags: Mutex<u32>,
+    /// The file position; for directories, the readdir cookie.
     pub offset: Mutex<u64>,
-    /// procfs: the content captured at open.
-    snapshot: Option<Vec<u8>>,
-    /// Directories: the last name getdents returned (entries removed or
-    /// added meanwhile do not shift the position).
-    pub dir_cursor: Mutex<Option<String>>,
-    pub path: String,
 }
 
 impl OpenFile {
-    pub fn new(node: Arc<Inode>, flags: u32, path: String) -> Arc<OpenFile> {
-        let snapshot = match &*node.data.lock() {
-            Data::Proc(p) if !p.is_dir() => Some(p.content()),
-            Data::Pipe(p) => {
-                p.open_end(flags & O_ACCMODE != O_RDONLY);
-                None
+    pub fn new(node: Arc<dyn Inode>, path: Option<Path>, kind: Kind, flags: u32) -> Arc<OpenFile> {
+        match &kind {
+            Kind::Pipe(p) => p.open_end(flags & O_ACCMODE != O_RDONLY),
+            Kind::Device(Device::PtyMaster(p)) => p.opened(true),
+            Kind::Device(Device::PtySlave(p)) => p.opened(false),
+            _ => {}
+        }
+        Arc::new(OpenFile { node, path, kind, flags: Mutex::new(flags), offset: Mutex::new(0) })
+    }
+
+    /// Opens what `path` names (the checks of open(2) already made): a
+    /// device through its driver (ENXIO without one), a terminal through
+    /// `tty::open_node` (/dev/ptmx makes a pair, /dev/tty is the caller's).
+    pub fn open(path: Path, flags: u32) -> Result<Arc<OpenFile>, Errno> {
+        let node = path.inode().clone();
+        let attr = node.getattr()?;
+        let kind = match attr.file_type() {
+            Some(FileType::Regular) => match node.as_any().downcast_ref::<ProcInode>().and_then(ProcInode::node) {
+                Some(n) => Kind::Proc { content: n.content(), node: n },
+                None => Kind::Inode,
+            },
+            Some(FileType::Directory) => Kind::Inode,
+            Some(FileType::CharDevice) => {
+                let dev = Device::from_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?;
+                Kind::Device(crate::tty::open_node(dev)?)
             }
-            Data::Device(Device::PtyMaster(p)) => {
-                p.opened(true);
-                None
-            }
-            Data::Device(Device::PtySlave(p)) => {
-                p.opened(false);
-                None
-            }
-            _ => None,
+            Some(FileType::Symlink) => return Err(Errno::ELOOP),
+            // FIFOs, sockets and block devices cannot be made yet.
+            _ => return Err(Errno::ENXIO),
         };
-        Arc::new(OpenFile {
-            node,
-            flags: Mutex::new(flags),
-            offset: Mutex::new(0),
-            snapshot,
-            dir_cursor: Mutex::new(None),
-            path,
-        })
+        Ok(OpenFile::new(node, Some(path), kind, flags))
     }
 
     pub fn readable(&self) -> bool {
@@ -73,29 +100,60 @@ impl OpenFile {
         *self.flags.lock() & O_ACCMODE != O_RDONLY
     }
 
+    fn nonblock(&self) -> bool {
+        *self.flags.lock() & O_NONBLOCK != 0
+    }
+
     pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
         if !self.readable() {
             return Err(Errno::EBADF);
         }
-        let nonblock = *self.flags.lock() & O_NONBLOCK != 0;
-        if let Some(snap) = &self.snapshot {
-            return Ok(read_at(snap, &mut self.offset.lock(), buf));
+        match &self.kind {
+            Kind::Device(d) => d.read(buf, self.nonblock()),
+            Kind::Pipe(p) => p.read(buf, self.nonblock()),
+            _ => {
+                let mut off = self.offset.lock();
+                let n = self.read_at_unchecked(*off, buf)?;
+                *off += n as u64;
+                Ok(n)
+            }
         }
-        let data = self.node.data.lock();
-        match &*data {
-            Data::File(v) => Ok(read_at(v, &mut self.offset.lock(), buf)),
-            Data::Dir(_) | Data::Proc(_) => Err(Errno::EISDIR),
-            Data::Device(d) => {
-                let d = d.clone();
-                drop(data);
-                d.read(buf, nonblock)
+    }
+
+    /// Whether a read returns all that was asked while data lasts (files
+    /// and memory devices), so a large read may be served in pieces;
+    /// pipes and terminals return what is there.
+    pub fn reads_fully(&self) -> bool {
+        match &self.kind {
+            Kind::Inode | Kind::Proc { .. } => true,
+            Kind::Device(d) => d.tty().is_none(),
+            Kind::Pipe(_) => false,
+        }
+    }
+
+    /// pread(2): at `offset`, the file position untouched (ESPIPE where
+    /// there is no position: pipes and terminals).
+    pub fn pread(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        if !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        match &self.kind {
+            Kind::Pipe(_) => Err(Errno::ESPIPE),
+            Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
+            Kind::Device(d) => d.read(buf, self.nonblock()),
+            _ => self.read_at_unchecked(offset, buf),
+        }
+    }
+
+    fn read_at_unchecked(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        match &self.kind {
+            Kind::Proc { content, .. } => {
+                let at = (offset as usize).min(content.len());
+                let n = buf.len().min(content.len() - at);
+                buf[..n].copy_from_slice(&content[at..at + n]);
+                Ok(n)
             }
-            Data::Pipe(p) => {
-                let p = p.clone();
-                drop(data);
-                p.read(buf, nonblock)
-            }
-            Data::Symlink(_) => Err(Errno::EINVAL),
+            _ => self.node.read_at(offset, buf),
         }
     }
 
@@ -105,9 +163,9 @@ impl OpenFile {
         const OUT: u16 = 4;
         const ERR: u16 = 8;
         const HUP: u16 = 16;
-        match &*self.node.data.lock() {
-            Data::Device(d) => d.poll(),
-            Data::Pipe(p) => {
+        match &self.kind {
+            Kind::Device(d) => d.poll(),
+            Kind::Pipe(p) => {
                 if self.writable() {
                     (if p.writable() { OUT } else { 0 }) | if p.has_readers() { 0 } else { ERR }
                 } else {
@@ -122,133 +180,76 @@ impl OpenFile {
         if !self.writable() {
             return Err(Errno::EBADF);
         }
-        let append = *self.flags.lock() & O_APPEND != 0;
-        let mut data = self.node.data.lock();
-        let n = match &mut *data {
-            Data::File(v) => {
+        match &self.kind {
+            Kind::Device(d) => d.write(src, self.nonblock()),
+            Kind::Pipe(p) => p.write(src, self.nonblock()),
+            Kind::Proc { node, .. } => node.write(src),
+            Kind::Inode => {
                 let mut off = self.offset.lock();
-                if append {
-                    *off = v.len() as u64;
+                if *self.flags.lock() & O_APPEND != 0 {
+                    *off = self.node.getattr()?.size;
                 }
-                let at = *off as usize;
-                let end = at.checked_add(src.len()).ok_or(Errno::EFBIG)?;
-                if end > v.len() {
-                    grow_file(v, end)?;
-                }
-                v[at..end].copy_from_slice(src);
-                *off = end as u64;
-                src.len()
+                let n = self.node.write_at(*off, src)?;
+                *off += n as u64;
+                Ok(n)
             }
-            Data::Dir(_) => return Err(Errno::EISDIR),
-            Data::Device(d) => {
-                let d = d.clone();
-                drop(data);
-                let nonblock = *self.flags.lock() & O_NONBLOCK != 0;
-                return d.write(src, nonblock);
+        }
+    }
+
+    /// pwrite(2): at `offset` (at the end with O_APPEND, as Linux does),
+    /// the file position untouched.
+    pub fn pwrite(&self, offset: u64, src: &[u8]) -> Result<usize, Errno> {
+        if !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        match &self.kind {
+            Kind::Pipe(_) => Err(Errno::ESPIPE),
+            Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
+            Kind::Device(d) => d.write(src, self.nonblock()),
+            Kind::Proc { node, .. } => node.write(src),
+            Kind::Inode => {
+                let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
+                self.node.write_at(at, src)
             }
-            Data::Proc(p) => {
-                let p = *p;
-                drop(data);
-                return p.write(src);
-            }
-            Data::Pipe(p) => {
-                let p = p.clone();
-                drop(data);
-                let nonblock = *self.flags.lock() & O_NONBLOCK != 0;
-                return p.write(src, nonblock);
-            }
-            Data::Symlink(_) => return Err(Errno::EINVAL),
-        };
-        drop(data);
-        self.node.touch();
-        Ok(n)
+        }
     }
 
     pub fn seek(&self, offset: i64, whence: u32) -> Result<u64, Errno> {
-        let size = match &self.snapshot {
-            Some(s) => s.len() as u64,
-            None => match self.node.mode() & S_IFMT {
-                S_IFREG | S_IFDIR | S_IFLNK => self.node.size(),
-                S_IFCHR => return Ok(0),
-                _ => return Err(Errno::ESPIPE),
-            },
+        let attr = self.node.getattr()?;
+        let size = match &self.kind {
+            Kind::Proc { content, .. } => content.len() as u64,
+            Kind::Pipe(_) => return Err(Errno::ESPIPE),
+            Kind::Device(_) => return Ok(0),
+            Kind::Inode => attr.size,
         };
         let mut off = self.offset.lock();
-        let base = match whence {
-            0 => 0,
-            1 => *off as i64,
-            2 => size as i64,
+        let at = |o: i64| u64::try_from(o).map_err(|_| Errno::ENXIO);
+        let new = match whence {
+            SEEK_SET => offset,
+            SEEK_CUR => (*off as i64).checked_add(offset).ok_or(Errno::EOVERFLOW)?,
+            SEEK_END if !attr.is_dir() => (size as i64).checked_add(offset).ok_or(Errno::EOVERFLOW)?,
+            SEEK_DATA if !attr.is_dir() => self.node.seek_data(at(offset)?)? as i64,
+            SEEK_HOLE if !attr.is_dir() => self.node.seek_hole(at(offset)?)? as i64,
             _ => return Err(Errno::EINVAL),
         };
-        let new = base.checked_add(offset).filter(|n| *n >= 0).ok_or(Errno::EINVAL)?;
+        if new < 0 {
+            return Err(Errno::EINVAL);
+        }
+        // A directory's position is a readdir cookie (telldir/seekdir).
         *off = new as u64;
-        if new == 0 {
-            // rewinddir
-            *self.dir_cursor.lock() = None;
-        }
         Ok(new as u64)
-    }
-
-    /// Directory entries `(ino, type, name)`: `.` and `..`, then at most
-    /// `max` names sorted after `after` (bounded, so listing a huge
-    /// directory never needs a heap allocation the size of the directory).
-    pub fn dir_entries(&self, after: Option<&str>, max: usize) -> Result<Vec<(u64, u8, String)>, Errno> {
-        use core::ops::Bound;
-        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-        const DT_DIR: u8 = 4;
-        const DT_REG: u8 = 8;
-        const DT_LNK: u8 = 10;
-        const DT_CHR: u8 = 2;
-        let dt = |mode: u32| match mode & S_IFMT {
-            S_IFDIR => DT_DIR,
-            S_IFLNK => DT_LNK,
-            S_IFCHR => DT_CHR,
-            _ => DT_REG,
-        };
-        let mut out = alloc::vec![(self.node.ino, DT_DIR, ".".into()), (self.node.ino, DT_DIR, "..".into())];
-        match &*self.node.data.lock() {
-            Data::Dir(entries) => {
-                for (name, n) in entries.range::<str, _>((from, Bound::Unbounded)).take(max) {
-                    out.push((n.ino, dt(n.mode()), name.clone()));
-                }
-            }
-            Data::Proc(p) if p.is_dir() => {
-                let mut list = p.list();
-                list.sort();
-                for (i, (name, is_dir)) in list.into_iter().enumerate() {
-                    if after.is_none_or(|a| name.as_str() > a) && out.len() < max + 2 {
-                        out.push((1000 + i as u64, if is_dir { DT_DIR } else { DT_REG }, name));
-                    }
-                }
-            }
-            _ => return Err(Errno::ENOTDIR),
-        }
-        Ok(out)
     }
 }
 
 impl Drop for OpenFile {
     fn drop(&mut self) {
-        let data = self.node.data.lock();
-        match &*data {
-            Data::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),
-            Data::Device(Device::PtyMaster(p)) | Data::Device(Device::PtySlave(p)) => {
-                let (p, master) = (p.clone(), matches!(&*data, Data::Device(Device::PtyMaster(_))));
-                // Not under the node's lock: a hang-up removes /dev/pts/N.
-                drop(data);
-                p.closed(master);
-            }
+        match &self.kind {
+            Kind::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),
+            Kind::Device(Device::PtyMaster(p)) => p.closed(true),
+            Kind::Device(Device::PtySlave(p)) => p.closed(false),
             _ => {}
         }
     }
-}
-
-fn read_at(data: &[u8], off: &mut u64, buf: &mut [u8]) -> usize {
-    let at = (*off as usize).min(data.len());
-    let n = buf.len().min(data.len() - at);
-    buf[..n].copy_from_slice(&data[at..at + n]);
-    *off += n as u64;
-    n
 }
 
 #[derive(Clone)]
@@ -295,7 +296,7 @@ impl FdTable {
         let old = self.fds[fd].replace(FdEntry { file, cloexec });
         // dup2 over an open descriptor closes it: its record locks go.
         if let Some(old) = old {
-            super::lock::release(crate::process::current_pid(), &old.file.node);
+            super::lock::release(crate::process::current_pid(), &*old.file.node);
         }
         Ok(())
     }
@@ -317,25 +318,4 @@ impl FdTable {
         }
         closed
     }
-}
-
-/// Grows tmpfs file data to `len` bytes (zero-filled). The data lives in
-/// the kernel heap, so a file may only grow while the heap keeps its
-/// reserve and the filesystems' slack (`fs::check_space`); otherwise ENOSPC
-/// (the filesystem is full), never a panic.
-pub fn grow_file(v: &mut alloc::vec::Vec<u8>, len: usize) -> Result<(), Errno> {
-    if len > v.capacity() {
-        // Doubling keeps appends linear; near the limit, grow exactly.
-        // (A reallocation holds old and new blocks at once: `len` more is
-        // the conservative need.)
-        let doubled = len.max(v.capacity().saturating_mul(2));
-        if super::check_space(doubled).is_ok() {
-            v.try_reserve(len - v.len()).map_err(|_| Errno::ENOSPC)?;
-        } else {
-            super::check_space(len)?;
-            v.try_reserve_exact(len - v.len()).map_err(|_| Errno::ENOSPC)?;
-        }
-    }
-    v.resize(len, 0);
-    Ok(())
 }

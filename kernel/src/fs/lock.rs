@@ -20,10 +20,12 @@ use crate::process::{self, sched, signal};
 const MAX_PER_FILE: usize = 1024;
 
 /// Locks by `(st_dev, st_ino)`; files without locks have no entry.
-static LOCKS: Mutex<BTreeMap<(u32, u64), Locks>> = Mutex::new(BTreeMap::new());
+static LOCKS: Mutex<BTreeMap<(u64, u64), Locks>> = Mutex::new(BTreeMap::new());
 
-fn key(node: &Inode) -> (u32, u64) {
-    (node.fs, node.ino)
+fn key(node: &dyn Inode) -> (u64, u64) {
+    // An inode whose attributes cannot be read still has its number.
+    let dev = node.getattr().map_or(0, |a| a.dev);
+    (dev, node.ino())
 }
 
 /// A request decoded from `struct flock`: None for F_UNLCK; `start..end`.
@@ -34,7 +36,7 @@ pub struct Request {
 }
 
 /// F_GETLK: the first lock of another process that conflicts with `r`.
-pub fn get(node: &Inode, r: &Request) -> Option<Lock> {
+pub fn get(node: &dyn Inode, r: &Request) -> Option<Lock> {
     let kind = r.kind?;
     let _irq = IrqGuard::new();
     LOCKS.lock().get(&key(node)).and_then(|l| l.conflict(process::current_pid(), kind, r.start, r.end))
@@ -50,7 +52,7 @@ pub fn set(file: &OpenFile, r: &Request, wait: bool) -> Result<(), Errno> {
         _ => {}
     }
     let pid = process::current_pid();
-    let k = key(&file.node);
+    let k = key(&*file.node);
     let try_set = || -> Result<bool, Errno> {
         let _irq = IrqGuard::new();
         let mut all = LOCKS.lock();
@@ -88,7 +90,7 @@ pub fn set(file: &OpenFile, r: &Request, wait: bool) -> Result<(), Errno> {
 }
 
 /// Drops `pid`'s locks on `node` (a close of one of its descriptors).
-pub fn release(pid: u32, node: &Inode) {
+pub fn release(pid: u32, node: &dyn Inode) {
     let k = key(node);
     let _irq = IrqGuard::new();
     let mut all = LOCKS.lock();

@@ -1,50 +1,24 @@
-//! The mount table: which filesystem root covers which directory, mount(2)
-//! of the in-memory filesystems with their options, umount2(2), and
-//! /proc/mounts.
+//! mount(2) of the in-memory filesystems with their options, umount2(2),
+//! and /proc/mounts. The mount tree itself is `kernel_vfs::Namespace`'s.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 use kernel_abi::Errno;
+use kernel_vfs::{Owner, Superblock};
 use spin::Mutex;
 
-use super::{devpts, insert, mount_options, procfs, resolve, Data, Inode, DEVTMPFS, SYS_FS, S_IFREG};
+use super::{devpts, mount_options, new_tmpfs, ns, procfs, resolve, Path, DEVTMPFS, SYS_FS, S_IFREG};
 
 /// `st_dev` of the next tmpfs mount.
-static NEXT_FS: Mutex<u32> = Mutex::new(16);
+static NEXT_FS: Mutex<u64> = Mutex::new(16);
 
-struct Mount {
-    /// The directory mounted over.
-    point: Arc<Inode>,
-    root: Arc<Inode>,
-    fstype: &'static str,
-    source: String,
-    path: String,
-}
-
-static MOUNTS: Mutex<Vec<Mount>> = Mutex::new(Vec::new());
-
-/// The root of what is mounted on `node`, if anything (the latest mount).
-pub(super) fn crossed(node: Arc<Inode>) -> Arc<Inode> {
-    let mounts = MOUNTS.lock();
-    match mounts.iter().rev().find(|m| Arc::ptr_eq(&m.point, &node)) {
-        Some(m) => m.root.clone(),
-        None => node,
-    }
-}
-
-/// Whether something is mounted on `node` (it cannot be removed then).
-pub(super) fn is_mount_point(node: &Arc<Inode>) -> bool {
-    MOUNTS.lock().iter().any(|m| Arc::ptr_eq(&m.point, node))
-}
-
-/// mount(2) of a pseudo filesystem on the directory at `path`, with the
-/// filesystem's `options` (mount's `data`; unknown ones are EINVAL, as on
-/// Linux, never silently ignored).
-pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -> Result<(), Errno> {
-    let point = resolve(cwd, path, true)?;
+/// mount(2) of a pseudo filesystem on the directory at `path` (from
+/// `base`), with the filesystem's `options` (mount's `data`; unknown ones
+/// are EINVAL, as on Linux, never silently ignored); `readonly`: MS_RDONLY.
+pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str, readonly: bool) -> Result<(), Errno> {
+    let point = resolve(base, path, true)?;
     if !point.is_dir() {
         return Err(Errno::ENOTDIR);
     }
@@ -52,37 +26,33 @@ pub fn mount(cwd: &str, source: &str, path: &str, fstype: &str, options: &str) -
         true => Ok(()),
         false => Err(Errno::EINVAL),
     };
-    let (root, fstype): (Arc<Inode>, &'static str) = match fstype {
-        "tmpfs" | "ramfs" => {
-            let root = new_tmpfs(options)?;
-            (root, if fstype == "tmpfs" { "tmpfs" } else { "ramfs" })
-        }
+    let (sb, shown): (Arc<Superblock>, String) = match fstype {
+        "tmpfs" | "ramfs" => new_tmpfs_mount(options)?,
         "proc" => {
             no_options()?;
-            (procfs::new_root(), "proc")
+            (procfs::new_superblock(), String::new())
         }
         "sysfs" => {
             no_options()?;
-            (new_sysfs()?, "sysfs")
+            (new_sysfs()?, String::new())
         }
         "devtmpfs" => {
             no_options()?;
-            (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), "devtmpfs")
+            (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), String::new())
         }
-        "devpts" => (devpts::mount(options)?, "devpts"),
+        "devpts" => (devpts::mount(options)?, String::new()),
         _ => return Err(Errno::ENODEV),
     };
-    let abs = kernel_path::join(cwd, path);
-    MOUNTS.lock().push(Mount { point, root, fstype, source: source.into(), path: abs });
-    Ok(())
+    ns().mount(&point, sb, fstype, source, &shown, readonly)
 }
 
 /// sysfs: read-only (openat refuses writes on it), and only what user
 /// space asks of us so far: the console's device name (BusyBox `cttyhack`
 /// reads it to give the login shell its controlling terminal) and the CPU
 /// lists (one CPU: `0`).
-fn new_sysfs() -> Result<Arc<Inode>, Errno> {
-    let root = Inode::new_dir(SYS_FS, 0o555);
+fn new_sysfs() -> Result<Arc<Superblock>, Errno> {
+    let owner = Owner { uid: 0, gid: 0 };
+    let sb = new_tmpfs(SYS_FS, 0o555, owner);
     for (path, content) in [
         ("class/tty/console/active", "ttyAMA0\n"),
         ("devices/system/cpu/online", "0\n"),
@@ -90,85 +60,92 @@ fn new_sysfs() -> Result<Arc<Inode>, Errno> {
         ("devices/system/cpu/present", "0\n"),
     ] {
         let (dirs, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let mut dir = root.clone();
+        let mut dir = sb.root.inode().clone();
         for part in dirs.split('/') {
-            dir = match dir.child(part) {
-                Some(d) => d,
-                None => {
-                    let sub = Inode::new_dir(SYS_FS, 0o755);
-                    insert(&dir, part, sub.clone())?;
-                    sub
-                }
+            dir = match dir.lookup(part) {
+                Ok(d) => d,
+                Err(_) => dir.mkdir(part, 0o755, owner)?,
             };
         }
-        insert(&dir, name, Inode::new(SYS_FS, S_IFREG | 0o444, Data::File(content.as_bytes().to_vec())))?;
+        let file = dir.create(name, S_IFREG | 0o444, owner, (0, 0))?;
+        file.write_at(0, content.as_bytes())?;
     }
-    Ok(root)
+    Ok(sb)
 }
 
-/// A fresh tmpfs root; options `mode`, `uid`, `gid` (its root directory's).
-fn new_tmpfs(options: &str) -> Result<Arc<Inode>, Errno> {
+/// A fresh tmpfs; options `mode`, `uid`, `gid` (its root directory's)
+/// and `size` (bytes with an optional k, m or g, or a percentage of RAM;
+/// 0 for no limit). Returns it with the options /proc/mounts shows: those
+/// that differ from the defaults, as Linux lists them after `rw` (none of
+/// Linux's atime options: atime is not kept).
+fn new_tmpfs_mount(options: &str) -> Result<(Arc<Superblock>, String), Errno> {
     use mount_options::Options;
-    let (mut mode, mut uid, mut gid) = (0o1777, 0, 0);
+    let (mut mode, mut uid, mut gid, mut size) = (0o1777, 0, 0, None);
     for opt in Options::parse(options) {
         match opt {
             ("mode", Some(v)) => mode = Options::octal(v)? & 0o7777,
             ("uid", Some(v)) => uid = v.parse().map_err(|_| Errno::EINVAL)?,
             ("gid", Some(v)) => gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            ("size", Some(v)) => size = Some(size_pages(v)?).filter(|&p| p != 0),
             _ => return Err(Errno::EINVAL),
         }
     }
-    let fs = {
+    let dev = {
         let mut next = NEXT_FS.lock();
         *next += 1;
         *next
     };
-    let root = Inode::new_dir(fs, mode);
-    {
-        let mut m = root.meta.lock();
-        m.uid = uid;
-        m.gid = gid;
+    let mut shown = String::new();
+    if mode != 0o1777 {
+        shown += &format!(",mode={mode:o}");
     }
-    Ok(root)
+    if uid != 0 {
+        shown += &format!(",uid={uid}");
+    }
+    if gid != 0 {
+        shown += &format!(",gid={gid}");
+    }
+    if let Some(pages) = size {
+        shown += &format!(",size={}k", pages * 4);
+    }
+    let fs = super::Tmpfs::with_limit(dev, super::pages::FramePages, super::clock, mode, Owner { uid, gid }, size);
+    Ok((Superblock::new(fs), shown))
 }
 
-/// umount2(2) of the latest mount at `path`.
-pub fn umount(cwd: &str, path: &str) -> Result<(), Errno> {
-    let abs = kernel_path::join(cwd, path);
-    let mut mounts = MOUNTS.lock();
-    let i = mounts.iter().rposition(|m| m.path == abs).ok_or(Errno::EINVAL)?;
-    mounts.remove(i);
-    Ok(())
+/// A `size=` value in pages, rounded up: bytes with an optional `k`, `m`
+/// or `g` (also upper case), or `N%` of RAM.
+fn size_pages(v: &str) -> Result<usize, Errno> {
+    let bad = |_| Errno::EINVAL;
+    let (digits, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+    let n: u64 = digits.parse().map_err(bad)?;
+    let bytes = match unit {
+        "" => n,
+        "k" | "K" => n.checked_mul(1 << 10).ok_or(Errno::EINVAL)?,
+        "m" | "M" => n.checked_mul(1 << 20).ok_or(Errno::EINVAL)?,
+        "g" | "G" => n.checked_mul(1 << 30).ok_or(Errno::EINVAL)?,
+        "%" if n <= 100 => (crate::mm::frame::stats().0 as u64 * 4096).saturating_mul(n) / 100,
+        _ => return Err(Errno::EINVAL),
+    };
+    usize::try_from(bytes.div_ceil(4096)).map_err(|_| Errno::EINVAL)
+}
+
+/// umount2(2) of the mount at `path` (from `base`): EINVAL unless `path`
+/// is the root of a mount; `follow`: whether a final symlink is followed
+/// (not under UMOUNT_NOFOLLOW); `how`: EBUSY while in use, MNT_DETACH or
+/// MNT_EXPIRE (`kernel_vfs::Umount`).
+pub fn umount(base: &Path, path: &str, follow: bool, how: kernel_vfs::Umount) -> Result<(), Errno> {
+    let at = resolve(base, path, follow)?;
+    ns().umount(at, how)
 }
 
 /// /proc/mounts.
 pub fn mounts_text() -> String {
+    let ns = ns();
     let mut s = String::from("rootfs / rootfs rw 0 0\n");
-    for m in MOUNTS.lock().iter() {
-        s += &format!("{} {} {} rw{} 0 0\n", m.source, m.path, m.fstype, shown_options(m));
+    for m in ns.mounts().iter().skip(1) {
+        let options = if m.fstype == "devpts" { devpts::options_text() } else { m.options.clone() };
+        let rw = if m.readonly { "ro" } else { "rw" };
+        s += &format!("{} {} {} {rw}{} 0 0\n", m.source, ns.mount_path(m), m.fstype, options);
     }
     s
-}
-
-/// The options a mount was given that differ from the defaults, as Linux
-/// lists them after `rw` (none of Linux's atime options: atime is not kept).
-fn shown_options(m: &Mount) -> String {
-    match m.fstype {
-        "tmpfs" | "ramfs" => {
-            let meta = *m.root.meta.lock();
-            let mut s = String::new();
-            if meta.mode & 0o7777 != 0o1777 {
-                s += &format!(",mode={:o}", meta.mode & 0o7777);
-            }
-            if meta.uid != 0 {
-                s += &format!(",uid={}", meta.uid);
-            }
-            if meta.gid != 0 {
-                s += &format!(",gid={}", meta.gid);
-            }
-            s
-        }
-        "devpts" => devpts::options_text(),
-        _ => String::new(),
-    }
 }

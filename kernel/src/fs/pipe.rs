@@ -9,14 +9,15 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel_abi::Errno;
 use spin::Mutex;
 
-use super::file::{OpenFile, O_RDONLY, O_WRONLY};
-use super::inode::{Data, Inode, S_IFIFO};
+use super::anon::AnonInode;
+use super::file::{Kind, OpenFile, O_RDONLY, O_WRONLY};
+use super::{Inode, S_IFIFO};
 use crate::process::{sched, signal};
 
 /// Linux's default pipe capacity.
 const CAPACITY: usize = 64 << 10;
 /// `st_dev` of pipefs.
-const PIPE_FS: u32 = 4;
+const PIPE_FS: u64 = 4;
 
 pub struct Pipe {
     buf: Mutex<VecDeque<u8>>,
@@ -33,9 +34,9 @@ pub fn new(extra_flags: u32) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
     let mut buf = VecDeque::new();
     buf.try_reserve_exact(CAPACITY).map_err(|_| Errno::ENOMEM)?;
     let pipe = Arc::new(Pipe { buf: Mutex::new(buf), readers: AtomicUsize::new(0), writers: AtomicUsize::new(0) });
-    let node = Inode::new(PIPE_FS, S_IFIFO | 0o600, Data::Pipe(pipe));
-    let r = OpenFile::new(node.clone(), O_RDONLY | extra_flags, "pipe:".into());
-    let w = OpenFile::new(node, O_WRONLY | extra_flags, "pipe:".into());
+    let node: Arc<dyn Inode> = AnonInode::new(PIPE_FS, S_IFIFO | 0o600);
+    let r = OpenFile::new(node.clone(), None, Kind::Pipe(pipe.clone()), O_RDONLY | extra_flags);
+    let w = OpenFile::new(node, None, Kind::Pipe(pipe), O_WRONLY | extra_flags);
     Ok((r, w))
 }
 

@@ -36,15 +36,15 @@ pub struct Loaded {
 /// interpreter argument, like Linux).
 pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Errno> {
     let node = executable(path)?;
-    // The `#!` line (at most 256 bytes, like Linux), copied out of the lock.
-    let script: Option<alloc::string::String> = with_bytes(&node, |image| {
-        let rest = image.strip_prefix(b"#!")?;
-        let end = rest.iter().take(256).position(|&b| b == b'\n').unwrap_or(rest.len().min(256));
-        Some(alloc::string::String::from_utf8_lossy(&rest[..end]).into_owned())
-    })?;
+    // The `#!` line (at most 256 bytes, like Linux).
+    let mut head = [0u8; 258];
+    let n = node.inode().read_at(0, &mut head)?;
+    let script = head[..n].strip_prefix(b"#!").map(|rest| {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        alloc::string::String::from_utf8_lossy(&rest[..end]).into_owned()
+    });
     let Some(line) = script else {
-        // The file's bytes are read in place: no copy of the whole image.
-        let loaded = with_bytes(&node, |image| load(image, path, argv, envp))??;
+        let loaded = load(&read_whole(&node)?, path, argv, envp)?;
         return Ok(loaded.with_file(&node, path));
     };
     let line = line.trim();
@@ -57,7 +57,7 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
     args.push(path);
     args.extend(argv.iter().skip(1));
     let inode = executable(interp)?;
-    let mut loaded = with_bytes(&inode, |image| load(image, interp, &args, envp))??;
+    let mut loaded = load(&read_whole(&inode)?, interp, &args, envp)?;
     // The process is named after the script, as on Linux (`ps` shows
     // `{init} /bin/sh /init`).
     loaded.name = path.rsplit('/').next().unwrap_or(path).into();
@@ -65,22 +65,29 @@ pub fn load_path(path: &str, argv: &[&str], envp: &[&str]) -> Result<Loaded, Err
 }
 
 /// The regular, executable file at absolute `path`.
-fn executable(path: &str) -> Result<alloc::sync::Arc<crate::fs::Inode>, Errno> {
-    let node = crate::fs::resolve("/", path, true)?;
-    if node.file_type() != crate::fs::S_IFREG {
+fn executable(path: &str) -> Result<crate::fs::Path, Errno> {
+    let node = crate::fs::resolve(&crate::fs::root(), path, true)?;
+    let attr = node.attr()?;
+    if attr.mode & crate::fs::S_IFMT != crate::fs::S_IFREG {
         return Err(Errno::EACCES);
     }
-    crate::fs::access::check(&node, &crate::process::current_creds(), kernel_perm::MAY_EXEC)?;
+    crate::fs::access::check(&attr, &crate::process::current_creds(), kernel_perm::MAY_EXEC)?;
     Ok(node)
 }
 
-/// Runs `f` on a regular file's bytes, under its data lock (single CPU and
-/// no preemption in the kernel: nobody waits on it meanwhile).
-fn with_bytes<R>(node: &crate::fs::Inode, f: impl FnOnce(&[u8]) -> R) -> Result<R, Errno> {
-    match &*node.data.lock() {
-        crate::fs::Data::File(v) => Ok(f(v)),
-        _ => Err(Errno::EACCES),
+/// A copy of the whole file (its pages are not contiguous), in the heap
+/// while the image loads; ENOMEM when the heap cannot hold it.
+fn read_whole(file: &crate::fs::Path) -> Result<Vec<u8>, Errno> {
+    let size = usize::try_from(file.attr()?.size).map_err(|_| Errno::ENOMEM)?;
+    if !crate::mm::heap::has_room(size) {
+        return Err(Errno::ENOMEM);
     }
+    let mut v = Vec::new();
+    v.try_reserve_exact(size).map_err(|_| Errno::ENOMEM)?;
+    v.resize(size, 0);
+    let n = file.inode().read_at(0, &mut v)?;
+    v.truncate(n);
+    Ok(v)
 }
 
 fn map_err(e: MapError) -> Errno {
@@ -230,7 +237,7 @@ pub struct Image {
     /// Absolute path with every symlink resolved (`/bin/cat` is `/bin/busybox`).
     pub path: alloc::string::String,
     /// `st_dev` and `st_ino` of the file.
-    pub dev: u32,
+    pub dev: u64,
     pub ino: u64,
     pub segments: Vec<ImageSegment>,
     /// The top of the stack mapped at exec (`[stack]` in maps).
@@ -250,64 +257,12 @@ pub struct ImageSegment {
 
 impl Loaded {
     /// Records the file the image came from (`path` as it was executed).
-    fn with_file(mut self, node: &crate::fs::Inode, path: &str) -> Loaded {
-        self.image.dev = node.fs;
-        self.image.ino = node.ino;
-        if let Ok(real) = real_path(path) {
-            self.image.path = real;
+    fn with_file(mut self, node: &crate::fs::Path, path: &str) -> Loaded {
+        if let Ok(attr) = node.attr() {
+            self.image.dev = attr.dev;
+            self.image.ino = attr.ino;
         }
+        self.image.path = crate::fs::ns().path_of(node).unwrap_or_else(|_| path.into());
         self
     }
-}
-
-/// `path` (absolute) with every symlink resolved, like realpath(3).
-pub fn real_path(path: &str) -> Result<alloc::string::String, Errno> {
-    let mut done: Vec<alloc::string::String> = Vec::new();
-    let mut todo: alloc::collections::VecDeque<alloc::string::String> =
-        path.split('/').filter(|c| !c.is_empty()).map(Into::into).collect();
-    let mut links = 0;
-    while let Some(c) = todo.pop_front() {
-        match c.as_str() {
-            "." => continue,
-            ".." => {
-                done.pop();
-                continue;
-            }
-            _ => {}
-        }
-        let mut prefix = alloc::string::String::new();
-        for d in done.iter().chain(core::iter::once(&c)) {
-            prefix.push('/');
-            prefix.push_str(d);
-        }
-        let node = crate::fs::resolve("/", &prefix, false)?;
-        let target = match &*node.data.lock() {
-            crate::fs::Data::Symlink(t) => Some(t.clone()),
-            _ => None,
-        };
-        match target {
-            Some(t) => {
-                links += 1;
-                if links > 40 {
-                    return Err(Errno::ELOOP);
-                }
-                if t.starts_with('/') {
-                    done.clear();
-                }
-                for part in t.split('/').filter(|p| !p.is_empty()).rev() {
-                    todo.push_front(part.into());
-                }
-            }
-            None => done.push(c),
-        }
-    }
-    let mut out = alloc::string::String::new();
-    for d in &done {
-        out.push('/');
-        out.push_str(d);
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    Ok(out)
 }

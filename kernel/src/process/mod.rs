@@ -64,8 +64,9 @@ pub struct Process {
     pub umask: u32,
     /// Real, effective and saved uid/gid and the supplementary groups.
     pub creds: kernel_perm::Creds,
-    /// Absolute, normalised working directory.
-    pub cwd: String,
+    /// The working directory (None: the root), held as a dentry so it
+    /// stays valid when a directory above it is renamed.
+    pub cwd: Option<crate::fs::Path>,
     pub fds: crate::fs::file::FdTable,
     /// argv joined with NULs (/proc/<pid>/cmdline).
     pub cmdline: Vec<u8>,
@@ -100,7 +101,7 @@ impl Process {
             signals: signal::SignalState::default(),
             umask: 0o022,
             creds: kernel_perm::Creds::ROOT,
-            cwd: "/".into(),
+            cwd: None,
             fds: crate::fs::file::FdTable::default(),
             cmdline: Vec::new(),
             state: State::Running,
@@ -116,9 +117,8 @@ impl Process {
     /// Opens /dev/console read-write as each of `fds` (what Linux does for init).
     pub fn attach_console(&mut self, fds: &[usize]) {
         use crate::fs::file::{OpenFile, O_RDWR};
-        match crate::fs::resolve("/", "/dev/console", true) {
-            Ok(console) => {
-                let f = OpenFile::new(console, O_RDWR, "/dev/console".into());
+        match crate::fs::lookup_kernel("/dev/console").and_then(|console| OpenFile::open(console, O_RDWR)) {
+            Ok(f) => {
                 for &fd in fds {
                     let _ = self.fds.set(fd, f.clone(), false);
                 }

@@ -4,16 +4,13 @@
 //! non-directory loses its set-user-ID bit, and its set-group-ID bit when
 //! group-executable, as on Linux.
 
-use alloc::sync::Arc;
-
 use kernel_abi::Errno;
 
 use super::args::{AtFlags, DirFd, Fd, UserCStr};
 use super::current::{current, is_privileged};
-use super::fs_util::at_node;
+use super::fs_util::{at_path, AtTarget};
 use super::SyscallResult;
-use crate::fs::inode::{S_IFDIR, S_IFMT};
-use crate::fs::Inode;
+use crate::fs::{SetAttr, S_IFDIR, S_IFMT};
 
 const KEEP: u32 = u32::MAX;
 const S_ISUID: u32 = 0o4000;
@@ -22,18 +19,20 @@ const S_IXGRP: u32 = 0o010;
 
 /// `uid`/`gid`: `(uid_t)-1` keeps the id.
 pub fn sys_fchown(fd: Fd, uid: u32, gid: u32) -> SyscallResult {
-    chown(&current().file(fd)?.node, uid, gid)
+    chown(&AtTarget::of_file(&*current().file(fd)?), uid, gid)
 }
 
 /// `flags`: AT_SYMLINK_NOFOLLOW (lchown), AT_EMPTY_PATH; others EINVAL at
 /// the boundary.
 pub fn sys_fchownat(dirfd: DirFd, path: UserCStr, uid: u32, gid: u32, flags: AtFlags) -> SyscallResult {
-    chown(&at_node(dirfd, path, flags)?, uid, gid)
+    chown(&at_path(dirfd, path, flags)?, uid, gid)
 }
 
-fn chown(node: &Arc<Inode>, uid: u32, gid: u32) -> SyscallResult {
+fn chown(target: &AtTarget, uid: u32, gid: u32) -> SyscallResult {
+    target.writable()?;
+    let node = target.inode();
     let c = current().creds();
-    let mut m = node.meta.lock();
+    let m = node.getattr()?;
     let uid_changes = uid != KEEP && uid != m.uid;
     let gid_changes = gid != KEEP && gid != m.gid;
     if !is_privileged(&c) {
@@ -44,17 +43,15 @@ fn chown(node: &Arc<Inode>, uid: u32, gid: u32) -> SyscallResult {
             return Err(Errno::EPERM);
         }
     }
-    if uid != KEEP {
-        m.uid = uid;
-    }
-    if gid != KEEP {
-        m.gid = gid;
-    }
+    let mut change =
+        SetAttr { uid: (uid != KEEP).then_some(uid), gid: (gid != KEEP).then_some(gid), ..Default::default() };
     if (uid != KEEP || gid != KEEP) && m.mode & S_IFMT != S_IFDIR {
-        m.mode &= !S_ISUID;
-        if m.mode & S_IXGRP != 0 {
-            m.mode &= !S_ISGID;
+        let mut perm = m.mode & 0o7777 & !S_ISUID;
+        if perm & S_IXGRP != 0 {
+            perm &= !S_ISGID;
         }
+        change.perm = Some(perm);
     }
+    node.setattr(&change)?;
     Ok(0)
 }

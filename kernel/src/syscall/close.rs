@@ -6,7 +6,7 @@ use super::SyscallResult;
 
 pub fn sys_close(fd: Fd) -> SyscallResult {
     let file = current().with(|p| p.fds.close(fd.index()))?;
-    crate::fs::lock::release(current().pid(), &file.node);
+    crate::fs::lock::release(current().pid(), &*file.node);
     drop(file);
     Ok(0)
 }

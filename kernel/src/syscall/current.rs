@@ -1,7 +1,6 @@
 //! The calling process, as handlers see it: one handle instead of
 //! `process::with_current(..)??` at every use, and the one privilege check.
 
-use alloc::string::String;
 use alloc::sync::Arc;
 
 use kernel_abi::Errno;
@@ -36,9 +35,9 @@ impl Current {
         self.with(|p| p.fds.get(fd.index()))
     }
 
-    /// The working directory (an absolute path).
-    pub fn cwd(self) -> Result<String, Errno> {
-        self.with(|p| Ok(p.cwd.clone()))
+    /// The working directory (a dentry: valid whatever was renamed since).
+    pub fn cwd(self) -> crate::fs::Path {
+        crate::fs::cwd()
     }
 
     pub fn umask(self) -> Result<u32, Errno> {

@@ -43,8 +43,11 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
     let mut total = 0;
     let argv = user_strings(argv, &mut total)?;
     let envp = user_strings(envp, &mut total)?;
-    let cwd = current().cwd()?;
-    let abs = kernel_path::join(&cwd, &path);
+    let abs = if path.starts_with('/') {
+        path.clone()
+    } else {
+        kernel_path::join(&crate::fs::ns().path_of(&current().cwd())?, &path)
+    };
     let argv_s: Vec<&str> = argv.iter().map(String::as_str).collect();
     let envp_s: Vec<&str> = envp.iter().map(String::as_str).collect();
     // Loading activates the new space; on failure the old one comes back.
@@ -73,7 +76,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         Ok((p.space.replace(loaded.space), closed))
     })?;
     for file in &closed {
-        crate::fs::lock::release(current().pid(), &file.node);
+        crate::fs::lock::release(current().pid(), &*file.node);
     }
     drop(closed);
     drop(old);

@@ -1,6 +1,5 @@
 //! faccessat(2): existence, then the permission bits checked with the
 //! REAL uid and gid (what access(2) is for), root's overrides included.
-//! (No flags argument: that is faccessat2, not implemented.)
 
 use kernel_abi::Errno;
 
@@ -22,7 +21,7 @@ pub fn sys_faccessat(dirfd: DirFd, path: UserCStr, mode: u32) -> SyscallResult {
     let creds = current().creds().as_real();
     let node = fs::resolve_as(&base, &path, true, &creds)?;
     if mode != 0 {
-        fs::access::check(&node, &creds, mode)?;
+        fs::access::check(&node.attr()?, &creds, mode)?;
     }
     Ok(0)
 }

@@ -75,7 +75,7 @@ pub fn sys_fcntl_lock(fd: Fd, cmd: LockCmd, arg: UserPtr<Flock>) -> SyscallResul
         if req.kind.is_none() {
             return Err(Errno::EINVAL);
         }
-        match lock::get(&file.node, &req) {
+        match lock::get(&*file.node, &req) {
             None => fl.kind = F_UNLCK,
             Some(l) => {
                 fl.kind = if l.kind == Kind::Read { F_RDLCK } else { F_WRLCK };
@@ -104,7 +104,7 @@ fn decode(file: &OpenFile, fl: &Flock) -> Result<Request, Errno> {
     let base = match fl.whence {
         0 => 0,
         1 => *file.offset.lock() as i64,
-        2 => file.node.size() as i64,
+        2 => file.node.getattr()?.size as i64,
         _ => return Err(Errno::EINVAL),
     };
     let start = base.checked_add(fl.start).ok_or(Errno::EOVERFLOW)?;

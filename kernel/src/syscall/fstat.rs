@@ -10,6 +10,6 @@ pub type StatBuf = [u8; 128];
 
 pub fn sys_fstat(fd: Fd, statbuf: UserPtr<StatBuf>) -> SyscallResult {
     let file = current().file(fd)?;
-    statbuf.write(&fs::stat_bytes(&file.node))?;
+    statbuf.write(&fs::stat_bytes(&file.node.getattr()?))?;
     Ok(0)
 }

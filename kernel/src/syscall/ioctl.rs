@@ -6,7 +6,7 @@ use kernel_abi::Errno;
 use super::args::Fd;
 use super::current::current;
 use super::SyscallResult;
-use crate::fs::Data;
+use crate::fs::file::Kind;
 
 /// `cmd` is Linux's `unsigned int` request: C callers pass an `int`, so
 /// requests with bit 31 set (`_IOR`) arrive sign-extended and are cut to
@@ -14,8 +14,8 @@ use crate::fs::Data;
 /// whether it is a number or a pointer (tty::ioctl decodes it).
 pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
     let file = current().file(fd)?;
-    let tty = match &*file.node.data.lock() {
-        Data::Device(d) => d.tty(),
+    let tty = match &file.kind {
+        Kind::Device(d) => d.tty(),
         _ => None,
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;

@@ -1,18 +1,18 @@
-//! linkat(2): a second name for a file, within one filesystem (EXDEV
-//! across), never for a directory (EPERM). AT_SYMLINK_FOLLOW follows a
-//! final symlink of the old path, AT_EMPTY_PATH links the file `olddirfd`
-//! is open on. Like Linux with fs.protected_hardlinks=1, someone other
-//! than the owner (or root) may link only a regular file it can read and
-//! write that is not set-user-ID or set-group-ID executable.
+//! linkat(2): a second name for a file, within one mount (EXDEV across),
+//! never for a directory (EPERM). AT_SYMLINK_FOLLOW follows a final
+//! symlink of the old path, AT_EMPTY_PATH links the file `olddirfd` is
+//! open on. Like Linux with fs.protected_hardlinks=1, someone other than
+//! the owner (or root) may link only a regular file it can read and write
+//! that is not set-user-ID or set-group-ID executable
+//! (`kernel_vfs::access::may_link`).
 
 use kernel_abi::Errno;
-use kernel_perm::{Creds, MAY_READ, MAY_WRITE};
 
 use super::args::{user_path, AtFlags, DirFd, UserCStr};
 use super::current::current;
-use super::fs_util::{at_node, base_dir};
+use super::fs_util::{at_path, base_dir, AtTarget};
 use super::SyscallResult;
-use crate::fs::{self, Inode, S_IFREG};
+use crate::fs;
 
 /// `flags`: AT_SYMLINK_FOLLOW and AT_EMPTY_PATH (others EINVAL at the boundary).
 pub fn sys_linkat(
@@ -28,39 +28,13 @@ pub fn sys_linkat(
     if !flags.contains(AtFlags::SYMLINK_FOLLOW) {
         lookup |= AtFlags::SYMLINK_NOFOLLOW;
     }
-    let node = at_node(olddirfd, oldpath, lookup)?;
+    // A file outside the tree (a pipe) has no filesystem to link into.
+    let AtTarget::Path(old) = at_path(olddirfd, oldpath, lookup)? else {
+        return Err(Errno::ENOENT);
+    };
     let new = user_path(newpath)?;
-    let base = base_dir(newdirfd, &new)?;
-    let (dir, name) = fs::resolve_parent(&base, &new)?;
-    if dir.child(name).is_some() {
-        return Err(Errno::EEXIST);
-    }
-    if node.is_dir() {
-        return Err(Errno::EPERM);
-    }
-    if dir.fs != node.fs {
-        return Err(Errno::EXDEV);
-    }
-    let creds = current().creds();
-    fs::access::may_create(&dir, &creds)?;
-    may_link(&node, &creds)?;
+    let parent = fs::resolve_parent(&base_dir(newdirfd, &new)?, &new)?;
     fs::check_space(0)?;
-    fs::insert(&dir, name, node.clone())?;
-    node.meta.lock().nlink += 1;
+    fs::ns().link(&old, &parent, &current().creds())?;
     Ok(0)
-}
-
-/// The protected_hardlinks rule (EPERM, as Linux's `may_linkat`).
-fn may_link(node: &Inode, c: &Creds) -> Result<(), Errno> {
-    let m = *node.meta.lock();
-    if c.owns(m.uid) {
-        return Ok(());
-    }
-    let setid_exec = m.mode & 0o4000 != 0 || m.mode & 0o2010 == 0o2010;
-    let regular = m.mode & fs::inode::S_IFMT == S_IFREG;
-    if regular && !setid_exec && kernel_perm::permitted(c, m.mode, m.uid, m.gid, MAY_READ | MAY_WRITE) {
-        Ok(())
-    } else {
-        Err(Errno::EPERM)
-    }
 }

@@ -22,6 +22,7 @@ mod dup3;
 mod execve;
 mod exit;
 mod faccessat;
+mod fallocate;
 mod fcntl;
 mod fcntl_lock;
 mod fs_util;
@@ -53,6 +54,7 @@ mod openat;
 mod pipe2;
 mod poll;
 mod ppoll;
+mod pread;
 mod pselect6;
 mod read;
 mod readlinkat;
@@ -72,10 +74,12 @@ mod sethostname;
 mod setid;
 mod setpgid;
 mod setsid;
+mod statfs;
 mod symlinkat;
 mod sync;
 mod sysinfo;
 mod syslog;
+mod truncate;
 mod umask;
 mod umount2;
 mod uname;
@@ -135,6 +139,8 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::READ
             | sysno::WRITE
             | sysno::LSEEK
+            | sysno::FTRUNCATE
+            | sysno::TRUNCATE
             | sysno::BRK
             | sysno::MMAP
             | sysno::MPROTECT
@@ -216,6 +222,13 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::PSELECT6 => pselect6::sys_pselect6(a.usize(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)),
         sysno::GETDENTS64 => getdents64::sys_getdents64(a.fd(0), a.slice(1, 2)),
         sysno::FSTAT => fstat::sys_fstat(a.fd(0), a.ptr(1)),
+        sysno::FSTATFS => statfs::sys_fstatfs(a.fd(0), a.ptr(1)),
+        sysno::PREAD64 => pread::sys_pread64(a.fd(0), a.slice(1, 2), a.i64(3)),
+        sysno::PWRITE64 => pread::sys_pwrite64(a.fd(0), a.slice(1, 2), a.i64(3)),
+        sysno::FTRUNCATE => truncate::sys_ftruncate(a.fd(0), a.i64(1)),
+        sysno::FALLOCATE => fallocate::sys_fallocate(a.fd(0), a.i32(1), a.i64(2), a.i64(3)),
+        sysno::PREADV => pread::sys_preadv(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
+        sysno::PWRITEV => pread::sys_pwritev(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
         sysno::FSYNC | sysno::FDATASYNC => fsync::sys_fsync(a.fd(0)),
         sysno::SYNC => sync::sys_sync(),
         // Paths
@@ -240,6 +253,9 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SYMLINKAT => symlinkat::sys_symlinkat(a.cstr(0), a.dirfd(1), a.cstr(2)),
         sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3)),
         sysno::CHDIR => chdir::sys_chdir(a.cstr(0)),
+        sysno::FCHDIR => chdir::sys_fchdir(a.fd(0)),
+        sysno::TRUNCATE => truncate::sys_truncate(a.cstr(0), a.i64(1)),
+        sysno::STATFS => statfs::sys_statfs(a.cstr(0), a.ptr(1)),
         sysno::GETCWD => getcwd::sys_getcwd(a.slice(0, 1)),
         sysno::FACCESSAT => faccessat::sys_faccessat(a.dirfd(0), a.cstr(1), a.u32(2)),
         sysno::FCHMOD => chmod::sys_fchmod(a.fd(0), a.u32(1)),

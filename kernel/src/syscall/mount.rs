@@ -11,9 +11,11 @@ use super::SyscallResult;
 use crate::fs;
 
 /// Mount flags whose meaning is not implemented: refused (EINVAL) rather
-/// than ignored. MS_RDONLY 1, MS_NODEV 4, MS_NOEXEC 8, MS_REMOUNT 32,
-/// MS_BIND 4096, MS_MOVE 8192. (Linux ignores bits it does not know.)
-const UNSUPPORTED_FLAGS: u64 = 1 | 4 | 8 | 32 | 4096 | 8192;
+/// than ignored. MS_NODEV 4, MS_NOEXEC 8, MS_REMOUNT 32, MS_BIND 4096,
+/// MS_MOVE 8192. (Linux ignores bits it does not know.)
+const UNSUPPORTED_FLAGS: u64 = 4 | 8 | 32 | 4096 | 8192;
+/// A read-only mount: changes through it fail with EROFS.
+const MS_RDONLY: u64 = 1;
 
 pub fn sys_mount(source: UserCStr, target: UserCStr, fstype: UserCStr, flags: u64, data: UserCStr) -> SyscallResult {
     current().require_privileged()?; // CAP_SYS_ADMIN
@@ -25,6 +27,6 @@ pub fn sys_mount(source: UserCStr, target: UserCStr, fstype: UserCStr, flags: u6
     let fstype = user_path(fstype)?;
     // The options string: at most a page, like Linux copies.
     let options = if data.is_null() { String::new() } else { user_path(data)? };
-    fs::mount(&current().cwd()?, &source, &target, &fstype, &options)?;
+    fs::mount(&current().cwd(), &source, &target, &fstype, &options, flags & MS_RDONLY != 0)?;
     Ok(0)
 }

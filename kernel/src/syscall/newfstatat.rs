@@ -10,6 +10,6 @@ use crate::fs;
 
 pub fn sys_newfstatat(dirfd: DirFd, path: UserCStr, statbuf: UserPtr<StatBuf>, flags: AtFlags) -> SyscallResult {
     let node = at_node(dirfd, path, flags)?;
-    statbuf.write(&fs::stat_bytes(&node))?;
+    statbuf.write(&fs::stat_bytes(&node.getattr()?))?;
     Ok(0)
 }

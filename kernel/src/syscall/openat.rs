@@ -7,7 +7,7 @@ use super::current::current;
 use super::fs_util::base_dir;
 use super::SyscallResult;
 use crate::fs::file::*;
-use crate::fs::{self, Data, Inode, S_IFLNK, S_IFREG};
+use crate::fs::{self, Attr, Path, SetAttr, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 
 /// `flags` are all of the `int`: Linux ignores bits it does not know
 /// (O_LARGEFILE is always on here). `mode` is used only with O_CREAT.
@@ -17,62 +17,82 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
     let follow = flags & O_NOFOLLOW == 0;
     let writes = flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0;
     let creds = current().creds();
-    let node = match fs::resolve(&base, &path, follow) {
-        Ok(node) => {
+    let (path, created) = match fs::resolve(&base, &path, follow) {
+        Ok(found) => {
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
                 return Err(Errno::EEXIST);
             }
-            check_open(&node, &creds, flags)?;
-            node
+            let attr = found.attr()?;
+            if flags & O_CREAT != 0 && attr.is_dir() {
+                return Err(Errno::EISDIR);
+            }
+            check_open(&attr, &creds, flags)?;
+            (found, false)
         }
         Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
-            let (dir, name) = fs::resolve_parent(&base, &path)?;
-            if dir.fs == fs::SYS_FS {
-                return Err(Errno::EACCES);
-            }
-            fs::access::may_create(&dir, &creds)?;
-            fs::check_space(0)?;
             let umask = current().umask()?;
-            let node = Inode::new(dir.fs, S_IFREG | (mode & 0o7777 & !umask), Data::File(alloc::vec::Vec::new()));
-            fs::access::set_owner(&node, &dir, &creds);
-            fs::insert(&dir, name, node.clone())?;
-            // The creator may open what it just made, whatever its mode.
-            node
+            (create(&base, &path, follow && flags & O_EXCL == 0, mode & 0o7777 & !umask, &creds)?, true)
         }
         Err(e) => return Err(e),
     };
+    let attr = path.attr()?;
+    // A read-only mount: no writing its files or directories (devices
+    // are not the filesystem's, so they may still be written).
+    if writes && !created && matches!(attr.mode & S_IFMT, S_IFREG | S_IFDIR) {
+        path.mount.writable()?;
+    }
     // sysfs is read-only (its one writable kind of file, attributes with a
     // store method, does not exist here yet).
-    if writes && node.fs == fs::SYS_FS && !node.is_dir() {
+    if writes && attr.dev == fs::SYS_FS && !attr.is_dir() {
         return Err(Errno::EACCES);
     }
-    let ftype = node.file_type();
-    if ftype == S_IFLNK {
+    if attr.mode & S_IFMT == S_IFLNK {
         return Err(Errno::ELOOP);
     }
-    if flags & O_DIRECTORY != 0 && !node.is_dir() {
+    if flags & O_DIRECTORY != 0 && !attr.is_dir() {
         return Err(Errno::ENOTDIR);
     }
-    if node.is_dir() && flags & O_ACCMODE != O_RDONLY {
+    if attr.mode & S_IFMT == S_IFDIR && flags & O_ACCMODE != O_RDONLY {
         return Err(Errno::EISDIR);
     }
-    if flags & O_TRUNC != 0 && flags & O_ACCMODE != O_RDONLY {
-        if let Data::File(v) = &mut *node.data.lock() {
-            // Gives the heap back, not just the length.
-            *v = alloc::vec::Vec::new();
-        }
+    // O_TRUNC empties a regular file (and gives its pages back), with
+    // O_RDONLY too as on Linux (write permission was checked); devices and
+    // the like ignore it.
+    if flags & O_TRUNC != 0 && !created && attr.mode & S_IFMT == S_IFREG {
+        path.inode().setattr(&SetAttr { size: Some(0), ..Default::default() })?;
     }
-    let abs = kernel_path::join(&base, &path);
-    let node = crate::tty::open_node(node)?;
-    let file = OpenFile::new(node, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), abs);
+    let file = OpenFile::open(path, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC))?;
     current().with(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))
+}
+
+/// O_CREAT of a name that does not exist: a regular file `perm` in its
+/// directory. A dangling symlink in the last place is followed (unless
+/// O_EXCL or O_NOFOLLOW) and its target made, as on Linux.
+fn create(base: &Path, path: &str, follow: bool, perm: u32, creds: &kernel_perm::Creds) -> Result<Path, Errno> {
+    let mut parent = fs::resolve_parent(base, path)?;
+    for _ in 0..kernel_vfs::MAX_SYMLINKS {
+        let kernel_vfs::Last::Name(name) = &parent.last else { break };
+        let target = match parent.dir.dentry.child(name) {
+            Ok(link) if follow && link.inode().getattr()?.mode & S_IFMT == S_IFLNK => link.inode().readlink()?,
+            _ => {
+                if parent.dir.attr()?.dev == fs::SYS_FS {
+                    return Err(Errno::EACCES);
+                }
+                fs::check_space(0)?;
+                // The creator may open what it just made, whatever its mode.
+                return fs::ns().create(&parent, S_IFREG | perm, (0, 0), creds);
+            }
+        };
+        parent = fs::resolve_parent(&parent.dir, &target)?;
+    }
+    Err(Errno::ELOOP)
 }
 
 /// The permission an existing file needs for `flags`: read and/or write
 /// by the access mode, write for O_TRUNC (a symlink left unfollowed fails
 /// later with ELOOP).
-fn check_open(node: &Inode, creds: &kernel_perm::Creds, flags: u32) -> Result<(), Errno> {
-    if node.file_type() == S_IFLNK {
+fn check_open(attr: &Attr, creds: &kernel_perm::Creds, flags: u32) -> Result<(), Errno> {
+    if attr.mode & S_IFMT == S_IFLNK {
         return Ok(());
     }
     let mut want = match flags & O_ACCMODE {
@@ -83,5 +103,5 @@ fn check_open(node: &Inode, creds: &kernel_perm::Creds, flags: u32) -> Result<()
     if flags & O_TRUNC != 0 {
         want |= kernel_perm::MAY_WRITE;
     }
-    fs::access::check(node, creds, want)
+    fs::access::check(attr, creds, want)
 }

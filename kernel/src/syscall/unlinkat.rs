@@ -1,7 +1,4 @@
-//! unlinkat(2) (unlink and rmdir; flags: AT_REMOVEDIR, others EINVAL at
-//! the boundary).
-
-use kernel_abi::Errno;
+//! unlinkat(2) (unlink and rmdir; the rules are `kernel_vfs`'s).
 
 use super::args::{user_path, AtFlags, DirFd, UserCStr};
 use super::current::current;
@@ -11,10 +8,11 @@ use crate::fs;
 
 pub fn sys_unlinkat(dirfd: DirFd, path: UserCStr, flags: AtFlags) -> SyscallResult {
     let path = user_path(path)?;
-    let base = base_dir(dirfd, &path)?;
-    let (dir, name) = fs::resolve_parent(&base, &path)?;
-    let node = dir.child(name).ok_or(Errno::ENOENT)?;
-    fs::access::may_delete(&dir, &node, &current().creds())?;
-    fs::remove(&dir, name, flags.contains(AtFlags::REMOVEDIR))?;
+    let parent = fs::resolve_parent(&base_dir(dirfd, &path)?, &path)?;
+    if flags.contains(AtFlags::REMOVEDIR) {
+        fs::ns().rmdir(&parent, &current().creds())?;
+    } else {
+        fs::ns().unlink(&parent, &current().creds())?;
+    }
     Ok(0)
 }

@@ -14,7 +14,6 @@ use kernel_abi::Errno;
 use kernel_line_discipline::{LineDiscipline, Signal};
 
 use crate::fs::dev::Device;
-use crate::fs::{Data, Inode};
 use crate::process::{self, signal};
 
 pub use ioctl::ioctl;
@@ -168,32 +167,27 @@ pub fn session_alive(sid: u32) -> bool {
             .any(|pid| process::with_pid(pid, |p| p.sid == sid && !p.is_zombie()) == Some(true))
 }
 
-/// open(2) of a terminal node: /dev/ptmx makes a new pair (the returned
-/// node is its master), /dev/tty stands for the caller's controlling
-/// terminal (ENXIO without one), and a PTY slave opens only once its
-/// master unlocked it and while the master is open (EIO otherwise).
-/// Other nodes are opened as they are. The first two return an alias of
-/// the node opened: fstat(2) shows /dev/ptmx and /dev/tty, as on Linux.
-pub fn open_node(node: Arc<Inode>) -> Result<Arc<Inode>, Errno> {
-    let dev = match &*node.data.lock() {
-        Data::Device(d) => d.clone(),
-        _ => return Ok(node.clone()),
-    };
+/// open(2) of a terminal device: /dev/ptmx makes a new pair (the result
+/// is its master), /dev/tty stands for the caller's controlling terminal
+/// (ENXIO without one), and a PTY slave opens only once its master
+/// unlocked it and while the master is open (EIO otherwise). Other
+/// devices are opened as they are. The open file keeps the inode opened,
+/// so fstat(2) shows /dev/ptmx and /dev/tty, as on Linux.
+pub fn open_node(dev: Device) -> Result<Device, Errno> {
     match dev {
-        Device::Ptmx => Ok(Inode::alias(&node, Data::Device(Device::PtyMaster(pty::allocate()?)))),
+        Device::Ptmx => Ok(Device::PtyMaster(pty::allocate()?)),
         Device::ControllingTty => {
             let sid = process::with_current(|p| p.sid)?;
-            let target = if sid != 0 && with_term(&console::Console, |t| t.sid == sid) {
-                Device::Console
+            if sid != 0 && with_term(&console::Console, |t| t.sid == sid) {
+                Ok(Device::Console)
             } else {
-                Device::PtySlave(pty::find_by_session(sid).ok_or(Errno::ENXIO)?)
-            };
-            Ok(Inode::alias(&node, Data::Device(target)))
+                Ok(Device::PtySlave(pty::find_by_session(sid).ok_or(Errno::ENXIO)?))
+            }
         }
         Device::PtySlave(p) => {
             p.check_slave_open()?;
-            Ok(node)
+            Ok(Device::PtySlave(p))
         }
-        _ => Ok(node),
+        d => Ok(d),
     }
 }

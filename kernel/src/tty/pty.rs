@@ -22,8 +22,7 @@ use kernel_line_discipline::{B38400, CREAD, CS8};
 use spin::Mutex;
 
 use super::{Terminal, Tty};
-use crate::fs::dev::Device;
-use crate::fs::{devpts, Data, Inode};
+use crate::fs::devpts;
 use crate::process::{sched, signal};
 
 /// Most pairs at once (Linux's default `kernel.pty.max` is 4096).
@@ -61,9 +60,8 @@ pub struct Pty {
     slave_closed: AtomicBool,
     /// The master's last descriptor closed.
     hung_up: AtomicBool,
-    /// /dev/pts/N while the master is open (dropped at hang-up: the node
-    /// holds the pair, so keeping it would be a cycle).
-    node: Mutex<Option<Arc<Inode>>>,
+    /// /dev/pts/N exists (from allocation to hang-up).
+    named: AtomicBool,
 }
 
 impl Tty for Pty {
@@ -94,12 +92,22 @@ pub fn allocate() -> Result<Arc<Pty>, Errno> {
         locked: AtomicBool::new(true),
         slave_closed: AtomicBool::new(false),
         hung_up: AtomicBool::new(false),
-        node: Mutex::new(None),
+        named: AtomicBool::new(false),
     });
-    let slave = devpts::add_slave(index, Data::Device(Device::PtySlave(pty.clone())))?;
-    *pty.node.lock() = Some(slave);
+    // In the table first: the slave's node reaches the pair by its index.
     table.insert(index, Arc::downgrade(&pty));
+    drop(table);
+    if let Err(e) = devpts::add_slave(index) {
+        PTYS.lock().remove(&index);
+        return Err(e);
+    }
+    pty.named.store(true, Ordering::SeqCst);
     Ok(pty)
+}
+
+/// The live pair with index `index` (/dev/pts/`index`).
+pub fn by_index(index: u32) -> Option<Arc<Pty>> {
+    PTYS.lock().get(&index).and_then(Weak::upgrade)
 }
 
 /// The live pair whose slave is the controlling terminal of session `sid`.
@@ -160,7 +168,7 @@ impl Pty {
     /// sees it too), as Linux's tty_vhangup does.
     fn hang_up(&self) {
         self.hung_up.store(true, Ordering::SeqCst);
-        if self.node.lock().take().is_some() {
+        if self.named.swap(false, Ordering::SeqCst) {
             devpts::remove_slave(self.index);
         }
         PTYS.lock().remove(&self.index);

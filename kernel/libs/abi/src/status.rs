@@ -15,7 +15,7 @@ pub enum Status {
 
 /// `(number, status, note)`.
 pub const SYSCALLS: &[(usize, Status, &str)] = &[
-    (GETCWD, Status::Implemented, ""),
+    (GETCWD, Status::Implemented, "the path from the working directory's dentry (renames above it show); ENOENT once it was removed"),
     (DUP, Status::Implemented, ""),
     (DUP3, Status::Implemented, ""),
     (
@@ -31,22 +31,38 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (MKDIRAT, Status::Implemented, ""),
     (UNLINKAT, Status::Implemented, "unlink and AT_REMOVEDIR"),
     (SYMLINKAT, Status::Implemented, ""),
-    (RENAMEAT2, Status::Partial, "flags 0 only (RENAME_NOREPLACE/EXCHANGE/WHITEOUT: EINVAL)"),
-    (RENAMEAT, Status::Implemented, "within one filesystem (EXDEV across)"),
-    (UMOUNT2, Status::Partial, "unknown flags EINVAL; MNT_FORCE/DETACH/EXPIRE and UMOUNT_NOFOLLOW have no effect; root only (EPERM)"),
+    (RENAMEAT2, Status::Partial, "RENAME_NOREPLACE, RENAME_EXCHANGE; RENAME_WHITEOUT EINVAL (no overlay filesystems)"),
+    (RENAMEAT, Status::Implemented, "within one mount (EXDEV across); a directory into its own subtree EINVAL; mount points EBUSY"),
+    (
+        UMOUNT2,
+        Status::Implemented,
+        "of a mount's root (EINVAL otherwise); EBUSY while a working directory, open file or inner mount holds it; MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW; MNT_FORCE changes nothing for in-memory filesystems; root only (EPERM)",
+    ),
     (
         MOUNT,
         Status::Partial,
-        "tmpfs/ramfs (mode, uid, gid), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); unknown options EINVAL, other types ENODEV; MS_RDONLY/NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL; root only (EPERM)",
+        "tmpfs/ramfs (mode, uid, gid, size), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); MS_RDONLY (changes through the mount EROFS); unknown options EINVAL, other types ENODEV; MS_NOEXEC/NODEV/REMOUNT/BIND/MOVE EINVAL; root only (EPERM)",
     ),
     (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),
+    (FCHDIR, Status::Implemented, ""),
+    (TRUNCATE, Status::Implemented, "regular files (shrinking frees pages, growing leaves a hole); EISDIR, EINVAL for other kinds"),
+    (FTRUNCATE, Status::Implemented, "as truncate; EINVAL unless open for writing"),
     (OPENAT, Status::Partial, "tmpfs, devices, procfs; O_CREAT/EXCL/TRUNC/APPEND/DIRECTORY/NOFOLLOW/CLOEXEC/NONBLOCK"),
     (CLOSE, Status::Implemented, ""),
     (PIPE2, Status::Implemented, "O_CLOEXEC, O_NONBLOCK; the 64 KiB buffer is reserved up front (ENOMEM)"),
     (GETDENTS64, Status::Implemented, "at most 32 KiB per call"),
-    (LSEEK, Status::Implemented, ""),
+    (LSEEK, Status::Implemented, "SEEK_SET/CUR/END, SEEK_DATA/SEEK_HOLE (a tmpfs hole is a page never written); a directory's position is its readdir cookie"),
     (READ, Status::Implemented, ""),
+    (PREAD64, Status::Implemented, "ESPIPE on pipes and terminals"),
+    (PWRITE64, Status::Implemented, "ESPIPE on pipes and terminals; appends under O_APPEND, as Linux does"),
+    (PREADV, Status::Implemented, "as pread64, buffer by buffer"),
+    (PWRITEV, Status::Implemented, "as pwrite64, buffer by buffer"),
+    (
+        FALLOCATE,
+        Status::Implemented,
+        "tmpfs: mode 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE; other modes EOPNOTSUPP, as Linux's tmpfs",
+    ),
     (WRITE, Status::Implemented, ""),
     (READV, Status::Implemented, ""),
     (WRITEV, Status::Implemented, ""),
@@ -55,12 +71,10 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (READLINKAT, Status::Implemented, ""),
     (NEWFSTATAT, Status::Implemented, ""),
     (FSTAT, Status::Implemented, ""),
+    (STATFS, Status::Implemented, "tmpfs counts the frames it may still use"),
+    (FSTATFS, Status::Implemented, "as statfs; pipes report pipefs"),
     (SENDFILE, Status::Implemented, "a read/write loop, any file types"),
-    (
-        UTIMENSAT,
-        Status::Partial,
-        "sets the modification time (stat reports it for all three); owner or write permission for now, owner for explicit times",
-    ),
+    (UTIMENSAT, Status::Implemented, "atime and mtime, UTIME_NOW/UTIME_OMIT, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, a null path for the fd's file (futimens); unknown flags EINVAL"),
     (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),
     (FSYNC, Status::Implemented, "nothing to write back; EINVAL for pipes, devices and procfs as on Linux"),
     (FDATASYNC, Status::Implemented, "as fsync"),
@@ -150,7 +164,9 @@ mod tests {
              reserve, every syscall that could keep heap memory fails with `ENOMEM`\n\
              (exit, close, munmap, wait4, kill, unlinkat, getdents64, read, write,\n\
              lseek, brk, mmap, mprotect, poll/select, the signal, time and pid calls\n\
-             still run); tmpfs data and new names fail with `ENOSPC` 2 MiB before that;\n\
+             still run); new names fail with `ENOSPC` 2 MiB before that; tmpfs file\n\
+             data lives in frames, not the heap, and fails with `ENOSPC` when 4 MiB\n\
+             of frames are left;\n\
              out of frames, mmap and brk fail with `ENOMEM`, and a copy-on-write\n\
              fault has the OOM killer send SIGKILL to the process with the most\n\
              mapped pages (never init).\n\n\

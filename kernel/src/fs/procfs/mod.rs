@@ -9,11 +9,16 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::inode::{Data, Inode, S_IFDIR, S_IFLNK, S_IFREG};
+use core::any::Any;
+
+use kernel_abi::Errno;
+use kernel_vfs::{Attr, DirEntry, FileSystem, FileType, Inode, SetAttr, StatFs, Superblock};
+
+use super::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 use crate::arch::timer;
 
 /// `st_dev` of procfs.
-pub const PROC_FS: u32 = 3;
+pub const PROC_FS: u64 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcNode {
@@ -60,11 +65,43 @@ const PID_FILES: &[(&str, fn(u32) -> ProcNode)] = &[
     ("status", ProcNode::PidStatus),
 ];
 
-pub fn new_root() -> Arc<Inode> {
-    Inode::new(PROC_FS, S_IFDIR | 0o555, Data::Proc(ProcNode::Root))
+/// A procfs inode: a node whose content is generated from kernel state,
+/// or a symlink made on lookup.
+pub struct ProcInode {
+    ino: u64,
+    kind: ProcKind,
+    mode: u32,
+    uid: u32,
+    gid: u32,
 }
 
-fn node(n: ProcNode) -> Arc<Inode> {
+enum ProcKind {
+    Node(ProcNode),
+    Link(String),
+}
+
+/// A fresh procfs instance (mount(2) of "proc").
+pub fn new_superblock() -> Arc<Superblock> {
+    Superblock::new(Arc::new(ProcFs))
+}
+
+struct ProcFs;
+
+impl FileSystem for ProcFs {
+    fn root(&self) -> Arc<dyn Inode> {
+        node(ProcNode::Root)
+    }
+
+    fn dev(&self) -> u64 {
+        PROC_FS
+    }
+
+    fn statfs(&self) -> StatFs {
+        StatFs { magic: 0x9fa0, block_size: 4096, name_max: 255, ..Default::default() }
+    }
+}
+
+fn node(n: ProcNode) -> Arc<ProcInode> {
     let mode = match n {
         ProcNode::Root | ProcNode::Pid(_) | ProcNode::Sys | ProcNode::SysKernel => S_IFDIR | 0o555,
         // Only its owner (and root) may list a process's descriptors.
@@ -73,22 +110,150 @@ fn node(n: ProcNode) -> Arc<Inode> {
         ProcNode::RandomizeVaSpace => S_IFREG | 0o644,
         _ => S_IFREG | 0o444,
     };
-    let inode = Inode::new(PROC_FS, mode, Data::Proc(n));
     // /proc/<pid>/ and what is in it belong to the process's effective
     // uid and gid, as Linux's `task_dump_owner` (for a dumpable process).
-    if let Some(pid) = n.pid() {
-        if let Some((uid, gid)) = crate::process::with_pid(pid, |p| (p.creds.euid, p.creds.egid)) {
-            let mut m = inode.meta.lock();
-            m.uid = uid;
-            m.gid = gid;
-        }
-    }
-    inode
+    let (uid, gid) =
+        n.pid().and_then(|pid| crate::process::with_pid(pid, |p| (p.creds.euid, p.creds.egid))).unwrap_or((0, 0));
+    Arc::new(ProcInode { ino: n.ino(), kind: ProcKind::Node(n), mode, uid, gid })
 }
 
 /// A symlink made on lookup (`/proc/self`, `/proc/<pid>/fd/<n>`, ...).
-fn symlink(target: String) -> Arc<Inode> {
-    Inode::new(PROC_FS, S_IFLNK | 0o777, Data::Symlink(target))
+fn symlink(ino: u64, target: String) -> Arc<ProcInode> {
+    Arc::new(ProcInode { ino, kind: ProcKind::Link(target), mode: S_IFLNK | 0o777, uid: 0, gid: 0 })
+}
+
+impl ProcInode {
+    /// The generated file or directory this is (None for a symlink).
+    pub fn node(&self) -> Option<ProcNode> {
+        match self.kind {
+            ProcKind::Node(n) => Some(n),
+            ProcKind::Link(_) => None,
+        }
+    }
+}
+
+impl Inode for ProcInode {
+    fn ino(&self) -> u64 {
+        self.ino
+    }
+
+    fn getattr(&self) -> Result<Attr, Errno> {
+        let now = super::clock();
+        let size = match &self.kind {
+            ProcKind::Link(t) => t.len() as u64,
+            ProcKind::Node(_) => 0,
+        };
+        Ok(Attr {
+            dev: PROC_FS,
+            ino: self.ino,
+            mode: self.mode,
+            nlink: if self.mode & S_IFMT == S_IFDIR { 2 } else { 1 },
+            uid: self.uid,
+            gid: self.gid,
+            rdev: (0, 0),
+            size,
+            blocks: 0,
+            atime: now,
+            mtime: now,
+            ctime: now,
+        })
+    }
+
+    /// Generated files have no size to change: O_TRUNC (`echo c >
+    /// /proc/sysrq-trigger`) is accepted and does nothing, as on Linux;
+    /// owners and modes are fixed (EPERM).
+    fn setattr(&self, c: &SetAttr) -> Result<(), Errno> {
+        if *c == (SetAttr { size: c.size, ..Default::default() }) {
+            return Ok(());
+        }
+        Err(Errno::EPERM)
+    }
+
+    fn lookup(&self, name: &str) -> Result<Arc<dyn Inode>, Errno> {
+        match self.kind {
+            ProcKind::Node(n) if n.is_dir() => Ok(n.child(name).ok_or(Errno::ENOENT)?),
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    fn readdir(&self, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<(), Errno> {
+        let n = match self.kind {
+            ProcKind::Node(n) if n.is_dir() => n,
+            _ => return Err(Errno::ENOTDIR),
+        };
+        let parent = match n {
+            ProcNode::PidFd(pid) => ProcNode::Pid(pid).ino(),
+            ProcNode::SysKernel => ProcNode::Sys.ino(),
+            _ => ProcNode::Root.ino(),
+        };
+        let mut list = n.list();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        let dots = [(".", self.ino), ("..", parent)];
+        for (i, (name, ino)) in dots.iter().enumerate().skip(cookie as usize) {
+            if !emit(DirEntry { ino: *ino, kind: FileType::Directory, name, next: i as u64 + 1 }) {
+                return Ok(());
+            }
+        }
+        for (i, (name, kind, ino)) in list.iter().enumerate().skip((cookie as usize).saturating_sub(2)) {
+            if !emit(DirEntry { ino: *ino, kind: *kind, name, next: i as u64 + 3 }) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        match self.kind {
+            ProcKind::Node(n) if !n.is_dir() => {
+                let content = n.content();
+                let at = (offset as usize).min(content.len());
+                let len = buf.len().min(content.len() - at);
+                buf[..len].copy_from_slice(&content[at..at + len]);
+                Ok(len)
+            }
+            ProcKind::Node(_) => Err(Errno::EISDIR),
+            ProcKind::Link(_) => Err(Errno::EINVAL),
+        }
+    }
+
+    fn write_at(&self, _offset: u64, buf: &[u8]) -> Result<usize, Errno> {
+        match self.kind {
+            ProcKind::Node(n) if !n.is_dir() => n.write(buf),
+            ProcKind::Node(_) => Err(Errno::EISDIR),
+            ProcKind::Link(_) => Err(Errno::EINVAL),
+        }
+    }
+
+    fn readlink(&self) -> Result<String, Errno> {
+        match &self.kind {
+            ProcKind::Link(t) => Ok(t.clone()),
+            ProcKind::Node(_) => Err(Errno::EINVAL),
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Inode numbers, fixed per node (so a name looked up twice is one
+/// inode): the root's files below 0x100, a pid's under `(pid + 1) << 16`.
+mod ino {
+    pub const ROOT: u64 = 1;
+    pub const SELF_LINK: u64 = 0x80;
+    pub const SYS: u64 = 0x90;
+    pub const SYS_KERNEL: u64 = 0x91;
+    pub const RANDOMIZE_VA_SPACE: u64 = 0x92;
+
+    pub fn pid(pid: u32, sub: u64) -> u64 {
+        ((pid as u64 + 1) << 16) | sub
+    }
+
+    /// `/proc/<pid>/` itself, its files (1..), its links (0x40..), and
+    /// `fd/<n>` (0x1000 + n).
+    pub const PID_FILE: u64 = 1;
+    pub const PID_LINK: u64 = 0x40;
+    pub const PID_FD: u64 = 0x1000;
 }
 
 impl ProcNode {
@@ -110,11 +275,33 @@ impl ProcNode {
         matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel)
     }
 
-    pub fn child(&self, name: &str) -> Option<Arc<Inode>> {
+    /// This node's inode number.
+    pub fn ino(&self) -> u64 {
+        let pid_file = |pid: u32, f: fn(u32) -> ProcNode| {
+            let i = PID_FILES.iter().position(|(_, g)| g(pid) == f(pid)).unwrap_or(0) as u64;
+            ino::pid(pid, ino::PID_FILE + i)
+        };
+        match *self {
+            ProcNode::Root => ino::ROOT,
+            ProcNode::Sys => ino::SYS,
+            ProcNode::SysKernel => ino::SYS_KERNEL,
+            ProcNode::RandomizeVaSpace => ino::RANDOMIZE_VA_SPACE,
+            ProcNode::Pid(pid) => ino::pid(pid, 0),
+            ProcNode::PidStat(pid) => pid_file(pid, ProcNode::PidStat),
+            ProcNode::PidCmdline(pid) => pid_file(pid, ProcNode::PidCmdline),
+            ProcNode::PidComm(pid) => pid_file(pid, ProcNode::PidComm),
+            ProcNode::PidStatus(pid) => pid_file(pid, ProcNode::PidStatus),
+            ProcNode::PidMaps(pid) => pid_file(pid, ProcNode::PidMaps),
+            ProcNode::PidFd(pid) => pid_file(pid, ProcNode::PidFd),
+            n => 2 + ROOT_FILES.iter().position(|(_, m)| *m == n).unwrap_or(0) as u64,
+        }
+    }
+
+    pub fn child(&self, name: &str) -> Option<Arc<ProcInode>> {
         match *self {
             ProcNode::Root => {
                 if name == "self" {
-                    return Some(symlink(format!("{}", crate::process::current_pid())));
+                    return Some(symlink(ino::SELF_LINK, format!("{}", crate::process::current_pid())));
                 }
                 if let Some((_, n)) = ROOT_FILES.iter().find(|(f, _)| *f == name) {
                     return Some(node(*n));
@@ -126,35 +313,51 @@ impl ProcNode {
                 if let Some((_, n)) = PID_FILES.iter().find(|(f, _)| *f == name) {
                     return Some(node(n(pid)));
                 }
-                pid::link(pid, name).map(symlink)
+                let i = pid::LINKS.iter().position(|l| *l == name)? as u64;
+                pid::link(pid, name).map(|t| symlink(ino::pid(pid, ino::PID_LINK + i), t))
             }
-            ProcNode::PidFd(pid) => pid::fd_target(pid, name).map(symlink),
+            ProcNode::PidFd(pid) => {
+                let fd: u64 = name.parse().ok()?;
+                pid::fd_target(pid, name).map(|t| symlink(ino::pid(pid, ino::PID_FD + fd), t))
+            }
             ProcNode::Sys => (name == "kernel").then(|| node(ProcNode::SysKernel)),
             ProcNode::SysKernel => (name == "randomize_va_space").then(|| node(ProcNode::RandomizeVaSpace)),
             _ => None,
         }
     }
 
-    /// Directory entries `(name, is_dir)`.
-    pub fn list(&self) -> Vec<(String, bool)> {
+    /// Directory entries `(name, type, ino)`.
+    pub fn list(&self) -> Vec<(String, FileType, u64)> {
+        let kind = |n: ProcNode| if n.is_dir() { FileType::Directory } else { FileType::Regular };
         match *self {
             ProcNode::Root => {
-                let mut v: Vec<(String, bool)> = ROOT_FILES.iter().map(|(n, _)| (String::from(*n), false)).collect();
-                v.push(("self".into(), false));
+                let mut v: Vec<(String, FileType, u64)> =
+                    ROOT_FILES.iter().map(|(n, f)| (String::from(*n), kind(*f), f.ino())).collect();
+                v.push(("self".into(), FileType::Symlink, ino::SELF_LINK));
                 for pid in crate::process::pids() {
-                    v.push((format!("{pid}"), true));
+                    v.push((format!("{pid}"), FileType::Directory, ino::pid(pid, 0)));
                 }
                 v
             }
             ProcNode::Pid(pid) => {
-                let mut v: Vec<(String, bool)> =
-                    PID_FILES.iter().map(|(n, f)| (String::from(*n), f(pid).is_dir())).collect();
-                v.extend(pid::LINKS.iter().map(|n| (String::from(*n), false)));
+                let mut v: Vec<(String, FileType, u64)> =
+                    PID_FILES.iter().map(|(n, f)| (String::from(*n), kind(f(pid)), f(pid).ino())).collect();
+                v.extend(
+                    pid::LINKS
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (String::from(*n), FileType::Symlink, ino::pid(pid, ino::PID_LINK + i as u64))),
+                );
                 v
             }
-            ProcNode::PidFd(pid) => pid::fds(pid).into_iter().map(|fd| (format!("{fd}"), false)).collect(),
-            ProcNode::Sys => alloc::vec![("kernel".into(), true)],
-            ProcNode::SysKernel => alloc::vec![("randomize_va_space".into(), false)],
+            ProcNode::PidFd(pid) => pid::fds(pid)
+                .into_iter()
+                .map(|fd| (format!("{fd}"), FileType::Symlink, ino::pid(pid, ino::PID_FD + fd as u64)))
+                .collect(),
+            ProcNode::Sys => alloc::vec![("kernel".into(), FileType::Directory, ino::SYS_KERNEL)],
+            ProcNode::SysKernel => {
+                alloc::vec![("randomize_va_space".into(), FileType::Regular, ino::RANDOMIZE_VA_SPACE)]
+            }
             _ => Vec::new(),
         }
     }

@@ -10,7 +10,7 @@ use core::fmt::Write;
 
 use super::maps::{usage, Usage};
 use crate::fs::file::FD_MAX;
-use crate::fs::inode::S_IFIFO;
+use crate::fs::{S_IFIFO, S_IFMT};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::process::{with_pid, Process};
 
@@ -20,7 +20,7 @@ pub const LINKS: &[&str] = &["cwd", "exe"];
 /// Target of `/proc/<pid>/{cwd,exe}`.
 pub fn link(pid: u32, name: &str) -> Option<String> {
     with_pid(pid, |p| match name {
-        "cwd" => Some(p.cwd.clone()),
+        "cwd" => Some(p.cwd.as_ref().map_or_else(|| "/".into(), crate::fs::display_path)),
         // Zombies and pid 0 have no image (Linux: ENOENT on readlink).
         "exe" => p.space.as_ref().and(p.image.as_ref()).map(|i| i.path.clone()),
         _ => None,
@@ -39,12 +39,11 @@ pub fn fd_target(pid: u32, name: &str) -> Option<String> {
     // Only the canonical spelling ("07" or "+7" are not entries).
     let fd: u64 = name.parse().ok().filter(|fd: &u64| format!("{fd}") == name)?;
     let file = with_pid(pid, |p| p.fds.get(fd).ok()).flatten()?;
-    // The inode's metadata lock, not its data lock: the descriptor may be
-    // this very procfs directory, whose data the lookup holds.
-    if file.node.file_type() == S_IFIFO {
-        return Some(format!("pipe:[{}]", file.node.ino));
+    let attr = file.node.getattr().ok()?;
+    if attr.mode & S_IFMT == S_IFIFO {
+        return Some(format!("pipe:[{}]", attr.ino));
     }
-    Some(file.path.clone())
+    file.path.as_ref().map(crate::fs::display_path)
 }
 
 /// The scheduler state as a `ps` letter and its status(5) name (stat and

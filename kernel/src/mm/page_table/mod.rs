@@ -42,6 +42,16 @@ impl Frame {
         unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.pa) as *mut u8, PAGE_SIZE as usize) }
     }
 
+    /// The frame's bytes, to read. Safe: the only mutable access is
+    /// `bytes_mut`, which needs `&mut self`, so no `&mut` slice can exist
+    /// while this shared one does.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: as in `bytes_mut` (the frame is this Frame's alone, RAM in
+        // the linear map); the borrow of `self` is shared, and every writer
+        // needs an exclusive one, so the bytes do not change meanwhile.
+        unsafe { core::slice::from_raw_parts(phys_to_virt(self.pa) as *const u8, PAGE_SIZE as usize) }
+    }
+
     /// Gives up ownership (the frame now belongs to a page table).
     fn leak(self) -> u64 {
         let pa = self.pa;
