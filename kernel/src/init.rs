@@ -93,6 +93,7 @@ pub fn init_storage() {
     let gic = GIC.get().expect("GIC before storage");
     crate::drivers::virtio::probe(&nodes, |intid| gic.enable_edge(intid));
     crate::block::init();
+    crate::fs::add_block_nodes();
 }
 
 pub fn ticks() -> u64 {

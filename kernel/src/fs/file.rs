@@ -40,6 +40,8 @@ pub enum Kind {
     Inode,
     Device(Device),
     Pipe(Arc<super::pipe::Pipe>),
+    /// A disk or partition (`/dev/vda1`): byte-addressed at the position.
+    Block(Arc<crate::block::BlockDev>),
     /// A procfs file: its content when opened; writes go to the node.
     Proc {
         content: Vec<u8>,
@@ -85,8 +87,11 @@ impl OpenFile {
                 let dev = Device::from_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?;
                 Kind::Device(crate::tty::open_node(dev)?)
             }
+            Some(FileType::BlockDevice) => {
+                Kind::Block(crate::block::by_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?)
+            }
             Some(FileType::Symlink) => return Err(Errno::ELOOP),
-            // FIFOs, sockets and block devices cannot be made yet.
+            // FIFOs and sockets cannot be made yet.
             _ => return Err(Errno::ENXIO),
         };
         Ok(OpenFile::new(node, Some(path), kind, flags))
@@ -125,7 +130,7 @@ impl OpenFile {
     /// pipes and terminals return what is there.
     pub fn reads_fully(&self) -> bool {
         match &self.kind {
-            Kind::Inode | Kind::Proc { .. } => true,
+            Kind::Inode | Kind::Proc { .. } | Kind::Block(_) => true,
             Kind::Device(d) => d.tty().is_none(),
             Kind::Pipe(_) => false,
         }
@@ -153,6 +158,7 @@ impl OpenFile {
                 buf[..n].copy_from_slice(&content[at..at + n]);
                 Ok(n)
             }
+            Kind::Block(b) => b.read_at(offset, buf),
             _ => self.node.read_at(offset, buf),
         }
     }
@@ -184,6 +190,12 @@ impl OpenFile {
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Pipe(p) => p.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
+            Kind::Block(b) => {
+                let mut off = self.offset.lock();
+                let n = b.write_at(*off, src)?;
+                *off += n as u64;
+                Ok(n)
+            }
             Kind::Inode => {
                 let mut off = self.offset.lock();
                 if *self.flags.lock() & O_APPEND != 0 {
@@ -207,6 +219,7 @@ impl OpenFile {
             Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
+            Kind::Block(b) => b.write_at(offset, src),
             Kind::Inode => {
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 self.node.write_at(at, src)
@@ -220,6 +233,7 @@ impl OpenFile {
             Kind::Proc { content, .. } => content.len() as u64,
             Kind::Pipe(_) => return Err(Errno::ESPIPE),
             Kind::Device(_) => return Ok(0),
+            Kind::Block(b) => b.size(),
             Kind::Inode => attr.size,
         };
         let mut off = self.offset.lock();

@@ -44,15 +44,22 @@ impl Disk {
     }
 
     /// The queue, with IRQs masked (the interrupt handler takes it too).
+    /// The guard is a named local, dropped before `_irq`: as a temporary of
+    /// the tail expression it would outlive the IrqGuard (edition 2021), and
+    /// an interrupt in between would spin on the lock forever.
     fn with_queue<R>(&self, f: impl FnOnce(&mut BlkQueue) -> R) -> R {
         let _irq = IrqGuard::new();
-        f(&mut self.queue.lock())
+        let mut queue = self.queue.lock();
+        let result = f(&mut queue);
+        drop(queue);
+        result
     }
 
     /// The device's interrupt: acknowledge it; the waiter re-checks its
     /// request when the handler's `sched::notify` runs.
     pub fn interrupt(&self) {
         self.with_queue(|q| q.ack_interrupt());
+
     }
 
     /// Reads whole sectors from `sector` into `buf` (a multiple of 512 bytes).
@@ -119,6 +126,7 @@ impl Disk {
                 q.start(false, sector, len)
             }
         });
+
         let result = match started {
             Ok(()) => sched::wait_for(|| self.with_queue(|q| q.finish())),
             Err(e) => Err(e),
