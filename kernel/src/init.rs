@@ -86,7 +86,8 @@ pub fn init_memory(info: &BootInfo) {
 pub fn init_storage() {
     let info = BOOT.get().expect("boot info");
     let mut nodes = alloc::vec::Vec::new();
-    let listed = kernel_fdt::Fdt::new(info.dtb_data).and_then(|fdt| fdt.for_each_compatible("virtio,mmio", |n| nodes.push(n)));
+    let listed =
+        kernel_fdt::Fdt::new(info.dtb_data).and_then(|fdt| fdt.for_each_compatible("virtio,mmio", |n| nodes.push(n)));
     if let Err(e) = listed {
         printk!(crate::printk::LEVEL_WARNING, "virtio: cannot list the device tree's virtio,mmio nodes: {e:?}");
     }

@@ -1,7 +1,7 @@
 //! The in-tree kernel for QEMU virt (AArch64). This file is the init order
 //! only; see docs/ARCHITECTURE.md ("The in-tree kernel") for the map.
 //!
-//! `unsafe` is denied everywhere except `arch/`, `mm::heap`,
+//! `unsafe` is denied everywhere except `arch/`, `drivers::virtio::hal`, `mm::heap`,
 //! `mm::page_table` and `mm::usercopy`, each block with a `// SAFETY:`
 //! comment; their `pub` safe functions are sound for any caller.
 #![no_std]

@@ -59,7 +59,6 @@ impl Disk {
     /// request when the handler's `sched::notify` runs.
     pub fn interrupt(&self) {
         self.with_queue(|q| q.ack_interrupt());
-
     }
 
     /// Reads whole sectors from `sector` into `buf` (a multiple of 512 bytes).
