@@ -300,6 +300,19 @@ impl FdTable {
         self.insert_from(0, file, cloexec)
     }
 
+    /// dup2/dup3: puts `file` at `fd` and returns the file it replaces,
+    /// for the caller to release its record locks and drop once the
+    /// process lock is no longer held (both may wait for a disk).
+    pub fn replace(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<Option<Arc<OpenFile>>, Errno> {
+        if fd >= FD_MAX {
+            return Err(Errno::EBADF);
+        }
+        if self.fds.len() <= fd {
+            self.fds.resize(fd + 1, None);
+        }
+        Ok(self.fds[fd].replace(FdEntry { file, cloexec }).map(|old| old.file))
+    }
+
     pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
         if fd >= FD_MAX {
             return Err(Errno::EBADF);

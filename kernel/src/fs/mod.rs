@@ -7,6 +7,7 @@
 pub mod anon;
 pub mod dev;
 pub mod devpts;
+pub mod ext2;
 pub mod file;
 pub mod lock;
 mod mount;

@@ -1,10 +1,14 @@
-//! sync(2): the in-memory filesystems have nothing to write back; block
-//! devices write through, so what is left is each disk's cache (FLUSH).
+//! sync(2): every mounted filesystem writes back (ext2: its metadata and
+//! the device FLUSH; in-memory ones have nothing to write), then every
+//! disk's cache is flushed (block devices write through).
 
 use super::SyscallResult;
 
 pub fn sys_sync() -> SyscallResult {
-    // sync(2) cannot fail: a disk that fails its flush has logged it.
+    // sync(2) cannot fail: a filesystem or disk that fails has logged it.
+    for m in crate::fs::ns().mounts() {
+        let _ = m.sb.fs.sync();
+    }
     for disk in crate::drivers::virtio::disks() {
         let _ = disk.flush();
     }
