@@ -40,6 +40,13 @@ pub enum Command {
     /// ones, with --max-size; entries used in the last hour always stay) and, with
     /// --keep-reports, old run reports
     Clean(CleanArgs),
+    /// Make a minisign key pair for signing release bundles
+    Keygen(crate::cli::KeygenArgs),
+    /// Build profiles from source into a signed, reproducible bundle others verify offline
+    Release(crate::cli::ReleaseArgs),
+    /// Check a release bundle offline: sums, signature, SBOM, provenance, contract;
+    /// optionally returned results, a boot of its images, a rebuild from source
+    Verify(crate::cli::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,4 +174,63 @@ pub struct CompareArgs {
     pub strict_output: bool,
     #[command(flatten)]
     pub json: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Secret key file to write (the public key goes to FILE.pub and stdout). The
+    /// password comes from $XTASK_KEY_PASSWORD, else it is asked for on the terminal
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Bundle directory to create (must not exist); DIR.tar.gz is written beside it
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Secret key (from `cargo xtask keygen`) to sign with; without it the bundle is unsigned.
+    /// Password: $XTASK_KEY_PASSWORD, else asked for on the terminal
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Phases (or scenario files) whose tests make the acceptance contract (repeatable)
+    #[arg(long = "scenario", value_name = "PHASE", default_value = "phase-a0")]
+    pub scenarios: Vec<String>,
+    /// Release from a work tree with uncommitted changes (recorded in the provenance)
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Build everything twice in two fresh caches and list every file that differs
+    #[arg(long)]
+    pub check_reproducible: bool,
+    /// Do not write DIR.tar.gz
+    #[arg(long)]
+    pub no_archive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A bundle directory (or its .tar.gz)
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// The release public key (FILE.pub from keygen); required to check the signature
+    #[arg(long, value_name = "FILE")]
+    pub pubkey: Option<PathBuf>,
+    /// Rebuild from source at the recorded commit (a clean checkout, a fresh cache)
+    /// and compare bytes
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Boot the bundle's own images and hold the contract's scenarios to the contract
+    #[arg(long)]
+    pub boot: bool,
+    /// With --boot: where the run's reports go (default: reports/verify-<time>-<pid>)
+    #[arg(long, value_name = "DIR", requires = "boot")]
+    pub report_dir: Option<PathBuf>,
+    /// Check results a validator sent back (report.json, junit.xml or serial logs, and BUNDLE-ID)
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// With --boot: tests run at the same time
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
 }

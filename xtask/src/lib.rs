@@ -12,5 +12,6 @@ pub mod event;
 pub mod fixtures;
 pub mod project;
 pub mod qemu;
+pub mod release;
 pub mod report;
 pub mod runner;

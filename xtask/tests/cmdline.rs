@@ -14,6 +14,7 @@ fn files() -> BootFiles {
         incoming: None,
         qmp: Some(PathBuf::from("/scratch/qmp-1.sock")),
         forwards: vec![(40123, 8080)],
+        vars: Some(PathBuf::from("/scratch/efivars-boot1.qcow2")),
     }
 }
 
@@ -26,6 +27,15 @@ fn line(profile: &str, accel: Accel) -> String {
 #[test]
 fn linux_aarch64() {
     insta::assert_snapshot!(line("linux-aarch64", Accel::Tcg));
+}
+
+#[test]
+fn linux_aarch64_uefi() {
+    let ws = Workspace::load(&xtask::project::root()).unwrap();
+    let p = ws.profile("linux-aarch64-uefi").unwrap();
+    let files =
+        BootFiles { disks: vec![PathBuf::from("/scratch/data.qcow2"), PathBuf::from("/scratch/esp.qcow2")], ..files() };
+    insta::assert_snapshot!(render(&command_line(&p, Accel::Tcg, &files)).replace(" -", "\n  -"));
 }
 
 #[test]

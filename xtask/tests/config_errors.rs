@@ -40,7 +40,7 @@ fn scenario_error(text: &str) -> String {
 #[test]
 fn unknown_key_names_file_line_and_key() {
     let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}colour: red\n"))], "p");
-    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:9:1: unknown key `colour`, expected one of `inherits`, `abstract`, `description`, `arch`, `qemu`, `kernel`, `cmdline`, `rootfs`, `disks`, `network`, `console`, `boot_markers`, `timeouts`, `capabilities`");
+    insta::assert_snapshot!(m, @"[ROOT]/profiles/p.yaml:9:1: unknown key `colour`, expected one of `inherits`, `abstract`, `description`, `arch`, `boot`, `uefi`, `qemu`, `kernel`, `cmdline`, `rootfs`, `disks`, `network`, `console`, `boot_markers`, `timeouts`, `capabilities`");
 }
 
 #[test]
@@ -329,4 +329,63 @@ fn unknown_isolation() {
         &format!("{TEST_HEAD}      - run: ls\n").replace("  - name: one\n", "  - name: one\n    isolation: fork\n"),
     );
     insta::assert_snapshot!(m, @"[ROOT]/scenarios/s.yaml:5:5 (key `tests[0].isolation`): unknown isolation `fork`; expected restore, boot or shared");
+}
+
+#[test]
+fn unknown_boot_method() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}boot: bios\n"))], "p");
+    assert_eq!(m, "[ROOT]/profiles/p.yaml:9:1 (key `boot`): unknown boot `bios`; expected direct or uefi");
+}
+
+#[test]
+fn uefi_needs_a_pinned_loader() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}boot: uefi\n"))], "p");
+    assert_eq!(
+        m,
+        "[ROOT]/profiles/p.yaml (key `uefi.loader_version`): profile `p` (with everything it inherits) does not set `uefi.loader_version`"
+    );
+    let m =
+        profile_error(&[("profiles/p.yaml", &format!("{BASE}boot: uefi\nuefi:\n  loader_version: latest!\n"))], "p");
+    assert!(
+        m.starts_with(
+            "[ROOT]/profiles/p.yaml:11:3 (key `uefi.loader_version`): `latest!` is not a Debian package version"
+        ),
+        "{m}"
+    );
+}
+
+#[test]
+fn uefi_settings_on_a_direct_boot_are_refused() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}uefi:\n  loader_version: 252.39-1~deb12u2\n"))], "p");
+    assert_eq!(
+        m,
+        "[ROOT]/profiles/p.yaml:9:1 (key `uefi`): profile `p` sets `uefi` but boots `direct`; add `boot: uefi`"
+    );
+}
+
+#[test]
+fn a_disk_cannot_take_the_esp_name() {
+    let m = profile_error(&[("profiles/p.yaml", &format!("{BASE}disks:\n  - name: esp\n"))], "p");
+    assert_eq!(
+        m,
+        "[ROOT]/profiles/p.yaml:10:5 (key `disks[0].name`): `esp` is the EFI system partition of `boot: uefi`"
+    );
+}
+
+#[test]
+fn contract_step_names_a_missing_or_malformed_contract() {
+    let steps = "phase: p\ntitle: t\ntests:\n  - name: a\n    steps:\n      - contract:\n          disk: esp\n          path: /r.txt\n          file: contracts/c.yaml\n";
+    let m = scenario_error(steps);
+    assert_eq!(
+        m,
+        "[ROOT]/scenarios/s.yaml:9:11 (key `tests[0].steps[0].contract.file`): no such contract file: contracts/c.yaml"
+    );
+    let dir = workspace(&[("scenarios/s.yaml", steps)]);
+    std::fs::create_dir_all(dir.path().join("contracts")).unwrap();
+    std::fs::write(dir.path().join("contracts/c.yaml"), "format: ini\nkeys:\n  - key: a\n").unwrap();
+    let e = load_scenario(&dir.path().join("scenarios/s.yaml")).expect_err("must fail");
+    assert_eq!(
+        message(dir.path(), e),
+        "[ROOT]/contracts/c.yaml:1:1 (key `format`): unknown format `ini`; expected key_value or json"
+    );
 }

@@ -142,6 +142,28 @@ fn e2e_a_hung_step_times_out_with_qemu_triage() {
     assert!(leftover_qemu(&reports.path().display().to_string()).is_empty());
 }
 
+/// The UEFI lane (AAVMF, ESP, systemd-boot): phase A0 unmodified, the
+/// firmware stages in the boot timeline, and the boot report the guest wrote
+/// on the ESP holding its contract.
+#[test]
+fn e2e_uefi_lane_passes_a0_and_the_boot_report_contract() {
+    let reports = tempfile::tempdir().unwrap();
+    let (code, report) =
+        scenario_json(reports.path(), &["phase-a0", "boot-report", "--profile", "linux-aarch64-uefi", "--jobs", "1"]);
+    assert_passed(code, &report);
+    assert_eq!(report["counts"]["failed"], 0);
+    let test = report["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["tests"].as_array().unwrap())
+        .find(|t| t["name"] == "boot-markers")
+        .expect("boot-markers ran");
+    let markers: Vec<&str> =
+        test["boots"][0]["markers"].as_array().unwrap().iter().map(|m| m["marker"].as_str().unwrap()).collect();
+    assert_eq!(&markers[..3], ["UEFI firmware", "BdsDxe: starting Boot", "EFI stub: Booting Linux Kernel"]);
+}
+
 #[test]
 fn e2e_smp_tests_pass_on_the_smp_profiles() {
     let reports = tempfile::tempdir().unwrap();

@@ -135,6 +135,26 @@ fn an_unexpected_panic_fails_at_once_with_its_text() {
     assert!(panic.lines().count() > 10, "the panic comes with the lines around it: {panic}");
 }
 
+/// Recorded from AAVMF with a disk that holds no ESP: the firmware fails to
+/// load it, then starts the UEFI shell (which would count down 5 s and sit at
+/// `Shell>` forever). The boot fails at the first line, not the boot timeout.
+#[test]
+fn a_firmware_that_finds_no_loader_fails_the_boot_at_once_with_its_text() {
+    let run = xtask(&["scenario", "boot-report", "--profile", "linux-aarch64-uefi", "--replay", &transcripts()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let t = run.test("boot-report-holds");
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.contains(r#"boot failed: BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Not Found"#),
+        "{message}"
+    );
+    let text = t["boots"][0]["panic"].as_str().unwrap();
+    assert!(text.contains("UEFI firmware (version"), "with the lines before it: {text}");
+    assert!(text.contains("UEFI Interactive Shell v2.2"), "and after it: {text}");
+    let seconds = t["seconds"].as_f64().unwrap();
+    assert!(seconds < 10.0, "failed at once on the recording's clock, not at the 60 s boot timeout: {seconds}");
+}
+
 #[test]
 fn a_hang_times_out_with_triage() {
     // Cut the recording off in the middle of the boot: the guest "hangs".

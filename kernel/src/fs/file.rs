@@ -58,7 +58,14 @@ pub struct OpenFile {
     pub flags: Mutex<u32>,
     /// The file position; for directories, the readdir cookie.
     pub offset: Mutex<u64>,
+    /// The owner id of this description's F_OFD_* locks.
+    pub ofd_owner: u32,
+    /// Set once it took an F_OFD_* lock: its last close releases them.
+    pub has_ofd_locks: core::sync::atomic::AtomicBool,
 }
+
+/// The next open file description's lock owner id.
+static NEXT_OFD_OWNER: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(super::lock::OFD_OWNER_BASE);
 
 impl OpenFile {
     pub fn new(node: Arc<dyn Inode>, path: Option<Path>, kind: Kind, flags: u32) -> Arc<OpenFile> {
@@ -68,7 +75,16 @@ impl OpenFile {
             Kind::Device(Device::PtySlave(p)) => p.opened(false),
             _ => {}
         }
-        Arc::new(OpenFile { node, path, kind, flags: Mutex::new(flags), offset: Mutex::new(0) })
+        Arc::new(OpenFile {
+            node,
+            path,
+            kind,
+            flags: Mutex::new(flags),
+            offset: Mutex::new(0),
+            // Wraps after 2^31 opens back into the OFD range, never into pids.
+            ofd_owner: NEXT_OFD_OWNER.fetch_add(1, core::sync::atomic::Ordering::Relaxed) | super::lock::OFD_OWNER_BASE,
+            has_ofd_locks: core::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     /// Opens what `path` names (the checks of open(2) already made): a
@@ -257,6 +273,9 @@ impl OpenFile {
 
 impl Drop for OpenFile {
     fn drop(&mut self) {
+        if self.has_ofd_locks.load(core::sync::atomic::Ordering::Relaxed) {
+            super::lock::release(self.ofd_owner, &*self.node);
+        }
         match &self.kind {
             Kind::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),
             Kind::Device(Device::PtyMaster(p)) => p.closed(true),

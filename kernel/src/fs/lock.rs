@@ -1,8 +1,9 @@
 //! POSIX record locks (fcntl F_GETLK/F_SETLK/F_SETLKW) over the range
-//! logic of `kernel_reclock`: one lock list per inode, owned by pids. A
-//! process's locks on a file go when it closes any descriptor of that file
-//! or exits, as on Linux. Not implemented: deadlock detection (EDEADLK)
-//! for F_SETLKW, open file description locks (F_OFD_*: EINVAL).
+//! logic of `kernel_reclock`: one lock list per inode. A lock's owner is a
+//! pid (POSIX locks: they go when the process closes any descriptor of the
+//! file or exits, as on Linux) or an open file description's id (F_OFD_*
+//! locks, at or above `OFD_OWNER_BASE`: they go with the description's last
+//! descriptor). Not implemented: deadlock detection (EDEADLK) for F_SETLKW.
 
 use alloc::collections::BTreeMap;
 
@@ -13,11 +14,14 @@ use spin::Mutex;
 use super::file::OpenFile;
 use super::Inode;
 use crate::arch::IrqGuard;
-use crate::process::{self, sched, signal};
+use crate::process::{sched, signal};
 
 /// Most ranges held per file (ENOLCK beyond): bounds the kernel heap a
 /// program can take with locks.
 const MAX_PER_FILE: usize = 1024;
+
+/// Owners at or above this are open file descriptions, not pids.
+pub const OFD_OWNER_BASE: u32 = 0x8000_0000;
 
 /// Locks by `(st_dev, st_ino)`; files without locks have no entry.
 static LOCKS: Mutex<BTreeMap<(u64, u64), Locks>> = Mutex::new(BTreeMap::new());
@@ -35,23 +39,24 @@ pub struct Request {
     pub end: u64,
 }
 
-/// F_GETLK: the first lock of another process that conflicts with `r`.
-pub fn get(node: &dyn Inode, r: &Request) -> Option<Lock> {
+/// F_GETLK/F_OFD_GETLK: the first lock of another owner that conflicts
+/// with `r` taken by `owner`.
+pub fn get(node: &dyn Inode, owner: u32, r: &Request) -> Option<Lock> {
     let kind = r.kind?;
     let _irq = IrqGuard::new();
-    LOCKS.lock().get(&key(node)).and_then(|l| l.conflict(process::current_pid(), kind, r.start, r.end))
+    LOCKS.lock().get(&key(node)).and_then(|l| l.conflict(owner, kind, r.start, r.end))
 }
 
 /// F_SETLK (`wait` false: EAGAIN on a conflict) and F_SETLKW (waits; EINTR
 /// when a signal arrives). The file must be open for reading to read-lock,
 /// for writing to write-lock (EBADF).
-pub fn set(file: &OpenFile, r: &Request, wait: bool) -> Result<(), Errno> {
+pub fn set(file: &OpenFile, owner: u32, r: &Request, wait: bool) -> Result<(), Errno> {
     match r.kind {
         Some(Kind::Read) if !file.readable() => return Err(Errno::EBADF),
         Some(Kind::Write) if !file.writable() => return Err(Errno::EBADF),
         _ => {}
     }
-    let pid = process::current_pid();
+    let pid = owner;
     let k = key(&*file.node);
     let try_set = || -> Result<bool, Errno> {
         let _irq = IrqGuard::new();

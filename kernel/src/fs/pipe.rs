@@ -118,6 +118,11 @@ impl Pipe {
         Ok(done)
     }
 
+    /// Bytes waiting to be read (FIONREAD).
+    pub fn pending(&self) -> usize {
+        self.buf.lock().len()
+    }
+
     pub fn readable(&self) -> bool {
         !self.buf.lock().is_empty()
     }

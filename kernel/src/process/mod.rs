@@ -83,6 +83,9 @@ pub struct Process {
     pub oom_killed: bool,
     /// The executable file behind `space` (/proc/<pid>/maps, exe).
     pub image: Option<alloc::sync::Arc<exec::Image>>,
+    /// Has called execve since fork (Linux's !PF_FORKNOEXEC): its parent
+    /// may no longer move it to another process group (setpgid: EACCES).
+    pub did_exec: bool,
 }
 
 impl Process {
@@ -111,6 +114,7 @@ impl Process {
             start_ticks: crate::init::ticks(),
             oom_killed: false,
             image: None,
+            did_exec: false,
         }
     }
 

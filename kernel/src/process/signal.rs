@@ -169,21 +169,26 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     let (my_pgid, my_sid, creds) = with_current(|p| (p.pgid, p.sid, p.creds))?;
     let irq = crate::arch::IrqGuard::new();
     let mut procs = super::PROCS.lock();
-    let matching: Vec<(u32, bool)> = procs
+    let matching: Vec<(u32, bool, bool)> = procs
         .values()
-        .filter(|p| p.pid != 0 && !p.is_zombie())
+        // A zombie is still a process until reaped: it can be signalled
+        // (no effect), as on Linux.
+        .filter(|p| p.pid != 0)
         .filter(|p| match pid {
             p_ if p_ > 0 => p.pid as i64 == p_,
             0 => p.pgid == my_pgid,
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,
         })
-        .map(|p| (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds)))
+        .map(|p| {
+            (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds), p.is_zombie())
+        })
         .collect();
-    let targets: Vec<u32> = matching.iter().filter(|t| t.1).map(|t| t.0).collect();
-    if targets.is_empty() && !matching.is_empty() {
+    let permitted: Vec<(u32, bool)> = matching.iter().filter(|t| t.1).map(|t| (t.0, t.2)).collect();
+    if permitted.is_empty() && !matching.is_empty() {
         return Err(Errno::EPERM);
     }
+    let targets: Vec<u32> = permitted.iter().filter(|t| !t.1).map(|t| t.0).collect();
     if sig != 0 {
         for &t in &targets {
             jobctl::post(&mut procs, t, sig);
@@ -192,10 +197,10 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     drop(procs);
     drop(irq);
     super::sched::notify();
-    if targets.is_empty() {
+    if permitted.is_empty() {
         return Err(Errno::ESRCH);
     }
-    if sig != 0 {
+    if sig != 0 && !targets.is_empty() {
         // The signalled processes act on it before the sender goes on.
         super::sched::yield_to(&targets);
     }

@@ -40,6 +40,10 @@ fn user_strings(array: UserPtr<u64>, total: &mut usize) -> Result<Vec<String>, E
 
 pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
+    // Linux's getname: an empty path names nothing (ENOENT), before argv.
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let mut total = 0;
     let argv = user_strings(argv, &mut total)?;
     let envp = user_strings(envp, &mut total)?;
@@ -66,6 +70,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
     let (old, closed) = current().with(|p| {
         p.image = Some(image);
+        p.did_exec = true;
         p.name = loaded.name.clone();
         p.cmdline = loaded.cmdline.clone();
         p.brk_start = loaded.brk;

@@ -1,5 +1,6 @@
-//! fcntl(2) F_GETLK, F_SETLK, F_SETLKW: `struct flock` in and out; the
-//! locks themselves are `fs::lock`'s.
+//! fcntl(2) F_GETLK, F_SETLK, F_SETLKW and the open file description
+//! locks F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW: `struct flock` in and out;
+//! the locks themselves are `fs::lock`'s.
 
 use kernel_abi::Errno;
 use kernel_reclock::Kind;
@@ -18,11 +19,15 @@ pub enum LockCmd {
 }
 
 impl LockCmd {
-    pub fn from_cmd(cmd: u32) -> Option<LockCmd> {
+    /// The command and whether it is an open file description lock.
+    pub fn from_cmd(cmd: u32) -> Option<(LockCmd, bool)> {
         match cmd {
-            5 => Some(LockCmd::Get),
-            6 => Some(LockCmd::Set),
-            7 => Some(LockCmd::SetWait),
+            5 => Some((LockCmd::Get, false)),
+            6 => Some((LockCmd::Set, false)),
+            7 => Some((LockCmd::SetWait, false)),
+            36 => Some((LockCmd::Get, true)),
+            37 => Some((LockCmd::Set, true)),
+            38 => Some((LockCmd::SetWait, true)),
             _ => None,
         }
     }
@@ -67,28 +72,38 @@ impl UserValue for Flock {
     }
 }
 
-pub fn sys_fcntl_lock(fd: Fd, cmd: LockCmd, arg: UserPtr<Flock>) -> SyscallResult {
+/// `ofd`: an F_OFD_* command, whose owner is the open file description
+/// (l_pid must be 0: EINVAL); a conflicting lock of a description reports
+/// l_pid -1, as Linux.
+pub fn sys_fcntl_lock(fd: Fd, cmd: LockCmd, ofd: bool, arg: UserPtr<Flock>) -> SyscallResult {
     let file = current().file(fd)?;
     let mut fl = arg.read()?;
+    if ofd && fl.pid != 0 {
+        return Err(Errno::EINVAL);
+    }
     let req = decode(&file, &fl)?;
+    let owner = if ofd { file.ofd_owner } else { current().pid() };
     if cmd == LockCmd::Get {
         if req.kind.is_none() {
             return Err(Errno::EINVAL);
         }
-        match lock::get(&*file.node, &req) {
+        match lock::get(&*file.node, owner, &req) {
             None => fl.kind = F_UNLCK,
             Some(l) => {
                 fl.kind = if l.kind == Kind::Read { F_RDLCK } else { F_WRLCK };
                 fl.whence = 0;
                 fl.start = l.start as i64;
                 fl.len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
-                fl.pid = l.owner as i32;
+                fl.pid = if l.owner >= lock::OFD_OWNER_BASE { -1 } else { l.owner as i32 };
             }
         }
         arg.write(&fl)?;
         return Ok(0);
     }
-    lock::set(&file, &req, cmd == LockCmd::SetWait)?;
+    if ofd {
+        file.has_ofd_locks.store(true, core::sync::atomic::Ordering::Relaxed);
+    }
+    lock::set(&file, owner, &req, cmd == LockCmd::SetWait)?;
     Ok(0)
 }
 

@@ -1,12 +1,20 @@
-//! ioctl(2): terminal requests (console, PTY master and slave), the block
-//! requests BusyBox uses (`blockdev`, `fdisk`); ENOTTY for everything else.
+//! ioctl(2): the requests every descriptor answers (Linux's
+//! `do_vfs_ioctl`: FIOCLEX, FIONCLEX, FIONBIO; FIONREAD on regular files
+//! and pipes), then terminal requests (console, PTY master and slave) and the block
+//! requests BusyBox uses (`blockdev`); ENOTTY for everything else.
 
 use kernel_abi::Errno;
 
-use super::args::Fd;
+use super::args::{Fd, UserPtr};
 use super::current::current;
 use super::SyscallResult;
-use crate::fs::file::Kind;
+use crate::fs::file::{Kind, O_NONBLOCK};
+use crate::fs::FileType;
+
+const FIONREAD: u32 = 0x541b;
+const FIONBIO: u32 = 0x5421;
+const FIONCLEX: u32 = 0x5450;
+const FIOCLEX: u32 = 0x5451;
 
 /// `cmd` is Linux's `unsigned int` request: C callers pass an `int`, so
 /// requests with bit 31 set (`_IOR`) arrive sign-extended and are cut to
@@ -14,15 +22,50 @@ use crate::fs::file::Kind;
 /// whether it is a number or a pointer (tty::ioctl decodes it).
 pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
     let file = current().file(fd)?;
+    match cmd {
+        FIOCLEX | FIONCLEX => {
+            return current().with(|p| {
+                p.fds.entry_mut(fd.index())?.cloexec = cmd == FIOCLEX;
+                Ok(0)
+            })
+        }
+        FIONBIO => {
+            let on = UserPtr::<i32>::new(arg).read()? != 0;
+            let mut flags = file.flags.lock();
+            *flags = if on { *flags | O_NONBLOCK } else { *flags & !O_NONBLOCK };
+            return Ok(0);
+        }
+        _ => {}
+    }
     if let Kind::Block(b) = &file.kind {
         return block_ioctl(b, cmd, arg);
     }
     let tty = match &file.kind {
         Kind::Device(d) => d.tty(),
+        // What a read from the current offset would return (may be
+        // negative past the end: Linux's `i_size - f_pos` as an int).
+        Kind::Inode if cmd == FIONREAD => {
+            let attr = file.node.getattr()?;
+            if attr.file_type() != Some(FileType::Regular) {
+                return Err(Errno::ENOTTY);
+            }
+            let left = attr.size as i64 - *file.offset.lock() as i64;
+            UserPtr::<i32>::new(arg).write(&(left as i32))?;
+            return Ok(0);
+        }
+        // procfs files are regular files of size 0 to Linux.
+        Kind::Proc { .. } if cmd == FIONREAD => {
+            UserPtr::<i32>::new(arg).write(&(-(*file.offset.lock() as i64) as i32))?;
+            return Ok(0);
+        }
+        Kind::Pipe(p) if cmd == FIONREAD => {
+            UserPtr::<i32>::new(arg).write(&(p.pending() as i32))?;
+            return Ok(0);
+        }
         _ => None,
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;
-    crate::tty::ioctl(&tty, master, u64::from(cmd), arg)
+    crate::tty::ioctl(&tty, master, file.readable(), u64::from(cmd), arg)
 }
 
 /// `_IO(0x12, 95)`: re-read the partition table.
@@ -37,7 +80,6 @@ const BLKSSZGET: u32 = 0x1268;
 const BLKGETSIZE64: u32 = 0x8008_1272;
 
 fn block_ioctl(b: &crate::block::BlockDev, cmd: u32, arg: u64) -> SyscallResult {
-    use crate::mm::usercopy::UserPtr;
     match cmd {
         BLKGETSIZE64 => UserPtr::<u64>::new(arg).write(&b.size())?,
         BLKGETSIZE => UserPtr::<u64>::new(arg).write(&b.sectors)?,

@@ -16,7 +16,7 @@ mod clock_gettime;
 mod clock_nanosleep;
 mod clone;
 mod close;
-mod current;
+pub(crate) mod current;
 mod dup;
 mod dup3;
 mod execve;
@@ -25,6 +25,7 @@ mod faccessat;
 mod fallocate;
 mod fcntl;
 mod fcntl_lock;
+mod flock;
 mod fs_util;
 mod fstat;
 mod fsync;
@@ -189,7 +190,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         // Signals
         sysno::KILL => kill::sys_kill(a.pid(0), a.i32(1)),
         sysno::TKILL => kill::sys_tkill(a.pid(0), a.i32(1)),
-        sysno::TGKILL => kill::sys_tkill(a.pid(1), a.i32(2)),
+        sysno::TGKILL => kill::sys_tgkill(a.pid(0), a.pid(1), a.i32(2)),
         sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGSUSPEND => rt_sigsuspend::sys_rt_sigsuspend(a.ptr(0), a.usize(1)),
@@ -216,6 +217,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::DUP => dup::sys_dup(a.fd(0)),
         sysno::DUP3 => dup3::sys_dup3(a.fd(0), a.fd(1), a.flags(2)?),
         sysno::FCNTL => fcntl::sys_fcntl(a.fd(0), a.u32(1), a.0[2]),
+        sysno::FLOCK => flock::sys_flock(a.fd(0), a.u32(1)),
         sysno::IOCTL => ioctl::sys_ioctl(a.fd(0), a.u32(1), a.0[2]),
         sysno::PIPE2 => pipe2::sys_pipe2(a.ptr(0), a.flags(1)?),
         sysno::PPOLL => ppoll::sys_ppoll(a.ptr(0), a.usize(1), a.ptr(2), a.ptr(3), a.usize(4)),
@@ -251,7 +253,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
             a.at_flags(4, At::SYMLINK_FOLLOW | At::EMPTY_PATH)?,
         ),
         sysno::SYMLINKAT => symlinkat::sys_symlinkat(a.cstr(0), a.dirfd(1), a.cstr(2)),
-        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3)),
+        sysno::READLINKAT => readlinkat::sys_readlinkat(a.dirfd(0), a.cstr(1), a.slice(2, 3), a.i32(3)),
         sysno::CHDIR => chdir::sys_chdir(a.cstr(0)),
         sysno::FCHDIR => chdir::sys_fchdir(a.fd(0)),
         sysno::TRUNCATE => truncate::sys_truncate(a.cstr(0), a.i64(1)),
@@ -298,7 +300,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SYSINFO => sysinfo::sys_sysinfo(a.ptr(0)),
         sysno::GETRANDOM => getrandom::sys_getrandom(a.slice(0, 1), a.flags(2)?),
         sysno::SYSLOG => syslog::sys_syslog(a.i32(0), a.slice(1, 2), a.i32(2)),
-        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2)),
+        sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2), a.cstr(3)),
         _ => {
             let name = sysno::name(nr).unwrap_or("unknown");
             // KERN_DEBUG: in the log (dmesg), not on the console by default.

@@ -11,9 +11,14 @@ use super::SyscallResult;
 use crate::fs;
 
 /// Mount flags whose meaning is not implemented: refused (EINVAL) rather
-/// than ignored. MS_NODEV 4, MS_NOEXEC 8, MS_REMOUNT 32, MS_BIND 4096,
-/// MS_MOVE 8192. (Linux ignores bits it does not know.)
-const UNSUPPORTED_FLAGS: u64 = 4 | 8 | 32 | 4096 | 8192;
+/// than ignored. MS_NODEV 4, MS_NOEXEC 8, MS_REMOUNT 32, MS_NOSYMFOLLOW
+/// 256, MS_BIND 4096, MS_MOVE 8192, MS_REC 16384, MS_POSIXACL 1<<16, the
+/// propagation changes (MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED:
+/// 1<<17..1<<20) and MS_STRICTATIME 1<<24. Accepted because they hold
+/// anyway: MS_NOSUID (set-ID bits are never honoured), MS_SYNCHRONOUS and
+/// MS_DIRSYNC (memory), MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_LAZYTIME,
+/// MS_SILENT. (Linux ignores bits it does not know.)
+const UNSUPPORTED_FLAGS: u64 = 4 | 8 | 32 | 256 | 4096 | 8192 | 16384 | (0x1f << 16) | (1 << 24);
 /// A read-only mount: changes through it fail with EROFS.
 const MS_RDONLY: u64 = 1;
 

@@ -9,9 +9,19 @@ use super::SyscallResult;
 use crate::fs::file::*;
 use crate::fs::{self, Attr, Path, SetAttr, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 
+/// arm64 (asm-generic) `__O_TMPFILE`.
+const O_TMPFILE_BIT: u32 = 0o20000000;
+
 /// `flags` are all of the `int`: Linux ignores bits it does not know
 /// (O_LARGEFILE is always on here). `mode` is used only with O_CREAT.
 pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> SyscallResult {
+    // Not implemented, so refused rather than opened as a directory:
+    // O_TMPFILE (EOPNOTSUPP, Linux's answer for a filesystem without it).
+    // O_PATH is not refused (musl's fchmodat needs it) but is not Linux's
+    // either: the file opens as with O_RDONLY (SYSCALLS.md says so).
+    if flags & O_TMPFILE_BIT != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
     let path = user_path(path)?;
     let base = base_dir(dirfd, &path)?;
     let follow = flags & O_NOFOLLOW == 0;

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 
-use super::args::{Timespec, UserPtr, UserSlice, UserValue};
+use super::args::{Fd, Timespec, UserPtr, UserSlice, UserValue};
+use super::current::current;
 use super::poll::{deadline, read_sigmask, revents, wait_ready, POLLHUP, POLLIN, POLLOUT};
 use super::SyscallResult;
 use crate::process::signal;
@@ -38,9 +39,12 @@ pub fn sys_pselect6(
     timeout: UserPtr<Timespec>,
     sig: UserPtr<SigsetArg>,
 ) -> SyscallResult {
-    if nfds > MAX_FDS {
-        return Err(Errno::EINVAL);
-    }
+    // Linux: `int n`, EINVAL when negative, else clamped to the size of
+    // the descriptor table (bits past it are not read).
+    let nfds = match nfds as u32 as i32 {
+        n if n < 0 => return Err(Errno::EINVAL),
+        n => (n as usize).min(MAX_FDS),
+    };
     let mask = match sig.nonnull() {
         None => None,
         Some(sig) => {
@@ -82,7 +86,14 @@ fn pselect6(
     timeout: UserPtr<Timespec>,
 ) -> SyscallResult {
     let words = nfds.div_ceil(64);
-    let (rin, win, _ein) = (load(readfds)?, load(writefds)?, load(exceptfds)?);
+    let (rin, win, ein) = (load(readfds)?, load(writefds)?, load(exceptfds)?);
+    // Linux's max_select_fd: a descriptor in any set that is not open is EBADF.
+    for fd in 0..nfds {
+        let (w, b) = (fd / 64, 1u64 << (fd % 64));
+        if (rin[w] | win[w] | ein[w]) & b != 0 {
+            current().file(Fd::from_reg(fd as u64))?;
+        }
+    }
     let deadline = deadline(timeout)?;
     let (mut rout, mut wout) = (alloc::vec![0u64; words], alloc::vec![0u64; words]);
     let ready = wait_ready(deadline, || {

@@ -5,6 +5,7 @@
 use kernel_abi::Errno;
 
 use super::args::{Pid, UserSlice};
+use super::current::current;
 use super::SyscallResult;
 use crate::process;
 
@@ -17,13 +18,19 @@ pub fn check_pid(pid: Pid) -> Result<(), Errno> {
     }
 }
 
+/// In Linux's order: the mask is copied in (EFAULT; a short one is
+/// zero-filled), the process looked up (ESRCH), the caller's right to
+/// change it checked (`check_same_owner`: EPERM), then the mask (EINVAL
+/// without an online CPU).
 pub fn sys_sched_setaffinity(pid: Pid, mask: UserSlice) -> SyscallResult {
-    check_pid(pid)?;
-    if mask.is_empty() {
-        return Err(Errno::EINVAL);
-    }
     let mut first = [0u8; 1];
-    mask.read_into(&mut first)?;
+    if !mask.is_empty() {
+        mask.read_into(&mut first)?;
+    }
+    let target = process::with_pid(pid.or_current(), |p| p.creds).ok_or(Errno::ESRCH)?;
+    if !kernel_perm::may_set_scheduling(&current().creds(), &target) {
+        return Err(Errno::EPERM);
+    }
     if first[0] & 1 == 0 {
         return Err(Errno::EINVAL);
     }

@@ -5,11 +5,16 @@ use kernel_abi::Errno;
 use super::args::{Fd, UserPtr};
 use super::current::current;
 use super::SyscallResult;
+use crate::fs::file::O_APPEND;
 
 const CHUNK: usize = 64 << 10;
 
 pub fn sys_sendfile(out_fd: Fd, in_fd: Fd, offset: UserPtr<i64>, count: usize) -> SyscallResult {
     let (out, input) = (current().file(out_fd)?, current().file(in_fd)?);
+    // Linux (do_splice_direct): an O_APPEND destination is EINVAL.
+    if *out.flags.lock() & O_APPEND != 0 {
+        return Err(Errno::EINVAL);
+    }
     let mut buf = super::fs_util::scratch(CHUNK.min(count))?;
     // With an offset pointer, read from there and leave the file offset alone.
     let offset = offset.nonnull();

@@ -7,6 +7,8 @@ use super::current::current;
 use super::SyscallResult;
 use crate::printk;
 
+const ACTION_CLOSE: i32 = 0;
+const ACTION_OPEN: i32 = 1;
 const ACTION_READ_ALL: i32 = 3;
 const ACTION_READ_CLEAR: i32 = 4;
 const ACTION_CLEAR: i32 = 5;
@@ -23,8 +25,17 @@ pub fn sys_syslog(action: i32, buf: UserSlice, len: i32) -> SyscallResult {
     // needs CAP_SYSLOG.
     current().require_privileged()?;
     match action {
+        ACTION_CLOSE | ACTION_OPEN => Ok(0),
         ACTION_READ_ALL | ACTION_READ_CLEAR => {
+            // Linux: a NULL buffer or a negative length is EINVAL, a zero
+            // length reads nothing, then the buffer is checked (EFAULT).
+            if buf.addr() == 0 {
+                return Err(Errno::EINVAL);
+            }
             let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?.min(printk::size());
+            if len == 0 {
+                return Ok(0);
+            }
             let mut data = super::fs_util::scratch(len)?;
             let n = printk::read_all(&mut data);
             buf.write_from(&data[..n])?;
@@ -53,6 +64,8 @@ pub fn sys_syslog(action: i32, buf: UserSlice, len: i32) -> SyscallResult {
             Ok(0)
         }
         ACTION_SIZE_UNREAD | ACTION_SIZE_BUFFER => Ok(printk::size()),
+        // SYSLOG_ACTION_READ (2), the destructive read that waits for new
+        // messages, is not implemented: EINVAL (documented as Partial).
         _ => Err(Errno::EINVAL),
     }
 }

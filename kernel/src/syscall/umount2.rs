@@ -14,7 +14,13 @@ use super::SyscallResult;
 use crate::fs;
 
 pub fn sys_umount2(target: UserCStr, flags: UmountFlags) -> SyscallResult {
-    current().require_privileged()?; // CAP_SYS_ADMIN
+    // CAP_SYS_ADMIN, checked after the lookup as Linux (a missing target
+    // is ENOENT for anyone).
+    if let Err(e) = current().require_privileged() {
+        let target = user_path(target)?;
+        fs::resolve(&current().cwd(), &target, !flags.contains(UmountFlags::NOFOLLOW))?;
+        return Err(e);
+    }
     let how = if flags.contains(UmountFlags::EXPIRE) {
         if flags.intersects(UmountFlags::FORCE | UmountFlags::DETACH) {
             return Err(Errno::EINVAL);

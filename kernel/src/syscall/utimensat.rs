@@ -14,7 +14,41 @@ use crate::fs::{self, SetAttr, Time};
 const UTIME_NOW: i64 = 0x3fff_ffff;
 const UTIME_OMIT: i64 = 0x3fff_fffe;
 
+/// What to do with one of the two times.
+#[derive(Clone, Copy, PartialEq)]
+enum Set {
+    Now,
+    Omit,
+    At(Time),
+}
+
+fn decode(t: Timespec) -> Result<Set, Errno> {
+    match t.nsec {
+        UTIME_NOW => Ok(Set::Now),
+        UTIME_OMIT => Ok(Set::Omit),
+        _ => {
+            t.to_ns()?;
+            Ok(Set::At(Time { sec: t.sec, nsec: t.nsec as u32 }))
+        }
+    }
+}
+
+/// In Linux's order: both times read (EFAULT), both omitted is a success
+/// that looks nothing up, nanoseconds checked (EINVAL), the file looked
+/// up; then the permission (Linux's vfs_utimes): no times or both
+/// UTIME_NOW take ownership or write permission (EACCES), anything else
+/// (an explicit time, or UTIME_NOW with UTIME_OMIT) ownership (EPERM).
 pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>, flags: AtFlags) -> SyscallResult {
+    let (atime, mtime) = match times.nonnull() {
+        None => (Set::Now, Set::Now),
+        Some(times) => {
+            let [a, m] = times.read()?;
+            if a.nsec == UTIME_OMIT && m.nsec == UTIME_OMIT {
+                return Ok(0);
+            }
+            (decode(a)?, decode(m)?)
+        }
+    };
     let target = if path.is_null() {
         match dirfd {
             // The fd table has no AT_FDCWD (-100): EBADF.
@@ -25,40 +59,21 @@ pub fn sys_utimensat(dirfd: DirFd, path: UserCStr, times: UserPtr<[Timespec; 2]>
         at_path(dirfd, path, flags)?
     };
     let node = target.inode();
-    let now = fs::clock();
-    // Setting the current time takes ownership or write permission (EACCES);
-    // an explicit time takes ownership (EPERM), as Linux's utimes checks.
-    let mut explicit = false;
-    let mut decode = |t: Timespec| -> Result<Option<Time>, Errno> {
-        match t.nsec {
-            UTIME_NOW => Ok(Some(now)),
-            UTIME_OMIT => Ok(None),
-            _ => {
-                t.to_ns()?;
-                explicit = true;
-                Ok(Some(Time { sec: t.sec, nsec: t.nsec as u32 }))
-            }
-        }
-    };
-    let (atime, mtime) = match times.nonnull() {
-        None => (Some(now), Some(now)),
-        Some(times) => {
-            let [a, m] = times.read()?;
-            (decode(a)?, decode(m)?)
-        }
-    };
-    if atime.is_none() && mtime.is_none() {
-        return Ok(0);
-    }
     target.writable()?;
     let creds = current().creds();
     let attr = node.getattr()?;
     if !creds.owns(attr.uid) {
-        if explicit {
+        if (atime, mtime) != (Set::Now, Set::Now) {
             return Err(Errno::EPERM);
         }
         fs::access::check(&attr, &creds, kernel_perm::MAY_WRITE)?;
     }
-    node.setattr(&SetAttr { atime, mtime, ..Default::default() })?;
+    let now = fs::clock();
+    let time = |s: Set| match s {
+        Set::Now => Some(now),
+        Set::Omit => None,
+        Set::At(t) => Some(t),
+    };
+    node.setattr(&SetAttr { atime: time(atime), mtime: time(mtime), ..Default::default() })?;
     Ok(0)
 }

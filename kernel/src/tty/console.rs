@@ -65,6 +65,12 @@ pub fn receive(byte: u8) {
     }
 }
 
+/// TIOCSTI: a byte into the console's input, as if typed.
+pub fn inject(byte: u8) {
+    receive(byte);
+    sched::notify();
+}
+
 /// Whether a read would return now.
 pub fn readable() -> bool {
     with(|t| t.ld.readable())

@@ -193,6 +193,28 @@ impl Pty {
         self.to_master.lock().len()
     }
 
+    /// Drops what the master has not read (TCIFLUSH on the master: its
+    /// input is the slave's output).
+    pub fn flush_master_input(&self) {
+        self.to_master.lock().clear();
+        sched::notify();
+    }
+
+    /// TIOCSTI and TCIOFF/TCION on the master: a byte into the slave's
+    /// input, as if the master had written it (dropped when there is no
+    /// room, as Linux's receive_buf).
+    pub fn inject_slave_input(&self, byte: u8) {
+        self.feed(&[byte]);
+        sched::notify();
+    }
+
+    /// TIOCSTI on the master, TCIOFF/TCION on the slave: a byte into what
+    /// the master reads.
+    pub fn inject_master_input(&self, byte: u8) {
+        self.queue_for_master(&[byte]);
+        sched::notify();
+    }
+
     /// Queues `bytes` for the master; what does not fit is dropped (echo
     /// only: slave writes wait for room first).
     fn queue_for_master(&self, bytes: &[u8]) {

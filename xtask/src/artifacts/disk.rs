@@ -152,35 +152,49 @@ mod tests {
         std::fs::create_dir(seed.path().join("d")).unwrap();
         std::fs::write(seed.path().join("d/f q.txt"), "data\n").unwrap();
         std::os::unix::fs::symlink("d", seed.path().join("link")).unwrap();
-        let disk = Disk {
-            name: "t".into(),
-            size_mib: 4,
-            filesystem: Filesystem::Ext2,
-            partition: PartitionTable::None,
-            seed: Some(seed.path().to_path_buf()),
-            label: Some("tlabel".into()),
-        };
-        let build_in = |dir: &Path| {
-            let cache = Cache::new(dir.to_path_buf());
-            build(&cache, &disk, &mut |_| {}).unwrap().1
-        };
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let img_a = build_in(a.path());
-        // Different host times for the second build's inputs.
-        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        std::fs::File::open(seed.path().join("d/f q.txt")).unwrap().set_modified(earlier).unwrap();
-        let img_b = build_in(b.path());
-        let (bytes_a, bytes_b) = (std::fs::read(&img_a).unwrap(), std::fs::read(&img_b).unwrap());
-        if bytes_a != bytes_b {
-            let kept = std::env::temp_dir();
-            std::fs::write(kept.join("xtask-disk-a.img"), &bytes_a).unwrap();
-            std::fs::write(kept.join("xtask-disk-b.img"), &bytes_b).unwrap();
-            panic!("two builds differ; kept as {}/xtask-disk-{{a,b}}.img", kept.display());
+        // ext2 bare and ext4 (journal, metadata checksums) inside a GPT: both
+        // must come out byte for byte the same from two fresh caches.
+        for (filesystem, partition) in
+            [(Filesystem::Ext4, PartitionTable::Gpt), (Filesystem::Ext2, PartitionTable::None)]
+        {
+            let disk = Disk {
+                name: "t".into(),
+                size_mib: 4,
+                filesystem,
+                partition,
+                seed: Some(seed.path().to_path_buf()),
+                label: Some("tlabel".into()),
+            };
+            let build_in = |dir: &Path| {
+                let cache = Cache::new(dir.to_path_buf());
+                build(&cache, &disk, &mut |_| {}).unwrap().1
+            };
+            let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let img_a = build_in(a.path());
+            // Different host times for the second build's inputs.
+            let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            std::fs::File::open(seed.path().join("d/f q.txt")).unwrap().set_modified(earlier).unwrap();
+            let img_b = build_in(b.path());
+            let (bytes_a, bytes_b) = (std::fs::read(&img_a).unwrap(), std::fs::read(&img_b).unwrap());
+            if bytes_a != bytes_b {
+                let kept = std::env::temp_dir();
+                std::fs::write(kept.join("xtask-disk-a.img"), &bytes_a).unwrap();
+                std::fs::write(kept.join("xtask-disk-b.img"), &bytes_b).unwrap();
+                panic!(
+                    "{filesystem:?}/{partition:?}: two builds differ; kept as {}/xtask-disk-{{a,b}}.img",
+                    kept.display()
+                );
+            }
+            if partition != PartitionTable::None {
+                continue;
+            }
+            let debugfs = tools::find(&tools::DEBUGFS).unwrap();
+            let stat = cmd::run(
+                duct::cmd(debugfs, ["-R".as_ref(), "stat \"/d/f q.txt\"".as_ref(), img_a.as_os_str()]),
+                "debugfs",
+            )
+            .unwrap();
+            assert!(stat.contains("User:     0   Group:     0"), "{stat}");
         }
-        let debugfs = tools::find(&tools::DEBUGFS).unwrap();
-        let stat =
-            cmd::run(duct::cmd(debugfs, ["-R".as_ref(), "stat \"/d/f q.txt\"".as_ref(), img_a.as_os_str()]), "debugfs")
-                .unwrap();
-        assert!(stat.contains("User:     0   Group:     0"), "{stat}");
     }
 }

@@ -16,6 +16,8 @@ pub mod busybox;
 pub mod cache;
 pub mod cmd;
 pub mod disk;
+pub mod esp;
+pub mod fat;
 pub mod initramfs;
 pub mod kernel_cargo;
 pub mod linux;
@@ -44,7 +46,8 @@ pub struct Artifacts {
     pub kernel: PathBuf,
     /// newc cpio (uncompressed) for `-initrd`.
     pub initrd: Option<PathBuf>,
-    /// Base images, never written by a test (the runner copies them).
+    /// Base images, never written by a test (the runner copies them). With
+    /// `boot: uefi` the last one is the EFI system partition.
     pub disks: Vec<DiskImage>,
     /// sha256 hex over every artifact's cache key: identifies the whole set.
     pub key: String,
@@ -56,7 +59,8 @@ pub struct Artifacts {
 pub struct DiskImage {
     pub name: String,
     pub path: PathBuf,
-    pub filesystem: config::Filesystem,
+    /// `None` for the EFI system partition (FAT).
+    pub filesystem: Option<config::Filesystem>,
     pub partition: config::PartitionTable,
 }
 
@@ -83,6 +87,10 @@ pub fn build_all(
     log: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Artifacts> {
     tools::ensure(&tools::for_build(profile), log)?;
+    if let Some(uefi) = profile.uefi() {
+        // Before anything is built: a run that cannot boot builds nothing.
+        esp::check_firmware(profile, uefi)?;
+    }
     let cache = cache::Cache::new(project::cache_dir(&ws.root));
     let mut apt = apt::Apt::new(cache.root());
     let mut built = Vec::new();
@@ -95,6 +103,12 @@ pub fn build_all(
         _ => linux::kernel(&cache, &mut apt, ws, profile, &mut built, log)?,
     };
     keys.push(("kernel", kernel.key.clone()));
+    // The loader starts the kernel's EFI image, which for x86_64 is not the
+    // image of a direct boot: take it while the package is at hand.
+    let efi_kernel = match profile.uefi() {
+        Some(_) => Some(esp::efi_kernel(&cache, profile, (&kernel.key, &kernel.image), kernel.debian.as_ref(), log)?),
+        None => None,
+    };
     let modules = match (&mut kernel.debian, profile.rootfs.modules.is_empty()) {
         (_, true) => None,
         (Some(debian), false) => Some(modules::build(&cache, profile, debian, log)?),
@@ -134,7 +148,19 @@ pub fn build_all(
         let (entry, path) = disk::build(&cache, d, log)?;
         built.push(BuiltArtifact::from_entry(&format!("disk:{}", d.name), &entry, path.clone()));
         keys.push(("disk", entry.key.clone()));
-        disks.push(DiskImage { name: d.name.clone(), path, filesystem: d.filesystem, partition: d.partition });
+        disks.push(DiskImage { name: d.name.clone(), path, filesystem: Some(d.filesystem), partition: d.partition });
+    }
+    if let (Some(uefi), Some((kernel_key, kernel_path))) = (profile.uefi(), &efi_kernel) {
+        let (entry, path) =
+            esp::build(&cache, &mut apt, profile, uefi, (kernel_key, kernel_path), (&initrd.key, &initrd_path), log)?;
+        built.push(BuiltArtifact::from_entry("esp", &entry, path.clone()));
+        keys.push(("esp", entry.key.clone()));
+        disks.push(DiskImage {
+            name: config::ESP_DISK.into(),
+            path,
+            filesystem: None,
+            partition: config::PartitionTable::None,
+        });
     }
 
     Ok(Artifacts { kernel: kernel.image, initrd: Some(initrd_path), disks, key: set_key(&keys), built })

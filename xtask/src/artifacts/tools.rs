@@ -93,6 +93,19 @@ pub const RUST_WEB_SRC: Tool = Tool {
     package: "rust-web-src",
 };
 
+pub const AAVMF: Tool = Tool {
+    name: "AAVMF",
+    purpose: "UEFI firmware for aarch64 guests (boot: uefi)",
+    probe: Probe::File("/usr/share/AAVMF/AAVMF_CODE.fd"),
+    package: "qemu-efi-aarch64",
+};
+pub const OVMF: Tool = Tool {
+    name: "OVMF",
+    purpose: "UEFI firmware for x86_64 guests (boot: uefi)",
+    probe: Probe::File("/usr/share/OVMF/OVMF_CODE_4M.fd"),
+    package: "ovmf",
+};
+
 /// Everything building `profile`'s artifacts needs.
 pub fn for_build(profile: &Profile) -> Vec<Tool> {
     let mut tools = vec![APT_GET, DPKG_SOURCE, BZIP2, MAKE, GCC];
@@ -116,6 +129,10 @@ pub fn for_build(profile: &Profile) -> Vec<Tool> {
     if !profile.disks.is_empty() {
         tools.extend([MKE2FS, E2FSCK, DEBUGFS]);
     }
+    if profile.uefi().is_some() && !tools.contains(&DPKG_DEB) {
+        // The loader is pulled out of its package.
+        tools.push(DPKG_DEB);
+    }
     tools
 }
 
@@ -126,6 +143,12 @@ pub fn for_run(profile: &Profile) -> Vec<Tool> {
         Arch::X86_64 => QEMU_X86_64,
     }];
     tools.push(QEMU_IMG);
+    if profile.uefi().is_some() {
+        tools.push(match profile.arch {
+            Arch::Aarch64 => AAVMF,
+            Arch::X86_64 => OVMF,
+        });
+    }
     if !profile.disks.is_empty() {
         tools.extend([E2FSCK, DEBUGFS]);
     }
@@ -299,7 +322,8 @@ mod tests {
 
     #[test]
     fn candidate_version_reads_apt_cache_policy() {
-        let policy = "qemu-system-common:\n  Installed: (none)\n  Candidate: 1:7.2+dfsg-7+deb12u18+b3\n  Version table:\n";
+        let policy =
+            "qemu-system-common:\n  Installed: (none)\n  Candidate: 1:7.2+dfsg-7+deb12u18+b3\n  Version table:\n";
         assert_eq!(candidate_version(policy), Some("1:7.2+dfsg-7+deb12u18+b3"));
         assert_eq!(candidate_version("x:\n  Candidate: (none)\n"), None);
     }

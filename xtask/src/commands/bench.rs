@@ -30,6 +30,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         replay: None,
         jobs,
         isolation: Some(isolation),
+        prebuilt: Vec::new(),
     };
     // Warm-up: builds or checks every artifact and the saved guest state.
     eprintln!("bench: warm-up run of {} on {name}", args.scenario);
@@ -58,6 +59,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
             "start_to_ready_seconds": boot_to_prompt(&events),
             "last_boot_marker_seconds": last_marker(&events),
             "first_prompt_seconds": first_prompt(&events),
+            "boot_markers_seconds": marker_medians(&events, &profile.boot_markers),
         }));
     }
     let (xtask_rss, xtask_cpu) = usage(libc_who::SelfProcess);
@@ -106,6 +108,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     if let Some(p) = figures["modes"][0]["first_prompt_seconds"].as_f64() {
         println!("  boot to the first shell prompt (QEMU start):               {p:.3} s (median)");
     }
+    // Where a cold boot spends its time: firmware and loader stages of a
+    // UEFI profile show up here before the kernel's own markers.
+    println!("  boot timeline (boot per test, median seconds after QEMU start):");
+    for m in figures["modes"][0]["boot_markers_seconds"].as_array().into_iter().flatten() {
+        let at = m["seconds"].as_f64().map_or("never".to_string(), |s| format!("{s:7.3}"));
+        println!("    {at}  {}", m["marker"].as_str().unwrap_or(""));
+    }
     println!("  results identical in all modes: {}", if identical { "yes" } else { "NO" });
     println!("  restored test fixed cost  {:6.1} % of a cold boot (goal <= 15 %)", 100.0 * restored / cold);
     println!("  whole phase, parallel     {:6.2} x one boot-to-prompt (goal <= 2.5)", par / cold);
@@ -144,6 +153,25 @@ fn last_marker(events: &[Event]) -> Option<f64> {
     let mut v: Vec<f64> = last.into_values().collect();
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied()
+}
+
+/// For each boot marker, the median over boots of when it appeared.
+fn marker_medians(events: &[Event], markers: &[String]) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = markers
+        .iter()
+        .map(|marker| {
+            let mut v: Vec<f64> = events
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    EventKind::MarkerSeen { marker: m, at, .. } if m == marker => Some(*at),
+                    _ => None,
+                })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            json!({ "marker": marker, "seconds": v.get(v.len() / 2) })
+        })
+        .collect();
+    serde_json::Value::Array(rows)
 }
 
 /// `(test, passed)` for every finished test, sorted, to compare modes.

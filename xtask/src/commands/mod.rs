@@ -8,11 +8,14 @@ mod build;
 mod clean;
 pub(crate) mod compare;
 mod doctor;
+mod keygen;
 mod list;
+mod release;
 mod report;
 mod run;
 mod scenario;
 mod validate;
+mod verify;
 
 use crate::cli::{Cli, Command, ProfileArgs};
 use crate::config::{ConfigError, Profile, Workspace};
@@ -35,12 +38,18 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Report(a) => report::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Clean(a) => clean::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Release(a) => release::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             if let Some(config) = e.downcast_ref::<ConfigError>() {
                 eprintln!("error: {config}");
+                EXIT_BAD_INPUT
+            } else if let Some(bad) = e.downcast_ref::<crate::release::BadInput>() {
+                eprintln!("error: {bad}");
                 EXIT_BAD_INPUT
             } else if let Some(bad) = e.downcast_ref::<crate::compare::CompareError>() {
                 eprintln!("error: {bad}");

@@ -29,6 +29,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         incoming: None,
         qmp: None,
         forwards: forwards.clone(),
+        vars: match profile.uefi() {
+            Some(u) => Some(crate::qemu::disks::overlay(&u.vars, "raw", &scratch.path().join("efivars.qcow2"))?),
+            None => None,
+        },
     };
     let (accel, why) = accel::decide(&profile, &files, scratch.path());
     let mut args = cmdline::command_line(&profile, accel, &files);

@@ -57,6 +57,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<i32> {
         replay: args.replay.clone(),
         jobs: args.jobs.map(usize::from).unwrap_or_else(default_jobs),
         isolation: args.isolation.as_deref().map(Isolation::parse).transpose().map_err(anyhow::Error::msg)?,
+        prebuilt: Vec::new(),
     };
     let result = run_plan(&ws, &plan, &dir, &log);
     log.push(EventKind::RunFinished { seconds: log.elapsed() });

@@ -13,6 +13,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         let mut all: Vec<PathBuf> =
             ws.profile_names().iter().map(|n| ws.profiles_dir().join(format!("{n}.yaml"))).collect();
         all.extend(ws.scenario_files());
+        all.extend(contract_files(&root));
         all
     } else {
         args.files.clone()
@@ -31,7 +32,24 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     Ok(if errors > 0 { EXIT_BAD_INPUT } else { EXIT_OK })
 }
 
-/// Checks one file: a profile when it sits in `profiles/`, else a scenario.
+/// The report contracts of `contracts/`, sorted.
+fn contract_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(CONTRACTS_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Where report contracts live (`contract` steps name them relative to the root).
+const CONTRACTS_DIR: &str = "contracts";
+
+/// Checks one file: a profile when it sits in `profiles/`, a report contract
+/// in `contracts/`, else a scenario.
 fn check(ws: &Workspace, root: &Path, file: &Path) -> Result<String, ConfigError> {
     let abs = if file.is_absolute() {
         file.to_path_buf()
@@ -48,6 +66,9 @@ fn check(ws: &Workspace, root: &Path, file: &Path) -> Result<String, ConfigError
             Some(p) => format!("profile {}, {} {}", p.name, p.arch.name(), p.qemu.machine),
             None => format!("abstract profile {name}"),
         })
+    } else if abs.parent().and_then(|p| p.canonicalize().ok()) == root.join(CONTRACTS_DIR).canonicalize().ok() {
+        let c = crate::config::load_contract(&abs)?;
+        Ok(format!("report contract, {} keys", c.keys.len()))
     } else {
         let s = load_scenario(&abs)?;
         Ok(format!("scenario {}, {} tests", s.phase, s.tests.len()))

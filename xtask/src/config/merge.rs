@@ -11,6 +11,12 @@ pub(super) fn merge(child: RawProfile, parent: RawProfile) -> RawProfile {
         is_abstract: child.is_abstract,
         description: child.description.or(parent.description),
         arch: child.arch.or(parent.arch),
+        boot: child.boot.or(parent.boot),
+        uefi: merge_opt(child.uefi, parent.uefi, |c, p| RawUefi {
+            code: c.code.or(p.code),
+            vars: c.vars.or(p.vars),
+            loader_version: c.loader_version.or(p.loader_version),
+        }),
         qemu: merge_opt(child.qemu, parent.qemu, |c, p| RawQemu {
             binary: c.binary.or(p.binary),
             machine: c.machine.or(p.machine),

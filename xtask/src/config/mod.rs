@@ -1,6 +1,7 @@
 //! Configuration: YAML profiles and scenarios, parsed into raw structs and
 //! validated into resolved types. Only this module knows the file formats.
 
+mod contract;
 mod duration;
 mod error;
 mod locate;
@@ -14,6 +15,7 @@ mod resolve_step;
 mod scenario;
 mod workspace;
 
+pub use contract::{load_contract, Contract, ContractKey, Presence, ReportFormat, ValueRule};
 pub use duration::parse as parse_duration;
 pub use error::{ConfigError, Location};
 pub use parse::regex as compile_regex;

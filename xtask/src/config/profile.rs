@@ -28,6 +28,40 @@ impl Arch {
     }
 }
 
+/// How the kernel starts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Boot {
+    /// QEMU loads the kernel and initramfs itself (`-kernel`, `-initrd`).
+    Direct,
+    /// UEFI firmware boots a loader from an EFI system partition the
+    /// orchestrator builds (attached after the profile's disks).
+    Uefi(Uefi),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Uefi {
+    /// Firmware code: a read-only pflash.
+    pub code: PathBuf,
+    /// Pristine variable store: every guest gets its own copy.
+    pub vars: PathBuf,
+    /// Exact Debian version of `systemd-boot-efi`.
+    pub loader_version: String,
+}
+
+impl Uefi {
+    /// The default firmware of `arch` from Debian's packages.
+    pub fn default_firmware(arch: Arch) -> (&'static str, &'static str) {
+        match arch {
+            Arch::Aarch64 => ("/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"),
+            Arch::X86_64 => ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"),
+        }
+    }
+}
+
+/// Name of the EFI system partition among a UEFI guest's disks.
+pub const ESP_DISK: &str = "esp";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Accel {
@@ -139,6 +173,7 @@ pub struct Profile {
     pub chain: Vec<String>,
     pub description: String,
     pub arch: Arch,
+    pub boot: Boot,
     pub qemu: Qemu,
     pub kernel: KernelSource,
     pub cmdline: String,
@@ -154,6 +189,13 @@ pub struct Profile {
 impl Profile {
     pub fn has_capability(&self, cap: &str) -> bool {
         self.capabilities.iter().any(|c| c == cap)
+    }
+
+    pub fn uefi(&self) -> Option<&Uefi> {
+        match &self.boot {
+            Boot::Uefi(u) => Some(u),
+            Boot::Direct => None,
+        }
     }
 }
 

@@ -14,6 +14,11 @@ pub struct RawProfile {
     pub is_abstract: Option<bool>,
     pub description: Option<String>,
     pub arch: Option<String>,
+    /// How the kernel starts: `direct` (QEMU loads it, the default) or
+    /// `uefi` (firmware, an EFI system partition and a boot loader).
+    pub boot: Option<String>,
+    /// Firmware and loader of a `boot: uefi` profile.
+    pub uefi: Option<RawUefi>,
     pub qemu: Option<RawQemu>,
     pub kernel: Option<RawKernel>,
     pub cmdline: Option<String>,
@@ -40,6 +45,18 @@ pub struct RawQemu {
     pub virtio_transport: Option<String>,
     pub firmware: Option<String>,
     pub extra_args: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUefi {
+    /// Firmware code image (read-only pflash); default by arch from Debian's
+    /// `qemu-efi-aarch64` or `ovmf`.
+    pub code: Option<String>,
+    /// Pristine variable store; each guest writes its own copy.
+    pub vars: Option<String>,
+    /// Exact version of Debian's `systemd-boot-efi` whose loader goes on the ESP.
+    pub loader_version: Option<String>,
 }
 
 /// Where the kernel comes from: exactly one of the keys.
@@ -201,6 +218,8 @@ pub struct RawStep {
     pub fsck: Option<String>,
     /// Host side, guest stopped: a file read out of a disk image with debugfs.
     pub disk_file: Option<RawDiskFile>,
+    /// Host side, guest stopped: a file the guest wrote, checked against a report contract.
+    pub contract: Option<RawContractCheck>,
     /// Power cuts after k block writes, for k over a range, each checked.
     pub crash_sweep: Option<RawCrashSweep>,
     /// Host side: an HTTP GET to a guest server through a host forward.
@@ -263,6 +282,17 @@ pub struct RawDiskFile {
     pub expect: Option<RawStrings>,
     /// The md5 digest of the contents (hex; `{{var}}` allowed).
     pub md5: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContractCheck {
+    /// The disk (a `disks` entry, or `esp` of a `boot: uefi` profile).
+    pub disk: String,
+    /// The file inside its filesystem (FAT, ext2 or ext4; partition 1 when partitioned).
+    pub path: String,
+    /// The contract, relative to the workspace root.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

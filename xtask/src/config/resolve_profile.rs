@@ -16,7 +16,8 @@ use super::raw::*;
 /// Default cap on one boot's transcript: a guest that prints without end cannot
 /// exhaust host memory.
 const DEFAULT_TRANSCRIPT_KIB: u64 = 8 * 1024;
-const CAPABILITIES: &[&str] = &["virtio-blk", "network", "smp", "rng", "ext4", "panic-trigger", "test-programs"];
+const CAPABILITIES: &[&str] =
+    &["virtio-blk", "network", "smp", "rng", "ext4", "panic-trigger", "test-programs", "uefi"];
 
 /// Names of the profiles defined in `dir` (file stems of `*.yaml`), sorted.
 pub fn profile_names(dir: &Path) -> Vec<String> {
@@ -111,6 +112,23 @@ fn arch(s: &str) -> Result<Arch, String> {
     }
 }
 
+/// `direct` or `uefi`; a UEFI profile's firmware and loader are filled in by `resolve`.
+fn boot_kind(s: &str) -> Result<bool, String> {
+    match s {
+        "direct" => Ok(false),
+        "uefi" => Ok(true),
+        _ => Err(format!("unknown boot `{s}`; expected direct or uefi")),
+    }
+}
+
+/// A Debian version: what `apt-get download pkg=VERSION` accepts.
+fn debian_version(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || ".+-~:".contains(c));
+    ok.then_some(()).ok_or_else(|| format!("`{s}` is not a Debian package version (e.g. 252.39-1~deb12u2)"))
+}
+
 fn accel(s: &str) -> Result<Accel, String> {
     match s {
         "tcg" => Ok(Accel::Tcg),
@@ -179,6 +197,19 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
     if let Some(a) = &raw.arch {
         c.check("arch", arch(a));
     }
+    if let Some(b) = &raw.boot {
+        c.check("boot", boot_kind(b));
+    }
+    if let Some(u) = &raw.uefi {
+        if let Some(v) = &u.loader_version {
+            c.check("uefi.loader_version", debian_version(v));
+        }
+        for (key, path) in [("uefi.code", &u.code), ("uefi.vars", &u.vars)] {
+            if path.as_deref().is_some_and(str::is_empty) {
+                c.error(key, "a firmware path cannot be empty");
+            }
+        }
+    }
     if let Some(q) = &raw.qemu {
         if let Some(a) = &q.accel {
             c.check("qemu.accel", accel(a));
@@ -231,6 +262,9 @@ fn check_raw(src: &Source, raw: &RawProfile, root: &Path) -> Result<(), ConfigEr
             if !root.join(seed).is_dir() {
                 c.error(&format!("{key}.seed"), format!("no such directory: {seed}"));
             }
+        }
+        if d.name == ESP_DISK {
+            c.error(&format!("{key}.name"), format!("`{ESP_DISK}` is the EFI system partition of `boot: uefi`"));
         }
         if d.name.is_empty() || !d.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
             c.error(&format!("{key}.name"), "disk names use letters, digits, - and _");
@@ -298,7 +332,31 @@ fn resolve(
         r.map_err(|message| ConfigError::Invalid { at: leaf.at(key), message })
     }
     let arch = at(leaf, arch(raw.arch.as_deref().ok_or_else(|| missing("arch"))?), "arch")?;
+    let boot = match at(leaf, boot_kind(raw.boot.as_deref().unwrap_or("direct")), "boot")? {
+        false => Boot::Direct,
+        true => {
+            let u = raw.uefi.clone().unwrap_or_default();
+            let (code, vars) = Uefi::default_firmware(arch);
+            Boot::Uefi(Uefi {
+                code: root.join(u.code.as_deref().unwrap_or(code)),
+                vars: root.join(u.vars.as_deref().unwrap_or(vars)),
+                loader_version: u.loader_version.ok_or_else(|| missing("uefi.loader_version"))?,
+            })
+        }
+    };
+    if raw.uefi.is_some() && boot == Boot::Direct {
+        return Err(ConfigError::Invalid {
+            at: leaf.at("uefi"),
+            message: format!("profile `{name}` sets `uefi` but boots `direct`; add `boot: uefi`"),
+        });
+    }
     let q = raw.qemu.unwrap_or_default();
+    if boot != Boot::Direct && q.firmware.is_some() {
+        return Err(ConfigError::Invalid {
+            at: leaf.at("qemu.firmware"),
+            message: "`qemu.firmware` (-bios) and `boot: uefi` (pflash) exclude each other".into(),
+        });
+    }
     let qemu = Qemu {
         binary: q.binary.unwrap_or_else(|| format!("qemu-system-{}", arch.name())),
         machine: q.machine.ok_or_else(|| missing("qemu.machine"))?,
@@ -374,6 +432,7 @@ fn resolve(
         chain,
         description: raw.description.unwrap_or_default(),
         arch,
+        boot,
         qemu,
         kernel,
         cmdline: raw.cmdline.unwrap_or_default(),

@@ -27,6 +27,7 @@ pub(super) const KINDS: &[&str] = &[
     "metric",
     "fsck",
     "disk_file",
+    "contract",
     "crash_sweep",
     "http_get",
     "tcp_exchange",
@@ -184,6 +185,7 @@ pub(super) fn default_label(kind: &StepKind) -> String {
         StepKind::Metric(m) => format!("metric {}", m.name),
         StepKind::Fsck { disk } => format!("host: e2fsck -fn {disk}"),
         StepKind::DiskFile(f) => format!("host: {}:{}", f.disk, f.path),
+        StepKind::Contract(f) => format!("contract: {}:{}", f.disk, f.path),
         StepKind::CrashSweep(w) => format!("crash sweep on {} ({} cut points)", w.disk, w.points.len()),
         StepKind::HostExchange(h) => match &h.request {
             HostRequest::HttpGet { path, .. } => format!("host: GET {path} from guest port {}", h.port),

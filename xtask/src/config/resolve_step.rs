@@ -24,6 +24,7 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("metric", s.metric.is_some()),
         ("fsck", s.fsck.is_some()),
         ("disk_file", s.disk_file.is_some()),
+        ("contract", s.contract.is_some()),
         ("crash_sweep", s.crash_sweep.is_some()),
         ("http_get", s.http_get.is_some()),
         ("tcp_exchange", s.tcp_exchange.is_some()),
@@ -205,6 +206,29 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 expect: regexes(c, &format!("{key}.disk_file.expect"), &f.expect),
                 md5: f.md5.clone(),
             })
+        }
+        "contract" => {
+            let f = s.contract.as_ref()?;
+            if !f.path.starts_with('/') {
+                c.error(&format!("{key}.contract.path"), "the path inside the filesystem starts with /");
+            }
+            // Relative to the workspace root, like every path in the config.
+            let base = c.source.path.parent().and_then(|p| p.parent()).unwrap_or(std::path::Path::new("."));
+            let file = base.join(&f.file);
+            if !file.is_file() {
+                c.error(&format!("{key}.contract.file"), format!("no such contract file: {}", f.file));
+                return None;
+            }
+            match super::contract::load_contract(&file) {
+                Ok(contract) => {
+                    StepKind::Contract(ContractCheck { disk: f.disk.clone(), path: f.path.clone(), contract })
+                }
+                Err(e) => {
+                    // The contract's own errors carry its file and line.
+                    c.errors.push(e);
+                    return None;
+                }
+            }
         }
         "crash_sweep" => {
             let w = s.crash_sweep.as_ref()?;

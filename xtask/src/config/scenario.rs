@@ -108,6 +108,8 @@ pub enum StepKind {
     Fsck { disk: String },
     /// Host side, after the guest stopped: check a file inside a disk image.
     DiskFile(DiskFileCheck),
+    /// Host side, after the guest stopped: a file the guest wrote against a report contract.
+    Contract(ContractCheck),
     /// Cut power after k write requests for each k, reboot, check.
     CrashSweep(CrashSweep),
     /// Host side: talk to a guest server through the host forward of `port`.
@@ -137,6 +139,13 @@ pub struct CrashSweep {
     pub check: String,
     pub points: Vec<u32>,
     pub fsck: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContractCheck {
+    pub disk: String,
+    pub path: String,
+    pub contract: super::Contract,
 }
 
 #[derive(Debug, Clone)]

@@ -65,9 +65,11 @@ pub enum ConsoleError {
         waiting_for: String,
         tail: String,
     },
-    /// A panic pattern matched: the panic line with the lines around it.
+    /// A panic pattern matched: the panic line with the lines around it,
+    /// and the line that matched.
     Panic {
         text: String,
+        line: String,
     },
     /// QEMU exited while something else was expected (`signal`: it died
     /// from one, e.g. SIGSEGV when QEMU itself crashed).
@@ -93,10 +95,12 @@ impl std::fmt::Display for ConsoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ConsoleError::Timeout { waiting_for, .. } => write!(f, "timed out waiting for {waiting_for}"),
-            ConsoleError::Panic { text } => {
-                let line = text.lines().find(|l| l.to_lowercase().contains("panic")).unwrap_or("");
+            // A `console.panic` pattern also catches firmware failures
+            // (an exception, the UEFI shell): say which it was.
+            ConsoleError::Panic { line, .. } if line.to_lowercase().contains("panic") => {
                 write!(f, "kernel panic: {}", line.trim())
             }
+            ConsoleError::Panic { line, .. } => write!(f, "boot failed: {}", line.trim()),
             ConsoleError::Exited { status: Some(s), .. } => write!(f, "QEMU exited unexpectedly with status {s}"),
             ConsoleError::Exited { status: None, signal: Some(sig), .. } => write!(
                 f,
@@ -139,6 +143,8 @@ pub struct Console {
     notes: Vec<Note>,
     exited: Option<Option<i32>>,
     panic: Option<String>,
+    /// The line that matched a panic pattern.
+    panic_line: String,
     /// Warning lines count from now on (the boot's own log is not judged).
     warnings_armed: bool,
     warnings_seen: usize,
@@ -157,6 +163,7 @@ impl Console {
             notes: Vec::new(),
             exited: None,
             panic: None,
+            panic_line: String::new(),
             warnings_armed: false,
             warnings_seen: 0,
         }
@@ -244,7 +251,7 @@ impl Console {
                 break;
             }
         }
-        ConsoleError::Panic { text: self.panic.clone().unwrap_or_default() }
+        ConsoleError::Panic { text: self.panic.clone().unwrap_or_default(), line: self.panic_line.clone() }
     }
 
     fn check_state(&mut self) -> Result<(), ConsoleError> {
@@ -314,7 +321,7 @@ impl Console {
         self.wait_for(timeout, "a kernel panic", |c| {
             if c.panic.is_some() {
                 return Some(match c.panic_error() {
-                    ConsoleError::Panic { text } => Ok(text),
+                    ConsoleError::Panic { text, .. } => Ok(text),
                     other => Err(other),
                 });
             }

@@ -11,6 +11,7 @@ impl Console {
                 let mut text: Vec<String> = self.recent.iter().cloned().collect();
                 text.push(line.clone());
                 self.panic = Some(text.join("\n"));
+                self.panic_line = line.clone();
             } else if let Some(p) = &mut self.panic {
                 if p.lines().count() < PANIC_CONTEXT_BEFORE + PANIC_CONTEXT_AFTER {
                     p.push('\n');

@@ -52,7 +52,12 @@ pub fn decide(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, S
 /// Boots with KVM and waits for the profile's first boot marker (or any
 /// output when it declares none).
 fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String) {
-    let probe_files = BootFiles { disks: Vec::new(), qmp: None, forwards: Vec::new(), ..files.clone() };
+    // A UEFI guest needs a variable store of its own even to start the firmware
+    // (whose banner or boot manager line is then the first marker).
+    let vars = profile
+        .uefi()
+        .and_then(|u| super::disks::overlay(&u.vars, "raw", &scratch.join("kvm-probe-efivars.qcow2")).ok());
+    let probe_files = BootFiles { disks: Vec::new(), qmp: None, forwards: Vec::new(), vars, ..files.clone() };
     let args = command_line(profile, Accel::Kvm, &probe_files);
     let stderr = scratch.join("kvm-probe.stderr");
     let Ok(mut guest) = LiveGuest::spawn(&args, &stderr, None) else {

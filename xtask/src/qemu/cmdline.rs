@@ -18,6 +18,9 @@ pub struct BootFiles {
     pub qmp: Option<PathBuf>,
     /// `(host port on 127.0.0.1, guest port)` for each TCP forward.
     pub forwards: Vec<(u16, u16)>,
+    /// `boot: uefi`: this guest's own writable copy (qcow2) of the firmware
+    /// variable store.
+    pub vars: Option<PathBuf>,
 }
 
 /// The program and arguments. `accel` is already decided (never `Auto`).
@@ -39,15 +42,31 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
     // Serial on stdio pipes; signal=off so a \x03 for the guest is never a
     // SIGINT for QEMU, even when stdio is a terminal.
     push(&["-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0"]);
-    if let Some(fw) = &q.firmware {
-        push(&["-bios", &fw.display().to_string()]);
-    }
-    push(&["-kernel", &files.kernel.display().to_string()]);
-    if let Some(initrd) = &files.initrd {
-        push(&["-initrd", &initrd.display().to_string()]);
-    }
-    if !profile.cmdline.is_empty() {
-        push(&["-append", &profile.cmdline]);
+    match profile.uefi() {
+        None => {
+            if let Some(fw) = &q.firmware {
+                push(&["-bios", &fw.display().to_string()]);
+            }
+            push(&["-kernel", &files.kernel.display().to_string()]);
+            if let Some(initrd) = &files.initrd {
+                push(&["-initrd", &initrd.display().to_string()]);
+            }
+            if !profile.cmdline.is_empty() {
+                push(&["-append", &profile.cmdline]);
+            }
+        }
+        // The kernel, initramfs and cmdline are on the ESP (the last disk);
+        // the firmware code is never written, the variables are the guest's own.
+        Some(uefi) => {
+            let code = format!("if=pflash,format=raw,unit=0,readonly=on,file={}", uefi.code.display());
+            push(&["-drive", &code]);
+            let vars = files.vars.as_ref().map_or("<vars>".to_string(), |v| v.display().to_string());
+            push(&["-drive", &format!("if=pflash,format=qcow2,unit=1,file={vars}")]);
+            // The firmware's boot-manager timeout comes from fw_cfg
+            // `etc/boot-menu-wait`; without it AAVMF waits 5 s for a key
+            // before booting (measured: firmware stage 5.6 s -> 0.6 s).
+            push(&["-boot", "menu=on,splash-time=0"]);
+        }
     }
     let (blk, net, rng) = match q.virtio_transport {
         VirtioTransport::Pci => ("virtio-blk-pci", "virtio-net-pci", "virtio-rng-pci"),
@@ -63,7 +82,13 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         // filesystem that never sends a flush (ext2) could lose data it had
         // synced, and qcow2 metadata could stay in QEMU's memory.
         push(&["-drive", &format!("file={},format=qcow2,if=none,id=disk{i},cache=writethrough", disk.display())]);
-        push(&["-device", &format!("{blk},drive=disk{i}")]);
+        // The firmware boots the ESP first (fw_cfg bootorder), never trying
+        // the other disks or the network.
+        let bootindex = match profile.uefi().is_some() && i + 1 == files.disks.len() {
+            true => ",bootindex=0",
+            false => "",
+        };
+        push(&["-device", &format!("{blk},drive=disk{i}{bootindex}")]);
     }
     if let Network::User { .. } = profile.network {
         let mut netdev = "user,id=net0".to_string();

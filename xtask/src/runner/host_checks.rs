@@ -67,9 +67,18 @@ pub fn fsck(disk: &TestDisk, scratch: &Path) -> Result<String, String> {
     }
 }
 
-/// The contents of `path` inside the disk's filesystem.
+/// The contents of `path` inside the disk's filesystem: FAT (read with
+/// fatfs) or ext2/ext4 (with debugfs), told apart by the boot sector.
 pub fn read_file(disk: &TestDisk, path: &str, scratch: &Path) -> Result<Vec<u8>, String> {
     let fs = filesystem(disk, scratch)?;
+    let mut head = vec![0u8; 512];
+    let is_fat = std::fs::File::open(&fs).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && crate::artifacts::fat::is_fat(&head);
+    if is_fat {
+        let data = crate::artifacts::fat::read_file(&fs, path).map_err(|e| format!("disk {}: {e:#}", disk.name));
+        let _ = std::fs::remove_file(&fs);
+        return data;
+    }
     let out = scratch.join(format!("{}-file.out", disk.name));
     let _ = std::fs::remove_file(&out);
     let request = format!("dump -p {path} {}", out.display());

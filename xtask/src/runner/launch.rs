@@ -74,6 +74,8 @@ pub struct LiveLauncher<'p> {
     /// This test's writable disks, made at the first boot and kept across
     /// its reboots and power cuts.
     disks: Option<Vec<PathBuf>>,
+    /// `boot: uefi`: this test's firmware variable store, kept like its disks.
+    vars: Option<PathBuf>,
     /// The next launch starts from `snapshot` (set again by `fresh`).
     restore_next: bool,
 }
@@ -100,11 +102,24 @@ impl<'p> LiveLauncher<'p> {
             forwards,
             scratch,
             disks: None,
+            vars: None,
             restore_next: true,
         }
     }
 
-    fn files(&self, boot: u32, disks: Vec<PathBuf>, incoming: Option<PathBuf>) -> BootFiles {
+    /// A fresh copy of the variable store over `base` (the firmware's
+    /// pristine file, or a saved state's), when the profile boots UEFI.
+    fn new_vars(&self, base: Option<&Path>, format: &str, tag: &str) -> anyhow::Result<Option<PathBuf>> {
+        match (self.profile.uefi(), base) {
+            (Some(_), Some(base)) => {
+                Ok(Some(disks::overlay(base, format, &self.scratch.join(format!("efivars-{tag}.qcow2")))?))
+            }
+            (Some(_), None) => bail!("the saved guest has no UEFI variable store"),
+            (None, _) => Ok(None),
+        }
+    }
+
+    fn files(&self, boot: u32, disks: Vec<PathBuf>, incoming: Option<PathBuf>, vars: Option<PathBuf>) -> BootFiles {
         let qmp = self.scratch.join(format!("qmp-{boot}.sock"));
         let _ = std::fs::remove_file(&qmp);
         BootFiles {
@@ -114,6 +129,7 @@ impl<'p> LiveLauncher<'p> {
             incoming,
             qmp: Some(qmp),
             forwards: self.forwards.clone(),
+            vars,
         }
     }
 
@@ -137,13 +153,15 @@ impl<'p> LiveLauncher<'p> {
 
     fn restore(&mut self, boot: u32, snap: &Snapshot, serial_log: &Path) -> anyhow::Result<Launched> {
         let disks = self.overlays(&snap.disks, "qcow2", &format!("restored{boot}"))?;
-        let files = self.files(boot, disks.clone(), Some(snap.state.clone()));
+        let vars = self.new_vars(snap.vars.as_deref(), "qcow2", &format!("restored{boot}"))?;
+        let files = self.files(boot, disks.clone(), Some(snap.state.clone()), vars.clone());
         let (mut guest, command) = self.spawn(&files, serial_log)?;
         if let Err(e) = snapshot::wait_running(files.qmp.as_deref().context("qmp socket")?, RESTORE_DEADLINE) {
             guest.kill();
             return Err(e);
         }
         self.disks = Some(disks);
+        self.vars = vars;
         Ok(Launched { guest, command, restored: true, fallback: None })
     }
 }
@@ -168,7 +186,15 @@ impl Launcher for LiveLauncher<'_> {
                 d
             }
         };
-        let files = self.files(boot, disks, None);
+        let vars = match &self.vars {
+            Some(v) => Some(v.clone()),
+            None => {
+                let v = self.new_vars(self.profile.uefi().map(|u| u.vars.as_path()), "raw", &format!("boot{boot}"))?;
+                self.vars = v.clone();
+                v
+            }
+        };
+        let files = self.files(boot, disks, None, vars);
         let (guest, command) = self.spawn(&files, serial_log)?;
         Ok(Launched { guest, command, restored: false, fallback })
     }
@@ -188,6 +214,7 @@ impl Launcher for LiveLauncher<'_> {
 
     fn fresh(&mut self) {
         self.disks = None;
+        self.vars = None;
         self.restore_next = true;
     }
 

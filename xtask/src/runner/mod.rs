@@ -2,6 +2,7 @@
 
 mod boot;
 pub mod checks;
+pub mod contract;
 pub mod host_checks;
 pub mod launch;
 pub mod log;

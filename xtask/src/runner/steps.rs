@@ -99,6 +99,10 @@ impl TestRun<'_> {
                     check_disk_file(f, &data, &vars)
                 })
             }
+            StepKind::Contract(f) => self.host_step(index, launcher, writer, &mut |disks, scratch| {
+                let data = host_checks::read_file(host_checks::find(disks, &f.disk)?, &f.path, scratch)?;
+                super::contract::check(&f.contract, &data).map_err(|v| super::contract::describe(&f.contract, &v))
+            }),
             StepKind::HostExchange(h) => {
                 let result = match launcher.forward(h.port) {
                     Some(host_port) => host_checks::exchange(h, host_port, step_timeout),

@@ -32,6 +32,9 @@ pub struct Plan {
     /// Forces an isolation: `Boot` boots every test; `Restore` turns
     /// `shared` tests into restored ones (tests declared `boot` still boot).
     pub isolation: Option<Isolation>,
+    /// Images to boot instead of building them, by profile name (a release
+    /// bundle's, for `verify --boot`).
+    pub prebuilt: Vec<(String, Artifacts)>,
 }
 
 /// What a profile needs to run live tests.
@@ -138,8 +141,11 @@ fn prepare_profile(
     log.note(&format!("artifacts for {}", profile.name));
     let mut note = |line: &str| log.note(line);
     tools::ensure(&tools::for_run(profile), &mut note)?;
-    let artifacts = artifacts::build_all(ws, profile, &mut note)
-        .with_context(|| format!("building artifacts for profile `{}`", profile.name))?;
+    let artifacts = match plan.prebuilt.iter().find(|(name, _)| *name == profile.name) {
+        Some((_, a)) => a.clone(),
+        None => artifacts::build_all(ws, profile, &mut note)
+            .with_context(|| format!("building artifacts for profile `{}`", profile.name))?,
+    };
     for a in &artifacts.built {
         log.push(EventKind::Artifact {
             profile: profile.name.clone(),
@@ -156,6 +162,7 @@ fn prepare_profile(
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        vars: None,
     };
     let (accel, why) = accel::decide(profile, &files, scratch);
     let text = format!("accelerator {} ({why})", accel_name(accel));

@@ -228,7 +228,7 @@ impl<'a> TestRun<'a> {
     }
 
     pub(super) fn panic_event(&mut self, e: &ConsoleError) {
-        if let ConsoleError::Panic { text } = e {
+        if let ConsoleError::Panic { text, .. } = e {
             self.ctx.log.push(EventKind::Panic { test: self.ctx.id.clone(), boot: self.boots, text: text.clone() });
         }
     }

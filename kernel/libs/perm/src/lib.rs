@@ -121,9 +121,25 @@ pub fn may_signal(sender: &Creds, target: &Creds) -> bool {
     sender.euid == 0 || [sender.uid, sender.euid].iter().any(|&u| u == target.uid || u == target.suid)
 }
 
+/// Linux's `check_same_owner` (sched_setaffinity, sched_setparam...):
+/// may `caller` change `target`'s scheduling? Root (CAP_SYS_NICE), or the
+/// caller's effective uid is the target's real or effective uid.
+pub fn may_set_scheduling(caller: &Creds, target: &Creds) -> bool {
+    caller.euid == 0 || caller.euid == target.euid || caller.euid == target.uid
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheduling_needs_the_effective_uid_to_match() {
+        let (u, v) = (user(1000, 1000), user(1001, 1001));
+        assert!(may_set_scheduling(&u, &u));
+        assert!(!may_set_scheduling(&u, &v));
+        assert!(may_set_scheduling(&Creds::ROOT, &v));
+        assert!(!may_set_scheduling(&u, &Creds::ROOT));
+    }
 
     #[test]
     fn signalling_needs_a_uid_match() {

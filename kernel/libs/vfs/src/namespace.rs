@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_abi::Errno;
 use kernel_perm::{Creds, MAY_EXEC};
 use spin::Mutex;
@@ -29,8 +29,12 @@ pub struct Mount {
     pub source: String,
     /// The options /proc/mounts shows after `rw`.
     pub options: String,
-    /// Marked by a first MNT_EXPIRE unmount.
-    expired: AtomicBool,
+    /// Path walks that crossed into it (a use: Linux's `mntput` clears
+    /// the expiry mark).
+    crossings: AtomicU64,
+    /// MNT_EXPIRE's mark: `crossings` when a first MNT_EXPIRE set it
+    /// (`NO_MARK`: none); a later use clears it.
+    expiry_mark: AtomicU64,
     /// MS_RDONLY: changes through it fail with EROFS.
     pub readonly: bool,
 }
@@ -45,6 +49,9 @@ impl Mount {
         }
     }
 }
+
+/// `Mount::expiry_mark` when unmarked.
+const NO_MARK: u64 = u64::MAX;
 
 /// How umount2 treats a mount in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +128,8 @@ impl Namespace {
             fstype: fstype.into(),
             source: source.into(),
             options: String::new(),
-            expired: AtomicBool::new(false),
+            crossings: AtomicU64::new(0),
+            expiry_mark: AtomicU64::new(NO_MARK),
             readonly: false,
         });
         let root = Path { mount: mount.clone(), dentry: sb.root.clone() };
@@ -155,7 +163,8 @@ impl Namespace {
             fstype: fstype.into(),
             source: source.into(),
             options: options.into(),
-            expired: AtomicBool::new(false),
+            crossings: AtomicU64::new(0),
+            expiry_mark: AtomicU64::new(NO_MARK),
             readonly,
         };
         self.mounts.lock().push(Arc::new(m));
@@ -181,7 +190,15 @@ impl Namespace {
         match how {
             Umount::Normal if busy => return Err(Errno::EBUSY),
             Umount::Expire if busy => return Err(Errno::EBUSY),
-            Umount::Expire if !mount.expired.swap(true, Ordering::SeqCst) => return Err(Errno::EAGAIN),
+            Umount::Expire => {
+                // Unused since marked: no walk crossed into it but the one
+                // that found it for this call (Linux's mntput_no_expire).
+                let (mark, uses) = (mount.expiry_mark.load(Ordering::SeqCst), mount.crossings.load(Ordering::SeqCst));
+                if mark == NO_MARK || uses > mark.saturating_add(1) {
+                    mount.expiry_mark.store(uses, Ordering::SeqCst);
+                    return Err(Errno::EAGAIN);
+                }
+            }
             _ => {}
         }
         mounts.remove(i);
@@ -218,6 +235,7 @@ impl Namespace {
     /// What is visible at `path`: the root of the mounts stacked on it.
     fn cross(&self, mut path: Path) -> Path {
         while let Some(m) = self.mounted_on(&path) {
+            m.crossings.fetch_add(1, Ordering::SeqCst);
             path = Path { dentry: m.sb.root.clone(), mount: m };
         }
         path

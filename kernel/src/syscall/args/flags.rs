@@ -94,6 +94,8 @@ bitflags! {
         const READ = 1;
         const WRITE = 2;
         const EXEC = 4;
+        /// PROT_SEM: accepted and ignored by Linux (atomics work on all memory).
+        const SEM = 8;
     }
 
     /// clock_nanosleep(2): TIMER_ABSTIME (Linux ignores other bits).

@@ -25,8 +25,8 @@ impl UserValue for IoVec {
 }
 
 /// The `count` buffers at `iov`, read before any transfer (as Linux's
-/// `import_iovec`): EINVAL for more than IOV_MAX, EFAULT for an
-/// unreadable array.
+/// `import_iovec`): EINVAL for more than IOV_MAX or a length negative as
+/// an `ssize_t`, EFAULT for an unreadable array.
 pub fn read_iovecs(iov: UserPtr<IoVec>, count: usize) -> Result<Vec<UserSlice>, Errno> {
     if count > IOV_MAX {
         return Err(Errno::EINVAL);
@@ -34,7 +34,12 @@ pub fn read_iovecs(iov: UserPtr<IoVec>, count: usize) -> Result<Vec<UserSlice>, 
     let mut out = Vec::new();
     out.try_reserve_exact(count).map_err(|_| Errno::ENOMEM)?;
     for i in 0..count {
-        out.push(iov.at(i)?.read()?.0);
+        let buf = iov.at(i)?.read()?.0;
+        // A length that is negative as an ssize_t: EINVAL, as Linux.
+        if isize::try_from(buf.len()).is_err() {
+            return Err(Errno::EINVAL);
+        }
+        out.push(buf);
     }
     Ok(out)
 }

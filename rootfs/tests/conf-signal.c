@@ -1,0 +1,388 @@
+/*
+ * xt-conf-signal: signals against Linux (output contract in conf.h):
+ * rt_sigaction (flags, old action, SIGKILL/SIGSTOP, bad numbers and sizes),
+ * rt_sigprocmask (blocking, delivery on unblock, SIGKILL unblockable),
+ * siginfo of kill/tgkill/faults (si_code SI_USER/SI_TKILL/SEGV_MAPERR,
+ * si_addr), siglongjmp out of a SIGSEGV handler, sigaltstack, SA_RESTART
+ * vs EINTR, SA_RESETHAND, SA_NODEFER, rt_sigsuspend, SIGCHLD ignored
+ * (auto-reaping), default actions, rt_sigpending.
+ */
+#include "conf.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+static volatile sig_atomic_t hits, last_sig, last_code, last_pid_is_me, on_alt, nested;
+static void *volatile last_addr;
+static sigjmp_buf jump;
+static char *alt_base;
+static size_t alt_size;
+
+static void handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	char local;
+	hits++;
+	last_sig = sig;
+	last_code = si->si_code;
+	last_addr = si->si_addr;
+	last_pid_is_me = si->si_pid == getpid();
+	on_alt = alt_base && &local >= alt_base && &local < alt_base + alt_size;
+}
+
+static void jumping_handler(int sig, siginfo_t *si, void *uc)
+{
+	handler(sig, si, uc);
+	siglongjmp(jump, 1);
+}
+
+static void install(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigaction(sig, &sa, 0);
+}
+
+static const char *code_name(int code)
+{
+	static char b[24];
+	switch (code) {
+	case SI_USER: return "SI_USER";
+	case SI_TKILL: return "SI_TKILL";
+	case SI_QUEUE: return "SI_QUEUE";
+	case SI_KERNEL: return "SI_KERNEL";
+	case SEGV_MAPERR: return "SEGV_MAPERR";
+	case SEGV_ACCERR: return "SEGV_ACCERR";
+	}
+	snprintf(b, sizeof b, "code %d", code);
+	return b;
+}
+
+static void action_cases(void)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	T("rt_sigaction.install", sigaction(SIGUSR1, &sa, 0));
+	memset(&old, 0, sizeof old);
+	T("rt_sigaction.query", sigaction(SIGUSR1, 0, &old));
+	say("rt_sigaction.query.effect", "handler %s, SA_SIGINFO %s, SA_RESTART %s, mask has SIGUSR2 %s",
+	    old.sa_sigaction == handler ? "same" : "other", yesno(old.sa_flags & SA_SIGINFO),
+	    yesno(old.sa_flags & SA_RESTART), yesno(sigismember(&old.sa_mask, SIGUSR2)));
+	T("rt_sigaction.sigkill", sigaction(SIGKILL, &sa, 0));
+	T("rt_sigaction.sigstop", sigaction(SIGSTOP, &sa, 0));
+	T("rt_sigaction.sigkill-query", sigaction(SIGKILL, 0, &old));
+	T("rt_sigaction.signal-zero", syscall(SYS_rt_sigaction, 0, 0, &old, 8));
+	T("rt_sigaction.signal-65", syscall(SYS_rt_sigaction, 65, 0, &old, 8));
+	T("rt_sigaction.bad-sigsetsize", syscall(SYS_rt_sigaction, SIGUSR1, 0, &old, 4));
+	T("rt_sigaction.bad-pointer", syscall(SYS_rt_sigaction, SIGUSR1, (void *)8, 0, 8));
+	T("rt_sigaction.ignore-sigchld", sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = SIG_IGN }, 0));
+	/* With SIGCHLD ignored children are reaped by the kernel: wait finds none. */
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	int st;
+	T("wait4.sigchld-ignored", wait4(c, &st, 0, 0));
+	signal(SIGCHLD, SIG_DFL);
+
+	hits = 0;
+	T("kill.self-usr1", kill(getpid(), SIGUSR1));
+	say("kill.self-usr1.handler", "hits %d, %s, si_code %s, si_pid %s", hits, signame(last_sig), code_name(last_code),
+	    last_pid_is_me ? "is pid" : "other");
+	hits = 0;
+	T("tgkill.self-usr1", syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR1));
+	say("tgkill.self-usr1.handler", "hits %d, si_code %s", hits, code_name(last_code));
+}
+
+static void realtime_default(void)
+{
+	raise(SIGRTMIN + 1);
+	say("realtime.default-action", "survived");
+}
+
+static void mask_cases(void)
+{
+	install(SIGUSR1, handler, 0);
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	T("rt_sigprocmask.block", sigprocmask(SIG_BLOCK, &set, &old));
+	hits = 0;
+	kill(getpid(), SIGUSR1);
+	say("rt_sigprocmask.blocked-signal", "handler ran %d times", hits);
+	sigset_t pend;
+	sigemptyset(&pend);
+	T("rt_sigpending", syscall(SYS_rt_sigpending, &pend, 8));
+	say("rt_sigpending.has-usr1", "%s", yesno(sigismember(&pend, SIGUSR1)));
+	T("rt_sigprocmask.unblock", sigprocmask(SIG_UNBLOCK, &set, 0));
+	say("rt_sigprocmask.unblock.effect", "handler ran %d times", hits);
+	sigfillset(&set);
+	sigprocmask(SIG_SETMASK, &set, 0);
+	sigprocmask(SIG_SETMASK, 0, &old);
+	say("rt_sigprocmask.fill", "SIGKILL %s, SIGSTOP %s, SIGTERM %s", sigismember(&old, SIGKILL) ? "blocked" : "not blocked",
+	    sigismember(&old, SIGSTOP) ? "blocked" : "not blocked", sigismember(&old, SIGTERM) ? "blocked" : "not blocked");
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, 0);
+	T("rt_sigprocmask.bad-how", syscall(SYS_rt_sigprocmask, 99, &set, 0, 8));
+	T("rt_sigprocmask.bad-sigsetsize", syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, 0, 4));
+	T("rt_sigprocmask.bad-pointer", syscall(SYS_rt_sigprocmask, SIG_BLOCK, (void *)8, 0, 8));
+}
+
+static volatile int usr2_blocked_inside;
+static void probe_handler(int sig)
+{
+	(void)sig;
+	sigset_t cur;
+	sigprocmask(SIG_SETMASK, 0, &cur);
+	usr2_blocked_inside = sigismember(&cur, SIGUSR2);
+}
+
+static void handler_mask_cases(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = probe_handler;
+	sigaction(SIGUSR2, &sa, 0);
+	raise(SIGUSR2);
+	say("handler.own-signal-blocked-inside", "%s", yesno(usr2_blocked_inside));
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGUSR2, &sa, 0);
+	raise(SIGUSR2);
+	say("handler.sa-nodefer.own-signal-blocked-inside", "%s", yesno(usr2_blocked_inside));
+	sigset_t after;
+	sigprocmask(SIG_SETMASK, 0, &after);
+	say("handler.mask-restored-after-return", "%s", yesno(!sigismember(&after, SIGUSR2)));
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGUSR2, &sa, 0);
+	raise(SIGUSR2);
+	struct sigaction now;
+	sigaction(SIGUSR2, 0, &now);
+	say("handler.sa-resethand.after", "%s", now.sa_handler == SIG_DFL ? "SIG_DFL" : "still installed");
+}
+
+static void fault_cases(void)
+{
+	install(SIGSEGV, jumping_handler, 0);
+	volatile uintptr_t bad_addr = 0x18;
+	volatile char *bad = (volatile char *)bad_addr;
+	if (sigsetjmp(jump, 1) == 0) {
+		(void)*bad;
+		say("sigsegv.null-read", "no fault");
+	} else {
+		say("sigsegv.null-read", "%s %s si_addr %s", signame(last_sig), code_name(last_code),
+		    last_addr == (void *)bad ? "is the address" : "other");
+	}
+	say("siglongjmp.out-of-sigsegv-handler", "resumed");
+	sigset_t cur;
+	sigprocmask(SIG_SETMASK, 0, &cur);
+	say("siglongjmp.mask-restored", "SIGSEGV %s", sigismember(&cur, SIGSEGV) ? "blocked" : "unblocked");
+	char *ro = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sigsetjmp(jump, 1) == 0) {
+		ro[1] = 1;
+		say("sigsegv.write-read-only", "no fault");
+	} else {
+		say("sigsegv.write-read-only", "%s %s si_addr %s", signame(last_sig), code_name(last_code),
+		    last_addr == (void *)(ro + 1) ? "is the address" : "other");
+	}
+	if (sigsetjmp(jump, 1) == 0) {
+		ro[2] = 1;
+		say("sigsegv.second-fault", "no fault");
+	} else {
+		say("sigsegv.second-fault", "handler ran again");
+	}
+}
+
+static void fault_default(void)
+{
+	volatile uintptr_t bad_addr = 0x18;
+	volatile char *bad = (volatile char *)bad_addr;
+	(void)*bad;
+	say("sigsegv.default", "survived");
+}
+
+static void fault_blocked(void)
+{
+	/* A fault with SIGSEGV blocked kills, as Linux forces the signal. */
+	install(SIGSEGV, handler, 0);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGSEGV);
+	sigprocmask(SIG_BLOCK, &set, 0);
+	volatile uintptr_t bad_addr = 0x18;
+	volatile char *bad = (volatile char *)bad_addr;
+	(void)*bad;
+	say("sigsegv.blocked", "survived");
+}
+
+static void altstack_cases(void)
+{
+	stack_t ss, old;
+	memset(&old, 0, sizeof old);
+	T("sigaltstack.query", sigaltstack(0, &old));
+	say("sigaltstack.query.flags", "%s", old.ss_flags == SS_DISABLE ? "SS_DISABLE" : "other");
+	alt_size = 64 * 1024;
+	alt_base = malloc(alt_size);
+	ss.ss_sp = alt_base;
+	ss.ss_size = alt_size;
+	ss.ss_flags = 0;
+	T("sigaltstack.set", sigaltstack(&ss, 0));
+	sigaltstack(0, &old);
+	say("sigaltstack.set.effect", "%s, size %s", old.ss_sp == alt_base ? "same base" : "other base",
+	    old.ss_size == alt_size ? "same" : "other");
+	install(SIGUSR1, handler, SA_ONSTACK);
+	on_alt = 0;
+	raise(SIGUSR1);
+	say("sigaltstack.sa-onstack-handler", "%s", on_alt ? "ran on the alternate stack" : "ran on the normal stack");
+	install(SIGUSR1, handler, 0);
+	raise(SIGUSR1);
+	say("sigaltstack.plain-handler", "%s", on_alt ? "ran on the alternate stack" : "ran on the normal stack");
+	ss.ss_size = 512;
+	T("sigaltstack.too-small", sigaltstack(&ss, 0));
+	ss.ss_size = alt_size;
+	ss.ss_flags = 0x1234;
+	T("sigaltstack.bad-flags", sigaltstack(&ss, 0));
+	ss.ss_flags = SS_DISABLE;
+	T("sigaltstack.disable", sigaltstack(&ss, 0));
+	sigaltstack(0, &old);
+	say("sigaltstack.disable.effect", "%s", old.ss_flags == SS_DISABLE ? "SS_DISABLE" : "other");
+	/* Stack overflow handled on the alternate stack. */
+	ss.ss_flags = 0;
+	sigaltstack(&ss, 0);
+	install(SIGSEGV, jumping_handler, SA_ONSTACK);
+	on_alt = 0;
+	char *guard = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sigsetjmp(jump, 1) == 0) {
+		(void)*(volatile char *)guard;
+		say("sigaltstack.segv-on-alt-stack", "no fault");
+	} else {
+		say("sigaltstack.segv-on-alt-stack", "%s", on_alt ? "handler on the alternate stack" : "handler on the normal stack");
+	}
+}
+
+static void interrupt_cases(void)
+{
+	/* A read blocked on a pipe, interrupted by a signal from a child. */
+	for (int restart = 0; restart < 2; restart++) {
+		install(SIGUSR1, handler, restart ? SA_RESTART : 0);
+		int p[2];
+		pipe(p);
+		pid_t parent = getpid();
+		pid_t c = fork();
+		if (c == 0) {
+			msleep(200);
+			kill(parent, SIGUSR1);
+			msleep(200);
+			write(p[1], "x", 1);
+			_exit(0);
+		}
+		char ch;
+		hits = 0;
+		errno = 0;
+		long r = read(p[0], &ch, 1);
+		say(restart ? "read.interrupted-sa-restart" : "read.interrupted-no-restart", "%s, handler ran %d times", rtext(r, errno), hits);
+		waitpid(c, 0, 0);
+		close(p[0]);
+		close(p[1]);
+	}
+	/* rt_sigsuspend: waits with a temporary mask, returns EINTR. */
+	install(SIGUSR1, handler, 0);
+	sigset_t block, empty;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, 0);
+	pid_t parent = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		msleep(100);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	sigemptyset(&empty);
+	hits = 0;
+	T("rt_sigsuspend", sigsuspend(&empty));
+	say("rt_sigsuspend.effect", "handler ran %d times", hits);
+	sigset_t cur;
+	sigprocmask(SIG_SETMASK, 0, &cur);
+	say("rt_sigsuspend.mask-restored", "%s", yesno(sigismember(&cur, SIGUSR1)));
+	waitpid(c, 0, 0);
+	T("rt_sigsuspend.bad-sigsetsize", syscall(SYS_rt_sigsuspend, &empty, 4));
+	/* nanosleep interrupted: EINTR with the remainder. */
+	sigprocmask(SIG_UNBLOCK, &block, 0);
+	c = fork();
+	if (c == 0) {
+		msleep(100);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	T("nanosleep.interrupted", nanosleep(&req, &rem));
+	say("nanosleep.interrupted.remainder", "%s", rem.tv_sec >= 3 && rem.tv_sec <= 5 ? "3..5 s" : "other");
+	waitpid(c, 0, 0);
+	/* SIGPIPE on a pipe without readers; ignored: EPIPE. */
+	int p[2];
+	pipe(p);
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	T("write.no-readers-sigpipe-ignored", write(p[1], "x", 1));
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+}
+
+static void stop_continue(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	int st;
+	kill(c, SIGSTOP);
+	waitpid(c, &st, WUNTRACED);
+	say("sigstop.effect", "%s", WIFSTOPPED(st) ? "stopped" : "not stopped");
+	kill(c, SIGTERM);
+	T("sigterm-while-stopped.wnohang", waitpid(c, &st, WNOHANG));
+	kill(c, SIGCONT);
+	waitpid(c, &st, 0);
+	say("sigterm-while-stopped.after-sigcont", "%s", status_text(st));
+	c = fork();
+	if (c == 0) {
+		signal(SIGTERM, SIG_IGN);
+		msleep(300);
+		_exit(4);
+	}
+	msleep(100);
+	kill(c, SIGTERM);
+	waitpid(c, &st, 0);
+	say("sigterm.ignored", "%s", status_text(st));
+	c = fork();
+	if (c == 0) {
+		char *argv[] = { "/bin/sh", "-c", "kill -USR1 $$; exit 5", 0 };
+		signal(SIGUSR1, SIG_IGN);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	waitpid(c, &st, 0);
+	say("execve.keeps-ignored-signal", "%s", status_text(st));
+}
+
+int main(void)
+{
+	begin();
+	sub("actions", action_cases, 10);
+	sub("realtime-default", realtime_default, 10);
+	sub("masks", mask_cases, 10);
+	sub("handler-masks", handler_mask_cases, 10);
+	sub("faults", fault_cases, 10);
+	sub("sigsegv-default", fault_default, 10);
+	sub("sigsegv-blocked", fault_blocked, 10);
+	sub("sigaltstack", altstack_cases, 10);
+	sub("interrupts", interrupt_cases, 15);
+	sub("stop-continue", stop_continue, 10);
+	return 0;
+}
