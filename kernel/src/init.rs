@@ -43,6 +43,7 @@ pub fn init_interrupts(info: &BootInfo) {
         cow_fault: crate::process::resolve_cow,
         irq: handle_irq,
         user_fault: crate::process::user_fault,
+        user_boundary: crate::process::cputime::user_boundary,
         fatal: fatal_exception,
     });
     printk!("GICv3 ready: distributor {:#x}, redistributor {:#x}, {lines} lines", dist.0, redist.0);
@@ -113,6 +114,7 @@ fn handle_irq(frame: &mut arch::exception::TrapFrame, from_user: bool) {
                 TICKS.fetch_add(1, Ordering::Relaxed);
                 timer::arm(timer::frequency() / HZ);
                 tick = true;
+                crate::process::itimer::tick();
                 // Input never waits for an interrupt that got lost (e.g. one
                 // pending when a saved guest was restored): drain every tick.
                 drain_uart();

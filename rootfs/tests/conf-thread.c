@@ -117,6 +117,8 @@ static void create_join(void)
 	say("tgkill.to-thread.handled-in-thread", "%s", yesno(usr1_in_worker));
 	T("tgkill.thread-with-wrong-tgid", syscall(SYS_tgkill, getppid(), worker_tid, 0));
 	pthread_join(s, 0);
+	/* join returns at the CLEARTID wake, a moment before the thread is gone. */
+	msleep(300);
 	T("tgkill.joined-thread", syscall(SYS_tgkill, getpid(), worker_tid, 0));
 }
 

@@ -291,12 +291,20 @@ pub struct FdEntry {
     pub cloexec: bool,
 }
 
-/// Most descriptors a process may hold.
-pub const FD_MAX: usize = 1024;
+/// Most descriptors a process may hold (RLIMIT_NOFILE's ceiling).
+pub const FD_MAX: usize = 4096;
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FdTable {
     fds: Vec<Option<FdEntry>>,
+    /// RLIMIT_NOFILE's soft limit: descriptors are below it.
+    nofile: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable { fds: Vec::new(), nofile: 1024 }
+    }
 }
 
 impl FdTable {
@@ -308,9 +316,19 @@ impl FdTable {
         self.fds.get_mut(fd as usize).and_then(|e| e.as_mut()).ok_or(Errno::EBADF)
     }
 
-    /// The lowest free descriptor >= `min`.
+    /// setrlimit(RLIMIT_NOFILE): new descriptors stay below `limit`
+    /// (those already open stay open).
+    pub fn set_limit(&mut self, limit: u64) {
+        self.nofile = limit.min(FD_MAX as u64) as usize;
+    }
+
+    /// The lowest free descriptor >= `min`: EMFILE when none is below
+    /// RLIMIT_NOFILE; EINVAL when `min` itself is not (F_DUPFD).
     pub fn insert_from(&mut self, min: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<usize, Errno> {
-        let fd = (min..FD_MAX).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none())).ok_or(Errno::EMFILE)?;
+        if min > 0 && min >= self.nofile {
+            return Err(Errno::EINVAL);
+        }
+        let fd = (min..self.nofile).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none())).ok_or(Errno::EMFILE)?;
         self.set(fd, file, cloexec)?;
         Ok(fd)
     }
@@ -333,10 +351,14 @@ impl FdTable {
     }
 
     pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
-        if fd >= FD_MAX {
+        if fd >= self.nofile {
             return Err(Errno::EBADF);
         }
         if self.fds.len() <= fd {
+            let more = (fd + 1 - self.fds.len()) * core::mem::size_of::<Option<FdEntry>>();
+            if !crate::mm::heap::has_room(more) {
+                return Err(Errno::ENOMEM);
+            }
             self.fds.resize(fd + 1, None);
         }
         let old = self.fds[fd].replace(FdEntry { file, cloexec });

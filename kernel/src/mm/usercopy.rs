@@ -1,6 +1,8 @@
 //! Copying to and from user memory. Pointers are checked against the user
 //! half, then the copy runs in usercopy.S, whose faults are fixed up into
-//! EFAULT (no page-table pre-check: the MMU decides, no TOCTOU).
+//! EFAULT (no page-table pre-check: the MMU decides, no TOCTOU). The copy
+//! uses unprivileged loads and stores, so the kernel sees user memory with
+//! the user's permissions (PROT_NONE and read-only pages are EFAULT).
 //!
 //! The syscall layer sees user memory only as the typed handles below
 //! (`UserPtr<T>`, `UserSlice`, `UserCStr`), decoded from registers at the
@@ -14,7 +16,8 @@ use kernel_abi::Errno;
 use crate::arch::layout::USER_END;
 
 extern "C" {
-    fn __arch_copy_user(dst: *mut u8, src: *const u8, len: usize) -> isize;
+    fn __arch_copy_from_user(dst: *mut u8, src: *const u8, len: usize) -> isize;
+    fn __arch_copy_to_user(dst: *mut u8, src: *const u8, len: usize) -> isize;
     fn __arch_strncpy_user(dst: *mut u8, src: *const u8, max: usize) -> isize;
 }
 
@@ -33,7 +36,7 @@ pub fn copy_from_user(dst: &mut [u8], src: u64) -> Result<(), Errno> {
     // SAFETY: `src..src+len` is in the user half (checked), so a fault is a
     // user fault that usercopy.S's fixup turns into -EFAULT; `dst` is a
     // valid kernel buffer of that length.
-    let r = unsafe { __arch_copy_user(dst.as_mut_ptr(), src as *const u8, dst.len()) };
+    let r = unsafe { __arch_copy_from_user(dst.as_mut_ptr(), src as *const u8, dst.len()) };
     if r == 0 {
         Ok(())
     } else {
@@ -46,7 +49,7 @@ pub fn copy_from_user(dst: &mut [u8], src: u64) -> Result<(), Errno> {
 pub fn copy_to_user(dst: u64, src: &[u8]) -> Result<(), Errno> {
     check_user(dst, src.len())?;
     // SAFETY: as in copy_from_user, with the roles swapped.
-    let r = unsafe { __arch_copy_user(dst as *mut u8, src.as_ptr(), src.len()) };
+    let r = unsafe { __arch_copy_to_user(dst as *mut u8, src.as_ptr(), src.len()) };
     if r == 0 {
         Ok(())
     } else {

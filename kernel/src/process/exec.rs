@@ -141,7 +141,9 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
         }
     }
     let layout = super::aslr::layout();
-    for i in 1..=STACK_PAGES {
+    // Room for the strings and pointers on top of the usual stack.
+    let args: usize = argv.iter().chain(envp).map(|s| s.len() + 9).sum::<usize>() + path.len() + 1;
+    for i in 1..=STACK_PAGES + args.div_ceil(PAGE_SIZE as usize) as u64 {
         let frame = Frame::alloc_zeroed().ok_or(Errno::ENOMEM)?;
         space.map(layout.stack_top - i * PAGE_SIZE, frame, UserPerms { write: true, exec: false }).map_err(map_err)?;
     }
@@ -149,11 +151,14 @@ pub fn load(image: &[u8], path: &str, argv: &[&str], envp: &[&str]) -> Result<Lo
     space.activate();
     let sp = build_stack(&elf, layout.stack_top, path, argv, envp)?;
     let frame = TrapFrame::new_user(elf.entry, sp);
+    // /proc/<pid>/cmdline keeps the first page of the arguments (as Linux
+    // before 4.2 showed): the process record stays small when they are huge.
     let mut cmdline = Vec::new();
     for a in argv {
         cmdline.extend_from_slice(a.as_bytes());
         cmdline.push(0);
     }
+    cmdline.truncate(PAGE_SIZE as usize);
     let name = path.rsplit('/').next().unwrap_or(path).into();
     let image = Image { path: path.into(), dev: 0, ino: 0, segments, stack_top: layout.stack_top };
     Ok(Loaded { space, frame, brk: end + layout.brk_gap, mmap_base: layout.mmap_base, cmdline, name, image })

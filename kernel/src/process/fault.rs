@@ -1,6 +1,7 @@
 //! User memory faults: copy-on-write resolution, the OOM killer that
-//! steps in when a copy finds no free frame, and the SIGSEGV kill for any
-//! other fault at EL0. Called from the exception handlers (init.rs).
+//! steps in when a copy finds no free frame, and the fault signals
+//! (SIGSEGV, SIGBUS, SIGILL, SIGTRAP with their siginfo) for any other
+//! exception at EL0. Called from the exception handlers (init.rs).
 
 use super::{current_pid, exit_current, jobctl, signal, with_current, Process, Table, PROCS};
 use crate::arch::exception::TrapFrame;
@@ -68,20 +69,27 @@ fn oom_victim(procs: &mut Table) -> Option<u32> {
     Some(victim)
 }
 
-/// A fault taken at EL0 that is not copy-on-write: the process is killed
-/// by SIGSEGV (a handler for it is not run yet).
+/// A fault taken at EL0 that is not copy-on-write: its signal (SIGSEGV,
+/// SIGBUS, SIGILL, SIGTRAP) with the siginfo Linux gives, forced on the
+/// process. A handler runs (and may siglongjmp out); without one, or when
+/// the signal was blocked or ignored, the process dies of it.
 pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
     if with_current(|p| p.oom_killed).unwrap_or(false) {
         // The OOM killer chose this process (`resolve_cow`).
         exit_current(signal::SIGKILL as i32)
     }
-    printk!(
-        crate::printk::LEVEL_INFO,
-        "{}[{}]: {} (ESR {esr:#x}) at pc {:#x}, address {far:#x}: SIGSEGV",
-        with_current(|p| p.name.clone()).unwrap_or_default(),
-        current_pid(),
-        crate::arch::exception::exception_class(esr),
-        frame.elr
-    );
-    exit_current(signal::SIGSEGV as i32)
+    let f = kernel_abi::fault::classify(esr, far, frame.elr);
+    let (sig, info) = (f.signo, signal::SigInfo { code: f.code, addr: f.addr });
+    let handled = with_current(|p| p.signals.force(sig, info)).unwrap_or(false);
+    if !handled {
+        printk!(
+            crate::printk::LEVEL_INFO,
+            "{}[{}]: {} (ESR {esr:#x}) at pc {:#x}, address {far:#x}: signal {sig}",
+            with_current(|p| p.name.clone()).unwrap_or_default(),
+            current_pid(),
+            crate::arch::exception::exception_class(esr),
+            frame.elr
+        );
+    }
+    signal::deliver(frame);
 }

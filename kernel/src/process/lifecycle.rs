@@ -9,9 +9,34 @@ use super::{current_pid, jobctl, sched, signal, spawn, with_current, Process, St
 use crate::arch::exception::TrapFrame;
 use crate::arch::IrqGuard;
 
-/// fork(2) (clone without sharing): a copy of the current process whose
-/// first return to EL0 is `frame` with x0 = 0. Returns the child pid.
-pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
+/// What clone(2) asks of a fork beyond the copy.
+#[derive(Debug, Clone, Copy)]
+pub struct ForkOptions {
+    /// Sent to the parent when the child exits (0: none; SIGCHLD for fork).
+    pub exit_signal: usize,
+    /// CLONE_PARENT: the child is the caller's sibling.
+    pub sibling: bool,
+    /// CLONE_SETTLS: the child's thread pointer.
+    pub tls: Option<u64>,
+    /// CLONE_CHILD_SETTID: the child's tid is stored here in its memory.
+    pub child_tid: Option<u64>,
+    /// CLONE_CHILD_CLEARTID: the child's clear-child-tid address.
+    pub clear_child_tid: u64,
+    /// CLONE_VFORK: the caller waits until the child execs or exits.
+    pub vfork: bool,
+}
+
+/// fork(2), and clone(2) without sharing: a copy of the current process
+/// whose first return to EL0 is `frame` with x0 = 0, as `opts` says.
+/// Returns the child pid.
+pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
+    // RLIMIT_NPROC: an unprivileged user's processes (zombies included, as
+    // Linux counts them until they are reaped) stay below the soft limit.
+    let (uid, euid, nproc) =
+        with_current(|p| (p.creds.uid, p.creds.euid, p.rlimits.0[super::rlimit::RLIMIT_NPROC].cur))?;
+    if euid != 0 && super::user_processes(uid) as u64 >= nproc {
+        return Err(Errno::EAGAIN);
+    }
     let child = with_current(|p| -> Result<Process, Errno> {
         let space = p.space.as_mut().ok_or(Errno::EINVAL)?.duplicate().ok_or(Errno::ENOMEM)?;
         let mut c = Process::new(&p.name, space, p.brk_start);
@@ -27,11 +52,50 @@ pub fn fork(frame: &TrapFrame) -> Result<u32, Errno> {
         c.image = p.image.clone();
         c.pgid = p.pgid;
         c.sid = p.sid;
+        // Limits are inherited; CPU times and interval timers start afresh.
+        c.rlimits = p.rlimits;
+        c.exit_signal = opts.exit_signal;
+        c.clear_child_tid = opts.clear_child_tid;
+        c.vfork_parent = opts.vfork.then_some(p.pid);
         Ok(c)
     })??;
     let mut child_frame = *frame;
     child_frame.regs[0] = 0;
-    spawn(child, &child_frame, None)
+    if let Some(tls) = opts.tls {
+        child_frame.tpidr = tls;
+    }
+    let pid = spawn(child, &child_frame, None)?;
+    {
+        let _irq = IrqGuard::new();
+        let mut procs = PROCS.lock();
+        let grandparent = procs.get(&current_pid()).map(|p| p.ppid);
+        if let Some(c) = procs.get_mut(&pid) {
+            if let (true, Some(gp)) = (opts.sibling, grandparent) {
+                c.ppid = gp;
+            }
+            // The child has not run yet: its tid goes into its own copy of
+            // the page (Linux's schedule_tail; a fault there is ignored, as
+            // Linux ignores it).
+            if let (Some(addr), Some(space)) = (opts.child_tid, c.space.as_mut()) {
+                let _ = space.poke_u32(addr, pid);
+            }
+        }
+    }
+    if opts.vfork {
+        // Until the child execs or exits (only SIGKILL ends the wait early).
+        sched::wait_until(|| {
+            super::with_pid(pid, |c| c.vfork_parent.is_none() || c.is_zombie()).unwrap_or(true)
+                || with_current(|p| p.signals.pending & signal::bit(signal::SIGKILL) != 0).unwrap_or(true)
+        });
+    }
+    Ok(pid)
+}
+
+/// The vfork child execs or exits: its parent goes on.
+pub fn release_vfork_parent(p: &mut Process) {
+    if p.vfork_parent.take().is_some() {
+        sched::notify();
+    }
 }
 
 /// Ends the current process with wait status `status`: resources go now,
@@ -53,16 +117,28 @@ pub fn exit_current(status: i32) -> ! {
             p.state = State::Zombie(status);
             (p.space.take(), core::mem::take(&mut p.fds), p.task.take())
         };
-        // Orphans go to init (or the boot context when init is not there yet).
+        // Orphans go to init (or the boot context when init is not there
+        // yet), which learns of their exit by SIGCHLD whatever signal they
+        // were to send (as Linux's reparent_leader).
         let reaper = if procs.contains_key(&1) { 1 } else { 0 };
         for c in procs.values_mut() {
             if c.ppid == pid {
                 c.ppid = reaper;
+                c.exit_signal = signal::SIGCHLD;
             }
         }
-        let (ppid, sid) = procs.get(&pid).map_or((0, 0), |p| (p.ppid, p.sid));
-        if let Some(parent) = procs.get_mut(&ppid) {
-            parent.signals.raise(signal::SIGCHLD);
+        let (ppid, sid, exit_signal) = procs.get_mut(&pid).map_or((0, 0, 0), |p| {
+            release_vfork_parent(p);
+            (p.ppid, p.sid, p.exit_signal)
+        });
+        match exit_signal {
+            0 => {}
+            signal::SIGCHLD => {
+                if let Some(parent) = procs.get_mut(&ppid) {
+                    parent.signals.raise(signal::SIGCHLD);
+                }
+            }
+            sig => jobctl::post(&mut procs, ppid, sig),
         }
         jobctl::hangup_orphaned(&mut procs, &held);
         drop(procs);
@@ -95,19 +171,27 @@ pub struct WaitOptions {
     pub stopped: bool,
     /// WCONTINUED: a continue (once per continue).
     pub continued: bool,
+    /// __WCLONE: only "clone" children (whose exit signal is not SIGCHLD),
+    /// instead of only the others.
+    pub clone_children: bool,
+    /// __WALL: children of both kinds.
+    pub all_children: bool,
 }
 
 /// Reaps one zombie child of the current process that matches `sel`, or
 /// collects a stop/continue report that `opts` asks for:
-/// `Ok(Some((pid, status)))`; `Ok(None)` when matching children exist but
-/// none has anything to report; ECHILD when there is none.
-pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, Errno> {
+/// `Ok(Some((pid, status, (user_ns, system_ns))))` with the child's CPU
+/// times (its own and its waited-for children's: wait4's rusage);
+/// `Ok(None)` when matching children exist but none has anything to
+/// report; ECHILD when there is none.
+pub fn try_wait_usage(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32, (u64, u64))>, Errno> {
     let me = current_pid();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
     let matches = |p: &Process| {
         p.ppid == me
             && p.pid != me
+            && (opts.all_children || (p.exit_signal != signal::SIGCHLD) == opts.clone_children)
             && match sel {
                 WaitFor::Any => true,
                 WaitFor::Pid(pid) => p.pid == pid,
@@ -128,22 +212,27 @@ pub fn try_wait(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32)>, E
                 _ => None,
             };
             if let Some((status, reap)) = event {
-                found = Some((p.pid, status, reap));
+                let t = &p.times;
+                found = Some((p.pid, status, reap, (t.user + t.children_user, t.system + t.children_system)));
                 break;
             }
         }
     }
     match found {
-        Some((pid, status, true)) => {
+        Some((pid, status, true, usage)) => {
             // The zombie made its final switch long ago (it is not current).
-            procs.remove(&pid);
-            Ok(Some((pid, status)))
+            if let Some(child) = procs.remove(&pid) {
+                if let Some(parent) = procs.get_mut(&me) {
+                    parent.times.add_child(&child.times);
+                }
+            }
+            Ok(Some((pid, status, usage)))
         }
-        Some((pid, status, false)) => {
+        Some((pid, status, false, usage)) => {
             if let Some(p) = procs.get_mut(&pid) {
                 p.job_event = None;
             }
-            Ok(Some((pid, status)))
+            Ok(Some((pid, status, usage)))
         }
         None if any => Ok(None),
         None => Err(Errno::ECHILD),
@@ -157,8 +246,13 @@ pub fn wait(sel: WaitFor) -> Result<(u32, i32), Errno> {
 
 /// Blocks until `try_wait` has an answer.
 pub fn wait_with(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32), Errno> {
+    wait_with_usage(sel, opts).map(|(pid, status, _)| (pid, status))
+}
+
+/// `wait_with`, with the child's CPU times as `try_wait_usage` gives them.
+pub fn wait_with_usage(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32, (u64, u64)), Errno> {
     let mut result = None;
-    sched::wait_until(|| match try_wait(sel, opts) {
+    sched::wait_until(|| match try_wait_usage(sel, opts) {
         Ok(None) => signal::has_deliverable(),
         other => {
             result = Some(other);

@@ -1,17 +1,24 @@
 //! Processes: the process table (the `Process` record, pids, spawn and
 //! lookups) here; around it, one file per concern: `lifecycle.rs` (fork,
-//! exit, wait), `memory.rs` (brk, anonymous mmap), `fault.rs` (copy-on-write
-//! faults, the OOM killer), `stat.rs` (procfs text), `exec.rs`,
-//! `signal.rs`, `jobctl.rs` (stop/continue) and `sched.rs` (the scheduler).
+//! exit, wait), `memory.rs` (brk, mmap, mprotect, madvise, mremap),
+//! `fault.rs` (copy-on-write faults, the OOM killer, fault signals),
+//! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
+//! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
+//! `itimer.rs` (interval timers), `rlimit.rs` (resource limits) and
+//! `futex.rs` (futex waits).
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
 
 pub mod aslr;
+pub mod cputime;
 pub mod exec;
 mod fault;
+pub mod futex;
+pub mod itimer;
 pub mod jobctl;
 mod lifecycle;
-mod memory;
+pub mod memory;
+pub mod rlimit;
 pub mod sched;
 mod sigaction;
 pub mod signal;
@@ -33,8 +40,10 @@ use crate::arch::IrqGuard;
 use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
-pub use lifecycle::{exit_current, fork, try_wait, wait, wait_with, WaitFor, WaitOptions};
-pub use memory::{brk, mmap_anonymous, mprotect, munmap, MMAP_BASE};
+pub use lifecycle::{
+    exit_current, fork, release_vfork_parent, try_wait_usage, wait, wait_with_usage, ForkOptions, WaitFor, WaitOptions,
+};
+pub use memory::{brk, madvise, mmap, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
 /// Most processes at once.
 const MAX_PROCESSES: usize = 512;
@@ -83,6 +92,20 @@ pub struct Process {
     pub oom_killed: bool,
     /// The executable file behind `space` (/proc/<pid>/maps, exe).
     pub image: Option<alloc::sync::Arc<exec::Image>>,
+    /// CPU time used (cputime.rs).
+    pub times: cputime::CpuTimes,
+    /// setitimer's timers (itimer.rs).
+    pub itimers: itimer::ITimers,
+    /// getrlimit/setrlimit (rlimit.rs); RLIMIT_NOFILE is also in `fds`.
+    pub rlimits: rlimit::Rlimits,
+    /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
+    pub exit_signal: usize,
+    /// set_tid_address / CLONE_CHILD_CLEARTID. With one thread per process
+    /// nothing else shares its memory, so, as Linux (only when mm_users > 1),
+    /// exit neither clears it nor wakes a futex there.
+    pub clear_child_tid: u64,
+    /// A vfork child: the parent waiting until it execs or exits.
+    pub vfork_parent: Option<u32>,
     /// Has called execve since fork (Linux's !PF_FORKNOEXEC): its parent
     /// may no longer move it to another process group (setpgid: EACCES).
     pub did_exec: bool,
@@ -114,6 +137,12 @@ impl Process {
             start_ticks: crate::init::ticks(),
             oom_killed: false,
             image: None,
+            times: cputime::CpuTimes::default(),
+            itimers: Default::default(),
+            rlimits: rlimit::defaults(),
+            exit_signal: signal::SIGCHLD,
+            clear_child_tid: 0,
+            vfork_parent: None,
             did_exec: false,
         }
     }
@@ -210,10 +239,22 @@ pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     PROCS.lock().get(&pid).filter(|_| pid != 0).map(|p| f(p))
 }
 
+/// Runs `f` on process `pid` (not pid 0), mutably.
+pub fn with_pid_mut<R>(pid: u32, f: impl FnOnce(&mut Process) -> R) -> Option<R> {
+    let _irq = IrqGuard::new();
+    PROCS.lock().get_mut(&pid).filter(|_| pid != 0).map(|p| f(p))
+}
+
 /// The current process's credentials; root's when no process runs yet
 /// (boot). Never call it with `PROCS` held.
 pub fn current_creds() -> kernel_perm::Creds {
     with_current(|p| p.creds).unwrap_or(kernel_perm::Creds::ROOT)
+}
+
+/// How many processes (zombies included) have real uid `uid`.
+pub fn user_processes(uid: u32) -> usize {
+    let _irq = IrqGuard::new();
+    PROCS.lock().values().filter(|p| p.pid != 0 && p.creds.uid == uid).count()
 }
 
 pub fn exists(pid: u32) -> bool {

@@ -38,7 +38,7 @@ fn schedule_preferring(prefer: &[u32]) {
     loop {
         let now = EVENTS.load(Ordering::SeqCst);
         let cur = CURRENT.load(Ordering::SeqCst);
-        let procs = PROCS.lock();
+        let mut procs = PROCS.lock();
         let runnable =
             |p: &super::Process| p.state == State::Running && p.task.is_some() && p.wait_seq.is_none_or(|s| s != now);
         let preferred = prefer.iter().copied().find(|&pid| pid != cur && procs.get(&pid).is_some_and(|p| runnable(p)));
@@ -46,16 +46,21 @@ fn schedule_preferring(prefer: &[u32]) {
             procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid)
         });
         let Some(next) = next else {
+            // Nothing to run: wait for an interrupt (it bumps EVENTS). The
+            // waiting process stays current meanwhile, but idle time is
+            // nobody's CPU time.
+            super::cputime::switch_out(&mut procs, cur);
             drop(procs);
-            // Nothing to run: wait for an interrupt (it bumps EVENTS).
             arch::irq_enable();
             arch::wait_for_interrupt();
             arch::irq_disable();
+            super::cputime::discard();
             continue;
         };
         if next == cur {
             return;
         }
+        super::cputime::switch_out(&mut procs, cur);
         let next_p = procs.get(&next).expect("chosen process");
         let Some(task) = next_p.task.clone() else { return };
         match &next_p.space {

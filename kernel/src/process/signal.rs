@@ -15,8 +15,14 @@ pub const NSIG: usize = 64;
 pub const SIGHUP: usize = 1;
 pub const SIGINT: usize = 2;
 pub const SIGQUIT: usize = 3;
+pub const SIGILL: usize = 4;
+pub const SIGTRAP: usize = 5;
+pub const SIGBUS: usize = 7;
+pub const SIGFPE: usize = 8;
 pub const SIGKILL: usize = 9;
 pub const SIGSEGV: usize = 11;
+pub const SIGALRM: usize = 14;
+pub const SIGXCPU: usize = 24;
 pub const SIGPIPE: usize = 13;
 pub const SIGCHLD: usize = 17;
 pub const SIGCONT: usize = 18;
@@ -25,7 +31,43 @@ pub const SIGTSTP: usize = 20;
 pub const SIGTTIN: usize = 21;
 pub const SIGTTOU: usize = 22;
 pub const SIGURG: usize = 23;
+pub const SIGVTALRM: usize = 26;
+pub const SIGPROF: usize = 27;
 pub const SIGWINCH: usize = 28;
+pub const SIGSYS: usize = 31;
+
+/// Signals a fault raises: delivered before any other pending signal, as
+/// Linux's SYNCHRONOUS_MASK makes them.
+const SYNCHRONOUS: u64 = (1 << (SIGSEGV - 1))
+    | (1 << (SIGBUS - 1))
+    | (1 << (SIGILL - 1))
+    | (1 << (SIGTRAP - 1))
+    | (1 << (SIGFPE - 1))
+    | (1 << (SIGSYS - 1));
+
+/// What a pending signal's siginfo says beyond its number: `si_code` and,
+/// for faults, `si_addr` (zero: SI_USER from kill(2)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SigInfo {
+    pub code: i32,
+    pub addr: u64,
+}
+
+/// An alternate signal stack (sigaltstack(2)); `size == 0` means none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AltStack {
+    pub sp: u64,
+    pub size: u64,
+    /// SS_AUTODISARM: disabled while a handler runs on it.
+    pub autodisarm: bool,
+}
+
+impl AltStack {
+    /// Whether `sp` lies on this stack (Linux's `on_sig_stack`).
+    pub fn contains(&self, sp: u64) -> bool {
+        self.size != 0 && sp.wrapping_sub(self.sp) < self.size
+    }
+}
 
 pub(crate) const SIG_DFL: u64 = 0;
 pub(crate) const SIG_IGN: u64 = 1;
@@ -45,19 +87,52 @@ pub struct SignalState {
     pub pending: u64,
     /// The mask rt_sigsuspend replaced, restored after the next delivery.
     pub saved_mask: Option<u64>,
+    /// siginfo details of each pending signal (by number - 1).
+    pub info: [SigInfo; NSIG],
+    pub altstack: AltStack,
 }
 
 impl Default for SignalState {
     fn default() -> Self {
-        SignalState { actions: [SigAction::default(); NSIG], blocked: 0, pending: 0, saved_mask: None }
+        SignalState {
+            actions: [SigAction::default(); NSIG],
+            blocked: 0,
+            pending: 0,
+            saved_mask: None,
+            info: [SigInfo::default(); NSIG],
+            altstack: AltStack::default(),
+        }
     }
 }
 
 impl SignalState {
     pub fn raise(&mut self, sig: usize) {
+        if (1..=NSIG).contains(&sig) && self.pending & bit(sig) == 0 {
+            self.pending |= bit(sig);
+            self.info[sig - 1] = SigInfo::default();
+        }
+    }
+
+    /// Raises `sig` with its siginfo details (a fault, a timer).
+    pub fn raise_with(&mut self, sig: usize, info: SigInfo) {
         if (1..=NSIG).contains(&sig) {
             self.pending |= bit(sig);
+            self.info[sig - 1] = info;
         }
+    }
+
+    /// A fault's signal is forced on the process, as Linux's
+    /// `force_sig_fault`: blocked or ignored, it is unblocked and its action
+    /// reset to the default (so the process dies instead of looping on the
+    /// faulting instruction). Returns whether a handler will run.
+    pub fn force(&mut self, sig: usize, info: SigInfo) -> bool {
+        let ignored = self.actions[sig - 1].handler == SIG_IGN;
+        if self.blocked & bit(sig) != 0 || ignored {
+            self.blocked &= !bit(sig);
+            self.actions[sig - 1] = SigAction::default();
+        }
+        self.raise_with(sig, info);
+        self.actions[sig - 1].handler > SIG_IGN
     }
 
     /// sigaction: installs `action` for `sig`; returns the old one. A
@@ -85,6 +160,7 @@ impl SignalState {
                 *a = SigAction::default();
             }
         }
+        self.altstack = AltStack::default();
     }
 
     /// Pending signals that are not blocked.
@@ -112,7 +188,8 @@ impl SignalState {
         if ready == 0 {
             return None;
         }
-        let sig = ready.trailing_zeros() as usize + 1;
+        let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
+        let sig = first.trailing_zeros() as usize + 1;
         self.pending &= !bit(sig);
         Some(sig)
     }
@@ -224,6 +301,7 @@ pub fn send_group(pgid: u32, sig: usize) {
 // sigcontext at 176: fault_address, regs[31], sp, pc, pstate, then
 // __reserved (4096) at 288 holding an fpsimd_context and a terminator.
 const SIGINFO_SIZE: u64 = 128;
+const UC_STACK: u64 = 16;
 const UC_SIGMASK: u64 = 40;
 const UC_MCONTEXT: u64 = 176;
 const MC_REGS: u64 = 8;
@@ -233,6 +311,11 @@ const MC_PSTATE: u64 = 272;
 const MC_RESERVED: u64 = 288;
 const FRAME_SIZE: u64 = SIGINFO_SIZE + UC_MCONTEXT + MC_RESERVED + 4096;
 const FPSIMD_MAGIC: u32 = 0x4650_8001;
+pub const SS_ONSTACK: u32 = 1;
+pub const SS_DISABLE: u32 = 2;
+pub const SS_AUTODISARM: u32 = 1 << 31;
+/// The smallest alternate stack (arm64's MINSIGSTKSZ): it holds one frame.
+pub const MINSIGSTKSZ: u64 = 5120;
 
 /// Called on every return to EL0: stops the process for a default-action
 /// stop signal (until continued), drops ignored signals, and acts on the
@@ -242,8 +325,10 @@ pub fn deliver(frame: &mut TrapFrame) {
         if jobctl::stop_point() {
             continue;
         }
-        let Ok(Some((sig, action, old_mask))) = with_current(|p| {
+        let Ok(Some((sig, action, old_mask, info, alt))) = with_current(|p| {
             let sig = p.signals.take_deliverable()?;
+            let info = p.signals.info[sig - 1];
+            let alt = p.signals.altstack;
             let action = p.signals.actions[sig - 1];
             // After rt_sigsuspend the handler's frame restores the mask from before it.
             let old = p.signals.saved_mask.take().unwrap_or(p.signals.blocked);
@@ -259,8 +344,13 @@ pub fn deliver(frame: &mut TrapFrame) {
                 if action.flags & SA_RESETHAND != 0 {
                     p.signals.actions[sig - 1] = SigAction::default();
                 }
+                // SS_AUTODISARM: the stack is off while the handler runs on
+                // it (the frame's uc_stack brings it back at sigreturn).
+                if action.flags & SA_ONSTACK != 0 && alt.autodisarm && !alt.contains(frame.sp_el0) {
+                    p.signals.altstack = AltStack::default();
+                }
             }
-            Some((sig, action, old))
+            Some((sig, action, old, info, alt))
         }) else {
             return;
         };
@@ -269,7 +359,7 @@ pub fn deliver(frame: &mut TrapFrame) {
             SIG_DFL if default_ignored(sig) => {}
             SIG_DFL => super::exit_current(sig as i32),
             handler => {
-                if setup_frame(frame, sig, handler, &action, old_mask).is_err() {
+                if setup_frame(frame, sig, handler, &action, old_mask, info, alt).is_err() {
                     // No room for the frame: like Linux, SIGSEGV kills.
                     super::exit_current(SIGSEGV as i32);
                 }
@@ -285,15 +375,36 @@ fn setup_frame(
     handler: u64,
     action: &SigAction,
     old_mask: u64,
+    details: SigInfo,
+    alt: AltStack,
 ) -> Result<(), Errno> {
-    let _ = SA_ONSTACK;
     let _ = SA_RESTART;
-    let base = (frame.sp_el0 - FRAME_SIZE) & !15;
+    // SA_ONSTACK: the frame goes on the alternate stack unless the
+    // interrupted code already runs on it (Linux's sigsp()).
+    let on_alt = alt.contains(frame.sp_el0);
+    let top = if action.flags & SA_ONSTACK != 0 && alt.size != 0 && !on_alt {
+        alt.sp.checked_add(alt.size).ok_or(Errno::EFAULT)?
+    } else {
+        frame.sp_el0
+    };
+    let base = top.checked_sub(FRAME_SIZE).ok_or(Errno::EFAULT)? & !15;
     let mut info = [0u8; SIGINFO_SIZE as usize];
     info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
+    info[8..12].copy_from_slice(&details.code.to_le_bytes());
+    info[16..24].copy_from_slice(&details.addr.to_le_bytes());
     copy_to_user(base, &info)?;
     let uc = base + SIGINFO_SIZE;
     let mut head = [0u8; UC_MCONTEXT as usize];
+    // uc_stack: the alternate stack as it was, flagged SS_ONSTACK when the
+    // interrupted code ran on it, SS_DISABLE when there is none.
+    let ss_flags: u32 = if alt.size == 0 {
+        SS_DISABLE
+    } else {
+        (if on_alt { SS_ONSTACK } else { 0 }) | if alt.autodisarm { SS_AUTODISARM } else { 0 }
+    };
+    head[UC_STACK as usize..UC_STACK as usize + 8].copy_from_slice(&alt.sp.to_le_bytes());
+    head[UC_STACK as usize + 8..UC_STACK as usize + 12].copy_from_slice(&ss_flags.to_le_bytes());
+    head[UC_STACK as usize + 16..UC_STACK as usize + 24].copy_from_slice(&alt.size.to_le_bytes());
     head[UC_SIGMASK as usize..UC_SIGMASK as usize + 8].copy_from_slice(&old_mask.to_le_bytes());
     copy_to_user(uc, &head)?;
     let mc = uc + UC_MCONTEXT;
@@ -305,6 +416,7 @@ fn setup_frame(
     regs[MC_SP as usize..MC_SP as usize + 8].copy_from_slice(&frame.sp_el0.to_le_bytes());
     regs[MC_PC as usize..MC_PC as usize + 8].copy_from_slice(&frame.elr.to_le_bytes());
     regs[MC_PSTATE as usize..MC_PSTATE as usize + 8].copy_from_slice(&frame.spsr.to_le_bytes());
+    regs[..8].copy_from_slice(&details.addr.to_le_bytes());
     copy_to_user(mc, &regs)?;
     let mut fp = [0u8; 528 + 8];
     fp[..4].copy_from_slice(&FPSIMD_MAGIC.to_le_bytes());
@@ -321,6 +433,8 @@ fn setup_frame(
     frame.regs[30] = if action.flags & SA_RESTORER != 0 { action.restorer } else { 0 };
     frame.sp_el0 = base;
     frame.elr = handler;
+    // Handlers without SA_SIGINFO get the same registers: x1 and x2 are
+    // simply unused by a one-argument handler.
     let _ = SA_SIGINFO;
     Ok(())
 }
@@ -331,6 +445,8 @@ pub fn sigreturn(frame: &mut TrapFrame) -> Result<u64, Errno> {
     let uc = base + SIGINFO_SIZE;
     let mut mask = [0u8; 8];
     copy_from_user(&mut mask, uc + UC_SIGMASK)?;
+    let mut stack = [0u8; 24];
+    copy_from_user(&mut stack, uc + UC_STACK)?;
     let mc = uc + UC_MCONTEXT;
     let mut regs = [0u8; MC_RESERVED as usize];
     copy_from_user(&mut regs, mc)?;
@@ -355,7 +471,26 @@ pub fn sigreturn(frame: &mut TrapFrame) -> Result<u64, Errno> {
     frame.sp_el0 = word(MC_SP);
     frame.elr = word(MC_PC);
     frame.spsr = pstate;
-    with_current(|p| p.signals.blocked = u64::from_le_bytes(mask) & !UNBLOCKABLE)?;
+    let word_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let ss_flags = u32::from_le_bytes(stack[8..12].try_into().expect("4 bytes"));
+    let sp = frame.sp_el0;
+    with_current(|p| {
+        p.signals.blocked = u64::from_le_bytes(mask) & !UNBLOCKABLE;
+        // Linux's restore_altstack: the saved stack comes back (this is
+        // what re-arms an SS_AUTODISARM stack), unless the process runs on
+        // the current one or the saved one is invalid.
+        if !p.signals.altstack.contains(sp) {
+            p.signals.altstack = match ss_flags & !SS_AUTODISARM {
+                SS_DISABLE => AltStack::default(),
+                0 | SS_ONSTACK if word_at(&stack, 16) >= MINSIGSTKSZ => AltStack {
+                    sp: word_at(&stack, 0),
+                    size: word_at(&stack, 16),
+                    autodisarm: ss_flags & SS_AUTODISARM != 0,
+                },
+                _ => p.signals.altstack,
+            };
+        }
+    })?;
     Ok(frame.regs[0])
 }
 

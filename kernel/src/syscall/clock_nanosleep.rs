@@ -1,11 +1,17 @@
 //! clock_nanosleep(2): relative, or with TIMER_ABSTIME until an instant of
 //! the (boot-relative) clock; `rem` is written only for a relative sleep.
+//! On a process CPU-time clock the sleep lasts until that process has
+//! used the CPU time asked for (the caller's own clock does not move while
+//! it sleeps, as on Linux); thread CPU-time clocks: EINVAL, as Linux.
+
+use kernel_abi::Errno;
 
 use super::args::{SleepFlags, Timespec, UserPtr};
 use super::clock_gettime::known_clock;
 use super::nanosleep::sleep_until;
 use super::SyscallResult;
 use crate::arch::timer;
+use crate::process::{cputime, sched, signal};
 
 pub fn sys_clock_nanosleep(
     clock: i32,
@@ -13,11 +19,37 @@ pub fn sys_clock_nanosleep(
     req: UserPtr<Timespec>,
     rem: UserPtr<Timespec>,
 ) -> SyscallResult {
+    if let Some(now) = cputime::clock_ns(clock) {
+        return cpu_sleep(clock, now?, flags, req, rem);
+    }
     known_clock(clock)?;
     let ns = req.read()?.to_ns()?;
     if flags.contains(SleepFlags::ABSTIME) {
         sleep_until(ns, None)
     } else {
         sleep_until(timer::now_ns().saturating_add(ns), rem.nonnull())
+    }
+}
+
+fn cpu_sleep(clock: i32, now: u64, flags: SleepFlags, req: UserPtr<Timespec>, rem: UserPtr<Timespec>) -> SyscallResult {
+    const THREAD_CPUTIME: i32 = 3;
+    const PER_THREAD: i32 = 4;
+    if clock == THREAD_CPUTIME || (clock < 0 && clock & PER_THREAD != 0) {
+        return Err(Errno::EINVAL);
+    }
+    let ns = req.read()?.to_ns()?;
+    let abs = flags.contains(SleepFlags::ABSTIME);
+    let deadline = if abs { ns } else { now.saturating_add(ns) };
+    let reached = || cputime::clock_ns(clock).is_none_or(|t| t.is_err() || t.is_ok_and(|t| t >= deadline));
+    sched::wait_until(|| reached() || signal::has_deliverable());
+    match cputime::clock_ns(clock) {
+        Some(Ok(t)) if t < deadline => {
+            if let (false, Some(rem)) = (abs, rem.nonnull()) {
+                rem.write(&Timespec::from_ns(deadline - t))?;
+            }
+            Err(Errno::EINTR)
+        }
+        Some(Err(e)) => Err(e),
+        _ => Ok(0),
     }
 }

@@ -12,41 +12,14 @@ use super::SyscallResult;
 use crate::arch::exception::TrapFrame;
 use crate::process::exec;
 
-/// Most argv + envp strings.
-const MAX_ARGS: usize = 4096;
-/// Most bytes of argv + envp (Linux: ARG_MAX 128 KiB by default for a small stack).
-const MAX_ARG_BYTES: usize = 128 << 10;
-
-/// The strings of a NULL-terminated `char *const []` (none when the array
-/// pointer itself is NULL); `total` counts their bytes with NULs.
-fn user_strings(array: UserPtr<u64>, total: &mut usize) -> Result<Vec<String>, Errno> {
-    let mut out = Vec::new();
-    if array.is_null() {
-        return Ok(out);
-    }
-    loop {
-        let ptr = array.at(out.len())?.read()?;
-        if ptr == 0 {
-            return Ok(out);
-        }
-        let s = user_path(UserCStr::new(ptr))?;
-        *total += s.len() + 1;
-        if out.len() >= MAX_ARGS || *total > MAX_ARG_BYTES {
-            return Err(Errno::E2BIG);
-        }
-        out.push(s);
-    }
-}
-
 pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame: &mut TrapFrame) -> SyscallResult {
     let path = user_path(path)?;
     // Linux's getname: an empty path names nothing (ENOENT), before argv.
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
-    let mut total = 0;
-    let argv = user_strings(argv, &mut total)?;
-    let envp = user_strings(envp, &mut total)?;
+    let stack_limit = current().with(|p| Ok(p.rlimits.0[crate::process::rlimit::RLIMIT_STACK].cur))?;
+    let (argv, envp) = super::exec_args::read(&path, argv, envp, stack_limit)?;
     let abs = if path.starts_with('/') {
         path.clone()
     } else {
@@ -77,6 +50,7 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         p.brk = loaded.brk;
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
+        crate::process::release_vfork_parent(p);
         let closed = p.fds.close_on_exec();
         Ok((p.space.replace(loaded.space), closed))
     })?;

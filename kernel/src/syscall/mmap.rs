@@ -1,29 +1,88 @@
-//! mmap(2): anonymous mappings, private or shared (file mappings: ENODEV
-//! for now). `addr` is only a hint here and MAP_FIXED is EINVAL; flag bits
-//! Linux does not know are ignored, as Linux does.
+//! mmap(2): anonymous mappings, private or shared, and private copies of
+//! regular files (file MAP_SHARED: ENODEV); PROT_NONE, MAP_FIXED and
+//! MAP_FIXED_NOREPLACE. The work is in process::memory. Flag bits Linux
+//! does not know are ignored, as Linux does (MAP_SHARED_VALIDATE rejects
+//! them: EOPNOTSUPP).
 
-use kernel_abi::auxv::{MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_WRITE};
+use kernel_abi::auxv::{MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE};
 use kernel_abi::Errno;
 
 use super::args::Fd;
 use super::current::current;
 use super::SyscallResult;
 use crate::mm::page_table::UserPerms;
-use crate::process;
+use crate::process::{self, MapRequest, Placement};
+
+const MAP_SHARED_VALIDATE: u64 = 0x03;
+const MAP_GROWSDOWN: u64 = 0x100;
+const MAP_HUGETLB: u64 = 0x4_0000;
+const MAP_SYNC: u64 = 0x8_0000;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+/// Every flag Linux knows (MAP_SHARED_VALIDATE rejects the others).
+const MAP_KNOWN: u64 = 0x03
+    | MAP_FIXED
+    | MAP_ANONYMOUS
+    | MAP_GROWSDOWN
+    | 0x800 // MAP_DENYWRITE
+    | 0x1000 // MAP_EXECUTABLE
+    | 0x2000 // MAP_LOCKED
+    | 0x4000 // MAP_NORESERVE
+    | 0x8000 // MAP_POPULATE
+    | 0x1_0000 // MAP_NONBLOCK
+    | 0x2_0000 // MAP_STACK
+    | MAP_HUGETLB
+    | MAP_SYNC
+    | MAP_FIXED_NOREPLACE
+    | 0x3f << 26; // MAP_UNINITIALIZED, huge page sizes
 
 /// `prot` and `flags` are `unsigned long` in the kernel's prototype.
-pub fn sys_mmap(_addr: u64, len: usize, prot: u64, flags: u64, _fd: Fd, _off: i64) -> SyscallResult {
-    if flags & MAP_ANONYMOUS == 0 {
-        return Err(Errno::ENODEV);
-    }
-    let shared = match flags & (MAP_PRIVATE | MAP_SHARED) {
+pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) -> SyscallResult {
+    let shared = match flags & 0x0f {
         MAP_PRIVATE => false,
         MAP_SHARED => true,
+        MAP_SHARED_VALIDATE if flags & !MAP_KNOWN != 0 => return Err(Errno::EOPNOTSUPP),
+        MAP_SHARED_VALIDATE => true,
         _ => return Err(Errno::EINVAL),
     };
-    if flags & MAP_FIXED != 0 {
+    if flags & MAP_SYNC != 0 && flags & 0x0f == MAP_SHARED_VALIDATE {
+        // Only DAX files support it.
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if off % 4096 != 0 {
         return Err(Errno::EINVAL);
     }
-    let perms = UserPerms { write: prot & PROT_WRITE != 0, exec: prot & PROT_EXEC != 0 };
-    current().with(|p| process::mmap_anonymous(p, len as u64, perms, shared)).map(|a| a as usize)
+    if flags & MAP_HUGETLB != 0 {
+        // No huge pages are reserved (Linux's default: nr_hugepages 0).
+        return Err(Errno::ENOMEM);
+    }
+    if flags & MAP_GROWSDOWN != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let placement = if flags & MAP_FIXED_NOREPLACE != 0 {
+        Placement::FixedNoReplace(addr)
+    } else if flags & MAP_FIXED != 0 {
+        Placement::Fixed(addr)
+    } else {
+        Placement::Any
+    };
+    let req = MapRequest {
+        placement,
+        len: len as u64,
+        perms: UserPerms { write: prot & PROT_WRITE != 0, exec: prot & PROT_EXEC != 0 },
+        none: prot & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0,
+        shared,
+    };
+    let pages = if flags & MAP_ANONYMOUS != 0 {
+        None
+    } else {
+        if len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let file = current().file(fd)?;
+        // A negative offset is EINVAL by the alignment rule's sign (Linux:
+        // an unsigned page offset that overflows), never a huge read.
+        let off = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
+        Some(process::memory::file_pages(&file, off, len as u64, shared)?)
+    };
+    current().with(|p| process::mmap(p, &req, pages)).map(|a| a as usize)
 }

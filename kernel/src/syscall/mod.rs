@@ -12,6 +12,7 @@ mod brk;
 mod chdir;
 mod chmod;
 mod chown;
+mod clock_getres;
 mod clock_gettime;
 mod clock_nanosleep;
 mod clone;
@@ -19,6 +20,7 @@ mod close;
 pub(crate) mod current;
 mod dup;
 mod dup3;
+mod exec_args;
 mod execve;
 mod exit;
 mod faccessat;
@@ -29,6 +31,7 @@ mod flock;
 mod fs_util;
 mod fstat;
 mod fsync;
+mod futex;
 mod getcpu;
 mod getcwd;
 mod getdents64;
@@ -37,17 +40,21 @@ mod getpgid;
 mod getpid;
 mod getppid;
 mod getrandom;
+mod getrusage;
 mod getsid;
 mod gettimeofday;
 mod ids;
 mod ioctl;
+mod itimer;
 mod kill;
 mod linkat;
 mod lseek;
+mod madvise;
 mod mkdirat;
 mod mmap;
 mod mount;
 mod mprotect;
+mod mremap;
 mod munmap;
 mod nanosleep;
 mod newfstatat;
@@ -62,6 +69,7 @@ mod readlinkat;
 mod readv;
 mod reboot;
 mod renameat2;
+mod rlimit;
 mod rt_sigaction;
 mod rt_sigprocmask;
 mod rt_sigsuspend;
@@ -75,11 +83,13 @@ mod sethostname;
 mod setid;
 mod setpgid;
 mod setsid;
+mod sigaltstack;
 mod statfs;
 mod symlinkat;
 mod sync;
 mod sysinfo;
 mod syslog;
+mod times;
 mod truncate;
 mod umask;
 mod umount2;
@@ -145,6 +155,15 @@ fn runs_under_heap_pressure(nr: usize) -> bool {
             | sysno::BRK
             | sysno::MMAP
             | sysno::MPROTECT
+            | sysno::MADVISE
+            | sysno::SIGALTSTACK
+            | sysno::CLOCK_GETRES
+            | sysno::GETRUSAGE
+            | sysno::TIMES
+            | sysno::GETITIMER
+            | sysno::SETITIMER
+            | sysno::GETRLIMIT
+            | sysno::PRLIMIT64
             | sysno::RT_SIGPROCMASK
             | sysno::RT_SIGACTION
             | sysno::RT_SIGSUSPEND
@@ -172,7 +191,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
     use AtFlags as At;
     match nr {
         // Processes
-        sysno::CLONE => clone::sys_clone(CloneArgs::from_reg(a.0[0]), a.0[1], frame),
+        sysno::CLONE => clone::sys_clone(CloneArgs::from_reg(a.0[0]), a.0[1], a.ptr(2), a.0[3], a.ptr(4), frame),
         sysno::EXECVE => execve::sys_execve(a.cstr(0), a.ptr(1), a.ptr(2), frame),
         sysno::EXIT | sysno::EXIT_GROUP => exit::sys_exit(a.i32(0)),
         sysno::WAIT4 => wait4::sys_wait4(a.pid(0), a.ptr(1), a.flags(2)?, a.ptr(3)),
@@ -186,6 +205,12 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SCHED_YIELD => sched_yield::sys_sched_yield(),
         sysno::SCHED_SETAFFINITY => sched_setaffinity::sys_sched_setaffinity(a.pid(0), a.slice(2, 1)),
         sysno::SCHED_GETAFFINITY => sched_getaffinity::sys_sched_getaffinity(a.pid(0), a.slice(2, 1)),
+        sysno::GETRLIMIT => rlimit::sys_getrlimit(a.u32(0), a.ptr(1)),
+        sysno::SETRLIMIT => rlimit::sys_setrlimit(a.u32(0), a.ptr(1)),
+        sysno::PRLIMIT64 => rlimit::sys_prlimit64(a.pid(0), a.u32(1), a.ptr(2), a.ptr(3)),
+        sysno::GETRUSAGE => getrusage::sys_getrusage(a.i32(0), a.ptr(1)),
+        sysno::TIMES => times::sys_times(a.ptr(0)),
+        sysno::FUTEX => futex::sys_futex(a.ptr(0), a.i32(1), a.u32(2), a.0[3], a.ptr(4), a.u32(5)),
         sysno::GETCPU => getcpu::sys_getcpu(a.ptr(0), a.ptr(1)),
         // Signals
         sysno::KILL => kill::sys_kill(a.pid(0), a.i32(1)),
@@ -194,6 +219,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGSUSPEND => rt_sigsuspend::sys_rt_sigsuspend(a.ptr(0), a.usize(1)),
+        sysno::SIGALTSTACK => sigaltstack::sys_sigaltstack(a.ptr(0), a.ptr(1), frame.sp_el0),
         // Time
         sysno::NANOSLEEP => nanosleep::sys_nanosleep(a.ptr(0), a.ptr(1)),
         sysno::CLOCK_NANOSLEEP => {
@@ -201,11 +227,16 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         }
         sysno::CLOCK_GETTIME => clock_gettime::sys_clock_gettime(a.i32(0), a.ptr(1)),
         sysno::GETTIMEOFDAY => gettimeofday::sys_gettimeofday(a.ptr(0)),
+        sysno::CLOCK_GETRES => clock_getres::sys_clock_getres(a.i32(0), a.ptr(1)),
+        sysno::GETITIMER => itimer::sys_getitimer(a.i32(0), a.ptr(1)),
+        sysno::SETITIMER => itimer::sys_setitimer(a.i32(0), a.ptr(1), a.ptr(2)),
         // Memory
         sysno::BRK => brk::sys_brk(a.0[0]),
         sysno::MMAP => mmap::sys_mmap(a.0[0], a.usize(1), a.0[2], a.0[3], a.fd(4), a.i64(5)),
         sysno::MUNMAP => munmap::sys_munmap(a.0[0], a.usize(1)),
         sysno::MPROTECT => mprotect::sys_mprotect(a.0[0], a.usize(1), a.flags(2)?),
+        sysno::MADVISE => madvise::sys_madvise(a.0[0], a.usize(1), a.i32(2)),
+        sysno::MREMAP => mremap::sys_mremap(a.0[0], a.usize(1), a.usize(2), a.0[3], a.0[4]),
         // Descriptors and I/O
         sysno::READ => read::sys_read(a.fd(0), a.slice(1, 2)),
         sysno::READV => readv::sys_readv(a.fd(0), a.ptr(1), a.usize(2)),

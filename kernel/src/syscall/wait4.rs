@@ -1,5 +1,6 @@
-//! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues
-//! (rusage left zeroed). Options: unknown bits EINVAL at the boundary.
+//! wait4(2): exits, and with WUNTRACED/WCONTINUED stops and continues;
+//! rusage holds the child's CPU times (getrusage.rs). Options: unknown
+//! bits EINVAL at the boundary.
 
 use super::args::{Pid, UserPtr, WaitFlags};
 use super::current::current;
@@ -19,21 +20,23 @@ pub fn sys_wait4(pid: Pid, status: UserPtr<i32>, options: WaitFlags, rusage: Use
     let opts = WaitOptions {
         stopped: options.contains(WaitFlags::UNTRACED),
         continued: options.contains(WaitFlags::CONTINUED),
+        clone_children: options.contains(WaitFlags::CLONE),
+        all_children: options.contains(WaitFlags::ALL),
     };
     let found = if options.contains(WaitFlags::NOHANG) {
-        match process::try_wait(sel, opts)? {
+        match process::try_wait_usage(sel, opts)? {
             Some(r) => r,
             None => return Ok(0),
         }
     } else {
-        process::wait_with(sel, opts)?
+        process::wait_with_usage(sel, opts)?
     };
-    let (child, code) = found;
+    let (child, code, (user, system)) = found;
     if let Some(status) = status.nonnull() {
         status.write(&code)?;
     }
     if let Some(rusage) = rusage.nonnull() {
-        rusage.write(&[0u8; 144])?;
+        rusage.write(&super::getrusage::rusage(user, system))?;
     }
     Ok(child as usize)
 }

@@ -106,6 +106,8 @@ errnos! {
     EOVERFLOW = 75,
     /// Operation not supported.
     EOPNOTSUPP = 95,
+    /// Connection timed out (also: a futex wait's timeout).
+    ETIMEDOUT = 110,
 }
 
 impl Errno {

@@ -6,6 +6,7 @@
 
 pub mod auxv;
 pub mod errno;
+pub mod fault;
 pub mod hwcap;
 pub mod status;
 pub mod sysno;

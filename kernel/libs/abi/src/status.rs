@@ -90,10 +90,48 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (FCHOWNAT, Status::Implemented, "as fchown; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH"),
     (EXIT, Status::Implemented, "single-threaded processes"),
     (EXIT_GROUP, Status::Implemented, ""),
-    (SET_TID_ADDRESS, Status::Partial, "returns the tid; the clear-child-tid futex wake needs threads"),
+    (
+        SET_TID_ADDRESS,
+        Status::Implemented,
+        "records the address, returns the tid; with one thread per process exit does not clear it or wake a futex (as Linux when no other thread shares the memory)",
+    ),
+    (
+        FUTEX,
+        Status::Partial,
+        "FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE (FUTEX_PRIVATE_FLAG; words in MAP_SHARED memory meet across processes); FUTEX_CLOCK_REALTIME reads the boot-relative clock (no RTC); the PI operations and FUTEX_WAKE_OP: ENOSYS",
+    ),
     (NANOSLEEP, Status::Implemented, "10 ms tick granularity; EINTR with the remainder"),
-    (CLOCK_GETTIME, Status::Partial, "every clock counts from boot (no RTC yet)"),
-    (CLOCK_NANOSLEEP, Status::Implemented, ""),
+    (
+        CLOCK_GETTIME,
+        Status::Partial,
+        "the wall clocks count from boot (no RTC yet); the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary",
+    ),
+    (CLOCK_GETRES, Status::Implemented, "1 ns for every clock (all read the counter)"),
+    (GETITIMER, Status::Implemented, ""),
+    (
+        SETITIMER,
+        Status::Implemented,
+        "ITIMER_REAL checked every 10 ms tick (SIGALRM); ITIMER_VIRTUAL and ITIMER_PROF on the CPU-time clocks; fork clears them, exec keeps them",
+    ),
+    (TIMES, Status::Implemented, "clock ticks of 10 ms (USER_HZ 100); returns ticks since boot"),
+    (
+        GETRUSAGE,
+        Status::Partial,
+        "ru_utime and ru_stime (RUSAGE_SELF, RUSAGE_THREAD, RUSAGE_CHILDREN); the other fields (memory, faults, I/O, switches) read 0",
+    ),
+    (GETRLIMIT, Status::Implemented, "as prlimit64"),
+    (SETRLIMIT, Status::Partial, "as prlimit64"),
+    (
+        PRLIMIT64,
+        Status::Partial,
+        "Linux's defaults and rules (soft <= hard: EINVAL; raising hard needs euid 0: EPERM; another process: same uids or root, else EPERM). Enforced: NOFILE (EMFILE; its ceiling, nr_open, is 4096 here: EPERM above), AS (mmap, mremap, brk), DATA (brk only; Linux also counts private writable mappings), CPU (SIGXCPU, SIGKILL at hard), NPROC (fork EAGAIN), STACK (execve argument space). Kept and reported only: FSIZE, CORE (no core dumps), RSS, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME; the stack itself is a fixed 256 KiB plus the arguments, whatever RLIMIT_STACK says",
+    ),
+    (SIGALTSTACK, Status::Implemented, "SS_DISABLE, SS_ONSTACK, SS_AUTODISARM; MINSIGSTKSZ 5120 (ENOMEM below)"),
+    (
+        CLOCK_NANOSLEEP,
+        Status::Implemented,
+        "wall clocks (boot-relative); a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); thread CPU-time clocks EINVAL",
+    ),
     (
         SYSLOG,
         Status::Partial,
@@ -155,15 +193,33 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLONE,
         Status::Partial,
-        "fork semantics with copy-on-write pages; CLONE_VFORK served as fork (the parent does not wait); threads EINVAL; the exit signal is always SIGCHLD; CLONE_SETTLS and the tid pointers are not acted on",
+        "a new process with copy-on-write pages: the exit signal (CSIGNAL; wait4 needs __WCLONE/__WALL for one other than SIGCHLD), CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (recorded; with no threads nothing shares the memory, so exit does not act on it, as Linux with mm_users 1), CLONE_PARENT, CLONE_VFORK (the caller waits for the child's exec or exit; with CLONE_VM the child gets a copy of the memory, not the caller's); DETACHED, UNTRACED, PTRACE, SYSVSEM, IO change nothing here. Threads and other sharing (CLONE_VM without CLONE_VFORK, CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS), CLONE_PIDFD and namespaces: EINVAL. RLIMIT_NPROC (EAGAIN)",
     ),
     (
         EXECVE,
         Status::Partial,
-        "static ELF (ET_EXEC) and #! scripts; x permission checked (EACCES); set-user-ID/set-group-ID bits not honoured (credentials kept)",
+        "static ELF (ET_EXEC) and #! scripts; x permission checked (EACCES); set-user-ID/set-group-ID bits not honoured (credentials kept); argument and environment strings up to 128 KiB each (MAX_ARG_STRLEN), all of them within RLIMIT_STACK / 4 (E2BIG past either); not UTF-8: EINVAL",
     ),
-    (MMAP, Status::Partial, "anonymous, private (copy-on-write across fork) or shared; file mappings ENODEV, MAP_FIXED EINVAL"),
-    (WAIT4, Status::Partial, "exits, stops (WUNTRACED) and continues (WCONTINUED); rusage zeroed"),
+    (
+        MMAP,
+        Status::Partial,
+        "anonymous, private (copy-on-write across fork) or shared (across fork); PROT_NONE; MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED_VALIDATE; MAP_PRIVATE of a regular file is a copy of its pages at mmap time (later writes to the file are not seen; pages wholly past its end are left unmapped: SIGSEGV there, not SIGBUS); MAP_SHARED of a file ENODEV; MAP_GROWSDOWN EINVAL; MAP_HUGETLB ENOMEM (no huge pages); the address hint is not used",
+    ),
+    (
+        MADVISE,
+        Status::Partial,
+        "MADV_DONTNEED(_LOCKED) zeroes private anonymous pages (shared ones keep their content; a private file mapping: EINVAL); MADV_FREE keeps the content (private anonymous only, else EINVAL); NORMAL, RANDOM, SEQUENTIAL, WILLNEED, COLD, PAGEOUT, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE, DONTDUMP, DODUMP change nothing observable here and are accepted; other advice EINVAL; ENOMEM over unmapped pages",
+    ),
+    (
+        MREMAP,
+        Status::Partial,
+        "anonymous memory: shrink, grow in place, MREMAP_MAYMOVE, MREMAP_FIXED; growing a private file mapping, old_size 0 and MREMAP_DONTUNMAP: EINVAL",
+    ),
+    (
+        WAIT4,
+        Status::Partial,
+        "exits, stops (WUNTRACED) and continues (WCONTINUED); __WCLONE and __WALL select children by exit signal; rusage holds the child's CPU times, the other fields 0",
+    ),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
 ];
 

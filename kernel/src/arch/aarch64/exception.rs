@@ -68,6 +68,9 @@ pub struct Handlers {
     pub cow_fault: fn(u64, bool) -> bool,
     pub irq: fn(&mut TrapFrame, from_user: bool),
     pub user_fault: fn(&mut TrapFrame, esr: u64, far: u64),
+    /// Called on entry from EL0 (true) and on the way back (false): CPU
+    /// time accounting.
+    pub user_boundary: fn(bool),
     pub fatal: fn(&TrapFrame, Kind) -> !,
 }
 
@@ -112,6 +115,10 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
     let (esr, far) = esr_far();
     let ec = esr >> 26;
     let cow = is_write_permission_fault(esr) && far < super::layout::USER_END;
+    let from_user = matches!(vector, 8 | 9);
+    if from_user {
+        (h.user_boundary)(true);
+    }
     match vector {
         8 if ec == EC_SVC64 => (h.syscall)(frame),
         8 if ec == EC_DABT_LOW && cow && (h.cow_fault)(far, true) => {}
@@ -125,8 +132,9 @@ extern "C" fn exception_dispatch(frame: &mut TrapFrame, vector: u64) {
     }
     // The handlers are safe code that may rewrite the frame (execve,
     // sigreturn): whatever they did, a trap from EL0 returns to EL0.
-    if matches!(vector, 8 | 9) {
+    if from_user {
         frame.confine_to_el0();
+        (h.user_boundary)(false);
     }
 }
 

@@ -151,8 +151,10 @@ fn controlling_tty(sid: u32) -> (u64, i64) {
 }
 
 /// `/proc/<pid>/stat`: the 52 fields of Linux 6.1 (proc_pid_stat(5)).
-/// Times, faults and the addresses of argv/envp are not tracked: 0.
+/// Faults and the addresses of argv/envp are not tracked: 0.
 pub fn stat(pid: u32) -> String {
+    // utime, stime, cutime, cstime: clock ticks (USER_HZ).
+    const TICK_NS: u64 = 1_000_000_000 / crate::init::HZ;
     // The terminal is looked up first: its lock is not taken under the process table's.
     let Some(sid) = with_pid(pid, |p| p.sid) else { return String::new() };
     let (tty_nr, tpgid) = controlling_tty(sid);
@@ -164,12 +166,16 @@ pub fn stat(pid: u32) -> String {
             _ => 0,
         };
         let mut s = format!(
-            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 0 0 0 0 20 0 1 0 {} {} {} 18446744073709551615 ",
+            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 {} {} {} {} 20 0 1 0 {} {} {} 18446744073709551615 ",
             p.pid,
             p.name,
             p.ppid,
             p.pgid,
             p.sid,
+            p.times.user / TICK_NS,
+            p.times.system / TICK_NS,
+            p.times.children_user / TICK_NS,
+            p.times.children_system / TICK_NS,
             p.start_ticks,
             u.size,
             u.resident / PAGE_SIZE,

@@ -81,6 +81,9 @@ const UXN: u64 = 1 << 54;
 const COW: u64 = 1 << 55;
 /// Software bit: a MAP_SHARED page, shared writable across fork.
 const SHARED: u64 = 1 << 56;
+/// Software bit: a page of a private file mapping (its content came from
+/// a file, so zeroing it would not be what MADV_DONTNEED does).
+const FILE: u64 = 1 << 57;
 const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
 
 /// Access a user mapping grants.
@@ -99,6 +102,27 @@ pub enum CowFault {
     NotCow,
     /// Copy-on-write, but no free frame for the copy.
     OutOfMemory,
+}
+
+/// A mapped page's kind (madvise and mremap decide by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// Private anonymous (copy-on-write across fork).
+    Private,
+    /// MAP_SHARED.
+    Shared,
+    /// A private file mapping.
+    File,
+}
+
+/// A page in transit between two addresses of one space (mremap): owns its
+/// frame; dropped, the frame's reference goes.
+pub struct MovedPage(u64);
+
+impl Drop for MovedPage {
+    fn drop(&mut self) {
+        frame::free(self.0 & ADDR_MASK);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +277,31 @@ impl AddressSpace {
         CowFault::Resolved
     }
 
+    /// Stores `value` at user address `va` (4-aligned) of this space, which
+    /// need not be the active one, as an EL0 store would: only to a
+    /// writable page, copying a copy-on-write page first. False when the
+    /// page is unmapped, not writable, or no frame is free for the copy.
+    pub fn poke_u32(&mut self, va: u64, value: u32) -> bool {
+        if va % 4 != 0 {
+            return false;
+        }
+        let page = va & !(PAGE_SIZE - 1);
+        if self.resolve_cow(page) == CowFault::OutOfMemory {
+            return false;
+        }
+        let Ok(Some(slot)) = self.entry(page, false) else { return false };
+        let desc = *slot;
+        if desc & VALID == 0 || desc & AP_EL0 == 0 || desc & AP_RO != 0 {
+            return false;
+        }
+        let at = phys_to_virt(desc & ADDR_MASK) + (va & (PAGE_SIZE - 1));
+        // SAFETY: the frame is mapped writable by this space alone (not
+        // copy-on-write any more), `&mut self` keeps the space and so the
+        // frame alive, and `at` is a 4-aligned address inside it.
+        unsafe { core::ptr::write_volatile(at as *mut u32, value) };
+        true
+    }
+
     /// How many user pages are mapped (the OOM killer's measure of size).
     pub fn mapped_pages(&self) -> usize {
         let mut count = 0;
@@ -262,10 +311,140 @@ impl AddressSpace {
 
     /// Marks the mapped page at `va` MAP_SHARED (fork shares it writable).
     pub fn mark_shared(&mut self, va: u64) {
+        self.mark(va, SHARED);
+    }
+
+    /// Marks the mapped page at `va` as part of a private file mapping.
+    pub fn mark_file(&mut self, va: u64) {
+        self.mark(va, FILE);
+    }
+
+    fn mark(&mut self, va: u64, bit: u64) {
         if let Ok(Some(slot)) = self.entry(va, false) {
             if *slot & VALID != 0 {
-                *slot |= SHARED;
+                *slot |= bit;
             }
+        }
+    }
+
+    /// The physical address `va` maps to, if mapped (shared futex keys).
+    pub fn translate(&mut self, va: u64) -> Option<u64> {
+        let Ok(Some(slot)) = self.entry(va & !(PAGE_SIZE - 1), false) else { return None };
+        (*slot & VALID != 0).then_some((*slot & ADDR_MASK) | (va & (PAGE_SIZE - 1)))
+    }
+
+    /// The first mapped page at or above `va` (page aligned) and below
+    /// `end`. Missing tables are skipped whole, so a sweep over a huge,
+    /// mostly empty range costs its tables, not its pages.
+    pub fn next_mapped(&self, va: u64, end: u64) -> Option<u64> {
+        const L2_SPAN: u64 = 1 << 21;
+        const L1_SPAN: u64 = 1 << 30;
+        let end = end.min(USER_END);
+        let mut va = va & !(PAGE_SIZE - 1);
+        while va < end {
+            // SAFETY: the root and the tables below it belong to this space;
+            // `&self` keeps them alive, and they are only read here.
+            let l1 = unsafe { core::slice::from_raw_parts(phys_to_virt(self.root.pa()) as *const u64, 512) };
+            let e1 = l1[((va >> 30) & 0x1ff) as usize];
+            if e1 & VALID == 0 {
+                va = (va | (L1_SPAN - 1)) + 1;
+                continue;
+            }
+            // SAFETY: as above, a level-2 table of this space.
+            let l2 = unsafe { core::slice::from_raw_parts(phys_to_virt(e1 & ADDR_MASK) as *const u64, 512) };
+            let e2 = l2[((va >> 21) & 0x1ff) as usize];
+            if e2 & VALID == 0 {
+                va = (va | (L2_SPAN - 1)) + 1;
+                continue;
+            }
+            // SAFETY: as above, a level-3 table of this space.
+            let l3 = unsafe { core::slice::from_raw_parts(phys_to_virt(e2 & ADDR_MASK) as *const u64, 512) };
+            let table_end = ((va | (L2_SPAN - 1)) + 1).min(end);
+            while va < table_end {
+                if l3[((va >> 12) & 0x1ff) as usize] & VALID != 0 {
+                    return Some(va);
+                }
+                va += PAGE_SIZE;
+            }
+        }
+        None
+    }
+
+    /// What kind of page is mapped at `va`, if any.
+    pub fn page_kind(&mut self, va: u64) -> Option<PageKind> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return None };
+        let desc = *slot;
+        (desc & VALID != 0).then_some(if desc & SHARED != 0 {
+            PageKind::Shared
+        } else if desc & FILE != 0 {
+            PageKind::File
+        } else {
+            PageKind::Private
+        })
+    }
+
+    /// MADV_DONTNEED of a private anonymous page: its content goes and a
+    /// zeroed page takes its place, with the same access (a copy-on-write
+    /// page becomes this space's own). False when nothing is mapped there;
+    /// OutOfMemory when no frame is free (the old page stays).
+    pub fn replace_zeroed(&mut self, va: u64) -> Result<bool, MapError> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return Ok(false) };
+        let desc = *slot;
+        if desc & VALID == 0 {
+            return Ok(false);
+        }
+        let new = Frame::alloc_zeroed().ok_or(MapError::OutOfMemory)?;
+        let mut bits = desc & !ADDR_MASK;
+        if bits & COW != 0 {
+            bits &= !(COW | AP_RO);
+        }
+        *slot = new.leak() | bits;
+        flush_tlb();
+        frame::free(desc & ADDR_MASK);
+        Ok(true)
+    }
+
+    /// Maps a zeroed page at `va` with the access of the page mapped at
+    /// `model` (mremap growing a mapping); a copy-on-write model gives a
+    /// writable page of this space's own.
+    pub fn map_zeroed_like(&mut self, model: u64, va: u64) -> Result<(), MapError> {
+        let bits = match self.entry(model, false)? {
+            Some(slot) if *slot & VALID != 0 => *slot & !ADDR_MASK,
+            _ => return Err(MapError::NotUser),
+        };
+        let bits = if bits & COW != 0 { bits & !(COW | AP_RO) } else { bits };
+        let new = Frame::alloc_zeroed().ok_or(MapError::OutOfMemory)?;
+        let slot = self.entry(va, true)?.ok_or(MapError::OutOfMemory)?;
+        if *slot & VALID != 0 {
+            return Err(MapError::AlreadyMapped);
+        }
+        *slot = new.leak() | bits;
+        Ok(())
+    }
+
+    /// Takes the page at `va` out of the table, frame and access intact
+    /// (mremap moves it with `put`); None when nothing is mapped there.
+    pub fn take(&mut self, va: u64) -> Option<MovedPage> {
+        let Ok(Some(slot)) = self.entry(va, false) else { return None };
+        let desc = *slot;
+        if desc & VALID == 0 {
+            return None;
+        }
+        *slot = 0;
+        flush_tlb();
+        Some(MovedPage(desc))
+    }
+
+    /// Puts a page taken by `take` at `va`; on failure the page is handed
+    /// back (the caller puts it back where it was).
+    pub fn put(&mut self, va: u64, page: MovedPage) -> Result<(), MovedPage> {
+        match self.entry(va, true) {
+            Ok(Some(slot)) if *slot & VALID == 0 => {
+                *slot = page.0;
+                core::mem::forget(page);
+                Ok(())
+            }
+            _ => Err(page),
         }
     }
 

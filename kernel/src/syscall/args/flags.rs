@@ -73,8 +73,8 @@ bitflags! {
         const NOHANG = 1;
         const UNTRACED = 2;
         const CONTINUED = 8;
-        /// __WNOTHREAD, __WALL, __WCLONE: about threads, of which every
-        /// process here has one.
+        /// __WNOTHREAD (about threads, of which every process here has
+        /// one), __WALL, __WCLONE (children whose exit signal is not SIGCHLD).
         const NOTHREAD = 0x2000_0000;
         const ALL = 0x4000_0000;
         const CLONE = 0x8000_0000;
@@ -140,8 +140,7 @@ bitflags! {
 #[derive(Clone, Copy, Debug)]
 pub struct CloneArgs {
     pub flags: CloneFlags,
-    /// Not honoured yet: a child's exit always sends SIGCHLD (docs/SYSCALLS.md).
-    #[allow(dead_code)]
+    /// The signal the parent gets when the child exits (CSIGNAL).
     pub exit_signal: u8,
 }
 
