@@ -341,16 +341,6 @@ impl FdTable {
     /// for the caller to release its record locks and drop once the
     /// process lock is no longer held (both may wait for a disk).
     pub fn replace(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<Option<Arc<OpenFile>>, Errno> {
-        if fd >= FD_MAX {
-            return Err(Errno::EBADF);
-        }
-        if self.fds.len() <= fd {
-            self.fds.resize(fd + 1, None);
-        }
-        Ok(self.fds[fd].replace(FdEntry { file, cloexec }).map(|old| old.file))
-    }
-
-    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
         if fd >= self.nofile {
             return Err(Errno::EBADF);
         }
@@ -361,10 +351,13 @@ impl FdTable {
             }
             self.fds.resize(fd + 1, None);
         }
-        let old = self.fds[fd].replace(FdEntry { file, cloexec });
-        // dup2 over an open descriptor closes it: its record locks go.
-        if let Some(old) = old {
-            super::lock::release(crate::process::current_pid(), &*old.file.node);
+        Ok(self.fds[fd].replace(FdEntry { file, cloexec }).map(|old| old.file))
+    }
+
+    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
+        // Over an open descriptor it closes it: its record locks go.
+        if let Some(old) = self.replace(fd, file, cloexec)? {
+            super::lock::release(crate::process::current_pid(), &*old.node);
         }
         Ok(())
     }
