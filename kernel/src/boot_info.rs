@@ -8,6 +8,9 @@ use crate::arch::layout;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BootInfo {
     pub dtb: (u64, u64),
+    /// The DTB's bytes (lent for good: `layout::boot_blob`), for drivers
+    /// that look up their nodes after boot (virtio).
+    pub dtb_data: &'static [u8],
     pub ram: (u64, u64),
     pub uart: Option<(u64, u64)>,
     pub gic_dist: Option<(u64, u64)>,
@@ -58,6 +61,7 @@ pub fn parse(dtb_pa: u64) -> Result<BootInfo, BootError> {
         .unwrap_or("");
     Ok(BootInfo {
         dtb: (dtb_pa, size as u64),
+        dtb_data: blob,
         ram,
         uart: fdt.reg_of_compatible("arm,pl011").map_err(BootError::BadDtb)?,
         gic_dist: (gic_n >= 1).then_some(gic[0]),

@@ -82,6 +82,22 @@ pub fn init_memory(info: &BootInfo) {
     );
 }
 
+/// The virtio devices of the DTB (disks: `/dev/vd*`). After the idle
+/// process exists: a disk request sleeps like any process's.
+pub fn init_storage() {
+    let info = BOOT.get().expect("boot info");
+    let mut nodes = alloc::vec::Vec::new();
+    let listed =
+        kernel_fdt::Fdt::new(info.dtb_data).and_then(|fdt| fdt.for_each_compatible("virtio,mmio", |n| nodes.push(n)));
+    if let Err(e) = listed {
+        printk!(crate::printk::LEVEL_WARNING, "virtio: cannot list the device tree's virtio,mmio nodes: {e:?}");
+    }
+    let gic = GIC.get().expect("GIC before storage");
+    crate::drivers::virtio::probe(&nodes, |intid| gic.enable_edge(intid));
+    crate::block::init();
+    crate::fs::add_block_nodes();
+}
+
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
@@ -104,6 +120,7 @@ fn handle_irq(frame: &mut arch::exception::TrapFrame, from_user: bool) {
                 drain_uart();
             }
             UART_INTID => drain_uart(),
+            other if crate::drivers::virtio::interrupt(other) => {}
             other => printk!(crate::printk::LEVEL_WARNING, "unexpected interrupt {other}"),
         }
         arch::gic::eoi(intid);

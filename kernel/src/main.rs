@@ -1,7 +1,7 @@
 //! The in-tree kernel for QEMU virt (AArch64). This file is the init order
 //! only; see docs/ARCHITECTURE.md ("The in-tree kernel") for the map.
 //!
-//! `unsafe` is denied everywhere except `arch/`, `mm::heap`,
+//! `unsafe` is denied everywhere except `arch/`, `drivers::virtio::hal`, `mm::heap`,
 //! `mm::page_table` and `mm::usercopy`, each block with a `// SAFETY:`
 //! comment; their `pub` safe functions are sound for any caller.
 #![no_std]
@@ -14,6 +14,7 @@ extern crate alloc;
 mod printk;
 #[allow(unsafe_code)]
 mod arch;
+mod block;
 mod boot_info;
 mod drivers;
 mod fs;
@@ -67,6 +68,8 @@ fn kernel_main(dtb_pa: u64) -> ! {
     init::init_initramfs();
 
     process::init_idle();
+    init::init_storage();
+    metric("storage");
     user_selftest::run();
     metric("selftests");
     init::launch_init()

@@ -40,6 +40,8 @@ pub enum Kind {
     Inode,
     Device(Device),
     Pipe(Arc<super::pipe::Pipe>),
+    /// A disk or partition (`/dev/vda1`): byte-addressed at the position.
+    Block(Arc<crate::block::BlockDev>),
     /// A procfs file: its content when opened; writes go to the node.
     Proc {
         content: Vec<u8>,
@@ -101,8 +103,11 @@ impl OpenFile {
                 let dev = Device::from_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?;
                 Kind::Device(crate::tty::open_node(dev)?)
             }
+            Some(FileType::BlockDevice) => {
+                Kind::Block(crate::block::by_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?)
+            }
             Some(FileType::Symlink) => return Err(Errno::ELOOP),
-            // FIFOs, sockets and block devices cannot be made yet.
+            // FIFOs and sockets cannot be made yet.
             _ => return Err(Errno::ENXIO),
         };
         Ok(OpenFile::new(node, Some(path), kind, flags))
@@ -141,7 +146,7 @@ impl OpenFile {
     /// pipes and terminals return what is there.
     pub fn reads_fully(&self) -> bool {
         match &self.kind {
-            Kind::Inode | Kind::Proc { .. } => true,
+            Kind::Inode | Kind::Proc { .. } | Kind::Block(_) => true,
             Kind::Device(d) => d.tty().is_none(),
             Kind::Pipe(_) => false,
         }
@@ -169,6 +174,7 @@ impl OpenFile {
                 buf[..n].copy_from_slice(&content[at..at + n]);
                 Ok(n)
             }
+            Kind::Block(b) => b.read_at(offset, buf),
             _ => self.node.read_at(offset, buf),
         }
     }
@@ -200,6 +206,12 @@ impl OpenFile {
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Pipe(p) => p.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
+            Kind::Block(b) => {
+                let mut off = self.offset.lock();
+                let n = b.write_at(*off, src)?;
+                *off += n as u64;
+                Ok(n)
+            }
             Kind::Inode => {
                 let mut off = self.offset.lock();
                 if *self.flags.lock() & O_APPEND != 0 {
@@ -223,6 +235,7 @@ impl OpenFile {
             Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
+            Kind::Block(b) => b.write_at(offset, src),
             Kind::Inode => {
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 self.node.write_at(at, src)
@@ -236,6 +249,7 @@ impl OpenFile {
             Kind::Proc { content, .. } => content.len() as u64,
             Kind::Pipe(_) => return Err(Errno::ESPIPE),
             Kind::Device(_) => return Ok(0),
+            Kind::Block(b) => b.size(),
             Kind::Inode => attr.size,
         };
         let mut off = self.offset.lock();
@@ -323,7 +337,10 @@ impl FdTable {
         self.insert_from(0, file, cloexec)
     }
 
-    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
+    /// dup2/dup3: puts `file` at `fd` and returns the file it replaces,
+    /// for the caller to release its record locks and drop once the
+    /// process lock is no longer held (both may wait for a disk).
+    pub fn replace(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<Option<Arc<OpenFile>>, Errno> {
         if fd >= self.nofile {
             return Err(Errno::EBADF);
         }
@@ -334,10 +351,13 @@ impl FdTable {
             }
             self.fds.resize(fd + 1, None);
         }
-        let old = self.fds[fd].replace(FdEntry { file, cloexec });
-        // dup2 over an open descriptor closes it: its record locks go.
-        if let Some(old) = old {
-            super::lock::release(crate::process::current_pid(), &*old.file.node);
+        Ok(self.fds[fd].replace(FdEntry { file, cloexec }).map(|old| old.file))
+    }
+
+    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Result<(), Errno> {
+        // Over an open descriptor it closes it: its record locks go.
+        if let Some(old) = self.replace(fd, file, cloexec)? {
+            super::lock::release(crate::process::current_pid(), &*old.node);
         }
         Ok(())
     }

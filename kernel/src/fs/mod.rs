@@ -7,6 +7,7 @@
 pub mod anon;
 pub mod dev;
 pub mod devpts;
+pub mod ext2;
 pub mod file;
 pub mod lock;
 mod mount;
@@ -24,7 +25,8 @@ use kernel_vfs::{Namespace, Owner, Superblock};
 use spin::Once;
 
 pub use kernel_vfs::{
-    access, Attr, FileType, Inode, Parent, Path, SetAttr, Time, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
+    access, Attr, FileType, Inode, Parent, Path, SetAttr, Time, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT,
+    S_IFREG,
 };
 pub use mount::{mount, mounts_text, umount};
 
@@ -92,6 +94,19 @@ pub fn init(archive: Option<&[u8]>) -> Result<usize, Errno> {
     dir.mkdir("pts", 0o755, ROOT_OWNER)?;
     DEVTMPFS.call_once(|| dev);
     Ok(count)
+}
+
+/// `/dev/vda`, `/dev/vda1`, ... for the block devices found at boot
+/// (brw-rw----, root:disk as devtmpfs makes them).
+pub fn add_block_nodes() {
+    let Some(dev) = DEVTMPFS.get() else { return };
+    let dir = dev.root.inode();
+    for b in crate::block::all() {
+        let made = dir.create(&b.name, S_IFBLK | 0o660, Owner { uid: 0, gid: 6 }, (b.major, b.minor));
+        if let Err(e) = made.map(|_| ()).or_else(|e| if e == Errno::EEXIST { Ok(()) } else { Err(e) }) {
+            printk!(crate::printk::LEVEL_WARNING, "devtmpfs: cannot make /dev/{}: {}", b.name, e.name());
+        }
+    }
 }
 
 /// One initramfs entry into the root tmpfs (the kernel's own lookups:

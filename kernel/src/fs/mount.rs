@@ -41,9 +41,25 @@ pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str,
             (DEVTMPFS.get().ok_or(Errno::ENODEV)?.clone(), String::new())
         }
         "devpts" => (devpts::mount(options)?, String::new()),
+        "ext2" => {
+            no_options()?;
+            (mount_ext2(base, source, readonly)?, String::new())
+        }
         _ => return Err(Errno::ENODEV),
     };
     ns().mount(&point, sb, fstype, source, &shown, readonly)
+}
+
+/// ext2 on the block device `source` names (ENOTBLK for anything else).
+fn mount_ext2(base: &Path, source: &str, readonly: bool) -> Result<Arc<Superblock>, Errno> {
+    let node = resolve(base, source, true)?;
+    let attr = node.inode().getattr()?;
+    if attr.file_type() != Some(super::FileType::BlockDevice) {
+        return Err(Errno::ENOTBLK);
+    }
+    let block = crate::block::by_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?;
+    let fs = super::ext2::mount(block, readonly)?;
+    Ok(Superblock::new(fs))
 }
 
 /// sysfs: read-only (openat refuses writes on it), and only what user

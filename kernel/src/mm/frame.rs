@@ -49,6 +49,21 @@ pub fn alloc() -> Option<u64> {
     Some(pa)
 }
 
+/// `count` physically contiguous free frames (DMA memory for virtio),
+/// each now in use with reference count 1; the first one's address.
+pub fn alloc_contiguous(count: usize) -> Option<u64> {
+    let _irq = IrqGuard::new();
+    let mut guard = FRAMES.lock();
+    let f = guard.as_mut()?;
+    let pa = f.alloc.alloc_contiguous(count)?;
+    for k in 0..count as u64 {
+        if let Some(i) = index(f, pa + k * 4096) {
+            f.refs[i] = 1;
+        }
+    }
+    Some(pa)
+}
+
 /// One more owner of `pa` (a copy-on-write share).
 pub fn share(pa: u64) {
     let _irq = IrqGuard::new();

@@ -10,9 +10,14 @@ pub fn sys_dup3(old: Fd, new: Fd, flags: Dup3Flags) -> SyscallResult {
     if old == new {
         return Err(Errno::EINVAL);
     }
-    current().with(|p| {
+    let replaced = current().with(|p| {
         let f = p.fds.get(old.index())?;
-        p.fds.set(new.index() as usize, f, flags.contains(Dup3Flags::CLOEXEC))?;
-        Ok(new.index() as usize)
-    })
+        p.fds.replace(new.index() as usize, f, flags.contains(Dup3Flags::CLOEXEC))
+    })?;
+    // Closing what was at `new`: its record locks go (outside the process
+    // lock: a file on a disk may have to read its inode).
+    if let Some(file) = replaced {
+        crate::fs::lock::release(current().pid(), &*file.node);
+    }
+    Ok(new.index() as usize)
 }

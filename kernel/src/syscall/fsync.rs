@@ -13,7 +13,11 @@ use crate::fs::file::Kind;
 pub fn sys_fsync(fd: Fd) -> SyscallResult {
     let file = current().file(fd)?;
     let procfs = file.node.getattr()?.dev == crate::fs::procfs::PROC_FS;
-    match file.kind {
+    match &file.kind {
+        Kind::Block(b) => {
+            b.flush()?;
+            Ok(0)
+        }
         Kind::Inode if !procfs => {
             file.node.sync()?;
             Ok(0)

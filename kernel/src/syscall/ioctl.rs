@@ -1,7 +1,7 @@
 //! ioctl(2): the requests every descriptor answers (Linux's
 //! `do_vfs_ioctl`: FIOCLEX, FIONCLEX, FIONBIO; FIONREAD on regular files
-//! and pipes), then terminal requests (console, PTY master and slave);
-//! ENOTTY for everything else.
+//! and pipes), then terminal requests (console, PTY master and slave) and the block
+//! requests BusyBox uses (`blockdev`); ENOTTY for everything else.
 
 use kernel_abi::Errno;
 
@@ -37,6 +37,9 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         }
         _ => {}
     }
+    if let Kind::Block(b) = &file.kind {
+        return block_ioctl(b, cmd, arg);
+    }
     let tty = match &file.kind {
         Kind::Device(d) => d.tty(),
         // What a read from the current offset would return (may be
@@ -63,4 +66,34 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
     };
     let (tty, master) = tty.ok_or(Errno::ENOTTY)?;
     crate::tty::ioctl(&tty, master, file.readable(), u64::from(cmd), arg)
+}
+
+/// `_IO(0x12, 95)`: re-read the partition table.
+const BLKRRPART: u32 = 0x125f;
+/// `_IO(0x12, 96)`: size in 512-byte sectors (`unsigned long`).
+const BLKGETSIZE: u32 = 0x1260;
+/// `_IO(0x12, 97)`: write back and drop cached buffers.
+const BLKFLSBUF: u32 = 0x1261;
+/// `_IO(0x12, 104)`: logical sector size (`int`).
+const BLKSSZGET: u32 = 0x1268;
+/// `_IOR(0x12, 114, size_t)`: size in bytes (`u64`).
+const BLKGETSIZE64: u32 = 0x8008_1272;
+
+fn block_ioctl(b: &crate::block::BlockDev, cmd: u32, arg: u64) -> SyscallResult {
+    match cmd {
+        BLKGETSIZE64 => UserPtr::<u64>::new(arg).write(&b.size())?,
+        BLKGETSIZE => UserPtr::<u64>::new(arg).write(&b.sectors)?,
+        BLKSSZGET => UserPtr::<i32>::new(arg).write(&512)?,
+        BLKFLSBUF => {
+            current().require_privileged()?;
+            b.flush()?;
+        }
+        BLKRRPART => {
+            current().require_privileged()?;
+            crate::block::reread_partitions(b)?;
+            crate::fs::add_block_nodes();
+        }
+        _ => return Err(Errno::ENOTTY),
+    }
+    Ok(0)
 }

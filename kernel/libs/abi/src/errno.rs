@@ -58,6 +58,8 @@ errnos! {
     EACCES = 13,
     /// Bad address.
     EFAULT = 14,
+    /// Block device required.
+    ENOTBLK = 15,
     /// Device or resource busy.
     EBUSY = 16,
     /// File exists.

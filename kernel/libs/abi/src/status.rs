@@ -26,7 +26,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         IOCTL,
         Status::Partial,
-        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset; procfs files have size 0, as Linux) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON hold and release output, TCIOFF/TCION send the STOP/START character to the other end), TIOCSTI (the caller's controlling terminal or root, EPERM), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCEXCL/NXCL, TIOCMGET/MSET, TIOCGLCKTRMIOS and the rest ENOTTY",
+        "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset; procfs files have size 0, as Linux) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON hold and release output, TCIOFF/TCION send the STOP/START character to the other end), TIOCSTI (the caller's controlling terminal or root, EPERM), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCEXCL/NXCL, TIOCMGET/MSET, TIOCGLCKTRMIOS and the rest ENOTTY; block devices (/dev/vda, /dev/vda1): BLKGETSIZE64, BLKGETSIZE, BLKSSZGET, BLKFLSBUF (device FLUSH; root), BLKRRPART (whole disks; new partitions get their nodes, vanished ones keep theirs; root)",
     ),
     (FLOCK, Status::Implemented, "LOCK_SH/LOCK_EX/LOCK_UN, LOCK_NB (EAGAIN); per open file description, independent of fcntl locks; EINTR"),
     (MKDIRAT, Status::Implemented, ""),
@@ -42,7 +42,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         MOUNT,
         Status::Partial,
-        "tmpfs/ramfs (mode, uid, gid, size), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance); MS_RDONLY (changes through the mount EROFS); unknown options EINVAL, other types ENODEV; MS_NOEXEC/NODEV/REMOUNT/NOSYMFOLLOW/BIND/MOVE/REC/POSIXACL/STRICTATIME and the propagation changes EINVAL; MS_NOSUID, SYNCHRONOUS, DIRSYNC, NOATIME, NODIRATIME, RELATIME, LAZYTIME, SILENT accepted (they hold: no set-ID, memory, reads never update atime); root only (EPERM)",
+        "tmpfs/ramfs (mode, uid, gid, size), proc, sysfs (the console's name only), devtmpfs, devpts (mode, gid, ptmxmode; one instance), ext2 on a block device (no options; ENOTBLK for other sources; unknown INCOMPAT features EINVAL; clean superblock at umount; unlinked-open inodes released after their last close); MS_RDONLY (changes through the mount EROFS); unknown options EINVAL, other types ENODEV; MS_NOEXEC/NODEV/REMOUNT/NOSYMFOLLOW/BIND/MOVE/REC/POSIXACL/STRICTATIME and the propagation changes EINVAL; MS_NOSUID, SYNCHRONOUS, DIRSYNC, NOATIME, NODIRATIME, RELATIME, LAZYTIME, SILENT accepted (they hold: no set-ID, memory, reads never update atime); root only (EPERM)",
     ),
     (FACCESSAT, Status::Implemented, "checks with the real uid/gid, as access(2) does (root: any x bit for X_OK)"),
     (CHDIR, Status::Implemented, ""),
@@ -80,8 +80,8 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         Status::Partial,
         "atime and mtime, UTIME_NOW/UTIME_OMIT (both omitted: 0 before any lookup), AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, a null path for the fd's file (futimens); no times or both now take ownership or write permission (EACCES), anything else ownership (EPERM); unknown flags EINVAL; missing: times before 1970 (EINVAL)",
     ),
-    (SYNC, Status::Implemented, "every filesystem is in memory: nothing to write back"),
-    (FSYNC, Status::Implemented, "nothing to write back; EINVAL for pipes, devices and procfs as on Linux"),
+    (SYNC, Status::Implemented, "every mounted filesystem writes back (ext2: metadata, then FLUSH); block devices write through; then every disk gets a FLUSH"),
+    (FSYNC, Status::Implemented, "ext2 files write their filesystem back (then FLUSH); nothing to write for in-memory files; a block device FLUSHes its disk; EINVAL for pipes, character devices and procfs as on Linux"),
     (FDATASYNC, Status::Implemented, "as fsync"),
     (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems; protected_hardlinks=1 rules"),
     (FCHMOD, Status::Implemented, "owner or root (EPERM); set-group-ID dropped outside the file's group"),

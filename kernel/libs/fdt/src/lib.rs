@@ -196,6 +196,45 @@ impl<'a> Fdt<'a> {
         Ok(n)
     }
 
+    /// Calls `f` once for every node whose `compatible` contains
+    /// `compatible`, with its first `reg` pair (cells of 2) and its first
+    /// interrupt (three GIC cells: type, number, flags), in document order.
+    /// QEMU virt's 32 `virtio,mmio` transports are found this way; which of
+    /// them hold a device is for the driver to ask the device.
+    pub fn for_each_compatible(&self, compatible: &str, mut f: impl FnMut(Node)) -> Result<(), Error> {
+        let mut cur: (&str, usize) = ("", 0);
+        let mut node = Node::default();
+        let mut matched = false;
+        let mut emit = |node: &Node, matched: bool| {
+            if matched && node.reg.is_some() {
+                f(*node);
+            }
+        };
+        self.for_each_property(|p| {
+            if (p.node, p.depth) != cur {
+                emit(&node, matched);
+                cur = (p.node, p.depth);
+                node = Node::default();
+                matched = false;
+            }
+            if p.name == "reg" && p.value.len() >= 16 {
+                node.reg = Some((be64(&p.value[..8]), be64(&p.value[8..16])));
+            }
+            if p.name == "interrupts" && p.value.len() >= 12 {
+                node.interrupt = Some(GicInterrupt {
+                    kind: be32(p.value, 0).unwrap_or(0),
+                    number: be32(p.value, 4).unwrap_or(0),
+                    flags: be32(p.value, 8).unwrap_or(0),
+                });
+            }
+            if p.name == "compatible" && p.value.split(|&b| b == 0).any(|c| c == compatible.as_bytes()) {
+                matched = true;
+            }
+        })?;
+        emit(&node, matched);
+        Ok(())
+    }
+
     /// The value of property `name` of the node called `node` (e.g. `chosen`).
     pub fn property(&self, node: &str, name: &str) -> Result<Option<&'a [u8]>, Error> {
         let mut found = None;
@@ -205,6 +244,40 @@ impl<'a> Fdt<'a> {
             }
         })?;
         Ok(found)
+    }
+}
+
+/// A device node as `for_each_compatible` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Node {
+    /// The first `reg` pair: (physical base, size).
+    pub reg: Option<(u64, u64)>,
+    pub interrupt: Option<GicInterrupt>,
+}
+
+/// An `interrupts` specifier for the GIC (`#interrupt-cells = 3`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GicInterrupt {
+    /// 0 = SPI, 1 = PPI.
+    pub kind: u32,
+    pub number: u32,
+    /// Linux IRQ_TYPE_*: 1 = rising edge, 4 = level high.
+    pub flags: u32,
+}
+
+impl GicInterrupt {
+    /// The GIC interrupt ID (SPIs from 32, PPIs from 16); None for an
+    /// unknown kind.
+    pub fn intid(&self) -> Option<u32> {
+        match self.kind {
+            0 => self.number.checked_add(32),
+            1 => self.number.checked_add(16),
+            _ => None,
+        }
+    }
+
+    pub fn edge(&self) -> bool {
+        self.flags & 3 != 0
     }
 }
 
@@ -277,6 +350,18 @@ mod tests {
         node(&mut st, "chosen");
         prop(&mut st, initrd, &0x4800_0000u32.to_be_bytes());
         tok(&mut st, FDT_END_NODE);
+        let irq = off("interrupts", &mut strings);
+        for (base, spi) in [(0xa00_0000u64, 16u32), (0xa00_0200, 17)] {
+            node(&mut st, &std::format!("virtio_mmio@{base:x}"));
+            let mut cells = Vec::new();
+            for c in [0u32, spi, 1] {
+                cells.extend_from_slice(&c.to_be_bytes());
+            }
+            prop(&mut st, irq, &cells);
+            prop(&mut st, reg, &reg_val(base, 0x200));
+            prop(&mut st, compat, b"virtio,mmio\0");
+            tok(&mut st, FDT_END_NODE);
+        }
         node(&mut st, "pl011@9000000");
         prop(&mut st, reg, &reg_val(0x900_0000, 0x1000));
         prop(&mut st, compat, b"arm,pl011\0arm,primecell\0");
@@ -296,6 +381,21 @@ mod tests {
     }
 
     #[test]
+    fn lists_every_compatible_node_with_its_interrupt() {
+        let b = blob();
+        let fdt = Fdt::new(&b).unwrap();
+        let mut found = Vec::new();
+        fdt.for_each_compatible("virtio,mmio", |n| found.push(n)).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].reg, Some((0xa00_0200, 0x200)));
+        let irq = found[1].interrupt.unwrap();
+        assert_eq!((irq.intid(), irq.edge()), (Some(49), true));
+        let mut pl011 = Vec::new();
+        fdt.for_each_compatible("arm,pl011", |n| pl011.push(n)).unwrap();
+        assert_eq!(pl011, [Node { reg: Some((0x900_0000, 0x1000)), interrupt: None }]);
+    }
+
+    #[test]
     fn finds_memory_devices_and_chosen() {
         let b = blob();
         let fdt = Fdt::new(&b).unwrap();
@@ -303,7 +403,8 @@ mod tests {
         assert_eq!(fdt.memory(&mut mem).unwrap(), 1);
         assert_eq!(mem[0], (0x4000_0000, 0x800_0000));
         assert_eq!(fdt.reg_of_compatible("arm,primecell").unwrap(), Some((0x900_0000, 0x1000)));
-        assert_eq!(fdt.reg_of_compatible("virtio,mmio").unwrap(), None);
+        assert_eq!(fdt.reg_of_compatible("virtio,mmio").unwrap(), Some((0xa00_0000, 0x200)));
+        assert_eq!(fdt.reg_of_compatible("virtio,pci").unwrap(), None);
         let mut regs = [(0, 0); 2];
         assert_eq!(fdt.regs_of_compatible("arm,pl011", &mut regs).unwrap(), 1);
         assert_eq!(regs[0], (0x900_0000, 0x1000));

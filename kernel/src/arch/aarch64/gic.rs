@@ -16,6 +16,7 @@ const GICD_TYPER: u64 = 0x4;
 const GICD_IGROUPR: u64 = 0x80;
 const GICD_ISENABLER: u64 = 0x100;
 const GICD_IPRIORITYR: u64 = 0x400;
+const GICD_ICFGR: u64 = 0xc00;
 const GICD_IROUTER: u64 = 0x6000;
 const GICR_WAKER: u64 = 0x14;
 const SGI_BASE: u64 = 0x10000;
@@ -69,6 +70,17 @@ impl Gic {
     /// register read).
     pub fn lines(&self) -> u32 {
         ((self.dist.read32(GICD_TYPER) & 0x1f) + 1) * 32
+    }
+
+    /// Makes SPI `intid` edge-triggered (as the DTB declares virtio-mmio's
+    /// interrupts), then enables it. Safe: as `enable`.
+    pub fn enable_edge(&self, intid: u32) {
+        if intid >= 32 {
+            let reg = GICD_ICFGR + (intid / 16) as u64 * 4;
+            let cfg = self.dist.read32(reg);
+            self.dist.write32(reg, cfg | 2 << (2 * (intid % 16)));
+        }
+        self.enable(intid);
     }
 
     /// Enables interrupt `intid` (PPI: this CPU; SPI: routed to CPU 0).

@@ -12,13 +12,17 @@ pub struct Mmio {
 /// Physical device region on QEMU virt (GiB 0 of the boot map).
 const DEVICE_END: u64 = 0x4000_0000;
 
+/// True when `[pa, pa + size)` lies in the device region (so it is not RAM).
+pub fn is_device_region(pa: u64, size: u64) -> bool {
+    pa.checked_add(size).is_some_and(|end| end <= DEVICE_END) && size > 0
+}
+
 impl Mmio {
     /// The window `[pa, pa + size)`; None unless it lies in the device
     /// region. Safe: device registers are not Rust memory, and RAM cannot
     /// be wrapped.
     pub fn new(pa: u64, size: u64) -> Option<Mmio> {
-        let end = pa.checked_add(size)?;
-        (end <= DEVICE_END && size > 0).then(|| Mmio { base: super::layout::phys_to_virt(pa), size })
+        is_device_region(pa, size).then(|| Mmio { base: super::layout::phys_to_virt(pa), size })
     }
 
     /// True when `len` bytes at `offset` lie inside the window, aligned to `len`.

@@ -27,6 +27,7 @@ pub enum ProcNode {
     Meminfo,
     Cpuinfo,
     Mounts,
+    Partitions,
     Version,
     Cmdline,
     SysrqTrigger,
@@ -50,6 +51,7 @@ const ROOT_FILES: &[(&str, ProcNode)] = &[
     ("cpuinfo", ProcNode::Cpuinfo),
     ("meminfo", ProcNode::Meminfo),
     ("mounts", ProcNode::Mounts),
+    ("partitions", ProcNode::Partitions),
     ("sys", ProcNode::Sys),
     ("sysrq-trigger", ProcNode::SysrqTrigger),
     ("uptime", ProcNode::Uptime),
@@ -398,6 +400,7 @@ impl ProcNode {
                 )
             }
             ProcNode::Mounts => super::mounts_text(),
+            ProcNode::Partitions => crate::block::proc_partitions(),
             ProcNode::Version => {
                 format!("xkernel version {} (rustc) #1 {}\n", env!("CARGO_PKG_VERSION"), "aarch64")
             }
