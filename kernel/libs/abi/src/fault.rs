@@ -46,8 +46,10 @@ pub fn classify(esr: u64, far: u64, pc: u64) -> FaultSignal {
         EC_PC_ALIGN => sig(SIGBUS, BUS_ADRALN, pc),
         EC_SP_ALIGN => sig(SIGBUS, BUS_ADRALN, far),
         EC_BRK64 => sig(SIGTRAP, TRAP_BRKPT, pc),
-        // Undefined instructions (EC_UNKNOWN) and anything else EL0 may not do.
-        EC_UNKNOWN | _ => sig(SIGILL, ILL_ILLOPC, pc),
+        // Undefined instructions.
+        EC_UNKNOWN => sig(SIGILL, ILL_ILLOPC, pc),
+        // Anything else EL0 may not do.
+        _ => sig(SIGILL, ILL_ILLOPC, pc),
     }
 }
 

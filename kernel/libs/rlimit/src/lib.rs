@@ -118,7 +118,7 @@ const ARG_CEILING: u64 = (8 << 20) / 4 * 3;
 /// pointers: a quarter of the stack limit, at least ARG_MAX and at most
 /// 6 MiB, less the pointers. None (E2BIG) when the pointers alone fill it.
 pub fn exec_string_space(stack_cur: u64, argc: usize, envc: usize) -> Option<u64> {
-    let limit = (stack_cur / 4).min(ARG_CEILING).max(ARG_MAX);
+    let limit = (stack_cur / 4).clamp(ARG_MAX, ARG_CEILING);
     let pointers = (argc.max(1) as u64).checked_add(envc as u64)?.checked_mul(8)?;
     limit.checked_sub(pointers).filter(|&room| room > 0)
 }
