@@ -314,7 +314,10 @@ fn run_job(plan: &Plan, job: &Job, live: Option<&Live>, report_dir: &Path, scrat
                 Err(e) => Err(e),
             },
             (None, Some(live)) => {
-                let test_scratch = scratch.join(format!("{}-{}-{}", profile.name, scenario.phase, test.name));
+                // Indices, not names: the QMP socket inside must fit a
+                // unix socket path (108 bytes) whatever TMPDIR and the
+                // profile, phase and test names are.
+                let test_scratch = scratch.join(format!("p{}s{}t{ti}", job.profile, job.scenario));
                 live_launcher(profile, live, isolation(plan, test), &test_scratch)
                     .map(|l| Box::new(l) as Box<dyn Launcher>)
             }
