@@ -206,28 +206,29 @@ pub fn mprotect(p: &mut Process, addr: u64, len: u64, perms: UserPerms, none: bo
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
     let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
     addr.checked_add(len).ok_or(Errno::ENOMEM)?;
-    let mut done = 0;
+    // Linux's do_mprotect_pkey walks the mappings from `addr` and stops at
+    // the first hole with ENOMEM: what lies before it is changed, nothing
+    // after it (a huge length must not reach the stack beyond the hole).
+    let end = addr + len;
     let mut next = addr;
-    while let Some(va) = space.next_mapped(next, addr + len) {
-        space.protect(va, perms, none);
-        done += 1;
-        next = va + PAGE_SIZE;
-    }
-    if done < len / PAGE_SIZE {
-        // Part of the range is unmapped (the mapped part is changed, as
-        // Linux changes the mappings before the hole).
-        return Err(Errno::ENOMEM);
+    while next < end {
+        if space.next_mapped(next, next + PAGE_SIZE) != Some(next) {
+            return Err(Errno::ENOMEM);
+        }
+        space.protect(next, perms, none);
+        next += PAGE_SIZE;
     }
     Ok(())
 }
 
 /// munmap(2) of whole pages.
 pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
-    if addr % PAGE_SIZE != 0 || len == 0 {
+    // Linux's do_vmi_munmap: the range must lie below TASK_SIZE (a kernel
+    // address, or a length past the top, is EINVAL, never a partial unmap).
+    if addr % PAGE_SIZE != 0 || len == 0 || addr > USER_END || len > USER_END - addr {
         return Err(Errno::EINVAL);
     }
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
-    addr.checked_add(len).ok_or(Errno::EINVAL)?;
     unmap_range(space, addr, len);
     Ok(())
 }
