@@ -100,6 +100,9 @@ pub struct Process {
     pub rlimits: rlimit::Rlimits,
     /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
     pub exit_signal: usize,
+    /// A zombie nobody waits for: its parent ignored SIGCHLD (SIG_IGN or
+    /// SA_NOCLDWAIT) when it exited, so it is released, never reported.
+    pub autoreap: bool,
     /// set_tid_address / CLONE_CHILD_CLEARTID. With one thread per process
     /// nothing else shares its memory, so, as Linux (only when mm_users > 1),
     /// exit neither clears it nor wakes a futex there.
@@ -141,6 +144,7 @@ impl Process {
             itimers: Default::default(),
             rlimits: rlimit::defaults(),
             exit_signal: signal::SIGCHLD,
+            autoreap: false,
             clear_child_tid: 0,
             vfork_parent: None,
             did_exec: false,
