@@ -24,6 +24,19 @@ pub fn sys_clock_gettime(clock: i32, tp: UserPtr<Timespec>) -> SyscallResult {
         return Ok(0);
     }
     known_clock(clock)?;
-    tp.write(&Timespec::from_ns(timer::now_ns()))?;
+    let now = timer::now_ns();
+    // The coarse clocks read the time of the last tick, as Linux's do (its
+    // jiffy; ours is the scheduler tick): cheap, and `clock_getres` says so.
+    let now = if is_coarse(clock) { now - now % TICK_NS } else { now };
+    tp.write(&Timespec::from_ns(now))?;
     Ok(0)
+}
+
+const CLOCK_REALTIME_COARSE: i32 = 5;
+const CLOCK_MONOTONIC_COARSE: i32 = 6;
+/// The scheduler tick, the coarse clocks' resolution.
+pub const TICK_NS: u64 = 1_000_000_000 / crate::init::HZ;
+
+pub fn is_coarse(clock: i32) -> bool {
+    clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE
 }
