@@ -22,8 +22,14 @@ const MMAP_MIN_ADDR: u64 = 0x1_0000;
 pub fn brk(p: &mut Process, addr: u64) -> u64 {
     let Some(space) = p.space.as_mut() else { return p.brk };
     if addr <= p.brk || addr > p.brk_start + BRK_MAX {
-        // Shrinking keeps the pages (a later grow reuses them).
+        // Shrinking unmaps the whole pages above the new break, as Linux's
+        // brk (do_vmi_align_munmap from PAGE_ALIGN(new) to PAGE_ALIGN(old)):
+        // reading them afterwards is SIGSEGV SEGV_MAPERR.
         if addr >= p.brk_start && addr <= p.brk {
+            let (from, to) = (addr.div_ceil(PAGE_SIZE) * PAGE_SIZE, p.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE);
+            if to > from {
+                unmap_range(space, from, to - from);
+            }
             p.brk = addr;
         }
         return p.brk;
@@ -42,13 +48,20 @@ pub fn brk(p: &mut Process, addr: u64) -> u64 {
     {
         return p.brk;
     }
+    // Another mapping in the way (a hinted or MAP_FIXED mmap above the
+    // break): the break stays, as Linux's find_vma_intersection check.
+    if addr > first && any_mapped(space, first, addr - first) {
+        return p.brk;
+    }
     let mut page = first;
     while page < addr {
-        if !space.is_mapped(page) {
-            let Some(f) = Frame::alloc_zeroed() else { return p.brk };
-            if space.map(page, f, UserPerms { write: true, exec: false }).is_err() {
-                return p.brk;
-            }
+        let Some(f) = Frame::alloc_zeroed() else {
+            unmap_range(space, first, page - first);
+            return p.brk;
+        };
+        if space.map(page, f, UserPerms { write: true, exec: false }).is_err() {
+            unmap_range(space, first, page - first);
+            return p.brk;
         }
         page += PAGE_SIZE;
     }
