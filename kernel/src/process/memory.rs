@@ -82,8 +82,11 @@ pub fn page_len(len: u64) -> Option<u64> {
 /// Where a mapping goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
-    /// The kernel chooses (the hint is not used).
+    /// The kernel chooses.
     Any,
+    /// A hint without MAP_FIXED: there when the range is free (rounded down
+    /// to a page, at least mmap_min_addr), else where the kernel chooses.
+    Hint(u64),
     /// MAP_FIXED: exactly here, replacing what was mapped.
     Fixed(u64),
     /// MAP_FIXED_NOREPLACE: exactly here, EEXIST when anything is mapped.
@@ -120,8 +123,20 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
     if !file && !frames_for(pages) {
         return Err(Errno::ENOMEM);
     }
+    let mut chosen = false;
     let start = match req.placement {
-        Placement::Any => find_free(space, p.mmap_next, len).ok_or(Errno::ENOMEM)?,
+        // Linux's round_hint_to_min and arch_get_unmapped_area: a free
+        // hinted range is used as it is.
+        Placement::Hint(addr)
+            if (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR).checked_add(len).is_some_and(|e| e <= USER_END)
+                && !any_mapped(space, (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR), len) =>
+        {
+            (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR)
+        }
+        Placement::Any | Placement::Hint(_) => {
+            chosen = true;
+            find_free(space, p.mmap_next, len).ok_or(Errno::ENOMEM)?
+        }
         Placement::Fixed(addr) | Placement::FixedNoReplace(addr) => {
             if addr % PAGE_SIZE != 0 {
                 return Err(Errno::EINVAL);
@@ -178,7 +193,7 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
         unmap_range(space, start, va - start);
         return Err(Errno::ENOMEM);
     }
-    if matches!(req.placement, Placement::Any) {
+    if chosen {
         // A guard page between mappings.
         p.mmap_next = start + len + PAGE_SIZE;
     }

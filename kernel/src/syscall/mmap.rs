@@ -65,6 +65,8 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
         Placement::FixedNoReplace(addr)
     } else if flags & MAP_FIXED != 0 {
         Placement::Fixed(addr)
+    } else if addr != 0 {
+        Placement::Hint(addr)
     } else {
         Placement::Any
     };
