@@ -23,6 +23,7 @@ pub const SIGKILL: usize = 9;
 pub const SIGSEGV: usize = 11;
 pub const SIGALRM: usize = 14;
 pub const SIGXCPU: usize = 24;
+pub const SIGXFSZ: usize = 25;
 pub const SIGPIPE: usize = 13;
 pub const SIGCHLD: usize = 17;
 pub const SIGCONT: usize = 18;

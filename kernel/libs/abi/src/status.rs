@@ -124,7 +124,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         PRLIMIT64,
         Status::Partial,
-        "Linux's defaults and rules (soft <= hard: EINVAL; raising hard needs euid 0: EPERM; another process: same uids or root, else EPERM). Enforced: NOFILE (EMFILE; its ceiling, nr_open, is 4096 here: EPERM above), AS (mmap, mremap, brk), DATA (brk only; Linux also counts private writable mappings), CPU (SIGXCPU, SIGKILL at hard), NPROC (fork EAGAIN), STACK (execve argument space). Kept and reported only: FSIZE, CORE (no core dumps), RSS, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME; the stack itself is a fixed 256 KiB plus the arguments, whatever RLIMIT_STACK says",
+        "Linux's defaults and rules (soft <= hard: EINVAL; raising hard needs euid 0: EPERM; another process: same uids or root, else EPERM). Enforced: NOFILE (EMFILE; its ceiling, nr_open, is 4096 here: EPERM above), AS (mmap, mremap, brk), DATA (brk only; Linux also counts private writable mappings), CPU (SIGXCPU, SIGKILL at hard), NPROC (fork EAGAIN), STACK (execve argument space), FSIZE (regular file write/pwrite/writev cut at the limit, EFBIG and SIGXFSZ at or past it; truncate past it is not refused). Kept and reported only: CORE (no core dumps), RSS, MEMLOCK, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME; the stack itself is a fixed 256 KiB plus the arguments, whatever RLIMIT_STACK says",
     ),
     (SIGALTSTACK, Status::Implemented, "SS_DISABLE, SS_ONSTACK, SS_AUTODISARM; MINSIGSTKSZ 5120 (ENOMEM below)"),
     (
