@@ -20,6 +20,9 @@ const MMAP_MIN_ADDR: u64 = 0x1_0000;
 
 /// brk(2): grows (or reports) the heap; returns the new break.
 pub fn brk(p: &mut Process, addr: u64) -> u64 {
+    if addr >= p.brk_start && addr < p.brk {
+        p.sample_rss();
+    }
     let Some(space) = p.space.as_mut() else { return p.brk };
     if addr <= p.brk || addr > p.brk_start + BRK_MAX {
         // Shrinking unmaps the whole pages above the new break, as Linux's
@@ -256,6 +259,7 @@ pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
     if addr % PAGE_SIZE != 0 || len == 0 || addr > USER_END || len > USER_END - addr {
         return Err(Errno::EINVAL);
     }
+    p.sample_rss();
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
     unmap_range(space, addr, len);
     Ok(())

@@ -117,7 +117,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         GETRUSAGE,
         Status::Partial,
-        "ru_utime and ru_stime (RUSAGE_SELF, RUSAGE_THREAD, RUSAGE_CHILDREN); the other fields (memory, faults, I/O, switches) read 0",
+        "ru_utime and ru_stime (RUSAGE_SELF, RUSAGE_THREAD, RUSAGE_CHILDREN); ru_maxrss for the caller (the most pages it had mapped, across execve: every page is resident); the children's ru_maxrss and the other fields (faults, I/O, switches) read 0",
     ),
     (GETRLIMIT, Status::Implemented, "as prlimit64"),
     (SETRLIMIT, Status::Partial, "as prlimit64"),
