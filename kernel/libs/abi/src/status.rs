@@ -106,7 +106,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         Status::Partial,
         "the wall clocks count from boot (no RTC yet); the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary",
     ),
-    (CLOCK_GETRES, Status::Implemented, "1 ns for every clock (all read the counter)"),
+    (CLOCK_GETRES, Status::Implemented, "1 ns for the clocks read from the counter; the tick (10 ms) for the coarse clocks, which move per tick"),
     (GETITIMER, Status::Implemented, ""),
     (
         SETITIMER,
@@ -142,7 +142,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SCHED_GETAFFINITY, Status::Implemented, "one CPU: mask 1, 8 bytes"),
     (GETCPU, Status::Implemented, "always CPU 0, node 0"),
     (KILL, Status::Implemented, "pid, group, -1; Linux's uid rules (EPERM), SIGCONT within the session; a zombie can be signalled (no effect)"),
-    (TKILL, Status::Implemented, "one thread per process"),
+    (TKILL, Status::Implemented, "one thread per process; si_code SI_TKILL, si_pid and si_uid the sender's"),
     (TGKILL, Status::Implemented, "one thread per process (tid must equal tgid, ESRCH); ids <= 0 EINVAL"),
     (RT_SIGSUSPEND, Status::Implemented, ""),
     (RT_SIGACTION, Status::Implemented, ""),
@@ -183,7 +183,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SETGROUPS, Status::Partial, "root only (EPERM otherwise); at most 32 groups (EINVAL beyond)"),
     (GETTID, Status::Implemented, "one thread per process: the pid"),
     (SYSINFO, Status::Partial, "uptime, RAM, process count; loads and swap 0"),
-    (BRK, Status::Implemented, "grows up to 1 GiB, all or nothing (free frames checked first); shrinking keeps the pages mapped"),
+    (BRK, Status::Implemented, "grows up to 1 GiB, all or nothing (free frames checked first; another mapping in the way: the break stays); shrinking unmaps the whole pages above the new break"),
     (
         MPROTECT,
         Status::Implemented,
