@@ -103,8 +103,8 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (NANOSLEEP, Status::Implemented, "10 ms tick granularity; EINTR with the remainder"),
     (
         CLOCK_GETTIME,
-        Status::Partial,
-        "the wall clocks count from boot (no RTC yet); the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary",
+        Status::Implemented,
+        "REALTIME is wall-clock time (the PL031 RTC read at boot, then the counter; no clock_settime), MONOTONIC/BOOTTIME/RAW count from boot, the coarse ones move per tick; the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary",
     ),
     (CLOCK_GETRES, Status::Implemented, "1 ns for the clocks read from the counter; the tick (10 ms) for the coarse clocks, which move per tick"),
     (GETITIMER, Status::Implemented, ""),
@@ -130,7 +130,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLOCK_NANOSLEEP,
         Status::Implemented,
-        "wall clocks (boot-relative); a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); thread CPU-time clocks EINVAL",
+        "TIMER_ABSTIME on REALTIME is wall-clock time; a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); thread CPU-time clocks EINVAL",
     ),
     (
         SYSLOG,
@@ -164,7 +164,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (UNAME, Status::Implemented, "sysname xkernel"),
     (SETHOSTNAME, Status::Implemented, "root only (EPERM)"),
     (UMASK, Status::Implemented, ""),
-    (GETTIMEOFDAY, Status::Partial, "seconds since boot (no RTC yet)"),
+    (GETTIMEOFDAY, Status::Implemented, "CLOCK_REALTIME (the RTC at boot, then the counter); the timezone is not written"),
     (GETPID, Status::Implemented, ""),
     (GETPPID, Status::Implemented, ""),
     (GETUID, Status::Implemented, ""),
