@@ -53,15 +53,22 @@ static void on_signal(int sig)
  * parent_tid, tls, child_tid. */
 static long raw_clone(unsigned long flags, void *ptid, unsigned long tls, void *ctid)
 {
+#if defined(__x86_64__)
+	/* x86_64 puts the child tid before the TLS value. */
+	return syscall(SYS_clone, flags, 0, ptid, ctid, tls);
+#else
 	return syscall(SYS_clone, flags, 0, ptid, tls, ctid);
+#endif
 }
 
+#if defined(__aarch64__)
 static uint64_t tp(void)
 {
 	uint64_t v;
 	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(v));
 	return v;
 }
+#endif
 
 static double now(void)
 {
@@ -93,6 +100,7 @@ int main(void)
 	check("CLONE_CHILD_SETTID stores it in the child (not the parent)",
 	      WIFEXITED(st) && WEXITSTATUS(st) == 0 && ctid == 0, d);
 
+#if defined(__aarch64__)
 	uint64_t mine = tp();
 	pid = raw_clone(SIGCHLD | CLONE_SETTLS, 0, mine + 0x1230, 0);
 	if (pid == 0) {
@@ -102,6 +110,12 @@ int main(void)
 	}
 	waitpid(pid, &st, 0);
 	check("CLONE_SETTLS sets the child's thread pointer", WIFEXITED(st) && WEXITSTATUS(st) == 0 && tp() == mine, 0);
+#else
+	/* Elsewhere the thread pointer is %fs, which C code in the child
+	 * reads (stack protector) before it could be put back: xt-conf-proc
+	 * checks CLONE_SETTLS there in assembly. */
+	puts("xt-clone: CLONE_SETTLS: checked on aarch64 only (see xt-conf-proc)");
+#endif
 
 	chld = usr1 = 0;
 	pid = raw_clone(SIGUSR1, 0, 0, 0);
