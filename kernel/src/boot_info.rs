@@ -13,6 +13,8 @@ pub struct BootInfo {
     pub dtb_data: &'static [u8],
     pub ram: (u64, u64),
     pub uart: Option<(u64, u64)>,
+    /// The PL031 real-time clock's registers.
+    pub rtc: Option<(u64, u64)>,
     pub gic_dist: Option<(u64, u64)>,
     pub gic_redist: Option<(u64, u64)>,
     pub initrd: Option<(u64, u64)>,
@@ -64,6 +66,7 @@ pub fn parse(dtb_pa: u64) -> Result<BootInfo, BootError> {
         dtb_data: blob,
         ram,
         uart: fdt.reg_of_compatible("arm,pl011").map_err(BootError::BadDtb)?,
+        rtc: fdt.reg_of_compatible("arm,pl031").map_err(BootError::BadDtb)?,
         gic_dist: (gic_n >= 1).then_some(gic[0]),
         gic_redist: (gic_n >= 2).then_some(gic[1]),
         initrd,

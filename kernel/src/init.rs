@@ -28,6 +28,14 @@ pub fn init_console(info: &BootInfo) {
     crate::printk::configure(info.cmdline);
     printk!("UART ready: PL011 at {base:#x}, console ttyAMA0, cmdline \"{}\"", info.cmdline);
     BOOT.call_once(|| *info);
+    // The wall clock: the RTC's seconds at boot, then the counter.
+    match info.rtc.and_then(|(base, size)| crate::drivers::rtc_pl031::read_seconds(base, size)) {
+        Some(secs) => {
+            timer::set_realtime(secs.saturating_mul(1_000_000_000));
+            printk!("RTC: PL031, {secs} s since the epoch");
+        }
+        None => printk!("RTC: none, CLOCK_REALTIME counts from boot"),
+    }
 }
 
 pub fn init_interrupts(info: &BootInfo) {

@@ -213,11 +213,13 @@ impl OpenFile {
                 Ok(n)
             }
             Kind::Inode => {
+                let limit = crate::process::rlimit::fsize_limit();
                 let mut off = self.offset.lock();
                 if *self.flags.lock() & O_APPEND != 0 {
                     *off = self.node.getattr()?.size;
                 }
-                let n = self.node.write_at(*off, src)?;
+                let len = self.fsize_clamp(limit, *off, src.len())?;
+                let n = self.node.write_at(*off, &src[..len])?;
                 *off += n as u64;
                 Ok(n)
             }
@@ -237,9 +239,21 @@ impl OpenFile {
             Kind::Proc { node, .. } => node.write(src),
             Kind::Block(b) => b.write_at(offset, src),
             Kind::Inode => {
+                let limit = crate::process::rlimit::fsize_limit();
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
-                self.node.write_at(at, src)
+                let len = self.fsize_clamp(limit, at, src.len())?;
+                self.node.write_at(at, &src[..len])
             }
+        }
+    }
+
+    /// RLIMIT_FSIZE applies to regular files only (Linux's
+    /// generic_write_checks); a directory's write fails on its own.
+    fn fsize_clamp(&self, limit: u64, at: u64, len: usize) -> Result<usize, Errno> {
+        if self.node.getattr()?.file_type() == Some(FileType::Regular) {
+            crate::process::rlimit::fsize_clamp(limit, at, len)
+        } else {
+            Ok(len)
         }
     }
 

@@ -53,7 +53,7 @@ pub fn root() -> Path {
 
 /// The clock that stamps inode times.
 pub fn clock() -> Time {
-    Time::from_ns(crate::arch::timer::now_ns())
+    Time::from_ns(crate::arch::timer::realtime_ns())
 }
 
 /// A fresh tmpfs with `st_dev` `dev`, its root directory `perm` and `owner`.

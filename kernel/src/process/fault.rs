@@ -79,7 +79,7 @@ pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
         exit_current(signal::SIGKILL as i32)
     }
     let f = kernel_abi::fault::classify(esr, far, frame.elr);
-    let (sig, info) = (f.signo, signal::SigInfo { code: f.code, addr: f.addr });
+    let (sig, info) = (f.signo, signal::SigInfo { code: f.code, addr: f.addr, ..Default::default() });
     let handled = with_current(|p| p.signals.force(sig, info)).unwrap_or(false);
     if !handled {
         printk!(

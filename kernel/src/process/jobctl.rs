@@ -52,6 +52,11 @@ impl JobEvent {
 /// - SIGKILL resumes a stopped process so that it can die;
 /// - a signal the process ignores (and does not block) is discarded.
 pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
+    post_info(procs, pid, sig, super::signal::SigInfo::default());
+}
+
+/// `post` with the siginfo the handler sees (a sender's pid and uid).
+pub(crate) fn post_info(procs: &mut Table, pid: u32, sig: usize, info: super::signal::SigInfo) {
     let Some(p) = procs.get_mut(&pid) else { return };
     if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
         return;
@@ -76,7 +81,7 @@ pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
     // change before it is unblocked), as in Linux: a child that still
     // ignores SIGTSTP from its shell when it is sent does not stop later.
     if !p.signals.ignores(sig) {
-        p.signals.raise(sig);
+        p.signals.raise_info(sig, info);
     }
     if stopped && sig == SIGCONT {
         p.job_event = Some(JobEvent::Continued);

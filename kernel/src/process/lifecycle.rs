@@ -3,6 +3,7 @@
 //! zombie and a report, wait collects it), so they live together; job
 //! control's stop/continue reports are collected here too.
 
+use alloc::vec::Vec;
 use kernel_abi::Errno;
 
 use super::{current_pid, jobctl, sched, signal, spawn, with_current, Process, State, PROCS};
@@ -131,8 +132,22 @@ pub fn exit_current(status: i32) -> ! {
             release_vfork_parent(p);
             (p.ppid, p.sid, p.exit_signal)
         });
+        // Linux's do_notify_parent: a parent whose SIGCHLD action is SIG_IGN
+        // or has SA_NOCLDWAIT does not wait for this child; it is reaped
+        // now (wait4 never sees it: ECHILD once no other child is left),
+        // and with SIG_IGN no SIGCHLD is sent at all.
+        let chld = procs.get(&ppid).map(|pa| pa.signals.actions[signal::SIGCHLD - 1]);
+        let autoreap =
+            exit_signal == signal::SIGCHLD && chld.is_some_and(|a| a.handler == signal::SIG_IGN || a.flags & SA_NOCLDWAIT != 0);
+        if autoreap {
+            if let Some(p) = procs.get_mut(&pid) {
+                p.autoreap = true;
+            }
+        }
+        reap_unwaited(&mut procs, pid);
         match exit_signal {
             0 => {}
+            signal::SIGCHLD if chld.is_some_and(|a| a.handler == signal::SIG_IGN) => {}
             signal::SIGCHLD => {
                 if let Some(parent) = procs.get_mut(&ppid) {
                     parent.signals.raise(signal::SIGCHLD);
@@ -153,6 +168,20 @@ pub fn exit_current(status: i32) -> ! {
     sched::notify();
     loop {
         sched::schedule();
+    }
+}
+
+/// sigaction's SA_NOCLDWAIT: the children are not to become zombies.
+const SA_NOCLDWAIT: u64 = 2;
+
+/// Releases the zombies nobody waits for (`autoreap`) except `keep`, the
+/// exiting process that is still running on its stack. The others made
+/// their final switch already (one CPU), and their task went at exit.
+fn reap_unwaited(procs: &mut super::Table, keep: u32) {
+    let gone: Vec<u32> =
+        procs.values().filter(|p| p.autoreap && p.pid != keep && p.is_zombie()).map(|p| p.pid).collect();
+    for pid in gone {
+        procs.remove(&pid);
     }
 }
 
@@ -188,9 +217,11 @@ pub fn try_wait_usage(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i3
     let me = current_pid();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
+    reap_unwaited(&mut procs, me);
     let matches = |p: &Process| {
         p.ppid == me
             && p.pid != me
+            && !p.autoreap
             && (opts.all_children || (p.exit_signal != signal::SIGCHLD) == opts.clone_children)
             && match sel {
                 WaitFor::Any => true,

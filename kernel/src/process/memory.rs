@@ -20,10 +20,19 @@ const MMAP_MIN_ADDR: u64 = 0x1_0000;
 
 /// brk(2): grows (or reports) the heap; returns the new break.
 pub fn brk(p: &mut Process, addr: u64) -> u64 {
+    if addr >= p.brk_start && addr < p.brk {
+        p.sample_rss();
+    }
     let Some(space) = p.space.as_mut() else { return p.brk };
     if addr <= p.brk || addr > p.brk_start + BRK_MAX {
-        // Shrinking keeps the pages (a later grow reuses them).
+        // Shrinking unmaps the whole pages above the new break, as Linux's
+        // brk (do_vmi_align_munmap from PAGE_ALIGN(new) to PAGE_ALIGN(old)):
+        // reading them afterwards is SIGSEGV SEGV_MAPERR.
         if addr >= p.brk_start && addr <= p.brk {
+            let (from, to) = (addr.div_ceil(PAGE_SIZE) * PAGE_SIZE, p.brk.div_ceil(PAGE_SIZE) * PAGE_SIZE);
+            if to > from {
+                unmap_range(space, from, to - from);
+            }
             p.brk = addr;
         }
         return p.brk;
@@ -42,13 +51,20 @@ pub fn brk(p: &mut Process, addr: u64) -> u64 {
     {
         return p.brk;
     }
+    // Another mapping in the way (a hinted or MAP_FIXED mmap above the
+    // break): the break stays, as Linux's find_vma_intersection check.
+    if addr > first && any_mapped(space, first, addr - first) {
+        return p.brk;
+    }
     let mut page = first;
     while page < addr {
-        if !space.is_mapped(page) {
-            let Some(f) = Frame::alloc_zeroed() else { return p.brk };
-            if space.map(page, f, UserPerms { write: true, exec: false }).is_err() {
-                return p.brk;
-            }
+        let Some(f) = Frame::alloc_zeroed() else {
+            unmap_range(space, first, page - first);
+            return p.brk;
+        };
+        if space.map(page, f, UserPerms { write: true, exec: false }).is_err() {
+            unmap_range(space, first, page - first);
+            return p.brk;
         }
         page += PAGE_SIZE;
     }
@@ -69,8 +85,11 @@ pub fn page_len(len: u64) -> Option<u64> {
 /// Where a mapping goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
-    /// The kernel chooses (the hint is not used).
+    /// The kernel chooses.
     Any,
+    /// A hint without MAP_FIXED: there when the range is free (rounded down
+    /// to a page, at least mmap_min_addr), else where the kernel chooses.
+    Hint(u64),
     /// MAP_FIXED: exactly here, replacing what was mapped.
     Fixed(u64),
     /// MAP_FIXED_NOREPLACE: exactly here, EEXIST when anything is mapped.
@@ -107,8 +126,20 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
     if !file && !frames_for(pages) {
         return Err(Errno::ENOMEM);
     }
+    let mut chosen = false;
     let start = match req.placement {
-        Placement::Any => find_free(space, p.mmap_next, len).ok_or(Errno::ENOMEM)?,
+        // Linux's round_hint_to_min and arch_get_unmapped_area: a free
+        // hinted range is used as it is.
+        Placement::Hint(addr)
+            if (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR).checked_add(len).is_some_and(|e| e <= USER_END)
+                && !any_mapped(space, (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR), len) =>
+        {
+            (addr & !(PAGE_SIZE - 1)).max(MMAP_MIN_ADDR)
+        }
+        Placement::Any | Placement::Hint(_) => {
+            chosen = true;
+            find_free(space, p.mmap_next, len).ok_or(Errno::ENOMEM)?
+        }
         Placement::Fixed(addr) | Placement::FixedNoReplace(addr) => {
             if addr % PAGE_SIZE != 0 {
                 return Err(Errno::EINVAL);
@@ -165,7 +196,7 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
         unmap_range(space, start, va - start);
         return Err(Errno::ENOMEM);
     }
-    if matches!(req.placement, Placement::Any) {
+    if chosen {
         // A guard page between mappings.
         p.mmap_next = start + len + PAGE_SIZE;
     }
@@ -206,28 +237,30 @@ pub fn mprotect(p: &mut Process, addr: u64, len: u64, perms: UserPerms, none: bo
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
     let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
     addr.checked_add(len).ok_or(Errno::ENOMEM)?;
-    let mut done = 0;
+    // Linux's do_mprotect_pkey walks the mappings from `addr` and stops at
+    // the first hole with ENOMEM: what lies before it is changed, nothing
+    // after it (a huge length must not reach the stack beyond the hole).
+    let end = addr + len;
     let mut next = addr;
-    while let Some(va) = space.next_mapped(next, addr + len) {
-        space.protect(va, perms, none);
-        done += 1;
-        next = va + PAGE_SIZE;
-    }
-    if done < len / PAGE_SIZE {
-        // Part of the range is unmapped (the mapped part is changed, as
-        // Linux changes the mappings before the hole).
-        return Err(Errno::ENOMEM);
+    while next < end {
+        if space.next_mapped(next, next + PAGE_SIZE) != Some(next) {
+            return Err(Errno::ENOMEM);
+        }
+        space.protect(next, perms, none);
+        next += PAGE_SIZE;
     }
     Ok(())
 }
 
 /// munmap(2) of whole pages.
 pub fn munmap(p: &mut Process, addr: u64, len: u64) -> Result<(), Errno> {
-    if addr % PAGE_SIZE != 0 || len == 0 {
+    // Linux's do_vmi_munmap: the range must lie below TASK_SIZE (a kernel
+    // address, or a length past the top, is EINVAL, never a partial unmap).
+    if addr % PAGE_SIZE != 0 || len == 0 || addr > USER_END || len > USER_END - addr {
         return Err(Errno::EINVAL);
     }
+    p.sample_rss();
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
-    addr.checked_add(len).ok_or(Errno::EINVAL)?;
     unmap_range(space, addr, len);
     Ok(())
 }

@@ -100,6 +100,13 @@ pub struct Process {
     pub rlimits: rlimit::Rlimits,
     /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
     pub exit_signal: usize,
+    /// The most pages its address spaces had mapped (getrusage's
+    /// ru_maxrss; every mapped page is resident here). Sampled before
+    /// memory goes (munmap, brk shrink, execve) and when read.
+    pub max_rss_pages: u64,
+    /// A zombie nobody waits for: its parent ignored SIGCHLD (SIG_IGN or
+    /// SA_NOCLDWAIT) when it exited, so it is released, never reported.
+    pub autoreap: bool,
     /// set_tid_address / CLONE_CHILD_CLEARTID. With one thread per process
     /// nothing else shares its memory, so, as Linux (only when mm_users > 1),
     /// exit neither clears it nor wakes a futex there.
@@ -112,6 +119,14 @@ pub struct Process {
 }
 
 impl Process {
+    /// Records the current resident set in `max_rss_pages`; returns the maximum.
+    pub fn sample_rss(&mut self) -> u64 {
+        if let Some(space) = self.space.as_ref() {
+            self.max_rss_pages = self.max_rss_pages.max(space.mapped_pages() as u64);
+        }
+        self.max_rss_pages
+    }
+
     /// A process around a loaded image, with fresh per-process state.
     pub fn new(name: &str, space: AddressSpace, brk: u64) -> Process {
         Process {
@@ -141,6 +156,8 @@ impl Process {
             itimers: Default::default(),
             rlimits: rlimit::defaults(),
             exit_signal: signal::SIGCHLD,
+            autoreap: false,
+            max_rss_pages: 0,
             clear_child_tid: 0,
             vfork_parent: None,
             did_exec: false,

@@ -23,6 +23,7 @@ pub const SIGKILL: usize = 9;
 pub const SIGSEGV: usize = 11;
 pub const SIGALRM: usize = 14;
 pub const SIGXCPU: usize = 24;
+pub const SIGXFSZ: usize = 25;
 pub const SIGPIPE: usize = 13;
 pub const SIGCHLD: usize = 17;
 pub const SIGCONT: usize = 18;
@@ -46,11 +47,25 @@ const SYNCHRONOUS: u64 = (1 << (SIGSEGV - 1))
     | (1 << (SIGSYS - 1));
 
 /// What a pending signal's siginfo says beyond its number: `si_code` and,
-/// for faults, `si_addr` (zero: SI_USER from kill(2)).
+/// for faults, `si_addr`; for a signal a process sent (kill(2): SI_USER,
+/// tkill(2)/tgkill(2): SI_TKILL), the sender's `si_pid` and real `si_uid`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SigInfo {
     pub code: i32,
     pub addr: u64,
+    pub pid: u32,
+    pub uid: u32,
+}
+
+/// si_code of kill(2) (zero) and of tkill(2)/tgkill(2).
+pub const SI_USER: i32 = 0;
+pub const SI_TKILL: i32 = -6;
+
+impl SigInfo {
+    /// A signal sent by process `pid` whose real uid is `uid`.
+    pub fn from_sender(code: i32, pid: u32, uid: u32) -> Self {
+        SigInfo { code, pid, uid, ..SigInfo::default() }
+    }
 }
 
 /// An alternate signal stack (sigaltstack(2)); `size == 0` means none.
@@ -107,9 +122,15 @@ impl Default for SignalState {
 
 impl SignalState {
     pub fn raise(&mut self, sig: usize) {
+        self.raise_info(sig, SigInfo::default());
+    }
+
+    /// Raises `sig` unless it is already pending (a standard signal does
+    /// not queue: the first one's siginfo stays, as on Linux).
+    pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
         if (1..=NSIG).contains(&sig) && self.pending & bit(sig) == 0 {
             self.pending |= bit(sig);
-            self.info[sig - 1] = SigInfo::default();
+            self.info[sig - 1] = info;
         }
     }
 
@@ -238,7 +259,9 @@ pub fn has_deliverable() -> bool {
 
 /// kill(2) targets. As Linux: a target needs `may_signal` (or SIGCONT in
 /// the sender's session); EPERM only when none of the matches may be signalled.
-pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
+/// `code` is the siginfo's si_code (SI_USER or SI_TKILL); si_pid and
+/// si_uid name the sender.
+pub fn send(pid: i64, sig: usize, code: i32) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
     }
@@ -268,7 +291,7 @@ pub fn send(pid: i64, sig: usize) -> Result<(), Errno> {
     let targets: Vec<u32> = permitted.iter().filter(|t| !t.1).map(|t| t.0).collect();
     if sig != 0 {
         for &t in &targets {
-            jobctl::post(&mut procs, t, sig);
+            jobctl::post_info(&mut procs, t, sig, SigInfo::from_sender(code, me, creds.uid));
         }
     }
     drop(procs);
@@ -391,7 +414,13 @@ fn setup_frame(
     let mut info = [0u8; SIGINFO_SIZE as usize];
     info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
     info[8..12].copy_from_slice(&details.code.to_le_bytes());
-    info[16..24].copy_from_slice(&details.addr.to_le_bytes());
+    if details.code <= 0 {
+        // Sent by a process: the union holds si_pid, si_uid.
+        info[16..20].copy_from_slice(&details.pid.to_le_bytes());
+        info[20..24].copy_from_slice(&details.uid.to_le_bytes());
+    } else {
+        info[16..24].copy_from_slice(&details.addr.to_le_bytes());
+    }
     copy_to_user(base, &info)?;
     let uc = base + SIGINFO_SIZE;
     let mut head = [0u8; UC_MCONTEXT as usize];

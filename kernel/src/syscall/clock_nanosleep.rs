@@ -25,7 +25,9 @@ pub fn sys_clock_nanosleep(
     known_clock(clock)?;
     let ns = req.read()?.to_ns()?;
     if flags.contains(SleepFlags::ABSTIME) {
-        sleep_until(ns, None)
+        // An absolute CLOCK_REALTIME time is wall-clock time.
+        let offset = if super::clock_gettime::is_realtime(clock) { timer::realtime_offset_ns() } else { 0 };
+        sleep_until(ns.saturating_sub(offset), None)
     } else {
         sleep_until(timer::now_ns().saturating_add(ns), rem.nonnull())
     }

@@ -52,6 +52,8 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         p.signals.reset_on_exec();
         crate::process::release_vfork_parent(p);
         let closed = p.fds.close_on_exec();
+        // ru_maxrss spans execve (Linux's setmax_mm_hiwater_rss).
+        p.sample_rss();
         Ok((p.space.replace(loaded.space), closed))
     })?;
     for file in &closed {

@@ -39,12 +39,13 @@ pub fn sys_futex(
             if bitset == 0 {
                 return Err(Errno::EINVAL);
             }
-            // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's absolute
-            // (every clock counts from boot here, REALTIME too).
+            // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's absolute,
+            // on CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME, wall-clock time.
+            let offset = if op & FUTEX_CLOCK_REALTIME != 0 { timer::realtime_offset_ns() } else { 0 };
             let deadline = match UserPtr::<Timespec>::new(timeout).nonnull() {
                 None => None,
                 Some(t) if cmd == FUTEX_WAIT => Some(timer::now_ns().saturating_add(t.read()?.to_ns()?)),
-                Some(t) => Some(t.read()?.to_ns()?),
+                Some(t) => Some(t.read()?.to_ns()?.saturating_sub(offset)),
             };
             let key = futex::key(uaddr.addr(), private)?;
             futex::wait(uaddr.addr(), key, val, bitset, deadline)

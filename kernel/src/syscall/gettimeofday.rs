@@ -1,4 +1,4 @@
-//! gettimeofday(2): the boot-relative counter (no RTC yet). The obsolete
+//! gettimeofday(2): CLOCK_REALTIME (the RTC at boot plus the counter). The obsolete
 //! timezone argument is not written.
 
 use super::args::{Timeval, UserPtr};
@@ -7,7 +7,7 @@ use crate::arch::timer;
 
 pub fn sys_gettimeofday(tv: UserPtr<Timeval>) -> SyscallResult {
     if let Some(tv) = tv.nonnull() {
-        tv.write(&Timeval::from_ns(timer::now_ns()))?;
+        tv.write(&Timeval::from_ns(timer::realtime_ns()))?;
     }
     Ok(0)
 }

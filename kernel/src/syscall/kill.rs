@@ -12,12 +12,12 @@ fn signo(sig: i32) -> usize {
 }
 
 pub fn sys_kill(pid: Pid, sig: i32) -> SyscallResult {
-    signal::send(i64::from(pid.raw()), signo(sig)).map(|()| 0)
+    signal::send(i64::from(pid.raw()), signo(sig), signal::SI_USER).map(|()| 0)
 }
 
 /// tkill(2); tgkill(2) names the thread group too, which is the process.
 pub fn sys_tkill(tid: Pid, sig: i32) -> SyscallResult {
-    signal::send(i64::from(tid.positive()?), signo(sig)).map(|()| 0)
+    signal::send(i64::from(tid.positive()?), signo(sig), signal::SI_TKILL).map(|()| 0)
 }
 
 /// tgkill(2): both ids must be positive (EINVAL, as Linux); with one
@@ -28,5 +28,5 @@ pub fn sys_tgkill(tgid: Pid, tid: Pid, sig: i32) -> SyscallResult {
     if tgid != tid {
         return Err(Errno::ESRCH);
     }
-    signal::send(i64::from(tid), signo(sig)).map(|()| 0)
+    signal::send(i64::from(tid), signo(sig), signal::SI_TKILL).map(|()| 0)
 }

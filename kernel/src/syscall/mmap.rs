@@ -1,8 +1,8 @@
 //! mmap(2): anonymous mappings, private or shared, and private copies of
 //! regular files (file MAP_SHARED: ENODEV); PROT_NONE, MAP_FIXED and
 //! MAP_FIXED_NOREPLACE. The work is in process::memory. Flag bits Linux
-//! does not know are ignored, as Linux does (MAP_SHARED_VALIDATE rejects
-//! them: EOPNOTSUPP).
+//! does not know are ignored, as Linux does (MAP_SHARED_VALIDATE, a file
+//! mapping's type only, rejects them: EOPNOTSUPP).
 
 use kernel_abi::auxv::{MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE};
 use kernel_abi::Errno;
@@ -40,6 +40,9 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
     let shared = match flags & 0x0f {
         MAP_PRIVATE => false,
         MAP_SHARED => true,
+        // Anonymous memory knows only MAP_SHARED and MAP_PRIVATE (Linux's
+        // do_mmap: any other type, MAP_SHARED_VALIDATE included, is EINVAL).
+        MAP_SHARED_VALIDATE if flags & MAP_ANONYMOUS != 0 => return Err(Errno::EINVAL),
         MAP_SHARED_VALIDATE if flags & !MAP_KNOWN != 0 => return Err(Errno::EOPNOTSUPP),
         MAP_SHARED_VALIDATE => true,
         _ => return Err(Errno::EINVAL),
@@ -62,6 +65,8 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
         Placement::FixedNoReplace(addr)
     } else if flags & MAP_FIXED != 0 {
         Placement::Fixed(addr)
+    } else if addr != 0 {
+        Placement::Hint(addr)
     } else {
         Placement::Any
     };

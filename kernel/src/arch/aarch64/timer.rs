@@ -2,6 +2,26 @@
 //! (PPI 27) for the periodic tick.
 
 use core::arch::asm;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// CLOCK_REALTIME minus the boot-relative counter time (ns), from the RTC
+/// at boot; 0 (realtime counts from boot) without one.
+static REALTIME_OFFSET_NS: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the wall-clock time now to `epoch_ns` (nanoseconds since the epoch).
+pub fn set_realtime(epoch_ns: u64) {
+    REALTIME_OFFSET_NS.store(epoch_ns.saturating_sub(now_ns()), Ordering::Relaxed);
+}
+
+/// How far CLOCK_REALTIME is ahead of the boot-relative clocks.
+pub fn realtime_offset_ns() -> u64 {
+    REALTIME_OFFSET_NS.load(Ordering::Relaxed)
+}
+
+/// CLOCK_REALTIME in nanoseconds since the epoch.
+pub fn realtime_ns() -> u64 {
+    now_ns().saturating_add(realtime_offset_ns())
+}
 
 /// PPI of the EL1 virtual timer on QEMU virt.
 pub const VIRT_TIMER_INTID: u32 = 27;
