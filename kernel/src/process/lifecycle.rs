@@ -137,8 +137,8 @@ pub fn exit_current(status: i32) -> ! {
         // now (wait4 never sees it: ECHILD once no other child is left),
         // and with SIG_IGN no SIGCHLD is sent at all.
         let chld = procs.get(&ppid).map(|pa| pa.signals.actions[signal::SIGCHLD - 1]);
-        let autoreap =
-            exit_signal == signal::SIGCHLD && chld.is_some_and(|a| a.handler == signal::SIG_IGN || a.flags & SA_NOCLDWAIT != 0);
+        let autoreap = exit_signal == signal::SIGCHLD
+            && chld.is_some_and(|a| a.handler == signal::SIG_IGN || a.flags & SA_NOCLDWAIT != 0);
         if autoreap {
             if let Some(p) = procs.get_mut(&pid) {
                 p.autoreap = true;

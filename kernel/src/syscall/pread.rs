@@ -63,38 +63,35 @@ pub fn sys_pwrite64(fd: Fd, buf: UserSlice, offset: i64) -> SyscallResult {
 /// one ends it). The offset is one 64-bit register on arm64 (the second,
 /// high half is 0 there).
 pub fn sys_preadv(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> SyscallResult {
-    let bufs = read_iovecs(iov, count)?;
-    let mut offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
-    let mut total = 0;
-    for buf in bufs.into_iter().filter(|b| !b.is_empty()) {
-        let n = match sys_pread64(fd, buf, offset as i64) {
-            Ok(n) => n,
-            Err(e) if total == 0 => return Err(e),
-            Err(_) => break,
-        };
-        total += n;
-        offset = offset.saturating_add(n as u64);
-        if n < buf.len() {
-            break;
-        }
-    }
-    Ok(total)
+    vectored_at(iov, count, offset, |buf, at| sys_pread64(fd, buf, at))
 }
 
 /// pwritev(2): pwrite64 of each buffer in turn, from `offset` on.
 pub fn sys_pwritev(fd: Fd, iov: UserPtr<IoVec>, count: usize, offset: i64) -> SyscallResult {
+    vectored_at(iov, count, offset, |buf, at| sys_pwrite64(fd, buf, at))
+}
+
+/// Runs `one` over each non-empty buffer of the iovec array at advancing
+/// offsets; a short transfer ends it, an error after some progress too.
+fn vectored_at(
+    iov: UserPtr<IoVec>,
+    count: usize,
+    offset: i64,
+    mut one: impl FnMut(UserSlice, i64) -> SyscallResult,
+) -> SyscallResult {
     let bufs = read_iovecs(iov, count)?;
     let mut offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
     let mut total = 0;
     for buf in bufs.into_iter().filter(|b| !b.is_empty()) {
-        let n = match sys_pwrite64(fd, buf, offset as i64) {
+        let len = buf.len();
+        let n = match one(buf, offset as i64) {
             Ok(n) => n,
             Err(e) if total == 0 => return Err(e),
             Err(_) => break,
         };
         total += n;
         offset = offset.saturating_add(n as u64);
-        if n < buf.len() {
+        if n < len {
             break;
         }
     }
