@@ -333,10 +333,28 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::SYSLOG => syslog::sys_syslog(a.i32(0), a.slice(1, 2), a.i32(2)),
         sysno::REBOOT => reboot::sys_reboot(a.u32(0), a.u32(1), a.u32(2), a.cstr(3)),
         _ => {
-            let name = sysno::name(nr).unwrap_or("unknown");
-            // KERN_DEBUG: in the log (dmesg), not on the console by default.
-            printk!(crate::printk::LEVEL_DEBUG, "syscall {nr} ({name}) not implemented: ENOSYS");
+            // Once per number, at KERN_DEBUG (in dmesg, not on the console
+            // by default): enough to learn what a program wanted. Linux logs
+            // nothing; a log line per call let a program that loops over
+            // unknown calls with the console level raised (the fuzzer does,
+            // via syslog(2)) flood the serial line with megabytes.
+            if first_enosys(nr) {
+                let name = sysno::name(nr).unwrap_or("unknown");
+                printk!(crate::printk::LEVEL_DEBUG, "syscall {nr} ({name}) not implemented: ENOSYS");
+            }
             Err(Errno::ENOSYS)
         }
     }
+}
+
+/// Syscall numbers already reported as not implemented: one bit each below
+/// 1023, and one bit shared by every larger number (none exists on aarch64).
+static ENOSYS_SEEN: [core::sync::atomic::AtomicU64; 16] = [const { core::sync::atomic::AtomicU64::new(0) }; 16];
+
+/// True the first time `nr` is seen here.
+fn first_enosys(nr: usize) -> bool {
+    use core::sync::atomic::Ordering;
+    let index = nr.min(ENOSYS_SEEN.len() * 64 - 1);
+    let bit = 1u64 << (index % 64);
+    ENOSYS_SEEN[index / 64].fetch_or(bit, Ordering::Relaxed) & bit == 0
 }

@@ -223,25 +223,55 @@ impl Console {
         }
         match self.guest.recv(timeout) {
             Recv::Output(bytes) => {
-                let t = self.t0 + self.guest.now();
-                // A failing transcript write must not fail the test; the
-                // report notes a short transcript instead.
-                let _ = self.transcript.borrow_mut().output(t, &bytes);
-                self.screen.feed(&bytes);
-                self.scan_lines();
+                let mut taken = bytes.len();
+                self.take_output(&bytes);
+                // Take what is already waiting before the caller searches
+                // the screen again: each search reads all the text since
+                // the cursor, so one search per small chunk is quadratic. A
+                // guest printing a 5 MB burst of kernel log in small writes
+                // was read at a few kB/s, the step timed out and the guest
+                // looked hung. The cap keeps one batch well inside the
+                // screen's buffer, so nothing unsearched is dropped by it.
+                let cap = (self.settings.buffer_limit / 4).max(64 * 1024);
+                while taken < cap {
+                    match self.guest.recv(Duration::ZERO) {
+                        Recv::Output(more) => {
+                            taken += more.len();
+                            self.take_output(&more);
+                        }
+                        Recv::Exited(status) => {
+                            self.take_exit(status);
+                            break;
+                        }
+                        Recv::Timeout => break,
+                    }
+                }
                 true
             }
             Recv::Exited(status) => {
-                let t = self.t0 + self.guest.now();
-                let _ = self.transcript.borrow_mut().exit(t, status);
-                self.exited = Some(status);
-                // A final line without newline still counts.
-                self.screen.feed(b"\n");
-                self.scan_lines();
+                self.take_exit(status);
                 true
             }
             Recv::Timeout => false,
         }
+    }
+
+    fn take_output(&mut self, bytes: &[u8]) {
+        let t = self.t0 + self.guest.now();
+        // A failing transcript write must not fail the test; the report
+        // notes a short transcript instead.
+        let _ = self.transcript.borrow_mut().output(t, bytes);
+        self.screen.feed(bytes);
+        self.scan_lines();
+    }
+
+    fn take_exit(&mut self, status: Option<i32>) {
+        let t = self.t0 + self.guest.now();
+        let _ = self.transcript.borrow_mut().exit(t, status);
+        self.exited = Some(status);
+        // A final line without newline still counts.
+        self.screen.feed(b"\n");
+        self.scan_lines();
     }
 
     /// Reads on for a moment after a panic so the report has the whole

@@ -138,3 +138,59 @@ fn a_qemu_crash_is_told_apart_from_a_kill() {
     assert_eq!(exited(Some(9)), "QEMU died from signal 9 (SIGKILL)");
     assert_eq!(exited(None), "QEMU was killed unexpectedly");
 }
+
+/// A guest whose whole output is already waiting, as when QEMU printed a
+/// burst faster than the harness read it; it counts the receives that could
+/// have waited (each one is followed by a search of the screen).
+struct BurstGuest {
+    chunks: VecDeque<Vec<u8>>,
+    waiting_receives: Rc<RefCell<usize>>,
+}
+
+impl Guest for BurstGuest {
+    fn recv(&mut self, timeout: Duration) -> Recv {
+        if !timeout.is_zero() {
+            *self.waiting_receives.borrow_mut() += 1;
+        }
+        self.chunks.pop_front().map_or(Recv::Timeout, Recv::Output)
+    }
+    fn send(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn now(&self) -> f64 {
+        0.0
+    }
+    fn kill(&mut self) {}
+    fn triage(&mut self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
+
+#[test]
+fn a_burst_of_small_writes_is_searched_in_batches() {
+    // Regression: the fuzzer raised the console log level and the kernel
+    // printed 70,000 debug lines in small writes; one search of all pending
+    // text per write made reading quadratic and the step timed out.
+    let dir = tempfile::tempdir().unwrap();
+    let mut chunks: VecDeque<Vec<u8>> = (0..50_000)
+        .map(|i| format!("<7>[    3.{i:06}] syscall 415 (unknown) not implemented: ENOSYS\n").into_bytes())
+        .collect();
+    chunks.push_back(b"xt-fuzz: done\n".to_vec());
+    let waiting_receives = Rc::new(RefCell::new(0));
+    let guest = BurstGuest { chunks, waiting_receives: waiting_receives.clone() };
+    let info = TranscriptInfo { profile: "p".into(), phase: "x".into(), test: "t".into() };
+    let writer = Rc::new(RefCell::new(Writer::create(&dir.path().join("t.cast"), info, 1 << 20).unwrap()));
+    let settings = Settings {
+        prompt: Regex::new(r"# $").unwrap(),
+        panic: vec![],
+        noise: vec![Regex::new(r"(?m)^<\d>\[ *\d+\.\d{6}\] [^\n]*\n").unwrap()],
+        warning: vec![],
+        markers: vec![],
+        buffer_limit: 8 << 20,
+    };
+    let mut c = Console::new(Box::new(guest), settings, writer, 0.0);
+    let found = c.expect(&Regex::new("xt-fuzz: done").unwrap(), Duration::from_secs(5), "the end").unwrap();
+    assert_eq!(found.matched, "xt-fuzz: done");
+    let waits = *waiting_receives.borrow();
+    assert!(waits <= 5, "3.3 MB already waiting were searched {waits} times, not in a few batches");
+}
