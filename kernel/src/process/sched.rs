@@ -22,18 +22,6 @@ pub fn notify() {
 /// is runnable (all wait), idles until an interrupt. Returns when the
 /// current process is chosen again.
 pub fn schedule() {
-    schedule_preferring(&[]);
-}
-
-/// A directed yield: the first runnable process of `pids` (other than the
-/// current one) runs next, as Linux's wakeup preemption lets a process
-/// just sent a signal act on it before the sender goes on (`kill $p; wait`
-/// in a shell then finds it dead). Otherwise like `schedule`.
-pub fn yield_to(pids: &[u32]) {
-    schedule_preferring(pids);
-}
-
-fn schedule_preferring(prefer: &[u32]) {
     let _irq = IrqGuard::new();
     loop {
         let now = EVENTS.load(Ordering::SeqCst);
@@ -41,10 +29,10 @@ fn schedule_preferring(prefer: &[u32]) {
         let mut procs = PROCS.lock();
         let runnable =
             |p: &super::Process| p.state == State::Running && p.task.is_some() && p.wait_seq.is_none_or(|s| s != now);
-        let preferred = prefer.iter().copied().find(|&pid| pid != cur && procs.get(&pid).is_some_and(|p| runnable(p)));
-        let next = preferred.or_else(|| {
-            procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid)
-        });
+        // No directed yield to a process just signalled: Linux on one CPU
+        // lets the sender go on (ash's `kill $!; wait $!` then still finds
+        // the job running and prints "Terminated", as the oracle shows).
+        let next = procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid);
         let Some(next) = next else {
             // Nothing to run: wait for an interrupt (it bumps EVENTS). The
             // waiting process stays current meanwhile, but idle time is

@@ -300,10 +300,6 @@ pub fn send(pid: i64, sig: usize, code: i32) -> Result<(), Errno> {
     if permitted.is_empty() {
         return Err(Errno::ESRCH);
     }
-    if sig != 0 && !targets.is_empty() {
-        // The signalled processes act on it before the sender goes on.
-        super::sched::yield_to(&targets);
-    }
     Ok(())
 }
 
