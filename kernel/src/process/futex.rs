@@ -1,16 +1,16 @@
 //! Futexes: processes waiting for a 32-bit word of user memory to change,
 //! woken by address. A word in MAP_SHARED memory is keyed by its physical
 //! address (processes that share the page meet there); any other word by
-//! process and address, as Linux keys private mappings by their mm. With
-//! one thread per process, private futexes only ever meet the process
-//! itself; shared ones work across fork.
+//! process and address, as Linux keys private mappings by their mm: the
+//! threads of a process meet on private futexes; shared ones work across
+//! fork. A waiter is one thread (by tid).
 
 use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 use spin::Mutex;
 
-use super::{current_pid, sched, signal, with_current};
+use super::{current_pid, current_tid, sched, signal, with_current};
 use crate::arch::{timer, IrqGuard};
 use crate::mm::page_table::PageKind;
 use crate::mm::usercopy::copy_from_user;
@@ -25,7 +25,8 @@ pub enum Key {
 struct Waiter {
     key: Key,
     bitset: u32,
-    pid: u32,
+    /// The waiting thread.
+    tid: u32,
     woken: bool,
 }
 
@@ -72,17 +73,17 @@ pub fn wait(addr: u64, key: Key, expected: u32, bitset: u32, deadline: Option<u6
         }
         let mut waiters = WAITERS.lock();
         waiters.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
-        waiters.push(Waiter { key, bitset, pid: current_pid(), woken: false });
+        waiters.push(Waiter { key, bitset, tid: current_tid(), woken: false });
     }
-    let pid = current_pid();
+    let tid = current_tid();
     let woken = || {
         let _irq = IrqGuard::new();
-        WAITERS.lock().iter().any(|w| w.pid == pid && w.woken)
+        WAITERS.lock().iter().any(|w| w.tid == tid && w.woken)
     };
     sched::wait_until(|| woken() || deadline.is_some_and(|d| timer::now_ns() >= d) || signal::has_deliverable());
     let _irq = IrqGuard::new();
     let mut waiters = WAITERS.lock();
-    let Some(i) = waiters.iter().position(|w| w.pid == pid) else { return Ok(0) };
+    let Some(i) = waiters.iter().position(|w| w.tid == tid) else { return Ok(0) };
     let w = waiters.swap_remove(i);
     if w.woken {
         Ok(0)
@@ -128,4 +129,11 @@ pub fn requeue(from: Key, to: Key, count: u32, moved: u32) -> usize {
         n += 1;
     }
     woken + n
+}
+
+/// Threads that ended without returning from their wait (exit_group,
+/// execve from another thread): their waits go.
+pub fn forget(tids: &[u32]) {
+    let _irq = IrqGuard::new();
+    WAITERS.lock().retain(|w| !tids.contains(&w.tid));
 }

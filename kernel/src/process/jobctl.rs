@@ -56,7 +56,16 @@ pub(crate) fn post(procs: &mut Table, pid: u32, sig: usize) {
 }
 
 /// `post` with the siginfo the handler sees (a sender's pid and uid).
+/// The signal is process-directed: one thread that does not block it
+/// gets it (`Process::signal_target`).
 pub(crate) fn post_info(procs: &mut Table, pid: u32, sig: usize, info: super::signal::SigInfo) {
+    post_to(procs, pid, None, sig, info);
+}
+
+/// `post_info` to thread `tid` of `pid` (tkill, tgkill), or, with None,
+/// to the thread the process-directed signal goes to. Stop and continue
+/// act on the whole process, whichever thread the signal names.
+pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize, info: super::signal::SigInfo) {
     let Some(p) = procs.get_mut(&pid) else { return };
     if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
         return;
@@ -68,20 +77,22 @@ pub(crate) fn post_info(procs: &mut Table, pid: u32, sig: usize, info: super::si
         return;
     }
     if is_stop(sig) {
-        p.signals.pending &= !bit(SIGCONT);
+        p.discard_pending(bit(SIGCONT));
     }
     let stopped = matches!(p.state, State::Stopped(_));
     if sig == SIGCONT {
-        p.signals.pending &= !STOP_MASK;
+        p.discard_pending(STOP_MASK);
     }
     if stopped && (sig == SIGCONT || sig == SIGKILL) {
         p.state = State::Running;
     }
+    let target = tid.unwrap_or_else(|| p.signal_target(sig));
     // An ignored signal is discarded now (unless blocked: the action may
     // change before it is unblocked), as in Linux: a child that still
     // ignores SIGTSTP from its shell when it is sent does not stop later.
-    if !p.signals.ignores(sig) {
-        p.signals.raise_info(sig, info);
+    let blocked = p.thread_view(target).is_some_and(|(mask, ..)| mask & bit(sig) != 0);
+    if blocked || !p.signals.ignores_unblocked(sig) {
+        p.raise_on_thread(target, sig, info);
     }
     if stopped && sig == SIGCONT {
         p.job_event = Some(JobEvent::Continued);

@@ -43,6 +43,8 @@ pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
         let mut c = Process::new(&p.name, space, p.brk_start);
         c.brk = p.brk;
         c.mmap_next = p.mmap_next;
+        // The calling thread's mask and alternate stack (the child is a
+        // copy of this thread only).
         c.signals = p.signals.clone();
         c.signals.pending = 0;
         c.umask = p.umask;
@@ -99,13 +101,16 @@ pub fn release_vfork_parent(p: &mut Process) {
     }
 }
 
-/// Ends the current process with wait status `status`: resources go now,
-/// the zombie stays until its parent waits. Never returns.
+/// Ends the current process, all its threads, with wait status `status`:
+/// resources go now, the zombie stays until its parent waits (its parent
+/// learns of it once, here). Never returns.
 pub fn exit_current(status: i32) -> ! {
     let pid = current_pid();
     if pid == 1 {
         panic!("Attempted to kill init! exitcode={:#x}", status);
     }
+    super::group_exit::end_other_threads();
+    super::group_exit::exit_held_robust_list();
     {
         let _irq = IrqGuard::new();
         crate::mm::page_table::split_kernel_user();

@@ -5,7 +5,9 @@
 //! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
 //! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
 //! `itimer.rs` (interval timers), `rlimit.rs` (resource limits) and
-//! `futex.rs` (futex waits).
+//! `futex.rs` (futex waits), `thread.rs` (the threads of a process and
+//! how one of them is held in its entry) and `group_exit.rs` (a thread's
+//! exit, exit_group, execve's end of the other threads).
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
 
@@ -14,6 +16,7 @@ pub mod cputime;
 pub mod exec;
 mod fault;
 pub mod futex;
+mod group_exit;
 pub mod itimer;
 pub mod jobctl;
 mod lifecycle;
@@ -23,6 +26,7 @@ pub mod sched;
 mod sigaction;
 pub mod signal;
 mod stat;
+pub mod thread;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -40,12 +44,13 @@ use crate::arch::IrqGuard;
 use crate::mm::page_table::AddressSpace;
 
 pub use fault::{resolve_cow, user_fault};
+pub use group_exit::{exec_takeover, exit_group, exit_thread};
 pub use lifecycle::{
     exit_current, fork, release_vfork_parent, try_wait_usage, wait, wait_with_usage, ForkOptions, WaitFor, WaitOptions,
 };
 pub use memory::{brk, madvise, mmap, mprotect, mremap, munmap, MapRequest, Placement, MMAP_BASE};
 
-/// Most processes at once.
+/// Most tasks (processes and their threads) at once.
 const MAX_PROCESSES: usize = 512;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +64,13 @@ pub enum State {
 }
 
 pub struct Process {
+    /// The process id: the thread group id (tgid), the leader's tid.
     pub pid: u32,
+    /// The thread whose own state the entry holds (`thread.rs`): the
+    /// running thread while the process runs.
+    pub tid: u32,
+    /// The process's other threads.
+    pub threads: Vec<thread::Thread>,
     pub ppid: u32,
     pub pgid: u32,
     pub sid: u32,
@@ -107,10 +118,14 @@ pub struct Process {
     /// A zombie nobody waits for: its parent ignored SIGCHLD (SIG_IGN or
     /// SA_NOCLDWAIT) when it exited, so it is released, never reported.
     pub autoreap: bool,
-    /// set_tid_address / CLONE_CHILD_CLEARTID. With one thread per process
-    /// nothing else shares its memory, so, as Linux (only when mm_users > 1),
-    /// exit neither clears it nor wakes a futex there.
+    /// set_tid_address / CLONE_CHILD_CLEARTID of the held thread: when it
+    /// exits while other threads share the memory, 0 is written there and
+    /// a futex waiter woken (as Linux, only when mm_users > 1).
     pub clear_child_tid: u64,
+    /// set_robust_list(2) of the held thread.
+    pub robust_list: thread::RobustList,
+    /// When the held thread was created (clock ticks).
+    pub thread_start_ticks: u64,
     /// A vfork child: the parent waiting until it execs or exits.
     pub vfork_parent: Option<u32>,
     /// Has called execve since fork (Linux's !PF_FORKNOEXEC): its parent
@@ -131,6 +146,8 @@ impl Process {
     pub fn new(name: &str, space: AddressSpace, brk: u64) -> Process {
         Process {
             pid: 0,
+            tid: 0,
+            threads: Vec::new(),
             ppid: 0,
             pgid: 0,
             sid: 0,
@@ -159,6 +176,8 @@ impl Process {
             autoreap: false,
             max_rss_pages: 0,
             clear_child_tid: 0,
+            robust_list: thread::RobustList::default(),
+            thread_start_ticks: crate::init::ticks(),
             vfork_parent: None,
             did_exec: false,
         }
@@ -186,7 +205,10 @@ impl Process {
 pub(crate) type Table = BTreeMap<u32, Box<Process>>;
 
 pub(crate) static PROCS: Mutex<Table> = Mutex::new(BTreeMap::new());
+/// The running process (its pid, the thread group id).
 pub(crate) static CURRENT: AtomicU32 = AtomicU32::new(0);
+/// The running thread: the one held in CURRENT's entry.
+pub(crate) static CURRENT_TID: AtomicU32 = AtomicU32::new(0);
 /// Automatic pids start at 2: 1 is init's, given explicitly.
 static NEXT_PID: AtomicU32 = AtomicU32::new(2);
 
@@ -197,14 +219,33 @@ pub fn init_idle() {
     p.task = Task::boot();
     PROCS.lock().insert(0, Box::new(p));
     CURRENT.store(0, Ordering::SeqCst);
+    CURRENT_TID.store(0, Ordering::SeqCst);
 }
 
+/// The running process's pid (getpid(2): the thread group id).
 pub fn current_pid() -> u32 {
     CURRENT.load(Ordering::SeqCst)
 }
 
-fn alloc_pid(procs: &Table) -> Result<u32, Errno> {
-    if procs.len() >= MAX_PROCESSES {
+/// The running thread's id (gettid(2)).
+pub fn current_tid() -> u32 {
+    CURRENT_TID.load(Ordering::SeqCst)
+}
+
+/// Whether `id` names a process or a thread (pids and tids share one space).
+fn id_in_use(procs: &Table, id: u32) -> bool {
+    procs.contains_key(&id) || procs.values().any(|p| p.threads.iter().any(|t| t.tid == id))
+}
+
+/// The process that has thread `tid` (not a zombie).
+pub(crate) fn tgid_of(procs: &Table, tid: u32) -> Option<u32> {
+    procs.values().find(|p| p.pid != 0 && p.has_thread(tid)).map(|p| p.pid)
+}
+
+/// A free id for a new process or thread (EAGAIN past MAX_PROCESSES
+/// tasks, threads included).
+pub(crate) fn alloc_pid(procs: &Table) -> Result<u32, Errno> {
+    if procs.len() + procs.values().map(|p| p.threads.len()).sum::<usize>() >= MAX_PROCESSES {
         return Err(Errno::EAGAIN);
     }
     loop {
@@ -213,7 +254,7 @@ fn alloc_pid(procs: &Table) -> Result<u32, Errno> {
             NEXT_PID.store(2, Ordering::SeqCst);
             continue;
         }
-        if !procs.contains_key(&pid) {
+        if !id_in_use(procs, pid) {
             return Ok(pid);
         }
     }
@@ -225,11 +266,12 @@ pub fn spawn(mut p: Process, frame: &TrapFrame, pid: Option<u32>) -> Result<u32,
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
     let pid = match pid {
-        Some(pid) if !procs.contains_key(&pid) => pid,
+        Some(pid) if !id_in_use(&procs, pid) => pid,
         Some(_) => return Err(Errno::EEXIST),
         None => alloc_pid(&procs)?,
     };
     p.pid = pid;
+    p.tid = pid;
     p.ppid = current_pid();
     if p.pgid == 0 {
         p.pgid = pid;
@@ -254,6 +296,14 @@ pub fn with_current<R>(f: impl FnOnce(&mut Process) -> R) -> Result<R, Errno> {
 pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     let _irq = IrqGuard::new();
     PROCS.lock().get(&pid).filter(|_| pid != 0).map(|p| f(p))
+}
+
+/// Runs `f` on the process that has thread `tid` (not pid 0; not a zombie).
+pub fn with_thread<R>(tid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
+    let _irq = IrqGuard::new();
+    let procs = PROCS.lock();
+    let pid = tgid_of(&procs, tid)?;
+    procs.get(&pid).map(|p| f(p))
 }
 
 /// Runs `f` on process `pid` (not pid 0), mutably.

@@ -1,4 +1,4 @@
-//! The scheduler: round-robin over runnable processes, preemption on the
+//! The scheduler: round-robin over runnable threads (of every process), preemption on the
 //! timer tick when the tick interrupted EL0, and one global event counter
 //! for waiting (every interrupt and state change bumps it; a waiter sleeps
 //! until it moves, then re-checks its condition).
@@ -8,7 +8,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use super::{State, CURRENT, PROCS};
+use super::{State, CURRENT, CURRENT_TID, PROCS};
 use crate::arch::{self, IrqGuard};
 
 static EVENTS: AtomicU64 = AtomicU64::new(0);
@@ -25,19 +25,30 @@ pub fn schedule() {
     let _irq = IrqGuard::new();
     loop {
         let now = EVENTS.load(Ordering::SeqCst);
-        let cur = CURRENT.load(Ordering::SeqCst);
+        let cur = (CURRENT.load(Ordering::SeqCst), CURRENT_TID.load(Ordering::SeqCst));
         let mut procs = PROCS.lock();
-        let runnable =
-            |p: &super::Process| p.state == State::Running && p.task.is_some() && p.wait_seq.is_none_or(|s| s != now);
+        // Round robin over (pid, tid): the first runnable thread after the
+        // current one, else the first one (possibly the current one).
         // No directed yield to a process just signalled: Linux on one CPU
         // lets the sender go on (ash's `kill $!; wait $!` then still finds
         // the job running and prints "Terminated", as the oracle shows).
-        let next = procs.range(cur + 1..).chain(procs.range(..=cur)).find(|(_, p)| runnable(p)).map(|(&pid, _)| pid);
-        let Some(next) = next else {
+        let (mut first, mut after) = (None, None);
+        for (&pid, p) in procs.iter().filter(|(_, p)| p.state == State::Running) {
+            for tid in p.runnable_tids(now) {
+                let unit = (pid, tid);
+                if first.is_none_or(|f| unit < f) {
+                    first = Some(unit);
+                }
+                if unit > cur && after.is_none_or(|a| unit < a) {
+                    after = Some(unit);
+                }
+            }
+        }
+        let Some(next) = after.or(first) else {
             // Nothing to run: wait for an interrupt (it bumps EVENTS). The
             // waiting process stays current meanwhile, but idle time is
             // nobody's CPU time.
-            super::cputime::switch_out(&mut procs, cur);
+            super::cputime::switch_out(&mut procs, cur.0);
             drop(procs);
             arch::irq_enable();
             arch::wait_for_interrupt();
@@ -48,8 +59,10 @@ pub fn schedule() {
         if next == cur {
             return;
         }
-        super::cputime::switch_out(&mut procs, cur);
-        let next_p = procs.get(&next).expect("chosen process");
+        super::cputime::switch_out(&mut procs, cur.0);
+        let next_p = procs.get_mut(&next.0).expect("chosen process");
+        // The chosen thread's own state comes into the entry (thread.rs).
+        next_p.swap_in(next.1);
         let Some(task) = next_p.task.clone() else { return };
         match &next_p.space {
             Some(space) => space.activate(),
@@ -57,7 +70,8 @@ pub fn schedule() {
                 crate::mm::page_table::split_kernel_user();
             }
         }
-        CURRENT.store(next, Ordering::SeqCst);
+        CURRENT.store(next.0, Ordering::SeqCst);
+        CURRENT_TID.store(next.1, Ordering::SeqCst);
         drop(procs);
         // `task` is moved in: nothing on this stack holds a task across
         // the switch (an exiting process never comes back to drop it).

@@ -174,6 +174,14 @@ impl SignalState {
         self.blocked & bit(sig) == 0 && (a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig)))
     }
 
+    /// Whether `sig`'s action throws it away on delivery (ignored, or
+    /// default ignored), whatever the mask: `ignores` for a thread whose
+    /// mask is elsewhere (process::thread).
+    pub(crate) fn ignores_unblocked(&self, sig: usize) -> bool {
+        let a = self.actions[sig - 1];
+        a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))
+    }
+
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {

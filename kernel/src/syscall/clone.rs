@@ -1,9 +1,18 @@
-//! clone(2) without sharing: a new process with a copied address space,
-//! with the exit signal (CSIGNAL), CLONE_SETTLS, CLONE_PARENT_SETTID,
-//! CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT and CLONE_VFORK
-//! (the caller waits until the child execs or exits; memory is copied, not
-//! shared). Sharing anything else (CLONE_VM without CLONE_VFORK,
-//! CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS), CLONE_PIDFD and
+//! clone(2), two kinds:
+//! - a thread (CLONE_THREAD, which Linux allows only with CLONE_SIGHAND and
+//!   CLONE_VM): a new thread of the caller's process sharing its memory,
+//!   descriptors, fs information and signal actions, so CLONE_FS and
+//!   CLONE_FILES are required too (a thread with its own table: EINVAL);
+//!   CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and
+//!   CLONE_CHILD_CLEARTID apply; the exit signal is ignored, as Linux
+//!   ignores it for threads (process::thread);
+//! - a process sharing nothing: a copied address space, with the exit
+//!   signal (CSIGNAL), CLONE_SETTLS, CLONE_PARENT_SETTID,
+//!   CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT and CLONE_VFORK
+//!   (the caller waits until the child execs or exits; memory is copied,
+//!   not shared).
+//! Sharing without CLONE_THREAD (CLONE_VM without CLONE_VFORK,
+//! CLONE_SIGHAND, CLONE_FILES, CLONE_FS in a new process), CLONE_PIDFD and
 //! new namespaces: EINVAL, nothing half done.
 
 use kernel_abi::Errno;
@@ -12,6 +21,7 @@ use super::args::{CloneArgs, CloneFlags, UserPtr};
 use super::current::current;
 use super::SyscallResult;
 use crate::arch::exception::TrapFrame;
+use crate::process::thread::{self, ThreadOptions};
 use crate::process::{self, signal, ForkOptions};
 
 /// Flags that change nothing for a process that shares nothing:
@@ -35,6 +45,9 @@ pub fn sys_clone(
     frame: &TrapFrame,
 ) -> SyscallResult {
     let flags = args.flags;
+    if flags.contains(CloneFlags::THREAD) {
+        return clone_thread(flags, stack, parent_tid, tls, child_tid, frame);
+    }
     let done = CloneFlags::SETTLS
         | CloneFlags::PARENT_SETTID
         | CloneFlags::CHILD_SETTID
@@ -74,4 +87,53 @@ pub fn sys_clone(
         let _ = parent_tid.write(&(pid as i32));
     }
     Ok(pid as usize)
+}
+
+/// What a thread must share: Linux's own rules (CLONE_THREAD needs
+/// CLONE_SIGHAND, which needs CLONE_VM) plus the fs information and the
+/// descriptor table, which a thread here always shares.
+const THREAD_SHARES: CloneFlags = CloneFlags::VM
+    .union(CloneFlags::FS)
+    .union(CloneFlags::FILES)
+    .union(CloneFlags::SIGHAND)
+    .union(CloneFlags::THREAD);
+
+/// clone(2) with CLONE_THREAD: a new thread of the caller's process.
+fn clone_thread(
+    flags: CloneFlags,
+    stack: u64,
+    parent_tid: UserPtr<i32>,
+    tls: u64,
+    child_tid: UserPtr<i32>,
+    frame: &TrapFrame,
+) -> SyscallResult {
+    let accepted = THREAD_SHARES
+        | CloneFlags::SETTLS
+        | CloneFlags::PARENT_SETTID
+        | CloneFlags::CHILD_SETTID
+        | CloneFlags::CHILD_CLEARTID
+        // A thread's parent is its process's: CLONE_PARENT changes nothing.
+        | CloneFlags::PARENT
+        | NO_EFFECT;
+    if !(flags - accepted).is_empty() || !flags.contains(THREAD_SHARES) {
+        return Err(Errno::EINVAL);
+    }
+    if flags.contains(CloneFlags::PARENT) && current().pid() == 1 {
+        // init's threads may not be siblings of init (Linux: EINVAL).
+        return Err(Errno::EINVAL);
+    }
+    let mut child_frame = *frame;
+    if stack != 0 {
+        child_frame.sp_el0 = stack;
+    }
+    let opts = ThreadOptions {
+        tls: flags.contains(CloneFlags::SETTLS).then_some(tls),
+        child_tid: flags.contains(CloneFlags::CHILD_SETTID).then_some(child_tid.addr()),
+        clear_child_tid: if flags.contains(CloneFlags::CHILD_CLEARTID) { child_tid.addr() } else { 0 },
+    };
+    let tid = thread::spawn_thread(&child_frame, opts)?;
+    if flags.contains(CloneFlags::PARENT_SETTID) {
+        let _ = parent_tid.write(&(tid as i32));
+    }
+    Ok(tid as usize)
 }

@@ -40,6 +40,9 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
             return Err(e);
         }
     };
+    // Past the point of no return: the other threads end and the caller
+    // becomes the leader (its tid the pid), as Linux's de_thread.
+    crate::process::exec_takeover();
     let image = alloc::sync::Arc::new(core::mem::take(&mut loaded.image));
     let (old, closed) = current().with(|p| {
         p.image = Some(image);

@@ -1,6 +1,5 @@
-//! kill(2), tkill(2), tgkill(2) (one thread per process: the tid is the pid).
-
-use kernel_abi::Errno;
+//! kill(2) (process-directed: delivered to one thread that does not block
+//! the signal), tkill(2) and tgkill(2) (to one thread).
 
 use super::args::Pid;
 use super::SyscallResult;
@@ -15,18 +14,15 @@ pub fn sys_kill(pid: Pid, sig: i32) -> SyscallResult {
     signal::send(i64::from(pid.raw()), signo(sig), signal::SI_USER).map(|()| 0)
 }
 
-/// tkill(2); tgkill(2) names the thread group too, which is the process.
+/// tkill(2): thread `tid` of any process.
 pub fn sys_tkill(tid: Pid, sig: i32) -> SyscallResult {
-    signal::send(i64::from(tid.positive()?), signo(sig), signal::SI_TKILL).map(|()| 0)
+    crate::process::thread::send_thread(None, tid.positive()?, signo(sig)).map(|()| 0)
 }
 
-/// tgkill(2): both ids must be positive (EINVAL, as Linux); with one
-/// thread per process the thread is the process, so `tgid` must be `tid`
-/// (ESRCH otherwise).
+/// tgkill(2): thread `tid` of process `tgid`; both ids must be positive
+/// (EINVAL, as Linux); ESRCH when `tid` is not a thread of `tgid`.
 pub fn sys_tgkill(tgid: Pid, tid: Pid, sig: i32) -> SyscallResult {
     let (tgid, tid) = (tgid.positive()?, tid.positive()?);
-    if tgid != tid {
-        return Err(Errno::ESRCH);
-    }
-    signal::send(i64::from(tid), signo(sig), signal::SI_TKILL).map(|()| 0)
+    crate::process::thread::send_thread(Some(tgid), tid, signo(sig)).map(|()| 0)
 }
+

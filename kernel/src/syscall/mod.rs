@@ -77,6 +77,7 @@ mod sched_getaffinity;
 mod sched_setaffinity;
 mod sched_yield;
 mod sendfile;
+mod robust_list;
 mod set_tid_address;
 mod setgroups;
 mod sethostname;
@@ -193,11 +194,15 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         // Processes
         sysno::CLONE => clone::sys_clone(CloneArgs::from_reg(a.0[0]), a.0[1], a.ptr(2), a.0[3], a.ptr(4), frame),
         sysno::EXECVE => execve::sys_execve(a.cstr(0), a.ptr(1), a.ptr(2), frame),
-        sysno::EXIT | sysno::EXIT_GROUP => exit::sys_exit(a.i32(0)),
+        sysno::EXIT => exit::sys_exit(a.i32(0)),
+        sysno::EXIT_GROUP => exit::sys_exit_group(a.i32(0)),
         sysno::WAIT4 => wait4::sys_wait4(a.pid(0), a.ptr(1), a.flags(2)?, a.ptr(3)),
-        sysno::GETPID | sysno::GETTID => getpid::sys_getpid(),
+        sysno::GETPID => getpid::sys_getpid(),
+        sysno::GETTID => getpid::sys_gettid(),
         sysno::GETPPID => getppid::sys_getppid(),
         sysno::SET_TID_ADDRESS => set_tid_address::sys_set_tid_address(a.ptr(0)),
+        sysno::SET_ROBUST_LIST => robust_list::sys_set_robust_list(a.0[0], a.usize(1)),
+        sysno::GET_ROBUST_LIST => robust_list::sys_get_robust_list(a.pid(0), a.ptr(1), a.ptr(2)),
         sysno::SETPGID => setpgid::sys_setpgid(a.pid(0), a.pid(1)),
         sysno::GETPGID => getpgid::sys_getpgid(a.pid(0)),
         sysno::SETSID => setsid::sys_setsid(),

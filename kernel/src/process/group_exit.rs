@@ -1,0 +1,162 @@
+//! How threads end: exit(2) ends the calling thread only (the process
+//! ends with its last thread), exit_group(2) and fatal signals end every
+//! thread (`lifecycle::exit_current`), and execve from any thread ends the
+//! others, the caller taking over the process id as the new leader.
+//!
+//! A thread that ends while others share its memory does what Linux's
+//! `mm_release` does: walks its robust futex list (set_robust_list), then
+//! writes 0 at its clear-child-tid address and wakes one futex waiter
+//! there (that is how pthread_join learns of it).
+
+use alloc::vec::Vec;
+
+use super::thread::{RobustList, Thread};
+use super::{current_pid, current_tid, exit_current, futex, sched, with_current, PROCS};
+use crate::arch::IrqGuard;
+use crate::mm::usercopy::{copy_from_user, copy_to_user};
+
+/// exit_group(2): every thread ends; the process becomes a zombie.
+pub fn exit_group(code: i32) -> ! {
+    exit_current((code & 0xff) << 8)
+}
+
+/// exit(2): the calling thread ends; when it is the last one, the process
+/// exits with `code`.
+pub fn exit_thread(code: i32) -> ! {
+    let Ok((false, clear, robust)) = with_current(|p| (p.threads.is_empty(), p.clear_child_tid, p.robust_list)) else {
+        exit_current((code & 0xff) << 8)
+    };
+    let tid = current_tid();
+    exit_robust_list(tid, robust);
+    if clear != 0 {
+        // Faults are ignored, as Linux ignores them here.
+        if copy_to_user(clear, &0u32.to_le_bytes()).is_ok() {
+            if let Ok(key) = futex::key(clear, false) {
+                futex::wake(key, 1, u32::MAX);
+            }
+        }
+    }
+    let task = {
+        let _irq = IrqGuard::new();
+        let mut procs = PROCS.lock();
+        procs.get_mut(&current_pid()).and_then(|p| p.end_held_thread())
+    };
+    // The task's stack is the one this runs on: arch keeps it alive until
+    // the switch away from it is done.
+    drop(task);
+    sched::notify();
+    loop {
+        sched::schedule();
+    }
+}
+
+/// The other threads of the current process end now (exit_group, a fatal
+/// signal, execve). Their robust lists are walked; their tasks, which do
+/// not run (one CPU), are dropped.
+pub(crate) fn end_other_threads() {
+    let others: Vec<Thread> = {
+        let _irq = IrqGuard::new();
+        PROCS.lock().get_mut(&current_pid()).map(|p| p.end_other_threads()).unwrap_or_default()
+    };
+    if others.is_empty() {
+        return;
+    }
+    let tids: Vec<u32> = others.iter().map(|t| t.tid).collect();
+    futex::forget(&tids);
+    for t in &others {
+        exit_robust_list(t.tid, t.robust_list);
+    }
+    drop(others);
+    sched::notify();
+}
+
+/// The current thread's robust list, as the process exits.
+pub(crate) fn exit_held_robust_list() {
+    if let Ok(robust) = with_current(|p| p.robust_list) {
+        exit_robust_list(current_tid(), robust);
+    }
+}
+
+/// execve from any thread (Linux's de_thread): the other threads end and
+/// the caller becomes the leader, its tid the process id; its
+/// clear-child-tid and robust list are forgotten (Linux's exec_mm_release).
+pub fn exec_takeover() {
+    end_other_threads();
+    let pid = current_pid();
+    let _ = with_current(|p| {
+        p.tid = pid;
+        p.clear_child_tid = 0;
+        p.robust_list = RobustList::default();
+    });
+    super::CURRENT_TID.store(pid, core::sync::atomic::Ordering::SeqCst);
+}
+
+/// The futex word's bits (linux/futex.h).
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Linux's ROBUST_LIST_LIMIT: a circular or endless list stops here.
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+fn read_u64(addr: u64) -> Option<u64> {
+    let mut b = [0u8; 8];
+    copy_from_user(&mut b, addr).ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// Linux's exit_robust_list: every futex on thread `tid`'s robust list
+/// (and the one it was about to add or remove) that `tid` still owns gets
+/// FUTEX_OWNER_DIED, and one waiter is woken. Bit 0 of an entry marks a
+/// PI futex (no wake: PI futexes are not implemented, ENOSYS).
+fn exit_robust_list(tid: u32, robust: RobustList) {
+    if robust.head == 0 {
+        return;
+    }
+    // struct robust_list_head: list.next, futex_offset, list_op_pending.
+    let (Some(first), Some(offset), Some(pending)) =
+        (read_u64(robust.head), read_u64(robust.head + 8), read_u64(robust.head + 16))
+    else {
+        return;
+    };
+    let offset = offset as i64;
+    let pending_entry = pending & !1;
+    let mut entry = first;
+    for _ in 0..ROBUST_LIST_LIMIT {
+        if entry & !1 == robust.head {
+            break;
+        }
+        let Some(next) = read_u64(entry & !1) else { break };
+        if entry & !1 != pending_entry {
+            futex_death((entry & !1).wrapping_add_signed(offset), tid, entry & 1 != 0, false);
+        }
+        entry = next;
+    }
+    if pending_entry != 0 {
+        futex_death(pending_entry.wrapping_add_signed(offset), tid, pending & 1 != 0, true);
+    }
+}
+
+/// Linux's handle_futex_death for the word at `addr`.
+fn futex_death(addr: u64, tid: u32, pi: bool, pending_op: bool) {
+    let mut b = [0u8; 4];
+    if addr % 4 != 0 || copy_from_user(&mut b, addr).is_err() {
+        return;
+    }
+    let word = u32::from_le_bytes(b);
+    let wake = |addr: u64| {
+        if let Ok(key) = futex::key(addr, false) {
+            futex::wake(key, 1, u32::MAX);
+        }
+    };
+    if pending_op && !pi && word == 0 {
+        wake(addr);
+        return;
+    }
+    if word & FUTEX_TID_MASK != tid {
+        return;
+    }
+    let new = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if copy_to_user(addr, &new.to_le_bytes()).is_ok() && !pi && word & FUTEX_WAITERS != 0 {
+        wake(addr);
+    }
+}

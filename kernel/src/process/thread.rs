@@ -1,0 +1,325 @@
+//! Threads (CLONE_THREAD): the threads of a process share its table entry.
+//!
+//! A `Process` is the thread group: everything the threads share (the
+//! address space, brk and mmap cursor, the descriptor table, cwd and
+//! umask, signal actions, credentials, limits, pgid/sid) lives once in it.
+//! What each thread owns alone is a `Thread`: its tid, kernel task (with
+//! its registers and TPIDR_EL0 in the saved frame), signal mask, pending
+//! thread-directed signals and their siginfo, rt_sigsuspend's saved mask,
+//! alternate signal stack, clear-child-tid and robust-list addresses, and
+//! its scheduler wait.
+//!
+//! One thread's own state is kept *in* the entry (`Process::tid`,
+//! `task`, `wait_seq`, the per-thread parts of `signals`, ...): the
+//! running thread's whenever the process runs. The others wait in
+//! `Process::threads`; the scheduler swaps the one it picks in
+//! (`Process::swap_in`). So every handler that works on "the current
+//! process" sees the calling thread's mask and pending set, and the shared
+//! state is shared by construction: there is one copy of it.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use kernel_abi::Errno;
+
+use super::signal::{AltStack, SigInfo, NSIG};
+use super::{current_pid, sched, Process, PROCS};
+use crate::arch::exception::TrapFrame;
+use crate::arch::task::Task;
+use crate::arch::IrqGuard;
+
+/// What clone(2) asks of a new thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadOptions {
+    /// CLONE_SETTLS: its TPIDR_EL0.
+    pub tls: Option<u64>,
+    /// CLONE_CHILD_SETTID: its tid is stored there (shared memory).
+    pub child_tid: Option<u64>,
+    /// CLONE_CHILD_CLEARTID.
+    pub clear_child_tid: u64,
+}
+
+/// clone(2) with CLONE_THREAD: a new thread of the current process that
+/// first enters EL0 through `frame` with x0 = 0. Returns its tid.
+pub fn spawn_thread(frame: &TrapFrame, opts: ThreadOptions) -> Result<u32, Errno> {
+    let mut first = *frame;
+    first.regs[0] = 0;
+    if let Some(tls) = opts.tls {
+        first.tpidr = tls;
+    }
+    let task = Task::new(&first).ok_or(Errno::EAGAIN)?;
+    let tid = {
+        let _irq = IrqGuard::new();
+        let mut procs = PROCS.lock();
+        let tid = super::alloc_pid(&procs)?;
+        let p = procs.get_mut(&current_pid()).ok_or(Errno::ESRCH)?;
+        if p.threads.try_reserve(1).is_err() {
+            return Err(Errno::EAGAIN);
+        }
+        p.add_thread(Thread {
+            tid,
+            task: Some(task),
+            wait_seq: None,
+            signals: ThreadSignals::inherit(p.signals.blocked),
+            clear_child_tid: opts.clear_child_tid,
+            robust_list: RobustList::default(),
+            start_ticks: crate::init::ticks(),
+        });
+        tid
+    };
+    if let Some(addr) = opts.child_tid {
+        // The memory is the caller's too, and the thread has not run yet.
+        // Linux ignores a fault here (schedule_tail).
+        let _ = crate::mm::usercopy::copy_to_user(addr, &tid.to_le_bytes());
+    }
+    sched::notify();
+    Ok(tid)
+}
+
+/// A thread that is not the one held in its process's entry.
+pub struct Thread {
+    pub tid: u32,
+    pub(crate) task: Option<Arc<Task>>,
+    pub(crate) wait_seq: Option<u64>,
+    pub signals: ThreadSignals,
+    pub clear_child_tid: u64,
+    pub robust_list: RobustList,
+    /// Clock ticks at creation (`/proc/<pid>/task/<tid>/stat` starttime).
+    pub start_ticks: u64,
+}
+
+/// The per-thread part of `signal::SignalState` (the actions are the
+/// process's).
+#[derive(Clone)]
+pub struct ThreadSignals {
+    pub blocked: u64,
+    pub pending: u64,
+    pub saved_mask: Option<u64>,
+    pub info: [SigInfo; NSIG],
+    pub altstack: AltStack,
+}
+
+/// set_robust_list(2)'s registration: the list head and its size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RobustList {
+    pub head: u64,
+    pub len: u64,
+}
+
+impl ThreadSignals {
+    /// A new thread's: the creator's mask, nothing pending, no alternate
+    /// stack (Linux clears it for CLONE_VM children).
+    pub fn inherit(blocked: u64) -> ThreadSignals {
+        ThreadSignals {
+            blocked,
+            pending: 0,
+            saved_mask: None,
+            info: [SigInfo::default(); NSIG],
+            altstack: AltStack::default(),
+        }
+    }
+
+    /// Raises `sig` unless already pending (`SignalState::raise_info`).
+    pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
+        if (1..=NSIG).contains(&sig) && self.pending & super::signal::bit(sig) == 0 {
+            self.pending |= super::signal::bit(sig);
+            self.info[sig - 1] = info;
+        }
+    }
+}
+
+impl Process {
+    /// How many threads the process has (0 for a zombie).
+    pub fn thread_count(&self) -> usize {
+        if self.is_zombie() {
+            0
+        } else {
+            1 + self.threads.len()
+        }
+    }
+
+    /// Every thread id, in order.
+    pub fn tids(&self) -> Vec<u32> {
+        if self.is_zombie() {
+            return Vec::new();
+        }
+        let mut v: Vec<u32> = core::iter::once(self.tid).chain(self.threads.iter().map(|t| t.tid)).collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn has_thread(&self, tid: u32) -> bool {
+        !self.is_zombie() && (self.tid == tid || self.threads.iter().any(|t| t.tid == tid))
+    }
+
+    /// The thread held in the entry, as a parked `Thread` (its task taken).
+    fn park_held(&mut self) -> Thread {
+        let s = &mut self.signals;
+        Thread {
+            tid: self.tid,
+            task: self.task.take(),
+            wait_seq: self.wait_seq.take(),
+            signals: ThreadSignals {
+                blocked: s.blocked,
+                pending: s.pending,
+                saved_mask: s.saved_mask.take(),
+                info: s.info,
+                altstack: s.altstack,
+            },
+            clear_child_tid: self.clear_child_tid,
+            robust_list: self.robust_list,
+            start_ticks: self.thread_start_ticks,
+        }
+    }
+
+    /// Makes `t` the thread held in the entry (the previous one must have
+    /// been parked or ended).
+    fn hold(&mut self, t: Thread) {
+        self.tid = t.tid;
+        self.task = t.task;
+        self.wait_seq = t.wait_seq;
+        let s = &mut self.signals;
+        s.blocked = t.signals.blocked;
+        s.pending = t.signals.pending;
+        s.saved_mask = t.signals.saved_mask;
+        s.info = t.signals.info;
+        s.altstack = t.signals.altstack;
+        self.clear_child_tid = t.clear_child_tid;
+        self.robust_list = t.robust_list;
+        self.thread_start_ticks = t.start_ticks;
+    }
+
+    /// Brings thread `tid` into the entry, parking the one held there.
+    /// Nothing happens when it is held already or is not a thread of this
+    /// process.
+    pub(crate) fn swap_in(&mut self, tid: u32) {
+        if self.tid == tid {
+            return;
+        }
+        let Some(i) = self.threads.iter().position(|t| t.tid == tid) else { return };
+        let t = self.threads.swap_remove(i);
+        let parked = self.park_held();
+        self.hold(t);
+        self.threads.push(parked);
+    }
+
+    /// Adds a new thread (parked until the scheduler picks it).
+    pub(crate) fn add_thread(&mut self, t: Thread) {
+        self.threads.push(t);
+    }
+
+    /// The held thread ends while others remain: another one is brought
+    /// in. Returns the ended thread's task, which the caller drops once the
+    /// process table is unlocked (arch keeps it alive while it still runs).
+    pub(crate) fn end_held_thread(&mut self) -> Option<Arc<Task>> {
+        let next = self.threads.pop()?;
+        let task = self.task.take();
+        self.hold(next);
+        task
+    }
+
+    /// Every thread but the held one ends (exit_group, execve, a fatal
+    /// signal): their tasks are returned to be dropped after the table is
+    /// unlocked. They are not running (one CPU: the held thread is).
+    pub(crate) fn end_other_threads(&mut self) -> Vec<Thread> {
+        core::mem::take(&mut self.threads)
+    }
+
+    /// Whether thread `tid`, held or parked, is runnable at event `now`.
+    fn thread_runnable(&self, t_task: bool, t_wait: Option<u64>, now: u64) -> bool {
+        t_task && t_wait.is_none_or(|s| s != now)
+    }
+
+    /// The runnable threads of this process at event `now`, by tid.
+    pub(crate) fn runnable_tids(&self, now: u64) -> impl Iterator<Item = u32> + '_ {
+        let held = self.thread_runnable(self.task.is_some(), self.wait_seq, now).then_some(self.tid);
+        let parked = self
+            .threads
+            .iter()
+            .filter(move |t| self.thread_runnable(t.task.is_some(), t.wait_seq, now))
+            .map(|t| t.tid);
+        held.into_iter().chain(parked)
+    }
+
+    /// Raises `sig` on thread `tid` (held or parked); false when no such thread.
+    pub(crate) fn raise_on_thread(&mut self, tid: u32, sig: usize, info: SigInfo) -> bool {
+        if self.tid == tid {
+            self.signals.raise_info(sig, info);
+            return true;
+        }
+        match self.threads.iter_mut().find(|t| t.tid == tid) {
+            Some(t) => {
+                t.signals.raise_info(sig, info);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The thread a process-directed `sig` goes to, as Linux's
+    /// `complete_signal` picks one: the held thread unless it blocks
+    /// `sig`, else the first other thread that does not; the held one when
+    /// all block it.
+    pub(crate) fn signal_target(&self, sig: usize) -> u32 {
+        let b = super::signal::bit(sig);
+        if self.signals.blocked & b == 0 {
+            return self.tid;
+        }
+        self.threads.iter().find(|t| t.signals.blocked & b == 0).map_or(self.tid, |t| t.tid)
+    }
+
+    /// Clears `mask` from every thread's pending set.
+    pub(crate) fn discard_pending(&mut self, mask: u64) {
+        self.signals.pending &= !mask;
+        for t in &mut self.threads {
+            t.signals.pending &= !mask;
+        }
+    }
+
+    /// Thread `tid`'s robust list registration.
+    pub fn robust_of(&self, tid: u32) -> Option<RobustList> {
+        if self.tid == tid {
+            return Some(self.robust_list);
+        }
+        self.threads.iter().find(|t| t.tid == tid).map(|t| t.robust_list)
+    }
+
+    /// A thread's mask, pending set and start (`/proc/<pid>/task/<tid>/`).
+    pub fn thread_view(&self, tid: u32) -> Option<(u64, u64, u64, bool)> {
+        if self.tid == tid {
+            return Some((self.signals.blocked, self.signals.pending, self.thread_start_ticks, self.wait_seq.is_some()));
+        }
+        self.threads
+            .iter()
+            .find(|t| t.tid == tid)
+            .map(|t| (t.signals.blocked, t.signals.pending, t.start_ticks, t.wait_seq.is_some()))
+    }
+}
+
+/// tkill(2)/tgkill(2): `sig` to thread `tid` (of process `tgid` when
+/// given: ESRCH when it is not one of its threads). Permission as kill(2)
+/// (EPERM); signal 0 only checks.
+pub fn send_thread(tgid: Option<u32>, tid: u32, sig: usize) -> Result<(), Errno> {
+    use super::signal::{SigInfo, SI_TKILL};
+    if sig > NSIG {
+        return Err(Errno::EINVAL);
+    }
+    let me = current_pid();
+    let creds = super::current_creds();
+    let _irq = IrqGuard::new();
+    let mut procs = PROCS.lock();
+    let pid = super::tgid_of(&procs, tid).ok_or(Errno::ESRCH)?;
+    if tgid.is_some_and(|g| g != pid) {
+        return Err(Errno::ESRCH);
+    }
+    let target = procs.get(&pid).ok_or(Errno::ESRCH)?;
+    if !kernel_perm::may_signal(&creds, &target.creds) {
+        return Err(Errno::EPERM);
+    }
+    if sig != 0 {
+        super::jobctl::post_to(&mut procs, pid, Some(tid), sig, SigInfo::from_sender(SI_TKILL, me, creds.uid));
+    }
+    drop(procs);
+    sched::notify();
+    Ok(())
+}
