@@ -2,7 +2,8 @@
 //! only; see docs/ARCHITECTURE.md ("The in-tree kernel") for the map.
 //!
 //! `unsafe` is denied everywhere except `arch/`, `drivers::virtio::hal`, `mm::heap`,
-//! `mm::page_table` and `mm::usercopy`, each block with a `// SAFETY:`
+//! `mm::page_table` and `mm::usercopy` (and `mm::frame`, for declaring
+//! `unsafe fn free`), each block with a `// SAFETY:`
 //! comment; their `pub` safe functions are sound for any caller.
 #![no_std]
 #![no_main]

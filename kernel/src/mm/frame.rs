@@ -81,7 +81,15 @@ pub fn refcount(pa: u64) -> u16 {
 }
 
 /// One owner fewer; the frame is freed with the last.
-pub fn free(pa: u64) {
+///
+/// # Safety
+/// The caller gives up one reference it owns to the frame at `pa` (one
+/// that `alloc`, `alloc_contiguous` or `share` gave it), and nothing of the
+/// caller reaches the frame's memory afterwards: no mapping, slice or
+/// pointer. Once the count reaches 0 the frame is handed out again, so a
+/// surviving use would alias its next owner's memory. (A frame outside RAM
+/// or not allocated is a kernel bug and panics.)
+pub unsafe fn free(pa: u64) {
     let _irq = IrqGuard::new();
     let mut guard = FRAMES.lock();
     let Some(f) = guard.as_mut() else { return };

@@ -21,12 +21,25 @@ pub fn exit_group(code: i32) -> ! {
 }
 
 /// exit(2): the calling thread ends; when it is the last one, the process
-/// exits with `code`.
+/// exits, with the leader's code if the leader ended first (as Linux's
+/// wait reports the leader's exit code), else with `code`.
 pub fn exit_thread(code: i32) -> ! {
-    let Ok((false, clear, robust)) = with_current(|p| (p.threads.is_empty(), p.clear_child_tid, p.robust_list)) else {
-        exit_current((code & 0xff) << 8)
-    };
+    let status = (code & 0xff) << 8;
     let tid = current_tid();
+    let pid = current_pid();
+    let Ok((false, clear, robust)) = with_current(|p| {
+        if p.threads.is_empty() {
+            (true, 0, p.robust_list)
+        } else {
+            if tid == pid {
+                p.leader_status = Some(status);
+            }
+            (false, p.clear_child_tid, p.robust_list)
+        }
+    }) else {
+        let leader = with_current(|p| p.leader_status).ok().flatten();
+        exit_current(leader.unwrap_or(status))
+    };
     exit_robust_list(tid, robust);
     if clear != 0 {
         // Faults are ignored, as Linux ignores them here.
@@ -85,6 +98,7 @@ pub fn exec_takeover() {
     let pid = current_pid();
     let _ = with_current(|p| {
         p.tid = pid;
+        p.leader_status = None;
         p.clear_child_tid = 0;
         p.robust_list = RobustList::default();
     });

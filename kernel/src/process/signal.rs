@@ -167,16 +167,9 @@ impl SignalState {
         old
     }
 
-    /// Whether `sig` would be thrown away on delivery (ignored, or default
-    /// ignored) and is not blocked, so that it can be discarded when sent.
-    pub(crate) fn ignores(&self, sig: usize) -> bool {
-        let a = self.actions[sig - 1];
-        self.blocked & bit(sig) == 0 && (a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig)))
-    }
-
     /// Whether `sig`'s action throws it away on delivery (ignored, or
-    /// default ignored), whatever the mask: `ignores` for a thread whose
-    /// mask is elsewhere (process::thread).
+    /// default ignored), whatever the mask: a sent signal that is not
+    /// blocked by the thread it goes to is then discarded (jobctl::post_to).
     pub(crate) fn ignores_unblocked(&self, sig: usize) -> bool {
         let a = self.actions[sig - 1];
         a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))

@@ -57,7 +57,10 @@ unsafe impl Hal for KernelHal {
 
     unsafe fn dma_dealloc(paddr: PhysAddr, _vaddr: NonNull<u8>, pages: usize) -> i32 {
         for k in 0..pages as u64 {
-            frame::free(paddr + k * PAGE as u64);
+            // SAFETY: the caller of dma_dealloc (virtio-drivers, per the Hal
+            // contract) returns the `pages` frames dma_alloc gave it and no
+            // longer uses them or lets the device reach them.
+            unsafe { frame::free(paddr + k * PAGE as u64) };
         }
         0
     }
@@ -104,7 +107,9 @@ impl DmaPages {
 impl Drop for DmaPages {
     fn drop(&mut self) {
         for k in 0..self.pages as u64 {
-            frame::free(self.pa + k * PAGE as u64);
+            // SAFETY: DmaPages owns these frames (allocated for it alone);
+            // after drop no slice of them survives (they borrow `self`).
+            unsafe { frame::free(self.pa + k * PAGE as u64) };
         }
     }
 }

@@ -39,6 +39,13 @@ pub enum ProcNode {
     PidMaps(u32),
     /// `/proc/<pid>/fd/`: a symlink per open descriptor.
     PidFd(u32),
+    /// `/proc/<pid>/task/`: a directory per thread.
+    PidTask(u32),
+    /// `/proc/<pid>/task/<tid>/` and its files.
+    Task(u32, u32),
+    TaskStat(u32, u32),
+    TaskStatus(u32, u32),
+    TaskComm(u32, u32),
     /// `/proc/sys/`, `/proc/sys/kernel/`.
     Sys,
     SysKernel,
@@ -65,7 +72,11 @@ const PID_FILES: &[(&str, fn(u32) -> ProcNode)] = &[
     ("maps", ProcNode::PidMaps),
     ("stat", ProcNode::PidStat),
     ("status", ProcNode::PidStatus),
+    ("task", ProcNode::PidTask),
 ];
+
+const TASK_FILES: &[(&str, fn(u32, u32) -> ProcNode)] =
+    &[("comm", ProcNode::TaskComm), ("stat", ProcNode::TaskStat), ("status", ProcNode::TaskStatus)];
 
 /// A procfs inode: a node whose content is generated from kernel state,
 /// or a symlink made on lookup.
@@ -184,7 +195,8 @@ impl Inode for ProcInode {
             _ => return Err(Errno::ENOTDIR),
         };
         let parent = match n {
-            ProcNode::PidFd(pid) => ProcNode::Pid(pid).ino(),
+            ProcNode::PidFd(pid) | ProcNode::PidTask(pid) => ProcNode::Pid(pid).ino(),
+            ProcNode::Task(pid, _) => ProcNode::PidTask(pid).ino(),
             ProcNode::SysKernel => ProcNode::Sys.ino(),
             _ => ProcNode::Root.ino(),
         };
@@ -256,6 +268,12 @@ mod ino {
     pub const PID_FILE: u64 = 1;
     pub const PID_LINK: u64 = 0x40;
     pub const PID_FD: u64 = 0x1000;
+
+    /// `/proc/<pid>/task/<tid>/` (kind 0) and its files (1..), above
+    /// every pid's numbers.
+    pub fn task(pid: u32, tid: u32, kind: u64) -> u64 {
+        (1 << 40) | ((((pid as u64) << 20) | tid as u64) << 3) | kind
+    }
 }
 
 impl ProcNode {
@@ -268,13 +286,27 @@ impl ProcNode {
             | ProcNode::PidComm(p)
             | ProcNode::PidStatus(p)
             | ProcNode::PidMaps(p)
-            | ProcNode::PidFd(p) => Some(p),
+            | ProcNode::PidFd(p)
+            | ProcNode::PidTask(p)
+            | ProcNode::Task(p, _)
+            | ProcNode::TaskStat(p, _)
+            | ProcNode::TaskStatus(p, _)
+            | ProcNode::TaskComm(p, _) => Some(p),
             _ => None,
         }
     }
 
     pub fn is_dir(&self) -> bool {
-        matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel)
+        matches!(
+            self,
+            ProcNode::Root
+                | ProcNode::Pid(_)
+                | ProcNode::PidFd(_)
+                | ProcNode::PidTask(_)
+                | ProcNode::Task(..)
+                | ProcNode::Sys
+                | ProcNode::SysKernel
+        )
     }
 
     /// This node's inode number.
@@ -295,6 +327,11 @@ impl ProcNode {
             ProcNode::PidStatus(pid) => pid_file(pid, ProcNode::PidStatus),
             ProcNode::PidMaps(pid) => pid_file(pid, ProcNode::PidMaps),
             ProcNode::PidFd(pid) => pid_file(pid, ProcNode::PidFd),
+            ProcNode::PidTask(pid) => pid_file(pid, ProcNode::PidTask),
+            ProcNode::Task(pid, tid) => ino::task(pid, tid, 0),
+            ProcNode::TaskComm(pid, tid) => ino::task(pid, tid, 1),
+            ProcNode::TaskStat(pid, tid) => ino::task(pid, tid, 2),
+            ProcNode::TaskStatus(pid, tid) => ino::task(pid, tid, 3),
             n => 2 + ROOT_FILES.iter().position(|(_, m)| *m == n).unwrap_or(0) as u64,
         }
     }
@@ -322,6 +359,11 @@ impl ProcNode {
                 let fd: u64 = name.parse().ok()?;
                 pid::fd_target(pid, name).map(|t| symlink(ino::pid(pid, ino::PID_FD + fd), t))
             }
+            ProcNode::PidTask(pid) => {
+                let tid: u32 = name.parse().ok().filter(|t: &u32| format!("{t}") == name)?;
+                crate::process::with_pid(pid, |p| p.has_thread(tid))?.then(|| node(ProcNode::Task(pid, tid)))
+            }
+            ProcNode::Task(pid, tid) => TASK_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(n(pid, tid))),
             ProcNode::Sys => (name == "kernel").then(|| node(ProcNode::SysKernel)),
             ProcNode::SysKernel => (name == "randomize_va_space").then(|| node(ProcNode::RandomizeVaSpace)),
             _ => None,
@@ -356,6 +398,14 @@ impl ProcNode {
                 .into_iter()
                 .map(|fd| (format!("{fd}"), FileType::Symlink, ino::pid(pid, ino::PID_FD + fd as u64)))
                 .collect(),
+            ProcNode::PidTask(pid) => crate::process::with_pid(pid, |p| p.tids())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|tid| (format!("{tid}"), FileType::Directory, ino::task(pid, tid, 0)))
+                .collect(),
+            ProcNode::Task(pid, tid) => {
+                TASK_FILES.iter().map(|(n, f)| (String::from(*n), FileType::Regular, f(pid, tid).ino())).collect()
+            }
             ProcNode::Sys => alloc::vec![("kernel".into(), FileType::Directory, ino::SYS_KERNEL)],
             ProcNode::SysKernel => {
                 alloc::vec![("randomize_va_space".into(), FileType::Regular, ino::RANDOMIZE_VA_SPACE)]
@@ -412,10 +462,22 @@ impl ProcNode {
             ProcNode::PidComm(pid) => crate::process::with_pid(pid, |p| format!("{}\n", p.name)).unwrap_or_default(),
             ProcNode::PidStatus(pid) => pid::status(pid),
             ProcNode::PidMaps(pid) => maps::maps(pid),
+            ProcNode::TaskStat(pid, tid) => pid::task_stat(pid, tid),
+            ProcNode::TaskStatus(pid, tid) => pid::task_status(pid, tid),
+            ProcNode::TaskComm(pid, tid) => crate::process::with_pid(pid, |p| {
+                if p.has_thread(tid) {
+                    format!("{}\n", p.name)
+                } else {
+                    String::new()
+                }
+            })
+            .unwrap_or_default(),
             ProcNode::RandomizeVaSpace => format!("{}\n", crate::process::aslr::level()),
             ProcNode::Root
             | ProcNode::Pid(_)
             | ProcNode::PidFd(_)
+            | ProcNode::PidTask(_)
+            | ProcNode::Task(..)
             | ProcNode::Sys
             | ProcNode::SysKernel
             | ProcNode::SysrqTrigger => String::new(),

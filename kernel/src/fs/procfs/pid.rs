@@ -1,5 +1,6 @@
 //! `/proc/<pid>/`: stat, status, the fd/ directory and the exe and
-//! cwd links. Everything is read from the process table when the file is
+//! cwd links; `/proc/<pid>/task/<tid>/`'s stat and status (one thread's
+//! view of the same). Everything is read from the process table when the file is
 //! opened (or the link looked up); a pid that is gone gives empty content
 //! or ENOENT, never a stale reference.
 
@@ -59,10 +60,43 @@ fn state(p: &Process) -> (char, &'static str) {
     (letter, name)
 }
 
+/// The thread `/proc/<pid>/{stat,status}` show: the leader while it
+/// runs, else the thread held in the entry.
+fn shown_thread(p: &Process) -> u32 {
+    if p.has_thread(p.pid) {
+        p.pid
+    } else {
+        p.tid
+    }
+}
+
 /// `/proc/<pid>/status`. The Vm lines are left out for a zombie, as Linux does.
 pub fn status(pid: u32) -> String {
-    with_pid(pid, |p| {
-        let (letter, state) = state(p);
+    with_pid(pid, |p| status_of(p, shown_thread(p))).unwrap_or_default()
+}
+
+/// `/proc/<pid>/task/<tid>/status` (empty when `tid` is not a thread of `pid`).
+pub fn task_status(pid: u32, tid: u32) -> String {
+    with_pid(pid, |p| if p.has_thread(tid) { status_of(p, tid) } else { String::new() }).unwrap_or_default()
+}
+
+/// A thread's state letter: the process's, but S only while that thread waits.
+fn thread_state(p: &Process, tid: u32) -> (char, &'static str) {
+    match (state(p), p.thread_view(tid)) {
+        (('S' | 'R', _), Some((_, _, _, waiting))) => {
+            if waiting && tid != crate::process::current_tid() {
+                ('S', "sleeping")
+            } else {
+                ('R', "running")
+            }
+        }
+        (s, _) => s,
+    }
+}
+
+fn status_of(p: &Process, tid: u32) -> String {
+    {
+        let (letter, state) = thread_state(p, tid);
         let c = &p.creds;
         // Linux: the groups separated by spaces, then one more space.
         let mut groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
@@ -75,7 +109,7 @@ pub fn status(pid: u32) -> String {
             p.name,
             p.umask,
             p.pid,
-            p.pid,
+            tid,
             p.ppid,
             c.uid,
             c.euid,
@@ -88,7 +122,7 @@ pub fn status(pid: u32) -> String {
             fd_size(p),
             groups,
             p.pid,
-            p.pid,
+            tid,
             p.pgid,
             p.sid,
         );
@@ -117,14 +151,17 @@ pub fn status(pid: u32) -> String {
                 _ => caught |= 1 << i,
             }
         }
+        let (blocked, pending) = p.thread_view(tid).map_or((0, 0), |(b, pend, ..)| (b, pend));
         let _ = write!(
             s,
-            "Threads:\t1\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
-            sig.pending, 0, sig.blocked
+            "Threads:\t{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
+            p.thread_count(),
+            pending,
+            0,
+            blocked
         );
         s
-    })
-    .unwrap_or_default()
+    }
 }
 
 /// FDSize: the descriptor table's size in slots, rounded up like Linux's (64 at least).
@@ -153,21 +190,38 @@ fn controlling_tty(sid: u32) -> (u64, i64) {
 /// `/proc/<pid>/stat`: the 52 fields of Linux 6.1 (proc_pid_stat(5)).
 /// Faults and the addresses of argv/envp are not tracked: 0.
 pub fn stat(pid: u32) -> String {
+    stat_of(pid, None)
+}
+
+/// `/proc/<pid>/task/<tid>/stat`: the process's fields with the thread's
+/// id, state and start time.
+pub fn task_stat(pid: u32, tid: u32) -> String {
+    match with_pid(pid, |p| p.has_thread(tid)) {
+        Some(true) => stat_of(pid, Some(tid)),
+        _ => String::new(),
+    }
+}
+
+fn stat_of(pid: u32, tid: Option<u32>) -> String {
     // utime, stime, cutime, cstime: clock ticks (USER_HZ).
     const TICK_NS: u64 = 1_000_000_000 / crate::init::HZ;
     // The terminal is looked up first: its lock is not taken under the process table's.
     let Some(sid) = with_pid(pid, |p| p.sid) else { return String::new() };
     let (tty_nr, tpgid) = controlling_tty(sid);
     with_pid(pid, |p| {
-        let (state, _) = state(p);
+        let (state, _) = match tid {
+            Some(t) => thread_state(p, t),
+            None => state(p),
+        };
+        let start = tid.and_then(|t| p.thread_view(t)).map_or(p.start_ticks, |(_, _, start, _)| start);
         let u = if p.space.is_some() { usage(p) } else { Usage::default() };
         let exit_code = match p.state {
             crate::process::State::Zombie(status) => status,
             _ => 0,
         };
         let mut s = format!(
-            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 {} {} {} {} 20 0 1 0 {} {} {} 18446744073709551615 ",
-            p.pid,
+            "{} ({}) {state} {} {} {} {tty_nr} {tpgid} 4194560 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 ",
+            tid.unwrap_or(p.pid),
             p.name,
             p.ppid,
             p.pgid,
@@ -176,7 +230,8 @@ pub fn stat(pid: u32) -> String {
             p.times.system / TICK_NS,
             p.times.children_user / TICK_NS,
             p.times.children_system / TICK_NS,
-            p.start_ticks,
+            p.thread_count().max(1),
+            start,
             u.size,
             u.resident / PAGE_SIZE,
         );

@@ -2,6 +2,7 @@
 //! The kernel lives in TTBR1 (the boot linear map); each address space is a
 //! TTBR0 tree of frames owned by `AddressSpace`.
 
+use alloc::sync::Arc;
 use core::arch::asm;
 
 use crate::arch::layout::{phys_to_virt, USER_END};
@@ -62,7 +63,9 @@ impl Frame {
 
 impl Drop for Frame {
     fn drop(&mut self) {
-        frame::free(self.pa);
+        // SAFETY: this Frame is the frame's owner (not leaked to a table),
+        // and after drop nothing can reach it through this value.
+        unsafe { frame::free(self.pa) };
     }
 }
 
@@ -121,7 +124,9 @@ pub struct MovedPage(u64);
 
 impl Drop for MovedPage {
     fn drop(&mut self) {
-        frame::free(self.0 & ADDR_MASK);
+        // SAFETY: a MovedPage owns the reference its table entry held (the
+        // entry was cleared by `take`), and it is being dropped unplaced.
+        unsafe { frame::free(self.0 & ADDR_MASK) };
     }
 }
 
@@ -132,15 +137,44 @@ pub enum MapError {
     AlreadyMapped,
 }
 
-/// A user address space: a TTBR0 tree. Page-table frames are freed on drop;
-/// mapped frames too (the tree owns what it maps).
+/// A user address space: a TTBR0 tree. Page-table frames are freed with
+/// the tree; mapped frames too (the tree owns what it maps).
 pub struct AddressSpace {
+    root: Arc<Tree>,
+}
+
+/// The tree of an address space, by its root table. Held by its
+/// `AddressSpace` and, while it is the active TTBR0 tree, by `ACTIVE`: so a
+/// space dropped while the CPU still translates through it (an exiting
+/// process, a replaced image) is freed only once another tree, or the
+/// empty one, is active.
+struct Tree {
     root: Frame,
+}
+
+impl core::ops::Deref for Tree {
+    type Target = Frame;
+    fn deref(&self) -> &Frame {
+        &self.root
+    }
+}
+
+/// The tree TTBR0 points at (None: the empty table).
+static ACTIVE: spin::Mutex<Option<Arc<Tree>>> = spin::Mutex::new(None);
+
+/// Makes `tree` (None: the empty table) the active one; the tree active
+/// before is let go only after TTBR0 left it.
+fn set_active(tree: Option<Arc<Tree>>) {
+    let _irq = crate::arch::IrqGuard::new();
+    let pa = tree.as_ref().map_or_else(empty_user_table, |t| t.pa());
+    activate_root(pa);
+    let old = core::mem::replace(&mut *ACTIVE.lock(), tree);
+    drop(old);
 }
 
 impl AddressSpace {
     pub fn new() -> Option<AddressSpace> {
-        Some(AddressSpace { root: Frame::alloc_zeroed()? })
+        Some(AddressSpace { root: Arc::new(Tree { root: Frame::alloc_zeroed()? }) })
     }
 
     /// The level-3 entry for `va`, creating the intermediate tables when
@@ -271,7 +305,9 @@ impl AddressSpace {
             let src = unsafe { core::slice::from_raw_parts(phys_to_virt(old) as *const u8, PAGE_SIZE as usize) };
             new.bytes_mut().copy_from_slice(src);
             *slot = new.leak() | (desc & !(ADDR_MASK | AP_RO | COW));
-            frame::free(old);
+            // SAFETY: the entry held one reference to `old` and now maps
+            // `new`; `src` is not used past the copy above.
+            unsafe { frame::free(old) };
         }
         flush_tlb();
         CowFault::Resolved
@@ -400,7 +436,9 @@ impl AddressSpace {
         }
         *slot = new.leak() | bits;
         flush_tlb();
-        frame::free(desc & ADDR_MASK);
+        // SAFETY: the entry held one reference to the old frame and now
+        // maps the new one; the TLB no longer has the old translation.
+        unsafe { frame::free(desc & ADDR_MASK) };
         Ok(true)
     }
 
@@ -488,12 +526,16 @@ impl AddressSpace {
         let pa = *slot & ADDR_MASK;
         *slot = 0;
         flush_tlb();
-        frame::free(pa);
+        // SAFETY: the cleared entry held one reference to `pa`, and the
+        // flushed TLB keeps no translation to it.
+        unsafe { frame::free(pa) };
     }
 
-    /// Makes this the current user address space.
+    /// Makes this the current user address space. Safe whatever happens
+    /// to `self` next: the active tree is kept alive (`ACTIVE`) until
+    /// another one is activated.
     pub fn activate(&self) {
-        activate_root(self.root.pa());
+        set_active(Some(self.root.clone()));
     }
 }
 
@@ -544,7 +586,7 @@ fn flush_tlb() {
     unsafe { asm!("dsb ishst", "tlbi vmalle1", "dsb ish", "isb", options(nostack)) };
 }
 
-impl Drop for AddressSpace {
+impl Drop for Tree {
     fn drop(&mut self) {
         fn free_level(pa: u64, level: u32) {
             // SAFETY: `pa` is a page-table frame of the space being dropped.
@@ -555,7 +597,11 @@ impl Drop for AddressSpace {
                     if level < 3 {
                         free_level(next, level + 1);
                     }
-                    frame::free(next);
+                    // SAFETY: the entry of the tree being dropped holds one
+                    // reference to `next` (a table freed after its own
+                    // entries, or a mapped page); the tree is not active
+                    // (`activate` keeps an active tree alive).
+                    unsafe { frame::free(next) };
                 }
             }
         }
@@ -573,12 +619,16 @@ static EMPTY_USER_TABLE: EmptyTable = EmptyTable([0; 512]);
 /// Drops the boot identity map from TTBR0: from here on the low half is
 /// user space only (kernel/user split). Returns the kernel's TTBR1 root.
 pub fn split_kernel_user() -> u64 {
-    let empty = core::ptr::addr_of!(EMPTY_USER_TABLE) as u64 - crate::arch::layout::KERNEL_OFFSET;
-    activate_root(empty);
+    set_active(None);
     let ttbr1: u64;
     // SAFETY: reading TTBR1_EL1 has no side effects.
     unsafe { asm!("mrs {}, ttbr1_el1", out(reg) ttbr1, options(nomem, nostack)) };
     ttbr1
+}
+
+/// The physical address of the empty user table.
+fn empty_user_table() -> u64 {
+    core::ptr::addr_of!(EMPTY_USER_TABLE) as u64 - crate::arch::layout::KERNEL_OFFSET
 }
 
 fn activate_root(pa: u64) {
