@@ -21,24 +21,12 @@ pub fn exit_group(code: i32) -> ! {
 }
 
 /// exit(2): the calling thread ends; when it is the last one, the process
-/// exits, with the leader's code if the leader ended first (as Linux's
-/// wait reports the leader's exit code), else with `code`.
+/// exits with `code` (the last thread's code, whether or not the leader
+/// ended first: what Linux reports, as the oracle shows).
 pub fn exit_thread(code: i32) -> ! {
-    let status = (code & 0xff) << 8;
     let tid = current_tid();
-    let pid = current_pid();
-    let Ok((false, clear, robust)) = with_current(|p| {
-        if p.threads.is_empty() {
-            (true, 0, p.robust_list)
-        } else {
-            if tid == pid {
-                p.leader_status = Some(status);
-            }
-            (false, p.clear_child_tid, p.robust_list)
-        }
-    }) else {
-        let leader = with_current(|p| p.leader_status).ok().flatten();
-        exit_current(leader.unwrap_or(status))
+    let Ok((false, clear, robust)) = with_current(|p| (p.threads.is_empty(), p.clear_child_tid, p.robust_list)) else {
+        exit_current((code & 0xff) << 8)
     };
     exit_robust_list(tid, robust);
     if clear != 0 {
@@ -98,7 +86,6 @@ pub fn exec_takeover() {
     let pid = current_pid();
     let _ = with_current(|p| {
         p.tid = pid;
-        p.leader_status = None;
         p.clear_child_tid = 0;
         p.robust_list = RobustList::default();
     });

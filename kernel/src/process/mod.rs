@@ -126,10 +126,7 @@ pub struct Process {
     pub robust_list: thread::RobustList,
     /// When the held thread was created (clock ticks).
     pub thread_start_ticks: u64,
-    /// The leader thread ended with exit(2) while others went on: the
-    /// process's wait status when the last one ends (Linux reports the
-    /// leader's exit code unless the group exited).
-    pub leader_status: Option<i32>,
+
     /// A vfork child: the parent waiting until it execs or exits.
     pub vfork_parent: Option<u32>,
     /// Has called execve since fork (Linux's !PF_FORKNOEXEC): its parent
@@ -182,7 +179,6 @@ impl Process {
             clear_child_tid: 0,
             robust_list: thread::RobustList::default(),
             thread_start_ticks: crate::init::ticks(),
-            leader_status: None,
             vfork_parent: None,
             did_exec: false,
         }
