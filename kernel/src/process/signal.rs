@@ -276,7 +276,8 @@ pub fn send(pid: i64, sig: usize, code: i32) -> Result<(), Errno> {
         // (no effect), as on Linux.
         .filter(|p| p.pid != 0)
         .filter(|p| match pid {
-            p_ if p_ > 0 => p.pid as i64 == p_,
+            // A non-leader thread's tid names its process too (Linux's find_vpid).
+            p_ if p_ > 0 => p.pid as i64 == p_ || (p_ <= u32::MAX as i64 && p.has_thread(p_ as u32)),
             0 => p.pgid == my_pgid,
             -1 => p.pid != 1 && p.pid != me,
             g => p.pgid as i64 == -g,

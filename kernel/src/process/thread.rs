@@ -233,11 +233,8 @@ impl Process {
     /// The runnable threads of this process at event `now`, by tid.
     pub(crate) fn runnable_tids(&self, now: u64) -> impl Iterator<Item = u32> + '_ {
         let held = self.thread_runnable(self.task.is_some(), self.wait_seq, now).then_some(self.tid);
-        let parked = self
-            .threads
-            .iter()
-            .filter(move |t| self.thread_runnable(t.task.is_some(), t.wait_seq, now))
-            .map(|t| t.tid);
+        let parked =
+            self.threads.iter().filter(move |t| self.thread_runnable(t.task.is_some(), t.wait_seq, now)).map(|t| t.tid);
         held.into_iter().chain(parked)
     }
 
@@ -287,7 +284,12 @@ impl Process {
     /// A thread's mask, pending set and start (`/proc/<pid>/task/<tid>/`).
     pub fn thread_view(&self, tid: u32) -> Option<(u64, u64, u64, bool)> {
         if self.tid == tid {
-            return Some((self.signals.blocked, self.signals.pending, self.thread_start_ticks, self.wait_seq.is_some()));
+            return Some((
+                self.signals.blocked,
+                self.signals.pending,
+                self.thread_start_ticks,
+                self.wait_seq.is_some(),
+            ));
         }
         self.threads
             .iter()

@@ -92,11 +92,8 @@ pub fn sys_clone(
 /// What a thread must share: Linux's own rules (CLONE_THREAD needs
 /// CLONE_SIGHAND, which needs CLONE_VM) plus the fs information and the
 /// descriptor table, which a thread here always shares.
-const THREAD_SHARES: CloneFlags = CloneFlags::VM
-    .union(CloneFlags::FS)
-    .union(CloneFlags::FILES)
-    .union(CloneFlags::SIGHAND)
-    .union(CloneFlags::THREAD);
+const THREAD_SHARES: CloneFlags =
+    CloneFlags::VM.union(CloneFlags::FS).union(CloneFlags::FILES).union(CloneFlags::SIGHAND).union(CloneFlags::THREAD);
 
 /// clone(2) with CLONE_THREAD: a new thread of the caller's process.
 fn clone_thread(

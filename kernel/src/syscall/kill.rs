@@ -25,4 +25,3 @@ pub fn sys_tgkill(tgid: Pid, tid: Pid, sig: i32) -> SyscallResult {
     let (tgid, tid) = (tgid.positive()?, tid.positive()?);
     crate::process::thread::send_thread(Some(tgid), tid, signo(sig)).map(|()| 0)
 }
-

@@ -469,14 +469,19 @@ impl ProcNode {
             ProcNode::PidMaps(pid) => maps::maps(pid),
             ProcNode::TaskStat(pid, tid) => pid::task_stat(pid, tid),
             ProcNode::TaskStatus(pid, tid) => pid::task_status(pid, tid),
-            ProcNode::TaskComm(pid, tid) => crate::process::with_pid(pid, |p| {
-                if p.has_thread(tid) {
-                    format!("{}\n", p.name)
-                } else {
-                    String::new()
-                }
-            })
-            .unwrap_or_default(),
+            ProcNode::TaskComm(pid, tid) => {
+                crate::process::with_pid(
+                    pid,
+                    |p| {
+                        if p.has_thread(tid) {
+                            format!("{}\n", p.name)
+                        } else {
+                            String::new()
+                        }
+                    },
+                )
+                .unwrap_or_default()
+            }
             ProcNode::RandomizeVaSpace => format!("{}\n", crate::process::aslr::level()),
             ProcNode::Root
             | ProcNode::Pid(_)
