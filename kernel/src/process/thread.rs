@@ -225,11 +225,6 @@ impl Process {
         core::mem::take(&mut self.threads)
     }
 
-    /// Whether thread `tid`, held or parked, is runnable at event `now`.
-    fn thread_runnable(&self, t_task: bool, t_wait: Option<u64>, now: u64) -> bool {
-        t_task && t_wait.is_none_or(|s| s != now)
-    }
-
     /// The runnable threads of this process at event `now`, by tid.
     pub(crate) fn runnable_tids(&self, now: u64) -> impl Iterator<Item = u32> + '_ {
         let held = self.thread_runnable(self.task.is_some(), self.wait_seq, now).then_some(self.tid);
@@ -296,6 +291,12 @@ impl Process {
             .find(|t| t.tid == tid)
             .map(|t| (t.signals.blocked, t.signals.pending, t.start_ticks, t.wait_seq.is_some()))
     }
+}
+
+/// Whether a thread with a task (or not) and this wait is runnable at
+/// event `now`: it waits for an event newer than the one it saw.
+fn runnable(has_task: bool, wait_seq: Option<u64>, now: u64) -> bool {
+    has_task && wait_seq.is_none_or(|s| s != now)
 }
 
 /// tkill(2)/tgkill(2): `sig` to thread `tid` (of process `tgid` when
