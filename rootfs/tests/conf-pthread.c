@@ -587,26 +587,45 @@ static void robust_list(void)
 	T("set_robust_list.bad-len", syscall(SYS_set_robust_list, &rhead, 8));
 }
 
-static volatile pid_t forked_child;
+static volatile pid_t forked_a, forked_b;
+static volatile int release_forker;
 
 static void *forker(void *arg)
 {
 	(void)arg;
-	pid_t c = fork();
-	if (c == 0)
+	pid_t a = fork();
+	if (a == 0)
 		_exit(3);
-	forked_child = c;
+	pid_t b = fork();
+	if (b == 0)
+		_exit(4);
+	forked_b = b;
+	forked_a = a;
+	while (!release_forker)
+		msleep(5);
 	return 0;
 }
+
+#ifndef __WNOTHREAD
+#define __WNOTHREAD 0x20000000
+#endif
 
 static void wait_child_of_thread(void)
 {
 	pthread_t t;
 	int st = 0;
 	pthread_create(&t, 0, forker, 0);
+	while (!forked_a)
+		msleep(5);
+	msleep(100);
+	T("wait4.wnothread-other-threads-child", waitpid(forked_a, &st, __WNOTHREAD | WNOHANG));
+	pid_t r = waitpid(forked_a, &st, 0);
+	say("wait4.child-forked-by-thread", "%s, %s", r == forked_a ? "reaped by main" : rtext(r, errno), status_text(st));
+	release_forker = 1;
 	pthread_join(t, 0);
-	pid_t r = waitpid(forked_child, &st, 0);
-	say("wait4.child-forked-by-thread", "%s, %s", r == forked_child ? "reaped by main" : rtext(r, errno), status_text(st));
+	st = 0;
+	r = waitpid(forked_b, &st, __WNOTHREAD);
+	say("wait4.wnothread-after-creator-ended", "%s, %s", r == forked_b ? "reaped by main" : rtext(r, errno), status_text(st));
 }
 
 static void *spin_forever(void *arg)

@@ -40,7 +40,13 @@ pub fn exit_thread(code: i32) -> ! {
     let task = {
         let _irq = IrqGuard::new();
         let mut procs = PROCS.lock();
-        procs.get_mut(&current_pid()).and_then(|p| p.end_held_thread())
+        let task = procs.get_mut(&current_pid()).and_then(|p| p.end_held_thread());
+        // Its children now belong to the thread that goes on (__WNOTHREAD).
+        let heir = procs.get(&current_pid()).map_or(0, |p| p.tid);
+        for c in procs.values_mut().filter(|c| c.parent_tid == tid && c.ppid == current_pid()) {
+            c.parent_tid = heir;
+        }
+        task
     };
     // The task's stack is the one this runs on: arch keeps it alive until
     // the switch away from it is done.
@@ -84,6 +90,13 @@ pub(crate) fn exit_held_robust_list() {
 pub fn exec_takeover() {
     end_other_threads();
     let pid = current_pid();
+    {
+        // The other threads are gone: their children are the new leader's.
+        let _irq = IrqGuard::new();
+        for c in PROCS.lock().values_mut().filter(|c| c.ppid == pid) {
+            c.parent_tid = pid;
+        }
+    }
     let _ = with_current(|p| {
         p.tid = pid;
         p.clear_child_tid = 0;

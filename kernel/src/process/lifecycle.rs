@@ -75,6 +75,7 @@ pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
         if let Some(c) = procs.get_mut(&pid) {
             if let (true, Some(gp)) = (opts.sibling, grandparent) {
                 c.ppid = gp;
+                c.parent_tid = gp;
             }
             // The child has not run yet: its tid goes into its own copy of
             // the page (Linux's schedule_tail; a fault there is ignored, as
@@ -130,6 +131,7 @@ pub fn exit_current(status: i32) -> ! {
         for c in procs.values_mut() {
             if c.ppid == pid {
                 c.ppid = reaper;
+                c.parent_tid = reaper;
                 c.exit_signal = signal::SIGCHLD;
             }
         }
@@ -210,6 +212,9 @@ pub struct WaitOptions {
     pub clone_children: bool,
     /// __WALL: children of both kinds.
     pub all_children: bool,
+    /// __WNOTHREAD: only children the calling thread made (otherwise those
+    /// of every thread of the process).
+    pub this_thread_only: bool,
 }
 
 /// Reaps one zombie child of the current process that matches `sel`, or
@@ -220,12 +225,14 @@ pub struct WaitOptions {
 /// report; ECHILD when there is none.
 pub fn try_wait_usage(sel: WaitFor, opts: WaitOptions) -> Result<Option<(u32, i32, (u64, u64))>, Errno> {
     let me = current_pid();
+    let my_tid = super::current_tid();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
     reap_unwaited(&mut procs, me);
     let matches = |p: &Process| {
         p.ppid == me
             && p.pid != me
+            && (!opts.this_thread_only || p.parent_tid == my_tid)
             && !p.autoreap
             && (opts.all_children || (p.exit_signal != signal::SIGCHLD) == opts.clone_children)
             && match sel {

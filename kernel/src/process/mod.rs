@@ -72,6 +72,9 @@ pub struct Process {
     /// The process's other threads.
     pub threads: Vec<thread::Thread>,
     pub ppid: u32,
+    /// The thread of the parent that made it (wait4's __WNOTHREAD); another
+    /// thread of the parent's once that one has ended.
+    pub parent_tid: u32,
     pub pgid: u32,
     pub sid: u32,
     pub name: String,
@@ -150,6 +153,7 @@ impl Process {
             tid: 0,
             threads: Vec::new(),
             ppid: 0,
+            parent_tid: 0,
             pgid: 0,
             sid: 0,
             name: name.into(),
@@ -274,6 +278,7 @@ pub fn spawn(mut p: Process, frame: &TrapFrame, pid: Option<u32>) -> Result<u32,
     p.pid = pid;
     p.tid = pid;
     p.ppid = current_pid();
+    p.parent_tid = current_tid();
     if p.pgid == 0 {
         p.pgid = pid;
         p.sid = pid;

@@ -227,9 +227,8 @@ impl Process {
 
     /// The runnable threads of this process at event `now`, by tid.
     pub(crate) fn runnable_tids(&self, now: u64) -> impl Iterator<Item = u32> + '_ {
-        let held = self.thread_runnable(self.task.is_some(), self.wait_seq, now).then_some(self.tid);
-        let parked =
-            self.threads.iter().filter(move |t| self.thread_runnable(t.task.is_some(), t.wait_seq, now)).map(|t| t.tid);
+        let held = runnable(self.task.is_some(), self.wait_seq, now).then_some(self.tid);
+        let parked = self.threads.iter().filter(move |t| runnable(t.task.is_some(), t.wait_seq, now)).map(|t| t.tid);
         held.into_iter().chain(parked)
     }
 

@@ -22,6 +22,7 @@ pub fn sys_wait4(pid: Pid, status: UserPtr<i32>, options: WaitFlags, rusage: Use
         continued: options.contains(WaitFlags::CONTINUED),
         clone_children: options.contains(WaitFlags::CLONE),
         all_children: options.contains(WaitFlags::ALL),
+        this_thread_only: options.contains(WaitFlags::NOTHREAD),
     };
     let found = if options.contains(WaitFlags::NOHANG) {
         match process::try_wait_usage(sel, opts)? {

@@ -224,7 +224,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         WAIT4,
         Status::Partial,
-        "processes only (thread-group leaders; a thread's tid: ECHILD), including children forked by any thread of the caller; exits, stops (WUNTRACED) and continues (WCONTINUED); __WCLONE and __WALL select children by exit signal; rusage holds the child's CPU times, the other fields 0",
+        "processes only (thread-group leaders; a thread's tid: ECHILD), including children forked by any thread of the caller; exits, stops (WUNTRACED) and continues (WCONTINUED); __WCLONE and __WALL select children by exit signal, __WNOTHREAD the calling thread's children; rusage holds the child's CPU times, the other fields 0",
     ),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
 ];

@@ -73,8 +73,8 @@ bitflags! {
         const NOHANG = 1;
         const UNTRACED = 2;
         const CONTINUED = 8;
-        /// __WNOTHREAD (about threads, of which every process here has
-        /// one), __WALL, __WCLONE (children whose exit signal is not SIGCHLD).
+        /// __WNOTHREAD (only the calling thread's children), __WALL,
+        /// __WCLONE (children whose exit signal is not SIGCHLD).
         const NOTHREAD = 0x2000_0000;
         const ALL = 0x4000_0000;
         const CLONE = 0x8000_0000;
