@@ -662,6 +662,41 @@ static void stop_kill(void)
 	T("wait4.after-reap", waitpid(c, 0, WNOHANG));
 }
 
+static long ms_of(struct timespec t) { return t.tv_sec * 1000L + t.tv_nsec / 1000000L; }
+
+static void *sleepy(void *arg)
+{
+	struct timespec ts;
+	msleep(400);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	*(long *)arg = ms_of(ts);
+	return 0;
+}
+
+/* CPU-time clocks per thread: a sleeping thread's stays near 0 while main spins. */
+static void cpu_clocks(void)
+{
+	long sleepy_ms = -1;
+	pthread_t t;
+	struct timespec a, b, c;
+	pthread_create(&t, 0, sleepy, &sleepy_ms);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while (ms_of(b) - ms_of(a) < 200);
+	clockid_t cid;
+	int r = pthread_getcpuclockid(t, &cid);
+	int r2 = r ? -1 : clock_gettime(cid, &c);
+	say("pthread_getcpuclockid.other-thread", "%d, clock_gettime %s, %s", r, r2 == 0 ? "0" : rtext(-1, errno),
+	    r2 == 0 && ms_of(c) < 50 ? "< 50 ms" : "other");
+	pthread_join(t, 0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	say("clock.thread-cputime.sleeping-thread", "%s", sleepy_ms >= 0 && sleepy_ms < 50 ? "< 50 ms" : "other");
+	say("clock.thread-cputime.spinning-main", "%s", ms_of(a) >= 150 ? ">= 150 ms" : "less");
+	say("clock.process-cputime", "%s", ms_of(b) >= ms_of(a) ? "at least main's thread clock" : "less");
+}
+
 static volatile int ping, pong_count;
 
 static void *ponger(void *arg)
@@ -711,5 +746,6 @@ int main(int argc, char **argv)
 	sub("fork-in-thread", wait_child_of_thread, 10);
 	sub("stop-kill", stop_kill, 10);
 	sub("yield", yield_pingpong, 30);
+	sub("cpu-clocks", cpu_clocks, 10);
 	return 0;
 }

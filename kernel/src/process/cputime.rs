@@ -42,6 +42,8 @@ fn elapsed() -> u64 {
 }
 
 fn credit(p: &mut Process, user: bool, ns: u64) {
+    // The running thread is the one held in the entry (thread.rs).
+    p.thread_cpu_ns += ns;
     if user {
         p.times.user += ns;
     } else {
@@ -118,9 +120,13 @@ pub fn current() -> CpuTimes {
 pub fn clock_ns(clock: i32) -> Option<Result<u64, Errno>> {
     const PROCESS: i32 = 2;
     const THREAD: i32 = 3;
-    if clock == PROCESS || clock == THREAD {
+    if clock == PROCESS {
         let t = current();
         return Some(Ok(t.user + t.system));
+    }
+    if clock == THREAD {
+        current();
+        return Some(super::with_current(|p| p.thread_cpu_ns).map_err(|_| Errno::EINVAL));
     }
     if clock >= 0 {
         return None;
@@ -129,6 +135,18 @@ pub fn clock_ns(clock: i32) -> Option<Result<u64, Errno>> {
     let pid = !(clock >> 3) as u32;
     if kind == 3 {
         return Some(Err(Errno::EINVAL));
+    }
+    if clock & 4 != 0 {
+        // A thread's clock (pthread_getcpuclockid): a thread of the
+        // caller's process, as Linux requires (EINVAL otherwise). Kept as
+        // user + system time, whatever the kind.
+        current();
+        return Some(
+            super::with_current(|p| p.thread_cpu_of(if pid == 0 { p.tid } else { pid }))
+                .ok()
+                .flatten()
+                .ok_or(Errno::EINVAL),
+        );
     }
     let t = if pid == 0 || pid == current_pid() {
         current()

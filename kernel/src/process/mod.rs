@@ -129,6 +129,8 @@ pub struct Process {
     pub robust_list: thread::RobustList,
     /// When the held thread was created (clock ticks).
     pub thread_start_ticks: u64,
+    /// CPU time of the held thread (ns; CLOCK_THREAD_CPUTIME_ID).
+    pub thread_cpu_ns: u64,
 
     /// A vfork child: the parent waiting until it execs or exits.
     pub vfork_parent: Option<u32>,
@@ -183,6 +185,7 @@ impl Process {
             clear_child_tid: 0,
             robust_list: thread::RobustList::default(),
             thread_start_ticks: crate::init::ticks(),
+            thread_cpu_ns: 0,
             vfork_parent: None,
             did_exec: false,
         }

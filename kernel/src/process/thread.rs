@@ -64,6 +64,7 @@ pub fn spawn_thread(frame: &TrapFrame, opts: ThreadOptions) -> Result<u32, Errno
             clear_child_tid: opts.clear_child_tid,
             robust_list: RobustList::default(),
             start_ticks: crate::init::ticks(),
+            cpu_ns: 0,
         });
         tid
     };
@@ -86,6 +87,8 @@ pub struct Thread {
     pub robust_list: RobustList,
     /// Clock ticks at creation (`/proc/<pid>/task/<tid>/stat` starttime).
     pub start_ticks: u64,
+    /// CPU time used (ns).
+    pub cpu_ns: u64,
 }
 
 /// The per-thread part of `signal::SignalState` (the actions are the
@@ -169,6 +172,7 @@ impl Process {
             clear_child_tid: self.clear_child_tid,
             robust_list: self.robust_list,
             start_ticks: self.thread_start_ticks,
+            cpu_ns: self.thread_cpu_ns,
         }
     }
 
@@ -187,6 +191,7 @@ impl Process {
         self.clear_child_tid = t.clear_child_tid;
         self.robust_list = t.robust_list;
         self.thread_start_ticks = t.start_ticks;
+        self.thread_cpu_ns = t.cpu_ns;
     }
 
     /// Brings thread `tid` into the entry, parking the one held there.
@@ -265,6 +270,14 @@ impl Process {
         for t in &mut self.threads {
             t.signals.pending &= !mask;
         }
+    }
+
+    /// Thread `tid`'s CPU time (ns).
+    pub fn thread_cpu_of(&self, tid: u32) -> Option<u64> {
+        if self.tid == tid {
+            return Some(self.thread_cpu_ns);
+        }
+        self.threads.iter().find(|t| t.tid == tid).map(|t| t.cpu_ns)
     }
 
     /// Thread `tid`'s robust list registration.

@@ -110,7 +110,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLOCK_GETTIME,
         Status::Implemented,
-        "REALTIME is wall-clock time (the PL031 RTC read at boot, then the counter; no clock_settime), MONOTONIC/BOOTTIME/RAW count from boot, the coarse ones move per tick; the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary",
+        "REALTIME is wall-clock time (the PL031 RTC read at boot, then the counter; no clock_settime), MONOTONIC/BOOTTIME/RAW count from boot, the coarse ones move per tick; the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary; the thread clocks count one thread's (pthread_getcpuclockid's: a thread of the caller's process, EINVAL otherwise, as Linux)",
     ),
     (CLOCK_GETRES, Status::Implemented, "1 ns for the clocks read from the counter; the tick (10 ms) for the coarse clocks, which move per tick"),
     (GETITIMER, Status::Implemented, ""),
