@@ -458,6 +458,41 @@ static void exit_from_thread(void)
 	say("exit_group.main-survived", "yes");
 }
 
+static int reader_fd;
+
+static void *blocked_reader(void *arg)
+{
+	char c;
+	(void)arg;
+	read(reader_fd, &c, 1);
+	return 0;
+}
+
+/* exit_group while a thread is blocked in read(): the read ends and its
+ * file goes with the process (the writer then gets EPIPE). */
+static void exit_group_blocked_reader(void)
+{
+	int p[2];
+	int st;
+	pipe(p);
+	signal(SIGPIPE, SIG_IGN);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[1]);
+		reader_fd = p[0];
+		pthread_t t;
+		pthread_create(&t, 0, blocked_reader, 0);
+		msleep(100);
+		syscall(SYS_exit_group, 6);
+	}
+	close(p[0]);
+	waitpid(c, &st, 0);
+	say("exit_group.blocked-reader.status", "%s", status_text(st));
+	T("exit_group.blocked-reader.write-after", write(p[1], "x", 1));
+	close(p[1]);
+}
+
 static volatile uintptr_t bad_address = 8;
 
 static void *segv(void *arg)
@@ -739,6 +774,7 @@ int main(int argc, char **argv)
 	sub("proc-task", proc_task, 10);
 	sub("exit_group.from-thread", exit_from_thread, 10);
 	sub("fault.in-thread", fault_in_thread, 10);
+	sub("exit_group.blocked-reader", exit_group_blocked_reader, 10);
 	sub("pthread_exit.from-main", main_pthread_exit, 10);
 	sub("exit.last-thread-raw", raw_exits, 10);
 	sub("exec-from-thread", exec_from_thread, 10);

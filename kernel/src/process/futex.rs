@@ -130,10 +130,3 @@ pub fn requeue(from: Key, to: Key, count: u32, moved: u32) -> usize {
     }
     woken + n
 }
-
-/// Threads that ended without returning from their wait (exit_group,
-/// execve from another thread): their waits go.
-pub fn forget(tids: &[u32]) {
-    let _irq = IrqGuard::new();
-    WAITERS.lock().retain(|w| !tids.contains(&w.tid));
-}

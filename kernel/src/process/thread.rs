@@ -223,11 +223,11 @@ impl Process {
         task
     }
 
-    /// Every thread but the held one ends (exit_group, execve, a fatal
-    /// signal): their tasks are returned to be dropped after the table is
-    /// unlocked. They are not running (one CPU: the held thread is).
-    pub(crate) fn end_other_threads(&mut self) -> Vec<Thread> {
-        core::mem::take(&mut self.threads)
+    /// SIGKILL to every thread but the held one (group_exit.rs).
+    pub(crate) fn kill_other_threads(&mut self) {
+        for t in &mut self.threads {
+            t.signals.raise_info(super::signal::SIGKILL, SigInfo::default());
+        }
     }
 
     /// The runnable threads of this process at event `now`, by tid.
