@@ -1,7 +1,10 @@
 //! How threads end: exit(2) ends the calling thread only (the process
 //! ends with its last thread), exit_group(2) and fatal signals end every
 //! thread (`lifecycle::exit_current`), and execve from any thread ends the
-//! others, the caller taking over the process id as the new leader.
+//! others, the caller taking over the process id as the new leader. The
+//! others are ended as Linux's zap_other_threads does: SIGKILL, so each
+//! leaves its kernel work normally and ends at its return to EL0, while
+//! the caller waits.
 //!
 //! A thread that ends while others share its memory does what Linux's
 //! `mm_release` does: walks its robust futex list (set_robust_list), then
