@@ -4,7 +4,8 @@
 //! `fault.rs` (copy-on-write faults, the OOM killer, fault signals),
 //! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
 //! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
-//! `itimer.rs` (interval timers), `rlimit.rs` (resource limits) and
+//! `itimer.rs` (interval timers), `posix_timer.rs` (timer_create's
+//! timers), `rlimit.rs` (resource limits) and
 //! `futex.rs` (futex waits).
 //! pid 0 is the boot context (the idle task), which starts the boot
 //! self-tests and init and reaps what it started.
@@ -18,6 +19,7 @@ pub mod itimer;
 pub mod jobctl;
 mod lifecycle;
 pub mod memory;
+pub mod posix_timer;
 pub mod rlimit;
 pub mod sched;
 mod sigaction;
@@ -96,6 +98,8 @@ pub struct Process {
     pub times: cputime::CpuTimes,
     /// setitimer's timers (itimer.rs).
     pub itimers: itimer::ITimers,
+    /// timer_create's timers (posix_timer.rs); fork starts without any.
+    pub timers: posix_timer::PosixTimers,
     /// getrlimit/setrlimit (rlimit.rs); RLIMIT_NOFILE is also in `fds`.
     pub rlimits: rlimit::Rlimits,
     /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
@@ -154,6 +158,7 @@ impl Process {
             image: None,
             times: cputime::CpuTimes::default(),
             itimers: Default::default(),
+            timers: Default::default(),
             rlimits: rlimit::defaults(),
             exit_signal: signal::SIGCHLD,
             autoreap: false,

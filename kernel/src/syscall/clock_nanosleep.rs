@@ -36,7 +36,12 @@ pub fn sys_clock_nanosleep(
 fn cpu_sleep(clock: i32, now: u64, flags: SleepFlags, req: UserPtr<Timespec>, rem: UserPtr<Timespec>) -> SyscallResult {
     const THREAD_CPUTIME: i32 = 3;
     const PER_THREAD: i32 = 4;
-    if clock == THREAD_CPUTIME || (clock < 0 && clock & PER_THREAD != 0) {
+    // CLOCK_THREAD_CPUTIME_ID has no sleep at all in Linux (EOPNOTSUPP);
+    // a thread clock by id is EINVAL.
+    if clock == THREAD_CPUTIME {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if clock < 0 && clock & PER_THREAD != 0 {
         return Err(Errno::EINVAL);
     }
     let ns = req.read()?.to_ns()?;
