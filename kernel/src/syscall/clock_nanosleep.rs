@@ -2,7 +2,8 @@
 //! the (boot-relative) clock; `rem` is written only for a relative sleep.
 //! On a process CPU-time clock the sleep lasts until that process has
 //! used the CPU time asked for (the caller's own clock does not move while
-//! it sleeps, as on Linux); thread CPU-time clocks: EINVAL, as Linux.
+//! it sleeps, as on Linux); CLOCK_THREAD_CPUTIME_ID EOPNOTSUPP and a
+//! thread's clock by id EINVAL, as Linux.
 
 use kernel_abi::Errno;
 
