@@ -519,13 +519,15 @@ fn grow_in_place(space: &mut AddressSpace, start: u64, old_len: u64, new_len: u6
 pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, shared: bool) -> Result<Vec<Frame>, Errno> {
     use crate::fs::file::Kind;
     use crate::fs::FileType;
-    // Regular files only (procfs files have no mmap either: ENODEV).
+    // Linux checks the descriptor's read access (EACCES) first, then
+    // whether the file can be mapped: regular files only (procfs files
+    // have no mmap either: ENODEV).
+    if !file.readable() {
+        return Err(Errno::EACCES);
+    }
     let regular = file.node.getattr()?.file_type() == Some(FileType::Regular);
     if !regular || !matches!(file.kind, Kind::Inode) {
         return Err(Errno::ENODEV);
-    }
-    if !file.readable() {
-        return Err(Errno::EACCES);
     }
     if shared {
         return Err(Errno::ENODEV);
