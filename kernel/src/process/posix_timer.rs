@@ -99,7 +99,8 @@ impl PosixTimers {
         // A NULL sigevent: SIGALRM with the timer's id as sigev_value.
         let notify = notify.map(|(sig, value)| (sig, value.unwrap_or(id as u64)));
         let base = if clock == TimerClock::ProcessCpu { Base::Cpu } else { Base::Boot };
-        self.timers.insert(id, PosixTimer { clock, notify, next: None, base, interval: 0, overrun: 0, overrun_last: 0 });
+        self.timers
+            .insert(id, PosixTimer { clock, notify, next: None, base, interval: 0, overrun: 0, overrun_last: 0 });
         Ok(id)
     }
 
@@ -110,10 +111,6 @@ impl PosixTimers {
     /// exec and exit: every timer goes.
     pub fn clear(&mut self) {
         self.timers.clear();
-    }
-
-    pub fn exists(&self, id: i32) -> bool {
-        self.timers.contains_key(&id)
     }
 
     pub fn overrun(&self, id: i32) -> Result<i32, Errno> {
@@ -247,10 +244,15 @@ pub(crate) fn cpu_ticked(p: &mut Process) {
     let cpu = p.times.user + p.times.system;
     let mut fired: [(usize, SigInfo); 4] = [(0, SigInfo::default()); 4];
     let mut n = 0;
-    expire(p, fired.len(), |b| (b == Base::Cpu).then_some(cpu), |sig, info| {
-        fired[n] = (sig, info);
-        n += 1;
-    });
+    expire(
+        p,
+        fired.len(),
+        |b| (b == Base::Cpu).then_some(cpu),
+        |sig, info| {
+            fired[n] = (sig, info);
+            n += 1;
+        },
+    );
     for &(sig, info) in &fired[..n] {
         if !p.signals.ignores(sig) {
             p.signals.raise_info(sig, info);

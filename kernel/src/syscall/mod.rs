@@ -92,8 +92,8 @@ mod statfs;
 mod symlinkat;
 mod sync;
 mod sysinfo;
-mod timer;
 mod syslog;
+mod timer;
 mod times;
 mod truncate;
 mod umask;
@@ -233,9 +233,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::RT_SIGPENDING => rt_sigpending::sys_rt_sigpending(a.slice(0, 1)),
         sysno::RT_SIGTIMEDWAIT => rt_sigtimedwait::sys_rt_sigtimedwait(a.ptr(0), a.siginfo(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGQUEUEINFO => rt_sigqueueinfo::sys_rt_sigqueueinfo(a.pid(0), a.i32(1), a.siginfo(2)),
-        sysno::RT_TGSIGQUEUEINFO => {
-            rt_sigqueueinfo::sys_rt_tgsigqueueinfo(a.pid(0), a.pid(1), a.i32(2), a.siginfo(3))
-        }
+        sysno::RT_TGSIGQUEUEINFO => rt_sigqueueinfo::sys_rt_tgsigqueueinfo(a.pid(0), a.pid(1), a.i32(2), a.siginfo(3)),
         sysno::SIGALTSTACK => sigaltstack::sys_sigaltstack(a.ptr(0), a.ptr(1), frame.sp_el0),
         // Time
         sysno::NANOSLEEP => nanosleep::sys_nanosleep(a.ptr(0), a.ptr(1)),

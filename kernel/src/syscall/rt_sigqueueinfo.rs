@@ -17,7 +17,14 @@ fn read_info(uinfo: UserSlice) -> Result<SigInfo, Errno> {
     uinfo.read_into(&mut b)?;
     let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
     let dword = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    Ok(SigInfo { code: word(8) as i32, pid: word(16), uid: word(20), addr: dword(16), value: dword(24), ..SigInfo::default() })
+    Ok(SigInfo {
+        code: word(8) as i32,
+        pid: word(16),
+        uid: word(20),
+        addr: dword(16),
+        value: dword(24),
+        ..SigInfo::default()
+    })
 }
 
 fn check_forgery(info: &SigInfo, target: i32) -> Result<(), Errno> {

@@ -9,10 +9,15 @@ use super::args::{Timespec, UserPtr, UserSlice};
 use super::current::current;
 use super::SyscallResult;
 use crate::arch::timer;
-use crate::process::signal::{self, SigInfo, SIGINFO_SIZE, UNBLOCKABLE};
 use crate::process::sched;
+use crate::process::signal::{self, SigInfo, SIGINFO_SIZE, UNBLOCKABLE};
 
-pub fn sys_rt_sigtimedwait(set: UserPtr<u64>, info: UserSlice, timeout: UserPtr<Timespec>, sigsetsize: usize) -> SyscallResult {
+pub fn sys_rt_sigtimedwait(
+    set: UserPtr<u64>,
+    info: UserSlice,
+    timeout: UserPtr<Timespec>,
+    sigsetsize: usize,
+) -> SyscallResult {
     if sigsetsize != 8 {
         return Err(Errno::EINVAL);
     }

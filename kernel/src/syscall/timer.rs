@@ -30,7 +30,12 @@ pub struct SigEvent {
 impl UserValue for SigEvent {
     const SIZE: usize = 64;
     fn decode(b: &[u8]) -> Self {
-        SigEvent { value: u64::decode(&b[..8]), signo: i32::decode(&b[8..12]), notify: i32::decode(&b[12..16]), tid: i32::decode(&b[16..20]) }
+        SigEvent {
+            value: u64::decode(&b[..8]),
+            signo: i32::decode(&b[8..12]),
+            notify: i32::decode(&b[12..16]),
+            tid: i32::decode(&b[16..20]),
+        }
     }
     fn encode(&self, b: &mut [u8]) {
         self.value.encode(&mut b[..8]);
