@@ -492,6 +492,39 @@ static void queue_cases(void)
 	waitpid(c, 0, 0);
 	sigprocmask(SIG_UNBLOCK, &set, 0);
 	say("rt_sigtimedwait.handler-after", "handler ran %d times", hits);
+
+	/* Real-time signals queue: each sigqueue is one delivery, in order of sending; standard ones merge. */
+	int rt = SIGRTMIN + 2;
+	install(rt, handler, 0);
+	sigset_t rtset;
+	sigemptyset(&rtset);
+	sigaddset(&rtset, rt);
+	sigaddset(&rtset, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &rtset, 0);
+	for (int i = 1; i <= 3; i++)
+		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 });
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 2 });
+	int order[4] = { 0 }, n = 0;
+	struct timespec zero = { 0, 0 };
+	while (n < 4) {
+		memset(&si, 0, sizeof si);
+		if (sigtimedwait(&rtset, &si, &zero) != rt)
+			break;
+		order[n++] = si.si_value.sival_int;
+	}
+	say("sigqueue.realtime-queued", "%d taken, values %d %d %d", n, order[0], order[1], order[2]);
+	memset(&si, 0, sizeof si);
+	r = sigtimedwait(&rtset, &si, &zero);
+	say("sigqueue.standard-merged", "%s, si_value %d", r < 0 ? rtext(r, errno) : signame(r), si.si_value.sival_int);
+	T("sigqueue.standard-merged.again", sigtimedwait(&rtset, &si, &zero));
+	for (int i = 1; i <= 2; i++)
+		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
+	sigpending(&pend);
+	say("sigqueue.realtime-pending", "%s", yesno(sigismember(&pend, rt)));
+	hits = 0;
+	sigprocmask(SIG_UNBLOCK, &rtset, 0);
+	say("sigqueue.realtime-delivered", "handler ran %d times", hits);
 }
 
 static void stop_continue(void)
