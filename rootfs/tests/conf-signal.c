@@ -507,17 +507,22 @@ static void queue_cases(void)
 	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 2 });
 	int order[4] = { 0 }, n = 0;
 	struct timespec zero = { 0, 0 };
+	sigset_t rtonly, usr1only;
+	sigemptyset(&rtonly);
+	sigaddset(&rtonly, rt);
+	sigemptyset(&usr1only);
+	sigaddset(&usr1only, SIGUSR1);
 	while (n < 4) {
 		memset(&si, 0, sizeof si);
-		if (sigtimedwait(&rtset, &si, &zero) != rt)
+		if (sigtimedwait(&rtonly, &si, &zero) != rt)
 			break;
 		order[n++] = si.si_value.sival_int;
 	}
 	say("sigqueue.realtime-queued", "%d taken, values %d %d %d", n, order[0], order[1], order[2]);
 	memset(&si, 0, sizeof si);
-	r = sigtimedwait(&rtset, &si, &zero);
+	r = sigtimedwait(&usr1only, &si, &zero);
 	say("sigqueue.standard-merged", "%s, si_value %d", r < 0 ? rtext(r, errno) : signame(r), si.si_value.sival_int);
-	T("sigqueue.standard-merged.again", sigtimedwait(&rtset, &si, &zero));
+	T("sigqueue.standard-merged.again", sigtimedwait(&usr1only, &si, &zero));
 	for (int i = 1; i <= 2; i++)
 		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
 	sigpending(&pend);
