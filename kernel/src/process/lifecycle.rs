@@ -44,7 +44,7 @@ pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
         c.brk = p.brk;
         c.mmap_next = p.mmap_next;
         c.signals = p.signals.clone();
-        c.signals.pending = 0;
+        c.signals.clear_pending();
         c.umask = p.umask;
         c.creds = p.creds;
         c.cwd = p.cwd.clone();

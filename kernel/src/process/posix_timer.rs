@@ -14,7 +14,7 @@ use alloc::collections::BTreeMap;
 
 use kernel_abi::Errno;
 
-use super::signal::{self, SigInfo};
+use super::signal::SigInfo;
 use super::Process;
 use crate::arch::timer;
 
@@ -203,10 +203,7 @@ fn expire(p: &mut Process, room: usize, due: impl Fn(Base) -> Option<u64>, mut s
             behind
         };
         let Some((sig, value)) = t.notify else { continue };
-        let queued = signals.pending & signal::bit(sig) != 0 && {
-            let info = signals.info[sig - 1];
-            info.code == SI_TIMER && info.timerid == id
-        };
+        let queued = signals.has_pending(sig, |i| i.code == SI_TIMER && i.timerid == id);
         if queued {
             t.overrun = t.overrun.saturating_add(periods);
         } else {

@@ -36,6 +36,10 @@ pub const SIGVTALRM: usize = 26;
 pub const SIGPROF: usize = 27;
 pub const SIGWINCH: usize = 28;
 pub const SIGSYS: usize = 31;
+/// The first real-time signal (the kernel's; musl keeps 32..34 for itself).
+pub const SIGRTMIN: usize = 32;
+/// Most real-time signal instances queued behind the pending ones, per process.
+pub const MAX_QUEUED: usize = 1024;
 
 /// Signals a fault raises: delivered before any other pending signal, as
 /// Linux's SYNCHRONOUS_MASK makes them.
@@ -110,6 +114,10 @@ pub struct SignalState {
     pub saved_mask: Option<u64>,
     /// siginfo details of each pending signal (by number - 1).
     pub info: [SigInfo; NSIG],
+    /// Further instances of pending real-time signals, in sending order
+    /// (the first one's siginfo is in `info`): real-time signals queue,
+    /// standard ones do not.
+    pub queued: Vec<(usize, SigInfo)>,
     pub altstack: AltStack,
 }
 
@@ -121,6 +129,7 @@ impl Default for SignalState {
             pending: 0,
             saved_mask: None,
             info: [SigInfo::default(); NSIG],
+            queued: Vec::new(),
             altstack: AltStack::default(),
         }
     }
@@ -131,13 +140,56 @@ impl SignalState {
         self.raise_info(sig, SigInfo::default());
     }
 
-    /// Raises `sig` unless it is already pending (a standard signal does
-    /// not queue: the first one's siginfo stays, as on Linux).
+    /// Raises `sig`. A standard signal already pending does not queue (the
+    /// first one's siginfo stays, as on Linux); a real-time one does, up to
+    /// `MAX_QUEUED` instances (then, as Linux out of sigqueue entries, the
+    /// pending bit alone stands for it; rt_sigqueueinfo checks `queue_full`
+    /// first and fails with EAGAIN).
     pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
-        if (1..=NSIG).contains(&sig) && self.pending & bit(sig) == 0 {
+        if !(1..=NSIG).contains(&sig) {
+            return;
+        }
+        if self.pending & bit(sig) == 0 {
             self.pending |= bit(sig);
             self.info[sig - 1] = info;
+        } else if sig >= SIGRTMIN && !self.queue_full() && self.queued.try_reserve(1).is_ok() {
+            self.queued.push((sig, info));
         }
+    }
+
+    /// No room for another queued real-time signal.
+    pub fn queue_full(&self) -> bool {
+        self.queued.len() >= MAX_QUEUED
+    }
+
+    /// Whether an instance of `sig` matching `f` is pending (queued ones included).
+    pub fn has_pending(&self, sig: usize, f: impl Fn(&SigInfo) -> bool) -> bool {
+        self.pending & bit(sig) != 0 && (f(&self.info[sig - 1]) || self.queued.iter().any(|(s, i)| *s == sig && f(i)))
+    }
+
+    /// Takes pending `sig` (its bit already chosen by the caller): its
+    /// siginfo; the next queued instance, if any, keeps it pending.
+    fn take_info(&mut self, sig: usize) -> SigInfo {
+        let info = self.info[sig - 1];
+        self.pending &= !bit(sig);
+        if let Some(at) = self.queued.iter().position(|(s, _)| *s == sig) {
+            let (_, next) = self.queued.remove(at);
+            self.info[sig - 1] = next;
+            self.pending |= bit(sig);
+        }
+        info
+    }
+
+    /// Discards every pending instance of `sig`.
+    fn discard(&mut self, sig: usize) {
+        self.pending &= !bit(sig);
+        self.queued.retain(|(s, _)| *s != sig);
+    }
+
+    /// fork: the child starts with nothing pending.
+    pub fn clear_pending(&mut self) {
+        self.pending = 0;
+        self.queued = Vec::new();
     }
 
     /// Raises `sig` with its siginfo details (a fault, a timer).
@@ -168,7 +220,7 @@ impl SignalState {
         action.mask &= !UNBLOCKABLE;
         let old = core::mem::replace(&mut self.actions[sig - 1], action);
         if action.handler == SIG_IGN || (action.handler == SIG_DFL && default_ignored(sig)) {
-            self.pending &= !bit(sig);
+            self.discard(sig);
         }
         old
     }
@@ -210,15 +262,14 @@ impl SignalState {
 
     /// The lowest ready signal other than a default stop, taken off the
     /// pending set.
-    fn take_deliverable(&mut self) -> Option<usize> {
+    fn take_deliverable(&mut self) -> Option<(usize, SigInfo)> {
         let ready = self.ready() & !self.default_stops();
         if ready == 0 {
             return None;
         }
         let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
         let sig = first.trailing_zeros() as usize + 1;
-        self.pending &= !bit(sig);
-        Some(sig)
+        Some((sig, self.take_info(sig)))
     }
 
     /// The lowest ready stop signal whose action is the default, taken off
@@ -244,8 +295,7 @@ impl SignalState {
         }
         let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
         let sig = first.trailing_zeros() as usize + 1;
-        self.pending &= !bit(sig);
-        Some((sig, self.info[sig - 1]))
+        Some((sig, self.take_info(sig)))
     }
 }
 
@@ -388,8 +438,7 @@ pub fn deliver_after_syscall(frame: &mut TrapFrame, mut restart: Option<u64>) {
             continue;
         }
         let Ok(Some((sig, action, old_mask, info, alt))) = with_current(|p| {
-            let sig = p.signals.take_deliverable()?;
-            let mut info = p.signals.info[sig - 1];
+            let (sig, mut info) = p.signals.take_deliverable()?;
             p.timers.delivered(&mut info);
             let alt = p.signals.altstack;
             let action = p.signals.actions[sig - 1];

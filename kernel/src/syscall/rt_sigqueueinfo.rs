@@ -1,8 +1,9 @@
 //! rt_sigqueueinfo(2) (sigqueue(3)) and rt_tgsigqueueinfo(2): a signal
 //! with the caller's own siginfo (si_code, si_pid, si_uid, si_value).
 //! As Linux, only a negative si_code other than SI_TKILL may go to another
-//! process (EPERM: no forging kill(2)'s or the kernel's). Standard and
-//! real-time signals alike do not queue twice (one pending instance).
+//! process (EPERM: no forging kill(2)'s or the kernel's). Real-time
+//! signals queue (up to `signal::MAX_QUEUED` behind the pending one, then
+//! EAGAIN); a standard one already pending is merged, as Linux.
 
 use kernel_abi::Errno;
 
@@ -38,6 +39,22 @@ fn signo(sig: i32) -> usize {
     usize::try_from(sig).unwrap_or(usize::MAX)
 }
 
+/// A real-time signal queues; EAGAIN when `pid` has no room for another
+/// instance (Linux: out of sigqueue entries under RLIMIT_SIGPENDING).
+fn room(pid: i32, sig: usize) -> Result<(), Errno> {
+    let full = (signal::SIGRTMIN..=signal::NSIG).contains(&sig)
+        && u32::try_from(pid)
+            .ok()
+            .and_then(|pid| {
+                crate::process::with_pid(pid, |p| p.signals.pending & signal::bit(sig) != 0 && p.signals.queue_full())
+            })
+            .unwrap_or(false);
+    if full {
+        return Err(Errno::EAGAIN);
+    }
+    Ok(())
+}
+
 pub fn sys_rt_sigqueueinfo(pid: Pid, sig: i32, uinfo: UserSlice) -> SyscallResult {
     let info = read_info(uinfo)?;
     check_forgery(&info, pid.raw())?;
@@ -45,6 +62,7 @@ pub fn sys_rt_sigqueueinfo(pid: Pid, sig: i32, uinfo: UserSlice) -> SyscallResul
     if pid.raw() <= 0 {
         return Err(Errno::ESRCH);
     }
+    room(pid.raw(), signo(sig))?;
     signal::send_info(i64::from(pid.raw()), signo(sig), |_, _| info).map(|()| 0)
 }
 
@@ -58,5 +76,6 @@ pub fn sys_rt_tgsigqueueinfo(tgid: Pid, tid: Pid, sig: i32, uinfo: UserSlice) ->
     if tgid.raw() != tid.raw() {
         return Err(Errno::ESRCH);
     }
+    room(tid.raw(), signo(sig))?;
     signal::send_info(i64::from(tid.raw()), signo(sig), |_, _| info).map(|()| 0)
 }

@@ -158,8 +158,8 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     ),
     (
         RT_SIGQUEUEINFO,
-        Status::Partial,
-        "the caller's si_code, si_pid, si_uid and si_value; a non-negative si_code or SI_TKILL only to the caller itself (EPERM); one pid, never a group (ESRCH); real-time signals do not queue (one pending instance per signal, as the standard ones)",
+        Status::Implemented,
+        "the caller's si_code, si_pid, si_uid and si_value; a non-negative si_code or SI_TKILL only to the caller itself (EPERM); one pid, never a group (ESRCH); real-time signals queue (up to 1024 instances behind the pending one per process, then EAGAIN), a pending standard one is merged, as Linux",
     ),
     (
         RT_TGSIGQUEUEINFO,
