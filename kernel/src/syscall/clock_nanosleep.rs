@@ -26,9 +26,13 @@ pub fn sys_clock_nanosleep(
     known_clock(clock)?;
     let ns = req.read()?.to_ns()?;
     if flags.contains(SleepFlags::ABSTIME) {
-        // An absolute CLOCK_REALTIME time is wall-clock time.
-        let offset = if super::clock_gettime::is_realtime(clock) { timer::realtime_offset_ns() } else { 0 };
-        sleep_until(ns.saturating_sub(offset), None)
+        if super::clock_gettime::is_realtime(clock) {
+            // An absolute CLOCK_REALTIME time is wall-clock time, which
+            // clock_settime may move meanwhile: checked against it anew.
+            sched::wait_until(|| timer::realtime_ns() >= ns || signal::has_deliverable());
+            return if timer::realtime_ns() >= ns { Ok(0) } else { Err(Errno::EINTR) };
+        }
+        sleep_until(ns, None)
     } else {
         sleep_until(timer::now_ns().saturating_add(ns), rem.nonnull())
     }

@@ -1,7 +1,7 @@
 //! clock_settime(2): only CLOCK_REALTIME can be set (CAP_SYS_TIME: root,
 //! else EPERM); a pid's CPU-time clock EPERM, every other clock EINVAL,
 //! as Linux. The boot-relative clocks do not move; TIMER_ABSTIME REALTIME
-//! timers follow the new time (process::posix_timer).
+//! timers and sleeps follow the new time.
 
 use kernel_abi::Errno;
 

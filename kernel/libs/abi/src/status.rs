@@ -193,7 +193,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLOCK_SETTIME,
         Status::Implemented,
-        "CLOCK_REALTIME only, as Linux (the boot-relative clocks and CLOCK_PROCESS/THREAD_CPUTIME_ID EINVAL, a pid's CPU-time clock EPERM); root only (EPERM); TIMER_ABSTIME REALTIME timers follow the new time, a clock_nanosleep already sleeping does not",
+        "CLOCK_REALTIME only, as Linux (the boot-relative clocks and CLOCK_PROCESS/THREAD_CPUTIME_ID EINVAL, a pid's CPU-time clock EPERM); root only (EPERM); TIMER_ABSTIME REALTIME timers and clock_nanosleeps follow the new time",
     ),
     (
         TIMER_CREATE,
