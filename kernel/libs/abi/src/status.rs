@@ -83,7 +83,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SYNC, Status::Implemented, "every mounted filesystem writes back (ext2: metadata, then FLUSH); block devices write through; then every disk gets a FLUSH"),
     (FSYNC, Status::Implemented, "ext2 files write their filesystem back (then FLUSH); nothing to write for in-memory files; a block device FLUSHes its disk; EINVAL for pipes, character devices and procfs as on Linux"),
     (FDATASYNC, Status::Implemented, "as fsync"),
-    (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems; protected_hardlinks=1 rules"),
+    (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems (into /proc: ENOENT from its lookup first, as Linux); protected_hardlinks=1 rules"),
     (FCHMOD, Status::Implemented, "owner or root (EPERM); set-group-ID dropped outside the file's group"),
     (FCHMODAT, Status::Implemented, "as fchmod"),
     (FCHOWN, Status::Implemented, "root changes the owner, the owner the group to one of its own; clears set-ID bits"),
