@@ -233,6 +233,12 @@ impl SignalState {
         a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))
     }
 
+    /// Whether a signal raised now on this thread would be thrown away:
+    /// not blocked here, and ignored (explicitly or by default).
+    pub(crate) fn ignores(&self, sig: usize) -> bool {
+        self.blocked & bit(sig) == 0 && self.ignores_unblocked(sig)
+    }
+
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {
