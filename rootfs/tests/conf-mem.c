@@ -146,7 +146,14 @@ static void mmap_cases(void)
 	say("mmap.file-private-read", "%s", m == MAP_FAILED ? rtext(-1, errno) : memcmp(m, "file contents", 13) == 0 ? "file bytes" : "other bytes");
 	if (m != MAP_FAILED) {
 		say("mmap.file-private.tail-zero", "%s", m[13] == 0 && m[PAGE - 1] == 0 ? "yes" : "no");
-		touch("mmap.file-private.beyond-eof-page", m + PAGE, 0);
+	}
+	/* Two pages of a one-page file: the second lies wholly beyond EOF (SIGBUS BUS_ADRERR). */
+	char *m2 = mmap(0, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m2 != MAP_FAILED) {
+		touch("mmap.file-private.last-page", m2 + PAGE - 1, 0);
+		touch("mmap.file-private.beyond-eof-page", m2 + PAGE, 0);
+		touch("mmap.file-private.beyond-eof-page-end", m2 + 2 * PAGE - 1, 0);
+		munmap(m2, 2 * PAGE);
 	}
 	char *ms = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	say("mmap.file-shared-write", "%s", ms == MAP_FAILED ? rtext(-1, errno) : "mapped");

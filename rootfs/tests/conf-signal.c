@@ -5,12 +5,17 @@
  * siginfo of kill/tgkill/faults (si_code SI_USER/SI_TKILL/SEGV_MAPERR,
  * si_addr), siglongjmp out of a SIGSEGV handler, sigaltstack, SA_RESTART
  * vs EINTR, SA_RESETHAND, SA_NODEFER, rt_sigsuspend, SIGCHLD ignored
- * (auto-reaping), default actions, rt_sigpending.
+ * (auto-reaping), default actions, rt_sigpending; SA_RESTART per syscall
+ * (read, wait4 restart; nanosleep, poll, select, pause do not), sigqueue
+ * and rt_sigqueueinfo, rt_sigtimedwait/sigwaitinfo.
  */
 #include "conf.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <sys/select.h>
+#include <sys/time.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -334,6 +339,199 @@ static void interrupt_cases(void)
 	close(p[1]);
 }
 
+/* SA_RESTART by syscall, the interrupting signal an alarm (ITIMER_REAL). */
+static void alarm_in(int ms)
+{
+	struct itimerval it = { { 0, 0 }, { ms / 1000, (ms % 1000) * 1000 } };
+	setitimer(ITIMER_REAL, &it, 0);
+}
+
+static void restart_cases(void)
+{
+	for (int restart = 0; restart < 2; restart++) {
+		const char *how = restart ? "sa-restart" : "no-restart";
+		char name[64];
+		install(SIGALRM, handler, restart ? SA_RESTART : 0);
+		/* read(2) on a pipe: a child writes after the alarm. */
+		int p[2];
+		pipe(p);
+		pid_t c = fork();
+		if (c == 0) {
+			msleep(300);
+			write(p[1], "y", 1);
+			_exit(0);
+		}
+		char ch;
+		hits = 0;
+		alarm_in(100);
+		errno = 0;
+		long r = read(p[0], &ch, 1);
+		snprintf(name, sizeof name, "read.alarm-%s", how);
+		say(name, "%s, handler ran %d times", rtext(r, errno), hits);
+		waitpid(c, 0, 0);
+		close(p[0]);
+		close(p[1]);
+		/* wait4: the child exits after the alarm. */
+		c = fork();
+		if (c == 0) {
+			msleep(300);
+			_exit(3);
+		}
+		hits = 0;
+		alarm_in(100);
+		int st = 0;
+		errno = 0;
+		r = waitpid(c, &st, 0);
+		snprintf(name, sizeof name, "wait4.alarm-%s", how);
+		say(name, "%s, handler ran %d times", r == c ? "the child" : rtext(r, errno), hits);
+		if (r != c)
+			waitpid(c, &st, 0);
+		/* nanosleep: EINTR even with SA_RESTART (Linux never restarts it after a handler). */
+		hits = 0;
+		alarm_in(100);
+		struct timespec req = { 1, 0 }, rem = { 0, 0 };
+		errno = 0;
+		r = nanosleep(&req, &rem);
+		snprintf(name, sizeof name, "nanosleep.alarm-%s", how);
+		say(name, "%s, handler ran %d times", rtext(r, errno), hits);
+		/* ppoll and pselect: EINTR either way. */
+		pipe(p);
+		hits = 0;
+		alarm_in(100);
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		errno = 0;
+		r = poll(&pfd, 1, 1000);
+		snprintf(name, sizeof name, "poll.alarm-%s", how);
+		say(name, "%s, handler ran %d times", rtext(r, errno), hits);
+		hits = 0;
+		alarm_in(100);
+		fd_set rd;
+		FD_ZERO(&rd);
+		FD_SET(p[0], &rd);
+		errno = 0;
+		r = select(p[0] + 1, &rd, 0, 0, &(struct timeval){ 1, 0 });
+		snprintf(name, sizeof name, "select.alarm-%s", how);
+		say(name, "%s, handler ran %d times", rtext(r, errno), hits);
+		close(p[0]);
+		close(p[1]);
+		/* pause: EINTR either way. */
+		hits = 0;
+		alarm_in(100);
+		errno = 0;
+		r = pause();
+		snprintf(name, sizeof name, "pause.alarm-%s", how);
+		say(name, "%s, handler ran %d times", rtext(r, errno), hits);
+	}
+}
+
+static void queue_cases(void)
+{
+	install(SIGUSR1, handler, 0);
+	/* rt_sigqueueinfo (sigqueue(3)): SI_QUEUE, the sender, the value. */
+	hits = 0;
+	T("rt_sigqueueinfo.self", sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 5 }));
+	say("rt_sigqueueinfo.self.effect", "handler ran %d times, %s, %s", hits, code_name(last_code), last_pid_is_me ? "si_pid is me" : "other si_pid");
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_code = SI_USER;
+	T("rt_sigqueueinfo.si_user-to-self", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si));
+	T("rt_sigqueueinfo.si_user-to-other", syscall(SYS_rt_sigqueueinfo, getppid(), SIGUSR1, &si));
+	si.si_code = SI_QUEUE;
+	T("rt_sigqueueinfo.bad-signal", syscall(SYS_rt_sigqueueinfo, getpid(), 99, &si));
+	T("rt_sigqueueinfo.no-such-process", syscall(SYS_rt_sigqueueinfo, 99999, SIGUSR1, &si));
+	T("rt_sigqueueinfo.bad-pointer", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, (void *)8));
+	T("rt_sigqueueinfo.signal-zero", syscall(SYS_rt_sigqueueinfo, getpid(), 0, &si));
+	T("rt_tgsigqueueinfo.self", syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), 0, &si));
+	T("rt_tgsigqueueinfo.bad-tid", syscall(SYS_rt_tgsigqueueinfo, getpid(), 99999, SIGUSR1, &si));
+
+	/* rt_sigtimedwait: takes a blocked pending signal without running its handler. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	install(SIGUSR2, handler, 0);
+	sigprocmask(SIG_BLOCK, &set, 0);
+	hits = 0;
+	kill(getpid(), SIGUSR2);
+	memset(&si, 0, sizeof si);
+	long r = sigtimedwait(&set, &si, &(struct timespec){ 1, 0 });
+	say("rt_sigtimedwait.pending", "%s, %s, %s, handler ran %d times", r < 0 ? rtext(r, errno) : signame(r), code_name(si.si_code),
+	    si.si_pid == getpid() ? "si_pid is me" : "other si_pid", hits);
+	sigset_t pend;
+	sigpending(&pend);
+	say("rt_sigtimedwait.consumed", "%s", sigismember(&pend, SIGUSR2) ? "still pending" : "no longer pending");
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 9 });
+	memset(&si, 0, sizeof si);
+	r = sigwaitinfo(&set, &si);
+	say("sigwaitinfo.queued", "%s, %s, si_value %d", r < 0 ? rtext(r, errno) : signame(r), code_name(si.si_code), si.si_value.sival_int);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	T("rt_sigtimedwait.timeout", sigtimedwait(&set, &si, &(struct timespec){ 0, 100000000 }));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long long el = (t1.tv_sec - t0.tv_sec) * 1000000000LL + t1.tv_nsec - t0.tv_nsec;
+	say("rt_sigtimedwait.timeout.elapsed", "%s", el >= 100000000LL ? ">= 100 ms" : "< 100 ms");
+	T("rt_sigtimedwait.zero-timeout", sigtimedwait(&set, &si, &(struct timespec){ 0, 0 }));
+	T("rt_sigtimedwait.bad-timeout", sigtimedwait(&set, &si, &(struct timespec){ 0, 1000000000 }));
+	T("rt_sigtimedwait.bad-sigsetsize", syscall(SYS_rt_sigtimedwait, &set, &si, 0, 4));
+	T("rt_sigtimedwait.bad-set-pointer", syscall(SYS_rt_sigtimedwait, (void *)8, &si, 0, 8));
+	/* A signal the set does not name, with a handler, interrupts the wait. */
+	install(SIGALRM, handler, SA_RESTART);
+	hits = 0;
+	alarm_in(100);
+	T("rt_sigtimedwait.interrupted", sigtimedwait(&set, &si, &(struct timespec){ 2, 0 }));
+	say("rt_sigtimedwait.interrupted.effect", "handler ran %d times", hits);
+	/* Waiting from a child's kill, no info pointer. */
+	pid_t parent = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		msleep(100);
+		kill(parent, SIGUSR2);
+		_exit(0);
+	}
+	T("rt_sigtimedwait.from-child", syscall(SYS_rt_sigtimedwait, &set, 0, &(struct timespec){ 2, 0 }, 8));
+	waitpid(c, 0, 0);
+	sigprocmask(SIG_UNBLOCK, &set, 0);
+	say("rt_sigtimedwait.handler-after", "handler ran %d times", hits);
+
+	/* Real-time signals queue: each sigqueue is one delivery, in order of sending; standard ones merge. */
+	int rt = SIGRTMIN + 2;
+	install(rt, handler, 0);
+	sigset_t rtset;
+	sigemptyset(&rtset);
+	sigaddset(&rtset, rt);
+	sigaddset(&rtset, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &rtset, 0);
+	for (int i = 1; i <= 3; i++)
+		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 });
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 2 });
+	int order[4] = { 0 }, n = 0;
+	struct timespec zero = { 0, 0 };
+	sigset_t rtonly, usr1only;
+	sigemptyset(&rtonly);
+	sigaddset(&rtonly, rt);
+	sigemptyset(&usr1only);
+	sigaddset(&usr1only, SIGUSR1);
+	while (n < 4) {
+		memset(&si, 0, sizeof si);
+		if (sigtimedwait(&rtonly, &si, &zero) != rt)
+			break;
+		order[n++] = si.si_value.sival_int;
+	}
+	say("sigqueue.realtime-queued", "%d taken, values %d %d %d", n, order[0], order[1], order[2]);
+	memset(&si, 0, sizeof si);
+	r = sigtimedwait(&usr1only, &si, &zero);
+	say("sigqueue.standard-merged", "%s, si_value %d", r < 0 ? rtext(r, errno) : signame(r), si.si_value.sival_int);
+	T("sigqueue.standard-merged.again", sigtimedwait(&usr1only, &si, &zero));
+	for (int i = 1; i <= 2; i++)
+		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
+	sigpending(&pend);
+	say("sigqueue.realtime-pending", "%s", yesno(sigismember(&pend, rt)));
+	hits = 0;
+	sigprocmask(SIG_UNBLOCK, &rtset, 0);
+	say("sigqueue.realtime-delivered", "handler ran %d times", hits);
+}
+
 static void stop_continue(void)
 {
 	pid_t c = fork();
@@ -383,6 +581,8 @@ int main(void)
 	sub("sigsegv-blocked", fault_blocked, 10);
 	sub("sigaltstack", altstack_cases, 10);
 	sub("interrupts", interrupt_cases, 15);
+	sub("restarts", restart_cases, 20);
+	sub("queue", queue_cases, 15);
 	sub("stop-continue", stop_continue, 10);
 	return 0;
 }

@@ -90,7 +90,7 @@ pub fn set(file: &OpenFile, owner: u32, r: &Request, wait: bool) -> Result<(), E
     });
     match result? {
         true => Ok(()),
-        false => Err(Errno::EINTR),
+        false => Err(Errno::ERESTARTSYS),
     }
 }
 

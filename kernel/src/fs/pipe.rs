@@ -72,7 +72,7 @@ impl Pipe {
             } else if nonblock {
                 result = Some(Err(Errno::EAGAIN));
             } else if signal::has_deliverable() {
-                result = Some(Err(Errno::EINTR));
+                result = Some(Err(Errno::ERESTARTSYS));
             }
             result.is_some()
         });
@@ -102,7 +102,7 @@ impl Pipe {
                     return true;
                 }
                 if signal::has_deliverable() {
-                    err = Some(Errno::EINTR);
+                    err = Some(Errno::ERESTARTSYS);
                     return true;
                 }
                 false

@@ -79,7 +79,15 @@ pub fn user_fault(frame: &mut TrapFrame, esr: u64, far: u64) {
         exit_current(signal::SIGKILL as i32)
     }
     let f = kernel_abi::fault::classify(esr, far, frame.elr);
-    let (sig, info) = (f.signo, signal::SigInfo { code: f.code, addr: f.addr, ..Default::default() });
+    let (mut sig, mut code) = (f.signo, f.code);
+    // A data access to a page of a file mapping wholly beyond the file's
+    // end: SIGBUS BUS_ADRERR, as Linux (the page is marked, not mapped).
+    if sig == signal::SIGSEGV
+        && with_current(|p| p.space.as_mut().is_some_and(|s| s.is_beyond_eof(far))).unwrap_or(false)
+    {
+        (sig, code) = (signal::SIGBUS, kernel_abi::fault::BUS_ADRERR);
+    }
+    let info = signal::SigInfo { code, addr: f.addr, ..Default::default() };
     let handled = with_current(|p| p.signals.force(sig, info)).unwrap_or(false);
     if !handled {
         printk!(

@@ -4,7 +4,8 @@
 //! SIGPROF) count the process's CPU time (cputime.rs) at each boundary.
 //! fork clears them in the child; exec keeps them (as Linux).
 
-use super::{jobctl, signal, Process, PROCS};
+use super::signal::SigInfo;
+use super::{jobctl, posix_timer, signal, Process, PROCS};
 use crate::arch::{timer, IrqGuard};
 
 pub const ITIMER_REAL: usize = 0;
@@ -65,6 +66,7 @@ fn fire(t: &mut Option<Timer>, now: u64) -> bool {
 
 /// After CPU time was credited to `p`: the CPU-time timers.
 pub(crate) fn cpu_ticked(p: &mut Process) {
+    super::posix_timer::cpu_ticked(p);
     let (user, prof) = (p.times.user, p.times.user + p.times.system);
     if fire(&mut p.itimers[ITIMER_VIRTUAL], user) {
         p.signals.raise(signal::SIGVTALRM);
@@ -81,17 +83,26 @@ pub fn tick() {
     // From the interrupt handler: should the table be held (it never is
     // while interrupts are enabled), the next tick checks again.
     let Some(mut procs) = PROCS.try_lock() else { return };
-    let mut expired: [u32; 16] = [0; 16];
+    let mut expired: [(u32, usize, SigInfo); 16] = [(0, 0, SigInfo::default()); 16];
     loop {
         let mut n = 0;
         for p in procs.values_mut() {
             if n < expired.len() && !p.is_zombie() && fire(&mut p.itimers[ITIMER_REAL], now) {
-                expired[n] = p.pid;
+                expired[n] = (p.pid, signal::SIGALRM, SigInfo::default());
                 n += 1;
             }
+            // POSIX timers (posix_timer.rs): those that would not fit in
+            // this round stay due and fire in the next one.
+            if n < expired.len() && !p.is_zombie() {
+                let pid = p.pid;
+                posix_timer::tick(p, expired.len() - n, |sig, info| {
+                    expired[n] = (pid, sig, info);
+                    n += 1;
+                });
+            }
         }
-        for &pid in &expired[..n] {
-            jobctl::post(&mut procs, pid, signal::SIGALRM);
+        for &(pid, sig, info) in &expired[..n] {
+            jobctl::post_info(&mut procs, pid, sig, info);
         }
         if n < expired.len() {
             break;

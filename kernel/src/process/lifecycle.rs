@@ -46,7 +46,7 @@ pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
         // The calling thread's mask and alternate stack (the child is a
         // copy of this thread only).
         c.signals = p.signals.clone();
-        c.signals.pending = 0;
+        c.signals.clear_pending();
         c.umask = p.umask;
         c.creds = p.creds;
         c.cwd = p.cwd.clone();
@@ -122,6 +122,7 @@ pub fn exit_current(status: i32) -> ! {
         let (space, fds, task) = {
             let p = procs.get_mut(&pid).expect("current process");
             p.state = State::Zombie(status);
+            p.timers.clear();
             (p.space.take(), core::mem::take(&mut p.fds), p.task.take())
         };
         // Orphans go to init (or the boot context when init is not there
@@ -305,6 +306,6 @@ pub fn wait_with_usage(sel: WaitFor, opts: WaitOptions) -> Result<(u32, i32, (u6
     match result {
         Some(Ok(Some(r))) => Ok(r),
         Some(Err(e)) => Err(e),
-        _ => Err(Errno::EINTR),
+        _ => Err(Errno::ERESTARTSYS),
     }
 }

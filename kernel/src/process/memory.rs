@@ -109,8 +109,9 @@ pub struct MapRequest {
 }
 
 /// Maps `req`; returns its address. `file_pages`: the content of a private
-/// file mapping, one frame per page from the start (pages past the file's
-/// end are not mapped, so touching them faults); None for anonymous memory.
+/// file mapping, one frame per page from the start (pages wholly past the
+/// file's end are not mapped but marked, so touching them is SIGBUS);
+/// None for anonymous memory.
 pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -> Result<u64, Errno> {
     if req.len == 0 {
         return Err(Errno::EINVAL);
@@ -166,7 +167,15 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
         let frame = match content.as_mut() {
             Some(pages) => match pages.next() {
                 Some(f) => f,
-                None => break,
+                None => {
+                    // The rest lies wholly beyond the file's end: unmapped,
+                    // and a touch there is SIGBUS (fault.rs), as Linux.
+                    let mut at = va;
+                    while at < start + len && space.mark_beyond_eof(at) {
+                        at += PAGE_SIZE;
+                    }
+                    break;
+                }
             },
             None => match Frame::alloc_zeroed() {
                 Some(f) => f,
@@ -510,13 +519,15 @@ fn grow_in_place(space: &mut AddressSpace, start: u64, old_len: u64, new_len: u6
 pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, shared: bool) -> Result<Vec<Frame>, Errno> {
     use crate::fs::file::Kind;
     use crate::fs::FileType;
-    // Regular files only (procfs files have no mmap either: ENODEV).
+    // Linux checks the descriptor's read access (EACCES) first, then
+    // whether the file can be mapped: regular files only (procfs files
+    // have no mmap either: ENODEV).
+    if !file.readable() {
+        return Err(Errno::EACCES);
+    }
     let regular = file.node.getattr()?.file_type() == Some(FileType::Regular);
     if !regular || !matches!(file.kind, Kind::Inode) {
         return Err(Errno::ENODEV);
-    }
-    if !file.readable() {
-        return Err(Errno::EACCES);
     }
     if shared {
         return Err(Errno::ENODEV);

@@ -4,7 +4,8 @@
 //! `fault.rs` (copy-on-write faults, the OOM killer, fault signals),
 //! `stat.rs` (procfs text), `exec.rs`, `signal.rs`, `jobctl.rs`
 //! (stop/continue), `sched.rs` (the scheduler), `cputime.rs` (CPU time),
-//! `itimer.rs` (interval timers), `rlimit.rs` (resource limits) and
+//! `itimer.rs` (interval timers), `posix_timer.rs` (timer_create's
+//! timers), `rlimit.rs` (resource limits) and
 //! `futex.rs` (futex waits), `thread.rs` (the threads of a process and
 //! how one of them is held in its entry) and `group_exit.rs` (a thread's
 //! exit, exit_group, execve's end of the other threads).
@@ -21,6 +22,7 @@ pub mod itimer;
 pub mod jobctl;
 mod lifecycle;
 pub mod memory;
+pub mod posix_timer;
 pub mod rlimit;
 pub mod sched;
 mod sigaction;
@@ -110,6 +112,8 @@ pub struct Process {
     pub times: cputime::CpuTimes,
     /// setitimer's timers (itimer.rs).
     pub itimers: itimer::ITimers,
+    /// timer_create's timers (posix_timer.rs); fork starts without any.
+    pub timers: posix_timer::PosixTimers,
     /// getrlimit/setrlimit (rlimit.rs); RLIMIT_NOFILE is also in `fds`.
     pub rlimits: rlimit::Rlimits,
     /// The signal its parent gets when it exits (clone's CSIGNAL; 0: none).
@@ -181,6 +185,7 @@ impl Process {
             image: None,
             times: cputime::CpuTimes::default(),
             itimers: Default::default(),
+            timers: Default::default(),
             rlimits: rlimit::defaults(),
             exit_signal: signal::SIGCHLD,
             autoreap: false,

@@ -36,6 +36,10 @@ pub const SIGVTALRM: usize = 26;
 pub const SIGPROF: usize = 27;
 pub const SIGWINCH: usize = 28;
 pub const SIGSYS: usize = 31;
+/// The first real-time signal (the kernel's; musl keeps 32..34 for itself).
+pub const SIGRTMIN: usize = 32;
+/// Most real-time signal instances queued behind the pending ones, per process.
+pub const MAX_QUEUED: usize = 1024;
 
 /// Signals a fault raises: delivered before any other pending signal, as
 /// Linux's SYNCHRONOUS_MASK makes them.
@@ -49,12 +53,18 @@ const SYNCHRONOUS: u64 = (1 << (SIGSEGV - 1))
 /// What a pending signal's siginfo says beyond its number: `si_code` and,
 /// for faults, `si_addr`; for a signal a process sent (kill(2): SI_USER,
 /// tkill(2)/tgkill(2): SI_TKILL), the sender's `si_pid` and real `si_uid`.
+/// For a timer's signal (si_code SI_TIMER): `timerid`, `overrun` and the
+/// sigev_value in `value`; for rt_sigqueueinfo's: si_pid, si_uid and the
+/// caller's si_value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SigInfo {
     pub code: i32,
     pub addr: u64,
     pub pid: u32,
     pub uid: u32,
+    pub timerid: i32,
+    pub overrun: i32,
+    pub value: u64,
 }
 
 /// si_code of kill(2) (zero) and of tkill(2)/tgkill(2).
@@ -104,6 +114,10 @@ pub struct SignalState {
     pub saved_mask: Option<u64>,
     /// siginfo details of each pending signal (by number - 1).
     pub info: [SigInfo; NSIG],
+    /// Further instances of pending real-time signals, in sending order
+    /// (the first one's siginfo is in `info`): real-time signals queue,
+    /// standard ones do not.
+    pub queued: Vec<(usize, SigInfo)>,
     pub altstack: AltStack,
 }
 
@@ -115,6 +129,7 @@ impl Default for SignalState {
             pending: 0,
             saved_mask: None,
             info: [SigInfo::default(); NSIG],
+            queued: Vec::new(),
             altstack: AltStack::default(),
         }
     }
@@ -125,13 +140,56 @@ impl SignalState {
         self.raise_info(sig, SigInfo::default());
     }
 
-    /// Raises `sig` unless it is already pending (a standard signal does
-    /// not queue: the first one's siginfo stays, as on Linux).
+    /// Raises `sig`. A standard signal already pending does not queue (the
+    /// first one's siginfo stays, as on Linux); a real-time one does, up to
+    /// `MAX_QUEUED` instances (then, as Linux out of sigqueue entries, the
+    /// pending bit alone stands for it; rt_sigqueueinfo checks `queue_full`
+    /// first and fails with EAGAIN).
     pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
-        if (1..=NSIG).contains(&sig) && self.pending & bit(sig) == 0 {
+        if !(1..=NSIG).contains(&sig) {
+            return;
+        }
+        if self.pending & bit(sig) == 0 {
             self.pending |= bit(sig);
             self.info[sig - 1] = info;
+        } else if sig >= SIGRTMIN && !self.queue_full() && self.queued.try_reserve(1).is_ok() {
+            self.queued.push((sig, info));
         }
+    }
+
+    /// No room for another queued real-time signal.
+    pub fn queue_full(&self) -> bool {
+        self.queued.len() >= MAX_QUEUED
+    }
+
+    /// Whether an instance of `sig` matching `f` is pending (queued ones included).
+    pub fn has_pending(&self, sig: usize, f: impl Fn(&SigInfo) -> bool) -> bool {
+        self.pending & bit(sig) != 0 && (f(&self.info[sig - 1]) || self.queued.iter().any(|(s, i)| *s == sig && f(i)))
+    }
+
+    /// Takes pending `sig` (its bit already chosen by the caller): its
+    /// siginfo; the next queued instance, if any, keeps it pending.
+    fn take_info(&mut self, sig: usize) -> SigInfo {
+        let info = self.info[sig - 1];
+        self.pending &= !bit(sig);
+        if let Some(at) = self.queued.iter().position(|(s, _)| *s == sig) {
+            let (_, next) = self.queued.remove(at);
+            self.info[sig - 1] = next;
+            self.pending |= bit(sig);
+        }
+        info
+    }
+
+    /// Discards every pending instance of `sig`.
+    fn discard(&mut self, sig: usize) {
+        self.pending &= !bit(sig);
+        self.queued.retain(|(s, _)| *s != sig);
+    }
+
+    /// fork: the child starts with nothing pending.
+    pub fn clear_pending(&mut self) {
+        self.pending = 0;
+        self.queued = Vec::new();
     }
 
     /// Raises `sig` with its siginfo details (a fault, a timer).
@@ -162,7 +220,7 @@ impl SignalState {
         action.mask &= !UNBLOCKABLE;
         let old = core::mem::replace(&mut self.actions[sig - 1], action);
         if action.handler == SIG_IGN || (action.handler == SIG_DFL && default_ignored(sig)) {
-            self.pending &= !bit(sig);
+            self.discard(sig);
         }
         old
     }
@@ -173,6 +231,12 @@ impl SignalState {
     pub(crate) fn ignores_unblocked(&self, sig: usize) -> bool {
         let a = self.actions[sig - 1];
         a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))
+    }
+
+    /// Whether a signal raised now on this thread would be thrown away:
+    /// not blocked here, and ignored (explicitly or by default).
+    pub(crate) fn ignores(&self, sig: usize) -> bool {
+        self.blocked & bit(sig) == 0 && self.ignores_unblocked(sig)
     }
 
     /// execve: handlers go back to the default; ignored stays ignored.
@@ -205,15 +269,14 @@ impl SignalState {
 
     /// The lowest ready signal other than a default stop, taken off the
     /// pending set.
-    fn take_deliverable(&mut self) -> Option<usize> {
+    fn take_deliverable(&mut self) -> Option<(usize, SigInfo)> {
         let ready = self.ready() & !self.default_stops();
         if ready == 0 {
             return None;
         }
         let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
         let sig = first.trailing_zeros() as usize + 1;
-        self.pending &= !bit(sig);
-        Some(sig)
+        Some((sig, self.take_info(sig)))
     }
 
     /// The lowest ready stop signal whose action is the default, taken off
@@ -226,6 +289,20 @@ impl SignalState {
         let sig = stops.trailing_zeros() as usize + 1;
         self.pending &= !bit(sig);
         Some(sig)
+    }
+}
+
+impl SignalState {
+    /// rt_sigtimedwait: takes the lowest pending signal of `set` (blocked
+    /// or not; faults first) with its siginfo.
+    pub fn take_from(&mut self, set: u64) -> Option<(usize, SigInfo)> {
+        let ready = self.pending & set;
+        if ready == 0 {
+            return None;
+        }
+        let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
+        let sig = first.trailing_zeros() as usize + 1;
+        Some((sig, self.take_info(sig)))
     }
 }
 
@@ -263,6 +340,12 @@ pub fn has_deliverable() -> bool {
 /// `code` is the siginfo's si_code (SI_USER or SI_TKILL); si_pid and
 /// si_uid name the sender.
 pub fn send(pid: i64, sig: usize, code: i32) -> Result<(), Errno> {
+    send_info(pid, sig, |me, uid| SigInfo::from_sender(code, me, uid))
+}
+
+/// `send` with the siginfo `info(sender pid, sender uid)` makes
+/// (rt_sigqueueinfo's is the caller's own).
+pub fn send_info(pid: i64, sig: usize, info: impl Fn(u32, u32) -> SigInfo) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
     }
@@ -293,7 +376,7 @@ pub fn send(pid: i64, sig: usize, code: i32) -> Result<(), Errno> {
     let targets: Vec<u32> = permitted.iter().filter(|t| !t.1).map(|t| t.0).collect();
     if sig != 0 {
         for &t in &targets {
-            jobctl::post_info(&mut procs, t, sig, SigInfo::from_sender(code, me, creds.uid));
+            jobctl::post_info(&mut procs, t, sig, info(me, creds.uid));
         }
     }
     drop(procs);
@@ -321,7 +404,7 @@ pub fn send_group(pgid: u32, sig: usize) {
 // then ucontext: flags, link, stack (24), sigmask, 120 unused, then
 // sigcontext at 176: fault_address, regs[31], sp, pc, pstate, then
 // __reserved (4096) at 288 holding an fpsimd_context and a terminator.
-const SIGINFO_SIZE: u64 = 128;
+pub const SIGINFO_SIZE: u64 = 128;
 const UC_STACK: u64 = 16;
 const UC_SIGMASK: u64 = 40;
 const UC_MCONTEXT: u64 = 176;
@@ -342,13 +425,29 @@ pub const MINSIGSTKSZ: u64 = 5120;
 /// stop signal (until continued), drops ignored signals, and acts on the
 /// first signal with an effect (kill, or a handler frame).
 pub fn deliver(frame: &mut TrapFrame) {
+    deliver_after_syscall(frame, None);
+}
+
+/// Linux's ERESTARTSYS rule for a syscall a signal interrupted (`restart`:
+/// its first argument register; x0 already holds -EINTR): a handler with
+/// SA_RESTART, or no handler at all (the signal was ignored, stopped and
+/// continued the process), re-runs the call (`svc` again, with x0 back);
+/// a handler without SA_RESTART sees EINTR.
+fn restart_syscall(frame: &mut TrapFrame, restart: &mut Option<u64>) {
+    if let Some(x0) = restart.take() {
+        frame.regs[0] = x0;
+        frame.elr -= 4;
+    }
+}
+
+pub fn deliver_after_syscall(frame: &mut TrapFrame, mut restart: Option<u64>) {
     loop {
         if jobctl::stop_point() {
             continue;
         }
         let Ok(Some((sig, action, old_mask, info, alt))) = with_current(|p| {
-            let sig = p.signals.take_deliverable()?;
-            let info = p.signals.info[sig - 1];
+            let (sig, mut info) = p.signals.take_deliverable()?;
+            p.timers.delivered(&mut info);
             let alt = p.signals.altstack;
             let action = p.signals.actions[sig - 1];
             // After rt_sigsuspend the handler's frame restores the mask from before it.
@@ -373,6 +472,7 @@ pub fn deliver(frame: &mut TrapFrame) {
             }
             Some((sig, action, old, info, alt))
         }) else {
+            restart_syscall(frame, &mut restart);
             return;
         };
         match action.handler {
@@ -380,6 +480,9 @@ pub fn deliver(frame: &mut TrapFrame) {
             SIG_DFL if default_ignored(sig) => {}
             SIG_DFL => super::exit_current(sig as i32),
             handler => {
+                if action.flags & SA_RESTART != 0 {
+                    restart_syscall(frame, &mut restart);
+                }
                 if setup_frame(frame, sig, handler, &action, old_mask, info, alt).is_err() {
                     // No room for the frame: like Linux, SIGSEGV kills.
                     super::exit_current(SIGSEGV as i32);
@@ -399,7 +502,6 @@ fn setup_frame(
     details: SigInfo,
     alt: AltStack,
 ) -> Result<(), Errno> {
-    let _ = SA_RESTART;
     // SA_ONSTACK: the frame goes on the alternate stack unless the
     // interrupted code already runs on it (Linux's sigsp()).
     let on_alt = alt.contains(frame.sp_el0);
@@ -410,15 +512,7 @@ fn setup_frame(
     };
     let base = top.checked_sub(FRAME_SIZE).ok_or(Errno::EFAULT)? & !15;
     let mut info = [0u8; SIGINFO_SIZE as usize];
-    info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
-    info[8..12].copy_from_slice(&details.code.to_le_bytes());
-    if details.code <= 0 {
-        // Sent by a process: the union holds si_pid, si_uid.
-        info[16..20].copy_from_slice(&details.pid.to_le_bytes());
-        info[20..24].copy_from_slice(&details.uid.to_le_bytes());
-    } else {
-        info[16..24].copy_from_slice(&details.addr.to_le_bytes());
-    }
+    encode_info(&mut info, sig, &details);
     copy_to_user(base, &info)?;
     let uc = base + SIGINFO_SIZE;
     let mut head = [0u8; UC_MCONTEXT as usize];
@@ -464,6 +558,26 @@ fn setup_frame(
     // simply unused by a one-argument handler.
     let _ = SA_SIGINFO;
     Ok(())
+}
+
+/// The user's `siginfo_t` (arm64 layout) of signal `sig`.
+pub fn encode_info(info: &mut [u8; SIGINFO_SIZE as usize], sig: usize, details: &SigInfo) {
+    info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
+    info[8..12].copy_from_slice(&details.code.to_le_bytes());
+    if details.code == super::posix_timer::SI_TIMER {
+        // The union holds si_tid (the timer id), si_overrun, si_sigval.
+        info[16..20].copy_from_slice(&details.timerid.to_le_bytes());
+        info[20..24].copy_from_slice(&details.overrun.to_le_bytes());
+        info[24..32].copy_from_slice(&details.value.to_le_bytes());
+    } else if details.code <= 0 {
+        // Sent by a process: the union holds si_pid, si_uid (and, from
+        // sigqueue, si_value).
+        info[16..20].copy_from_slice(&details.pid.to_le_bytes());
+        info[20..24].copy_from_slice(&details.uid.to_le_bytes());
+        info[24..32].copy_from_slice(&details.value.to_le_bytes());
+    } else {
+        info[16..24].copy_from_slice(&details.addr.to_le_bytes());
+    }
 }
 
 /// rt_sigreturn(2): restores what `setup_frame` saved (sp points at the frame).

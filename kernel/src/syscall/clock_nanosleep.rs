@@ -2,7 +2,8 @@
 //! the (boot-relative) clock; `rem` is written only for a relative sleep.
 //! On a process CPU-time clock the sleep lasts until that process has
 //! used the CPU time asked for (the caller's own clock does not move while
-//! it sleeps, as on Linux); thread CPU-time clocks: EINVAL, as Linux.
+//! it sleeps, as on Linux); CLOCK_THREAD_CPUTIME_ID EOPNOTSUPP and a
+//! thread's clock by id EINVAL, as Linux.
 
 use kernel_abi::Errno;
 
@@ -25,9 +26,13 @@ pub fn sys_clock_nanosleep(
     known_clock(clock)?;
     let ns = req.read()?.to_ns()?;
     if flags.contains(SleepFlags::ABSTIME) {
-        // An absolute CLOCK_REALTIME time is wall-clock time.
-        let offset = if super::clock_gettime::is_realtime(clock) { timer::realtime_offset_ns() } else { 0 };
-        sleep_until(ns.saturating_sub(offset), None)
+        if super::clock_gettime::is_realtime(clock) {
+            // An absolute CLOCK_REALTIME time is wall-clock time, which
+            // clock_settime may move meanwhile: checked against it anew.
+            sched::wait_until(|| timer::realtime_ns() >= ns || signal::has_deliverable());
+            return if timer::realtime_ns() >= ns { Ok(0) } else { Err(Errno::EINTR) };
+        }
+        sleep_until(ns, None)
     } else {
         sleep_until(timer::now_ns().saturating_add(ns), rem.nonnull())
     }
@@ -36,7 +41,12 @@ pub fn sys_clock_nanosleep(
 fn cpu_sleep(clock: i32, now: u64, flags: SleepFlags, req: UserPtr<Timespec>, rem: UserPtr<Timespec>) -> SyscallResult {
     const THREAD_CPUTIME: i32 = 3;
     const PER_THREAD: i32 = 4;
-    if clock == THREAD_CPUTIME || (clock < 0 && clock & PER_THREAD != 0) {
+    // CLOCK_THREAD_CPUTIME_ID has no sleep at all in Linux (EOPNOTSUPP);
+    // a thread clock by id is EINVAL.
+    if clock == THREAD_CPUTIME {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if clock < 0 && clock & PER_THREAD != 0 {
         return Err(Errno::EINVAL);
     }
     let ns = req.read()?.to_ns()?;

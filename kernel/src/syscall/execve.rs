@@ -53,6 +53,8 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         p.brk = loaded.brk;
         p.mmap_next = loaded.mmap_base;
         p.signals.reset_on_exec();
+        // POSIX timers do not survive exec (Linux's exit_itimers).
+        p.timers.clear();
         crate::process::release_vfork_parent(p);
         let closed = p.fds.close_on_exec();
         // ru_maxrss spans execve (Linux's setmax_mm_hiwater_rss).

@@ -84,7 +84,7 @@ pub fn sys_flock(fd: Fd, operation: u32) -> SyscallResult {
         if try_lock(&file, exclusive) {
             Some(Ok(0))
         } else if signal::has_deliverable() {
-            Some(Err(Errno::EINTR))
+            Some(Err(Errno::ERESTARTSYS))
         } else {
             None
         }

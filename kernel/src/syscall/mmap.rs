@@ -87,6 +87,11 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
         // A negative offset is EINVAL by the alignment rule's sign (Linux:
         // an unsigned page offset that overflows), never a huge read.
         let off = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
+        // Linux: a writable MAP_SHARED mapping needs a descriptor open
+        // for writing (EACCES), checked before anything else about it.
+        if shared && prot & PROT_WRITE != 0 && !file.writable() {
+            return Err(Errno::EACCES);
+        }
         Some(process::memory::file_pages(&file, off, len as u64, shared)?)
     };
     current().with(|p| process::mmap(p, &req, pages)).map(|a| a as usize)

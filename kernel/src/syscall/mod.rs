@@ -15,6 +15,7 @@ mod chown;
 mod clock_getres;
 mod clock_gettime;
 mod clock_nanosleep;
+mod clock_settime;
 mod clone;
 mod close;
 pub(crate) mod current;
@@ -72,8 +73,11 @@ mod renameat2;
 mod rlimit;
 mod robust_list;
 mod rt_sigaction;
+mod rt_sigpending;
 mod rt_sigprocmask;
+mod rt_sigqueueinfo;
 mod rt_sigsuspend;
+mod rt_sigtimedwait;
 mod sched_getaffinity;
 mod sched_setaffinity;
 mod sched_yield;
@@ -90,6 +94,7 @@ mod symlinkat;
 mod sync;
 mod sysinfo;
 mod syslog;
+mod timer;
 mod times;
 mod truncate;
 mod umask;
@@ -113,6 +118,7 @@ pub type SyscallResult = Result<usize, Errno>;
 pub fn handle(frame: &mut TrapFrame) {
     let nr = frame.regs[8] as usize;
     let a = Args([frame.regs[0], frame.regs[1], frame.regs[2], frame.regs[3], frame.regs[4], frame.regs[5]]);
+    let mut restart = None;
     match nr {
         // These set every register themselves.
         sysno::RT_SIGRETURN => {
@@ -121,14 +127,19 @@ pub fn handle(frame: &mut TrapFrame) {
             }
         }
         _ => {
-            frame.regs[0] = match dispatch(nr, a, frame) {
+            let result = dispatch(nr, a, frame);
+            // An interrupted wait: EINTR unless the signal's action says
+            // to restart the call (signal::deliver_after_syscall).
+            restart = matches!(result, Err(Errno::ERESTARTSYS)).then_some(a.0[0]);
+            frame.regs[0] = match result {
                 Ok(value) => value as u64,
+                Err(Errno::ERESTARTSYS) => Errno::EINTR.to_syscall_return(),
                 Err(e) => e.to_syscall_return(),
             };
         }
     }
     crate::tty::pty::send_hangups();
-    crate::process::signal::deliver(frame);
+    crate::process::signal::deliver_after_syscall(frame, restart);
 }
 
 /// Syscalls that still run when the kernel heap is down to its reserve:
@@ -224,6 +235,10 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::RT_SIGACTION => rt_sigaction::sys_rt_sigaction(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGPROCMASK => rt_sigprocmask::sys_rt_sigprocmask(a.i32(0), a.ptr(1), a.ptr(2), a.usize(3)),
         sysno::RT_SIGSUSPEND => rt_sigsuspend::sys_rt_sigsuspend(a.ptr(0), a.usize(1)),
+        sysno::RT_SIGPENDING => rt_sigpending::sys_rt_sigpending(a.slice(0, 1)),
+        sysno::RT_SIGTIMEDWAIT => rt_sigtimedwait::sys_rt_sigtimedwait(a.ptr(0), a.siginfo(1), a.ptr(2), a.usize(3)),
+        sysno::RT_SIGQUEUEINFO => rt_sigqueueinfo::sys_rt_sigqueueinfo(a.pid(0), a.i32(1), a.siginfo(2)),
+        sysno::RT_TGSIGQUEUEINFO => rt_sigqueueinfo::sys_rt_tgsigqueueinfo(a.pid(0), a.pid(1), a.i32(2), a.siginfo(3)),
         sysno::SIGALTSTACK => sigaltstack::sys_sigaltstack(a.ptr(0), a.ptr(1), frame.sp_el0),
         // Time
         sysno::NANOSLEEP => nanosleep::sys_nanosleep(a.ptr(0), a.ptr(1)),
@@ -231,7 +246,14 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
             clock_nanosleep::sys_clock_nanosleep(a.i32(0), a.flags_truncate(1), a.ptr(2), a.ptr(3))
         }
         sysno::CLOCK_GETTIME => clock_gettime::sys_clock_gettime(a.i32(0), a.ptr(1)),
-        sysno::GETTIMEOFDAY => gettimeofday::sys_gettimeofday(a.ptr(0)),
+        sysno::GETTIMEOFDAY => gettimeofday::sys_gettimeofday(a.ptr(0), a.ptr(1)),
+        sysno::SETTIMEOFDAY => gettimeofday::sys_settimeofday(a.ptr(0), a.ptr(1)),
+        sysno::CLOCK_SETTIME => clock_settime::sys_clock_settime(a.i32(0), a.ptr(1)),
+        sysno::TIMER_CREATE => timer::sys_timer_create(a.i32(0), a.ptr(1), a.ptr(2)),
+        sysno::TIMER_SETTIME => timer::sys_timer_settime(a.i32(0), a.i32(1), a.ptr(2), a.ptr(3)),
+        sysno::TIMER_GETTIME => timer::sys_timer_gettime(a.i32(0), a.ptr(1)),
+        sysno::TIMER_GETOVERRUN => timer::sys_timer_getoverrun(a.i32(0)),
+        sysno::TIMER_DELETE => timer::sys_timer_delete(a.i32(0)),
         sysno::CLOCK_GETRES => clock_getres::sys_clock_getres(a.i32(0), a.ptr(1)),
         sysno::GETITIMER => itimer::sys_getitimer(a.i32(0), a.ptr(1)),
         sysno::SETITIMER => itimer::sys_setitimer(a.i32(0), a.ptr(1), a.ptr(2)),

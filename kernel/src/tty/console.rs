@@ -105,7 +105,7 @@ pub fn write(data: &[u8]) -> Result<usize, Errno> {
         interrupted || !with(|t| t.ld.stopped)
     });
     if interrupted && with(|t| t.ld.stopped) {
-        return Err(Errno::EINTR);
+        return Err(Errno::ERESTARTSYS);
     }
     let out = with(|t| {
         let mut out = Vec::with_capacity(data.len() + 8);

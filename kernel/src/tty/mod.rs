@@ -123,7 +123,7 @@ pub fn may_change(tty: &dyn Tty, write: bool) -> Result<(), Errno> {
     crate::process::sched::wait_until(|| {
         result = match job_control_check(tty, signal::SIGTTOU) {
             Ok(true) => Some(Ok(())),
-            Ok(false) => signal::has_deliverable().then_some(Err(Errno::EINTR)),
+            Ok(false) => signal::has_deliverable().then_some(Err(Errno::ERESTARTSYS)),
             Err(e) => Some(Err(e)),
         };
         result.is_some()

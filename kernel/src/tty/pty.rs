@@ -385,12 +385,13 @@ fn write_waiting(
 }
 
 /// Why a blocked read or write returns now instead of waiting: EAGAIN for
-/// a non-blocking file, EINTR when a signal is deliverable.
+/// a non-blocking file, ERESTARTSYS (EINTR, or a restart under
+/// SA_RESTART) when a signal is deliverable.
 pub(super) fn blocked_error(nonblock: bool) -> Option<Errno> {
     if nonblock {
         Some(Errno::EAGAIN)
     } else if signal::has_deliverable() {
-        Some(Errno::EINTR)
+        Some(Errno::ERESTARTSYS)
     } else {
         None
     }

@@ -108,6 +108,10 @@ errnos! {
     EOPNOTSUPP = 95,
     /// Connection timed out (also: a futex wait's timeout).
     ETIMEDOUT = 110,
+    /// Kernel-internal (Linux's ERESTARTSYS), never seen by a program: a
+    /// wait a signal interrupted. On the way out it becomes EINTR when a
+    /// handler without SA_RESTART runs, and otherwise restarts the call.
+    ERESTARTSYS = 512,
 }
 
 impl Errno {

@@ -28,7 +28,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         Status::Partial,
         "every descriptor: FIOCLEX/FIONCLEX, FIONBIO; FIONREAD on regular files (size - offset; procfs files have size 0, as Linux) and pipes; terminals (console, PTY master and slave): TCGETS/TCSETS*, TCSBRK, TCXONC (TCOOFF/TCOON hold and release output, TCIOFF/TCION send the STOP/START character to the other end), TIOCSTI (the caller's controlling terminal or root, EPERM), TCFLSH (a master's input is the slave's output; output is never queued, as Linux's PTYs), TIOCOUTQ (0), TIOCGPGRP, TIOCSPGRP (ENOTTY/ESRCH/EPERM/EINVAL as Linux), TIOCGSID, TIOCGWINSZ/SWINSZ, TIOCSCTTY (on a master: its slave; stealing needs arg 1 and root, so does a descriptor not open for reading: EPERM), TIOCNOTTY, FIONREAD/TIOCINQ, TIOCGPTN/SPTLCK/GPTLCK; FIOASYNC, TIOCPKT, TIOCEXCL/NXCL, TIOCMGET/MSET, TIOCGLCKTRMIOS and the rest ENOTTY; block devices (/dev/vda, /dev/vda1): BLKGETSIZE64, BLKGETSIZE, BLKSSZGET, BLKFLSBUF (device FLUSH; root), BLKRRPART (whole disks; new partitions get their nodes, vanished ones keep theirs; root)",
     ),
-    (FLOCK, Status::Implemented, "LOCK_SH/LOCK_EX/LOCK_UN, LOCK_NB (EAGAIN); per open file description, independent of fcntl locks; EINTR"),
+    (FLOCK, Status::Implemented, "LOCK_SH/LOCK_EX/LOCK_UN, LOCK_NB (EAGAIN); per open file description, independent of fcntl locks; EINTR, or a restart under SA_RESTART"),
     (MKDIRAT, Status::Implemented, ""),
     (UNLINKAT, Status::Implemented, "unlink and AT_REMOVEDIR"),
     (SYMLINKAT, Status::Implemented, "an empty target is ENOENT"),
@@ -83,7 +83,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (SYNC, Status::Implemented, "every mounted filesystem writes back (ext2: metadata, then FLUSH); block devices write through; then every disk gets a FLUSH"),
     (FSYNC, Status::Implemented, "ext2 files write their filesystem back (then FLUSH); nothing to write for in-memory files; a block device FLUSHes its disk; EINVAL for pipes, character devices and procfs as on Linux"),
     (FDATASYNC, Status::Implemented, "as fsync"),
-    (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems; protected_hardlinks=1 rules"),
+    (LINKAT, Status::Implemented, "AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; EXDEV across filesystems (into /proc: ENOENT from its lookup first, as Linux); protected_hardlinks=1 rules"),
     (FCHMOD, Status::Implemented, "owner or root (EPERM); set-group-ID dropped outside the file's group"),
     (FCHMODAT, Status::Implemented, "as fchmod"),
     (FCHOWN, Status::Implemented, "root changes the owner, the owner the group to one of its own; clears set-ID bits"),
@@ -110,7 +110,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLOCK_GETTIME,
         Status::Implemented,
-        "REALTIME is wall-clock time (the PL031 RTC read at boot, then the counter; no clock_settime), MONOTONIC/BOOTTIME/RAW count from boot, the coarse ones move per tick; the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary; the thread clocks count one thread's (pthread_getcpuclockid's: a thread of the caller's process, EINVAL otherwise, as Linux)",
+        "REALTIME is wall-clock time (the PL031 RTC read at boot, then the counter; clock_settime sets it), MONOTONIC/BOOTTIME/RAW count from boot, the coarse ones move per tick; the CPU-time clocks (process, thread, clock_getcpuclockid's) count CPU time, measured at every EL0 boundary; the thread clocks count one thread's (pthread_getcpuclockid's: a thread of the caller's process, EINVAL otherwise, as Linux)",
     ),
     (CLOCK_GETRES, Status::Implemented, "1 ns for the clocks read from the counter; the tick (10 ms) for the coarse clocks, which move per tick"),
     (GETITIMER, Status::Implemented, ""),
@@ -136,7 +136,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLOCK_NANOSLEEP,
         Status::Implemented,
-        "TIMER_ABSTIME on REALTIME is wall-clock time; a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); thread CPU-time clocks EINVAL",
+        "TIMER_ABSTIME on REALTIME is wall-clock time; a process CPU-time clock sleeps until that process has used the time (its own stands still while it sleeps); CLOCK_THREAD_CPUTIME_ID EOPNOTSUPP and a thread's clock by id EINVAL, as Linux",
     ),
     (
         SYSLOG,
@@ -151,7 +151,27 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (TKILL, Status::Implemented, "to one thread of any process; stop, continue and fatal actions act on the whole process; si_code SI_TKILL, si_pid and si_uid the sender's"),
     (TGKILL, Status::Implemented, "as tkill; ESRCH when tid is not a thread of tgid; ids <= 0 EINVAL"),
     (RT_SIGSUSPEND, Status::Implemented, ""),
-    (RT_SIGACTION, Status::Implemented, "actions are shared by the threads of a process"),
+    (
+        RT_SIGACTION,
+        Status::Implemented,
+        "SA_RESTART as Linux's ERESTARTSYS: read and write on pipes and terminals, wait4, flock and F_SETLKW restart after a handler with it and fail with EINTR after one without; nanosleep, clock_nanosleep, poll/ppoll, select/pselect6, pause, rt_sigsuspend and rt_sigtimedwait return EINTR either way, as Linux; futex waits too (Linux restarts an untimed FUTEX_WAIT); actions are shared by the threads of a process",
+    ),
+    (RT_SIGPENDING, Status::Implemented, "the pending signals that are blocked; a set size above 8 EINVAL, below 8 writes that many bytes"),
+    (
+        RT_SIGTIMEDWAIT,
+        Status::Implemented,
+        "takes a pending signal of the set (blocked or not, faults first) with its siginfo; EAGAIN at the timeout, EINTR when another signal with an effect comes first",
+    ),
+    (
+        RT_SIGQUEUEINFO,
+        Status::Implemented,
+        "the caller's si_code, si_pid, si_uid and si_value; a non-negative si_code or SI_TKILL only to the caller itself (EPERM); one pid, never a group (ESRCH); real-time signals queue (up to 1024 instances behind the pending one per process, then EAGAIN), a pending standard one is merged, as Linux",
+    ),
+    (
+        RT_TGSIGQUEUEINFO,
+        Status::Partial,
+        "as rt_sigqueueinfo; one thread per process: tid must equal tgid (ESRCH), ids <= 0 EINVAL",
+    ),
     (RT_SIGPROCMASK, Status::Implemented, "per thread; a new thread starts with its creator's mask"),
     (RT_SIGRETURN, Status::Implemented, ""),
     (
@@ -170,7 +190,30 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (UNAME, Status::Implemented, "sysname xkernel"),
     (SETHOSTNAME, Status::Implemented, "root only (EPERM)"),
     (UMASK, Status::Implemented, ""),
-    (GETTIMEOFDAY, Status::Implemented, "CLOCK_REALTIME (the RTC at boot, then the counter); the timezone is not written"),
+    (GETTIMEOFDAY, Status::Implemented, "CLOCK_REALTIME (the RTC at boot, then the counter, or what clock_settime set); the timezone settimeofday set"),
+    (
+        SETTIMEOFDAY,
+        Status::Implemented,
+        "sets CLOCK_REALTIME and the kernel timezone (tz_minuteswest within +-15 h, else EINVAL; the first timezone set without a time warps the clock, as Linux); root only (EPERM, after the EINVAL checks of the time); a time before the boot-relative clock's now EINVAL",
+    ),
+    (
+        CLOCK_SETTIME,
+        Status::Implemented,
+        "CLOCK_REALTIME only, as Linux (the boot-relative clocks and CLOCK_PROCESS/THREAD_CPUTIME_ID EINVAL, a pid's CPU-time clock EPERM); root only (EPERM); TIMER_ABSTIME REALTIME timers and clock_nanosleeps follow the new time",
+    ),
+    (
+        TIMER_CREATE,
+        Status::Partial,
+        "CLOCK_REALTIME, MONOTONIC, BOOTTIME and the caller's CPU-time clocks (PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID: one thread per process, the same clock); SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD (a signal, as Linux), SIGEV_THREAD_ID naming the caller (another tid EINVAL); a NULL sigevent is SIGALRM with the id as value; siginfo SI_TIMER with si_timerid, si_overrun, si_value; fork does not copy timers, exec and exit delete them. Not here: another process's CPU-time clock EINVAL, the alarm clocks and MONOTONIC_RAW/the coarse clocks EOPNOTSUPP, CLOCK_TAI EINVAL; at most 1024 timers (EAGAIN)",
+    ),
+    (
+        TIMER_SETTIME,
+        Status::Implemented,
+        "relative and TIMER_ABSTIME, periodic; wall-clock timers are checked at every 10 ms tick, CPU-time timers whenever CPU time is credited; an expiry while the signal is pending counts an overrun",
+    ),
+    (TIMER_GETTIME, Status::Implemented, "an expired timer not yet seen by a tick reads 1 ns; SIGEV_NONE timers run down to 0"),
+    (TIMER_GETOVERRUN, Status::Implemented, "the overrun handed over at the last delivery (reset by timer_settime)"),
+    (TIMER_DELETE, Status::Implemented, "a signal already pending stays pending"),
     (GETPID, Status::Implemented, "the thread group id, in every thread"),
     (GETPPID, Status::Implemented, ""),
     (GETUID, Status::Implemented, ""),
@@ -209,7 +252,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         MMAP,
         Status::Partial,
-        "anonymous, private (copy-on-write across fork) or shared (across fork); PROT_NONE; MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED_VALIDATE; MAP_PRIVATE of a regular file is a copy of its pages at mmap time (later writes to the file are not seen; pages wholly past its end are left unmapped: SIGSEGV there, not SIGBUS); MAP_SHARED of a file ENODEV; MAP_GROWSDOWN EINVAL; MAP_HUGETLB ENOMEM (no huge pages); the address hint is not used",
+        "anonymous, private (copy-on-write across fork) or shared (across fork); PROT_NONE; MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_SHARED_VALIDATE; MAP_PRIVATE of a regular file is a copy of its pages at mmap time (later writes to the file are not seen; a touch of a page wholly past its end at mmap time is SIGBUS BUS_ADRERR, as Linux, and stays so after the file grows, where Linux would then map the new bytes); EACCES for a descriptor not open for reading, or not for writing under a writable MAP_SHARED, before ENODEV; MAP_SHARED of a file ENODEV; MAP_GROWSDOWN EINVAL; MAP_HUGETLB ENOMEM (no huge pages); the address hint is not used",
     ),
     (
         MADVISE,

@@ -205,6 +205,15 @@ pub trait Inode: Send + Sync {
     /// A new non-directory, non-symlink inode called `name`: `mode` holds
     /// its type (regular, device, FIFO, socket) and permissions; `rdev`
     /// is a device node's numbers. EEXIST if the name is taken.
+    /// Whether looking up a name this directory does not hold is itself an
+    /// error: Linux's procfs directories answer ENOENT from their lookup,
+    /// so a new name there fails with ENOENT before any other check (link
+    /// across filesystems included); other filesystems give a negative
+    /// entry and the call goes on.
+    fn lookup_missing_fails(&self) -> bool {
+        false
+    }
+
     fn create(&self, _name: &str, _mode: u32, _owner: Owner, _rdev: (u32, u32)) -> Result<Arc<dyn Inode>> {
         Err(Errno::ENOTDIR)
     }

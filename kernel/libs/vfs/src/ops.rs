@@ -78,8 +78,10 @@ impl Namespace {
         if p.trailing_slash {
             return Err(Errno::ENOENT);
         }
-        if p.dir.dentry.child(name).is_ok() {
-            return Err(Errno::EEXIST);
+        match p.dir.dentry.child(name) {
+            Ok(_) => return Err(Errno::EEXIST),
+            Err(Errno::ENOENT) if p.dir.inode().lookup_missing_fails() => return Err(Errno::ENOENT),
+            Err(_) => {}
         }
         if !alloc::sync::Arc::ptr_eq(&old.mount, &p.dir.mount) {
             return Err(Errno::EXDEV);

@@ -410,3 +410,63 @@ fn a_read_only_mount_refuses_changes() {
     assert_eq!(rename(&ns, "/ro/f", "/ro/g"), Err(Errno::EROFS));
     assert!(at(&ns, "/ro/f").is_ok());
 }
+
+/// A procfs-like filesystem: an empty root whose lookup of a missing name
+/// is an error (Linux's procfs answers ENOENT from lookup).
+struct LookupFails;
+
+impl Inode for LookupFails {
+    fn ino(&self) -> u64 {
+        1
+    }
+    fn getattr(&self) -> Result<Attr> {
+        Ok(Attr {
+            dev: 9,
+            ino: 1,
+            mode: S_IFDIR | 0o555,
+            nlink: 2,
+            uid: 0,
+            gid: 0,
+            rdev: (0, 0),
+            size: 0,
+            blocks: 0,
+            atime: Time::default(),
+            mtime: Time::default(),
+            ctime: Time::default(),
+        })
+    }
+    fn setattr(&self, _change: &SetAttr) -> Result<()> {
+        Err(Errno::EPERM)
+    }
+    fn lookup(&self, _name: &str) -> Result<Arc<dyn Inode>> {
+        Err(Errno::ENOENT)
+    }
+    fn lookup_missing_fails(&self) -> bool {
+        true
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl FileSystem for LookupFails {
+    fn root(&self) -> Arc<dyn Inode> {
+        Arc::new(LookupFails)
+    }
+    fn dev(&self) -> u64 {
+        9
+    }
+    fn statfs(&self) -> StatFs {
+        StatFs::default()
+    }
+}
+
+#[test]
+fn link_into_a_directory_whose_lookup_fails_is_enoent_before_exdev() {
+    let ns = ns();
+    let mnt = mkdir(&ns, "/proc");
+    touch(&ns, "/f");
+    ns.mount(&mnt, Superblock::new(Arc::new(LookupFails)), "proc", "proc", "", false).unwrap();
+    let f = at(&ns, "/f").unwrap();
+    assert_eq!(ns.link(&f, &parent(&ns, &ns.root(), "/proc/x"), &ROOT), Err(Errno::ENOENT));
+}

@@ -187,6 +187,10 @@ impl Inode for ProcInode {
         Err(Errno::EPERM)
     }
 
+    fn lookup_missing_fails(&self) -> bool {
+        true
+    }
+
     fn lookup(&self, name: &str) -> Result<Arc<dyn Inode>, Errno> {
         match self.kind {
             ProcKind::Node(n) if n.is_dir() => Ok(n.child(name).ok_or(Errno::ENOENT)?),

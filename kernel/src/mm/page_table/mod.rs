@@ -87,6 +87,11 @@ const SHARED: u64 = 1 << 56;
 /// Software bit: a page of a private file mapping (its content came from
 /// a file, so zeroing it would not be what MADV_DONTNEED does).
 const FILE: u64 = 1 << 57;
+/// Software bit of an *invalid* level-3 descriptor (nothing mapped, so EL0
+/// faults there): a page of a private file mapping wholly beyond the
+/// file's end, whose touch is SIGBUS (BUS_ADRERR), not SIGSEGV, as Linux.
+/// Costs no frame; the hardware ignores every bit of an invalid entry.
+const BEYOND_EOF: u64 = 1 << 58;
 const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
 
 /// Access a user mapping grants.
@@ -363,6 +368,24 @@ impl AddressSpace {
         }
     }
 
+    /// Records the unmapped page at `va` as lying beyond the end of the file
+    /// a private mapping maps (`BEYOND_EOF`); false when `va` is mapped or
+    /// no page table could be made for it (then a touch is SIGSEGV).
+    pub fn mark_beyond_eof(&mut self, va: u64) -> bool {
+        match self.entry(va, true) {
+            Ok(Some(slot)) if *slot & VALID == 0 => {
+                *slot = BEYOND_EOF;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the page holding `va` is a `mark_beyond_eof` page.
+    pub fn is_beyond_eof(&mut self, va: u64) -> bool {
+        matches!(self.entry(va & !(PAGE_SIZE - 1), false), Ok(Some(e)) if *e & VALID == 0 && *e & BEYOND_EOF != 0)
+    }
+
     /// The physical address `va` maps to, if mapped (shared futex keys).
     pub fn translate(&mut self, va: u64) -> Option<u64> {
         let Ok(Some(slot)) = self.entry(va & !(PAGE_SIZE - 1), false) else { return None };
@@ -521,6 +544,8 @@ impl AddressSpace {
     pub fn unmap(&mut self, va: u64) {
         let Ok(Some(slot)) = self.entry(va, false) else { return };
         if *slot & VALID == 0 {
+            // A beyond-EOF mark goes with its mapping.
+            *slot = 0;
             return;
         }
         let pa = *slot & ADDR_MASK;

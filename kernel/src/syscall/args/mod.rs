@@ -68,6 +68,12 @@ impl Args {
         UserSlice::new(self.0[ptr], self.0[len] as usize)
     }
 
+    /// A `siginfo_t` (128 bytes) at register `i`; empty when NULL.
+    pub fn siginfo(self, i: usize) -> UserSlice {
+        let len = if self.0[i] == 0 { 0 } else { crate::process::signal::SIGINFO_SIZE as usize };
+        UserSlice::new(self.0[i], len)
+    }
+
     pub fn cstr(self, i: usize) -> UserCStr {
         UserCStr::new(self.0[i])
     }
