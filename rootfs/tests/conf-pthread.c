@@ -732,6 +732,65 @@ static void cpu_clocks(void)
 	say("clock.process-cputime", "%s", ms_of(b) >= ms_of(a) ? "at least main's thread clock" : "less");
 }
 
+#ifndef SIGEV_THREAD_ID
+#define SIGEV_THREAD_ID 4
+#endif
+
+static volatile pid_t timer_hit_tid;
+static volatile int callback_ran;
+static volatile pid_t callback_tid;
+
+static void on_timer(int s)
+{
+	(void)s;
+	timer_hit_tid = gettid_();
+}
+
+static void timer_callback(union sigval v)
+{
+	(void)v;
+	callback_tid = gettid_();
+	callback_ran = 1;
+}
+
+/* POSIX timers aimed at a thread: SIGEV_THREAD_ID, and musl's SIGEV_THREAD
+ * (a helper thread that waits for the signal). */
+static void thread_timers(void)
+{
+	pthread_t t;
+	timer_t id;
+	struct sigevent ev;
+	struct itimerspec its = { { 0, 0 }, { 0, 50 * 1000 * 1000 } };
+	signal(SIGUSR1, on_timer);
+	stop_thread = 0;
+	sig_thread_tid = 0;
+	pthread_create(&t, 0, sig_sleeper, 0);
+	while (!sig_thread_tid)
+		msleep(5);
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_notify_thread_id = sig_thread_tid;
+	T("timer_create.sigev-thread-id", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	timer_settime(id, 0, &its, 0);
+	msleep(300);
+	say("timer.sigev-thread-id.handled-in", "%s", timer_hit_tid == sig_thread_tid ? "the target thread" : timer_hit_tid ? "another thread" : "nobody");
+	timer_delete(id);
+	ev.sigev_notify_thread_id = 999999;
+	T("timer_create.sigev-thread-id-not-ours", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	stop_thread = 1;
+	pthread_join(t, 0);
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = timer_callback;
+	T("timer_create.sigev-thread", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	timer_settime(id, 0, &its, 0);
+	for (int i = 0; i < 50 && !callback_ran; i++)
+		msleep(10);
+	say("timer.sigev-thread.callback", "%s", callback_ran ? (callback_tid != gettid_() ? "ran in another thread" : "ran in main") : "did not run");
+	timer_delete(id);
+}
+
 static volatile int ping, pong_count;
 
 static void *ponger(void *arg)
@@ -783,5 +842,6 @@ int main(int argc, char **argv)
 	sub("stop-kill", stop_kill, 10);
 	sub("yield", yield_pingpong, 30);
 	sub("cpu-clocks", cpu_clocks, 10);
+	sub("thread-timers", thread_timers, 10);
 	return 0;
 }

@@ -72,6 +72,9 @@ fn end_this_thread() -> ! {
 /// process, the caller is one of those and just ends (no return).
 pub(crate) fn end_other_threads() {
     let me = current_tid();
+    if with_current(|p| p.threads.is_empty() && p.group_exit_by.is_none()).unwrap_or(true) {
+        return;
+    }
     let first = with_current(|p| match p.group_exit_by {
         Some(t) if t != me => false,
         _ => {
@@ -85,7 +88,7 @@ pub(crate) fn end_other_threads() {
         end_this_thread();
     }
     sched::notify();
-    sched::wait_until(|| with_current(|p| p.threads.is_empty()).unwrap_or(true));
+    sched::wait_until_exiting(|| with_current(|p| p.threads.is_empty()).unwrap_or(true));
 }
 
 /// The current thread's robust list, as the process exits.

@@ -83,26 +83,27 @@ pub fn tick() {
     // From the interrupt handler: should the table be held (it never is
     // while interrupts are enabled), the next tick checks again.
     let Some(mut procs) = PROCS.try_lock() else { return };
-    let mut expired: [(u32, usize, SigInfo); 16] = [(0, 0, SigInfo::default()); 16];
+    let mut expired: [(u32, usize, SigInfo, Option<u32>); 16] = [(0, 0, SigInfo::default(), None); 16];
     loop {
         let mut n = 0;
         for p in procs.values_mut() {
             if n < expired.len() && !p.is_zombie() && fire(&mut p.itimers[ITIMER_REAL], now) {
-                expired[n] = (p.pid, signal::SIGALRM, SigInfo::default());
+                expired[n] = (p.pid, signal::SIGALRM, SigInfo::default(), None);
                 n += 1;
             }
             // POSIX timers (posix_timer.rs): those that would not fit in
             // this round stay due and fire in the next one.
             if n < expired.len() && !p.is_zombie() {
                 let pid = p.pid;
-                posix_timer::tick(p, expired.len() - n, |sig, info| {
-                    expired[n] = (pid, sig, info);
+                posix_timer::tick(p, expired.len() - n, |sig, info, thread| {
+                    expired[n] = (pid, sig, info, thread);
                     n += 1;
                 });
             }
         }
-        for &(pid, sig, info) in &expired[..n] {
-            jobctl::post_info(&mut procs, pid, sig, info);
+        for &(pid, sig, info, thread) in &expired[..n] {
+            // SIGEV_THREAD_ID: to that thread (nothing once it is gone).
+            jobctl::post_to(&mut procs, pid, thread, sig, info);
         }
         if n < expired.len() {
             break;

@@ -53,6 +53,8 @@ pub type Notify = Option<(usize, u64)>;
 pub struct PosixTimer {
     clock: TimerClock,
     notify: Notify,
+    /// SIGEV_THREAD_ID: the thread the signal goes to (None: the process).
+    thread: Option<u32>,
     /// The next expiry on `base` (ns); None when disarmed.
     next: Option<u64>,
     base: Base,
@@ -87,7 +89,12 @@ fn now_on(p: &Process, base: Base) -> u64 {
 
 impl PosixTimers {
     /// timer_create: a disarmed timer; returns its id (EAGAIN past the bound).
-    pub fn create(&mut self, clock: TimerClock, notify: Option<(usize, Option<u64>)>) -> Result<i32, Errno> {
+    pub fn create(
+        &mut self,
+        clock: TimerClock,
+        notify: Option<(usize, Option<u64>)>,
+        thread: Option<u32>,
+    ) -> Result<i32, Errno> {
         if self.timers.len() >= MAX_TIMERS {
             return Err(Errno::EAGAIN);
         }
@@ -99,8 +106,10 @@ impl PosixTimers {
         // A NULL sigevent: SIGALRM with the timer's id as sigev_value.
         let notify = notify.map(|(sig, value)| (sig, value.unwrap_or(id as u64)));
         let base = if clock == TimerClock::ProcessCpu { Base::Cpu } else { Base::Boot };
-        self.timers
-            .insert(id, PosixTimer { clock, notify, next: None, base, interval: 0, overrun: 0, overrun_last: 0 });
+        self.timers.insert(
+            id,
+            PosixTimer { clock, notify, thread, next: None, base, interval: 0, overrun: 0, overrun_last: 0 },
+        );
         Ok(id)
     }
 
@@ -180,10 +189,16 @@ pub fn set(p: &mut Process, id: i32, abs: bool, value: u64, interval: u64) -> Re
 }
 
 /// Expires the timers of `p` on `base` that are due at `now`: each due
-/// timer with a signal yields it (to be posted by the caller) unless its
+/// timer with a signal yields it with its target thread (to be posted by
+/// the caller; None: process-directed) unless its
 /// previous signal is still pending, which only counts an overrun.
 /// At most `room` signals are yielded; the timers past that stay due.
-fn expire(p: &mut Process, room: usize, due: impl Fn(Base) -> Option<u64>, mut send: impl FnMut(usize, SigInfo)) {
+fn expire(
+    p: &mut Process,
+    room: usize,
+    due: impl Fn(Base) -> Option<u64>,
+    mut send: impl FnMut(usize, SigInfo, Option<u32>),
+) {
     let signals = &p.signals;
     let mut sent = 0;
     for (&id, t) in p.timers.timers.iter_mut() {
@@ -209,13 +224,13 @@ fn expire(p: &mut Process, room: usize, due: impl Fn(Base) -> Option<u64>, mut s
         } else {
             t.overrun = periods - 1;
             sent += 1;
-            send(sig, SigInfo { code: SI_TIMER, timerid: id, value, ..SigInfo::default() });
+            send(sig, SigInfo { code: SI_TIMER, timerid: id, value, ..SigInfo::default() }, t.thread);
         }
     }
 }
 
 /// The wall-clock timers of `p` (every tick): at most `room` signals to post.
-pub(crate) fn tick(p: &mut Process, room: usize, send: impl FnMut(usize, SigInfo)) {
+pub(crate) fn tick(p: &mut Process, room: usize, send: impl FnMut(usize, SigInfo, Option<u32>)) {
     if p.timers.timers.is_empty() {
         return;
     }
@@ -239,20 +254,32 @@ pub(crate) fn cpu_ticked(p: &mut Process) {
         return;
     }
     let cpu = p.times.user + p.times.system;
-    let mut fired: [(usize, SigInfo); 4] = [(0, SigInfo::default()); 4];
+    let mut fired: [(usize, SigInfo, Option<u32>); 4] = [(0, SigInfo::default(), None); 4];
     let mut n = 0;
     expire(
         p,
         fired.len(),
         |b| (b == Base::Cpu).then_some(cpu),
-        |sig, info| {
-            fired[n] = (sig, info);
+        |sig, info, thread| {
+            fired[n] = (sig, info, thread);
             n += 1;
         },
     );
-    for &(sig, info) in &fired[..n] {
-        if !p.signals.ignores(sig) {
-            p.signals.raise_info(sig, info);
+    for &(sig, info, thread) in &fired[..n] {
+        match thread {
+            // SIGEV_THREAD_ID: that thread's, if it is still there.
+            Some(tid) => {
+                if p.thread_view(tid).is_some_and(|(mask, ..)| mask & super::signal::bit(sig) != 0)
+                    || !p.signals.ignores_unblocked(sig)
+                {
+                    p.raise_on_thread(tid, sig, info);
+                }
+            }
+            None => {
+                if !p.signals.ignores(sig) {
+                    p.signals.raise_info(sig, info);
+                }
+            }
         }
     }
 }

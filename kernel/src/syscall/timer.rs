@@ -83,22 +83,23 @@ fn timer_clock(clock: i32) -> Result<TimerClock, Errno> {
 }
 
 /// Linux's `good_sigevent`: the notification (signal and value), None for
-/// SIGEV_NONE.
-fn notification(ev: &SigEvent) -> Result<Option<(usize, Option<u64>)>, Errno> {
-    match ev.notify {
-        SIGEV_NONE => return Ok(None),
-        SIGEV_SIGNAL | SIGEV_THREAD => {}
-        // The thread must be in the caller's thread group: with one thread
-        // per process, the caller itself.
+/// SIGEV_NONE; and for SIGEV_THREAD_ID the thread the signal goes to.
+fn notification(ev: &SigEvent) -> Result<(Option<(usize, Option<u64>)>, Option<u32>), Errno> {
+    let thread = match ev.notify {
+        SIGEV_NONE => return Ok((None, None)),
+        SIGEV_SIGNAL | SIGEV_THREAD => None,
+        // The thread must be in the caller's thread group (EINVAL).
         n if n == SIGEV_SIGNAL | SIGEV_THREAD_ID => {
-            if u32::try_from(ev.tid).ok() != Some(current().pid()) {
+            let tid = u32::try_from(ev.tid).map_err(|_| Errno::EINVAL)?;
+            if !current().with(|p| Ok(p.has_thread(tid)))? {
                 return Err(Errno::EINVAL);
             }
+            Some(tid)
         }
         _ => return Err(Errno::EINVAL),
-    }
+    };
     match usize::try_from(ev.signo) {
-        Ok(sig) if (1..=signal::NSIG).contains(&sig) => Ok(Some((sig, Some(ev.value)))),
+        Ok(sig) if (1..=signal::NSIG).contains(&sig) => Ok((Some((sig, Some(ev.value))), thread)),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -109,12 +110,12 @@ pub fn sys_timer_create(clock: i32, sevp: UserPtr<SigEvent>, timerid: UserPtr<i3
         None => None,
     };
     let clock = timer_clock(clock)?;
-    let notify = match event {
+    let (notify, thread) = match event {
         Some(ev) => notification(&ev)?,
         // NULL: SIGEV_SIGNAL, SIGALRM, the id as the value.
-        None => Some((signal::SIGALRM, None)),
+        None => (Some((signal::SIGALRM, None)), None),
     };
-    let id = current().with(|p| p.timers.create(clock, notify))?;
+    let id = current().with(|p| p.timers.create(clock, notify, thread))?;
     if let Err(e) = timerid.write(&id) {
         let _ = current().with(|p| p.timers.delete(id));
         return Err(e);
