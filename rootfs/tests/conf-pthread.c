@@ -658,6 +658,9 @@ static void wait_child_of_thread(void)
 	say("wait4.child-forked-by-thread", "%s, %s", r == forked_a ? "reaped by main" : rtext(r, errno), status_text(st));
 	release_forker = 1;
 	pthread_join(t, 0);
+	/* join returns at the CLEARTID wake, before the thread's children
+	 * have passed to another thread (Linux's exit_notify comes later). */
+	msleep(200);
 	st = 0;
 	r = waitpid(forked_b, &st, __WNOTHREAD);
 	say("wait4.wnothread-after-creator-ended", "%s, %s", r == forked_b ? "reaped by main" : rtext(r, errno), status_text(st));
