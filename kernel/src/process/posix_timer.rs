@@ -32,8 +32,8 @@ pub enum TimerClock {
     Realtime,
     /// CLOCK_MONOTONIC and CLOCK_BOOTTIME (no suspend: the same clock).
     Monotonic,
-    /// CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID (one thread
-    /// per process: the same clock).
+    /// CLOCK_PROCESS_CPUTIME_ID, and CLOCK_THREAD_CPUTIME_ID counted on
+    /// the process's CPU time too (Partial: not one thread's).
     ProcessCpu,
 }
 

@@ -204,7 +204,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         TIMER_CREATE,
         Status::Partial,
-        "CLOCK_REALTIME, MONOTONIC, BOOTTIME and the caller's CPU-time clocks (PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID: one thread per process, the same clock); SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD (a signal, as Linux), SIGEV_THREAD_ID naming the caller (another tid EINVAL); a NULL sigevent is SIGALRM with the id as value; siginfo SI_TIMER with si_timerid, si_overrun, si_value; fork does not copy timers, exec and exit delete them. Not here: another process's CPU-time clock EINVAL, the alarm clocks and MONOTONIC_RAW/the coarse clocks EOPNOTSUPP, CLOCK_TAI EINVAL; at most 1024 timers (EAGAIN)",
+        "CLOCK_REALTIME, MONOTONIC, BOOTTIME and the caller's CPU-time clocks (PROCESS_CPUTIME_ID; THREAD_CPUTIME_ID counts the whole process's CPU time, missing: one thread's); SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD (a signal, as Linux), SIGEV_THREAD_ID naming a thread of the caller's process, which gets the signal (another tid EINVAL); a NULL sigevent is SIGALRM with the id as value; siginfo SI_TIMER with si_timerid, si_overrun, si_value; fork does not copy timers, exec and exit delete them. Not here: another process's CPU-time clock EINVAL, the alarm clocks and MONOTONIC_RAW/the coarse clocks EOPNOTSUPP, CLOCK_TAI EINVAL; at most 1024 timers (EAGAIN)",
     ),
     (
         TIMER_SETTIME,
