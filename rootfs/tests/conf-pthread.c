@@ -821,10 +821,99 @@ static void yield_pingpong(void)
 	say("sched_yield.ping-pong-1000", "%d handoffs", pong_count);
 }
 
+/* Stress: many short threads, and whole-process ends with many blocked threads. */
+static void *short_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	counter++;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static void *blocked_forever(void *arg)
+{
+	int kind = (int)(intptr_t)arg % 3;
+	char c;
+	if (kind == 0) {
+		pthread_mutex_lock(&lock);
+		while (!go)
+			pthread_cond_wait(&cond, &lock);
+		pthread_mutex_unlock(&lock);
+	} else if (kind == 1) {
+		for (;;)
+			msleep(1000);
+	} else {
+		read(reader_fd, &c, 1);
+	}
+	return 0;
+}
+
+static void start_blocked(int n)
+{
+	int p[2];
+	pipe(p);
+	reader_fd = p[0];
+	go = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+		pthread_create(&t, 0, blocked_forever, (void *)(intptr_t)i);
+	}
+	msleep(200);
+}
+
+static void *exec_probe2_thread(void *arg)
+{
+	char *argv[] = { self_path, "exec-probe2", 0 };
+	char *envp[] = { 0 };
+	(void)arg;
+	execve("/proc/self/exe", argv, envp);
+	exit(1);
+	return 0;
+}
+
+static void stress(void)
+{
+	int joined = 0, st;
+	counter = 0;
+	for (int round = 0; round < 20; round++) {
+		pthread_t t[20];
+		for (int i = 0; i < 20; i++)
+			pthread_create(&t[i], 0, short_worker, 0);
+		for (int i = 0; i < 20; i++)
+			joined += pthread_join(t[i], 0) == 0;
+	}
+	say("stress.create-join-400", "%d joined, counter %d", joined, counter);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		start_blocked(48);
+		syscall(SYS_exit_group, 5);
+	}
+	waitpid(c, &st, 0);
+	say("stress.exit_group-48-blocked", "%s", status_text(st));
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		start_blocked(30);
+		pthread_t t;
+		pthread_create(&t, 0, exec_probe2_thread, 0);
+		msleep(5000);
+		_exit(1);
+	}
+	waitpid(c, &st, 0);
+	say("stress.exec-with-30-blocked", "%s", status_text(st));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "exec-probe"))
 		exec_probe(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "exec-probe2")) {
+		int has_self;
+		say("stress.exec.tasks-after", "%d", count_tasks("/proc/self/task", &has_self));
+		return 8;
+	}
 	self_path = argv[0];
 	begin();
 	sub("many-threads", many_threads, 30);
@@ -846,5 +935,6 @@ int main(int argc, char **argv)
 	sub("yield", yield_pingpong, 30);
 	sub("cpu-clocks", cpu_clocks, 10);
 	sub("thread-timers", thread_timers, 10);
+	sub("stress", stress, 60);
 	return 0;
 }
