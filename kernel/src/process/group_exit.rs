@@ -91,6 +91,21 @@ pub(crate) fn end_other_threads() {
     sched::wait_until_exiting(|| with_current(|p| p.threads.is_empty()).unwrap_or(true));
 }
 
+/// The process exits while another process uses its memory (clone with
+/// CLONE_VM): its clear-child-tid word is cleared and a waiter woken, as
+/// Linux's mm_release does when mm_users > 1.
+pub(crate) fn clear_child_tid_if_shared() {
+    let Ok((clear, true)) = with_current(|p| (p.clear_child_tid, p.space.as_ref().is_some_and(|s| s.users() > 1)))
+    else {
+        return;
+    };
+    if clear != 0 && copy_to_user(clear, &0u32.to_le_bytes()).is_ok() {
+        if let Ok(key) = futex::key(clear, false) {
+            futex::wake(key, 1, u32::MAX);
+        }
+    }
+}
+
 /// The current thread's robust list, as the process exits.
 pub(crate) fn exit_held_robust_list() {
     if let Ok(robust) = with_current(|p| p.robust_list) {
