@@ -178,8 +178,8 @@ pub fn get<S: Socket + ?Sized>(sock: &S, level: i32, name: i32) -> Result<Vec<u8
             return Ok(b);
         }
         SO_PEERCRED => {
-            // No peer: pid 0 and the overflow ids, as Linux's cred_to_ucred.
-            let cred = sock.peercred().unwrap_or(kernel_socket::cmsg::Ucred { pid: 0, uid: 65534, gid: 65534 });
+            // No peer: pid 0, ids -1, as Linux's cred_to_ucred.
+            let cred = sock.peercred().unwrap_or(kernel_socket::cmsg::Ucred { pid: 0, uid: u32::MAX, gid: u32::MAX });
             return Ok(cred.encode().to_vec());
         }
         SO_RCVTIMEO_OLD | SO_RCVTIMEO_NEW => return Ok(timeval(o.rcvtimeo_ns)),

@@ -165,8 +165,14 @@ impl UnixSocket {
 
     fn bind_unix(self: &Arc<Self>, addr: UnixAddr) -> Result<(), Errno> {
         if self.bound() {
-            // Autobind of a bound socket does nothing, as Linux's.
-            return if addr == UnixAddr::Unnamed { Ok(()) } else { Err(Errno::EINVAL) };
+            return match addr {
+                // Autobind of a bound socket does nothing, as Linux's.
+                UnixAddr::Unnamed => Ok(()),
+                // Linux makes the file first: a name that exists is
+                // EADDRINUSE even for a bound socket.
+                UnixAddr::Path(p) if name::exists(&p) => Err(Errno::EADDRINUSE),
+                _ => Err(Errno::EINVAL),
+            };
         }
         let (addr, key) = match addr {
             UnixAddr::Unnamed => name::autobind(self)?,

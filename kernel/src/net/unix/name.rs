@@ -66,6 +66,11 @@ pub fn autobind(sock: &Arc<UnixSocket>) -> Result<(UnixAddr, Key), Errno> {
     Err(Errno::ENOSPC)
 }
 
+/// Whether `path` names something (bind's EADDRINUSE).
+pub fn exists(path: &[u8]) -> bool {
+    path_str(path).is_ok_and(|p| fs::resolve(&current().cwd(), p, false).is_ok())
+}
+
 /// Makes the socket inode at `path` (S_IFSOCK, 0777 less the umask;
 /// EADDRINUSE when the name exists) and binds `sock` to it.
 pub fn bind_path(sock: &Arc<UnixSocket>, path: &[u8]) -> Result<Key, Errno> {

@@ -161,10 +161,9 @@ pub fn recv_stream(sock: &UnixSocket, out: &mut [u8], flags: MsgFlags, nonblock:
     if !matches!(sock.state.lock().conn, Conn::Peer(_)) {
         return Err(Errno::EINVAL);
     }
-    if out.is_empty() {
-        return Ok(Received::default());
-    }
-    let peek = flags.contains(MsgFlags::PEEK);
+    // A zero-length read still waits for data (Linux's target is at
+    // least one byte), then takes nothing.
+    let peek = flags.contains(MsgFlags::PEEK) || out.is_empty();
     let waitall = flags.contains(MsgFlags::WAITALL) && !peek;
     let nonblock = nonblock || flags.contains(MsgFlags::DONTWAIT);
     let passcred = sock.common.opts.lock().passcred;
@@ -191,6 +190,7 @@ pub fn recv_stream(sock: &UnixSocket, out: &mut [u8], flags: MsgFlags, nonblock:
             None
         });
         match step {
+            Ok(Some(_)) if out.is_empty() => break,
             Ok(Some((n, meta))) => {
                 copied += n;
                 let stop = !meta.rights.is_empty();
