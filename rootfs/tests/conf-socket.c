@@ -383,6 +383,26 @@ static void big_transfer_cases(void)
 	say("stream.1MiB", "got %ld, %d bad bytes, writer %s", got, bad, status_text(st));
 	close(sv[1]);
 
+	/* MSG_WAITALL larger than the socket buffer: filled across many writes. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	c = fork();
+	if (c == 0) {
+		static char out[8192];
+		memset(out, 'w', sizeof out);
+		for (int i = 0; i < 50; i++) {
+			if (write(sv[0], out, 6000) != 6000)
+				_exit(1);
+			if (i % 10 == 0)
+				msleep(10);
+		}
+		_exit(0);
+	}
+	got = recv(sv[1], in, 300000, MSG_WAITALL);
+	waitpid(c, &st, 0);
+	say("stream.waitall-300000", "%ld, writer %s", got, status_text(st));
+	close(sv[0]);
+	close(sv[1]);
+
 	/* Filling a socket stops with EAGAIN; reading makes room again. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	int e = 0;
@@ -1061,6 +1081,29 @@ static void rights_cases(void)
 	close(sv[0]);
 	close(sv[1]);
 	close(p[0]);
+	/* A chain of sockets, each queued in the one before, let go at once. */
+	int chain[300][2], made = 0;
+	for (int i = 0; i < 300; i++) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, chain[i]))
+			break;
+		made++;
+		if (i > 0 && cmsg_send(chain[i - 1][0], "c", 1, SOL_SOCKET, SCM_RIGHTS, &chain[i][1], sizeof(int), 0) < 0)
+			break;
+		if (i > 0) {
+			close(chain[i][1]);
+			chain[i][1] = -1;
+		}
+	}
+	for (int i = 0; i < made; i++) {
+		close(chain[i][0]);
+		if (chain[i][1] >= 0)
+			close(chain[i][1]);
+	}
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	T("SCM_RIGHTS.after-chain", write(sv[0], "ok", 2));
+	say("SCM_RIGHTS.chain", "%d pairs", made);
+	close(sv[0]);
+	close(sv[1]);
 	/* SCM_RIGHTS over datagrams. */
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
 	pipe(p);

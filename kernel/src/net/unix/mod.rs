@@ -10,6 +10,7 @@
 //! cloned out first.
 
 mod dgram;
+mod inflight;
 mod name;
 mod stream;
 
@@ -48,7 +49,12 @@ pub struct Meta {
 
 impl queue::Meta for Meta {
     fn deliver(&mut self, peek: bool) -> Meta {
-        let rights = if peek { self.rights.clone() } else { core::mem::take(&mut self.rights) };
+        let rights = if peek {
+            self.rights.clone()
+        } else {
+            inflight::give_back(self.rights.len());
+            core::mem::take(&mut self.rights)
+        };
         Meta { from: self.from.clone(), creds: self.creds, rights }
     }
 
@@ -449,7 +455,7 @@ impl Socket for UnixSocket {
             }
             _ => {}
         }
-        drop(metas);
+        inflight::dispose(metas);
         sched::notify();
     }
 }
