@@ -1347,6 +1347,186 @@ static void poll_cases(void)
 	close(sv[1]);
 }
 
+/* Random socket calls with random arguments (a fixed seed), none blocking:
+ * nothing may crash the kernel or this process's later calls. */
+static unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+static unsigned rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (unsigned)(seed >> 16);
+}
+
+static void hostile_cases(void)
+{
+	int fds[24];
+	for (int i = 0; i < 24; i++)
+		fds[i] = -1;
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+	static const char *names[] = { DIR "/h0", DIR "/h1", "\0h2", "\0h3" };
+	char buf[4096], cbuf[512];
+	const int ops = 20000;
+	for (int i = 0; i < ops; i++) {
+		int slot = rnd() % 24, fd = fds[slot], other = fds[rnd() % 24];
+		struct sockaddr_un a;
+		memset(&a, 0, sizeof a);
+		a.sun_family = rnd() % 8 ? AF_UNIX : rnd();
+		const char *n = names[rnd() % 4];
+		socklen_t alen;
+		if (n[0]) {
+			strcpy(a.sun_path, n);
+			alen = offsetof(struct sockaddr_un, sun_path) + strlen(n) + 1;
+		} else {
+			memcpy(a.sun_path, n, 3);
+			alen = offsetof(struct sockaddr_un, sun_path) + 3;
+		}
+		if (rnd() % 10 == 0)
+			alen = rnd() % 130;
+		switch (rnd() % 16) {
+		case 0:
+			if (fd >= 0)
+				close(fd);
+			fds[slot] = socket(AF_UNIX, types[rnd() % 3] | SOCK_NONBLOCK, 0);
+			break;
+		case 1: {
+			int sv[2];
+			if (socketpair(AF_UNIX, types[rnd() % 3] | SOCK_NONBLOCK, 0, sv) == 0) {
+				if (fd >= 0)
+					close(fd);
+				fds[slot] = sv[0];
+				int s2 = rnd() % 24;
+				if (fds[s2] >= 0)
+					close(fds[s2]);
+				fds[s2] = sv[1];
+			}
+			break;
+		}
+		case 2:
+			bind(fd, (struct sockaddr *)&a, alen);
+			break;
+		case 3:
+			listen(fd, (int)(rnd() % 8) - 1);
+			break;
+		case 4:
+			connect(fd, (struct sockaddr *)&a, alen);
+			break;
+		case 5: {
+			int n2 = accept4(fd, 0, 0, SOCK_NONBLOCK);
+			if (n2 >= 0) {
+				if (fds[slot ^ 1] >= 0)
+					close(fds[slot ^ 1]);
+				fds[slot ^ 1] = n2;
+			}
+			break;
+		}
+		case 6:
+			sendto(fd, buf, rnd() % sizeof buf, MSG_DONTWAIT | MSG_NOSIGNAL | (rnd() % 4 ? 0 : MSG_OOB),
+			       rnd() % 2 ? (struct sockaddr *)&a : 0, alen);
+			break;
+		case 7:
+			recv(fd, buf, rnd() % sizeof buf, MSG_DONTWAIT | (rnd() % 3 ? 0 : MSG_PEEK) | (rnd() % 3 ? 0 : MSG_TRUNC));
+			break;
+		case 8: {
+			/* A control buffer: random bytes, or SCM_RIGHTS/SCM_CREDENTIALS of random contents. */
+			struct iovec iov = { buf, rnd() % 64 };
+			struct msghdr m = { 0 };
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			m.msg_control = cbuf;
+			m.msg_controllen = rnd() % sizeof cbuf;
+			for (unsigned k = 0; k < sizeof cbuf; k++)
+				cbuf[k] = (char)rnd();
+			if (rnd() % 2) {
+				struct cmsghdr *c = (struct cmsghdr *)cbuf;
+				int nf = rnd() % 6;
+				c->cmsg_level = SOL_SOCKET;
+				c->cmsg_type = rnd() % 3 ? SCM_RIGHTS : SCM_CREDENTIALS;
+				c->cmsg_len = CMSG_LEN(c->cmsg_type == SCM_RIGHTS ? nf * sizeof(int) : sizeof(struct ucred));
+				m.msg_controllen = CMSG_SPACE(c->cmsg_len - CMSG_LEN(0));
+				if (c->cmsg_type == SCM_RIGHTS)
+					for (int k = 0; k < nf; k++)
+						((int *)CMSG_DATA(c))[k] = fds[rnd() % 24];
+			}
+			syscall(SYS_sendmsg, fd, &m, (long)(MSG_DONTWAIT | MSG_NOSIGNAL));
+			break;
+		}
+		case 9: {
+			struct iovec iov = { buf, rnd() % sizeof buf };
+			struct msghdr m = { 0 };
+			char name[128];
+			m.msg_name = rnd() % 2 ? name : 0;
+			m.msg_namelen = rnd() % 130;
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			m.msg_control = cbuf;
+			m.msg_controllen = rnd() % sizeof cbuf;
+			if (syscall(SYS_recvmsg, fd, &m, (long)(MSG_DONTWAIT | (rnd() % 2 ? MSG_CMSG_CLOEXEC : 0))) >= 0) {
+				/* Close what arrived, as a careful receiver does. */
+				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+						for (unsigned k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
+							close(((int *)CMSG_DATA(c))[k]);
+			}
+			break;
+		}
+		case 10:
+			shutdown(fd, rnd() % 4);
+			break;
+		case 11: {
+			int v = rnd() % 3 ? (int)(rnd() % 100000) : -1;
+			struct timeval tv = { 0, rnd() % 1000 };
+			int opt = rnd() % 45;
+			/* SO_TIMESTAMPING makes Linux log a kernel error line. */
+			if (opt == 37)
+				opt = SO_KEEPALIVE;
+			if (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO)
+				setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv);
+			else
+				setsockopt(fd, rnd() % 4 ? SOL_SOCKET : (int)(rnd() % 300), opt, &v, rnd() % 8);
+			break;
+		}
+		case 12: {
+			char v[64];
+			socklen_t l = rnd() % 70;
+			getsockopt(fd, rnd() % 4 ? SOL_SOCKET : (int)(rnd() % 300), rnd() % 45, v, &l);
+			break;
+		}
+		case 13: {
+			struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
+			poll(&p, 1, 0);
+			int q;
+			ioctl(fd, rnd() % 2 ? FIONREAD : 0x5411, &q);
+			break;
+		}
+		case 14: {
+			char nm[128];
+			socklen_t l = rnd() % 130;
+			if (rnd() % 2)
+				getsockname(fd, (struct sockaddr *)nm, &l);
+			else
+				getpeername(fd, (struct sockaddr *)nm, &l);
+			break;
+		}
+		case 15:
+			if (rnd() % 4 == 0)
+				unlink(names[rnd() % 2]);
+			else if (other >= 0 && fd >= 0)
+				write(fd, buf, rnd() % 100);
+			break;
+		}
+	}
+	for (int i = 0; i < 24; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "alive", 5);
+	char b[8] = { 0 };
+	read(sv[1], b, sizeof b);
+	say("hostile", "%d calls, then a new pair reads %s", ops, b);
+}
+
 int main(void)
 {
 	begin();
@@ -1365,6 +1545,8 @@ int main(void)
 	sub("creds", creds_cases, 10);
 	sub("options", option_cases, 10);
 	sub("poll", poll_cases, 20);
+	signal(SIGPIPE, SIG_IGN);
+	sub("hostile", hostile_cases, 60);
 	printf("conf-socket: done\n");
 	return 0;
 }
