@@ -1104,6 +1104,60 @@ static void rights_cases(void)
 	say("SCM_RIGHTS.chain", "%d pairs", made);
 	close(sv[0]);
 	close(sv[1]);
+	/* A socket passed into its own queue and closed is garbage: once
+	 * collected (at some socket's release), its name is free again. */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	struct sockaddr_un ga;
+	socklen_t galen;
+	sa_abstract(&ga, &galen, "xt-gc");
+	T("gc.bind", bind(sv[1], (struct sockaddr *)&ga, galen));
+	T("gc.send-self", cmsg_send(sv[0], "S", 1, SOL_SOCKET, SCM_RIGHTS, &sv[1], sizeof(int), 0));
+	close(sv[1]);
+	close(sv[0]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	int gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.name-free-again", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	/* A cycle of two, one holding the other. */
+	int p1[2], p2[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p1);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p2);
+	sa_abstract(&ga, &galen, "xt-gc2");
+	bind(p2[1], (struct sockaddr *)&ga, galen);
+	cmsg_send(p1[0], "a", 1, SOL_SOCKET, SCM_RIGHTS, &p2[1], sizeof(int), 0);
+	cmsg_send(p2[0], "b", 1, SOL_SOCKET, SCM_RIGHTS, &p1[1], sizeof(int), 0);
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.cycle-name-free-again", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	/* Still reachable through an open socket: not collected. */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, p1);
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, p2);
+	sa_abstract(&ga, &galen, "xt-gc3");
+	bind(p2[1], (struct sockaddr *)&ga, galen);
+	cmsg_send(p1[0], "c", 1, SOL_SOCKET, SCM_RIGHTS, &p2[1], sizeof(int), 0);
+	close(p2[1]);
+	close(p2[0]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.reachable-name-still-taken", bind(gs, (struct sockaddr *)&ga, galen));
+	int got[4], ng, gf;
+	struct ucred gcr;
+	cmsg_recv(p1[1], buf, sizeof buf, CMSG_SPACE(sizeof(int)), 0, got, &ng, &gcr, &gf);
+	say("gc.reachable-received", "%d fds", ng);
+	for (int i = 0; i < ng; i++)
+		close(got[i]);
+	T("gc.received-then-closed-name-free", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	close(p1[0]);
+	close(p1[1]);
 	/* SCM_RIGHTS over datagrams. */
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
 	pipe(p);

@@ -31,6 +31,13 @@ use super::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRBAND
 use crate::fs::file::OpenFile;
 use crate::process::sched;
 
+/// Every AF_UNIX socket (the collector walks their queues).
+static ALL: Mutex<Vec<alloc::sync::Weak<UnixSocket>>> = Mutex::new(Vec::new());
+
+fn all_sockets() -> Vec<Arc<UnixSocket>> {
+    ALL.lock().iter().filter_map(|w| w.upgrade()).collect()
+}
+
 pub static FAMILY: Family = Family { family: AF_UNIX, create, pair: Some(pair) };
 
 /// net.unix.max_dgram_qlen: a datagram receiver holds this many messages
@@ -119,7 +126,7 @@ impl UnixSocket {
         if protocol != 0 && protocol != AF_UNIX {
             return Err(Errno::EPROTONOSUPPORT);
         }
-        Ok(Arc::new_cyclic(|this| UnixSocket {
+        let sock = Arc::new_cyclic(|this| UnixSocket {
             this: this.clone(),
             common: Common::new(AF_UNIX, ty, 0),
             state: Mutex::new(State {
@@ -132,7 +139,11 @@ impl UnixSocket {
                 peer_cred: None,
             }),
             released: AtomicBool::new(false),
-        }))
+        });
+        let mut all = ALL.lock();
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&sock));
+        Ok(sock)
     }
 
     fn is_released(&self) -> bool {
@@ -456,6 +467,7 @@ impl Socket for UnixSocket {
             _ => {}
         }
         inflight::dispose(metas);
+        inflight::collect();
         sched::notify();
     }
 }
