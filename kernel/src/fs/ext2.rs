@@ -13,7 +13,6 @@ use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use kernel_abi::Errno;
 use kernel_ext2::{BlockDevice, DeviceError, Ext2, Ino, MountOptions, MountWarning, NewInode};
@@ -21,7 +20,7 @@ use kernel_vfs::{Attr, DirEntry, FileSystem, FileType, Inode, Owner, SetAttr, St
 use spin::Mutex;
 
 use crate::block::BlockDev;
-use crate::process::sched;
+use crate::process::sleep_lock::SleepLock;
 
 type Result<T> = core::result::Result<T, Errno>;
 
@@ -40,59 +39,17 @@ impl BlockDevice for Device {
         if first.checked_add(count).is_none_or(|end| end > self.0.sectors) {
             return Err(DeviceError::OutOfRange);
         }
-        self.0.disk.read(self.0.start + first, buf).map_err(|_| DeviceError::Io)
+        crate::block::cache::read(&self.0.disk, self.0.start + first, buf).map_err(|_| DeviceError::Io)
     }
     fn write_sectors(&mut self, first: u64, buf: &[u8]) -> core::result::Result<(), DeviceError> {
         let count = (buf.len() / 512) as u64;
         if first.checked_add(count).is_none_or(|end| end > self.0.sectors) {
             return Err(DeviceError::OutOfRange);
         }
-        self.0.disk.write(self.0.start + first, buf).map_err(|_| DeviceError::Io)
+        crate::block::cache::write(&self.0.disk, self.0.start + first, buf).map_err(|_| DeviceError::Io)
     }
     fn flush(&mut self) -> core::result::Result<(), DeviceError> {
-        self.0.disk.flush().map_err(|_| DeviceError::Io)
-    }
-}
-
-/// A lock whose waiters sleep (the holder may wait for the disk).
-struct SleepLock<T> {
-    held: AtomicBool,
-    inner: Mutex<T>,
-}
-
-struct SleepGuard<'a, T> {
-    lock: &'a SleepLock<T>,
-    inner: spin::MutexGuard<'a, T>,
-}
-
-impl<T> SleepLock<T> {
-    fn new(value: T) -> SleepLock<T> {
-        SleepLock { held: AtomicBool::new(false), inner: Mutex::new(value) }
-    }
-
-    fn lock(&self) -> SleepGuard<'_, T> {
-        sched::wait_until(|| self.held.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok());
-        SleepGuard { lock: self, inner: self.inner.lock() }
-    }
-}
-
-impl<T> core::ops::Deref for SleepGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.inner
-    }
-}
-
-impl<T> core::ops::DerefMut for SleepGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.inner
-    }
-}
-
-impl<T> Drop for SleepGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.held.store(false, Ordering::Release);
-        sched::notify();
+        crate::block::cache::sync_disk(&self.0.disk).map_err(|_| DeviceError::Io)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod rlimit;
 pub mod sched;
 mod sigaction;
 pub mod signal;
+pub mod sleep_lock;
 mod stat;
 
 use alloc::boxed::Box;

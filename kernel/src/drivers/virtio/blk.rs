@@ -12,6 +12,8 @@ use crate::arch::IrqGuard;
 use crate::process::sched;
 
 pub const SECTOR: usize = 512;
+/// The most bytes one request moves.
+pub const MAX_REQUEST: usize = BOUNCE_BYTES;
 
 pub struct Disk {
     /// `vda`, `vdb`, ...
@@ -82,6 +84,44 @@ impl Disk {
             self.transfer(true, at, chunk.len(), |b| b[..chunk.len()].copy_from_slice(chunk))?;
         }
         Ok(())
+    }
+
+    /// Reads whole sectors from `sector` into `parts` (consecutive on the
+    /// disk, together at most `BOUNCE_BYTES`) in one request: the page
+    /// cache reads a run of pages at once.
+    pub fn read_parts(&self, sector: u64, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > BOUNCE_BYTES {
+            return Err(Errno::EINVAL);
+        }
+        self.check(sector, len)?;
+        self.transfer(false, sector, len, |b| {
+            let mut at = 0;
+            for p in parts.iter_mut() {
+                p.copy_from_slice(&b[at..at + p.len()]);
+                at += p.len();
+            }
+        })
+    }
+
+    /// Writes `parts` (consecutive on the disk, together at most
+    /// `BOUNCE_BYTES`, whole sectors) at `sector` in one request.
+    pub fn write_parts(&self, sector: u64, parts: &[&[u8]]) -> Result<(), Errno> {
+        if self.readonly {
+            return Err(Errno::EROFS);
+        }
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > BOUNCE_BYTES {
+            return Err(Errno::EINVAL);
+        }
+        self.check(sector, len)?;
+        self.transfer(true, sector, len, |b| {
+            let mut at = 0;
+            for p in parts {
+                b[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+        })
     }
 
     /// Makes every completed write durable (VIRTIO_BLK_T_FLUSH, when the
