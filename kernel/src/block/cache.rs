@@ -40,8 +40,14 @@ use crate::process::sleep_lock::{SleepGuard, SleepLock};
 
 const PAGE: usize = 4096;
 const SECTORS_PER_PAGE: u64 = (PAGE / SECTOR) as u64;
-/// Pages in one request at most (read-ahead and write-back runs).
+/// Pages in one write-back request at most.
 const MAX_RUN: usize = MAX_REQUEST / PAGE;
+/// Pages read at once on a miss (read-ahead for sequential readers).
+const READ_AHEAD: usize = 16;
+/// Clean pages a write-back span may bridge (`PageCache::next_span`):
+/// on a small ext2, group 0's descriptors, bitmaps, inode table and first
+/// directory and data blocks then go in one request.
+const MAX_GAP: u64 = 160;
 /// How often the periodic flusher looks (Linux: dirty_writeback_centisecs).
 pub const INTERVAL_MS: u64 = 5000;
 /// How old dirty data gets before the flusher writes it.
@@ -92,7 +98,7 @@ fn new_page(c: &mut SleepGuard<'_, PageCache<Frame>>) -> Option<Frame> {
             // Only dirty pages left to give back: write them, then evict.
             let _ = writeback_locked(c, None, usize::MAX);
         }
-        drop(c.evict_clean(MAX_RUN));
+        drop(c.evict_clean(READ_AHEAD));
         if free_frames() < LOW_WATER.load(Ordering::Relaxed) / 2 || c.is_full() {
             return None;
         }
@@ -156,7 +162,7 @@ pub fn read(disk: &Disk, sector: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check(disk, sector, buf.len())?;
     let mut c = CACHE.lock();
     for (index, skip, n, done) in pieces(sector, buf.len()) {
-        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, MAX_RUN)? {
+        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, READ_AHEAD)? {
             disk.read(sector + (done / SECTOR) as u64, &mut buf[done..done + n])?;
             continue;
         }
@@ -223,7 +229,10 @@ fn writeback_locked(c: &mut SleepGuard<'_, PageCache<Frame>>, dev: Option<u32>, 
     let mut from = Key::new(dev.unwrap_or(0), 0);
     let mut result = Ok(());
     while c.dirty_len() > keep {
-        let Some(run) = c.next_run(from, dev, MAX_RUN) else { break };
+        let Some(run) = c.next_span(from, dev, MAX_RUN, MAX_GAP) else { break };
+        // The gaps must be in the cache to be written; when they cannot
+        // be (no memory), the dirty pages go on their own.
+        let run = if fill_gaps(c, run) { run } else { c.next_run(from, dev, MAX_RUN).unwrap_or(run) };
         if let Err(e) = write_run(c, run) {
             result = result.and(Err(e));
         }
@@ -231,6 +240,26 @@ fn writeback_locked(c: &mut SleepGuard<'_, PageCache<Frame>>, dev: Option<u32>, 
         from = Key::new(run.dev, run.first + run.count as u64);
     }
     result
+}
+
+/// Reads the pages of `run` the cache lacks; false when it cannot.
+fn fill_gaps(c: &mut SleepGuard<'_, PageCache<Frame>>, run: Run) -> bool {
+    let Some(disk) = disk_by_id(run.dev) else { return false };
+    let end = run.first + run.count as u64;
+    let mut i = run.first;
+    while i < end {
+        if c.contains(Key::new(run.dev, i)) {
+            i += 1;
+            continue;
+        }
+        let missing = (i..end).take_while(|&j| !c.contains(Key::new(run.dev, j))).count();
+        match fill(c, disk, i, missing) {
+            Ok(true) => {}
+            _ => return false,
+        }
+    }
+    // Making room may have evicted a page of the span read before.
+    run.keys().all(|k| c.contains(k))
 }
 
 fn write_run(c: &SleepGuard<'_, PageCache<Frame>>, run: Run) -> Result<(), Errno> {

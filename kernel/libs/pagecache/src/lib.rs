@@ -261,6 +261,28 @@ impl<P> PageCache<P> {
         Some(Run { dev: first.dev, first: first.index, count })
     }
 
+    /// A span to write back from the first dirty page at or after `from`:
+    /// runs of dirty pages of one device joined across gaps of at most
+    /// `max_gap` pages, `max` pages in all. The gaps (clean or missing
+    /// pages) are written too, with the bytes the device already holds, so
+    /// that changes to nearby blocks (a filesystem's bitmaps, group
+    /// descriptors, inode table and directory) reach the device in one
+    /// request: a power cut sees all of them or none.
+    pub fn next_span(&self, from: Key, dev: Option<u32>, max: usize, max_gap: u64) -> Option<Run> {
+        let mut span = self.next_run(from, dev, max)?;
+        loop {
+            let end = span.first + span.count as u64;
+            let Some(next) = self.next_run(Key::new(span.dev, end), Some(span.dev), max) else { break };
+            let gap = next.first - end;
+            let total = (next.first + next.count as u64 - span.first) as usize;
+            if gap > max_gap || total > max {
+                break;
+            }
+            span.count = total;
+        }
+        Some(span)
+    }
+
     /// The pages of `run` reached the device: they are clean now, and keep
     /// their place in the LRU order.
     pub fn mark_clean(&mut self, run: Run) {

@@ -152,3 +152,19 @@ fn random_operations_match_a_model() {
         assert_eq!(c.clean_len() + c.dirty_len(), c.len());
     }
 }
+
+#[test]
+fn spans_join_nearby_runs_across_small_gaps() {
+    let mut c = cache(64, 64);
+    for i in [0, 1, 5, 6, 20, 40] {
+        c.insert(k(i), vec![], true, 0);
+    }
+    // 0-1 and 5-6 join across the gap 2-4; 20 is too far.
+    assert_eq!(c.next_span(Key::new(0, 0), None, 16, 3), Some(Run { dev: 1, first: 0, count: 7 }));
+    assert_eq!(c.next_span(Key::new(1, 7), None, 16, 3), Some(Run { dev: 1, first: 20, count: 1 }));
+    // `max` caps the whole span.
+    assert_eq!(c.next_span(Key::new(0, 0), None, 6, 3), Some(Run { dev: 1, first: 0, count: 2 }));
+    assert_eq!(c.next_span(Key::new(0, 0), None, 64, 30), Some(Run { dev: 1, first: 0, count: 41 }));
+    c.mark_clean(Run { dev: 1, first: 0, count: 41 });
+    assert_eq!(c.dirty_len(), 0);
+}

@@ -140,7 +140,7 @@ pub fn mmio_transport(pa: u64, size: u64) -> Result<(MmioTransport<'static>, Dev
 }
 
 /// The largest transfer one request moves (the bounce buffer).
-pub const BOUNCE_BYTES: usize = 64 * 1024;
+pub const BOUNCE_BYTES: usize = 1024 * 1024;
 
 #[derive(Default)]
 struct Slot {
