@@ -43,7 +43,7 @@ const SECTORS_PER_PAGE: u64 = (PAGE / SECTOR) as u64;
 /// Pages in one write-back request at most.
 const MAX_RUN: usize = MAX_REQUEST / PAGE;
 /// Pages read at once on a miss (read-ahead for sequential readers).
-const READ_AHEAD: usize = 16;
+const READ_AHEAD: usize = 32;
 /// Clean pages a write-back span may bridge (`PageCache::next_span`):
 /// on a small ext2, group 0's descriptors, bitmaps, inode table and first
 /// directory and data blocks then go in one request.

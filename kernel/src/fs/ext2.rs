@@ -160,14 +160,17 @@ impl Ext2Fs {
         h
     }
 
-    /// Unmounts: the superblock is written clean and the disk FLUSHed.
+    /// Unmounts: the superblock is written clean, the disk written back and
+    /// FLUSHed, its clean pages dropped from the cache.
     pub fn unmount(&self) -> Result<()> {
         let mut guard = self.fs.lock();
         if let Some(fs) = guard.as_mut() {
             self.release_pending(fs);
         }
         match guard.take() {
-            Some(fs) => fs.unmount().map(|_| ()).map_err(Errno::from),
+            // As on Linux (the last close of the block device), the disk's
+            // clean cached pages go with the filesystem.
+            Some(fs) => fs.unmount().map_err(Errno::from).and_then(|dev| crate::block::cache::invalidate(&dev.0.disk)),
             None => Ok(()),
         }
     }
