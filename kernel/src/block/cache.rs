@@ -42,8 +42,11 @@ const PAGE: usize = 4096;
 const SECTORS_PER_PAGE: u64 = (PAGE / SECTOR) as u64;
 /// Pages in one write-back request at most.
 const MAX_RUN: usize = MAX_REQUEST / PAGE;
-/// Pages read at once on a miss (read-ahead for sequential readers).
+/// Pages read at once on a miss; a miss right where the last read-ahead
+/// ended (a sequential reader) doubles the window, up to `MAX_RUN`.
 const READ_AHEAD: usize = 32;
+/// The last read-ahead: its disk, the page after it, its window.
+static READ_AHEAD_STATE: spin::Mutex<(u32, u64, usize)> = spin::Mutex::new((0, 0, READ_AHEAD));
 /// Clean pages a write-back span may bridge (`PageCache::next_span`):
 /// on a small ext2, group 0's descriptors, bitmaps, inode table and first
 /// directory and data blocks then go in one request.
@@ -162,7 +165,7 @@ pub fn read(disk: &Disk, sector: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check(disk, sector, buf.len())?;
     let mut c = CACHE.lock();
     for (index, skip, n, done) in pieces(sector, buf.len()) {
-        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, READ_AHEAD)? {
+        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, read_ahead(disk, index))? {
             disk.read(sector + (done / SECTOR) as u64, &mut buf[done..done + n])?;
             continue;
         }
@@ -170,6 +173,15 @@ pub fn read(disk: &Disk, sector: u64, buf: &mut [u8]) -> Result<(), Errno> {
         buf[done..done + n].copy_from_slice(&page.bytes()[skip..skip + n]);
     }
     Ok(())
+}
+
+/// The read-ahead window for a miss at page `index` (and the state the
+/// next miss is judged by).
+fn read_ahead(disk: &Disk, index: u64) -> usize {
+    let mut st = READ_AHEAD_STATE.lock();
+    let window = if st.0 == disk.intid && st.1 == index { (st.2 * 2).min(MAX_RUN) } else { READ_AHEAD };
+    *st = (disk.intid, index + window as u64, window);
+    window
 }
 
 /// Writes whole sectors at `sector` of `disk` into the cache (dirty pages;

@@ -30,7 +30,10 @@ impl<T> SleepLock<T> {
 
     /// Waits (sleeping) until the lock is free, then takes it.
     pub fn lock(&self) -> SleepGuard<'_, T> {
-        sched::wait_until(|| self.acquire());
+        // Free (the usual case): no trip through the scheduler's wait.
+        if !self.acquire() {
+            sched::wait_until(|| self.acquire());
+        }
         SleepGuard { lock: self, inner: self.inner.lock() }
     }
 
