@@ -58,8 +58,12 @@ pub struct Limits {
 
 struct Entry<P> {
     page: P,
-    /// LRU stamp (larger: used more recently); the key of `lru`.
+    /// Last use (larger: more recent).
     stamp: u64,
+    /// The key of this page in `lru` (clean pages only). A use only moves
+    /// `stamp`; eviction puts a page used since it was queued back in line
+    /// (a lazy LRU: reads touch no tree).
+    queued: u64,
     dirty: bool,
 }
 
@@ -147,10 +151,6 @@ impl<P> PageCache<P> {
     pub fn get(&mut self, key: Key) -> Option<&P> {
         let stamp = self.tick();
         let e = self.pages.get_mut(&key)?;
-        if !e.dirty {
-            self.lru.remove(&e.stamp);
-            self.lru.insert(stamp, key);
-        }
         e.stamp = stamp;
         Some(&e.page)
     }
@@ -160,7 +160,7 @@ impl<P> PageCache<P> {
         let stamp = self.tick();
         let e = self.pages.get_mut(&key)?;
         if !e.dirty {
-            self.lru.remove(&e.stamp);
+            self.lru.remove(&e.queued);
             e.dirty = true;
             self.dirty.insert(key);
             self.dirty_since.get_or_insert(now);
@@ -185,7 +185,7 @@ impl<P> PageCache<P> {
         } else {
             self.lru.insert(stamp, key);
         }
-        self.pages.insert(key, Entry { page, stamp, dirty });
+        self.pages.insert(key, Entry { page, stamp, queued: stamp, dirty });
         old
     }
 
@@ -199,7 +199,7 @@ impl<P> PageCache<P> {
                 self.dirty_since = None;
             }
         } else {
-            self.lru.remove(&e.stamp);
+            self.lru.remove(&e.queued);
         }
         Some((e.page, e.dirty))
     }
@@ -208,7 +208,14 @@ impl<P> PageCache<P> {
     pub fn evict_clean(&mut self, want: usize) -> Vec<P> {
         let mut out = Vec::new();
         while out.len() < want {
-            let Some((_, key)) = self.lru.pop_first() else { break };
+            let Some((queued, key)) = self.lru.pop_first() else { break };
+            let Some(e) = self.pages.get_mut(&key) else { continue };
+            if e.stamp != queued {
+                // Used since it was queued: back in line at its last use.
+                e.queued = e.stamp;
+                self.lru.insert(e.stamp, key);
+                continue;
+            }
             if let Some(e) = self.pages.remove(&key) {
                 out.push(e.page);
             }
@@ -291,6 +298,7 @@ impl<P> PageCache<P> {
                 if e.dirty {
                     e.dirty = false;
                     self.dirty.remove(&key);
+                    e.queued = e.stamp;
                     self.lru.insert(e.stamp, key);
                 }
             }
