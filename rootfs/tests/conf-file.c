@@ -1,6 +1,6 @@
 /*
  * xt-conf-file: file and filesystem calls against Linux (output contract
- * in conf.h), on the tmpfs at /tmp: openat flags (O_CREAT/O_EXCL/O_TRUNC/
+ * in conf.h), on the tmpfs at /tmp (or in the directory argv[1] names): openat flags (O_CREAT/O_EXCL/O_TRUNC/
  * O_APPEND/O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC), read/write/readv/writev,
  * pread/pwrite offsets (and pwrite with O_APPEND), lseek incl. holes and
  * SEEK_DATA/SEEK_HOLE, ftruncate/truncate, dup/dup3/fcntl, pipe2,
@@ -32,7 +32,9 @@
 #define SEEK_HOLE 4
 #endif
 
-#define DIR0 "/tmp/xt-conf-file"
+/* The scratch directory: on the tmpfs at /tmp, or where argv[1] says
+ * (conf-file-ext2 runs it on the ext2 disk). */
+static const char *DIR0 = "/tmp/xt-conf-file";
 
 static void put(const char *path, const char *text)
 {
@@ -688,7 +690,9 @@ static void mount_cases(void)
 	T("umount2.expire-first-call", umount2("mnt", MNT_EXPIRE));
 	say("umount2.expire-first-call.effect", "%s", access("mnt/f", F_OK) == 0 ? "still mounted" : "unmounted");
 	chdir("mnt");
-	T("umount2.busy-cwd", umount2(DIR0 "/mnt", 0));
+	char inner[512];
+	snprintf(inner, sizeof inner, "%s/mnt", DIR0);
+	T("umount2.busy-cwd", umount2(inner, 0));
 	chdir(DIR0);
 	int fd = open("mnt/f", O_RDONLY);
 	T("umount2.busy-open-file", umount2("mnt", 0));
@@ -711,8 +715,10 @@ static void mount_cases(void)
 	umount2("mnt", MNT_DETACH);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		DIR0 = argv[1];
 	begin();
 	scratch(DIR0);
 	sub("open", open_cases, 10);
