@@ -557,6 +557,52 @@ static void attr_cases(void)
 	wait(0);
 }
 
+/* Access times under the default mount policy (relatime): a read moves
+ * atime when it is not later than mtime or ctime, and keeps an atime later
+ * than both; O_NOATIME keeps it; reading a directory is an access too. */
+static void atime_cases(void)
+{
+	struct stat st;
+	char b[8];
+	time_t now = time(0);
+	struct timespec older[2] = { { 1000000000, 0 }, { 1100000000, 0 } };
+	struct timespec future[2] = { { now + 3600, 0 }, { 1100000000, 0 } };
+	put("at", "data");
+	utimensat(AT_FDCWD, "at", older, 0);
+	int fd = open("at", O_RDONLY);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-after-mtime", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+	close(fd);
+	utimensat(AT_FDCWD, "at", future, 0);
+	fd = open("at", O_RDONLY);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-recent-atime", "%s", st.st_atim.tv_sec == now + 3600 ? "kept" : "updated");
+	close(fd);
+	utimensat(AT_FDCWD, "at", older, 0);
+	fd = open("at", O_RDONLY | O_NOATIME);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-noatime", "%s", st.st_atim.tv_sec == 1000000000 ? "kept" : "updated");
+	close(fd);
+	mkdir("ad", 0755);
+	utimensat(AT_FDCWD, "ad", older, 0);
+	DIR *d = opendir("ad");
+	while (d && readdir(d))
+		;
+	stat("ad", &st);
+	say("atime.readdir", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+	if (d)
+		closedir(d);
+	symlink("at", "al");
+	struct timespec lt[2] = { { 1000000000, 0 }, { 1100000000, 0 } };
+	utimensat(AT_FDCWD, "al", lt, AT_SYMLINK_NOFOLLOW);
+	readlink("al", b, sizeof b);
+	lstat("al", &st);
+	say("atime.readlink", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+}
+
 static void dir_cases(void)
 {
 	mkdir("g", 0755);
@@ -727,6 +773,7 @@ int main(int argc, char **argv)
 	sub("names", name_cases, 10);
 	sub("rename", rename_cases, 10);
 	sub("attributes", attr_cases, 10);
+	sub("atime", atime_cases, 10);
 	sub("directories", dir_cases, 10);
 	sub("poll", poll_cases, 10);
 	if (!getenv("XT_CONF_NO_MOUNT"))

@@ -64,6 +64,7 @@ pub struct Ext2Fs {
     to_release: Mutex<Vec<Ino>>,
     this: Weak<Ext2Fs>,
     name: String,
+    synchronous: bool,
 }
 
 pub struct Ext2Inode {
@@ -92,7 +93,9 @@ fn kind(t: kernel_ext2::FileType) -> FileType {
 }
 
 /// Mounts the ext2 filesystem on `block` (`st_dev` = the device's numbers).
-pub fn mount(block: Arc<BlockDev>, read_only: bool) -> Result<Arc<Ext2Fs>> {
+/// `synchronous` (MS_SYNCHRONOUS, MS_DIRSYNC): every change is written
+/// back (the whole filesystem, then FLUSH) before its call returns.
+pub fn mount(block: Arc<BlockDev>, read_only: bool, synchronous: bool) -> Result<Arc<Ext2Fs>> {
     let name = block.name.clone();
     let dev = super::encode_dev(block.major, block.minor);
     let (fs, warnings) = Ext2::mount(Device(block), MountOptions { read_only, clock: seconds }).map_err(|e| {
@@ -116,6 +119,7 @@ pub fn mount(block: Arc<BlockDev>, read_only: bool) -> Result<Arc<Ext2Fs>> {
         to_release: Mutex::new(Vec::new()),
         this: this.clone(),
         name,
+        synchronous,
     }))
 }
 
@@ -125,6 +129,16 @@ impl Ext2Fs {
         let fs = guard.as_mut().ok_or(Errno::EIO)?;
         self.release_pending(fs);
         f(fs).map_err(Errno::from)
+    }
+
+    /// An operation that changes the filesystem: on a synchronous mount
+    /// the change is written back before the call returns.
+    fn change<T>(&self, f: impl FnOnce(&mut Ext2<Device>) -> kernel_ext2::Result<T>) -> Result<T> {
+        let r = self.run(f)?;
+        if self.synchronous {
+            self.run(|fs| fs.sync())?;
+        }
+        Ok(r)
     }
 
     fn release_pending(&self, fs: &mut Ext2<Device>) {
@@ -278,7 +292,7 @@ impl Inode for Ext2Inode {
             mtime: change.mtime.map(|t| t.sec as u32),
             ctime: None,
         };
-        self.fs.run(|fs| fs.setattr(self.ino, &c)).map(|_| ())
+        self.fs.change(|fs| fs.setattr(self.ino, &c)).map(|_| ())
     }
 
     fn lookup(&self, name: &str) -> Result<Arc<dyn Inode>> {
@@ -289,18 +303,18 @@ impl Inode for Ext2Inode {
     fn create(&self, name: &str, mode: u32, owner: Owner, rdev: (u32, u32)) -> Result<Arc<dyn Inode>> {
         let new = Self::new_inode(owner, mode);
         let ino = match FileType::from_mode(mode) {
-            Some(FileType::Regular) => self.fs.run(|fs| fs.create(self.ino, name_of(name), new))?,
+            Some(FileType::Regular) => self.fs.change(|fs| fs.create(self.ino, name_of(name), new))?,
             Some(FileType::CharDevice) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::CharDevice, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::CharDevice, new, rdev))?
             }
             Some(FileType::BlockDevice) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::BlockDevice, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::BlockDevice, new, rdev))?
             }
             Some(FileType::Fifo) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Fifo, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Fifo, new, rdev))?
             }
             Some(FileType::Socket) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Socket, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Socket, new, rdev))?
             }
             _ => return Err(Errno::EINVAL),
         };
@@ -308,36 +322,36 @@ impl Inode for Ext2Inode {
     }
 
     fn mkdir(&self, name: &str, perm: u32, owner: Owner) -> Result<Arc<dyn Inode>> {
-        let ino = self.fs.run(|fs| fs.mkdir(self.ino, name_of(name), Self::new_inode(owner, perm)))?;
+        let ino = self.fs.change(|fs| fs.mkdir(self.ino, name_of(name), Self::new_inode(owner, perm)))?;
         Ok(self.fs.handle(ino))
     }
 
     fn symlink(&self, name: &str, target: &str, owner: Owner) -> Result<Arc<dyn Inode>> {
         let new = Self::new_inode(owner, 0o777);
-        let ino = self.fs.run(|fs| fs.symlink(self.ino, name_of(name), target.as_bytes(), new))?;
+        let ino = self.fs.change(|fs| fs.symlink(self.ino, name_of(name), target.as_bytes(), new))?;
         Ok(self.fs.handle(ino))
     }
 
     fn link(&self, name: &str, target: &dyn Inode) -> Result<()> {
         let t = self.other(target)?;
-        self.fs.run(|fs| fs.link(t.ino, self.ino, name_of(name)))
+        self.fs.change(|fs| fs.link(t.ino, self.ino, name_of(name)))
     }
 
     fn unlink(&self, name: &str) -> Result<()> {
-        let gone = self.fs.run(|fs| fs.unlink(self.ino, name_of(name)))?;
+        let gone = self.fs.change(|fs| fs.unlink(self.ino, name_of(name)))?;
         self.fs.removed(gone);
         Ok(())
     }
 
     fn rmdir(&self, name: &str) -> Result<()> {
-        let gone = self.fs.run(|fs| fs.rmdir(self.ino, name_of(name)))?;
+        let gone = self.fs.change(|fs| fs.rmdir(self.ino, name_of(name)))?;
         self.fs.removed(gone);
         Ok(())
     }
 
     fn rename(&self, old: &str, new_dir: &dyn Inode, new: &str) -> Result<()> {
         let d = self.other(new_dir)?;
-        let gone = self.fs.run(|fs| fs.rename(self.ino, name_of(old), d.ino, name_of(new)))?;
+        let gone = self.fs.change(|fs| fs.rename(self.ino, name_of(old), d.ino, name_of(new)))?;
         self.fs.removed(gone);
         Ok(())
     }
@@ -382,7 +396,7 @@ impl Inode for Ext2Inode {
     }
 
     fn write_at(&self, offset: u64, buf: &[u8]) -> Result<usize> {
-        self.fs.run(|fs| fs.write_at(self.ino, offset, buf))
+        self.fs.change(|fs| fs.write_at(self.ino, offset, buf))
     }
 
     fn readlink(&self) -> Result<String> {
@@ -392,6 +406,10 @@ impl Inode for Ext2Inode {
 
     fn sync(&self) -> Result<()> {
         self.fs.run(|fs| fs.sync())
+    }
+
+    fn touch_atime(&self, atime: Time) -> Result<()> {
+        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32))
     }
 
     fn as_any(&self) -> &dyn Any {
