@@ -174,7 +174,11 @@ impl BlockDev {
                 // Keep the bytes of the first and last sector we do not write.
                 cache::read(&self.disk, sector, &mut tmp[..SECTOR_SIZE])?;
                 if span > SECTOR_SIZE {
-                    cache::read(&self.disk, sector + (span / SECTOR_SIZE) as u64 - 1, &mut tmp[span - SECTOR_SIZE..span])?;
+                    cache::read(
+                        &self.disk,
+                        sector + (span / SECTOR_SIZE) as u64 - 1,
+                        &mut tmp[span - SECTOR_SIZE..span],
+                    )?;
                 }
             }
             tmp[skip..skip + n].copy_from_slice(&data[done..done + n]);

@@ -29,7 +29,14 @@ pub struct MountFlags {
 /// mount(2) of a pseudo filesystem on the directory at `path` (from
 /// `base`), with the filesystem's `options` (mount's `data`; unknown ones
 /// are EINVAL, as on Linux, never silently ignored).
-pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str, flags: MountFlags) -> Result<(), Errno> {
+pub fn mount(
+    base: &Path,
+    source: &str,
+    path: &str,
+    fstype: &str,
+    options: &str,
+    flags: MountFlags,
+) -> Result<(), Errno> {
     let readonly = flags.readonly;
     let point = resolve(base, path, true)?;
     if !point.is_dir() {

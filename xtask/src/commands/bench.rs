@@ -193,11 +193,8 @@ fn print_metrics(metrics: &serde_json::Value, profiles: &[String]) {
     }
     println!("{header}");
     for r in rows {
-        let mut line = format!(
-            "    {:<20} {:<28}",
-            r["test"].as_str().unwrap_or(""),
-            r["metric"].as_str().unwrap_or("")
-        );
+        let mut line =
+            format!("    {:<20} {:<28}", r["test"].as_str().unwrap_or(""), r["metric"].as_str().unwrap_or(""));
         for p in profiles {
             let v = r["median"][p].as_f64().map_or("-".to_string(), |v| format!("{v:.1}"));
             line.push_str(&format!(" {v:>16}"));

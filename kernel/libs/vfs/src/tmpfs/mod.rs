@@ -519,9 +519,7 @@ impl<P: PageAlloc> Inode for Node<P> {
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         match &self.body {
-            Body::File(d) => {
-                Ok(d.lock().read_at(offset, buf))
-            }
+            Body::File(d) => Ok(d.lock().read_at(offset, buf)),
             Body::Dir(_) => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }
