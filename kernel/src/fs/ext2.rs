@@ -408,6 +408,14 @@ impl Inode for Ext2Inode {
         self.fs.run(|fs| fs.sync())
     }
 
+    fn seek_data(&self, offset: u64) -> Result<u64> {
+        self.fs.run(|fs| fs.seek(self.ino, offset, true))?.ok_or(Errno::ENXIO)
+    }
+
+    fn seek_hole(&self, offset: u64) -> Result<u64> {
+        self.fs.run(|fs| fs.seek(self.ino, offset, false))?.ok_or(Errno::ENXIO)
+    }
+
     fn touch_atime(&self, atime: Time) -> Result<()> {
         self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32))
     }

@@ -210,3 +210,28 @@ fn stale_superblock_free_counts_are_recounted_from_the_groups() {
     image.put(fs);
     image.assert_clean();
 }
+
+#[test]
+fn seek_data_and_hole_follow_the_block_map() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &[]);
+    let (mut fs, _) = image.mount();
+    let f = fs.create(ROOT_INO, b"sparse", OWNER).unwrap();
+    // A 1 MiB hole, then 3 bytes (the conformance program's file).
+    fs.write_at(f, 1 << 20, b"abc").unwrap();
+    assert_eq!(fs.seek(f, 0, true).unwrap(), Some(1 << 20));
+    assert_eq!(fs.seek(f, 0, false).unwrap(), Some(0));
+    assert_eq!(fs.seek(f, (1 << 20) + 1, true).unwrap(), Some((1 << 20) + 1));
+    assert_eq!(fs.seek(f, (1 << 20) + 1, false).unwrap(), Some((1 << 20) + 3));
+    assert_eq!(fs.seek(f, 2 << 20, true).unwrap(), None);
+    assert_eq!(fs.seek(f, 2 << 20, false).unwrap(), None);
+    // Data then a hole at the end: SEEK_DATA past the data finds none.
+    let g = fs.create(ROOT_INO, b"tail-hole", OWNER).unwrap();
+    fs.write_at(g, 0, b"x").unwrap();
+    fs.setattr(g, &kernel_ext2::SetAttr { size: Some(8192), ..Default::default() }).unwrap();
+    assert_eq!(fs.seek(g, 0, true).unwrap(), Some(0));
+    assert_eq!(fs.seek(g, 0, false).unwrap(), Some(1024));
+    assert_eq!(fs.seek(g, 2000, true).unwrap(), None);
+    image.put(fs);
+    image.assert_clean();
+}
