@@ -76,8 +76,8 @@ fn seconds() -> u32 {
     super::clock().sec as u32
 }
 
-fn time(t: u32) -> Time {
-    Time { sec: i64::from(t), nsec: 0 }
+fn time(t: u32, nsec: u32) -> Time {
+    Time { sec: i64::from(t), nsec }
 }
 
 fn kind(t: kernel_ext2::FileType) -> FileType {
@@ -276,9 +276,9 @@ impl Inode for Ext2Inode {
             rdev: a.rdev,
             size: a.size,
             blocks: a.blocks,
-            atime: time(a.atime),
-            mtime: time(a.mtime),
-            ctime: time(a.ctime),
+            atime: time(a.atime, a.atime_nsec),
+            mtime: time(a.mtime, a.mtime_nsec),
+            ctime: time(a.ctime, a.ctime_nsec),
         })
     }
 
@@ -291,6 +291,8 @@ impl Inode for Ext2Inode {
             atime: change.atime.map(|t| t.sec as u32),
             mtime: change.mtime.map(|t| t.sec as u32),
             ctime: None,
+            atime_nsec: change.atime.map_or(0, |t| t.nsec as u32),
+            mtime_nsec: change.mtime.map_or(0, |t| t.nsec as u32),
         };
         self.fs.change(|fs| fs.setattr(self.ino, &c)).map(|_| ())
     }
@@ -417,7 +419,7 @@ impl Inode for Ext2Inode {
     }
 
     fn touch_atime(&self, atime: Time) -> Result<()> {
-        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32))
+        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32, atime.nsec as u32))
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -27,6 +27,10 @@ pub struct Attr {
     pub atime: u32,
     pub mtime: u32,
     pub ctime: u32,
+    /// Nanoseconds of the three times (0 in a 128-byte inode).
+    pub atime_nsec: u32,
+    pub mtime_nsec: u32,
+    pub ctime_nsec: u32,
     /// (major, minor) of a device node; (0, 0) otherwise.
     pub rdev: (u32, u32),
     pub generation: u32,
@@ -45,6 +49,10 @@ pub struct SetAttr {
     pub atime: Option<u32>,
     pub mtime: Option<u32>,
     pub ctime: Option<u32>,
+    /// Nanoseconds of `atime` and `mtime` when they are given (kept where
+    /// the inode has room: 256-byte inodes).
+    pub atime_nsec: u32,
+    pub mtime_nsec: u32,
 }
 
 /// Owner and permission bits of a new inode (the VFS applies umask and
@@ -82,6 +90,9 @@ impl<D: BlockDevice> Ext2<D> {
             atime: inode.atime(),
             mtime: inode.mtime(),
             ctime: inode.ctime(),
+            atime_nsec: inode.atime_nsec(),
+            mtime_nsec: inode.mtime_nsec(),
+            ctime_nsec: inode.ctime_nsec(),
             rdev,
             generation: inode.generation(),
         })
@@ -113,10 +124,10 @@ impl<D: BlockDevice> Ext2<D> {
             inode.set_gid(gid);
         }
         if let Some(t) = changes.atime {
-            inode.set_atime(t);
+            inode.set_atime_ns(t, changes.atime_nsec);
         }
         if let Some(t) = changes.mtime {
-            inode.set_mtime(t);
+            inode.set_mtime_ns(t, changes.mtime_nsec);
         }
         inode.set_ctime(changes.ctime.unwrap_or(now));
         self.write_inode(ino, inode)?;
@@ -126,11 +137,11 @@ impl<D: BlockDevice> Ext2<D> {
     /// Sets only the access time, leaving ctime alone: what a read does
     /// under the VFS's atime policy (relatime), unlike an explicit
     /// utimensat, which is a [`setattr`](Ext2::setattr).
-    pub fn touch_atime(&mut self, ino: Ino, atime: u32) -> Result<()> {
+    pub fn touch_atime(&mut self, ino: Ino, atime: u32, nsec: u32) -> Result<()> {
         self.run(|fs| {
             fs.check_writable()?;
             let mut inode = fs.live_inode(ino)?;
-            inode.set_atime(atime);
+            inode.set_atime_ns(atime, nsec);
             fs.write_inode(ino, &inode)
         })
     }

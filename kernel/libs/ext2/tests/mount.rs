@@ -235,3 +235,29 @@ fn seek_data_and_hole_follow_the_block_map() {
     image.put(fs);
     image.assert_clean();
 }
+
+#[test]
+fn nanoseconds_are_kept_in_large_inodes() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &["-I", "256"]);
+    let (mut fs, _) = image.mount();
+    let f = fs.create(ROOT_INO, b"t", OWNER).unwrap();
+    let change = kernel_ext2::SetAttr {
+        atime: Some(1_000_000_000),
+        atime_nsec: 111_000_000,
+        mtime: Some(1_200_000_000),
+        mtime_nsec: 222_000_000,
+        ..Default::default()
+    };
+    fs.setattr(f, &change).unwrap();
+    let a = fs.getattr(f).unwrap();
+    assert_eq!(
+        (a.atime, a.atime_nsec, a.mtime, a.mtime_nsec),
+        (1_000_000_000, 111_000_000, 1_200_000_000, 222_000_000)
+    );
+    fs.touch_atime(f, 1_300_000_000, 5).unwrap();
+    assert_eq!(fs.getattr(f).unwrap().atime_nsec, 5);
+    image.put(fs);
+    image.assert_clean();
+    assert!(image.debugfs("stat /t").contains("atime: 0x4d7c6d00:00000014"));
+}
