@@ -358,6 +358,11 @@ impl Inode for Ext2Inode {
         Ok(())
     }
 
+    fn exchange(&self, old: &str, new_dir: &dyn Inode, new: &str) -> Result<()> {
+        let d = self.other(new_dir)?;
+        self.fs.change(|fs| fs.exchange(self.ino, name_of(old), d.ino, name_of(new)))
+    }
+
     fn readdir(&self, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<()> {
         // Entries are collected in batches: `emit` may do anything, the
         // lock must not be held across it.

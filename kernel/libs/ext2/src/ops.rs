@@ -437,6 +437,73 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(orphan)
     }
 
+    /// renameat2's RENAME_EXCHANGE: the entries `old_name` of `old_dir` and
+    /// `new_name` of `new_dir` swap inodes (both must exist). A directory
+    /// that changes parent gets its `..` pointed at the new one, and the
+    /// parents' link counts follow. The caller (the VFS) has checked that
+    /// neither directory ends up inside itself.
+    pub fn exchange(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<()> {
+        self.run(|fs| {
+            fs.check_writable()?;
+            for name in [old_name, new_name] {
+                check_name(name)?;
+                if name == b"." || name == b".." {
+                    return Err(Error::Invalid);
+                }
+            }
+            let od = fs.dir_inode(old_dir)?;
+            let a = fs.dir_find(&od, old_name)?.ok_or(Error::NotFound)?.ino;
+            let nd = fs.dir_inode(new_dir)?;
+            let b = fs.dir_find(&nd, new_name)?.ok_or(Error::NotFound)?.ino;
+            if a == b {
+                return Ok(());
+            }
+            let mut a_inode = fs.live_inode(a)?;
+            let mut b_inode = fs.live_inode(b)?;
+            let a_type = a_inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
+            let b_type = b_inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
+            let moves = old_dir != new_dir;
+            // Link count changes of the parents: a subdirectory's `..` counts.
+            let (a_dir, b_dir) = (i32::from(a_inode.is_dir()), i32::from(b_inode.is_dir()));
+            let (old_delta, new_delta) = if moves { (b_dir - a_dir, a_dir - b_dir) } else { (0, 0) };
+            for (dir, delta) in [(&od, old_delta), (&nd, new_delta)] {
+                if delta > 0 && dir.links() >= LINK_MAX {
+                    return Err(Error::TooManyLinks);
+                }
+            }
+            let mut nd = fs.dir_inode(new_dir)?;
+            let found = fs.dir_find(&nd, new_name)?.ok_or(Error::NotFound)?;
+            fs.dir_retarget(&mut nd, found, a, a_type)?;
+            fs.write_inode(new_dir, &nd)?;
+            let mut od = fs.dir_inode(old_dir)?;
+            let found = fs.dir_find(&od, old_name)?.ok_or(Error::NotFound)?;
+            fs.dir_retarget(&mut od, found, b, b_type)?;
+            fs.write_inode(old_dir, &od)?;
+            if moves {
+                for (child, inode, parent) in [(a, &mut a_inode, new_dir), (b, &mut b_inode, old_dir)] {
+                    if inode.is_dir() {
+                        let dotdot = fs.dir_find(inode, b"..")?.ok_or(Error::Corrupt("directory without .."))?;
+                        fs.dir_retarget(inode, dotdot, parent, FileType::Directory)?;
+                        fs.write_inode(child, inode)?;
+                    }
+                }
+                for (dir, delta) in [(old_dir, old_delta), (new_dir, new_delta)] {
+                    if delta != 0 {
+                        let mut d = fs.dir_inode(dir)?;
+                        d.set_links((i32::from(d.links()) + delta).max(0) as u16);
+                        fs.write_inode(dir, &d)?;
+                    }
+                }
+            }
+            let now = fs.now();
+            for (ino, inode) in [(a, &mut a_inode), (b, &mut b_inode)] {
+                inode.set_ctime(now);
+                fs.write_inode(ino, inode)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Fails with Invalid if `dir` is `ancestor` or lies below it (moving a
     /// directory into itself), walking `..` up to the root.
     fn check_not_ancestor(&mut self, ancestor: Ino, dir: Ino) -> Result<()> {

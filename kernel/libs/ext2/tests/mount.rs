@@ -261,3 +261,30 @@ fn nanoseconds_are_kept_in_large_inodes() {
     image.assert_clean();
     assert!(image.debugfs("stat /t").contains("atime: 0x4d7c6d00:00000014"));
 }
+
+#[test]
+fn exchange_swaps_entries_and_fixes_parents() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &[]);
+    let (mut fs, _) = image.mount();
+    let dir = NewInode { perm: 0o755, uid: 0, gid: 0 };
+    let f1 = fs.create(ROOT_INO, b"f1", OWNER).unwrap();
+    let f2 = fs.create(ROOT_INO, b"f2", OWNER).unwrap();
+    fs.exchange(ROOT_INO, b"f1", ROOT_INO, b"f2").unwrap();
+    assert_eq!((fs.lookup(ROOT_INO, b"f1").unwrap(), fs.lookup(ROOT_INO, b"f2").unwrap()), (f2, f1));
+    // A directory and a file in different parents trade places.
+    let p = fs.mkdir(ROOT_INO, b"p", dir).unwrap();
+    let d = fs.mkdir(ROOT_INO, b"d", dir).unwrap();
+    fs.mkdir(d, b"inner", dir).unwrap();
+    let g = fs.create(p, b"g", OWNER).unwrap();
+    let root_links = fs.getattr(ROOT_INO).unwrap().nlink;
+    fs.exchange(ROOT_INO, b"d", p, b"g").unwrap();
+    assert_eq!(fs.lookup(p, b"g").unwrap(), d);
+    assert_eq!(fs.lookup(ROOT_INO, b"d").unwrap(), g);
+    assert_eq!(fs.lookup(d, b"..").unwrap(), p);
+    assert_eq!(fs.getattr(ROOT_INO).unwrap().nlink, root_links - 1);
+    assert_eq!(fs.getattr(p).unwrap().nlink, 3);
+    assert_eq!(fs.exchange(ROOT_INO, b"f1", ROOT_INO, b"missing"), Err(Error::NotFound));
+    image.put(fs);
+    image.assert_clean();
+}
