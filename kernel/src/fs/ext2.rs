@@ -291,8 +291,8 @@ impl Inode for Ext2Inode {
             atime: change.atime.map(|t| t.sec as u32),
             mtime: change.mtime.map(|t| t.sec as u32),
             ctime: None,
-            atime_nsec: change.atime.map_or(0, |t| t.nsec as u32),
-            mtime_nsec: change.mtime.map_or(0, |t| t.nsec as u32),
+            atime_nsec: change.atime.map_or(0, |t| t.nsec),
+            mtime_nsec: change.mtime.map_or(0, |t| t.nsec),
         };
         self.fs.change(|fs| fs.setattr(self.ino, &c)).map(|_| ())
     }
@@ -424,7 +424,7 @@ impl Inode for Ext2Inode {
     }
 
     fn touch_atime(&self, atime: Time) -> Result<()> {
-        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32, atime.nsec as u32))
+        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32, atime.nsec))
     }
 
     fn as_any(&self) -> &dyn Any {
