@@ -53,7 +53,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (CLOSE, Status::Implemented, ""),
     (PIPE2, Status::Partial, "O_CLOEXEC, O_NONBLOCK; O_DIRECT (packet mode) and O_NOTIFICATION_PIPE EINVAL; the 64 KiB buffer is reserved up front (ENOMEM)"),
     (GETDENTS64, Status::Implemented, "at most 32 KiB per call"),
-    (LSEEK, Status::Implemented, "SEEK_SET/CUR/END, SEEK_DATA/SEEK_HOLE (a tmpfs hole is a page never written); a directory's position is its readdir cookie"),
+    (LSEEK, Status::Implemented, "SEEK_SET/CUR/END, SEEK_DATA/SEEK_HOLE (a tmpfs hole is a page never written, an ext2 hole a block never allocated); a directory's position is its readdir cookie"),
     (READ, Status::Implemented, ""),
     (PREAD64, Status::Implemented, "ESPIPE on pipes and terminals"),
     (PWRITE64, Status::Implemented, "ESPIPE on pipes and terminals; appends under O_APPEND, as Linux does"),
