@@ -11,14 +11,17 @@
 //!   a disk (`sync_disk`) or all of them (`sync_all`), then FLUSH;
 //! - the periodic flusher (pid 0, every `INTERVAL_MS`) finds data dirty for
 //!   `EXPIRE_MS` or more (Linux's writeback, which wakes every 5 s);
-//! - a writer pushes the dirty pages past `dirty_limit` (1/5 of RAM) and
-//!   writes back itself (Linux's `balance_dirty_pages`);
+//! - a writer pushes the dirty pages past `dirty_limit` (1/5 of the
+//!   memory free or in the cache, as Linux's dirty_ratio is of available
+//!   memory) and writes back itself (Linux's `balance_dirty_pages`);
 //! - the cache needs room (it stops growing while free memory is below
 //!   `low_water`): clean pages go first, least recently used, and only
 //!   when none is left are dirty ones written back to become clean.
 //!
-//! Memory pressure from elsewhere (a frame allocation that fails) calls
-//! `shrink`, which frees clean pages when the cache is not busy. When no
+//! Memory pressure from elsewhere: a frame allocation that fails calls
+//! `shrink`, which frees clean pages when the cache is not busy; a write
+//! to an in-memory file first calls `make_room`, which waits for the
+//! cache and writes dirty pages back if freeing clean ones is not enough. When no
 //! page can be had at all, reads and writes go to the disk directly
 //! (uncached): nothing here panics for want of memory.
 //!
@@ -218,11 +221,36 @@ pub fn write(disk: &Disk, sector: u64, data: &[u8]) -> Result<(), Errno> {
         let page = c.get_mut(k, now).ok_or(Errno::EIO)?;
         page.bytes_mut()[skip..skip + n].copy_from_slice(&data[done..done + n]);
     }
+    // The dirty limit is 1/5 of the memory the cache could have (free
+    // frames and its own pages), as Linux's dirty_ratio is of available
+    // memory: when other users take memory, writers write back sooner.
+    let mut limits = c.limits();
+    limits.dirty_limit = ((free_frames() as usize + c.len()) / 5).max(MAX_RUN);
+    c.set_limits(limits);
     if c.over_dirty_limit() {
         let target = c.limits().dirty_limit / 2;
         writeback_locked(&mut c, None, target)?;
     }
     Ok(())
+}
+
+/// A writer about to need `pages` frames outside the cache (tmpfs data,
+/// which takes frames where it cannot sleep): when free memory is short,
+/// the cache gives back clean pages first, and writes dirty ones back to
+/// give those too if that is what it takes. Sleeps (the cache may be
+/// busy writing back): call it with no spinlock held.
+pub fn make_room(pages: usize) {
+    let want = (pages + crate::fs::pages::RESERVED_FRAMES * 2) as u64;
+    if free_frames() >= want {
+        return;
+    }
+    let mut c = CACHE.lock();
+    let short = want.saturating_sub(free_frames()) as usize;
+    let got = c.evict_clean(short).len();
+    if got < short && c.dirty_len() > 0 {
+        let _ = writeback_locked(&mut c, None, 0);
+        drop(c.evict_clean(short - got));
+    }
 }
 
 fn check(disk: &Disk, sector: u64, len: usize) -> Result<(), Errno> {

@@ -256,6 +256,7 @@ impl OpenFile {
                     *off = self.node.getattr()?.size;
                 }
                 let len = self.fsize_clamp(limit, *off, src.len())?;
+                crate::block::cache::make_room(len / 4096 + 1);
                 let n = self.node.write_at(*off, &src[..len])?;
                 *off += n as u64;
                 Ok(n)
@@ -279,6 +280,7 @@ impl OpenFile {
                 let limit = crate::process::rlimit::fsize_limit();
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 let len = self.fsize_clamp(limit, at, src.len())?;
+                crate::block::cache::make_room(len / 4096 + 1);
                 self.node.write_at(at, &src[..len])
             }
         }
