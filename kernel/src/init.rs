@@ -102,6 +102,7 @@ pub fn init_storage() {
     }
     let gic = GIC.get().expect("GIC before storage");
     crate::drivers::virtio::probe(&nodes, |intid| gic.enable_edge(intid));
+    crate::block::cache::init();
     crate::block::init();
     crate::fs::add_block_nodes();
 }
@@ -197,9 +198,11 @@ pub fn launch_init() -> ! {
     if let Err(e) = crate::process::spawn(p, &loaded.frame, Some(1)) {
         panic!("No working init found: cannot start pid 1: {}", e.name());
     }
+    // pid 0 is the page cache's periodic flusher from now on: it sleeps
+    // until the next round is due (checked every tick), and may sleep on
+    // the disk while writing back, as any process may.
     loop {
-        if crate::process::wait(crate::process::WaitFor::Any).is_err() {
-            crate::process::sched::wait_until(|| false);
-        }
+        crate::process::sched::wait_until(crate::block::cache::flush_due);
+        crate::block::cache::periodic();
     }
 }

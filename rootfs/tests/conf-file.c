@@ -1,6 +1,6 @@
 /*
  * xt-conf-file: file and filesystem calls against Linux (output contract
- * in conf.h), on the tmpfs at /tmp: openat flags (O_CREAT/O_EXCL/O_TRUNC/
+ * in conf.h), on the tmpfs at /tmp (or in the directory argv[1] names): openat flags (O_CREAT/O_EXCL/O_TRUNC/
  * O_APPEND/O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC), read/write/readv/writev,
  * pread/pwrite offsets (and pwrite with O_APPEND), lseek incl. holes and
  * SEEK_DATA/SEEK_HOLE, ftruncate/truncate, dup/dup3/fcntl, pipe2,
@@ -32,7 +32,9 @@
 #define SEEK_HOLE 4
 #endif
 
-#define DIR0 "/tmp/xt-conf-file"
+/* The scratch directory: on the tmpfs at /tmp, or where argv[1] says
+ * (conf-file-ext2 runs it on the ext2 disk). */
+static const char *DIR0 = "/tmp/xt-conf-file";
 
 static void put(const char *path, const char *text)
 {
@@ -555,6 +557,52 @@ static void attr_cases(void)
 	wait(0);
 }
 
+/* Access times under the default mount policy (relatime): a read moves
+ * atime when it is not later than mtime or ctime, and keeps an atime later
+ * than both; O_NOATIME keeps it; reading a directory is an access too. */
+static void atime_cases(void)
+{
+	struct stat st;
+	char b[8];
+	time_t now = time(0);
+	struct timespec older[2] = { { 1000000000, 0 }, { 1100000000, 0 } };
+	struct timespec future[2] = { { now + 3600, 0 }, { 1100000000, 0 } };
+	put("at", "data");
+	utimensat(AT_FDCWD, "at", older, 0);
+	int fd = open("at", O_RDONLY);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-after-mtime", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+	close(fd);
+	utimensat(AT_FDCWD, "at", future, 0);
+	fd = open("at", O_RDONLY);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-recent-atime", "%s", st.st_atim.tv_sec == now + 3600 ? "kept" : "updated");
+	close(fd);
+	utimensat(AT_FDCWD, "at", older, 0);
+	fd = open("at", O_RDONLY | O_NOATIME);
+	read(fd, b, sizeof b);
+	fstat(fd, &st);
+	say("atime.read-noatime", "%s", st.st_atim.tv_sec == 1000000000 ? "kept" : "updated");
+	close(fd);
+	mkdir("ad", 0755);
+	utimensat(AT_FDCWD, "ad", older, 0);
+	DIR *d = opendir("ad");
+	while (d && readdir(d))
+		;
+	stat("ad", &st);
+	say("atime.readdir", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+	if (d)
+		closedir(d);
+	symlink("at", "al");
+	struct timespec lt[2] = { { 1000000000, 0 }, { 1100000000, 0 } };
+	utimensat(AT_FDCWD, "al", lt, AT_SYMLINK_NOFOLLOW);
+	readlink("al", b, sizeof b);
+	lstat("al", &st);
+	say("atime.readlink", "%s", st.st_atim.tv_sec >= now ? "updated" : "kept");
+}
+
 static void dir_cases(void)
 {
 	mkdir("g", 0755);
@@ -688,7 +736,9 @@ static void mount_cases(void)
 	T("umount2.expire-first-call", umount2("mnt", MNT_EXPIRE));
 	say("umount2.expire-first-call.effect", "%s", access("mnt/f", F_OK) == 0 ? "still mounted" : "unmounted");
 	chdir("mnt");
-	T("umount2.busy-cwd", umount2(DIR0 "/mnt", 0));
+	char inner[512];
+	snprintf(inner, sizeof inner, "%s/mnt", DIR0);
+	T("umount2.busy-cwd", umount2(inner, 0));
 	chdir(DIR0);
 	int fd = open("mnt/f", O_RDONLY);
 	T("umount2.busy-open-file", umount2("mnt", 0));
@@ -711,8 +761,10 @@ static void mount_cases(void)
 	umount2("mnt", MNT_DETACH);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		DIR0 = argv[1];
 	begin();
 	scratch(DIR0);
 	sub("open", open_cases, 10);
@@ -721,6 +773,7 @@ int main(void)
 	sub("names", name_cases, 10);
 	sub("rename", rename_cases, 10);
 	sub("attributes", attr_cases, 10);
+	sub("atime", atime_cases, 10);
 	sub("directories", dir_cases, 10);
 	sub("poll", poll_cases, 10);
 	if (!getenv("XT_CONF_NO_MOUNT"))

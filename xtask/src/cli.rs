@@ -216,6 +216,13 @@ pub struct BenchArgs {
     /// Profile to measure; default: `default_profile` of xtask.yaml
     #[arg(long, short = 'p', value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Only run tests whose name contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub test: Option<String>,
+    /// Also run on this reference profile (stock Linux): its METRIC values
+    /// are shown beside the measured profile's
+    #[arg(long, value_name = "PROFILE")]
+    pub oracle: Option<String>,
     #[command(flatten)]
     pub json: JsonArg,
 }

@@ -13,7 +13,6 @@ use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use kernel_abi::Errno;
 use kernel_ext2::{BlockDevice, DeviceError, Ext2, Ino, MountOptions, MountWarning, NewInode};
@@ -21,7 +20,7 @@ use kernel_vfs::{Attr, DirEntry, FileSystem, FileType, Inode, Owner, SetAttr, St
 use spin::Mutex;
 
 use crate::block::BlockDev;
-use crate::process::sched;
+use crate::process::sleep_lock::SleepLock;
 
 type Result<T> = core::result::Result<T, Errno>;
 
@@ -40,59 +39,17 @@ impl BlockDevice for Device {
         if first.checked_add(count).is_none_or(|end| end > self.0.sectors) {
             return Err(DeviceError::OutOfRange);
         }
-        self.0.disk.read(self.0.start + first, buf).map_err(|_| DeviceError::Io)
+        crate::block::cache::read(&self.0.disk, self.0.start + first, buf).map_err(|_| DeviceError::Io)
     }
     fn write_sectors(&mut self, first: u64, buf: &[u8]) -> core::result::Result<(), DeviceError> {
         let count = (buf.len() / 512) as u64;
         if first.checked_add(count).is_none_or(|end| end > self.0.sectors) {
             return Err(DeviceError::OutOfRange);
         }
-        self.0.disk.write(self.0.start + first, buf).map_err(|_| DeviceError::Io)
+        crate::block::cache::write(&self.0.disk, self.0.start + first, buf).map_err(|_| DeviceError::Io)
     }
     fn flush(&mut self) -> core::result::Result<(), DeviceError> {
-        self.0.disk.flush().map_err(|_| DeviceError::Io)
-    }
-}
-
-/// A lock whose waiters sleep (the holder may wait for the disk).
-struct SleepLock<T> {
-    held: AtomicBool,
-    inner: Mutex<T>,
-}
-
-struct SleepGuard<'a, T> {
-    lock: &'a SleepLock<T>,
-    inner: spin::MutexGuard<'a, T>,
-}
-
-impl<T> SleepLock<T> {
-    fn new(value: T) -> SleepLock<T> {
-        SleepLock { held: AtomicBool::new(false), inner: Mutex::new(value) }
-    }
-
-    fn lock(&self) -> SleepGuard<'_, T> {
-        sched::wait_until(|| self.held.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok());
-        SleepGuard { lock: self, inner: self.inner.lock() }
-    }
-}
-
-impl<T> core::ops::Deref for SleepGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.inner
-    }
-}
-
-impl<T> core::ops::DerefMut for SleepGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.inner
-    }
-}
-
-impl<T> Drop for SleepGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.held.store(false, Ordering::Release);
-        sched::notify();
+        crate::block::cache::sync_disk(&self.0.disk).map_err(|_| DeviceError::Io)
     }
 }
 
@@ -107,6 +64,7 @@ pub struct Ext2Fs {
     to_release: Mutex<Vec<Ino>>,
     this: Weak<Ext2Fs>,
     name: String,
+    synchronous: bool,
 }
 
 pub struct Ext2Inode {
@@ -118,8 +76,8 @@ fn seconds() -> u32 {
     super::clock().sec as u32
 }
 
-fn time(t: u32) -> Time {
-    Time { sec: i64::from(t), nsec: 0 }
+fn time(t: u32, nsec: u32) -> Time {
+    Time { sec: i64::from(t), nsec }
 }
 
 fn kind(t: kernel_ext2::FileType) -> FileType {
@@ -135,7 +93,9 @@ fn kind(t: kernel_ext2::FileType) -> FileType {
 }
 
 /// Mounts the ext2 filesystem on `block` (`st_dev` = the device's numbers).
-pub fn mount(block: Arc<BlockDev>, read_only: bool) -> Result<Arc<Ext2Fs>> {
+/// `synchronous` (MS_SYNCHRONOUS, MS_DIRSYNC): every change is written
+/// back (the whole filesystem, then FLUSH) before its call returns.
+pub fn mount(block: Arc<BlockDev>, read_only: bool, synchronous: bool) -> Result<Arc<Ext2Fs>> {
     let name = block.name.clone();
     let dev = super::encode_dev(block.major, block.minor);
     let (fs, warnings) = Ext2::mount(Device(block), MountOptions { read_only, clock: seconds }).map_err(|e| {
@@ -159,6 +119,7 @@ pub fn mount(block: Arc<BlockDev>, read_only: bool) -> Result<Arc<Ext2Fs>> {
         to_release: Mutex::new(Vec::new()),
         this: this.clone(),
         name,
+        synchronous,
     }))
 }
 
@@ -168,6 +129,16 @@ impl Ext2Fs {
         let fs = guard.as_mut().ok_or(Errno::EIO)?;
         self.release_pending(fs);
         f(fs).map_err(Errno::from)
+    }
+
+    /// An operation that changes the filesystem: on a synchronous mount
+    /// the change is written back before the call returns.
+    fn change<T>(&self, f: impl FnOnce(&mut Ext2<Device>) -> kernel_ext2::Result<T>) -> Result<T> {
+        let r = self.run(f)?;
+        if self.synchronous {
+            self.run(|fs| fs.sync())?;
+        }
+        Ok(r)
     }
 
     fn release_pending(&self, fs: &mut Ext2<Device>) {
@@ -203,14 +174,17 @@ impl Ext2Fs {
         h
     }
 
-    /// Unmounts: the superblock is written clean and the disk FLUSHed.
+    /// Unmounts: the superblock is written clean, the disk written back and
+    /// FLUSHed, its clean pages dropped from the cache.
     pub fn unmount(&self) -> Result<()> {
         let mut guard = self.fs.lock();
         if let Some(fs) = guard.as_mut() {
             self.release_pending(fs);
         }
         match guard.take() {
-            Some(fs) => fs.unmount().map(|_| ()).map_err(Errno::from),
+            // As on Linux (the last close of the block device), the disk's
+            // clean cached pages go with the filesystem.
+            Some(fs) => fs.unmount().map_err(Errno::from).and_then(|dev| crate::block::cache::invalidate(&dev.0.disk)),
             None => Ok(()),
         }
     }
@@ -302,9 +276,9 @@ impl Inode for Ext2Inode {
             rdev: a.rdev,
             size: a.size,
             blocks: a.blocks,
-            atime: time(a.atime),
-            mtime: time(a.mtime),
-            ctime: time(a.ctime),
+            atime: time(a.atime, a.atime_nsec),
+            mtime: time(a.mtime, a.mtime_nsec),
+            ctime: time(a.ctime, a.ctime_nsec),
         })
     }
 
@@ -317,8 +291,10 @@ impl Inode for Ext2Inode {
             atime: change.atime.map(|t| t.sec as u32),
             mtime: change.mtime.map(|t| t.sec as u32),
             ctime: None,
+            atime_nsec: change.atime.map_or(0, |t| t.nsec),
+            mtime_nsec: change.mtime.map_or(0, |t| t.nsec),
         };
-        self.fs.run(|fs| fs.setattr(self.ino, &c)).map(|_| ())
+        self.fs.change(|fs| fs.setattr(self.ino, &c)).map(|_| ())
     }
 
     fn lookup(&self, name: &str) -> Result<Arc<dyn Inode>> {
@@ -329,18 +305,18 @@ impl Inode for Ext2Inode {
     fn create(&self, name: &str, mode: u32, owner: Owner, rdev: (u32, u32)) -> Result<Arc<dyn Inode>> {
         let new = Self::new_inode(owner, mode);
         let ino = match FileType::from_mode(mode) {
-            Some(FileType::Regular) => self.fs.run(|fs| fs.create(self.ino, name_of(name), new))?,
+            Some(FileType::Regular) => self.fs.change(|fs| fs.create(self.ino, name_of(name), new))?,
             Some(FileType::CharDevice) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::CharDevice, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::CharDevice, new, rdev))?
             }
             Some(FileType::BlockDevice) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::BlockDevice, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::BlockDevice, new, rdev))?
             }
             Some(FileType::Fifo) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Fifo, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Fifo, new, rdev))?
             }
             Some(FileType::Socket) => {
-                self.fs.run(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Socket, new, rdev))?
+                self.fs.change(|fs| fs.mknod(self.ino, name_of(name), kernel_ext2::FileType::Socket, new, rdev))?
             }
             _ => return Err(Errno::EINVAL),
         };
@@ -348,38 +324,43 @@ impl Inode for Ext2Inode {
     }
 
     fn mkdir(&self, name: &str, perm: u32, owner: Owner) -> Result<Arc<dyn Inode>> {
-        let ino = self.fs.run(|fs| fs.mkdir(self.ino, name_of(name), Self::new_inode(owner, perm)))?;
+        let ino = self.fs.change(|fs| fs.mkdir(self.ino, name_of(name), Self::new_inode(owner, perm)))?;
         Ok(self.fs.handle(ino))
     }
 
     fn symlink(&self, name: &str, target: &str, owner: Owner) -> Result<Arc<dyn Inode>> {
         let new = Self::new_inode(owner, 0o777);
-        let ino = self.fs.run(|fs| fs.symlink(self.ino, name_of(name), target.as_bytes(), new))?;
+        let ino = self.fs.change(|fs| fs.symlink(self.ino, name_of(name), target.as_bytes(), new))?;
         Ok(self.fs.handle(ino))
     }
 
     fn link(&self, name: &str, target: &dyn Inode) -> Result<()> {
         let t = self.other(target)?;
-        self.fs.run(|fs| fs.link(t.ino, self.ino, name_of(name)))
+        self.fs.change(|fs| fs.link(t.ino, self.ino, name_of(name)))
     }
 
     fn unlink(&self, name: &str) -> Result<()> {
-        let gone = self.fs.run(|fs| fs.unlink(self.ino, name_of(name)))?;
+        let gone = self.fs.change(|fs| fs.unlink(self.ino, name_of(name)))?;
         self.fs.removed(gone);
         Ok(())
     }
 
     fn rmdir(&self, name: &str) -> Result<()> {
-        let gone = self.fs.run(|fs| fs.rmdir(self.ino, name_of(name)))?;
+        let gone = self.fs.change(|fs| fs.rmdir(self.ino, name_of(name)))?;
         self.fs.removed(gone);
         Ok(())
     }
 
     fn rename(&self, old: &str, new_dir: &dyn Inode, new: &str) -> Result<()> {
         let d = self.other(new_dir)?;
-        let gone = self.fs.run(|fs| fs.rename(self.ino, name_of(old), d.ino, name_of(new)))?;
+        let gone = self.fs.change(|fs| fs.rename(self.ino, name_of(old), d.ino, name_of(new)))?;
         self.fs.removed(gone);
         Ok(())
+    }
+
+    fn exchange(&self, old: &str, new_dir: &dyn Inode, new: &str) -> Result<()> {
+        let d = self.other(new_dir)?;
+        self.fs.change(|fs| fs.exchange(self.ino, name_of(old), d.ino, name_of(new)))
     }
 
     fn readdir(&self, cookie: u64, emit: &mut dyn FnMut(DirEntry) -> bool) -> Result<()> {
@@ -422,7 +403,7 @@ impl Inode for Ext2Inode {
     }
 
     fn write_at(&self, offset: u64, buf: &[u8]) -> Result<usize> {
-        self.fs.run(|fs| fs.write_at(self.ino, offset, buf))
+        self.fs.change(|fs| fs.write_at(self.ino, offset, buf))
     }
 
     fn readlink(&self) -> Result<String> {
@@ -432,6 +413,18 @@ impl Inode for Ext2Inode {
 
     fn sync(&self) -> Result<()> {
         self.fs.run(|fs| fs.sync())
+    }
+
+    fn seek_data(&self, offset: u64) -> Result<u64> {
+        self.fs.run(|fs| fs.seek(self.ino, offset, true))?.ok_or(Errno::ENXIO)
+    }
+
+    fn seek_hole(&self, offset: u64) -> Result<u64> {
+        self.fs.run(|fs| fs.seek(self.ino, offset, false))?.ok_or(Errno::ENXIO)
+    }
+
+    fn touch_atime(&self, atime: Time) -> Result<()> {
+        self.fs.run(|fs| fs.touch_atime(self.ino, atime.sec as u32, atime.nsec))
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -9,6 +9,8 @@ use alloc::vec::Vec;
 use kernel_abi::Errno;
 use spin::Mutex;
 
+use crate::process::sleep_lock::SleepLock;
+
 use super::dev::Device;
 use super::procfs::{ProcInode, ProcNode};
 use super::{FileType, Inode, Path};
@@ -58,8 +60,11 @@ pub struct OpenFile {
     pub path: Option<Path>,
     pub kind: Kind,
     pub flags: Mutex<u32>,
-    /// The file position; for directories, the readdir cookie.
-    pub offset: Mutex<u64>,
+    /// The file position; for directories, the readdir cookie. A sleeping
+    /// lock: it is held across the read or write that moves it, which may
+    /// wait for the disk, and a second process sharing this description
+    /// (fork, dup) must sleep meanwhile, never spin.
+    pub offset: SleepLock<u64>,
     /// The owner id of this description's F_OFD_* locks.
     pub ofd_owner: u32,
     /// Set once it took an F_OFD_* lock: its last close releases them.
@@ -68,6 +73,20 @@ pub struct OpenFile {
 
 /// The next open file description's lock owner id.
 static NEXT_OFD_OWNER: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(super::lock::OFD_OWNER_BASE);
+
+/// An access to `node` through `mount` (a read, a readdir, a readlink):
+/// its atime moves when the mount's policy says so (not on a read-only
+/// mount).
+pub fn touch_atime(mount: &kernel_vfs::Mount, node: &dyn Inode) {
+    if mount.readonly {
+        return;
+    }
+    let Ok(a) = node.getattr() else { return };
+    let now = super::clock();
+    if mount.atime.needs_update(a.is_dir(), a.atime, a.mtime, a.ctime, now) {
+        let _ = node.touch_atime(now);
+    }
+}
 
 impl OpenFile {
     pub fn new(node: Arc<dyn Inode>, path: Option<Path>, kind: Kind, flags: u32) -> Arc<OpenFile> {
@@ -82,7 +101,7 @@ impl OpenFile {
             path,
             kind,
             flags: Mutex::new(flags),
-            offset: Mutex::new(0),
+            offset: SleepLock::new(0),
             // Wraps after 2^31 opens back into the OFD range, never into pids.
             ofd_owner: NEXT_OFD_OWNER.fetch_add(1, core::sync::atomic::Ordering::Relaxed) | super::lock::OFD_OWNER_BASE,
             has_ofd_locks: core::sync::atomic::AtomicBool::new(false),
@@ -169,7 +188,25 @@ impl OpenFile {
         }
     }
 
+    /// The file was read (read, pread, readv, sendfile, getdents): its
+    /// access time moves by its mount's policy (Linux's default relatime:
+    /// when atime is not later than mtime or ctime, or a day old), never
+    /// with O_NOATIME or on a read-only mount.
+    pub fn accessed(&self) {
+        const O_NOATIME: u32 = 0o1000000;
+        let Some(path) = &self.path else { return };
+        if path.mount.readonly || *self.flags.lock() & O_NOATIME != 0 || !matches!(self.kind, Kind::Inode) {
+            return;
+        }
+        touch_atime(&path.mount, &*self.node);
+    }
+
     fn read_at_unchecked(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        if matches!(self.kind, Kind::Inode) {
+            let n = self.node.read_at(offset, buf)?;
+            self.accessed();
+            return Ok(n);
+        }
         match &self.kind {
             Kind::Proc { content, .. } => {
                 let at = (offset as usize).min(content.len());
@@ -230,6 +267,7 @@ impl OpenFile {
                     *off = self.node.getattr()?.size;
                 }
                 let len = self.fsize_clamp(limit, *off, src.len())?;
+                crate::block::cache::make_room(len / 4096 + 1);
                 let n = self.node.write_at(*off, &src[..len])?;
                 *off += n as u64;
                 Ok(n)
@@ -253,6 +291,7 @@ impl OpenFile {
                 let limit = crate::process::rlimit::fsize_limit();
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 let len = self.fsize_clamp(limit, at, src.len())?;
+                crate::block::cache::make_room(len / 4096 + 1);
                 self.node.write_at(at, &src[..len])
             }
         }

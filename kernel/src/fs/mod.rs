@@ -28,7 +28,7 @@ pub use kernel_vfs::{
     access, Attr, FileType, Inode, Parent, Path, SetAttr, Time, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT,
     S_IFREG, S_IFSOCK,
 };
-pub use mount::{mount, mounts_text, umount};
+pub use mount::{mount, mounts_text, umount, MountFlags};
 
 /// tmpfs with its pages in frames.
 pub type Tmpfs = kernel_vfs::Tmpfs<pages::FramePages>;

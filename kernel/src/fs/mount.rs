@@ -14,10 +14,30 @@ use super::{devpts, mount_options, new_tmpfs, ns, procfs, resolve, Path, DEVTMPF
 /// `st_dev` of the next tmpfs mount.
 static NEXT_FS: Mutex<u64> = Mutex::new(16);
 
+/// What mount(2)'s flags ask of a mount.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MountFlags {
+    /// MS_RDONLY.
+    pub readonly: bool,
+    /// MS_SYNCHRONOUS or MS_DIRSYNC: every change is written back before
+    /// its call returns (ext2; in-memory filesystems hold it anyway).
+    pub synchronous: bool,
+    /// MS_NOATIME, MS_NODIRATIME, MS_STRICTATIME (else relatime).
+    pub atime: kernel_vfs::AtimePolicy,
+}
+
 /// mount(2) of a pseudo filesystem on the directory at `path` (from
 /// `base`), with the filesystem's `options` (mount's `data`; unknown ones
-/// are EINVAL, as on Linux, never silently ignored); `readonly`: MS_RDONLY.
-pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str, readonly: bool) -> Result<(), Errno> {
+/// are EINVAL, as on Linux, never silently ignored).
+pub fn mount(
+    base: &Path,
+    source: &str,
+    path: &str,
+    fstype: &str,
+    options: &str,
+    flags: MountFlags,
+) -> Result<(), Errno> {
+    let readonly = flags.readonly;
     let point = resolve(base, path, true)?;
     if !point.is_dir() {
         return Err(Errno::ENOTDIR);
@@ -43,22 +63,22 @@ pub fn mount(base: &Path, source: &str, path: &str, fstype: &str, options: &str,
         "devpts" => (devpts::mount(options)?, String::new()),
         "ext2" => {
             no_options()?;
-            (mount_ext2(base, source, readonly)?, String::new())
+            (mount_ext2(base, source, readonly, flags.synchronous)?, String::new())
         }
         _ => return Err(Errno::ENODEV),
     };
-    ns().mount(&point, sb, fstype, source, &shown, readonly)
+    ns().mount_with_atime(&point, sb, fstype, source, &shown, readonly, flags.atime)
 }
 
 /// ext2 on the block device `source` names (ENOTBLK for anything else).
-fn mount_ext2(base: &Path, source: &str, readonly: bool) -> Result<Arc<Superblock>, Errno> {
+fn mount_ext2(base: &Path, source: &str, readonly: bool, synchronous: bool) -> Result<Arc<Superblock>, Errno> {
     let node = resolve(base, source, true)?;
     let attr = node.inode().getattr()?;
     if attr.file_type() != Some(super::FileType::BlockDevice) {
         return Err(Errno::ENOTBLK);
     }
     let block = crate::block::by_numbers(attr.rdev.0, attr.rdev.1).ok_or(Errno::ENXIO)?;
-    let fs = super::ext2::mount(block, readonly)?;
+    let fs = super::ext2::mount(block, readonly, synchronous)?;
     Ok(Superblock::new(fs))
 }
 

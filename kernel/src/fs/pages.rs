@@ -14,6 +14,12 @@ pub const RESERVED_FRAMES: usize = 1024;
 
 pub struct FramePages;
 
+impl FramePages {
+    fn free_now() -> usize {
+        crate::mm::frame::stats().1.saturating_sub(RESERVED_FRAMES)
+    }
+}
+
 /// One frame of file data, freed when dropped.
 pub struct FilePage(Frame);
 
@@ -33,14 +39,20 @@ impl PageAlloc for FramePages {
     type Page = FilePage;
 
     fn alloc_zeroed(&self) -> Option<FilePage> {
-        if self.free_pages() == 0 || super::check_space(0).is_err() {
+        if Self::free_now() == 0 {
+            // The page cache gives back clean pages under pressure.
+            crate::block::cache::shrink(64);
+        }
+        if Self::free_now() == 0 || super::check_space(0).is_err() {
             return None;
         }
         Frame::alloc_zeroed().map(FilePage)
     }
 
+    /// Free frames past the reserve, plus the page cache's clean pages
+    /// (they are given back on demand).
     fn free_pages(&self) -> usize {
-        crate::mm::frame::stats().1.saturating_sub(RESERVED_FRAMES)
+        Self::free_now() + crate::block::cache::reclaimable_pages()
     }
 
     fn total_pages(&self) -> usize {

@@ -27,6 +27,7 @@ pub mod rlimit;
 pub mod sched;
 mod sigaction;
 pub mod signal;
+pub mod sleep_lock;
 mod stat;
 pub mod thread;
 

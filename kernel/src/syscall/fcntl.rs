@@ -47,8 +47,9 @@ pub fn sys_fcntl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         }
         F_GETFL => Ok(*p.fds.get(fd.index())?.flags.lock() as usize),
         // As Linux: the access mode and creation flags are ignored;
-        // O_DIRECT (every file is in memory) and O_NOATIME (reads never
-        // update the access time here; owner only, EPERM) are kept;
+        // O_DIRECT (kept, though ext2 I/O still goes through the page
+        // cache, which Linux's direct I/O bypasses) and O_NOATIME (reads
+        // leave the access time alone; owner only, EPERM) are kept;
         // O_ASYNC would need SIGIO, which does not exist here: EINVAL.
         F_SETFL => {
             let f = p.fds.get(fd.index())?;

@@ -38,6 +38,8 @@ pub fn sys_getdents64(fd: Fd, dirp: UserSlice) -> SyscallResult {
         *off = e.next;
         true
     })?;
+    drop(off);
+    file.accessed();
     if too_small {
         return Err(Errno::EINVAL);
     }

@@ -89,7 +89,7 @@ fn block_ioctl(b: &crate::block::BlockDev, cmd: u32, arg: u64) -> SyscallResult 
         BLKSSZGET => UserPtr::<i32>::new(arg).write(&512)?,
         BLKFLSBUF => {
             current().require_privileged()?;
-            b.flush()?;
+            b.invalidate()?;
         }
         BLKRRPART => {
             current().require_privileged()?;

@@ -108,6 +108,7 @@ mod socketpair;
 mod statfs;
 mod symlinkat;
 mod sync;
+mod syncfs;
 mod sysinfo;
 mod syslog;
 mod timer;
@@ -308,6 +309,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::PWRITEV => pread::sys_pwritev(a.fd(0), a.ptr(1), a.usize(2), a.i64(3)),
         sysno::FSYNC | sysno::FDATASYNC => fsync::sys_fsync(a.fd(0)),
         sysno::SYNC => sync::sys_sync(),
+        sysno::SYNCFS => syncfs::sys_syncfs(a.fd(0)),
         // Paths
         sysno::OPENAT => openat::sys_openat(a.dirfd(0), a.cstr(1), a.u32(2), a.u32(3)),
         sysno::NEWFSTATAT => newfstatat::sys_newfstatat(

@@ -1,6 +1,8 @@
-//! sync(2): every mounted filesystem writes back (ext2: its metadata and
-//! the device FLUSH; in-memory ones have nothing to write), then every
-//! disk's cache is flushed (block devices write through).
+//! sync(2): every mounted filesystem writes back into the page cache
+//! (ext2: inodes, directories and data are already there; its bitmaps,
+//! group descriptors and superblock go now) and writes its disk's dirty
+//! pages, then FLUSH; last, every disk's remaining dirty pages (written
+//! through the device nodes) go out, then FLUSH.
 
 use super::SyscallResult;
 
@@ -9,8 +11,6 @@ pub fn sys_sync() -> SyscallResult {
     for m in crate::fs::ns().mounts() {
         let _ = m.sb.fs.sync();
     }
-    for disk in crate::drivers::virtio::disks() {
-        let _ = disk.flush();
-    }
+    let _ = crate::block::cache::sync_all();
     Ok(0)
 }

@@ -1,7 +1,10 @@
 //! `cargo xtask bench`: measures warm runs of a scenario (phase-a1 by
 //! default) side by side: a boot per test, a restored guest per test, and
 //! restored guests in parallel; with time inside QEMU, start-to-ready per
-//! test, xtask CPU time and peak memory of xtask and of QEMU.
+//! test, xtask CPU time and peak memory of xtask and of QEMU. The METRIC
+//! lines the tests print (throughput, latency) are shown per profile, the
+//! median over the measured runs; `--oracle` adds a reference profile's
+//! column, `--test` picks tests.
 
 use serde_json::json;
 
@@ -21,12 +24,28 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
     let ws = workspace()?;
     let name = args.profile.clone().unwrap_or_else(|| ws.default_profile.clone());
     let profile = ws.profile(&name)?;
-    let scenarios = load_scenarios(&ws, std::slice::from_ref(&args.scenario))?;
+    let mut scenarios = load_scenarios(&ws, std::slice::from_ref(&args.scenario))?;
+    if let Some(filter) = &args.test {
+        for s in &mut scenarios {
+            s.tests.retain(|t| t.name.contains(filter.as_str()));
+        }
+        if scenarios.iter().all(|s| s.tests.is_empty()) {
+            return Err(crate::config::ConfigError::UnknownScenario {
+                name: format!("--test {filter}"),
+                known: "no test name contains it".into(),
+            }
+            .into());
+        }
+    }
+    let mut profiles = vec![profile.clone()];
+    if let Some(reference) = args.oracle.as_ref().filter(|r| **r != name) {
+        profiles.push(ws.profile(reference)?);
+    }
     crate::qemu::process::install_signal_handler()?;
     let scratch = crate::project::scratch_dir("bench")?;
     let parallel = default_jobs().max(2);
     let plan = |jobs: usize, isolation: Isolation| Plan {
-        profiles: vec![profile.clone()],
+        profiles: profiles.clone(),
         scenarios: scenarios.clone(),
         replay: None,
         jobs,
@@ -46,12 +65,14 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
         (if parallel == 2 { "restore, --jobs 2" } else { "restore, parallel" }, parallel, Isolation::Restore),
     ];
     let mut rows = Vec::new();
+    let mut metric_events = Vec::new();
     for (label, jobs, isolation) in modes {
         eprintln!("bench: {label}");
         let log = EventLog::new(Progress::Quiet);
         let failed = run_plan(&ws, &plan(jobs, isolation), &scratch.path().join(label.replace([' ', ','], "-")), &log)?;
         let wall = log.elapsed();
         let events = log.events();
+        metric_events.extend(events.iter().filter(|e| matches!(e.kind, EventKind::Metric { .. })).cloned());
         rows.push(json!({
             "mode": label,
             "jobs": jobs,
@@ -88,6 +109,7 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
         "xtask_peak_rss_mib": xtask_rss,
         "xtask_rss_goal_mib": XTASK_RSS_GOAL_MIB,
         "children_peak_rss_mib": qemu_rss,
+        "metrics": metrics(&metric_events),
     });
     if args.json.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
@@ -119,6 +141,7 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
         let at = m["seconds"].as_f64().map_or("never".to_string(), |s| format!("{s:7.3}"));
         println!("    {at}  {}", m["marker"].as_str().unwrap_or(""));
     }
+    print_metrics(&figures["metrics"], &profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
     println!("  results identical in all modes: {}", if identical { "yes" } else { "NO" });
     println!("  restored test fixed cost  {:6.1} % of a cold boot (goal <= 15 %)", 100.0 * restored / cold);
     println!("  whole phase, parallel     {:6.2} x one boot-to-prompt (goal <= 2.5)", par / cold);
@@ -129,6 +152,55 @@ pub fn run(args: BenchArgs) -> Result<Exit> {
         "  largest child RSS         {qemu_rss:6.1} MiB (one QEMU, x{parallel} at once in parallel mode; a build tool if the warm-up built)"
     );
     Ok(Exit::Success)
+}
+
+/// METRIC values by test and name, per profile: the median over the
+/// measured runs (each mode runs every test once).
+fn metrics(events: &[Event]) -> serde_json::Value {
+    let mut by: std::collections::BTreeMap<(String, String), std::collections::BTreeMap<String, Vec<f64>>> =
+        Default::default();
+    for e in events {
+        if let EventKind::Metric { test, name, value } = &e.kind {
+            by.entry((test.test.clone(), name.clone()))
+                .or_default()
+                .entry(test.suite.profile.clone())
+                .or_default()
+                .push(*value);
+        }
+    }
+    let rows: Vec<serde_json::Value> = by
+        .into_iter()
+        .map(|((test, name), per)| {
+            let medians: serde_json::Map<String, serde_json::Value> = per
+                .into_iter()
+                .map(|(profile, mut v)| {
+                    v.sort_by(f64::total_cmp);
+                    (profile, json!(v[v.len() / 2]))
+                })
+                .collect();
+            json!({ "test": test, "metric": name, "median": medians })
+        })
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
+fn print_metrics(metrics: &serde_json::Value, profiles: &[String]) {
+    let Some(rows) = metrics.as_array().filter(|r| !r.is_empty()) else { return };
+    println!("  METRIC lines (median over the measured runs):");
+    let mut header = format!("    {:<20} {:<28}", "test", "metric");
+    for p in profiles {
+        header.push_str(&format!(" {p:>16}"));
+    }
+    println!("{header}");
+    for r in rows {
+        let mut line =
+            format!("    {:<20} {:<28}", r["test"].as_str().unwrap_or(""), r["metric"].as_str().unwrap_or(""));
+        for p in profiles {
+            let v = r["median"][p].as_f64().map_or("-".to_string(), |v| format!("{v:.1}"));
+            line.push_str(&format!(" {v:>16}"));
+        }
+        println!("{line}");
+    }
 }
 
 /// Median over cold boots of when the first shell prompt appeared

@@ -25,6 +25,30 @@ impl<D: BlockDevice> Ext2<D> {
         })
     }
 
+    /// lseek's SEEK_DATA (`data`) or SEEK_HOLE on regular file `ino`: the
+    /// first offset at or after `offset` in an allocated block (or in a
+    /// hole; the end of the file counts as one). None at or past the end,
+    /// or when no data follows (the caller's ENXIO).
+    pub fn seek(&mut self, ino: Ino, offset: u64, data: bool) -> Result<Option<u64>> {
+        self.run(|fs| {
+            let inode = fs.live_inode(ino)?;
+            let size = inode.size();
+            if offset >= size {
+                return Ok(None);
+            }
+            let bs = fs.bs as u64;
+            let mut lb = offset / bs;
+            let end = size.div_ceil(bs);
+            while lb < end {
+                if fs.bmap(&inode, lb)?.is_some() == data {
+                    return Ok(Some((lb * bs).max(offset)));
+                }
+                lb += 1;
+            }
+            Ok(if data { None } else { Some(size) })
+        })
+    }
+
     fn read_inode_data(&mut self, inode: &Inode, offset: u64, buf: &mut [u8]) -> Result<usize> {
         let size = inode.size();
         if offset >= size {

@@ -178,23 +178,53 @@ impl Inode {
     pub(crate) fn mtime(&self) -> u32 {
         get32(&self.raw, 16)
     }
-    // A large inode's `*_extra` word holds nanoseconds and epoch bits; we
-    // keep whole seconds, so it is zeroed with each new value.
+    // A large inode's `*_extra` word (when `i_extra_isize` covers it)
+    // holds nanoseconds (bits 2-31) and epoch bits (0-1, zero until 2038):
+    // what Linux's ext4 driver, which Debian mounts ext2 with, keeps. A
+    // 128-byte inode has whole seconds only.
+    pub(crate) fn atime_nsec(&self) -> u32 {
+        self.extra_nsec(140)
+    }
+    pub(crate) fn ctime_nsec(&self) -> u32 {
+        self.extra_nsec(132)
+    }
+    pub(crate) fn mtime_nsec(&self) -> u32 {
+        self.extra_nsec(136)
+    }
     pub(crate) fn set_atime(&mut self, t: u32) {
-        put32(&mut self.raw, 8, t);
-        self.clear_extra_time(140);
+        self.set_atime_ns(t, 0);
     }
     pub(crate) fn set_ctime(&mut self, t: u32) {
-        put32(&mut self.raw, 12, t);
-        self.clear_extra_time(132);
+        self.set_ctime_ns(t, 0);
     }
     pub(crate) fn set_mtime(&mut self, t: u32) {
-        put32(&mut self.raw, 16, t);
-        self.clear_extra_time(136);
+        self.set_mtime_ns(t, 0);
     }
-    fn clear_extra_time(&mut self, at: usize) {
-        if self.raw.len() > 128 && usize::from(get16(&self.raw, 128)) + 128 >= at + 4 {
-            put32(&mut self.raw, at, 0);
+    pub(crate) fn set_atime_ns(&mut self, t: u32, nsec: u32) {
+        put32(&mut self.raw, 8, t);
+        self.set_extra_time(140, nsec);
+    }
+    pub(crate) fn set_ctime_ns(&mut self, t: u32, nsec: u32) {
+        put32(&mut self.raw, 12, t);
+        self.set_extra_time(132, nsec);
+    }
+    pub(crate) fn set_mtime_ns(&mut self, t: u32, nsec: u32) {
+        put32(&mut self.raw, 16, t);
+        self.set_extra_time(136, nsec);
+    }
+    fn has_extra(&self, at: usize) -> bool {
+        self.raw.len() >= at + 4 && usize::from(get16(&self.raw, 128)) + 128 >= at + 4
+    }
+    fn extra_nsec(&self, at: usize) -> u32 {
+        if self.has_extra(at) {
+            (get32(&self.raw, at) >> 2).min(999_999_999)
+        } else {
+            0
+        }
+    }
+    fn set_extra_time(&mut self, at: usize, nsec: u32) {
+        if self.has_extra(at) {
+            put32(&mut self.raw, at, nsec.min(999_999_999) << 2);
         }
     }
 

@@ -27,6 +27,10 @@ pub struct Attr {
     pub atime: u32,
     pub mtime: u32,
     pub ctime: u32,
+    /// Nanoseconds of the three times (0 in a 128-byte inode).
+    pub atime_nsec: u32,
+    pub mtime_nsec: u32,
+    pub ctime_nsec: u32,
     /// (major, minor) of a device node; (0, 0) otherwise.
     pub rdev: (u32, u32),
     pub generation: u32,
@@ -45,6 +49,10 @@ pub struct SetAttr {
     pub atime: Option<u32>,
     pub mtime: Option<u32>,
     pub ctime: Option<u32>,
+    /// Nanoseconds of `atime` and `mtime` when they are given (kept where
+    /// the inode has room: 256-byte inodes).
+    pub atime_nsec: u32,
+    pub mtime_nsec: u32,
 }
 
 /// Owner and permission bits of a new inode (the VFS applies umask and
@@ -82,6 +90,9 @@ impl<D: BlockDevice> Ext2<D> {
             atime: inode.atime(),
             mtime: inode.mtime(),
             ctime: inode.ctime(),
+            atime_nsec: inode.atime_nsec(),
+            mtime_nsec: inode.mtime_nsec(),
+            ctime_nsec: inode.ctime_nsec(),
             rdev,
             generation: inode.generation(),
         })
@@ -113,10 +124,10 @@ impl<D: BlockDevice> Ext2<D> {
             inode.set_gid(gid);
         }
         if let Some(t) = changes.atime {
-            inode.set_atime(t);
+            inode.set_atime_ns(t, changes.atime_nsec);
         }
         if let Some(t) = changes.mtime {
-            inode.set_mtime(t);
+            inode.set_mtime_ns(t, changes.mtime_nsec);
         }
         inode.set_ctime(changes.ctime.unwrap_or(now));
         self.write_inode(ino, inode)?;
@@ -126,11 +137,11 @@ impl<D: BlockDevice> Ext2<D> {
     /// Sets only the access time, leaving ctime alone: what a read does
     /// under the VFS's atime policy (relatime), unlike an explicit
     /// utimensat, which is a [`setattr`](Ext2::setattr).
-    pub fn touch_atime(&mut self, ino: Ino, atime: u32) -> Result<()> {
+    pub fn touch_atime(&mut self, ino: Ino, atime: u32, nsec: u32) -> Result<()> {
         self.run(|fs| {
             fs.check_writable()?;
             let mut inode = fs.live_inode(ino)?;
-            inode.set_atime(atime);
+            inode.set_atime_ns(atime, nsec);
             fs.write_inode(ino, &inode)
         })
     }
@@ -424,6 +435,73 @@ impl<D: BlockDevice> Ext2<D> {
         src_inode.set_ctime(self.now());
         self.write_inode(src, &src_inode)?;
         Ok(orphan)
+    }
+
+    /// renameat2's RENAME_EXCHANGE: the entries `old_name` of `old_dir` and
+    /// `new_name` of `new_dir` swap inodes (both must exist). A directory
+    /// that changes parent gets its `..` pointed at the new one, and the
+    /// parents' link counts follow. The caller (the VFS) has checked that
+    /// neither directory ends up inside itself.
+    pub fn exchange(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<()> {
+        self.run(|fs| {
+            fs.check_writable()?;
+            for name in [old_name, new_name] {
+                check_name(name)?;
+                if name == b"." || name == b".." {
+                    return Err(Error::Invalid);
+                }
+            }
+            let od = fs.dir_inode(old_dir)?;
+            let a = fs.dir_find(&od, old_name)?.ok_or(Error::NotFound)?.ino;
+            let nd = fs.dir_inode(new_dir)?;
+            let b = fs.dir_find(&nd, new_name)?.ok_or(Error::NotFound)?.ino;
+            if a == b {
+                return Ok(());
+            }
+            let mut a_inode = fs.live_inode(a)?;
+            let mut b_inode = fs.live_inode(b)?;
+            let a_type = a_inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
+            let b_type = b_inode.file_type().ok_or(Error::Corrupt("inode with an unknown file type"))?;
+            let moves = old_dir != new_dir;
+            // Link count changes of the parents: a subdirectory's `..` counts.
+            let (a_dir, b_dir) = (i32::from(a_inode.is_dir()), i32::from(b_inode.is_dir()));
+            let (old_delta, new_delta) = if moves { (b_dir - a_dir, a_dir - b_dir) } else { (0, 0) };
+            for (dir, delta) in [(&od, old_delta), (&nd, new_delta)] {
+                if delta > 0 && dir.links() >= LINK_MAX {
+                    return Err(Error::TooManyLinks);
+                }
+            }
+            let mut nd = fs.dir_inode(new_dir)?;
+            let found = fs.dir_find(&nd, new_name)?.ok_or(Error::NotFound)?;
+            fs.dir_retarget(&mut nd, found, a, a_type)?;
+            fs.write_inode(new_dir, &nd)?;
+            let mut od = fs.dir_inode(old_dir)?;
+            let found = fs.dir_find(&od, old_name)?.ok_or(Error::NotFound)?;
+            fs.dir_retarget(&mut od, found, b, b_type)?;
+            fs.write_inode(old_dir, &od)?;
+            if moves {
+                for (child, inode, parent) in [(a, &mut a_inode, new_dir), (b, &mut b_inode, old_dir)] {
+                    if inode.is_dir() {
+                        let dotdot = fs.dir_find(inode, b"..")?.ok_or(Error::Corrupt("directory without .."))?;
+                        fs.dir_retarget(inode, dotdot, parent, FileType::Directory)?;
+                        fs.write_inode(child, inode)?;
+                    }
+                }
+                for (dir, delta) in [(old_dir, old_delta), (new_dir, new_delta)] {
+                    if delta != 0 {
+                        let mut d = fs.dir_inode(dir)?;
+                        d.set_links((i32::from(d.links()) + delta).max(0) as u16);
+                        fs.write_inode(dir, &d)?;
+                    }
+                }
+            }
+            let now = fs.now();
+            for (ino, inode) in [(a, &mut a_inode), (b, &mut b_inode)] {
+                inode.set_ctime(now);
+                fs.write_inode(ino, inode)?;
+            }
+            Ok(())
+        })
     }
 
     /// Fails with Invalid if `dir` is `ancestor` or lies below it (moving a

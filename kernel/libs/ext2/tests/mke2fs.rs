@@ -150,7 +150,7 @@ fn round_trip(block_size: u32) {
         .unwrap();
     assert_eq!((attr.mode, attr.uid, attr.gid, attr.atime, attr.mtime, attr.ctime), (0o100600, 70_000, 5, 42, 43, NOW));
     fs.setattr(hello, &SetAttr { ctime: Some(44), ..SetAttr::default() }).unwrap();
-    fs.touch_atime(hello, 99).unwrap();
+    fs.touch_atime(hello, 99, 0).unwrap();
     let attr = fs.getattr(hello).unwrap();
     assert_eq!((attr.atime, attr.mtime, attr.ctime), (99, 43, 44));
     let statfs = fs.statfs();

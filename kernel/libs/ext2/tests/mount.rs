@@ -210,3 +210,81 @@ fn stale_superblock_free_counts_are_recounted_from_the_groups() {
     image.put(fs);
     image.assert_clean();
 }
+
+#[test]
+fn seek_data_and_hole_follow_the_block_map() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &[]);
+    let (mut fs, _) = image.mount();
+    let f = fs.create(ROOT_INO, b"sparse", OWNER).unwrap();
+    // A 1 MiB hole, then 3 bytes (the conformance program's file).
+    fs.write_at(f, 1 << 20, b"abc").unwrap();
+    assert_eq!(fs.seek(f, 0, true).unwrap(), Some(1 << 20));
+    assert_eq!(fs.seek(f, 0, false).unwrap(), Some(0));
+    assert_eq!(fs.seek(f, (1 << 20) + 1, true).unwrap(), Some((1 << 20) + 1));
+    assert_eq!(fs.seek(f, (1 << 20) + 1, false).unwrap(), Some((1 << 20) + 3));
+    assert_eq!(fs.seek(f, 2 << 20, true).unwrap(), None);
+    assert_eq!(fs.seek(f, 2 << 20, false).unwrap(), None);
+    // Data then a hole at the end: SEEK_DATA past the data finds none.
+    let g = fs.create(ROOT_INO, b"tail-hole", OWNER).unwrap();
+    fs.write_at(g, 0, b"x").unwrap();
+    fs.setattr(g, &kernel_ext2::SetAttr { size: Some(8192), ..Default::default() }).unwrap();
+    assert_eq!(fs.seek(g, 0, true).unwrap(), Some(0));
+    assert_eq!(fs.seek(g, 0, false).unwrap(), Some(1024));
+    assert_eq!(fs.seek(g, 2000, true).unwrap(), None);
+    image.put(fs);
+    image.assert_clean();
+}
+
+#[test]
+fn nanoseconds_are_kept_in_large_inodes() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &["-I", "256"]);
+    let (mut fs, _) = image.mount();
+    let f = fs.create(ROOT_INO, b"t", OWNER).unwrap();
+    let change = kernel_ext2::SetAttr {
+        atime: Some(1_000_000_000),
+        atime_nsec: 111_000_000,
+        mtime: Some(1_200_000_000),
+        mtime_nsec: 222_000_000,
+        ..Default::default()
+    };
+    fs.setattr(f, &change).unwrap();
+    let a = fs.getattr(f).unwrap();
+    assert_eq!(
+        (a.atime, a.atime_nsec, a.mtime, a.mtime_nsec),
+        (1_000_000_000, 111_000_000, 1_200_000_000, 222_000_000)
+    );
+    fs.touch_atime(f, 1_300_000_000, 5).unwrap();
+    assert_eq!(fs.getattr(f).unwrap().atime_nsec, 5);
+    image.put(fs);
+    image.assert_clean();
+    assert!(image.debugfs("stat /t").contains("atime: 0x4d7c6d00:00000014"));
+}
+
+#[test]
+fn exchange_swaps_entries_and_fixes_parents() {
+    let Some(tools) = e2fsprogs() else { return };
+    let image = tools.mkfs(1024, 4096, None, &[]);
+    let (mut fs, _) = image.mount();
+    let dir = NewInode { perm: 0o755, uid: 0, gid: 0 };
+    let f1 = fs.create(ROOT_INO, b"f1", OWNER).unwrap();
+    let f2 = fs.create(ROOT_INO, b"f2", OWNER).unwrap();
+    fs.exchange(ROOT_INO, b"f1", ROOT_INO, b"f2").unwrap();
+    assert_eq!((fs.lookup(ROOT_INO, b"f1").unwrap(), fs.lookup(ROOT_INO, b"f2").unwrap()), (f2, f1));
+    // A directory and a file in different parents trade places.
+    let p = fs.mkdir(ROOT_INO, b"p", dir).unwrap();
+    let d = fs.mkdir(ROOT_INO, b"d", dir).unwrap();
+    fs.mkdir(d, b"inner", dir).unwrap();
+    let g = fs.create(p, b"g", OWNER).unwrap();
+    let root_links = fs.getattr(ROOT_INO).unwrap().nlink;
+    fs.exchange(ROOT_INO, b"d", p, b"g").unwrap();
+    assert_eq!(fs.lookup(p, b"g").unwrap(), d);
+    assert_eq!(fs.lookup(ROOT_INO, b"d").unwrap(), g);
+    assert_eq!(fs.lookup(d, b"..").unwrap(), p);
+    assert_eq!(fs.getattr(ROOT_INO).unwrap().nlink, root_links - 1);
+    assert_eq!(fs.getattr(p).unwrap().nlink, 3);
+    assert_eq!(fs.exchange(ROOT_INO, b"f1", ROOT_INO, b"missing"), Err(Error::NotFound));
+    image.put(fs);
+    image.assert_clean();
+}

@@ -19,7 +19,7 @@ pub mod page;
 pub mod tmpfs;
 
 pub use dentry::{Dentry, Superblock};
-pub use namespace::{Last, Mount, Namespace, Parent, Path, Umount, MAX_SYMLINKS};
+pub use namespace::{AtimePolicy, Last, Mount, Namespace, Parent, Path, Umount, MAX_SYMLINKS};
 pub use node::*;
 pub use ops::Rename;
 pub use page::{PageAlloc, VecPages, PAGE_SIZE};

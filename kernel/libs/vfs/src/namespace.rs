@@ -15,7 +15,7 @@ use spin::Mutex;
 
 use crate::access;
 use crate::dentry::{Dentry, Superblock};
-use crate::node::{Attr, Inode, Result, S_IFLNK, S_IFMT};
+use crate::node::{Attr, Inode, Result, Time, S_IFLNK, S_IFMT};
 
 /// Most symlinks one resolution follows (Linux's `MAXSYMLINKS`).
 pub const MAX_SYMLINKS: u32 = 40;
@@ -37,6 +37,32 @@ pub struct Mount {
     expiry_mark: AtomicU64,
     /// MS_RDONLY: changes through it fail with EROFS.
     pub readonly: bool,
+    /// When reads update access times.
+    pub atime: AtimePolicy,
+}
+
+/// A mount's access-time policy (MS_NOATIME, MS_NODIRATIME, MS_STRICTATIME;
+/// the default is Linux's relatime).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AtimePolicy {
+    /// Never update atime.
+    pub noatime: bool,
+    /// Never update directories' atime.
+    pub nodiratime: bool,
+    /// Update atime on every access (otherwise relatime).
+    pub strictatime: bool,
+}
+
+impl AtimePolicy {
+    /// Whether an access at `now` updates an inode with these times
+    /// (`is_dir` for nodiratime): relatime updates when atime is not later
+    /// than mtime or ctime, or is a day old; never to the same value.
+    pub fn needs_update(&self, is_dir: bool, atime: Time, mtime: Time, ctime: Time, now: Time) -> bool {
+        if self.noatime || (self.nodiratime && is_dir) || atime == now {
+            return false;
+        }
+        self.strictatime || mtime >= atime || ctime >= atime || now.sec - atime.sec >= 24 * 60 * 60
+    }
 }
 
 impl Mount {
@@ -131,6 +157,7 @@ impl Namespace {
             crossings: AtomicU64::new(0),
             expiry_mark: AtomicU64::new(NO_MARK),
             readonly: false,
+            atime: AtimePolicy::default(),
         });
         let root = Path { mount: mount.clone(), dentry: sb.root.clone() };
         Namespace { root, mounts: Mutex::new(alloc::vec![mount]) }
@@ -151,6 +178,21 @@ impl Namespace {
         options: &str,
         readonly: bool,
     ) -> Result<()> {
+        self.mount_with_atime(at, sb, fstype, source, options, readonly, AtimePolicy::default())
+    }
+
+    /// `mount` with an access-time policy other than relatime.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mount_with_atime(
+        &self,
+        at: &Path,
+        sb: Arc<Superblock>,
+        fstype: &str,
+        source: &str,
+        options: &str,
+        readonly: bool,
+        atime: AtimePolicy,
+    ) -> Result<()> {
         if !at.is_dir() {
             return Err(Errno::ENOTDIR);
         }
@@ -166,6 +208,7 @@ impl Namespace {
             crossings: AtomicU64::new(0),
             expiry_mark: AtomicU64::new(NO_MARK),
             readonly,
+            atime,
         };
         self.mounts.lock().push(Arc::new(m));
         Ok(())

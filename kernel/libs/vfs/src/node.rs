@@ -313,6 +313,13 @@ pub trait Inode: Send + Sync {
         Ok(())
     }
 
+    /// A read's access-time update: atime alone, ctime untouched (the
+    /// kernel decides when, by the mount's atime policy: relatime unless
+    /// noatime or strictatime). Nothing for inodes without times.
+    fn touch_atime(&self, _atime: Time) -> Result<()> {
+        Ok(())
+    }
+
     /// For downcasting to the implementation (`link`, `rename`, and the
     /// kernel's special nodes).
     fn as_any(&self) -> &dyn Any;

@@ -125,6 +125,8 @@ impl Inode for Ext2Inode {
             atime: c.atime.map(|t| t.sec as u32),
             mtime: c.mtime.map(|t| t.sec as u32),
             ctime: None,
+            atime_nsec: c.atime.map_or(0, |t| t.nsec),
+            mtime_nsec: c.mtime.map_or(0, |t| t.nsec),
         };
         self.fs.with(|fs| fs.setattr(self.ino, &change)).map(|_| ())
     }

@@ -274,6 +274,33 @@ fn setattr_changes_only_what_it_names() {
 }
 
 #[test]
+fn touch_atime_sets_atime_alone_and_relatime_decides_when() {
+    let fs = fs(8);
+    let f = file(&fs, "f");
+    let before = f.getattr().unwrap();
+    f.touch_atime(Time { sec: 5, nsec: 0 }).unwrap();
+    let a = f.getattr().unwrap();
+    assert_eq!(a.atime, Time { sec: 5, nsec: 0 });
+    assert_eq!((a.mtime, a.ctime), (before.mtime, before.ctime));
+    let t = |sec| Time { sec, nsec: 0 };
+    let relatime = kernel_vfs::AtimePolicy::default();
+    // atime not after mtime or ctime: updated; later and recent: kept.
+    assert!(relatime.needs_update(false, t(10), t(10), t(5), t(20)));
+    assert!(relatime.needs_update(false, t(10), t(5), t(12), t(20)));
+    assert!(!relatime.needs_update(false, t(10), t(5), t(5), t(20)));
+    // A day old: updated; never to the same time.
+    assert!(relatime.needs_update(false, t(10), t(5), t(5), t(10 + 86_400)));
+    assert!(!relatime.needs_update(false, t(20), t(25), t(5), t(20)));
+    let strict = kernel_vfs::AtimePolicy { strictatime: true, ..Default::default() };
+    assert!(strict.needs_update(false, t(10), t(5), t(5), t(20)));
+    let noatime = kernel_vfs::AtimePolicy { noatime: true, ..Default::default() };
+    assert!(!noatime.needs_update(false, t(10), t(10), t(10), t(20)));
+    let nodiratime = kernel_vfs::AtimePolicy { nodiratime: true, ..Default::default() };
+    assert!(!nodiratime.needs_update(true, t(10), t(10), t(10), t(20)));
+    assert!(nodiratime.needs_update(false, t(10), t(10), t(10), t(20)));
+}
+
+#[test]
 fn a_size_limit_is_enospc_and_counts_in_statfs() {
     let fs = Tmpfs::with_limit(9, VecPages::new(100), clock, 0o1777, ROOT, Some(3));
     assert_eq!((fs.statfs().blocks, fs.statfs().blocks_free), (3, 3));

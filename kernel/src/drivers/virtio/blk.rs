@@ -1,5 +1,6 @@
 //! virtio-blk disks: whole-sector reads and writes that sleep until the
-//! device's interrupt, one request in flight per disk, and FLUSH.
+//! device's interrupt, one request in flight per disk, and FLUSH (which
+//! sleeps on the interrupt too).
 
 use alloc::string::String;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -7,11 +8,13 @@ use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel_abi::Errno;
 use spin::Mutex;
 
-use super::hal::{BlkError, BlkQueue, BOUNCE_BYTES};
+use super::hal::{BlkError, BlkQueue, Op, BOUNCE_BYTES};
 use crate::arch::IrqGuard;
 use crate::process::sched;
 
 pub const SECTOR: usize = 512;
+/// The most bytes one request moves.
+pub const MAX_REQUEST: usize = BOUNCE_BYTES;
 
 pub struct Disk {
     /// `vda`, `vdb`, ...
@@ -21,6 +24,8 @@ pub struct Disk {
     /// Size in 512-byte sectors.
     pub sectors: u64,
     pub readonly: bool,
+    /// The device has a volatile write cache (FLUSH was negotiated).
+    has_flush: bool,
     queue: Mutex<BlkQueue>,
     /// Set while a process owns the queue for a request (the others sleep).
     busy: AtomicBool,
@@ -36,6 +41,7 @@ impl Disk {
             intid,
             sectors: queue.capacity(),
             readonly: queue.readonly(),
+            has_flush: queue.has_flush(),
             queue: Mutex::new(queue),
             busy: AtomicBool::new(false),
             completed: AtomicU64::new(0),
@@ -66,7 +72,7 @@ impl Disk {
         self.check(sector, buf.len())?;
         for (i, chunk) in buf.chunks_mut(BOUNCE_BYTES).enumerate() {
             let at = sector + (i * BOUNCE_BYTES / SECTOR) as u64;
-            self.transfer(false, at, chunk.len(), |b| chunk.copy_from_slice(&b[..chunk.len()]))?;
+            self.request(Op::Read, at, chunk.len(), |b| chunk.copy_from_slice(&b[..chunk.len()]))?;
         }
         Ok(())
     }
@@ -79,18 +85,58 @@ impl Disk {
         self.check(sector, data.len())?;
         for (i, chunk) in data.chunks(BOUNCE_BYTES).enumerate() {
             let at = sector + (i * BOUNCE_BYTES / SECTOR) as u64;
-            self.transfer(true, at, chunk.len(), |b| b[..chunk.len()].copy_from_slice(chunk))?;
+            self.request(Op::Write, at, chunk.len(), |b| b[..chunk.len()].copy_from_slice(chunk))?;
         }
         Ok(())
     }
 
+    /// Reads whole sectors from `sector` into `parts` (consecutive on the
+    /// disk, together at most `BOUNCE_BYTES`) in one request: the page
+    /// cache reads a run of pages at once.
+    pub fn read_parts(&self, sector: u64, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > BOUNCE_BYTES {
+            return Err(Errno::EINVAL);
+        }
+        self.check(sector, len)?;
+        self.request(Op::Read, sector, len, |b| {
+            let mut at = 0;
+            for p in parts.iter_mut() {
+                p.copy_from_slice(&b[at..at + p.len()]);
+                at += p.len();
+            }
+        })
+    }
+
+    /// Writes `parts` (consecutive on the disk, together at most
+    /// `BOUNCE_BYTES`, whole sectors) at `sector` in one request.
+    pub fn write_parts(&self, sector: u64, parts: &[&[u8]]) -> Result<(), Errno> {
+        if self.readonly {
+            return Err(Errno::EROFS);
+        }
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > BOUNCE_BYTES {
+            return Err(Errno::EINVAL);
+        }
+        self.check(sector, len)?;
+        self.request(Op::Write, sector, len, |b| {
+            let mut at = 0;
+            for p in parts {
+                b[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+        })
+    }
+
     /// Makes every completed write durable (VIRTIO_BLK_T_FLUSH, when the
-    /// device offered it; without a volatile cache there is nothing to do).
+    /// device offered it; without a volatile cache there is nothing to
+    /// do). The caller sleeps until the device's interrupt, as for reads
+    /// and writes.
     pub fn flush(&self) -> Result<(), Errno> {
-        self.own();
-        let r = self.with_queue(|q| q.flush());
-        self.release();
-        r.map_err(|e| self.io_error("flush", 0, e))
+        if !self.has_flush {
+            return Ok(());
+        }
+        self.request(Op::Flush, 0, 0, |_| {})
     }
 
     fn check(&self, sector: u64, len: usize) -> Result<(), Errno> {
@@ -111,26 +157,25 @@ impl Disk {
         sched::notify();
     }
 
-    /// One request of at most `BOUNCE_BYTES`: `fill` before a write, or
-    /// `fill` with the data read after a read (both on the bounce buffer).
-    fn transfer(&self, write: bool, sector: u64, len: usize, fill: impl FnOnce(&mut [u8])) -> Result<(), Errno> {
+    /// One request (at most `BOUNCE_BYTES` of data): `fill` the bounce
+    /// buffer before a write, or `fill` from it after a read. The caller
+    /// sleeps until the device's interrupt completes the request.
+    fn request(&self, op: Op, sector: u64, len: usize, fill: impl FnOnce(&mut [u8])) -> Result<(), Errno> {
         let mut fill = Some(fill);
         self.own();
         let started = self.with_queue(|q| {
-            if write {
+            if op == Op::Write {
                 let b = q.buffer().ok_or(BlkError::Busy)?;
                 fill.take().map(|f| f(b));
-                q.start(true, sector, len)
-            } else {
-                q.start(false, sector, len)
             }
+            q.start(op, sector, len)
         });
 
         let result = match started {
             Ok(()) => sched::wait_for(|| self.with_queue(|q| q.finish())),
             Err(e) => Err(e),
         };
-        if result.is_ok() && !write {
+        if result.is_ok() && op == Op::Read {
             self.with_queue(|q| q.buffer().zip(fill.take()).map(|(b, f)| f(b)));
         }
         self.release();
@@ -139,7 +184,14 @@ impl Disk {
                 self.completed.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
-            Err(e) => Err(self.io_error(if write { "write" } else { "read" }, sector, e)),
+            Err(e) => {
+                let what = match op {
+                    Op::Read => "read",
+                    Op::Write => "write",
+                    Op::Flush => "flush",
+                };
+                Err(self.io_error(what, sector, e))
+            }
         }
     }
 

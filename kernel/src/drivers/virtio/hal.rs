@@ -1,7 +1,8 @@
 //! The unsafe half of the virtio drivers: `virtio-drivers`' `Hal` over the
 //! frame allocator and the linear map, the MMIO transport over a DTB window,
-//! and `BlkQueue`, the one safe door to the crate's non-blocking block
-//! requests (whose buffers the device owns until the request completes).
+//! and `BlkQueue`, the one safe door to block requests built on the
+//! crate's virtqueue (whose buffers the device owns until the request
+//! completes): reads, writes and FLUSH, all completed by interrupt.
 //!
 //! DMA memory is always kernel memory in the linear map: rings and the
 //! bounce buffer are contiguous frames from the frame allocator, request
@@ -11,9 +12,10 @@
 use alloc::boxed::Box;
 use core::ptr::NonNull;
 
-use virtio_drivers::device::blk::{BlkReq, BlkResp, VirtIOBlk, SECTOR_SIZE};
+use virtio_drivers::device::blk::SECTOR_SIZE;
+use virtio_drivers::queue::VirtQueue;
 use virtio_drivers::transport::mmio::{MmioTransport, VirtIOHeader};
-use virtio_drivers::transport::DeviceType;
+use virtio_drivers::transport::{DeviceStatus, DeviceType, Transport};
 use virtio_drivers::{BufferDirection, Hal, PhysAddr};
 
 use crate::arch::layout::{phys_to_virt, KERNEL_OFFSET};
@@ -145,27 +147,56 @@ pub fn mmio_transport(pa: u64, size: u64) -> Result<(MmioTransport<'static>, Dev
 }
 
 /// The largest transfer one request moves (the bounce buffer).
-pub const BOUNCE_BYTES: usize = 64 * 1024;
+pub const BOUNCE_BYTES: usize = 1024 * 1024;
 
+/// Request types (virtio 1.2, 5.2.6).
+const T_IN: u32 = 0;
+const T_OUT: u32 = 1;
+const T_FLUSH: u32 = 4;
+/// Feature bits this driver negotiates.
+const F_RO: u64 = 1 << 5;
+const F_FLUSH: u64 = 1 << 9;
+const F_RING_INDIRECT_DESC: u64 = 1 << 28;
+const F_RING_EVENT_IDX: u64 = 1 << 29;
+const F_VERSION_1: u64 = 1 << 32;
+const QUEUE: u16 = 0;
+const QUEUE_SIZE: usize = 16;
+
+/// A request's header (type, reserved, sector: little-endian) and the
+/// status byte the device writes back.
 #[derive(Default)]
 struct Slot {
-    req: BlkReq,
-    resp: BlkResp,
+    header: [u8; 16],
+    status: [u8; 1],
+}
+
+/// What a request does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Op {
+    Read,
+    Write,
+    Flush,
 }
 
 #[derive(Clone, Copy)]
 struct InFlight {
     token: u16,
-    write: bool,
+    op: Op,
     len: usize,
 }
 
-/// A virtio block device with one request in flight at most: the request
-/// header, status and data live in memory this value owns (a heap box and
-/// a bounce buffer of frames), lent to the device from `start` until
+/// A virtio block device with one request in flight at most, driven
+/// through the crate's `VirtQueue` directly (0.13's `VirtIOBlk` has no
+/// non-blocking FLUSH, so this builds every request itself: reads,
+/// writes and FLUSH all complete with an interrupt). The request header,
+/// status and data live in memory this value owns (a heap box and a
+/// bounce buffer of frames), lent to the device from `start` until
 /// `finish` sees the answer; in between nothing else can touch them.
 pub struct BlkQueue {
-    dev: VirtIOBlk<KernelHal, MmioTransport<'static>>,
+    transport: MmioTransport<'static>,
+    queue: VirtQueue<KernelHal, QUEUE_SIZE>,
+    capacity: u64,
+    features: u64,
     bounce: DmaPages,
     slot: Box<Slot>,
     in_flight: Option<InFlight>,
@@ -178,30 +209,59 @@ pub enum BlkError {
     Busy,
     BadLength,
     Device(#[allow(dead_code)] virtio_drivers::Error),
+    /// The device answered with this status (1: I/O error, 2: unsupported).
+    Status(#[allow(dead_code)] u8),
 }
 
 impl BlkQueue {
-    /// Initialises the device (features: FLUSH, RO, indirect descriptors,
-    /// event index; the crate negotiates them) with interrupts on.
-    pub fn new(transport: MmioTransport<'static>) -> Result<BlkQueue, BlkError> {
-        let mut dev = VirtIOBlk::<KernelHal, _>::new(transport).map_err(BlkError::Device)?;
-        dev.enable_interrupts();
+    /// Initialises the device (virtio 1.2, 3.1.1; features: FLUSH, RO,
+    /// indirect descriptors, event index, VERSION_1) with interrupts on.
+    pub fn new(mut transport: MmioTransport<'static>) -> Result<BlkQueue, BlkError> {
+        transport.set_status(DeviceStatus::empty());
+        transport.set_status(DeviceStatus::ACKNOWLEDGE | DeviceStatus::DRIVER);
+        let offered = transport.read_device_features();
+        let features = offered & (F_RO | F_FLUSH | F_RING_INDIRECT_DESC | F_RING_EVENT_IDX | F_VERSION_1);
+        transport.write_driver_features(features);
+        transport.set_status(DeviceStatus::ACKNOWLEDGE | DeviceStatus::DRIVER | DeviceStatus::FEATURES_OK);
+        transport.set_guest_page_size(PAGE as u32);
+        // Configuration space: capacity (le64, in two halves) at offset 0.
+        let capacity = transport
+            .read_consistent(|| {
+                let low: u32 = transport.read_config_space(0)?;
+                let high: u32 = transport.read_config_space(4)?;
+                Ok(u64::from(low) | (u64::from(high) << 32))
+            })
+            .map_err(BlkError::Device)?;
+        let mut queue = VirtQueue::new(
+            &mut transport,
+            QUEUE,
+            features & F_RING_INDIRECT_DESC != 0,
+            features & F_RING_EVENT_IDX != 0,
+        )
+        .map_err(BlkError::Device)?;
+        transport.finish_init();
+        queue.set_dev_notify(true);
         let bounce = DmaPages::alloc(BOUNCE_BYTES / PAGE).ok_or(BlkError::Device(virtio_drivers::Error::DmaError))?;
-        Ok(BlkQueue { dev, bounce, slot: Box::default(), in_flight: None })
+        Ok(BlkQueue { transport, queue, capacity, features, bounce, slot: Box::default(), in_flight: None })
     }
 
     /// Size in 512-byte sectors.
     pub fn capacity(&self) -> u64 {
-        self.dev.capacity()
+        self.capacity
     }
 
     pub fn readonly(&self) -> bool {
-        self.dev.readonly()
+        self.features & F_RO != 0
+    }
+
+    /// True when the device has a volatile cache to FLUSH.
+    pub fn has_flush(&self) -> bool {
+        self.features & F_FLUSH != 0
     }
 
     /// Acknowledges the device's interrupt (its ISR status register).
     pub fn ack_interrupt(&mut self) {
-        self.dev.ack_interrupt();
+        self.transport.ack_interrupt();
     }
 
     /// The bounce buffer, to fill before a write or read after a read;
@@ -213,32 +273,46 @@ impl BlkQueue {
         Some(self.bounce.bytes_mut())
     }
 
-    /// Sends a read (into the bounce buffer) or a write (from it) of `len`
-    /// bytes at `sector`; the answer comes with an interrupt.
-    pub fn start(&mut self, write: bool, sector: u64, len: usize) -> Result<(), BlkError> {
+    /// Sends a read (into the bounce buffer), a write (from it) of `len`
+    /// bytes at `sector`, or a FLUSH (no data); the answer comes with an
+    /// interrupt.
+    pub fn start(&mut self, op: Op, sector: u64, len: usize) -> Result<(), BlkError> {
         if self.in_flight.is_some() {
             return Err(BlkError::Busy);
         }
-        if len == 0 || len > BOUNCE_BYTES || len % SECTOR_SIZE != 0 {
+        let len = if op == Op::Flush { 0 } else { len };
+        if op != Op::Flush && (len == 0 || len > BOUNCE_BYTES || len % SECTOR_SIZE != 0) {
             return Err(BlkError::BadLength);
         }
-        let buf = &mut self.bounce.bytes_mut()[..len];
+        let kind = match op {
+            Op::Read => T_IN,
+            Op::Write => T_OUT,
+            Op::Flush => T_FLUSH,
+        };
         let slot = &mut *self.slot;
+        slot.header[..4].copy_from_slice(&kind.to_le_bytes());
+        slot.header[4..8].fill(0);
+        slot.header[8..].copy_from_slice(&if op == Op::Flush { 0 } else { sector }.to_le_bytes());
+        slot.status[0] = 0xff;
+        let buf = &mut self.bounce.bytes_mut()[..len];
         // SAFETY: the header, the status and the data are owned by `self`
         // (a heap box and frames: they do not move when `self` does), and
         // while `in_flight` is set nothing reads or writes them: `buffer`
         // refuses, `start` refuses, and `Drop` leaks them rather than free
-        // memory the device may still write. `finish` passes the same three
-        // back to the crate.
+        // memory the device may still write. `finish` passes the same
+        // buffers back to `pop_used`.
         let token = unsafe {
-            if write {
-                self.dev.write_blocks_nb(sector as usize, &mut slot.req, buf, &mut slot.resp)
-            } else {
-                self.dev.read_blocks_nb(sector as usize, &mut slot.req, buf, &mut slot.resp)
+            match op {
+                Op::Read => self.queue.add(&[&slot.header], &mut [buf, &mut slot.status]),
+                Op::Write => self.queue.add(&[&slot.header, buf], &mut [&mut slot.status]),
+                Op::Flush => self.queue.add(&[&slot.header], &mut [&mut slot.status]),
             }
         }
         .map_err(BlkError::Device)?;
-        self.in_flight = Some(InFlight { token, write, len });
+        if self.queue.should_notify() {
+            self.transport.notify(QUEUE);
+        }
+        self.in_flight = Some(InFlight { token, op, len });
         Ok(())
     }
 
@@ -246,7 +320,7 @@ impl BlkQueue {
     /// (None until then, or when none is in flight).
     pub fn finish(&mut self) -> Option<Result<(), BlkError>> {
         let f = self.in_flight?;
-        if self.dev.peek_used() != Some(f.token) {
+        if self.queue.peek_used() != Some(f.token) {
             return None;
         }
         let buf = &mut self.bounce.bytes_mut()[..f.len];
@@ -254,30 +328,26 @@ impl BlkQueue {
         // SAFETY: the same header, status and buffer `start` lent for this
         // token (nothing touched them since: `in_flight` was set), and the
         // device has put the token in the used ring, so it is done with them.
-        let result = unsafe {
-            if f.write {
-                self.dev.complete_write_blocks(f.token, &slot.req, buf, &mut slot.resp)
-            } else {
-                self.dev.complete_read_blocks(f.token, &slot.req, buf, &mut slot.resp)
+        let popped = unsafe {
+            match f.op {
+                Op::Read => self.queue.pop_used(f.token, &[&slot.header], &mut [buf, &mut slot.status]),
+                Op::Write => self.queue.pop_used(f.token, &[&slot.header, buf], &mut [&mut slot.status]),
+                Op::Flush => self.queue.pop_used(f.token, &[&slot.header], &mut [&mut slot.status]),
             }
         };
         self.in_flight = None;
-        Some(result.map_err(BlkError::Device))
-    }
-
-    /// VIRTIO_BLK_T_FLUSH: the device's volatile cache reaches the medium.
-    /// The crate offers no non-blocking flush (0.13), so this one request
-    /// waits for its answer in place; it comes only from sync paths.
-    pub fn flush(&mut self) -> Result<(), BlkError> {
-        if self.in_flight.is_some() {
-            return Err(BlkError::Busy);
-        }
-        self.dev.flush().map_err(BlkError::Device)
+        Some(match popped {
+            Err(e) => Err(BlkError::Device(e)),
+            Ok(_) if slot.status[0] == 0 => Ok(()),
+            Ok(_) => Err(BlkError::Status(slot.status[0])),
+        })
     }
 }
 
 impl Drop for BlkQueue {
     fn drop(&mut self) {
+        // The device lets go of the rings (the crate's `VirtIOBlk` does this).
+        self.transport.queue_unset(QUEUE);
         if self.in_flight.is_some() {
             // The device may still write these: never give them back.
             core::mem::forget(core::mem::replace(&mut self.bounce, DmaPages { pa: 0, pages: 0 }));

@@ -433,11 +433,17 @@ impl ProcNode {
             }
             ProcNode::Meminfo => {
                 let (total, free) = crate::mm::frame::stats();
+                // The page cache's pages are Linux's "Buffers" (a block
+                // device's cache); the clean ones count as available.
+                let (cached, dirty) = crate::block::cache::stats();
+                let available = free + crate::block::cache::reclaimable_pages();
                 format!(
-                    "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:                0 kB\n",
+                    "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:        {:8} kB\nCached:                0 kB\nDirty:          {:8} kB\n",
                     total * 4,
                     free * 4,
-                    free * 4
+                    available * 4,
+                    cached * 4,
+                    dirty * 4
                 )
             }
             ProcNode::Cpuinfo => {

@@ -21,7 +21,12 @@ impl Frame {
     /// A fresh frame, zeroed. Safe: the frame comes from the allocator,
     /// which no one else holds it from.
     pub fn alloc_zeroed() -> Option<Frame> {
-        let mut f = Frame { pa: frame::alloc()? };
+        // Memory pressure: the page cache gives back clean pages, then retry.
+        let pa = frame::alloc().or_else(|| {
+            crate::block::cache::shrink(64);
+            frame::alloc()
+        })?;
+        let mut f = Frame { pa };
         f.bytes_mut().fill(0);
         Some(f)
     }

@@ -512,13 +512,14 @@ impl<P: PageAlloc> Inode for Node<P> {
         Ok(())
     }
 
+    fn touch_atime(&self, atime: Time) -> Result<()> {
+        self.meta.lock().atime = atime;
+        Ok(())
+    }
+
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         match &self.body {
-            Body::File(d) => {
-                let n = d.lock().read_at(offset, buf);
-                self.meta.lock().atime = self.now();
-                Ok(n)
-            }
+            Body::File(d) => Ok(d.lock().read_at(offset, buf)),
             Body::Dir(_) => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }

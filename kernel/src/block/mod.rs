@@ -2,7 +2,8 @@
 //! tables, read by `kernel-partition`) as Linux numbers them for
 //! virtio-blk (major 254, 16 minors per disk: `vda` 254:0, `vda1` 254:1,
 //! `vdb` 254:16), byte-addressed reads and writes over whole-sector I/O,
-//! and /proc/partitions.
+//! and /proc/partitions. Every read and write goes through the page
+//! cache (`cache`).
 
 use alloc::format;
 use alloc::string::String;
@@ -15,6 +16,8 @@ use kernel_partition::{SectorSource, SECTOR_SIZE};
 use spin::Mutex;
 
 use crate::drivers::virtio::blk::Disk;
+
+pub mod cache;
 
 /// virtio-blk's major number on Linux (the first dynamic block major).
 pub const VIRTBLK_MAJOR: u32 = 254;
@@ -45,7 +48,7 @@ impl SectorSource for Source<'_> {
         self.0.sectors
     }
     fn read_sector(&mut self, lba: u64, buf: &mut [u8; SECTOR_SIZE]) -> Result<(), Errno> {
-        self.0.read(lba, buf)
+        cache::read(self.0, lba, buf)
     }
 }
 
@@ -143,7 +146,7 @@ impl BlockDev {
             let n = (len - done).min(CHUNK - skip);
             let span = (skip + n).div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
             tmp.resize(span, 0);
-            self.disk.read(self.start + at / SECTOR_SIZE as u64, &mut tmp[..span])?;
+            cache::read(&self.disk, self.start + at / SECTOR_SIZE as u64, &mut tmp[..span])?;
             buf[done..done + n].copy_from_slice(&tmp[skip..skip + n]);
             done += n;
         }
@@ -169,21 +172,30 @@ impl BlockDev {
             tmp.resize(span, 0);
             if skip != 0 || n != span {
                 // Keep the bytes of the first and last sector we do not write.
-                self.disk.read(sector, &mut tmp[..SECTOR_SIZE])?;
+                cache::read(&self.disk, sector, &mut tmp[..SECTOR_SIZE])?;
                 if span > SECTOR_SIZE {
-                    self.disk.read(sector + (span / SECTOR_SIZE) as u64 - 1, &mut tmp[span - SECTOR_SIZE..span])?;
+                    cache::read(
+                        &self.disk,
+                        sector + (span / SECTOR_SIZE) as u64 - 1,
+                        &mut tmp[span - SECTOR_SIZE..span],
+                    )?;
                 }
             }
             tmp[skip..skip + n].copy_from_slice(&data[done..done + n]);
-            self.disk.write(sector, &tmp[..span])?;
+            cache::write(&self.disk, sector, &tmp[..span])?;
             done += n;
         }
         Ok(len)
     }
 
-    /// fsync/BLKFLSBUF: writes are not cached here, so only the device's
-    /// cache is left to flush.
+    /// fsync: the disk's dirty pages written back, then FLUSH (a
+    /// partition shares its disk's pages, so the whole disk goes).
     pub fn flush(&self) -> Result<(), Errno> {
-        self.disk.flush()
+        cache::sync_disk(&self.disk)
+    }
+
+    /// BLKFLSBUF: as `flush`, and the disk's clean pages are dropped.
+    pub fn invalidate(&self) -> Result<(), Errno> {
+        cache::invalidate(&self.disk)
     }
 }
