@@ -179,8 +179,8 @@ fn e2e_lava_run_gives_the_scenario_results() {
 
     // Both engines judge by the same rule, the job's exit-status markers:
     // each LAVA step case passes exactly when the exit status xtask saw
-    // matches the step's success pattern, each LAVA test exactly when all
-    // its steps do. A test xtask passed passes under LAVA (xtask also checks
+    // matches the step's success pattern. A test xtask passed has every
+    // step case passed under LAVA (xtask also checks
     // output, which the export leaves out: on a loaded machine a timing
     // check can fail there alone, which is not a difference of the engines).
     let mut compared = 0;
@@ -199,7 +199,9 @@ fn e2e_lava_run_gives_the_scenario_results() {
                 all &= by_status;
                 compared += 1;
             }
-            assert_eq!(lava_tests.get(name), Some(&all), "{name}");
+            // LAVA's `0_<test>` case only says the test ran to its end (it
+            // passes with failed steps): the verdict is its step cases'.
+            assert!(lava_tests.contains_key(name), "LAVA did not run {name}");
             if passed[name] {
                 assert!(all, "{name} passed under xtask, failed under LAVA");
             }
