@@ -10,6 +10,7 @@
 //! | 3 | the environment failed: a build, a host tool, QEMU |
 //! | 4 | no test ran: every selected test was skipped (`--no-tests=fail`, the default) |
 //! | 130 | interrupted (Ctrl-C, SIGTERM, SIGHUP) |
+//! | 141 | stdout was closed early (`cargo xtask list --json \| head`): quietly, as a shell reports SIGPIPE |
 
 use crate::compare::CompareError;
 use crate::config::ConfigError;
@@ -22,6 +23,9 @@ pub enum Exit {
     /// Every selected test was skipped (nextest's `NO_TESTS_RUN`).
     NoTestsRan,
     Interrupted,
+    /// Stdout is a pipe whose reader went away (`main.rs` catches the
+    /// panic of `println!`): 128 + SIGPIPE, what a shell reports.
+    BrokenPipe,
     /// A child's own status, passed through (`cargo xtask run`).
     Child(i32),
 }
@@ -33,6 +37,7 @@ impl Exit {
             Exit::TestFailed => 1,
             Exit::NoTestsRan => 4,
             Exit::Interrupted => 130,
+            Exit::BrokenPipe => 128 + libc::SIGPIPE,
             Exit::Child(code) => code,
         }
     }

@@ -5,8 +5,13 @@
 //! Mapping:
 //! - deploy `to: tmpfs` with the profile's kernel, initramfs and disks as
 //!   images (`image_arg` says how QEMU takes each);
-//! - boot `method: qemu`, `media: tmpfs`, with the profile's prompt;
-//! - one `interactive` test per scenario test that LAVA can drive: each
+//! - per scenario test that LAVA can drive, a boot (`method: qemu`,
+//!   `media: tmpfs`, the profile's prompt) and an `interactive` test: every
+//!   test gets a fresh guest as under `cargo xtask scenario`, and QEMU runs
+//!   with `-snapshot`, so disk writes end with the boot like our per-test
+//!   copy-on-write views (phase-a1's `corrupt-the-guest` deletes /bin; in
+//!   one shared boot every later test failed under lava-run). In the
+//!   interactive test each
 //!   `run` step is a command followed by our exit-status marker
 //!   (`XT-STATUS-<step>:<status>`), a LAVA test case named
 //!   `<test>.step<N>` that passes when the expected status shows up. Output
@@ -115,14 +120,14 @@ fn interactive(profile: &Profile, test: &Test) -> Value {
     json!({ "name": lava_name(&test.name), "prompts": [prompt], "script": script })
 }
 
-/// One LAVA job: deploy, boot and the scenario's exportable tests.
+/// One LAVA job: deploy, then a boot and a test per exportable test.
 pub fn job(profile: &Profile, scenario: &Scenario, images: &Images, commit: Option<&str>) -> Value {
     let q = &profile.qemu;
     let arch = match profile.arch {
         Arch::Aarch64 => "arm64",
         Arch::X86_64 => "amd64",
     };
-    let mut extra: Vec<String> = vec![format!("-smp {}", q.smp), "-nographic".into()];
+    let mut extra: Vec<String> = vec![format!("-smp {}", q.smp), "-nographic".into(), "-snapshot".into()];
     if !profile.cmdline.is_empty() {
         extra.push(format!("-append '{}'", profile.cmdline));
     }
@@ -135,17 +140,32 @@ pub fn job(profile: &Profile, scenario: &Scenario, images: &Images, commit: Opti
         let key = lava_name(name).replace(['-', '.'], "_");
         image_map.insert(key.clone(), image(format!("-drive format=raw,if=virtio,file={{{key}}}"), disk));
     }
-    let mut tests = Vec::new();
+    let boot = json!({ "boot": {
+        "method": "qemu",
+        "media": "tmpfs",
+        "timeout": minutes(profile.timeouts.boot),
+        "prompts": [profile.console.prompt.as_str()],
+    } });
+    let mut actions = vec![json!({ "deploy": { "to": "tmpfs", "timeout": { "minutes": 10 }, "images": image_map } })];
     let mut left_out = Vec::new();
-    let mut longest = profile.timeouts.boot;
+    let mut longest = std::time::Duration::ZERO;
     for test in &scenario.tests {
         match unsupported(test) {
             Some(why) => left_out.push(format!("{}: {why}", test.name)),
             None => {
-                tests.push(interactive(profile, test));
-                longest += test.timeout.unwrap_or(profile.timeouts.test).min(profile.timeouts.test);
+                let timeout = test.timeout.unwrap_or(profile.timeouts.test).min(profile.timeouts.test);
+                longest += profile.timeouts.boot + timeout;
+                actions.push(boot.clone());
+                actions.push(
+                    json!({ "test": { "timeout": minutes(timeout), "interactive": [interactive(profile, test)] } }),
+                );
             }
         }
+    }
+    if actions.len() == 1 {
+        // Nothing to test: the job still boots, as before.
+        longest = profile.timeouts.boot;
+        actions.push(boot);
     }
     let mut metadata = serde_json::Map::new();
     metadata.insert("xtask.profile".into(), json!(profile.name));
@@ -160,18 +180,6 @@ pub fn job(profile: &Profile, scenario: &Scenario, images: &Images, commit: Opti
     let mut context = json!({ "arch": arch, "machine": q.machine, "memory": q.memory_mib, "extra_options": extra });
     if let Some(cpu) = &q.cpu {
         context["cpu"] = json!(cpu);
-    }
-    let mut actions = vec![
-        json!({ "deploy": { "to": "tmpfs", "timeout": { "minutes": 10 }, "images": image_map } }),
-        json!({ "boot": {
-            "method": "qemu",
-            "media": "tmpfs",
-            "timeout": minutes(profile.timeouts.boot),
-            "prompts": [profile.console.prompt.as_str()],
-        } }),
-    ];
-    if !tests.is_empty() {
-        actions.push(json!({ "test": { "timeout": minutes(longest), "interactive": tests } }));
     }
     json!({
         "device_type": "qemu",
