@@ -1,0 +1,469 @@
+//! The IP stack: one smoltcp `Interface` over the virtio-net device (eth0),
+//! its sockets, the TCP listen queues (a real backlog: smoltcp's listening
+//! socket takes one connection, so each listening port keeps several and
+//! moves the established ones to its accept queue), and the memory budget
+//! of socket buffers. Polled from the device interrupt, the timer tick and
+//! after a socket call queued something; never in a busy loop.
+//!
+//! The tables `ip` and the interface ioctls change live in
+//! `kernel_netlink::Rtnl` (RTNL); `apply` copies them into the interface.
+
+use alloc::collections::btree_map::BTreeMap;
+use alloc::string::ToString;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use kernel_abi::Errno;
+use kernel_netlink::{
+    Link, Rtnl, Stats, ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_UP,
+};
+use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
+use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use smoltcp::socket::tcp;
+use smoltcp::time::Instant;
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
+use spin::Mutex;
+
+use crate::arch::IrqGuard;
+use crate::drivers::virtio::net::{Frame, NetDev};
+use crate::process::sched;
+
+/// Interface indexes (Linux numbers lo 1, then the NICs).
+pub const LO_INDEX: u32 = 1;
+pub const ETH0_INDEX: u32 = 2;
+
+/// The cap on all socket buffers together (TCP, UDP, raw, packet and
+/// netlink queues): past it new sockets and queued data get ENOBUFS.
+pub const SOCKET_MEMORY_CAP: usize = 4 << 20;
+static SOCKET_MEMORY: AtomicUsize = AtomicUsize::new(0);
+
+/// Reserves `bytes` of the socket buffer budget (ENOBUFS past the cap).
+pub fn reserve(bytes: usize) -> Result<(), Errno> {
+    let mut cur = SOCKET_MEMORY.load(Ordering::Relaxed);
+    loop {
+        let next = cur.checked_add(bytes).filter(|&n| n <= SOCKET_MEMORY_CAP).ok_or(Errno::ENOBUFS)?;
+        match SOCKET_MEMORY.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => return Ok(()),
+            Err(c) => cur = c,
+        }
+    }
+}
+
+pub fn release(bytes: usize) {
+    SOCKET_MEMORY.fetch_sub(bytes, Ordering::AcqRel);
+}
+
+/// Bytes of socket buffers in use (for the hostile-traffic test's log).
+pub fn memory_in_use() -> usize {
+    SOCKET_MEMORY.load(Ordering::Relaxed)
+}
+
+/// A listening port's connections: sockets in LISTEN or SYN-RECEIVED
+/// (`waiting`) and established ones not yet accepted (`ready`).
+pub struct ListenQueue {
+    pub backlog: usize,
+    pub waiting: Vec<SocketHandle>,
+    pub ready: alloc::collections::VecDeque<SocketHandle>,
+    pub local: smoltcp::wire::IpListenEndpoint,
+}
+
+/// Buffer sizes of the sockets a listening port keeps for new connections.
+pub const LISTEN_BUF: usize = 16 << 10;
+/// How many sockets wait for SYNs on one port at most.
+const SYN_SLOTS: usize = 8;
+
+pub struct Stack {
+    pub iface: Interface,
+    pub sockets: SocketSet<'static>,
+    /// Buffer bytes reserved per socket, released when it is removed.
+    sizes: BTreeMap<SocketHandle, usize>,
+    pub listens: BTreeMap<u16, ListenQueue>,
+    /// Closed by their owner, kept until the connection is over.
+    closing: Vec<(SocketHandle, u64)>,
+    next_port: u16,
+    pub eth_up: bool,
+}
+
+static STACK: Mutex<Option<Stack>> = Mutex::new(None);
+/// The interface, address and route tables (NETLINK_ROUTE, ioctls).
+pub static RTNL: Mutex<Rtnl> = Mutex::new(Rtnl { links: Vec::new(), addrs: Vec::new(), routes: Vec::new() });
+
+fn now() -> Instant {
+    Instant::from_micros((crate::arch::timer::now_ns() / 1000) as i64)
+}
+
+/// Runs `f` on the stack with IRQs masked; ENETDOWN without a NIC.
+pub fn with<R>(f: impl FnOnce(&mut Stack) -> R) -> Result<R, Errno> {
+    let _irq = IrqGuard::new();
+    let mut g = STACK.lock();
+    let r = g.as_mut().map(f).ok_or(Errno::ENETDOWN);
+    drop(g);
+    r
+}
+
+/// Runs `f` on the tables; when it changed them, the interface follows.
+pub fn with_rtnl<R>(f: impl FnOnce(&mut Rtnl) -> (R, bool)) -> R {
+    let (r, changed) = {
+        let _irq = IrqGuard::new();
+        let mut t = RTNL.lock();
+        let r = f(&mut t);
+        drop(t);
+        r
+    };
+    if changed {
+        apply();
+    }
+    r
+}
+
+/// Brings up the tables (lo always; eth0 when a virtio-net device exists)
+/// and the interface.
+pub fn init() {
+    let mut t = Rtnl::default();
+    t.links.push(Link {
+        index: LO_INDEX,
+        name: "lo".to_string(),
+        flags: IFF_UP | IFF_LOOPBACK,
+        mtu: 65536,
+        mac: [0; 6],
+        kind: ARPHRD_LOOPBACK,
+        stats: Stats::default(),
+    });
+    let _ = t.add_addr(kernel_netlink::Addr { index: LO_INDEX, addr: [127, 0, 0, 1], prefix: 8, broadcast: None });
+    let dev = crate::drivers::virtio::net();
+    if let Some(dev) = dev {
+        t.links.push(Link {
+            index: ETH0_INDEX,
+            name: "eth0".to_string(),
+            flags: IFF_BROADCAST | IFF_MULTICAST,
+            mtu: 1500,
+            mac: dev.mac,
+            kind: ARPHRD_ETHER,
+            stats: Stats::default(),
+        });
+    }
+    *RTNL.lock() = t;
+    let Some(dev) = dev else { return };
+    let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(dev.mac)));
+    config.random_seed = crate::arch::timer::counter() ^ 0x9e37_79b9_7f4a_7c15;
+    let mut eth = Eth { dev, up: false };
+    let iface = Interface::new(config, &mut eth, now());
+    let _irq = IrqGuard::new();
+    *STACK.lock() = Some(Stack {
+        iface,
+        sockets: SocketSet::new(vec![]),
+        sizes: BTreeMap::new(),
+        listens: BTreeMap::new(),
+        closing: Vec::new(),
+        next_port: 49152 + (crate::arch::timer::counter() % 4096) as u16,
+        eth_up: false,
+    });
+}
+
+/// Copies eth0's state, addresses and default route into the interface.
+pub fn apply() {
+    let (up, addrs, gateway) = {
+        let _irq = IrqGuard::new();
+        let t = RTNL.lock();
+        let up = t.link(ETH0_INDEX).is_some_and(|l| l.up());
+        let addrs: Vec<_> = t.addrs.iter().filter(|a| a.index == ETH0_INDEX).map(|a| (a.addr, a.prefix)).collect();
+        let gw = t.default_gateway().filter(|(_, oif)| *oif == ETH0_INDEX).map(|(g, _)| g);
+        (up, addrs, gw)
+    };
+    let _ = with(|s| {
+        s.eth_up = up;
+        s.iface.update_ip_addrs(|list| {
+            list.clear();
+            for (a, p) in &addrs {
+                let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::from(*a)), *p));
+            }
+        });
+        match gateway {
+            Some(g) => {
+                let _ = s.iface.routes_mut().add_default_ipv4_route(Ipv4Address::from(g));
+            }
+            None => {
+                s.iface.routes_mut().remove_default_ipv4_route();
+            }
+        }
+    });
+    poll();
+}
+
+/// The timer tick: TCP timers and retransmissions.
+pub fn tick() {
+    poll();
+}
+
+/// Runs the interface until it has nothing more to do, then wakes waiters.
+pub fn poll() {
+    let Some(dev) = crate::drivers::virtio::net() else { return };
+    {
+        let _irq = IrqGuard::new();
+        let mut g = STACK.lock();
+        let Some(s) = g.as_mut() else { return };
+        let mut eth = Eth { dev, up: s.eth_up };
+        for _ in 0..256 {
+            if s.iface.poll(now(), &mut eth, &mut s.sockets) == PollResult::None {
+                break;
+            }
+        }
+        s.service_listens();
+        s.reap();
+        drop(g);
+    }
+    sched::notify();
+}
+
+impl Stack {
+    /// Adds a socket whose buffers take `bytes` (already reserved).
+    pub fn add<T: smoltcp::socket::AnySocket<'static>>(&mut self, socket: T, bytes: usize) -> SocketHandle {
+        let h = self.sockets.add(socket);
+        self.sizes.insert(h, bytes);
+        h
+    }
+
+    /// Removes a socket at once and gives its buffers back.
+    pub fn remove(&mut self, h: SocketHandle) {
+        self.sockets.remove(h);
+        if let Some(b) = self.sizes.remove(&h) {
+            release(b);
+        }
+    }
+
+    /// A TCP socket closed by its owner: FIN now, removed once the
+    /// connection is over (or after 60 s, aborted).
+    pub fn close_tcp(&mut self, h: SocketHandle) {
+        self.sockets.get_mut::<tcp::Socket>(h).close();
+        let deadline = crate::arch::timer::now_ns() + 60_000_000_000;
+        self.closing.push((h, deadline));
+    }
+
+    fn reap(&mut self) {
+        let now_ns = crate::arch::timer::now_ns();
+        let mut i = 0;
+        while i < self.closing.len() {
+            let (h, deadline) = self.closing[i];
+            let sock = self.sockets.get_mut::<tcp::Socket>(h);
+            let over = matches!(sock.state(), tcp::State::Closed | tcp::State::TimeWait);
+            if over || now_ns > deadline {
+                sock.abort();
+                self.closing.swap_remove(i);
+                self.remove(h);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// A free ephemeral port (49152-65535) no TCP or UDP socket uses.
+    pub fn ephemeral_port(&mut self, used: impl Fn(&Stack, u16) -> bool) -> Result<u16, Errno> {
+        for _ in 0..16384 {
+            let p = self.next_port;
+            self.next_port = if p >= 65535 { 49152 } else { p + 1 };
+            if !used(self, p) {
+                return Ok(p);
+            }
+        }
+        Err(Errno::EADDRNOTAVAIL)
+    }
+
+    /// Whether a TCP socket (listening, connected or closing) has local `port`.
+    pub fn tcp_port_used(&self, port: u16) -> bool {
+        self.listens.contains_key(&port)
+            || self.sockets.iter().any(|(_, s)| match s {
+                smoltcp::socket::Socket::Tcp(t) => t.local_endpoint().is_some_and(|e| e.port == port),
+                _ => false,
+            })
+    }
+
+    /// A new TCP socket with `rx`/`tx` byte buffers (budget reserved here).
+    pub fn new_tcp(&mut self, rx: usize, tx: usize) -> Result<SocketHandle, Errno> {
+        reserve(rx + tx)?;
+        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; rx]), tcp::SocketBuffer::new(vec![0; tx]));
+        s.set_nagle_enabled(false);
+        s.set_ack_delay(None);
+        Ok(self.add(s, rx + tx))
+    }
+
+    /// Keeps every listening port's queue full: established connections
+    /// move to `ready` (up to the backlog), new listening sockets replace
+    /// them; a socket that went back to CLOSED (a reset) is replaced too.
+    fn service_listens(&mut self) {
+        let ports: Vec<u16> = self.listens.keys().copied().collect();
+        for port in ports {
+            let Some(mut q) = self.listens.remove(&port) else { continue };
+            let mut i = 0;
+            while i < q.waiting.len() {
+                let h = q.waiting[i];
+                let state = self.sockets.get::<tcp::Socket>(h).state();
+                match state {
+                    tcp::State::Listen | tcp::State::SynReceived => i += 1,
+                    tcp::State::Closed => {
+                        q.waiting.swap_remove(i);
+                        self.remove(h);
+                    }
+                    _ => {
+                        q.waiting.swap_remove(i);
+                        q.ready.push_back(h);
+                    }
+                }
+            }
+            while q.waiting.len() < SYN_SLOTS.min(q.backlog.max(1))
+                && q.ready.len() + q.waiting.len() < q.backlog + SYN_SLOTS
+            {
+                let Ok(h) = self.new_tcp(LISTEN_BUF, LISTEN_BUF) else { break };
+                if self.sockets.get_mut::<tcp::Socket>(h).listen(q.local).is_err() {
+                    self.remove(h);
+                    break;
+                }
+                q.waiting.push(h);
+            }
+            self.listens.insert(port, q);
+        }
+    }
+
+    /// Starts listening on `local` with `backlog`; EADDRINUSE when taken.
+    pub fn listen(&mut self, local: smoltcp::wire::IpListenEndpoint, backlog: usize) -> Result<(), Errno> {
+        if let Some(q) = self.listens.get_mut(&local.port) {
+            q.backlog = backlog;
+            return Ok(());
+        }
+        self.listens.insert(local.port, ListenQueue { backlog, waiting: Vec::new(), ready: Default::default(), local });
+        self.service_listens();
+        if self.listens.get(&local.port).is_some_and(|q| q.waiting.is_empty()) {
+            self.listens.remove(&local.port);
+            return Err(Errno::ENOBUFS);
+        }
+        Ok(())
+    }
+
+    /// Stops listening on `port`: pending connections are reset.
+    pub fn unlisten(&mut self, port: u16) {
+        if let Some(q) = self.listens.remove(&port) {
+            for h in q.waiting.into_iter().chain(q.ready) {
+                self.sockets.get_mut::<tcp::Socket>(h).abort();
+                self.closing.push((h, 0));
+            }
+        }
+    }
+}
+
+/// eth0 as smoltcp sees it. Each received frame is shown to the packet
+/// sockets first; while eth0 is down frames are dropped (and their
+/// buffers recycled) and nothing is sent.
+struct Eth {
+    dev: &'static Arc<NetDev>,
+    up: bool,
+}
+
+struct Rx {
+    dev: &'static Arc<NetDev>,
+    frame: Option<Frame>,
+}
+
+struct Tx {
+    dev: &'static Arc<NetDev>,
+}
+
+impl Device for Eth {
+    type RxToken<'a> = Rx;
+    type TxToken<'a> = Tx;
+
+    fn receive(&mut self, _t: Instant) -> Option<(Rx, Tx)> {
+        loop {
+            let frame = self.dev.receive()?;
+            if !self.up {
+                self.dev.recycle(frame);
+                continue;
+            }
+            super::packet::tap(frame.bytes());
+            return Some((Rx { dev: self.dev, frame: Some(frame) }, Tx { dev: self.dev }));
+        }
+    }
+
+    fn transmit(&mut self, _t: Instant) -> Option<Tx> {
+        self.up.then_some(Tx { dev: self.dev })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.medium = Medium::Ethernet;
+        caps.max_transmission_unit = 1514;
+        caps
+    }
+}
+
+impl RxToken for Rx {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(mut self, f: F) -> R {
+        let frame = self.frame.take().expect("one consume per token");
+        let r = f(frame.bytes());
+        self.dev.recycle(frame);
+        r
+    }
+}
+
+impl Drop for Rx {
+    /// A token smoltcp dropped unconsumed still gives its buffer back.
+    fn drop(&mut self) {
+        if let Some(f) = self.frame.take() {
+            self.dev.recycle(f);
+        }
+    }
+}
+
+impl TxToken for Tx {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut buf = vec![0; len];
+        let r = f(&mut buf);
+        self.dev.send(&buf);
+        r
+    }
+}
+
+/// Sends a whole Ethernet frame (packet sockets), when eth0 is up.
+pub fn send_frame(frame: &[u8]) -> Result<(), Errno> {
+    let dev = crate::drivers::virtio::net().ok_or(Errno::ENODEV)?;
+    let up = with(|s| s.eth_up)?;
+    if !up {
+        return Err(Errno::ENETDOWN);
+    }
+    if dev.send(frame) {
+        Ok(())
+    } else {
+        Err(Errno::ENOBUFS)
+    }
+}
+
+/// eth0's counters (for /proc/net/dev and the link dump).
+pub fn eth_stats() -> Stats {
+    let Some(d) = crate::drivers::virtio::net() else { return Stats::default() };
+    Stats {
+        rx_packets: d.rx_packets.load(Ordering::Relaxed),
+        tx_packets: d.tx_packets.load(Ordering::Relaxed),
+        rx_bytes: d.rx_bytes.load(Ordering::Relaxed),
+        tx_bytes: d.tx_bytes.load(Ordering::Relaxed),
+        rx_errors: 0,
+        tx_errors: d.tx_errors.load(Ordering::Relaxed),
+        rx_dropped: d.rx_dropped.load(Ordering::Relaxed),
+        tx_dropped: 0,
+    }
+}
+
+/// The tables with eth0's live counters filled in.
+pub fn snapshot() -> Rtnl {
+    let _irq = IrqGuard::new();
+    let mut t = RTNL.lock().clone();
+    if let Some(l) = t.link_mut(ETH0_INDEX) {
+        l.stats = eth_stats();
+    }
+    t
+}
+
+/// eth0's first IPv4 address.
+pub fn eth_addr() -> Option<[u8; 4]> {
+    let _irq = IrqGuard::new();
+    RTNL.lock().addrs.iter().find(|a| a.index == ETH0_INDEX).map(|a| a.addr)
+}
