@@ -44,13 +44,21 @@ pub enum ProcNode {
     SysKernel,
     /// `/proc/sys/kernel/randomize_va_space` (read-write).
     RandomizeVaSpace,
+    /// `/proc/net/` and its dev, route and tcp files.
+    Net,
+    NetDev,
+    NetRoute,
+    NetTcp,
 }
+
+const NET_FILES: &[(&str, ProcNode)] = &[("dev", ProcNode::NetDev), ("route", ProcNode::NetRoute), ("tcp", ProcNode::NetTcp)];
 
 const ROOT_FILES: &[(&str, ProcNode)] = &[
     ("cmdline", ProcNode::Cmdline),
     ("cpuinfo", ProcNode::Cpuinfo),
     ("meminfo", ProcNode::Meminfo),
     ("mounts", ProcNode::Mounts),
+    ("net", ProcNode::Net),
     ("partitions", ProcNode::Partitions),
     ("sys", ProcNode::Sys),
     ("sysrq-trigger", ProcNode::SysrqTrigger),
@@ -246,6 +254,7 @@ mod ino {
     pub const SYS: u64 = 0x90;
     pub const SYS_KERNEL: u64 = 0x91;
     pub const RANDOMIZE_VA_SPACE: u64 = 0x92;
+    pub const NET: u64 = 0x93;
 
     pub fn pid(pid: u32, sub: u64) -> u64 {
         ((pid as u64 + 1) << 16) | sub
@@ -274,7 +283,10 @@ impl ProcNode {
     }
 
     pub fn is_dir(&self) -> bool {
-        matches!(self, ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel)
+        matches!(
+            self,
+            ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel | ProcNode::Net
+        )
     }
 
     /// This node's inode number.
@@ -288,6 +300,10 @@ impl ProcNode {
             ProcNode::Sys => ino::SYS,
             ProcNode::SysKernel => ino::SYS_KERNEL,
             ProcNode::RandomizeVaSpace => ino::RANDOMIZE_VA_SPACE,
+            ProcNode::Net => ino::NET,
+            ProcNode::NetDev => ino::NET + 1,
+            ProcNode::NetRoute => ino::NET + 2,
+            ProcNode::NetTcp => ino::NET + 3,
             ProcNode::Pid(pid) => ino::pid(pid, 0),
             ProcNode::PidStat(pid) => pid_file(pid, ProcNode::PidStat),
             ProcNode::PidCmdline(pid) => pid_file(pid, ProcNode::PidCmdline),
@@ -324,6 +340,7 @@ impl ProcNode {
             }
             ProcNode::Sys => (name == "kernel").then(|| node(ProcNode::SysKernel)),
             ProcNode::SysKernel => (name == "randomize_va_space").then(|| node(ProcNode::RandomizeVaSpace)),
+            ProcNode::Net => NET_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(*n)),
             _ => None,
         }
     }
@@ -360,6 +377,7 @@ impl ProcNode {
             ProcNode::SysKernel => {
                 alloc::vec![("randomize_va_space".into(), FileType::Regular, ino::RANDOMIZE_VA_SPACE)]
             }
+            ProcNode::Net => NET_FILES.iter().map(|(n, f)| (String::from(*n), FileType::Regular, f.ino())).collect(),
             _ => Vec::new(),
         }
     }
@@ -413,7 +431,11 @@ impl ProcNode {
             ProcNode::PidStatus(pid) => pid::status(pid),
             ProcNode::PidMaps(pid) => maps::maps(pid),
             ProcNode::RandomizeVaSpace => format!("{}\n", crate::process::aslr::level()),
-            ProcNode::Root
+            ProcNode::NetDev => crate::net::procnet::dev(),
+            ProcNode::NetRoute => crate::net::procnet::route(),
+            ProcNode::NetTcp => crate::net::procnet::tcp(),
+            ProcNode::Net
+            | ProcNode::Root
             | ProcNode::Pid(_)
             | ProcNode::PidFd(_)
             | ProcNode::Sys
