@@ -13,7 +13,7 @@ use alloc::string::ToString;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::Ordering;
 
 use kernel_abi::Errno;
 use kernel_netlink::{
@@ -34,30 +34,19 @@ use crate::process::sched;
 pub const LO_INDEX: u32 = 1;
 pub const ETH0_INDEX: u32 = 2;
 
-/// The cap on all socket buffers together (TCP, UDP, raw, packet and
-/// netlink queues): past it new sockets and queued data get ENOBUFS.
-pub const SOCKET_MEMORY_CAP: usize = 4 << 20;
-static SOCKET_MEMORY: AtomicUsize = AtomicUsize::new(0);
-
-/// Reserves `bytes` of the socket buffer budget (ENOBUFS past the cap).
+/// Reserves `bytes` of the socket buffer budget every family shares
+/// (`super::BUDGET`, 4 MiB): ENOBUFS past the cap. smoltcp's buffers are
+/// allocated whole when a socket is made, so they are charged then.
 pub fn reserve(bytes: usize) -> Result<(), Errno> {
-    let mut cur = SOCKET_MEMORY.load(Ordering::Relaxed);
-    loop {
-        let next = cur.checked_add(bytes).filter(|&n| n <= SOCKET_MEMORY_CAP).ok_or(Errno::ENOBUFS)?;
-        match SOCKET_MEMORY.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
-            Ok(_) => return Ok(()),
-            Err(c) => cur = c,
-        }
+    if super::BUDGET.try_charge(bytes) {
+        Ok(())
+    } else {
+        Err(Errno::ENOBUFS)
     }
 }
 
 pub fn release(bytes: usize) {
-    SOCKET_MEMORY.fetch_sub(bytes, Ordering::AcqRel);
-}
-
-/// Bytes of socket buffers in use (for the hostile-traffic test's log).
-pub fn memory_in_use() -> usize {
-    SOCKET_MEMORY.load(Ordering::Relaxed)
+    super::BUDGET.release(bytes);
 }
 
 /// A listening port's connections: sockets in LISTEN or SYN-RECEIVED
@@ -82,9 +71,19 @@ pub struct Stack {
     pub listens: BTreeMap<u16, ListenQueue>,
     /// Closed by their owner, kept until the connection is over.
     closing: Vec<(SocketHandle, u64)>,
+    /// TCP ports bound (bind, listen, connect) and by how many sockets.
+    pub tcp_binds: BTreeMap<u16, usize>,
     next_port: u16,
     pub eth_up: bool,
+    /// Our IPv4 addresses (eth0's and 127.0.0.1): frames to them loop back.
+    locals: Vec<[u8; 4]>,
+    /// Frames on their way back in (lo): ARP for our own addresses and
+    /// IP packets to them never reach the wire.
+    looped: alloc::collections::VecDeque<Vec<u8>>,
 }
+
+/// Frames lo holds at most (then they are dropped, as a full backlog).
+const LOOP_FRAMES: usize = 512;
 
 static STACK: Mutex<Option<Stack>> = Mutex::new(None);
 /// The interface, address and route tables (NETLINK_ROUTE, ioctls).
@@ -148,8 +147,12 @@ pub fn init() {
     let Some(dev) = dev else { return };
     let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(dev.mac)));
     config.random_seed = crate::arch::timer::counter() ^ 0x9e37_79b9_7f4a_7c15;
-    let mut eth = Eth { dev, up: false };
-    let iface = Interface::new(config, &mut eth, now());
+    let mut looped = Default::default();
+    let mut eth = Eth { dev, up: false, locals: &[], looped: &mut looped };
+    let mut iface = Interface::new(config, &mut eth, now());
+    iface.update_ip_addrs(|list| {
+        let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
+    });
     let _irq = IrqGuard::new();
     *STACK.lock() = Some(Stack {
         iface,
@@ -157,6 +160,9 @@ pub fn init() {
         sizes: BTreeMap::new(),
         listens: BTreeMap::new(),
         closing: Vec::new(),
+        tcp_binds: BTreeMap::new(),
+        locals: vec![[127, 0, 0, 1]],
+        looped: Default::default(),
         next_port: 49152 + (crate::arch::timer::counter() % 4096) as u16,
         eth_up: false,
     });
@@ -176,10 +182,14 @@ pub fn apply() {
         s.eth_up = up;
         s.iface.update_ip_addrs(|list| {
             list.clear();
+            // eth0's first: smoltcp takes the first address as the source
+            // of everything it sends without a bound one.
             for (a, p) in &addrs {
                 let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::from(*a)), *p));
             }
+            let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
         });
+        s.locals = addrs.iter().map(|(a, _)| *a).chain([[127, 0, 0, 1]]).collect();
         match gateway {
             Some(g) => {
                 let _ = s.iface.routes_mut().add_default_ipv4_route(Ipv4Address::from(g));
@@ -204,9 +214,9 @@ pub fn poll() {
         let _irq = IrqGuard::new();
         let mut g = STACK.lock();
         let Some(s) = g.as_mut() else { return };
-        let mut eth = Eth { dev, up: s.eth_up };
+        let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped };
         for _ in 0..256 {
-            if s.iface.poll(now(), &mut eth, &mut s.sockets) == PollResult::None {
+            if s.iface.poll(now(), &mut eth, &mut s.sockets) == PollResult::None && eth.looped.is_empty() {
                 break;
             }
         }
@@ -354,38 +364,64 @@ impl Stack {
 /// eth0 as smoltcp sees it. Each received frame is shown to the packet
 /// sockets first; while eth0 is down frames are dropped (and their
 /// buffers recycled) and nothing is sent.
-struct Eth {
+struct Eth<'s> {
     dev: &'static Arc<NetDev>,
     up: bool,
+    locals: &'s [[u8; 4]],
+    looped: &'s mut alloc::collections::VecDeque<Vec<u8>>,
 }
 
-struct Rx {
+enum Rx {
+    Wire { dev: &'static Arc<NetDev>, frame: Option<Frame> },
+    Looped(Vec<u8>),
+}
+
+struct Tx<'a> {
     dev: &'static Arc<NetDev>,
-    frame: Option<Frame>,
+    up: bool,
+    locals: &'a [[u8; 4]],
+    looped: &'a mut alloc::collections::VecDeque<Vec<u8>>,
 }
 
-struct Tx {
-    dev: &'static Arc<NetDev>,
+/// Whether a frame smoltcp sends stays in this machine: an ARP request
+/// for one of our addresses, anything to our own MAC, IPv4 to our addresses.
+fn stays_local(f: &[u8], mac: [u8; 6], locals: &[[u8; 4]]) -> bool {
+    if f.len() < 14 {
+        return false;
+    }
+    if f[..6] == mac {
+        return true;
+    }
+    match u16::from_be_bytes([f[12], f[13]]) {
+        0x0806 if f.len() >= 42 => locals.iter().any(|a| f[38..42] == *a),
+        0x0800 if f.len() >= 34 => locals.iter().any(|a| f[30..34] == *a),
+        _ => false,
+    }
 }
 
-impl Device for Eth {
-    type RxToken<'a> = Rx;
-    type TxToken<'a> = Tx;
+impl Device for Eth<'_> {
+    type RxToken<'a> = Rx where Self: 'a;
+    type TxToken<'a> = Tx<'a> where Self: 'a;
 
-    fn receive(&mut self, _t: Instant) -> Option<(Rx, Tx)> {
-        loop {
-            let frame = self.dev.receive()?;
-            if !self.up {
-                self.dev.recycle(frame);
-                continue;
+    fn receive(&mut self, _t: Instant) -> Option<(Rx, Tx<'_>)> {
+        let rx = if let Some(f) = self.looped.pop_front() {
+            Rx::Looped(f)
+        } else {
+            loop {
+                let frame = self.dev.receive()?;
+                if !self.up {
+                    self.dev.recycle(frame);
+                    continue;
+                }
+                super::packet::tap(frame.bytes());
+                break Rx::Wire { dev: self.dev, frame: Some(frame) };
             }
-            super::packet::tap(frame.bytes());
-            return Some((Rx { dev: self.dev, frame: Some(frame) }, Tx { dev: self.dev }));
-        }
+        };
+        Some((rx, Tx { dev: self.dev, up: self.up, locals: self.locals, looped: self.looped }))
     }
 
-    fn transmit(&mut self, _t: Instant) -> Option<Tx> {
-        self.up.then_some(Tx { dev: self.dev })
+    fn transmit(&mut self, _t: Instant) -> Option<Tx<'_>> {
+        Some(Tx { dev: self.dev, up: self.up, locals: self.locals, looped: self.looped })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -398,30 +434,50 @@ impl Device for Eth {
 
 impl RxToken for Rx {
     fn consume<R, F: FnOnce(&[u8]) -> R>(mut self, f: F) -> R {
-        let frame = self.frame.take().expect("one consume per token");
-        let r = f(frame.bytes());
-        self.dev.recycle(frame);
-        r
+        match &mut self {
+            Rx::Wire { dev, frame } => {
+                let frame = frame.take().expect("one consume per token");
+                let r = f(frame.bytes());
+                dev.recycle(frame);
+                r
+            }
+            Rx::Looped(v) => f(v),
+        }
     }
 }
 
 impl Drop for Rx {
     /// A token smoltcp dropped unconsumed still gives its buffer back.
     fn drop(&mut self) {
-        if let Some(f) = self.frame.take() {
-            self.dev.recycle(f);
+        if let Rx::Wire { dev, frame } = self {
+            if let Some(f) = frame.take() {
+                dev.recycle(f);
+            }
         }
     }
 }
 
-impl TxToken for Tx {
+impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut buf = vec![0; len];
         let r = f(&mut buf);
-        self.dev.send(&buf);
+        if stays_local(&buf, self.dev.mac, self.locals) {
+            if self.looped.len() < LOOP_FRAMES {
+                let mut lo = LO_STATS.lock();
+                lo.0 += 1;
+                lo.1 += buf.len() as u64;
+                drop(lo);
+                self.looped.push_back(buf);
+            }
+        } else if self.up {
+            self.dev.send(&buf);
+        }
         r
     }
 }
+
+/// lo's packets and bytes (each looped frame is sent and received once).
+static LO_STATS: Mutex<(u64, u64)> = Mutex::new((0, 0));
 
 /// Sends a whole Ethernet frame (packet sockets), when eth0 is up.
 pub fn send_frame(frame: &[u8]) -> Result<(), Errno> {
@@ -458,6 +514,10 @@ pub fn snapshot() -> Rtnl {
     let mut t = RTNL.lock().clone();
     if let Some(l) = t.link_mut(ETH0_INDEX) {
         l.stats = eth_stats();
+    }
+    let (p, b) = *LO_STATS.lock();
+    if let Some(l) = t.link_mut(LO_INDEX) {
+        l.stats = Stats { rx_packets: p, tx_packets: p, rx_bytes: b, tx_bytes: b, ..Stats::default() };
     }
     t
 }

@@ -82,7 +82,7 @@ impl RawSocket {
 
     /// An IPv4 packet from eth0's address to `dst` carrying `payload`.
     fn packet(&self, dst: [u8; 4], payload: &[u8], ttl: u8) -> Result<Vec<u8>, Errno> {
-        let src = stack::eth_addr().ok_or(Errno::ENETUNREACH)?;
+        let src = if dst[0] == 127 { [127, 0, 0, 1] } else { stack::eth_addr().ok_or(Errno::ENETUNREACH)? };
         let total = 20 + payload.len();
         let mut p = vec![0u8; total];
         p[0] = 0x45;
@@ -174,9 +174,6 @@ impl Socket for RawSocket {
         };
         if is_broadcast(dst) && !self.common.opts.lock().broadcast {
             return Err(Errno::EACCES);
-        }
-        if dst[0] == 127 {
-            return Err(Errno::ENETUNREACH);
         }
         let nonblock = msg.nonblock || msg.flags.contains(MsgFlags::DONTWAIT);
         let max = if hdrincl { MAX_PACKET } else { MAX_PACKET - 20 };

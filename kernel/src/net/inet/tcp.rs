@@ -266,7 +266,11 @@ impl Socket for TcpSocket {
                 if st.local.is_none() {
                     self.bind_to(&mut st, [0; 4], 0)?;
                 }
-                let local = st.local.expect("bound");
+                let mut local = st.local.expect("bound");
+                if a[0] == 127 && local.addr.is_none() {
+                    // lo: the source is 127.0.0.1, as Linux picks.
+                    local.addr = Some(ip([127, 0, 0, 1]));
+                }
                 let (rx, tx) = self.buffers();
                 let nodelay = st.nodelay;
                 let ttl = st.ttl;

@@ -157,11 +157,10 @@ impl Socket for UdpSocket {
         if msg.data.len() > MAX_PAYLOAD {
             return Err(Errno::EMSGSIZE);
         }
+        let mut meta = udp::UdpMetadata::from(dst);
         if d[0] == 127 {
-            // No loopback interface in the stack yet.
-            return Err(Errno::ENETUNREACH);
-        }
-        if stack::eth_addr().is_none() && d != [255; 4] {
+            meta.local_address = Some(ip([127, 0, 0, 1]));
+        } else if stack::eth_addr().is_none() && d != [255; 4] {
             return Err(Errno::ENETUNREACH);
         }
         let nonblock = msg.nonblock || msg.flags.contains(MsgFlags::DONTWAIT);
@@ -170,7 +169,7 @@ impl Socket for UdpSocket {
                 if !s.can_send() || s.payload_send_capacity() < msg.data.len() {
                     return None;
                 }
-                Some(match s.send_slice(msg.data, dst) {
+                Some(match s.send_slice(msg.data, meta) {
                     Ok(()) => Ok(msg.data.len()),
                     Err(udp::SendError::Unaddressable) => Err(Errno::ENETUNREACH),
                     Err(udp::SendError::BufferFull) => Err(Errno::ENOBUFS),
