@@ -113,7 +113,7 @@ impl FileSystem for ProcFs {
 
 fn node(n: ProcNode) -> Arc<ProcInode> {
     let mode = match n {
-        ProcNode::Root | ProcNode::Pid(_) | ProcNode::Sys | ProcNode::SysKernel => S_IFDIR | 0o555,
+        ProcNode::Root | ProcNode::Pid(_) | ProcNode::Sys | ProcNode::SysKernel | ProcNode::Net => S_IFDIR | 0o555,
         // Only its owner (and root) may list a process's descriptors.
         ProcNode::PidFd(_) => S_IFDIR | 0o500,
         ProcNode::SysrqTrigger => S_IFREG | 0o200,
