@@ -292,7 +292,8 @@ impl Socket for PacketSocket {
 
     fn sockname(&self) -> Result<alloc::vec::Vec<u8>, Errno> {
         let idx = self.tap.ifindex.load(Relaxed);
-        let mac = if idx == stack::ETH0_INDEX { crate::drivers::virtio::net().map_or([0; 6], |d| d.mac) } else { [0; 6] };
+        let mac =
+            if idx == stack::ETH0_INDEX { crate::drivers::virtio::net().map_or([0; 6], |d| d.mac) } else { [0; 6] };
         let mut v = sockaddr_ll(self.tap.protocol.load(Relaxed), idx, 0, &mac);
         if idx == 0 {
             v[11] = 0;
@@ -328,7 +329,8 @@ impl Socket for PacketSocket {
 
     fn ioctl(&self, cmd: u32, arg: u64) -> Result<usize, Errno> {
         if cmd == super::ifconf::FIONREAD {
-            let n = self.tap.pop(true).map_or(0, |c| c.frame.len() - if self.common.ty == SOCK_RAW { 0 } else { ETH_HLEN });
+            let n =
+                self.tap.pop(true).map_or(0, |c| c.frame.len() - if self.common.ty == SOCK_RAW { 0 } else { ETH_HLEN });
             crate::mm::usercopy::copy_to_user(arg, &(n as i32).to_le_bytes())?;
             return Ok(0);
         }

@@ -17,7 +17,23 @@ pub fn dev() -> String {
         let st = l.stats;
         s += &format!(
             "{:>6}:{:>8} {:>7} {:>4} {:>4} {:>4} {:>5} {:>10} {:>9} {:>8} {:>7} {:>4} {:>4} {:>4} {:>5} {:>7} {:>10}\n",
-            l.name, st.rx_bytes, st.rx_packets, st.rx_errors, st.rx_dropped, 0, 0, 0, 0, st.tx_bytes, st.tx_packets, st.tx_errors, st.tx_dropped, 0, 0, 0, 0
+            l.name,
+            st.rx_bytes,
+            st.rx_packets,
+            st.rx_errors,
+            st.rx_dropped,
+            0,
+            0,
+            0,
+            0,
+            st.tx_bytes,
+            st.tx_packets,
+            st.tx_errors,
+            st.tx_dropped,
+            0,
+            0,
+            0,
+            0
         );
     }
     s
@@ -29,7 +45,8 @@ fn pad127(line: String) -> String {
 
 pub fn route() -> String {
     let t = stack::snapshot();
-    let mut s = pad127(String::from("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT"));
+    let mut s =
+        pad127(String::from("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT"));
     for r in &t.routes {
         let Some(l) = t.link(r.oif) else { continue };
         // RTF_UP, RTF_GATEWAY

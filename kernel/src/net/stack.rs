@@ -61,7 +61,7 @@ pub struct ListenQueue {
 /// Buffer sizes of the sockets a listening port keeps for new connections.
 pub const LISTEN_BUF: usize = 16 << 10;
 /// How many sockets wait for SYNs on one port at most.
-const SYN_SLOTS: usize = 8;
+const SYN_SLOTS: usize = 16;
 
 pub struct Stack {
     pub iface: Interface,
@@ -148,7 +148,7 @@ pub fn init() {
     let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(dev.mac)));
     config.random_seed = crate::arch::timer::counter() ^ 0x9e37_79b9_7f4a_7c15;
     let mut looped = Default::default();
-    let mut eth = Eth { dev, up: false, locals: &[], looped: &mut looped };
+    let mut eth = Eth { dev, up: false, locals: &[], looped: &mut looped, budget: 0 };
     let mut iface = Interface::new(config, &mut eth, now());
     iface.update_ip_addrs(|list| {
         let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
@@ -214,13 +214,18 @@ pub fn poll() {
         let _irq = IrqGuard::new();
         let mut g = STACK.lock();
         let Some(s) = g.as_mut() else { return };
-        let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped };
-        for _ in 0..256 {
-            if s.iface.poll(now(), &mut eth, &mut s.sockets) == PollResult::None && eth.looped.is_empty() {
+        // A few frames per round, the listen queues refilled between
+        // rounds: a burst of SYNs larger than the listening slots is
+        // then spread over rounds instead of reset.
+        for _ in 0..1024 {
+            let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped, budget: FRAMES_PER_ROUND };
+            let r = s.iface.poll(now(), &mut eth, &mut s.sockets);
+            let more = eth.budget == 0 || !eth.looped.is_empty();
+            s.service_listens();
+            if r == PollResult::None && !more {
                 break;
             }
         }
-        s.service_listens();
         s.reap();
         drop(g);
     }
@@ -369,7 +374,11 @@ struct Eth<'s> {
     up: bool,
     locals: &'s [[u8; 4]],
     looped: &'s mut alloc::collections::VecDeque<Vec<u8>>,
+    /// Frames this round may still take in.
+    budget: usize,
 }
+
+const FRAMES_PER_ROUND: usize = 8;
 
 enum Rx {
     Wire { dev: &'static Arc<NetDev>, frame: Option<Frame> },
@@ -400,10 +409,20 @@ fn stays_local(f: &[u8], mac: [u8; 6], locals: &[[u8; 4]]) -> bool {
 }
 
 impl Device for Eth<'_> {
-    type RxToken<'a> = Rx where Self: 'a;
-    type TxToken<'a> = Tx<'a> where Self: 'a;
+    type RxToken<'a>
+        = Rx
+    where
+        Self: 'a;
+    type TxToken<'a>
+        = Tx<'a>
+    where
+        Self: 'a;
 
     fn receive(&mut self, _t: Instant) -> Option<(Rx, Tx<'_>)> {
+        if self.budget == 0 {
+            return None;
+        }
+        self.budget -= 1;
         let rx = if let Some(f) = self.looped.pop_front() {
             Rx::Looped(f)
         } else {
@@ -526,4 +545,43 @@ pub fn snapshot() -> Rtnl {
 pub fn eth_addr() -> Option<[u8; 4]> {
     let _irq = IrqGuard::new();
     RTNL.lock().addrs.iter().find(|a| a.index == ETH0_INDEX).map(|a| a.addr)
+}
+
+/// An IP packet a raw socket sends to one of our own addresses: it goes
+/// round lo as given (IP_HDRINCL; only the total length and the header
+/// checksum are filled in, as Linux's raw_send_hdrinc does), so the stack
+/// receives it however malformed the rest is.
+pub fn inject_local(packet: &[u8]) -> Result<(), Errno> {
+    let dev = crate::drivers::virtio::net().ok_or(Errno::ENETUNREACH)?;
+    let mut frame = Vec::with_capacity(14 + packet.len());
+    frame.extend_from_slice(&dev.mac);
+    frame.extend_from_slice(&dev.mac);
+    frame.extend_from_slice(&0x0800u16.to_be_bytes());
+    frame.extend_from_slice(packet);
+    let ip = &mut frame[14..];
+    if ip.len() >= 20 {
+        let len = ip.len() as u16;
+        ip[2..4].copy_from_slice(&len.to_be_bytes());
+        ip[10..12].fill(0);
+        let ihl = ((ip[0] & 15) as usize * 4).clamp(20, ip.len());
+        let c = super::inet::raw::checksum(&ip[..ihl]);
+        ip[10..12].copy_from_slice(&c.to_be_bytes());
+    }
+    let queued = with(|s| {
+        if s.looped.len() >= LOOP_FRAMES {
+            return false;
+        }
+        s.looped.push_back(frame);
+        true
+    })?;
+    if !queued {
+        return Err(Errno::ENOBUFS);
+    }
+    poll();
+    Ok(())
+}
+
+/// Whether `a` is one of our addresses (lo's or eth0's).
+pub fn is_local(a: [u8; 4]) -> bool {
+    a[0] == 127 || with(|s| s.locals.contains(&a)).unwrap_or(false)
 }

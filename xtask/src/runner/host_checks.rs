@@ -115,16 +115,24 @@ pub fn exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<S
                 let body = body.strip_suffix('\n').unwrap_or(&body);
                 if let Some(want) = &h.output {
                     if body != want.strip_suffix('\n').unwrap_or(want) {
-                        return Err(format!("connection {} of {connections}: reply {body:?} (expected exactly {want:?})", i + 1));
+                        return Err(format!(
+                            "connection {} of {connections}: reply {body:?} (expected exactly {want:?})",
+                            i + 1
+                        ));
                     }
                 }
                 for re in &h.expect {
                     if !re.is_match(body) {
-                        return Err(format!("connection {} of {connections}: reply does not match /{}/: {body:?}", i + 1, re.as_str()));
+                        return Err(format!(
+                            "connection {} of {connections}: reply does not match /{}/: {body:?}",
+                            i + 1,
+                            re.as_str()
+                        ));
                     }
                 }
             }
-            let summary = format!("{connections} connections open at once, each sent {} bytes and got its reply", send.len());
+            let summary =
+                format!("{connections} connections open at once, each sent {} bytes and got its reply", send.len());
             return Ok(summary);
         }
     };

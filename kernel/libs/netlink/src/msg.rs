@@ -43,6 +43,7 @@ pub const IFA_ADDRESS: u16 = 1;
 pub const IFA_LOCAL: u16 = 2;
 pub const IFA_LABEL: u16 = 3;
 pub const IFA_BROADCAST: u16 = 4;
+pub const IFA_CACHEINFO: u16 = 6;
 
 pub const RTA_DST: u16 = 1;
 pub const RTA_OIF: u16 = 4;

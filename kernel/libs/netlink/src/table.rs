@@ -129,7 +129,10 @@ impl Rtnl {
             return Err(EEXIST);
         }
         self.addrs.push(a);
-        if a.prefix < 32
+        // lo's subnet route lives in the local table (not dumped here).
+        let loopback = self.link(a.index).is_some_and(|l| l.kind == ARPHRD_LOOPBACK);
+        if !loopback
+            && a.prefix < 32
             && !self
                 .routes
                 .iter()
@@ -277,7 +280,10 @@ impl Rtnl {
                 }
             }
             RTM_GETROUTE if inet => {
-                for r in &self.routes {
+                // The main table in Linux's (trie) order: by destination.
+                let mut routes = self.routes.clone();
+                routes.sort_by_key(|r| (u32::from_be_bytes(r.dst), r.prefix, r.metric));
+                for r in &routes {
                     out.push(route_msg(r, RTM_NEWROUTE, NLM_F_MULTI, h.seq, portid));
                 }
             }
@@ -331,7 +337,7 @@ impl Rtnl {
             .attr_u32(IFLA_TXQLEN, if loopback { 1000 } else { 1000 })
             .attr(IFLA_OPERSTATE, &[oper])
             .attr_u32(IFLA_MTU, l.mtu)
-            .attr_str(IFLA_QDISC, if loopback { b"noqueue" } else { b"pfifo_fast" })
+            .attr_str(IFLA_QDISC, if loopback { b"noqueue" } else { b"fq_codel" })
             .attr(IFLA_ADDRESS, &l.mac)
             .attr(IFLA_BROADCAST, if loopback { &[0; 6] } else { &[0xff; 6] })
             .attr(IFLA_STATS, &stats);
@@ -352,6 +358,11 @@ impl Rtnl {
         if let Some(l) = self.link(a.index) {
             b.attr_str(IFA_LABEL, l.name.as_bytes());
         }
+        // ifa_cacheinfo: preferred and valid lifetimes forever (static
+        // addresses), creation and update stamps 0.
+        let mut ci = [0u8; 16];
+        ci[..8].fill(0xff);
+        b.attr(IFA_CACHEINFO, &ci);
         b.finish()
     }
 

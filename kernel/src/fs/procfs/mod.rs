@@ -51,7 +51,8 @@ pub enum ProcNode {
     NetTcp,
 }
 
-const NET_FILES: &[(&str, ProcNode)] = &[("dev", ProcNode::NetDev), ("route", ProcNode::NetRoute), ("tcp", ProcNode::NetTcp)];
+const NET_FILES: &[(&str, ProcNode)] =
+    &[("dev", ProcNode::NetDev), ("route", ProcNode::NetRoute), ("tcp", ProcNode::NetTcp)];
 
 const ROOT_FILES: &[(&str, ProcNode)] = &[
     ("cmdline", ProcNode::Cmdline),
@@ -285,7 +286,12 @@ impl ProcNode {
     pub fn is_dir(&self) -> bool {
         matches!(
             self,
-            ProcNode::Root | ProcNode::Pid(_) | ProcNode::PidFd(_) | ProcNode::Sys | ProcNode::SysKernel | ProcNode::Net
+            ProcNode::Root
+                | ProcNode::Pid(_)
+                | ProcNode::PidFd(_)
+                | ProcNode::Sys
+                | ProcNode::SysKernel
+                | ProcNode::Net
         )
     }
 

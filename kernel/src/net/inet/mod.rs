@@ -37,7 +37,12 @@ fn create(ty: i32, protocol: i32) -> Result<Arc<dyn Socket>, Errno> {
         // ICMP datagram ("ping") sockets: not implemented.
         SOCK_DGRAM if protocol == IPPROTO_ICMP => Err(Errno::EPROTONOSUPPORT),
         SOCK_RAW if !crate::syscall::current::is_privileged(&crate::process::current_creds()) => Err(Errno::EPERM),
-        SOCK_RAW if protocol == IPPROTO_ICMP || protocol == IPPROTO_RAW || protocol == IPPROTO_UDP || protocol == IPPROTO_TCP => {
+        SOCK_RAW
+            if protocol == IPPROTO_ICMP
+                || protocol == IPPROTO_RAW
+                || protocol == IPPROTO_UDP
+                || protocol == IPPROTO_TCP =>
+        {
             raw::RawSocket::new(protocol)
         }
         SOCK_RAW if (0..256).contains(&protocol) => Err(Errno::EPROTONOSUPPORT),
@@ -99,7 +104,9 @@ pub fn local_ok(a: [u8; 4]) -> bool {
 pub fn is_broadcast(a: [u8; 4]) -> bool {
     a == [255; 4]
         || super::stack::RTNL.lock().addrs.iter().any(|x| {
-            x.prefix < 31 && u32::from_be_bytes(a) | kernel_netlink::mask(x.prefix) == u32::MAX && kernel_netlink::in_subnet(a, x.addr, x.prefix)
+            x.prefix < 31
+                && u32::from_be_bytes(a) | kernel_netlink::mask(x.prefix) == u32::MAX
+                && kernel_netlink::in_subnet(a, x.addr, x.prefix)
         })
 }
 

@@ -180,7 +180,9 @@ impl Socket for RawSocket {
         if msg.data.len() > max {
             return Err(Errno::EMSGSIZE);
         }
-        if hdrincl {
+        if hdrincl && stack::is_local(dst) {
+            stack::inject_local(msg.data)?;
+        } else if hdrincl {
             self.queue(h, msg.data, nonblock)?;
         } else {
             let p = self.packet(dst, msg.data, ttl)?;

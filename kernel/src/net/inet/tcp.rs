@@ -76,7 +76,8 @@ impl TcpSocket {
             tcp::State::Closed => {
                 st.connecting = false;
                 let waited = crate::arch::timer::now_ns().saturating_sub(st.connect_started);
-                let e = if waited >= CONNECT_TIMEOUT_S * 1_000_000_000 { Errno::ETIMEDOUT } else { Errno::ECONNREFUSED };
+                let e =
+                    if waited >= CONNECT_TIMEOUT_S * 1_000_000_000 { Errno::ETIMEDOUT } else { Errno::ECONNREFUSED };
                 st.handle = None;
                 let _ = stack::with(|s| s.remove(h));
                 self.common.set_error(e);
@@ -534,7 +535,13 @@ impl Socket for TcpSocket {
                     return Err(Errno::EINVAL);
                 }
                 let n = match st.handle {
-                    Some(h) => Self::with_sock(h, |s| if cmd == crate::net::ifconf::FIONREAD { s.recv_queue() } else { s.send_queue() })?,
+                    Some(h) => Self::with_sock(h, |s| {
+                        if cmd == crate::net::ifconf::FIONREAD {
+                            s.recv_queue()
+                        } else {
+                            s.send_queue()
+                        }
+                    })?,
                     None => 0,
                 };
                 crate::mm::usercopy::copy_to_user(arg, &(n as i32).to_le_bytes())?;

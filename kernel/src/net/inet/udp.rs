@@ -205,7 +205,13 @@ impl Socket for UdpSocket {
                     let _ = s.recv();
                 }
                 let flags = if len > n { MsgFlags::TRUNC } else { MsgFlags::empty() };
-                return Some(Ok(Received { copied: n, len, addr: Some(endpoint_addr(meta.endpoint)), flags, ..Default::default() }));
+                return Some(Ok(Received {
+                    copied: n,
+                    len,
+                    addr: Some(endpoint_addr(meta.endpoint)),
+                    flags,
+                    ..Default::default()
+                }));
             })
             .unwrap_or(Some(Err(Errno::ENETDOWN)))
         })
