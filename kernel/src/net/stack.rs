@@ -56,10 +56,15 @@ pub struct ListenQueue {
     pub waiting: Vec<SocketHandle>,
     pub ready: alloc::collections::VecDeque<SocketHandle>,
     pub local: smoltcp::wire::IpListenEndpoint,
+    /// When each waiting socket got its SYN (a counter): connections join
+    /// `ready` in that order, so accept is first come, first served.
+    syn_seen: BTreeMap<SocketHandle, u64>,
 }
 
+static SYN_COUNTER: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
 /// Buffer sizes of the sockets a listening port keeps for new connections.
-pub const LISTEN_BUF: usize = 16 << 10;
+pub const LISTEN_BUF: usize = 8 << 10;
 /// How many sockets wait for SYNs on one port at most.
 const SYN_SLOTS: usize = 16;
 
@@ -218,7 +223,10 @@ pub fn poll() {
         // rounds: a burst of SYNs larger than the listening slots is
         // then spread over rounds instead of reset.
         for _ in 0..1024 {
-            let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped, budget: FRAMES_PER_ROUND };
+            // One frame per round while a port listens: each SYN is seen
+            // arriving (accept order) and a slot is ready for the next.
+            let budget = if s.listens.is_empty() { FRAMES_PER_ROUND } else { 1 };
+            let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped, budget };
             let r = s.iface.poll(now(), &mut eth, &mut s.sockets);
             let more = eth.budget == 0 || !eth.looped.is_empty();
             s.service_listens();
@@ -311,21 +319,30 @@ impl Stack {
         for port in ports {
             let Some(mut q) = self.listens.remove(&port) else { continue };
             let mut i = 0;
+            let mut established = Vec::new();
             while i < q.waiting.len() {
                 let h = q.waiting[i];
                 let state = self.sockets.get::<tcp::Socket>(h).state();
                 match state {
-                    tcp::State::Listen | tcp::State::SynReceived => i += 1,
+                    tcp::State::Listen => i += 1,
+                    tcp::State::SynReceived => {
+                        q.syn_seen.entry(h).or_insert_with(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                        i += 1;
+                    }
                     tcp::State::Closed => {
                         q.waiting.swap_remove(i);
+                        q.syn_seen.remove(&h);
                         self.remove(h);
                     }
                     _ => {
                         q.waiting.swap_remove(i);
-                        q.ready.push_back(h);
+                        let seq = q.syn_seen.remove(&h).unwrap_or_else(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                        established.push((seq, h));
                     }
                 }
             }
+            established.sort_unstable();
+            q.ready.extend(established.into_iter().map(|(_, h)| h));
             while q.waiting.len() < SYN_SLOTS.min(q.backlog.max(1))
                 && q.ready.len() + q.waiting.len() < q.backlog + SYN_SLOTS
             {
@@ -346,7 +363,10 @@ impl Stack {
             q.backlog = backlog;
             return Ok(());
         }
-        self.listens.insert(local.port, ListenQueue { backlog, waiting: Vec::new(), ready: Default::default(), local });
+        self.listens.insert(
+            local.port,
+            ListenQueue { backlog, waiting: Vec::new(), ready: Default::default(), local, syn_seen: BTreeMap::new() },
+        );
         self.service_listens();
         if self.listens.get(&local.port).is_some_and(|q| q.waiting.is_empty()) {
             self.listens.remove(&local.port);
