@@ -343,8 +343,9 @@ impl Stack {
             }
             established.sort_unstable();
             q.ready.extend(established.into_iter().map(|(_, h)| h));
-            while q.waiting.len() < SYN_SLOTS.min(q.backlog.max(1))
-                && q.ready.len() + q.waiting.len() < q.backlog + SYN_SLOTS
+            // Sockets still in LISTEN (those in SYN-RECEIVED wait for their ACK).
+            let mut listening = q.waiting.len() - q.syn_seen.len();
+            while listening < SYN_SLOTS.min(q.backlog.max(1)) && q.ready.len() + q.waiting.len() < q.backlog + SYN_SLOTS
             {
                 let Ok(h) = self.new_tcp(LISTEN_BUF, LISTEN_BUF) else { break };
                 if self.sockets.get_mut::<tcp::Socket>(h).listen(q.local).is_err() {
@@ -352,6 +353,7 @@ impl Stack {
                     break;
                 }
                 q.waiting.push(h);
+                listening += 1;
             }
             self.listens.insert(port, q);
         }
