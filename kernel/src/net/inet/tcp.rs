@@ -2,8 +2,8 @@
 //! queue in the stack (several smoltcp sockets in LISTEN, the backlog of
 //! established ones); an accepted or connecting socket owns one smoltcp
 //! socket, handed to the stack to finish closing when the last descriptor
-//! goes. Buffers: at most 64 KiB each way per connection (SO_RCVBUF /
-//! SO_SNDBUF lower them), charged to the socket memory budget (ENOBUFS).
+//! goes. Buffers: at most 64 KiB to receive and 32 KiB to send per
+//! connection (SO_RCVBUF / SO_SNDBUF lower them), charged to the socket memory budget (ENOBUFS).
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -27,7 +27,10 @@ pub const TCP_KEEPIDLE: i32 = 4;
 pub const TCP_KEEPINTVL: i32 = 5;
 pub const TCP_KEEPCNT: i32 = 6;
 
-const MAX_BUF: usize = 64 << 10;
+/// A connection's receive buffer at most (its window: what a download
+/// can have in flight); the send buffer is smaller, 32 KiB at most.
+const MAX_RCVBUF: usize = 64 << 10;
+const MAX_SNDBUF: usize = 32 << 10;
 /// How long a SYN goes unanswered before connect gives up (ETIMEDOUT).
 const CONNECT_TIMEOUT_S: u64 = 60;
 
@@ -92,7 +95,7 @@ impl TcpSocket {
 
     fn buffers(&self) -> (usize, usize) {
         let o = self.common.opts.lock();
-        (o.rcvbuf.clamp(4096, MAX_BUF), o.sndbuf.clamp(4096, MAX_BUF))
+        (o.rcvbuf.clamp(4096, MAX_RCVBUF), o.sndbuf.clamp(4096, MAX_SNDBUF))
     }
 
     /// Binds (or auto-binds) the local endpoint; EADDRINUSE when another
