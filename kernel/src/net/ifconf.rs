@@ -80,6 +80,14 @@ pub fn ioctl(cmd: u32, arg: u64) -> Result<usize, Errno> {
         SIOCADDRT | SIOCDELRT => return route(cmd, arg),
         SIOCGIFNAME | SIOCGIFFLAGS | SIOCSIFFLAGS | SIOCGIFADDR | SIOCSIFADDR | SIOCGIFBRDADDR | SIOCSIFBRDADDR
         | SIOCGIFNETMASK | SIOCSIFNETMASK | SIOCGIFMTU | SIOCSIFMTU | SIOCGIFHWADDR | SIOCGIFINDEX | SIOCGIFTXQLEN => {}
+        // Other device requests (SIOCDEVPRIVATE, ...) name a device first.
+        0x8900..=0x89ff => {
+            let mut req = [0u8; IFREQ];
+            copy_from_user(&mut req, arg)?;
+            let end = req[..16].iter().position(|&c| c == 0).unwrap_or(16);
+            let known = stack::RTNL.lock().index_of(&req[..end]).is_some();
+            return Err(if known { Errno::EOPNOTSUPP } else { Errno::ENODEV });
+        }
         _ => return Err(Errno::ENOTTY),
     }
     let mut req = [0u8; IFREQ];

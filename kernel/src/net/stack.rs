@@ -113,6 +113,7 @@ pub fn with_rtnl<R>(f: impl FnOnce(&mut Rtnl) -> (R, bool)) -> R {
         let _irq = IrqGuard::new();
         let mut t = RTNL.lock();
         let r = f(&mut t);
+        sync_loopback(&mut t);
         drop(t);
         r
     };
@@ -122,6 +123,18 @@ pub fn with_rtnl<R>(f: impl FnOnce(&mut Rtnl) -> (R, bool)) -> R {
     r
 }
 
+/// lo has 127.0.0.1/8 while it is up (Linux's inetdev on NETDEV_UP) and
+/// no address while down.
+fn sync_loopback(t: &mut Rtnl) {
+    let up = t.link(LO_INDEX).is_some_and(|l| l.up());
+    let has = t.addrs.iter().any(|a| a.index == LO_INDEX);
+    if up && !has {
+        let _ = t.add_addr(kernel_netlink::Addr { index: LO_INDEX, addr: [127, 0, 0, 1], prefix: 8, broadcast: None });
+    } else if !up && has {
+        while t.del_addr(LO_INDEX, None).is_ok() {}
+    }
+}
+
 /// Brings up the tables (lo always; eth0 when a virtio-net device exists)
 /// and the interface.
 pub fn init() {
@@ -129,13 +142,13 @@ pub fn init() {
     t.links.push(Link {
         index: LO_INDEX,
         name: "lo".to_string(),
-        flags: IFF_UP | IFF_LOOPBACK,
+        // Down at boot, as on Linux: `ip link set lo up` gives it 127.0.0.1.
+        flags: IFF_LOOPBACK,
         mtu: 65536,
         mac: [0; 6],
         kind: ARPHRD_LOOPBACK,
         stats: Stats::default(),
     });
-    let _ = t.add_addr(kernel_netlink::Addr { index: LO_INDEX, addr: [127, 0, 0, 1], prefix: 8, broadcast: None });
     let dev = crate::drivers::virtio::net();
     if let Some(dev) = dev {
         t.links.push(Link {
@@ -154,10 +167,7 @@ pub fn init() {
     config.random_seed = crate::arch::timer::counter() ^ 0x9e37_79b9_7f4a_7c15;
     let mut looped = Default::default();
     let mut eth = Eth { dev, up: false, locals: &[], looped: &mut looped, budget: 0 };
-    let mut iface = Interface::new(config, &mut eth, now());
-    iface.update_ip_addrs(|list| {
-        let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
-    });
+    let iface = Interface::new(config, &mut eth, now());
     let _irq = IrqGuard::new();
     *STACK.lock() = Some(Stack {
         iface,
@@ -166,7 +176,7 @@ pub fn init() {
         listens: BTreeMap::new(),
         closing: Vec::new(),
         tcp_binds: BTreeMap::new(),
-        locals: vec![[127, 0, 0, 1]],
+        locals: Vec::new(),
         looped: Default::default(),
         next_port: 49152 + (crate::arch::timer::counter() % 4096) as u16,
         eth_up: false,
@@ -175,13 +185,14 @@ pub fn init() {
 
 /// Copies eth0's state, addresses and default route into the interface.
 pub fn apply() {
-    let (up, addrs, gateway) = {
+    let (up, addrs, gateway, lo_up) = {
         let _irq = IrqGuard::new();
         let t = RTNL.lock();
         let up = t.link(ETH0_INDEX).is_some_and(|l| l.up());
         let addrs: Vec<_> = t.addrs.iter().filter(|a| a.index == ETH0_INDEX).map(|a| (a.addr, a.prefix)).collect();
         let gw = t.default_gateway().filter(|(_, oif)| *oif == ETH0_INDEX).map(|(g, _)| g);
-        (up, addrs, gw)
+        let lo_up = t.link(LO_INDEX).is_some_and(|l| l.up());
+        (up, addrs, gw, lo_up)
     };
     let _ = with(|s| {
         s.eth_up = up;
@@ -192,9 +203,11 @@ pub fn apply() {
             for (a, p) in &addrs {
                 let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::from(*a)), *p));
             }
-            let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
+            if lo_up {
+                let _ = list.push(IpCidr::new(IpAddress::Ipv4(Ipv4Address::new(127, 0, 0, 1)), 8));
+            }
         });
-        s.locals = addrs.iter().map(|(a, _)| *a).chain([[127, 0, 0, 1]]).collect();
+        s.locals = addrs.iter().map(|(a, _)| *a).chain(lo_up.then_some([127, 0, 0, 1])).collect();
         match gateway {
             Some(g) => {
                 let _ = s.iface.routes_mut().add_default_ipv4_route(Ipv4Address::from(g));
@@ -605,5 +618,5 @@ pub fn inject_local(packet: &[u8]) -> Result<(), Errno> {
 
 /// Whether `a` is one of our addresses (lo's or eth0's).
 pub fn is_local(a: [u8; 4]) -> bool {
-    a[0] == 127 || with(|s| s.locals.contains(&a)).unwrap_or(false)
+    with(|s| s.locals.contains(&a) || (a[0] == 127 && s.locals.contains(&[127, 0, 0, 1]))).unwrap_or(false)
 }

@@ -335,7 +335,12 @@ impl Socket for TcpSocket {
             return Err(Errno::EPIPE);
         }
         let Some(h) = h else {
-            return Err(if self.st.lock().connecting { Errno::EAGAIN } else { Errno::ENOTCONN });
+            if self.st.lock().connecting {
+                return Err(Errno::EAGAIN);
+            }
+            // Linux's tcp_sendmsg: EPIPE on a socket never connected too.
+            sigpipe(msg.flags);
+            return Err(Errno::EPIPE);
         };
         if msg.flags.contains(MsgFlags::OOB) {
             return Err(Errno::EOPNOTSUPP);
