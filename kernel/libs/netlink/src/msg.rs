@@ -190,7 +190,7 @@ impl Builder {
 
     pub fn bytes(&mut self, b: &[u8]) -> &mut Builder {
         self.buf.extend_from_slice(b);
-        while self.buf.len() % 4 != 0 {
+        while !self.buf.len().is_multiple_of(4) {
             self.buf.push(0);
         }
         self

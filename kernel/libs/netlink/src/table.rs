@@ -334,7 +334,7 @@ impl Rtnl {
         let mut b = Builder::new(kind, flags, seq, portid);
         b.bytes(&ifi)
             .attr_str(IFLA_IFNAME, l.name.as_bytes())
-            .attr_u32(IFLA_TXQLEN, if loopback { 1000 } else { 1000 })
+            .attr_u32(IFLA_TXQLEN, 1000)
             .attr(IFLA_OPERSTATE, &[oper])
             .attr_u32(IFLA_MTU, l.mtu)
             .attr_str(IFLA_QDISC, if loopback { b"noqueue" } else { b"fq_codel" })
