@@ -457,7 +457,6 @@ impl Device for Eth<'_> {
         if self.budget == 0 {
             return None;
         }
-        self.budget -= 1;
         let rx = if let Some(f) = self.looped.pop_front() {
             Rx::Looped(f)
         } else {
@@ -471,6 +470,7 @@ impl Device for Eth<'_> {
                 break Rx::Wire { dev: self.dev, frame: Some(frame) };
             }
         };
+        self.budget -= 1;
         Some((rx, Tx { dev: self.dev, up: self.up, locals: self.locals, looped: self.looped }))
     }
 
