@@ -383,6 +383,26 @@ static void big_transfer_cases(void)
 	say("stream.1MiB", "got %ld, %d bad bytes, writer %s", got, bad, status_text(st));
 	close(sv[1]);
 
+	/* MSG_WAITALL larger than the socket buffer: filled across many writes. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	c = fork();
+	if (c == 0) {
+		static char out[8192];
+		memset(out, 'w', sizeof out);
+		for (int i = 0; i < 50; i++) {
+			if (write(sv[0], out, 6000) != 6000)
+				_exit(1);
+			if (i % 10 == 0)
+				msleep(10);
+		}
+		_exit(0);
+	}
+	got = recv(sv[1], in, 300000, MSG_WAITALL);
+	waitpid(c, &st, 0);
+	say("stream.waitall-300000", "%ld, writer %s", got, status_text(st));
+	close(sv[0]);
+	close(sv[1]);
+
 	/* Filling a socket stops with EAGAIN; reading makes room again. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	int e = 0;
@@ -1061,6 +1081,83 @@ static void rights_cases(void)
 	close(sv[0]);
 	close(sv[1]);
 	close(p[0]);
+	/* A chain of sockets, each queued in the one before, let go at once. */
+	int chain[300][2], made = 0;
+	for (int i = 0; i < 300; i++) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, chain[i]))
+			break;
+		made++;
+		if (i > 0 && cmsg_send(chain[i - 1][0], "c", 1, SOL_SOCKET, SCM_RIGHTS, &chain[i][1], sizeof(int), 0) < 0)
+			break;
+		if (i > 0) {
+			close(chain[i][1]);
+			chain[i][1] = -1;
+		}
+	}
+	for (int i = 0; i < made; i++) {
+		close(chain[i][0]);
+		if (chain[i][1] >= 0)
+			close(chain[i][1]);
+	}
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	T("SCM_RIGHTS.after-chain", write(sv[0], "ok", 2));
+	say("SCM_RIGHTS.chain", "%d pairs", made);
+	close(sv[0]);
+	close(sv[1]);
+	/* A socket passed into its own queue and closed is garbage: once
+	 * collected (at some socket's release), its name is free again. */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	struct sockaddr_un ga;
+	socklen_t galen;
+	sa_abstract(&ga, &galen, "xt-gc");
+	T("gc.bind", bind(sv[1], (struct sockaddr *)&ga, galen));
+	T("gc.send-self", cmsg_send(sv[0], "S", 1, SOL_SOCKET, SCM_RIGHTS, &sv[1], sizeof(int), 0));
+	close(sv[1]);
+	close(sv[0]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	int gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.name-free-again", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	/* A cycle of two, one holding the other. */
+	int p1[2], p2[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p1);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p2);
+	sa_abstract(&ga, &galen, "xt-gc2");
+	bind(p2[1], (struct sockaddr *)&ga, galen);
+	cmsg_send(p1[0], "a", 1, SOL_SOCKET, SCM_RIGHTS, &p2[1], sizeof(int), 0);
+	cmsg_send(p2[0], "b", 1, SOL_SOCKET, SCM_RIGHTS, &p1[1], sizeof(int), 0);
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.cycle-name-free-again", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	/* Still reachable through an open socket: not collected. */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, p1);
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, p2);
+	sa_abstract(&ga, &galen, "xt-gc3");
+	bind(p2[1], (struct sockaddr *)&ga, galen);
+	cmsg_send(p1[0], "c", 1, SOL_SOCKET, SCM_RIGHTS, &p2[1], sizeof(int), 0);
+	close(p2[1]);
+	close(p2[0]);
+	close(socket(AF_UNIX, SOCK_DGRAM, 0));
+	msleep(100);
+	gs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	T("gc.reachable-name-still-taken", bind(gs, (struct sockaddr *)&ga, galen));
+	int got[4], ng, gf;
+	struct ucred gcr;
+	cmsg_recv(p1[1], buf, sizeof buf, CMSG_SPACE(sizeof(int)), 0, got, &ng, &gcr, &gf);
+	say("gc.reachable-received", "%d fds", ng);
+	for (int i = 0; i < ng; i++)
+		close(got[i]);
+	T("gc.received-then-closed-name-free", bind(gs, (struct sockaddr *)&ga, galen));
+	close(gs);
+	close(p1[0]);
+	close(p1[1]);
 	/* SCM_RIGHTS over datagrams. */
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
 	pipe(p);
@@ -1304,6 +1401,186 @@ static void poll_cases(void)
 	close(sv[1]);
 }
 
+/* Random socket calls with random arguments (a fixed seed), none blocking:
+ * nothing may crash the kernel or this process's later calls. */
+static unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+static unsigned rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (unsigned)(seed >> 16);
+}
+
+static void hostile_cases(void)
+{
+	int fds[24];
+	for (int i = 0; i < 24; i++)
+		fds[i] = -1;
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+	static const char *names[] = { DIR "/h0", DIR "/h1", "\0h2", "\0h3" };
+	char buf[4096], cbuf[512];
+	const int ops = 20000;
+	for (int i = 0; i < ops; i++) {
+		int slot = rnd() % 24, fd = fds[slot], other = fds[rnd() % 24];
+		struct sockaddr_un a;
+		memset(&a, 0, sizeof a);
+		a.sun_family = rnd() % 8 ? AF_UNIX : rnd();
+		const char *n = names[rnd() % 4];
+		socklen_t alen;
+		if (n[0]) {
+			strcpy(a.sun_path, n);
+			alen = offsetof(struct sockaddr_un, sun_path) + strlen(n) + 1;
+		} else {
+			memcpy(a.sun_path, n, 3);
+			alen = offsetof(struct sockaddr_un, sun_path) + 3;
+		}
+		if (rnd() % 10 == 0)
+			alen = rnd() % 130;
+		switch (rnd() % 16) {
+		case 0:
+			if (fd >= 0)
+				close(fd);
+			fds[slot] = socket(AF_UNIX, types[rnd() % 3] | SOCK_NONBLOCK, 0);
+			break;
+		case 1: {
+			int sv[2];
+			if (socketpair(AF_UNIX, types[rnd() % 3] | SOCK_NONBLOCK, 0, sv) == 0) {
+				if (fd >= 0)
+					close(fd);
+				fds[slot] = sv[0];
+				int s2 = rnd() % 24;
+				if (fds[s2] >= 0)
+					close(fds[s2]);
+				fds[s2] = sv[1];
+			}
+			break;
+		}
+		case 2:
+			bind(fd, (struct sockaddr *)&a, alen);
+			break;
+		case 3:
+			listen(fd, (int)(rnd() % 8) - 1);
+			break;
+		case 4:
+			connect(fd, (struct sockaddr *)&a, alen);
+			break;
+		case 5: {
+			int n2 = accept4(fd, 0, 0, SOCK_NONBLOCK);
+			if (n2 >= 0) {
+				if (fds[slot ^ 1] >= 0)
+					close(fds[slot ^ 1]);
+				fds[slot ^ 1] = n2;
+			}
+			break;
+		}
+		case 6:
+			sendto(fd, buf, rnd() % sizeof buf, MSG_DONTWAIT | MSG_NOSIGNAL | (rnd() % 4 ? 0 : MSG_OOB),
+			       rnd() % 2 ? (struct sockaddr *)&a : 0, alen);
+			break;
+		case 7:
+			recv(fd, buf, rnd() % sizeof buf, MSG_DONTWAIT | (rnd() % 3 ? 0 : MSG_PEEK) | (rnd() % 3 ? 0 : MSG_TRUNC));
+			break;
+		case 8: {
+			/* A control buffer: random bytes, or SCM_RIGHTS/SCM_CREDENTIALS of random contents. */
+			struct iovec iov = { buf, rnd() % 64 };
+			struct msghdr m = { 0 };
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			m.msg_control = cbuf;
+			m.msg_controllen = rnd() % sizeof cbuf;
+			for (unsigned k = 0; k < sizeof cbuf; k++)
+				cbuf[k] = (char)rnd();
+			if (rnd() % 2) {
+				struct cmsghdr *c = (struct cmsghdr *)cbuf;
+				int nf = rnd() % 6;
+				c->cmsg_level = SOL_SOCKET;
+				c->cmsg_type = rnd() % 3 ? SCM_RIGHTS : SCM_CREDENTIALS;
+				c->cmsg_len = CMSG_LEN(c->cmsg_type == SCM_RIGHTS ? nf * sizeof(int) : sizeof(struct ucred));
+				m.msg_controllen = CMSG_SPACE(c->cmsg_len - CMSG_LEN(0));
+				if (c->cmsg_type == SCM_RIGHTS)
+					for (int k = 0; k < nf; k++)
+						((int *)CMSG_DATA(c))[k] = fds[rnd() % 24];
+			}
+			syscall(SYS_sendmsg, fd, &m, (long)(MSG_DONTWAIT | MSG_NOSIGNAL));
+			break;
+		}
+		case 9: {
+			struct iovec iov = { buf, rnd() % sizeof buf };
+			struct msghdr m = { 0 };
+			char name[128];
+			m.msg_name = rnd() % 2 ? name : 0;
+			m.msg_namelen = rnd() % 130;
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			m.msg_control = cbuf;
+			m.msg_controllen = rnd() % sizeof cbuf;
+			if (syscall(SYS_recvmsg, fd, &m, (long)(MSG_DONTWAIT | (rnd() % 2 ? MSG_CMSG_CLOEXEC : 0))) >= 0) {
+				/* Close what arrived, as a careful receiver does. */
+				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+						for (unsigned k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
+							close(((int *)CMSG_DATA(c))[k]);
+			}
+			break;
+		}
+		case 10:
+			shutdown(fd, rnd() % 4);
+			break;
+		case 11: {
+			int v = rnd() % 3 ? (int)(rnd() % 100000) : -1;
+			struct timeval tv = { 0, rnd() % 1000 };
+			int opt = rnd() % 45;
+			/* SO_TIMESTAMPING makes Linux log a kernel error line. */
+			if (opt == 37)
+				opt = SO_KEEPALIVE;
+			if (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO)
+				setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv);
+			else
+				setsockopt(fd, rnd() % 4 ? SOL_SOCKET : (int)(rnd() % 300), opt, &v, rnd() % 8);
+			break;
+		}
+		case 12: {
+			char v[64];
+			socklen_t l = rnd() % 70;
+			getsockopt(fd, rnd() % 4 ? SOL_SOCKET : (int)(rnd() % 300), rnd() % 45, v, &l);
+			break;
+		}
+		case 13: {
+			struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP, 0 };
+			poll(&p, 1, 0);
+			int q;
+			ioctl(fd, rnd() % 2 ? FIONREAD : 0x5411, &q);
+			break;
+		}
+		case 14: {
+			char nm[128];
+			socklen_t l = rnd() % 130;
+			if (rnd() % 2)
+				getsockname(fd, (struct sockaddr *)nm, &l);
+			else
+				getpeername(fd, (struct sockaddr *)nm, &l);
+			break;
+		}
+		case 15:
+			if (rnd() % 4 == 0)
+				unlink(names[rnd() % 2]);
+			else if (other >= 0 && fd >= 0)
+				write(fd, buf, rnd() % 100);
+			break;
+		}
+	}
+	for (int i = 0; i < 24; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "alive", 5);
+	char b[8] = { 0 };
+	read(sv[1], b, sizeof b);
+	say("hostile", "%d calls, then a new pair reads %s", ops, b);
+}
+
 int main(void)
 {
 	begin();
@@ -1322,6 +1599,8 @@ int main(void)
 	sub("creds", creds_cases, 10);
 	sub("options", option_cases, 10);
 	sub("poll", poll_cases, 20);
+	signal(SIGPIPE, SIG_IGN);
+	sub("hostile", hostile_cases, 60);
 	printf("conf-socket: done\n");
 	return 0;
 }

@@ -134,7 +134,8 @@ pub trait Socket: Send + Sync {
     }
     fn connect(&self, addr: &[u8], nonblock: bool) -> Result<(), Errno>;
     fn sendmsg(&self, msg: SendArgs) -> Result<usize, Errno>;
-    /// Receives into `out`; `control_room` is msg_controllen (0: none wanted).
+    /// Receives into `out` (passed descriptors and credentials come back
+    /// in `Received`; the syscall layer installs them).
     fn recvmsg(&self, out: &mut [u8], flags: MsgFlags, nonblock: bool) -> Result<Received, Errno>;
     fn shutdown(&self, how: Shutdown) -> Result<(), Errno>;
     fn sockname(&self) -> Result<Vec<u8>, Errno>;

@@ -60,16 +60,21 @@ fn gather(bufs: &[UserSlice], skip: usize, len: usize) -> Result<Vec<u8>, Errno>
     Ok(out)
 }
 
-/// `data` into the caller's buffers in order.
-fn scatter(bufs: &[UserSlice], data: &[u8]) -> Result<(), Errno> {
-    let mut done = 0;
+/// `data` into the caller's buffers, from byte `skip` of them on.
+fn scatter(bufs: &[UserSlice], skip: usize, data: &[u8]) -> Result<(), Errno> {
+    let (mut at, mut done) = (0, 0);
     for b in bufs {
         if done == data.len() {
             break;
         }
-        let n = b.len().min(data.len() - done);
-        b.write_from(&data[done..done + n])?;
-        done += n;
+        let end = at + b.len();
+        if end > skip + done {
+            let from = skip + done - at;
+            let n = (b.len() - from).min(data.len() - done);
+            b.skip(from).write_from(&data[done..done + n])?;
+            done += n;
+        }
+        at = end;
     }
     Ok(())
 }
@@ -119,6 +124,8 @@ pub fn send(
     while sent < len {
         let want = (len - sent).min(PIECE);
         let data = gather(bufs, sent, want)?;
+        // Only a send that sent nothing raises SIGPIPE (Linux's rule).
+        let flags = if sent > 0 { flags | MsgFlags::NOSIGNAL } else { flags };
         let args = SendArgs {
             data: &data,
             addr: addr.as_deref(),
@@ -159,10 +166,28 @@ pub fn recv(
     flags: MsgFlags,
     control_room: usize,
 ) -> Result<Got, Errno> {
-    let len = total(bufs).min(if sock.common().ty == SOCK_STREAM { PIECE } else { MAX_MESSAGE });
+    let stream = sock.common().ty == SOCK_STREAM;
+    let want = total(bufs);
+    let len = want.min(if stream { PIECE } else { MAX_MESSAGE });
     let mut kbuf = super::fs_util::scratch(len)?;
-    let r: Received = sock.recvmsg(&mut kbuf, flags, file.nonblock())?;
-    scatter(bufs, &kbuf[..r.copied])?;
+    let mut r: Received = sock.recvmsg(&mut kbuf, flags, file.nonblock())?;
+    scatter(bufs, 0, &kbuf[..r.copied])?;
+    // MSG_WAITALL on a stream larger than one piece: the rest, piece by piece.
+    let waitall = stream && flags.contains(MsgFlags::WAITALL) && !flags.contains(MsgFlags::PEEK);
+    while waitall && r.copied < want && r.copied > 0 && r.copied % PIECE == 0 {
+        let n = (want - r.copied).min(PIECE);
+        match sock.recvmsg(&mut kbuf[..n], flags, file.nonblock()) {
+            Ok(more) if more.copied > 0 => {
+                scatter(bufs, r.copied, &kbuf[..more.copied])?;
+                r.copied += more.copied;
+                r.len = r.copied;
+                if more.copied < n {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
     let mut w = Writer::new(control_room);
     if let Some(c) = r.creds {
         w.put(SOL_SOCKET, SCM_CREDENTIALS, &c.encode());

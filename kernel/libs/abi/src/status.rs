@@ -258,7 +258,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         SENDMSG,
         Status::Partial,
-        "as sendto, plus SCM_RIGHTS (up to 253 descriptors) and SCM_CREDENTIALS (checked as Linux: EPERM for another's ids unless root); MSG_CMSG_COMPAT EINVAL; no garbage collection of descriptors passed in circles (they stay until the kernel restarts)",
+        "as sendto, plus SCM_RIGHTS (up to 253 descriptors; at most 4096 in flight in all, ETOOMANYREFS, where Linux counts per user and exempts root; sockets passed in circles are collected at the next release, as Linux's unix_gc) and SCM_CREDENTIALS (checked as Linux: EPERM for another's ids unless root); MSG_CMSG_COMPAT EINVAL",
     ),
     (
         RECVMSG,

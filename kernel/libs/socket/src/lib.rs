@@ -13,6 +13,7 @@ pub mod addr;
 pub mod budget;
 pub mod cmsg;
 pub mod consts;
+pub mod gc;
 pub mod queue;
 
 pub use consts::*;

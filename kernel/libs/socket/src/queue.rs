@@ -147,6 +147,11 @@ impl<A: Meta> Queue<A> {
         n
     }
 
+    /// Every queued message's metadata, front first.
+    pub fn metas(&self) -> impl Iterator<Item = &A> {
+        self.msgs.iter().map(|m| &m.meta)
+    }
+
     /// Takes every message's metadata out (for a socket being released:
     /// the passed descriptors are dropped after its locks are let go).
     pub fn drain_meta(&mut self) -> Vec<A> {

@@ -94,6 +94,7 @@ pub fn send_to(
     }
     let creds = this.creds_for_send(msg.control.creds)?;
     let from = this.state.lock().addr.clone();
+    super::inflight::take(msg.control.rights.len())?;
     let mut rights = Some(msg.control.rights);
     let nonblock = msg.nonblock || msg.flags.contains(MsgFlags::DONTWAIT);
     let data = msg.data;
@@ -129,7 +130,11 @@ pub fn send_to(
                 Some(Err(Errno::ENOBUFS))
             }
         }
-    })?;
+    });
+    if let Some(r) = &rights {
+        super::inflight::give_back(r.len());
+    }
+    let sent = sent?;
     sched::notify();
     Ok(sent)
 }

@@ -10,6 +10,7 @@
 //! cloned out first.
 
 mod dgram;
+mod inflight;
 mod name;
 mod stream;
 
@@ -30,6 +31,13 @@ use super::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRBAND
 use crate::fs::file::OpenFile;
 use crate::process::sched;
 
+/// Every AF_UNIX socket (the collector walks their queues).
+static ALL: Mutex<Vec<alloc::sync::Weak<UnixSocket>>> = Mutex::new(Vec::new());
+
+fn all_sockets() -> Vec<Arc<UnixSocket>> {
+    ALL.lock().iter().filter_map(|w| w.upgrade()).collect()
+}
+
 pub static FAMILY: Family = Family { family: AF_UNIX, create, pair: Some(pair) };
 
 /// net.unix.max_dgram_qlen: a datagram receiver holds this many messages
@@ -48,7 +56,12 @@ pub struct Meta {
 
 impl queue::Meta for Meta {
     fn deliver(&mut self, peek: bool) -> Meta {
-        let rights = if peek { self.rights.clone() } else { core::mem::take(&mut self.rights) };
+        let rights = if peek {
+            self.rights.clone()
+        } else {
+            inflight::give_back(self.rights.len());
+            core::mem::take(&mut self.rights)
+        };
         Meta { from: self.from.clone(), creds: self.creds, rights }
     }
 
@@ -113,7 +126,7 @@ impl UnixSocket {
         if protocol != 0 && protocol != AF_UNIX {
             return Err(Errno::EPROTONOSUPPORT);
         }
-        Ok(Arc::new_cyclic(|this| UnixSocket {
+        let sock = Arc::new_cyclic(|this| UnixSocket {
             this: this.clone(),
             common: Common::new(AF_UNIX, ty, 0),
             state: Mutex::new(State {
@@ -126,7 +139,11 @@ impl UnixSocket {
                 peer_cred: None,
             }),
             released: AtomicBool::new(false),
-        }))
+        });
+        let mut all = ALL.lock();
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&sock));
+        Ok(sock)
     }
 
     fn is_released(&self) -> bool {
@@ -449,7 +466,8 @@ impl Socket for UnixSocket {
             }
             _ => {}
         }
-        drop(metas);
+        inflight::dispose(metas);
+        inflight::collect();
         sched::notify();
     }
 }

@@ -104,14 +104,18 @@ pub fn lookup(addr: &UnixAddr) -> Result<Arc<UnixSocket>, Errno> {
             (Key::Inode(attr.dev, attr.ino), Some(found.inode().clone()))
         }
     };
-    let names = NAMES.lock();
-    let e = names.get(&key).ok_or(Errno::ECONNREFUSED)?;
-    if let (Some(want), Some(bound)) = (&inode, &e.inode) {
-        if !same_inode(want, bound) {
-            return Err(Errno::ECONNREFUSED);
+    let found = {
+        let names = NAMES.lock();
+        let e = names.get(&key).ok_or(Errno::ECONNREFUSED)?;
+        if let (Some(want), Some(bound)) = (&inode, &e.inode) {
+            if !same_inode(want, bound) {
+                return Err(Errno::ECONNREFUSED);
+            }
         }
-    }
-    e.sock.upgrade().filter(|s| !s.is_released()).ok_or(Errno::ECONNREFUSED)
+        e.sock.upgrade()
+    };
+    // Checked (and maybe dropped) with the table unlocked.
+    found.filter(|s| !s.is_released()).ok_or(Errno::ECONNREFUSED)
 }
 
 /// Forgets `key` if it still names `sock` (at release).

@@ -107,6 +107,7 @@ pub fn send_stream(this: &Arc<UnixSocket>, msg: SendArgs) -> Result<usize, Errno
     }
     let creds = this.creds_for_send(msg.control.creds)?;
     let from = this.state.lock().addr.clone();
+    super::inflight::take(msg.control.rights.len())?;
     let mut rights = Some(msg.control.rights);
     let data = msg.data;
     let nonblock = msg.nonblock || msg.flags.contains(MsgFlags::DONTWAIT);
@@ -147,12 +148,18 @@ pub fn send_stream(this: &Arc<UnixSocket>, msg: SendArgs) -> Result<usize, Errno
             }
             Err(_) if sent > 0 => break,
             Err(e) => {
+                if let Some(r) = &rights {
+                    super::inflight::give_back(r.len());
+                }
                 if e == Errno::EPIPE {
                     sigpipe(msg.flags);
                 }
                 return Err(e);
             }
         }
+    }
+    if let Some(r) = &rights {
+        super::inflight::give_back(r.len());
     }
     Ok(sent)
 }
