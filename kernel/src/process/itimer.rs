@@ -68,11 +68,12 @@ fn fire(t: &mut Option<Timer>, now: u64) -> bool {
 pub(crate) fn cpu_ticked(p: &mut Process) {
     super::posix_timer::cpu_ticked(p);
     let (user, prof) = (p.times.user, p.times.user + p.times.system);
+    // Process-directed, as kill's: a thread that does not block them.
     if fire(&mut p.itimers[ITIMER_VIRTUAL], user) {
-        p.signals.raise(signal::SIGVTALRM);
+        p.post_local(None, signal::SIGVTALRM, SigInfo::default());
     }
     if fire(&mut p.itimers[ITIMER_PROF], prof) {
-        p.signals.raise(signal::SIGPROF);
+        p.post_local(None, signal::SIGPROF, SigInfo::default());
     }
 }
 
@@ -83,26 +84,27 @@ pub fn tick() {
     // From the interrupt handler: should the table be held (it never is
     // while interrupts are enabled), the next tick checks again.
     let Some(mut procs) = PROCS.try_lock() else { return };
-    let mut expired: [(u32, usize, SigInfo); 16] = [(0, 0, SigInfo::default()); 16];
+    let mut expired: [(u32, usize, SigInfo, Option<u32>); 16] = [(0, 0, SigInfo::default(), None); 16];
     loop {
         let mut n = 0;
         for p in procs.values_mut() {
             if n < expired.len() && !p.is_zombie() && fire(&mut p.itimers[ITIMER_REAL], now) {
-                expired[n] = (p.pid, signal::SIGALRM, SigInfo::default());
+                expired[n] = (p.pid, signal::SIGALRM, SigInfo::default(), None);
                 n += 1;
             }
             // POSIX timers (posix_timer.rs): those that would not fit in
             // this round stay due and fire in the next one.
             if n < expired.len() && !p.is_zombie() {
                 let pid = p.pid;
-                posix_timer::tick(p, expired.len() - n, |sig, info| {
-                    expired[n] = (pid, sig, info);
+                posix_timer::tick(p, expired.len() - n, |sig, info, target| {
+                    expired[n] = (pid, sig, info, target);
                     n += 1;
                 });
             }
         }
-        for &(pid, sig, info) in &expired[..n] {
-            jobctl::post_info(&mut procs, pid, sig, info);
+        // A SIGEV_THREAD_ID timer's signal goes to its thread.
+        for &(pid, sig, info, target) in &expired[..n] {
+            jobctl::post_to(&mut procs, pid, target, sig, info);
         }
         if n < expired.len() {
             break;

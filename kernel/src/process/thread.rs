@@ -99,6 +99,8 @@ pub struct ThreadSignals {
     pub pending: u64,
     pub saved_mask: Option<u64>,
     pub info: [SigInfo; NSIG],
+    /// Real-time instances queued behind the pending ones (`SignalState::queued`).
+    pub queued: Vec<(usize, SigInfo)>,
     pub altstack: AltStack,
 }
 
@@ -118,16 +120,14 @@ impl ThreadSignals {
             pending: 0,
             saved_mask: None,
             info: [SigInfo::default(); NSIG],
+            queued: Vec::new(),
             altstack: AltStack::default(),
         }
     }
 
-    /// Raises `sig` unless already pending (`SignalState::raise_info`).
+    /// Raises `sig` as `SignalState::raise_info` does (real-time ones queue).
     pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
-        if (1..=NSIG).contains(&sig) && self.pending & super::signal::bit(sig) == 0 {
-            self.pending |= super::signal::bit(sig);
-            self.info[sig - 1] = info;
-        }
+        super::signal::raise_parts(&mut self.pending, &mut self.info, &mut self.queued, sig, info);
     }
 }
 
@@ -167,6 +167,7 @@ impl Process {
                 pending: s.pending,
                 saved_mask: s.saved_mask.take(),
                 info: s.info,
+                queued: core::mem::take(&mut s.queued),
                 altstack: s.altstack,
             },
             clear_child_tid: self.clear_child_tid,
@@ -187,6 +188,7 @@ impl Process {
         s.pending = t.signals.pending;
         s.saved_mask = t.signals.saved_mask;
         s.info = t.signals.info;
+        s.queued = t.signals.queued;
         s.altstack = t.signals.altstack;
         self.clear_child_tid = t.clear_child_tid;
         self.robust_list = t.robust_list;
@@ -267,8 +269,10 @@ impl Process {
     /// Clears `mask` from every thread's pending set.
     pub(crate) fn discard_pending(&mut self, mask: u64) {
         self.signals.pending &= !mask;
+        self.signals.queued.retain(|(s, _)| mask & super::signal::bit(*s) == 0);
         for t in &mut self.threads {
             t.signals.pending &= !mask;
+            t.signals.queued.retain(|(s, _)| mask & super::signal::bit(*s) == 0);
         }
     }
 
@@ -315,11 +319,16 @@ fn runnable(has_task: bool, wait_seq: Option<u64>, now: u64) -> bool {
 /// given: ESRCH when it is not one of its threads). Permission as kill(2)
 /// (EPERM); signal 0 only checks.
 pub fn send_thread(tgid: Option<u32>, tid: u32, sig: usize) -> Result<(), Errno> {
-    use super::signal::{SigInfo, SI_TKILL};
+    use super::signal::SI_TKILL;
+    let info = SigInfo::from_sender(SI_TKILL, current_pid(), super::current_creds().uid);
+    send_thread_info(tgid, tid, sig, info)
+}
+
+/// `send_thread` with the siginfo `info` (rt_tgsigqueueinfo's is the caller's).
+pub fn send_thread_info(tgid: Option<u32>, tid: u32, sig: usize, info: SigInfo) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
     }
-    let me = current_pid();
     let creds = super::current_creds();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
@@ -332,7 +341,7 @@ pub fn send_thread(tgid: Option<u32>, tid: u32, sig: usize) -> Result<(), Errno>
         return Err(Errno::EPERM);
     }
     if sig != 0 {
-        super::jobctl::post_to(&mut procs, pid, Some(tid), sig, SigInfo::from_sender(SI_TKILL, me, creds.uid));
+        super::jobctl::post_to(&mut procs, pid, Some(tid), sig, info);
     }
     drop(procs);
     sched::notify();
