@@ -364,10 +364,8 @@ impl super::Process {
         if sig > NSIG {
             return None;
         }
-        let t = self
-            .threads
-            .iter_mut()
-            .find(|t| t.signals.pending & bit(sig) != 0 && t.signals.info[sig - 1].shared)?;
+        let t =
+            self.threads.iter_mut().find(|t| t.signals.pending & bit(sig) != 0 && t.signals.info[sig - 1].shared)?;
         let s = &mut t.signals;
         Some((sig, take_parts(&mut s.pending, &mut s.info, &mut s.queued, sig)))
     }

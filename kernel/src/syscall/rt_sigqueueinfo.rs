@@ -9,8 +9,8 @@ use kernel_abi::Errno;
 
 use super::args::{Pid, UserSlice};
 use super::SyscallResult;
-use crate::process::signal::{self, SigInfo, SIGINFO_SIZE, SI_TKILL};
 use crate::process;
+use crate::process::signal::{self, SigInfo, SIGINFO_SIZE, SI_TKILL};
 
 /// The parts of the caller's siginfo we keep.
 fn read_info(uinfo: UserSlice) -> Result<SigInfo, Errno> {
