@@ -21,6 +21,7 @@ mod drivers;
 mod fs;
 mod init;
 mod mm;
+mod net;
 mod panic;
 mod process;
 mod syscall;

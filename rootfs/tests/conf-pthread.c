@@ -458,6 +458,41 @@ static void exit_from_thread(void)
 	say("exit_group.main-survived", "yes");
 }
 
+static int reader_fd;
+
+static void *blocked_reader(void *arg)
+{
+	char c;
+	(void)arg;
+	read(reader_fd, &c, 1);
+	return 0;
+}
+
+/* exit_group while a thread is blocked in read(): the read ends and its
+ * file goes with the process (the writer then gets EPIPE). */
+static void exit_group_blocked_reader(void)
+{
+	int p[2];
+	int st;
+	pipe(p);
+	signal(SIGPIPE, SIG_IGN);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[1]);
+		reader_fd = p[0];
+		pthread_t t;
+		pthread_create(&t, 0, blocked_reader, 0);
+		msleep(100);
+		syscall(SYS_exit_group, 6);
+	}
+	close(p[0]);
+	waitpid(c, &st, 0);
+	say("exit_group.blocked-reader.status", "%s", status_text(st));
+	T("exit_group.blocked-reader.write-after", write(p[1], "x", 1));
+	close(p[1]);
+}
+
 static volatile uintptr_t bad_address = 8;
 
 static void *segv(void *arg)
@@ -623,6 +658,9 @@ static void wait_child_of_thread(void)
 	say("wait4.child-forked-by-thread", "%s, %s", r == forked_a ? "reaped by main" : rtext(r, errno), status_text(st));
 	release_forker = 1;
 	pthread_join(t, 0);
+	/* join returns at the CLEARTID wake, before the thread's children
+	 * have passed to another thread (Linux's exit_notify comes later). */
+	msleep(200);
 	st = 0;
 	r = waitpid(forked_b, &st, __WNOTHREAD);
 	say("wait4.wnothread-after-creator-ended", "%s, %s", r == forked_b ? "reaped by main" : rtext(r, errno), status_text(st));
@@ -697,6 +735,65 @@ static void cpu_clocks(void)
 	say("clock.process-cputime", "%s", ms_of(b) >= ms_of(a) ? "at least main's thread clock" : "less");
 }
 
+#ifndef SIGEV_THREAD_ID
+#define SIGEV_THREAD_ID 4
+#endif
+
+static volatile pid_t timer_hit_tid;
+static volatile int callback_ran;
+static volatile pid_t callback_tid;
+
+static void on_timer(int s)
+{
+	(void)s;
+	timer_hit_tid = gettid_();
+}
+
+static void timer_callback(union sigval v)
+{
+	(void)v;
+	callback_tid = gettid_();
+	callback_ran = 1;
+}
+
+/* POSIX timers aimed at a thread: SIGEV_THREAD_ID, and musl's SIGEV_THREAD
+ * (a helper thread that waits for the signal). */
+static void thread_timers(void)
+{
+	pthread_t t;
+	timer_t id;
+	struct sigevent ev;
+	struct itimerspec its = { { 0, 0 }, { 0, 50 * 1000 * 1000 } };
+	signal(SIGUSR1, on_timer);
+	stop_thread = 0;
+	sig_thread_tid = 0;
+	pthread_create(&t, 0, sig_sleeper, 0);
+	while (!sig_thread_tid)
+		msleep(5);
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_notify_thread_id = sig_thread_tid;
+	T("timer_create.sigev-thread-id", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	timer_settime(id, 0, &its, 0);
+	msleep(300);
+	say("timer.sigev-thread-id.handled-in", "%s", timer_hit_tid == sig_thread_tid ? "the target thread" : timer_hit_tid ? "another thread" : "nobody");
+	timer_delete(id);
+	ev.sigev_notify_thread_id = 999999;
+	T("timer_create.sigev-thread-id-not-ours", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	stop_thread = 1;
+	pthread_join(t, 0);
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = timer_callback;
+	T("timer_create.sigev-thread", timer_create(CLOCK_MONOTONIC, &ev, &id));
+	timer_settime(id, 0, &its, 0);
+	for (int i = 0; i < 50 && !callback_ran; i++)
+		msleep(10);
+	say("timer.sigev-thread.callback", "%s", callback_ran ? (callback_tid != gettid_() ? "ran in another thread" : "ran in main") : "did not run");
+	timer_delete(id);
+}
+
 static volatile int ping, pong_count;
 
 static void *ponger(void *arg)
@@ -724,10 +821,99 @@ static void yield_pingpong(void)
 	say("sched_yield.ping-pong-1000", "%d handoffs", pong_count);
 }
 
+/* Stress: many short threads, and whole-process ends with many blocked threads. */
+static void *short_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	counter++;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static void *blocked_forever(void *arg)
+{
+	int kind = (int)(intptr_t)arg % 3;
+	char c;
+	if (kind == 0) {
+		pthread_mutex_lock(&lock);
+		while (!go)
+			pthread_cond_wait(&cond, &lock);
+		pthread_mutex_unlock(&lock);
+	} else if (kind == 1) {
+		for (;;)
+			msleep(1000);
+	} else {
+		read(reader_fd, &c, 1);
+	}
+	return 0;
+}
+
+static void start_blocked(int n)
+{
+	int p[2];
+	pipe(p);
+	reader_fd = p[0];
+	go = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+		pthread_create(&t, 0, blocked_forever, (void *)(intptr_t)i);
+	}
+	msleep(200);
+}
+
+static void *exec_probe2_thread(void *arg)
+{
+	char *argv[] = { self_path, "exec-probe2", 0 };
+	char *envp[] = { 0 };
+	(void)arg;
+	execve("/proc/self/exe", argv, envp);
+	exit(1);
+	return 0;
+}
+
+static void stress(void)
+{
+	int joined = 0, st;
+	counter = 0;
+	for (int round = 0; round < 20; round++) {
+		pthread_t t[20];
+		for (int i = 0; i < 20; i++)
+			pthread_create(&t[i], 0, short_worker, 0);
+		for (int i = 0; i < 20; i++)
+			joined += pthread_join(t[i], 0) == 0;
+	}
+	say("stress.create-join-400", "%d joined, counter %d", joined, counter);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		start_blocked(48);
+		syscall(SYS_exit_group, 5);
+	}
+	waitpid(c, &st, 0);
+	say("stress.exit_group-48-blocked", "%s", status_text(st));
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		start_blocked(30);
+		pthread_t t;
+		pthread_create(&t, 0, exec_probe2_thread, 0);
+		msleep(5000);
+		_exit(1);
+	}
+	waitpid(c, &st, 0);
+	say("stress.exec-with-30-blocked", "%s", status_text(st));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "exec-probe"))
 		exec_probe(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "exec-probe2")) {
+		int has_self;
+		say("stress.exec.tasks-after", "%d", count_tasks("/proc/self/task", &has_self));
+		return 8;
+	}
 	self_path = argv[0];
 	begin();
 	sub("many-threads", many_threads, 30);
@@ -739,6 +925,7 @@ int main(int argc, char **argv)
 	sub("proc-task", proc_task, 10);
 	sub("exit_group.from-thread", exit_from_thread, 10);
 	sub("fault.in-thread", fault_in_thread, 10);
+	sub("exit_group.blocked-reader", exit_group_blocked_reader, 10);
 	sub("pthread_exit.from-main", main_pthread_exit, 10);
 	sub("exit.last-thread-raw", raw_exits, 10);
 	sub("exec-from-thread", exec_from_thread, 10);
@@ -747,5 +934,7 @@ int main(int argc, char **argv)
 	sub("stop-kill", stop_kill, 10);
 	sub("yield", yield_pingpong, 30);
 	sub("cpu-clocks", cpu_clocks, 10);
+	sub("thread-timers", thread_timers, 10);
+	sub("stress", stress, 60);
 	return 0;
 }

@@ -42,6 +42,8 @@ pub enum Kind {
     Pipe(Arc<super::pipe::Pipe>),
     /// A disk or partition (`/dev/vda1`): byte-addressed at the position.
     Block(Arc<crate::block::BlockDev>),
+    /// A socket (net/): reads and writes are receives and sends.
+    Socket(Arc<dyn crate::net::Socket>),
     /// A procfs file: its content when opened; writes go to the node.
     Proc {
         content: Vec<u8>,
@@ -121,7 +123,7 @@ impl OpenFile {
         *self.flags.lock() & O_ACCMODE != O_RDONLY
     }
 
-    fn nonblock(&self) -> bool {
+    pub fn nonblock(&self) -> bool {
         *self.flags.lock() & O_NONBLOCK != 0
     }
 
@@ -132,6 +134,7 @@ impl OpenFile {
         match &self.kind {
             Kind::Device(d) => d.read(buf, self.nonblock()),
             Kind::Pipe(p) => p.read(buf, self.nonblock()),
+            Kind::Socket(s) => Ok(s.recvmsg(buf, crate::net::MsgFlags::empty(), self.nonblock())?.copied),
             _ => {
                 let mut off = self.offset.lock();
                 let n = self.read_at_unchecked(*off, buf)?;
@@ -148,7 +151,7 @@ impl OpenFile {
         match &self.kind {
             Kind::Inode | Kind::Proc { .. } | Kind::Block(_) => true,
             Kind::Device(d) => d.tty().is_none(),
-            Kind::Pipe(_) => false,
+            Kind::Pipe(_) | Kind::Socket(_) => false,
         }
     }
 
@@ -159,7 +162,7 @@ impl OpenFile {
             return Err(Errno::EBADF);
         }
         match &self.kind {
-            Kind::Pipe(_) => Err(Errno::ESPIPE),
+            Kind::Pipe(_) | Kind::Socket(_) => Err(Errno::ESPIPE),
             Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
             Kind::Device(d) => d.read(buf, self.nonblock()),
             _ => self.read_at_unchecked(offset, buf),
@@ -187,6 +190,7 @@ impl OpenFile {
         const HUP: u16 = 16;
         match &self.kind {
             Kind::Device(d) => d.poll(),
+            Kind::Socket(s) => s.poll(),
             Kind::Pipe(p) => {
                 if self.writable() {
                     (if p.writable() { OUT } else { 0 }) | if p.has_readers() { 0 } else { ERR }
@@ -205,6 +209,13 @@ impl OpenFile {
         match &self.kind {
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Pipe(p) => p.write(src, self.nonblock()),
+            Kind::Socket(s) => s.sendmsg(crate::net::SendArgs {
+                data: src,
+                addr: None,
+                control: Default::default(),
+                flags: crate::net::MsgFlags::empty(),
+                nonblock: self.nonblock(),
+            }),
             Kind::Proc { node, .. } => node.write(src),
             Kind::Block(b) => {
                 let mut off = self.offset.lock();
@@ -233,7 +244,7 @@ impl OpenFile {
             return Err(Errno::EBADF);
         }
         match &self.kind {
-            Kind::Pipe(_) => Err(Errno::ESPIPE),
+            Kind::Pipe(_) | Kind::Socket(_) => Err(Errno::ESPIPE),
             Kind::Device(d) if d.tty().is_some() => Err(Errno::ESPIPE),
             Kind::Device(d) => d.write(src, self.nonblock()),
             Kind::Proc { node, .. } => node.write(src),
@@ -261,7 +272,7 @@ impl OpenFile {
         let attr = self.node.getattr()?;
         let size = match &self.kind {
             Kind::Proc { content, .. } => content.len() as u64,
-            Kind::Pipe(_) => return Err(Errno::ESPIPE),
+            Kind::Pipe(_) | Kind::Socket(_) => return Err(Errno::ESPIPE),
             Kind::Device(_) => return Ok(0),
             Kind::Block(b) => b.size(),
             Kind::Inode => attr.size,
@@ -294,6 +305,7 @@ impl Drop for OpenFile {
             Kind::Pipe(p) => p.close_end(*self.flags.lock() & O_ACCMODE != O_RDONLY),
             Kind::Device(Device::PtyMaster(p)) => p.closed(true),
             Kind::Device(Device::PtySlave(p)) => p.closed(false),
+            Kind::Socket(s) => s.release(),
             _ => {}
         }
     }

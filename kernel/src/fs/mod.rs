@@ -26,7 +26,7 @@ use spin::Once;
 
 pub use kernel_vfs::{
     access, Attr, FileType, Inode, Parent, Path, SetAttr, Time, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT,
-    S_IFREG,
+    S_IFREG, S_IFSOCK,
 };
 pub use mount::{mount, mounts_text, umount};
 

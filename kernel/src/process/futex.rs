@@ -1,16 +1,17 @@
 //! Futexes: processes waiting for a 32-bit word of user memory to change,
 //! woken by address. A word in MAP_SHARED memory is keyed by its physical
 //! address (processes that share the page meet there); any other word by
-//! process and address, as Linux keys private mappings by their mm: the
-//! threads of a process meet on private futexes; shared ones work across
-//! fork. A waiter is one thread (by tid).
+//! address space and address, as Linux keys private mappings by their mm:
+//! the threads of a process, and processes made by clone(CLONE_VM), meet
+//! on private futexes; shared ones work across fork. A waiter is one
+//! thread (by tid).
 
 use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 use spin::Mutex;
 
-use super::{current_pid, current_tid, sched, signal, with_current};
+use super::{current_tid, sched, signal, with_current};
 use crate::arch::{timer, IrqGuard};
 use crate::mm::page_table::PageKind;
 use crate::mm::usercopy::copy_from_user;
@@ -18,8 +19,14 @@ use crate::mm::usercopy::copy_from_user;
 /// Where waiters on one word meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
-    Private { pid: u32, addr: u64 },
-    Shared { phys: u64 },
+    /// `mm`: the address space's identity (`AddressSpace::id`).
+    Private {
+        mm: u64,
+        addr: u64,
+    },
+    Shared {
+        phys: u64,
+    },
 }
 
 struct Waiter {
@@ -39,12 +46,11 @@ pub fn key(addr: u64, private: bool) -> Result<Key, Errno> {
     if addr % 4 != 0 {
         return Err(Errno::EINVAL);
     }
-    let pid = current_pid();
     with_current(|p| {
         let space = p.space.as_mut().ok_or(Errno::EFAULT)?;
         let kind = space.page_kind(addr & !0xfff).ok_or(Errno::EFAULT)?;
         if private || kind != PageKind::Shared {
-            return Ok(Key::Private { pid, addr });
+            return Ok(Key::Private { mm: space.id(), addr });
         }
         space.translate(addr).map(|phys| Key::Shared { phys }).ok_or(Errno::EFAULT)
     })?
@@ -135,11 +141,4 @@ pub fn requeue(from: Key, to: Key, count: u32, moved: u32) -> usize {
         n += 1;
     }
     woken + n
-}
-
-/// Threads that ended without returning from their wait (exit_group,
-/// execve from another thread): their waits go.
-pub fn forget(tids: &[u32]) {
-    let _irq = IrqGuard::new();
-    WAITERS.lock().retain(|w| !tids.contains(&w.tid));
 }

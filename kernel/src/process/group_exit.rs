@@ -1,16 +1,17 @@
 //! How threads end: exit(2) ends the calling thread only (the process
 //! ends with its last thread), exit_group(2) and fatal signals end every
 //! thread (`lifecycle::exit_current`), and execve from any thread ends the
-//! others, the caller taking over the process id as the new leader.
+//! others, the caller taking over the process id as the new leader. The
+//! others are ended as Linux's zap_other_threads does: SIGKILL, so each
+//! leaves its kernel work normally and ends at its return to EL0, while
+//! the caller waits.
 //!
 //! A thread that ends while others share its memory does what Linux's
 //! `mm_release` does: walks its robust futex list (set_robust_list), then
 //! writes 0 at its clear-child-tid address and wakes one futex waiter
 //! there (that is how pthread_join learns of it).
 
-use alloc::vec::Vec;
-
-use super::thread::{RobustList, Thread};
+use super::thread::RobustList;
 use super::{current_pid, current_tid, exit_current, futex, sched, with_current, PROCS};
 use crate::arch::IrqGuard;
 use crate::mm::usercopy::{copy_from_user, copy_to_user};
@@ -24,10 +25,16 @@ pub fn exit_group(code: i32) -> ! {
 /// exits with `code` (the last thread's code, whether or not the leader
 /// ended first: what Linux reports, as the oracle shows).
 pub fn exit_thread(code: i32) -> ! {
-    let tid = current_tid();
-    let Ok((false, clear, robust)) = with_current(|p| (p.threads.is_empty(), p.clear_child_tid, p.robust_list)) else {
+    if with_current(|p| p.threads.is_empty()).unwrap_or(true) {
         exit_current((code & 0xff) << 8)
-    };
+    }
+    end_this_thread()
+}
+
+/// The calling thread ends while other threads of its process go on.
+fn end_this_thread() -> ! {
+    let tid = current_tid();
+    let (clear, robust) = with_current(|p| (p.clear_child_tid, p.robust_list)).unwrap_or_default();
     exit_robust_list(tid, robust);
     if clear != 0 {
         // Faults are ignored, as Linux ignores them here.
@@ -57,24 +64,46 @@ pub fn exit_thread(code: i32) -> ! {
     }
 }
 
-/// The other threads of the current process end now (exit_group, a fatal
-/// signal, execve). Their robust lists are walked; their tasks, which do
-/// not run (one CPU), are dropped.
+/// The other threads of the current process end (exit_group, a fatal
+/// signal, execve), as Linux's zap_other_threads: each gets SIGKILL and
+/// ends at its next return to EL0, once its kernel work is undone (the
+/// files it holds released, the wait it is in left); the caller waits
+/// until they are gone. When another thread is already ending the
+/// process, the caller is one of those and just ends (no return).
 pub(crate) fn end_other_threads() {
-    let others: Vec<Thread> = {
-        let _irq = IrqGuard::new();
-        PROCS.lock().get_mut(&current_pid()).map(|p| p.end_other_threads()).unwrap_or_default()
-    };
-    if others.is_empty() {
+    let me = current_tid();
+    if with_current(|p| p.threads.is_empty() && p.group_exit_by.is_none()).unwrap_or(true) {
         return;
     }
-    let tids: Vec<u32> = others.iter().map(|t| t.tid).collect();
-    futex::forget(&tids);
-    for t in &others {
-        exit_robust_list(t.tid, t.robust_list);
+    let first = with_current(|p| match p.group_exit_by {
+        Some(t) if t != me => false,
+        _ => {
+            p.group_exit_by = Some(me);
+            p.kill_other_threads();
+            true
+        }
+    })
+    .unwrap_or(true);
+    if !first {
+        end_this_thread();
     }
-    drop(others);
     sched::notify();
+    sched::wait_until_exiting(|| with_current(|p| p.threads.is_empty()).unwrap_or(true));
+}
+
+/// The process exits while another process uses its memory (clone with
+/// CLONE_VM): its clear-child-tid word is cleared and a waiter woken, as
+/// Linux's mm_release does when mm_users > 1.
+pub(crate) fn clear_child_tid_if_shared() {
+    let Ok((clear, true)) = with_current(|p| (p.clear_child_tid, p.space.as_ref().is_some_and(|s| s.users() > 1)))
+    else {
+        return;
+    };
+    if clear != 0 && copy_to_user(clear, &0u32.to_le_bytes()).is_ok() {
+        if let Ok(key) = futex::key(clear, false) {
+            futex::wake(key, 1, u32::MAX);
+        }
+    }
 }
 
 /// The current thread's robust list, as the process exits.
@@ -90,6 +119,7 @@ pub(crate) fn exit_held_robust_list() {
 pub fn exec_takeover() {
     end_other_threads();
     let pid = current_pid();
+    let _ = with_current(|p| p.group_exit_by = None);
     {
         // The other threads are gone: their children are the new leader's.
         let _irq = IrqGuard::new();

@@ -25,6 +25,9 @@ pub struct ForkOptions {
     pub clear_child_tid: u64,
     /// CLONE_VFORK: the caller waits until the child execs or exits.
     pub vfork: bool,
+    /// CLONE_VM (without CLONE_THREAD or CLONE_VFORK): the child uses the
+    /// caller's memory, not a copy.
+    pub share_vm: bool,
 }
 
 /// fork(2), and clone(2) without sharing: a copy of the current process
@@ -39,7 +42,8 @@ pub fn fork(frame: &TrapFrame, opts: ForkOptions) -> Result<u32, Errno> {
         return Err(Errno::EAGAIN);
     }
     let child = with_current(|p| -> Result<Process, Errno> {
-        let space = p.space.as_mut().ok_or(Errno::EINVAL)?.duplicate().ok_or(Errno::ENOMEM)?;
+        let parent_space = p.space.as_mut().ok_or(Errno::EINVAL)?;
+        let space = if opts.share_vm { parent_space.share() } else { parent_space.duplicate().ok_or(Errno::ENOMEM)? };
         let mut c = Process::new(&p.name, space, p.brk_start);
         c.brk = p.brk;
         c.mmap_next = p.mmap_next;
@@ -112,6 +116,7 @@ pub fn exit_current(status: i32) -> ! {
     }
     super::group_exit::end_other_threads();
     super::group_exit::exit_held_robust_list();
+    super::group_exit::clear_child_tid_if_shared();
     {
         let _irq = IrqGuard::new();
         crate::mm::page_table::split_kernel_user();

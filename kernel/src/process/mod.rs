@@ -135,6 +135,9 @@ pub struct Process {
     pub thread_start_ticks: u64,
     /// CPU time of the held thread (ns; CLOCK_THREAD_CPUTIME_ID).
     pub thread_cpu_ns: u64,
+    /// The thread ending the whole process (exit_group, a fatal signal,
+    /// execve): the others are being killed (group_exit.rs).
+    pub group_exit_by: Option<u32>,
 
     /// A vfork child: the parent waiting until it execs or exits.
     pub vfork_parent: Option<u32>,
@@ -191,6 +194,7 @@ impl Process {
             robust_list: thread::RobustList::default(),
             thread_start_ticks: crate::init::ticks(),
             thread_cpu_ns: 0,
+            group_exit_by: None,
             vfork_parent: None,
             did_exec: false,
         }

@@ -203,7 +203,8 @@ pub fn set(p: &mut Process, id: i32, abs: bool, value: u64, interval: u64) -> Re
 }
 
 /// Expires the timers of `p` on `base` that are due at `now`: each due
-/// timer with a signal yields it (to be posted by the caller) unless its
+/// timer with a signal yields it with its target thread (to be posted by
+/// the caller; None: process-directed) unless its
 /// previous signal is still pending, which only counts an overrun.
 /// At most `room` signals are yielded; the timers past that stay due.
 fn expire(

@@ -107,6 +107,21 @@ pub fn wait_until(mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// `wait_until` for a thread that is exiting: no stop signal stops it
+/// (it is past the point where a stop could be acted on, like Linux's
+/// exiting tasks).
+pub fn wait_until_exiting(mut cond: impl FnMut() -> bool) {
+    loop {
+        let seq = EVENTS.load(Ordering::SeqCst);
+        if cond() {
+            return;
+        }
+        set_wait(Some(seq));
+        schedule();
+        set_wait(None);
+    }
+}
+
 fn set_wait(seq: Option<u64>) {
     let _irq = IrqGuard::new();
     if let Some(p) = PROCS.lock().get_mut(&CURRENT.load(Ordering::SeqCst)) {

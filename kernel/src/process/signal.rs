@@ -151,7 +151,15 @@ impl SignalState {
     /// pending bit alone stands for it; rt_sigqueueinfo checks
     /// `Process::queued_total` first and fails with EAGAIN).
     pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
-        raise_parts(&mut self.pending, &mut self.info, &mut self.queued, sig, info);
+        if !(1..=NSIG).contains(&sig) {
+            return;
+        }
+        if self.pending & bit(sig) == 0 {
+            self.pending |= bit(sig);
+            self.info[sig - 1] = info;
+        } else if sig >= SIGRTMIN && self.queued.len() < MAX_QUEUED && self.queued.try_reserve(1).is_ok() {
+            self.queued.push((sig, info));
+        }
     }
 
     /// Whether an instance of `sig` matching `f` is pending (queued ones included).
@@ -162,7 +170,14 @@ impl SignalState {
     /// Takes pending `sig` (its bit already chosen by the caller): its
     /// siginfo; the next queued instance, if any, keeps it pending.
     fn take_info(&mut self, sig: usize) -> SigInfo {
-        take_parts(&mut self.pending, &mut self.info, &mut self.queued, sig)
+        let info = self.info[sig - 1];
+        self.pending &= !bit(sig);
+        if let Some(at) = self.queued.iter().position(|(s, _)| *s == sig) {
+            let (_, next) = self.queued.remove(at);
+            self.info[sig - 1] = next;
+            self.pending |= bit(sig);
+        }
+        info
     }
 
     /// Discards every pending instance of `sig`.
@@ -285,46 +300,6 @@ impl SignalState {
     }
 }
 
-/// Raises `sig` on one thread's pending parts (the held thread's in
-/// `SignalState`, a parked one's in `thread::ThreadSignals`): a standard
-/// signal already pending does not queue; a real-time one does, up to
-/// `MAX_QUEUED` instances on that thread.
-pub(crate) fn raise_parts(
-    pending: &mut u64,
-    infos: &mut [SigInfo; NSIG],
-    queued: &mut Vec<(usize, SigInfo)>,
-    sig: usize,
-    info: SigInfo,
-) {
-    if !(1..=NSIG).contains(&sig) {
-        return;
-    }
-    if *pending & bit(sig) == 0 {
-        *pending |= bit(sig);
-        infos[sig - 1] = info;
-    } else if sig >= SIGRTMIN && queued.len() < MAX_QUEUED && queued.try_reserve(1).is_ok() {
-        queued.push((sig, info));
-    }
-}
-
-/// Takes pending `sig` off one thread's parts: its siginfo; the next
-/// queued instance, if any, keeps it pending.
-pub(crate) fn take_parts(
-    pending: &mut u64,
-    infos: &mut [SigInfo; NSIG],
-    queued: &mut Vec<(usize, SigInfo)>,
-    sig: usize,
-) -> SigInfo {
-    let info = infos[sig - 1];
-    *pending &= !bit(sig);
-    if let Some(at) = queued.iter().position(|(s, _)| *s == sig) {
-        let (_, next) = queued.remove(at);
-        infos[sig - 1] = next;
-        *pending |= bit(sig);
-    }
-    info
-}
-
 /// Whether an instance of `sig` matching `f` is pending on any thread of
 /// a process (its held thread's `signals`, its parked `threads`).
 pub(crate) fn pending_anywhere(
@@ -333,11 +308,7 @@ pub(crate) fn pending_anywhere(
     sig: usize,
     f: impl Fn(&SigInfo) -> bool,
 ) -> bool {
-    signals.has_pending(sig, &f)
-        || threads.iter().any(|t| {
-            t.signals.pending & bit(sig) != 0
-                && (f(&t.signals.info[sig - 1]) || t.signals.queued.iter().any(|(s, i)| *s == sig && f(i)))
-        })
+    signals.has_pending(sig, &f) || threads.iter().any(|t| t.signals.has_pending(sig, &f))
 }
 
 impl super::Process {
@@ -366,8 +337,7 @@ impl super::Process {
         }
         let t =
             self.threads.iter_mut().find(|t| t.signals.pending & bit(sig) != 0 && t.signals.info[sig - 1].shared)?;
-        let s = &mut t.signals;
-        Some((sig, take_parts(&mut s.pending, &mut s.info, &mut s.queued, sig)))
+        Some((sig, t.signals.take_info(sig)))
     }
 
     /// Posts `sig` from within the process (a CPU-time timer, the process

@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 
 use kernel_abi::Errno;
 
-use super::signal::{AltStack, SigInfo, NSIG};
+use super::signal::{SigInfo, SignalState, NSIG};
 use super::{current_pid, sched, Process, PROCS};
 use crate::arch::exception::TrapFrame;
 use crate::arch::task::Task;
@@ -60,7 +60,7 @@ pub fn spawn_thread(frame: &TrapFrame, opts: ThreadOptions) -> Result<u32, Errno
             tid,
             task: Some(task),
             wait_seq: None,
-            signals: ThreadSignals::inherit(p.signals.blocked),
+            signals: inherit(p.signals.blocked),
             clear_child_tid: opts.clear_child_tid,
             robust_list: RobustList::default(),
             start_ticks: crate::init::ticks(),
@@ -82,26 +82,16 @@ pub struct Thread {
     pub tid: u32,
     pub(crate) task: Option<Arc<Task>>,
     pub(crate) wait_seq: Option<u64>,
-    pub signals: ThreadSignals,
+    /// Its own signal state: mask, pending set with siginfo and queued
+    /// real-time instances, rt_sigsuspend's saved mask, alternate stack.
+    /// The `actions` in it are not used (the process's are).
+    pub signals: SignalState,
     pub clear_child_tid: u64,
     pub robust_list: RobustList,
     /// Clock ticks at creation (`/proc/<pid>/task/<tid>/stat` starttime).
     pub start_ticks: u64,
     /// CPU time used (ns).
     pub cpu_ns: u64,
-}
-
-/// The per-thread part of `signal::SignalState` (the actions are the
-/// process's).
-#[derive(Clone)]
-pub struct ThreadSignals {
-    pub blocked: u64,
-    pub pending: u64,
-    pub saved_mask: Option<u64>,
-    pub info: [SigInfo; NSIG],
-    /// Real-time instances queued behind the pending ones (`SignalState::queued`).
-    pub queued: Vec<(usize, SigInfo)>,
-    pub altstack: AltStack,
 }
 
 /// set_robust_list(2)'s registration: the list head and its size.
@@ -111,24 +101,10 @@ pub struct RobustList {
     pub len: u64,
 }
 
-impl ThreadSignals {
-    /// A new thread's: the creator's mask, nothing pending, no alternate
-    /// stack (Linux clears it for CLONE_VM children).
-    pub fn inherit(blocked: u64) -> ThreadSignals {
-        ThreadSignals {
-            blocked,
-            pending: 0,
-            saved_mask: None,
-            info: [SigInfo::default(); NSIG],
-            queued: Vec::new(),
-            altstack: AltStack::default(),
-        }
-    }
-
-    /// Raises `sig` as `SignalState::raise_info` does (real-time ones queue).
-    pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
-        super::signal::raise_parts(&mut self.pending, &mut self.info, &mut self.queued, sig, info);
-    }
+/// A new thread's signal state: the creator's mask, nothing pending, no
+/// alternate stack (Linux clears it for CLONE_VM children).
+fn inherit(blocked: u64) -> SignalState {
+    SignalState { blocked, ..SignalState::default() }
 }
 
 impl Process {
@@ -157,19 +133,15 @@ impl Process {
 
     /// The thread held in the entry, as a parked `Thread` (its task taken).
     fn park_held(&mut self) -> Thread {
-        let s = &mut self.signals;
+        // The actions stay (shared); the rest goes with the thread. No
+        // allocation: the queue moves.
+        let signals = core::mem::take(&mut self.signals);
+        self.signals.actions = signals.actions;
         Thread {
             tid: self.tid,
             task: self.task.take(),
             wait_seq: self.wait_seq.take(),
-            signals: ThreadSignals {
-                blocked: s.blocked,
-                pending: s.pending,
-                saved_mask: s.saved_mask.take(),
-                info: s.info,
-                queued: core::mem::take(&mut s.queued),
-                altstack: s.altstack,
-            },
+            signals,
             clear_child_tid: self.clear_child_tid,
             robust_list: self.robust_list,
             start_ticks: self.thread_start_ticks,
@@ -183,13 +155,9 @@ impl Process {
         self.tid = t.tid;
         self.task = t.task;
         self.wait_seq = t.wait_seq;
-        let s = &mut self.signals;
-        s.blocked = t.signals.blocked;
-        s.pending = t.signals.pending;
-        s.saved_mask = t.signals.saved_mask;
-        s.info = t.signals.info;
-        s.queued = t.signals.queued;
-        s.altstack = t.signals.altstack;
+        let actions = self.signals.actions;
+        self.signals = t.signals;
+        self.signals.actions = actions;
         self.clear_child_tid = t.clear_child_tid;
         self.robust_list = t.robust_list;
         self.thread_start_ticks = t.start_ticks;
@@ -225,11 +193,11 @@ impl Process {
         task
     }
 
-    /// Every thread but the held one ends (exit_group, execve, a fatal
-    /// signal): their tasks are returned to be dropped after the table is
-    /// unlocked. They are not running (one CPU: the held thread is).
-    pub(crate) fn end_other_threads(&mut self) -> Vec<Thread> {
-        core::mem::take(&mut self.threads)
+    /// SIGKILL to every thread but the held one (group_exit.rs).
+    pub(crate) fn kill_other_threads(&mut self) {
+        for t in &mut self.threads {
+            t.signals.raise_info(super::signal::SIGKILL, SigInfo::default());
+        }
     }
 
     /// The runnable threads of this process at event `now`, by tid.

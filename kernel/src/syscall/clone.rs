@@ -6,14 +6,17 @@
 //!   CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and
 //!   CLONE_CHILD_CLEARTID apply; the exit signal is ignored, as Linux
 //!   ignores it for threads (process::thread);
-//! - a process sharing nothing: a copied address space, with the exit
+//! - a process: a copied address space, or with CLONE_VM (and not
+//!   CLONE_VFORK) the caller's own (one memory, two processes: the child's
+//!   clear-child-tid is acted on at its exit, as Linux with mm_users > 1;
+//!   brk and the mmap placement cursor stay per process); with the exit
 //!   signal (CSIGNAL), CLONE_SETTLS, CLONE_PARENT_SETTID,
 //!   CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT and CLONE_VFORK
-//!   (the caller waits until the child execs or exits; memory is copied,
-//!   not shared).
-//! Sharing without CLONE_THREAD (CLONE_VM without CLONE_VFORK,
-//! CLONE_SIGHAND, CLONE_FILES, CLONE_FS in a new process), CLONE_PIDFD and
-//! new namespaces: EINVAL, nothing half done.
+//!   (the caller waits until the child execs or exits; with CLONE_VM too,
+//!   the memory is copied, not shared).
+//! Other sharing without CLONE_THREAD (CLONE_SIGHAND, CLONE_FILES, CLONE_FS
+//! in a new process), CLONE_PIDFD and new namespaces: EINVAL, nothing half
+//! done.
 
 use kernel_abi::Errno;
 
@@ -54,13 +57,13 @@ pub fn sys_clone(
         | CloneFlags::CHILD_CLEARTID
         | CloneFlags::PARENT
         | CloneFlags::VFORK
+        | CloneFlags::VM
         | NO_EFFECT;
     // vfork's CLONE_VM: the child gets a copy instead of the parent's memory,
     // which is all a vfork child may rely on before exec (musl's
-    // posix_spawn, BusyBox).
+    // posix_spawn, BusyBox). CLONE_VM alone: the child shares the memory.
     let vm_for_vfork = flags.contains(CloneFlags::VM | CloneFlags::VFORK);
-    let rest = if vm_for_vfork { flags - CloneFlags::VM } else { flags };
-    if !(rest - done).is_empty() {
+    if !(flags - done).is_empty() {
         return Err(Errno::EINVAL);
     }
     if flags.contains(CloneFlags::PARENT) && current().pid() == 1 {
@@ -76,6 +79,7 @@ pub fn sys_clone(
         child_tid: flags.contains(CloneFlags::CHILD_SETTID).then_some(child_tid.addr()),
         clear_child_tid: if flags.contains(CloneFlags::CHILD_CLEARTID) { child_tid.addr() } else { 0 },
         vfork: flags.contains(CloneFlags::VFORK),
+        share_vm: flags.contains(CloneFlags::VM) && !vm_for_vfork,
     };
     let mut child_frame = *frame;
     if stack != 0 {

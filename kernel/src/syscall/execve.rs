@@ -59,7 +59,14 @@ pub fn sys_execve(path: UserCStr, argv: UserPtr<u64>, envp: UserPtr<u64>, frame:
         let closed = p.fds.close_on_exec();
         // ru_maxrss spans execve (Linux's setmax_mm_hiwater_rss).
         p.sample_rss();
-        Ok((p.space.replace(loaded.space), closed))
+        let old = p.space.replace(loaded.space);
+        // Waiting for the other threads to end (exec_takeover) may have
+        // switched away and back, to the old space: the new one is made
+        // active again.
+        if let Some(s) = &p.space {
+            s.activate();
+        }
+        Ok((old, closed))
     })?;
     for file in &closed {
         crate::fs::lock::release(current().pid(), &*file.node);

@@ -40,6 +40,9 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
     if let Kind::Block(b) = &file.kind {
         return block_ioctl(b, cmd, arg);
     }
+    if let Kind::Socket(s) = &file.kind {
+        return s.ioctl(cmd, arg);
+    }
     let tty = match &file.kind {
         Kind::Device(d) => d.tty(),
         // What a read from the current offset would return (may be

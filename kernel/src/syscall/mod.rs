@@ -7,7 +7,9 @@
 //! file); every number not listed here returns ENOSYS (the full table, with
 //! status, is docs/SYSCALLS.md).
 
+mod accept;
 pub mod args;
+mod bind;
 mod brk;
 mod chdir;
 mod chmod;
@@ -18,6 +20,7 @@ mod clock_nanosleep;
 mod clock_settime;
 mod clone;
 mod close;
+mod connect;
 pub(crate) mod current;
 mod dup;
 mod dup3;
@@ -37,18 +40,22 @@ mod getcpu;
 mod getcwd;
 mod getdents64;
 mod getgroups;
+mod getpeername;
 mod getpgid;
 mod getpid;
 mod getppid;
 mod getrandom;
 mod getrusage;
 mod getsid;
+mod getsockname;
+mod getsockopt;
 mod gettimeofday;
 mod ids;
 mod ioctl;
 mod itimer;
 mod kill;
 mod linkat;
+mod listen;
 mod lseek;
 mod madvise;
 mod mkdirat;
@@ -69,6 +76,8 @@ mod read;
 mod readlinkat;
 mod readv;
 mod reboot;
+mod recvfrom;
+mod recvmsg;
 mod renameat2;
 mod rlimit;
 mod robust_list;
@@ -82,13 +91,20 @@ mod sched_getaffinity;
 mod sched_setaffinity;
 mod sched_yield;
 mod sendfile;
+mod sendmsg;
+mod sendto;
 mod set_tid_address;
 mod setgroups;
 mod sethostname;
 mod setid;
 mod setpgid;
 mod setsid;
+mod setsockopt;
+mod shutdown;
 mod sigaltstack;
+mod socket;
+mod socket_io;
+mod socketpair;
 mod statfs;
 mod symlinkat;
 mod sync;
@@ -110,6 +126,7 @@ use kernel_abi::{sysno, Errno};
 
 use self::args::{Args, AtFlags, CloneArgs, RenameFlags};
 use crate::arch::exception::TrapFrame;
+use crate::net::SockFlags;
 
 pub type SyscallResult = Result<usize, Errno>;
 
@@ -337,6 +354,23 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::UMASK => umask::sys_umask(a.u32(0)),
         sysno::MOUNT => mount::sys_mount(a.cstr(0), a.cstr(1), a.cstr(2), a.0[3], a.cstr(4)),
         sysno::UMOUNT2 => umount2::sys_umount2(a.cstr(0), a.flags(1)?),
+        // Sockets
+        sysno::SOCKET => socket::sys_socket(a.i32(0), a.sock_type(1)?, a.i32(2)),
+        sysno::SOCKETPAIR => socketpair::sys_socketpair(a.i32(0), a.sock_type(1)?, a.i32(2), a.ptr(3)),
+        sysno::BIND => bind::sys_bind(a.fd(0), a.sockaddr_in(1, 2)),
+        sysno::LISTEN => listen::sys_listen(a.fd(0), a.i32(1)),
+        sysno::ACCEPT => accept::sys_accept4(a.fd(0), a.sockaddr_out(1, 2), SockFlags::empty()),
+        sysno::ACCEPT4 => accept::sys_accept4(a.fd(0), a.sockaddr_out(1, 2), a.flags(3)?),
+        sysno::CONNECT => connect::sys_connect(a.fd(0), a.sockaddr_in(1, 2)),
+        sysno::SENDTO => sendto::sys_sendto(a.fd(0), a.slice(1, 2), a.msg_flags(3), a.sockaddr_in(4, 5)),
+        sysno::RECVFROM => recvfrom::sys_recvfrom(a.fd(0), a.slice(1, 2), a.msg_flags(3), a.sockaddr_out(4, 5)),
+        sysno::SENDMSG => sendmsg::sys_sendmsg(a.fd(0), a.ptr(1), a.msg_flags_strict(2)?),
+        sysno::RECVMSG => recvmsg::sys_recvmsg(a.fd(0), a.ptr(1), a.msg_flags_strict(2)?),
+        sysno::SHUTDOWN => shutdown::sys_shutdown(a.fd(0), a.i32(1)),
+        sysno::GETSOCKNAME => getsockname::sys_getsockname(a.fd(0), a.sockaddr_out(1, 2)),
+        sysno::GETPEERNAME => getpeername::sys_getpeername(a.fd(0), a.sockaddr_out(1, 2)),
+        sysno::SETSOCKOPT => setsockopt::sys_setsockopt(a.fd(0), a.i32(1), a.i32(2), a.slice(3, 4), a.i32(4)),
+        sysno::GETSOCKOPT => getsockopt::sys_getsockopt(a.fd(0), a.i32(1), a.i32(2), a.ptr(3), a.ptr(4)),
         // Credentials
         sysno::GETUID => ids::sys_getuid(),
         sysno::GETEUID => ids::sys_geteuid(),

@@ -90,6 +90,8 @@ errnos! {
     EMLINK = 31,
     /// Broken pipe.
     EPIPE = 32,
+    /// Math argument out of domain of function.
+    EDOM = 33,
     /// Math result not representable.
     ERANGE = 34,
     /// File name too long.
@@ -104,10 +106,62 @@ errnos! {
     ELOOP = 40,
     /// Value too large for defined data type.
     EOVERFLOW = 75,
+    /// Socket operation on non-socket.
+    ENOTSOCK = 88,
+    /// Destination address required.
+    EDESTADDRREQ = 89,
+    /// Message too long.
+    EMSGSIZE = 90,
+    /// Protocol wrong type for socket.
+    EPROTOTYPE = 91,
+    /// Protocol not available.
+    ENOPROTOOPT = 92,
+    /// Protocol not supported.
+    EPROTONOSUPPORT = 93,
+    /// Socket type not supported.
+    ESOCKTNOSUPPORT = 94,
     /// Operation not supported.
     EOPNOTSUPP = 95,
+    /// Protocol family not supported.
+    EPFNOSUPPORT = 96,
+    /// Address family not supported by protocol.
+    EAFNOSUPPORT = 97,
+    /// Address already in use.
+    EADDRINUSE = 98,
+    /// Cannot assign requested address.
+    EADDRNOTAVAIL = 99,
+    /// Network is down.
+    ENETDOWN = 100,
+    /// Network is unreachable.
+    ENETUNREACH = 101,
+    /// Network dropped connection because of reset.
+    ENETRESET = 102,
+    /// Software caused connection abort.
+    ECONNABORTED = 103,
+    /// Connection reset by peer.
+    ECONNRESET = 104,
+    /// No buffer space available.
+    ENOBUFS = 105,
+    /// Transport endpoint is already connected.
+    EISCONN = 106,
+    /// Transport endpoint is not connected.
+    ENOTCONN = 107,
+    /// Cannot send after transport endpoint shutdown.
+    ESHUTDOWN = 108,
+    /// Too many references: cannot splice.
+    ETOOMANYREFS = 109,
     /// Connection timed out (also: a futex wait's timeout).
     ETIMEDOUT = 110,
+    /// Connection refused.
+    ECONNREFUSED = 111,
+    /// Host is down.
+    EHOSTDOWN = 112,
+    /// No route to host.
+    EHOSTUNREACH = 113,
+    /// Operation already in progress.
+    EALREADY = 114,
+    /// Operation now in progress.
+    EINPROGRESS = 115,
     /// Kernel-internal (Linux's ERESTARTSYS), never seen by a program: a
     /// wait a signal interrupted. On the way out it becomes EINTR when a
     /// handler without SA_RESTART runs, and otherwise restarts the call.

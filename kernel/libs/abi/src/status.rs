@@ -242,7 +242,7 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
     (
         CLONE,
         Status::Partial,
-        "threads: CLONE_THREAD with CLONE_VM|CLONE_SIGHAND (Linux's rule, else EINVAL) and CLONE_FS|CLONE_FILES (a thread here always shares them: without them EINVAL) makes a thread of the caller's process sharing memory, descriptors, cwd/umask and signal actions, with its own tid, TPIDR_EL0 (CLONE_SETTLS), signal mask and pending set; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID apply; the exit signal is ignored, as Linux does for threads. A new process with copy-on-write pages: the exit signal (CSIGNAL; wait4 needs __WCLONE/__WALL for one other than SIGCHLD), CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (recorded; nothing else shares the child's memory, so exit does not act on it, as Linux with mm_users 1), CLONE_PARENT, CLONE_VFORK (the caller waits for the child's exec or exit; with CLONE_VM the child gets a copy of the memory, not the caller's); DETACHED, UNTRACED, PTRACE, SYSVSEM, IO change nothing here. Sharing without CLONE_THREAD (CLONE_VM without CLONE_VFORK, CLONE_SIGHAND, CLONE_FILES, CLONE_FS in a new process), CLONE_PIDFD and namespaces: EINVAL. RLIMIT_NPROC (EAGAIN)",
+        "threads: CLONE_THREAD with CLONE_VM|CLONE_SIGHAND (Linux's rule, else EINVAL) and CLONE_FS|CLONE_FILES (a thread here always shares them: without them EINVAL) makes a thread of the caller's process sharing memory, descriptors, cwd/umask and signal actions, with its own tid, TPIDR_EL0 (CLONE_SETTLS), signal mask and pending set; CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID apply; the exit signal is ignored, as Linux does for threads. A new process with copy-on-write pages, or with CLONE_VM (not CLONE_VFORK) the caller's memory itself (two processes, one address space: private futexes meet, the child's CLONE_CHILD_CLEARTID word is cleared and woken at its exit as Linux with mm_users > 1; missing: brk and the mmap placement cursor are per process, so a brk grown by one is not seen by the other's brk): the exit signal (CSIGNAL; wait4 needs __WCLONE/__WALL for one other than SIGCHLD), CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (without CLONE_VM nothing else shares the child's memory, so exit does not act on it, as Linux with mm_users 1), CLONE_PARENT, CLONE_VFORK (the caller waits for the child's exec or exit; with CLONE_VM the child gets a copy of the memory, not the caller's); DETACHED, UNTRACED, PTRACE, SYSVSEM, IO change nothing here. Other sharing without CLONE_THREAD (CLONE_SIGHAND, CLONE_FILES, CLONE_FS in a new process), CLONE_PIDFD and namespaces: EINVAL. RLIMIT_NPROC (EAGAIN)",
     ),
     (
         EXECVE,
@@ -270,6 +270,50 @@ pub const SYSCALLS: &[(usize, Status, &str)] = &[
         "processes only (thread-group leaders; a thread's tid: ECHILD), including children forked by any thread of the caller; exits, stops (WUNTRACED) and continues (WCONTINUED); __WCLONE and __WALL select children by exit signal, __WNOTHREAD the calling thread's children; rusage holds the child's CPU times, the other fields 0",
     ),
     (GETRANDOM, Status::Partial, "xorshift seeded from the counter: not cryptographic; at most 64 KiB per call"),
+    (
+        SOCKET,
+        Status::Partial,
+        "AF_UNIX (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; SOCK_RAW is SOCK_DGRAM as on Linux); SOCK_NONBLOCK, SOCK_CLOEXEC (other bits EINVAL); other families, AF_INET6 included, EAFNOSUPPORT; socket buffers of all sockets together capped at 4 MiB (a full budget is a full buffer: EAGAIN or a wait; datagrams ENOBUFS)",
+    ),
+    (SOCKETPAIR, Status::Partial, "AF_UNIX, all three types; families without pairs EOPNOTSUPP, unknown families EAFNOSUPPORT"),
+    (
+        BIND,
+        Status::Implemented,
+        "AF_UNIX: a path makes a socket inode (0777 less umask; EADDRINUSE if the name exists), abstract names (EADDRINUSE), autobind with only the family (five hex digits); EINVAL for a bound socket",
+    ),
+    (LISTEN, Status::Implemented, "AF_UNIX stream and seqpacket: backlog + 1 waiting connections (capped at SOMAXCONN 4096); unbound EINVAL, datagram EOPNOTSUPP"),
+    (ACCEPT, Status::Implemented, "blocking, O_NONBLOCK (EAGAIN), SO_RCVTIMEO; the peer's address; not listening EINVAL"),
+    (ACCEPT4, Status::Implemented, "as accept, with SOCK_NONBLOCK and SOCK_CLOEXEC (other flags EINVAL)"),
+    (
+        CONNECT,
+        Status::Implemented,
+        "AF_UNIX stream/seqpacket: to a listener (ECONNREFUSED otherwise; ENOENT for a missing path, EACCES without write permission, EPROTOTYPE for another type), waits while the backlog is full (EAGAIN with O_NONBLOCK or after SO_SNDTIMEO); datagram: default destination, AF_UNSPEC disconnects, EPERM when the target is connected elsewhere",
+    ),
+    (GETSOCKNAME, Status::Implemented, ""),
+    (GETPEERNAME, Status::Implemented, "ENOTCONN without a peer"),
+    (
+        SENDTO,
+        Status::Partial,
+        "AF_UNIX; MSG_DONTWAIT, MSG_NOSIGNAL (EPIPE raises SIGPIPE on streams otherwise); MSG_OOB EOPNOTSUPP; other MSG_* bits ignored, as Linux ignores unknown ones; datagrams above 512 KiB EMSGSIZE",
+    ),
+    (
+        RECVFROM,
+        Status::Partial,
+        "AF_UNIX; MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC (a datagram's full length); MSG_OOB EOPNOTSUPP; MSG_ERRQUEUE ignored; SO_RCVTIMEO (EAGAIN)",
+    ),
+    (SETSOCKOPT, Status::Partial, "SOL_SOCKET (net/options.rs): SO_SNDBUF/RCVBUF(FORCE), SO_RCVTIMEO/SNDTIMEO, SO_PASSCRED, SO_REUSEADDR/PORT, SO_KEEPALIVE, SO_BROADCAST, SO_DONTROUTE, SO_OOBINLINE, SO_NO_CHECK, SO_PASSSEC, SO_DEBUG, SO_LINGER, SO_PRIORITY, SO_RCVLOWAT (stored; only what the family uses has an effect); others ENOPROTOOPT (SO_TIMESTAMP*, filters, SO_BINDTODEVICE on AF_UNIX...); other levels on AF_UNIX EOPNOTSUPP"),
+    (GETSOCKOPT, Status::Partial, "the options setsockopt takes plus SO_TYPE, SO_PROTOCOL, SO_DOMAIN, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT; others ENOPROTOOPT"),
+    (SHUTDOWN, Status::Implemented, "SHUT_RD, SHUT_WR, SHUT_RDWR (the peer sees end of file or EPIPE); EINVAL otherwise"),
+    (
+        SENDMSG,
+        Status::Partial,
+        "as sendto, plus SCM_RIGHTS (up to 253 descriptors; at most 4096 in flight in all, ETOOMANYREFS, where Linux counts per user and exempts root; sockets passed in circles are collected at the next release, as Linux's unix_gc) and SCM_CREDENTIALS (checked as Linux: EPERM for another's ids unless root); MSG_CMSG_COMPAT EINVAL",
+    ),
+    (
+        RECVMSG,
+        Status::Partial,
+        "as recvfrom, plus SCM_RIGHTS (as many as fit, MSG_CTRUNC), SCM_CREDENTIALS with SO_PASSCRED, MSG_CMSG_CLOEXEC, MSG_TRUNC/MSG_CTRUNC in msg_flags",
+    ),
 ];
 
 #[cfg(test)]

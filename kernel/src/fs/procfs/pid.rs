@@ -44,6 +44,9 @@ pub fn fd_target(pid: u32, name: &str) -> Option<String> {
     if attr.mode & S_IFMT == S_IFIFO {
         return Some(format!("pipe:[{}]", attr.ino));
     }
+    if attr.mode & S_IFMT == crate::fs::S_IFSOCK {
+        return Some(format!("socket:[{}]", attr.ino));
+    }
     file.path.as_ref().map(crate::fs::display_path)
 }
 

@@ -249,6 +249,28 @@ impl AddressSpace {
         Some(unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, PAGE_SIZE as usize) })
     }
 
+    /// Another handle on this same tree, for clone(CLONE_VM) without
+    /// CLONE_THREAD: two processes with one memory. Safe: every handle is
+    /// kept in a process table entry and used only under the table's lock
+    /// (one CPU), so no two handles are used at once, and the tree lives
+    /// until the last handle (and `ACTIVE`) lets go.
+    pub fn share(&self) -> AddressSpace {
+        AddressSpace { root: self.root.clone() }
+    }
+
+    /// How many processes use this tree (Linux's mm_users): 1 unless
+    /// `share` made more handles.
+    pub fn users(&self) -> usize {
+        let active = ACTIVE.lock().as_ref().is_some_and(|t| Arc::ptr_eq(t, &self.root));
+        Arc::strong_count(&self.root) - usize::from(active)
+    }
+
+    /// The tree's identity while it lives (its root table's address):
+    /// private futexes are keyed by it, as Linux keys them by mm.
+    pub fn id(&self) -> u64 {
+        self.root.pa()
+    }
+
     /// A copy of this space for fork: every page is shared; writable ones
     /// become read-only copy-on-write in both spaces (`resolve_cow` copies
     /// on the first write). None when memory runs out.

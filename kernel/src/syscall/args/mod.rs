@@ -10,14 +10,16 @@ mod flags;
 mod ids;
 mod iovec;
 mod path;
+mod socket;
 mod time;
 
 use kernel_abi::Errno;
 
 pub use flags::*;
 pub use ids::{DirFd, Fd, Pid};
-pub use iovec::{read_iovecs, IoVec};
+pub use iovec::{read_iovecs, IoVec, IOV_MAX};
 pub use path::user_path;
+pub use socket::{MsgHdr, SockAddrIn, SockAddrOut, SockType, SOCKADDR_MAX};
 pub use time::{Timespec, Timeval};
 
 pub use crate::mm::usercopy::{UserCStr, UserPtr, UserSlice, UserValue};
