@@ -255,9 +255,8 @@ impl Process {
         all.push(held);
         all.extend(self.threads.iter().map(|t| (t.tid, &t.signals)));
         all.sort_unstable_by_key(|&(tid, _)| (tid != prefer, tid));
-        let wants = |&&(tid, s): &&(u32, &SignalState)| {
-            s.blocked & b == 0 && ((running && tid == self.tid) || s.ready() == 0)
-        };
+        let wants =
+            |&&(tid, s): &&(u32, &SignalState)| s.blocked & b == 0 && ((running && tid == self.tid) || s.ready() == 0);
         if let Some(&(tid, _)) = all.iter().find(wants) {
             return tid;
         }
