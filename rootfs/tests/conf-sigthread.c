@@ -427,14 +427,53 @@ static void *cred_reader(void *arg)
 }
 
 static volatile long raw_uid_in_thread, raw_euid_in_thread;
+static volatile long raw_kill_main, raw_kill_process;
+static volatile int raw_kill_err, raw_kill_process_err;
 
 static void *raw_setuid(void *arg)
 {
 	(void)arg;
+	worker_tid = gettid_();
 	syscall(SYS_setresuid, 2000, 2000, 2000);
 	raw_uid_in_thread = syscall(SYS_getuid);
 	raw_euid_in_thread = syscall(SYS_geteuid);
+	/* Unprivileged now, but the threads of one process may signal each other. */
+	errno = 0;
+	raw_kill_main = syscall(SYS_tgkill, getpid(), main_tid, 0);
+	raw_kill_err = errno;
+	errno = 0;
+	raw_kill_process = kill(getpid(), 0);
+	raw_kill_process_err = errno;
+	go = 1;
+	wait_flag(&done);
 	return 0;
+}
+
+/* The Uid: line of a status file, tabs as spaces. */
+static const char *uid_line(const char *path)
+{
+	static char line[128];
+	char buf[2048];
+	strcpy(line, "none");
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return "unreadable";
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return "empty";
+	buf[n] = 0;
+	char *u = strstr(buf, "\nUid:");
+	if (!u)
+		return line;
+	u += 5;
+	size_t i = 0;
+	while (*u && *u != '\n' && i < sizeof line - 1) {
+		line[i++] = *u == '\t' ? ' ' : *u;
+		u++;
+	}
+	line[i] = 0;
+	return line;
 }
 
 static void creds(void)
@@ -458,11 +497,21 @@ static void creds(void)
 static void creds_raw(void)
 {
 	pthread_t t;
+	char path[64];
+	main_tid = gettid_();
+	go = done = 0;
 	pthread_create(&t, 0, raw_setuid, 0);
-	pthread_join(t, 0);
+	wait_flag(&go);
 	say("setresuid.raw-in-thread.thread", "uid %ld euid %ld", raw_uid_in_thread, raw_euid_in_thread);
 	say("setresuid.raw-in-thread.main", "uid %ld euid %ld", (long)syscall(SYS_getuid), (long)syscall(SYS_geteuid));
-	/* The main thread is still root: it may signal, open, setuid. */
+	say("tgkill.unprivileged-thread-to-root-main", "%s", rtext(raw_kill_main, raw_kill_err));
+	say("kill.unprivileged-thread-to-own-process", "%s", rtext(raw_kill_process, raw_kill_process_err));
+	say("proc.status.uid-after-raw-setuid-in-thread", "%s", uid_line("/proc/self/status"));
+	snprintf(path, sizeof path, "/proc/self/task/%d/status", worker_tid);
+	say("proc.task-status.uid-of-that-thread", "%s", uid_line(path));
+	done = 1;
+	pthread_join(t, 0);
+	/* The main thread is still root: it may setuid. */
 	T("setuid.main-still-root", syscall(SYS_setuid, 3000));
 	say("setuid.main-still-root.effect", "uid %ld", (long)syscall(SYS_getuid));
 }

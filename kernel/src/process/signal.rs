@@ -420,7 +420,11 @@ pub fn send_info(pid: i64, sig: usize, info: impl Fn(u32, u32) -> SigInfo) -> Re
         .map(|p| {
             // The thread named (a tid) is the one tried first; else the leader.
             let named = if pid > 0 && p.has_thread(pid as u32) { pid as u32 } else { p.pid };
-            let may = (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds);
+            // Its own process always (Linux's same_thread_group: a thread
+            // whose credentials differ), else the uid rules.
+            let may = p.pid == me
+                || (sig == SIGCONT && p.sid == my_sid)
+                || kernel_perm::may_signal(&creds, &p.creds_of(named));
             (p.pid, named, may, p.is_zombie())
         })
         .collect();

@@ -353,6 +353,12 @@ impl Process {
         self.threads.iter().find(|t| t.tid == tid).map(|t| (t.user_ns, t.cpu_ns - t.user_ns))
     }
 
+    /// Thread `tid`'s credentials (the held thread's when `tid` is not one
+    /// of the process's: an ended leader's pid names the process).
+    pub fn creds_of(&self, tid: u32) -> kernel_perm::Creds {
+        self.threads.iter().find(|t| t.tid == tid).map_or(self.creds, |t| t.creds)
+    }
+
     /// Thread `tid`'s robust list registration.
     pub fn robust_of(&self, tid: u32) -> Option<RobustList> {
         if self.tid == tid {
@@ -406,7 +412,9 @@ pub fn send_thread_info(tgid: Option<u32>, tid: u32, sig: usize, info: SigInfo) 
         return Err(Errno::ESRCH);
     }
     let target = procs.get(&pid).ok_or(Errno::ESRCH)?;
-    if !kernel_perm::may_signal(&creds, &target.creds) {
+    // The threads of one process may always signal each other (Linux's
+    // same_thread_group), whatever their credentials.
+    if pid != current_pid() && !kernel_perm::may_signal(&creds, &target.creds_of(tid)) {
         return Err(Errno::EPERM);
     }
     if sig != 0 {

@@ -100,7 +100,7 @@ fn thread_state(p: &Process, tid: u32) -> (char, &'static str) {
 fn status_of(p: &Process, tid: u32) -> String {
     {
         let (letter, state) = thread_state(p, tid);
-        let c = &p.creds;
+        let c = &p.creds_of(tid);
         // Linux: the groups separated by spaces, then one more space.
         let mut groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
         if groups.is_empty() {
