@@ -78,6 +78,9 @@ static void *killer(void *arg)
 {
 	(void)arg;
 	worker_tid = gettid_();
+	/* Only once main is out of pthread_create, which blocks every signal
+	 * around clone (then the signal would have to go to this thread). */
+	wait_flag(&go);
 	kill(getpid(), SIGUSR1);
 	wait_flag(&done);
 	return 0;
@@ -100,8 +103,9 @@ static void target_choice(void)
 	main_tid = gettid_();
 	handle(SIGUSR1, SA_RESTART);
 	handled_by = 0;
-	done = 0;
+	go = done = 0;
 	pthread_create(&t, 0, killer, 0);
+	go = 1;
 	for (int i = 0; i < 100 && !handled_by; i++)
 		msleep(5);
 	say("kill.from-thread.handled-by", "%s", who(handled_by));
@@ -466,7 +470,7 @@ static const char *uid_line(const char *path)
 	char *u = strstr(buf, "\nUid:");
 	if (!u)
 		return line;
-	u += 5;
+	u += 6;
 	size_t i = 0;
 	while (*u && *u != '\n' && i < sizeof line - 1) {
 		line[i++] = *u == '\t' ? ' ' : *u;
