@@ -247,27 +247,23 @@ impl Process {
     pub(crate) fn signal_target(&self, sig: usize, prefer: u32) -> u32 {
         let b = super::signal::bit(sig);
         let running = super::current_pid() == self.pid;
-        let held = (self.tid, &self.signals);
-        let mut all: Vec<(u32, &SignalState)> = Vec::new();
-        if all.try_reserve(self.threads.len() + 1).is_err() {
-            return self.tid;
-        }
-        all.push(held);
-        all.extend(self.threads.iter().map(|t| (t.tid, &t.signals)));
-        all.sort_unstable_by_key(|&(tid, _)| (tid != prefer, tid));
-        let wants =
-            |&&(tid, s): &&(u32, &SignalState)| s.blocked & b == 0 && ((running && tid == self.tid) || s.ready() == 0);
-        if let Some(&(tid, _)) = all.iter().find(wants) {
-            return tid;
-        }
-        if let Some(&(tid, _)) = all.iter().find(|(_, s)| s.blocked & b == 0) {
-            return tid;
-        }
-        if self.has_thread(prefer) {
+        // No allocation: this runs from the timer interrupt too.
+        let all =
+            || core::iter::once((self.tid, &self.signals)).chain(self.threads.iter().map(|t| (t.tid, &t.signals)));
+        let unblocked = |s: &SignalState| s.blocked & b == 0;
+        let wants = |tid: u32, s: &SignalState| unblocked(s) && ((running && tid == self.tid) || s.ready() == 0);
+        // `prefer` first, then the lowest tid that passes.
+        let pick = |ok: &dyn Fn(u32, &SignalState) -> bool| {
+            all()
+                .find(|&(tid, s)| tid == prefer && ok(tid, s))
+                .or_else(|| all().filter(|&(tid, s)| ok(tid, s)).min_by_key(|&(tid, _)| tid))
+                .map(|(tid, _)| tid)
+        };
+        pick(&wants).or_else(|| pick(&|_, s| unblocked(s))).unwrap_or(if self.has_thread(prefer) {
             prefer
         } else {
             self.tid
-        }
+        })
     }
 
     /// Linux's `retarget_shared_pending`: process-directed signals pending
@@ -317,7 +313,7 @@ impl Process {
     /// them (no thread could take them when they were sent): a thread that
     /// unblocks them (rt_sigsuspend, ppoll) takes them.
     pub(crate) fn stranded_shared(&self) -> u64 {
-        self.threads.iter().fold(0, |m, t| {
+        self.threads.iter().filter(|t| t.signals.pending & t.signals.blocked != 0).fold(0, |m, t| {
             (1..=NSIG)
                 .map(super::signal::bit)
                 .filter(|&b| t.signals.pending & t.signals.blocked & b != 0)
