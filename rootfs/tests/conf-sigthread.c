@@ -10,7 +10,9 @@
  * a signal thread, credentials per thread (libc's set*id changes every
  * thread, a raw syscall only the caller), brk shared by processes that
  * share memory (CLONE_VM), and CPU times per thread and per process
- * (getrusage RUSAGE_THREAD/RUSAGE_SELF, times, /proc/<pid>/task/<tid>/stat).
+ * (getrusage RUSAGE_THREAD/RUSAGE_SELF, times, /proc/<pid>/task/<tid>/stat),
+ * and real-time signals sent while threads come and go and change their
+ * masks: none lost.
  */
 #include "conf.h"
 
@@ -632,6 +634,70 @@ static void cpu_times(void)
 	T("getrusage.bad-who", getrusage(2, &ru));
 }
 
+/* Masks churning in threads that come and go while real-time signals are
+ * sent to the process: every instance is handled once, none lost. */
+#define RT_SENT 500
+static volatile int churn_stop;
+static int rt_handled;
+
+static void on_rt(int s)
+{
+	(void)s;
+	__atomic_fetch_add(&rt_handled, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *churner(void *arg)
+{
+	int sig = (int)(intptr_t)arg;
+	for (int i = 0; i < 40 && !churn_stop; i++) {
+		mask(i % 2 ? SIG_BLOCK : SIG_UNBLOCK, sig);
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, 0);
+	}
+	/* Ends with it blocked: what is pending here must outlive the thread. */
+	mask(SIG_BLOCK, sig);
+	return 0;
+}
+
+static void churn(void)
+{
+	int sig = SIGRTMIN + 2;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_rt;
+	sa.sa_flags = SA_RESTART;
+	sigaction(sig, &sa, 0);
+	mask(SIG_BLOCK, sig);
+	pthread_t t[4];
+	int live = 0, sent = 0, failed = 0;
+	for (int i = 0; i < RT_SENT; i++) {
+		if (i % 50 == 0) {
+			for (int j = 0; j < live; j++)
+				pthread_join(t[j], 0);
+			for (live = 0; live < 4; live++)
+				pthread_create(&t[live], 0, churner, (void *)(intptr_t)sig);
+		}
+		union sigval v = { .sival_int = i };
+		if (sigqueue(getpid(), sig, v) == 0)
+			sent++;
+		else
+			failed++;
+		if (i % 10 == 0)
+			msleep(1);
+	}
+	churn_stop = 1;
+	for (int j = 0; j < live; j++)
+		pthread_join(t[j], 0);
+	mask(SIG_UNBLOCK, sig);
+	for (int i = 0; i < 100 && __atomic_load_n(&rt_handled, __ATOMIC_SEQ_CST) < sent; i++)
+		msleep(10);
+	say("stress.rt-signals-with-mask-churn", "%d sent, %d failed, %d handled", sent, failed,
+	    __atomic_load_n(&rt_handled, __ATOMIC_SEQ_CST));
+	sigset_t m;
+	sigpending(&m);
+	say("stress.rt-signals.pending-after", "%s", yesno(sigismember(&m, sig)));
+}
+
 int main(void)
 {
 	begin();
@@ -643,5 +709,6 @@ int main(void)
 	sub("creds.raw", creds_raw, 10);
 	sub("brk.clone-vm", brk_clone_vm, 10);
 	sub("cpu-times", cpu_times, 20);
+	sub("stress", churn, 30);
 	return 0;
 }
