@@ -352,7 +352,7 @@ pub fn brk_shared(addr: u64) -> Result<u64, Errno> {
     Ok(new)
 }
 
-/// The current process's credentials; root's when no process runs yet
+/// The calling thread's credentials; root's when no process runs yet
 /// (boot). Never call it with `PROCS` held.
 pub fn current_creds() -> kernel_perm::Creds {
     with_current(|p| p.creds).unwrap_or(kernel_perm::Creds::ROOT)

@@ -180,6 +180,19 @@ impl SignalState {
         info
     }
 
+    /// Takes the first process-directed pending instance of `sig` (the
+    /// pending one or a queued one behind a thread-directed one).
+    pub(crate) fn take_shared_instance(&mut self, sig: usize) -> Option<SigInfo> {
+        if self.pending & bit(sig) == 0 {
+            return None;
+        }
+        if self.info[sig - 1].shared {
+            return Some(self.take_info(sig));
+        }
+        let at = self.queued.iter().position(|(s, i)| *s == sig && i.shared)?;
+        Some(self.queued.remove(at).1)
+    }
+
     /// Discards every pending instance of `sig`.
     fn discard(&mut self, sig: usize) {
         self.pending &= !bit(sig);

@@ -300,8 +300,7 @@ impl Process {
             let Some(to) = to.or(if any && !self.threads.is_empty() { Some(0) } else { None }) else {
                 continue;
             };
-            while self.signals.pending & b != 0 && self.signals.info[sig - 1].shared {
-                let info = self.signals.take_info(sig);
+            while let Some(info) = self.signals.take_shared_instance(sig) {
                 self.threads[to].signals.raise_info(sig, info);
                 moved = true;
             }
