@@ -222,12 +222,24 @@ pub fn apply() {
 
 /// The timer tick: TCP timers and retransmissions.
 pub fn tick() {
+    prof(9, 1);
     poll();
+}
+
+pub static PROF: [core::sync::atomic::AtomicU64; 12] = [const { core::sync::atomic::AtomicU64::new(0) }; 12];
+pub fn prof(i: usize, v: u64) {
+    PROF[i].fetch_add(v, Ordering::Relaxed);
+}
+pub fn prof_dump() {
+    let v: Vec<u64> = PROF.iter().map(|a| a.swap(0, Ordering::Relaxed)).collect();
+    printk!(crate::printk::LEVEL_ERR, "PROF polls={} poll_ns={} sends={} send_ns={} rxframes={} irqs={} recvcalls={} recvbytes={} recvwaits={} ticks={} rounds={} x={}", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
 }
 
 /// Runs the interface until it has nothing more to do, then wakes waiters.
 pub fn poll() {
     let Some(dev) = crate::drivers::virtio::net() else { return };
+    let t0 = crate::arch::timer::now_ns();
+    prof(0, 1);
     {
         let _irq = IrqGuard::new();
         let mut g = STACK.lock();
@@ -240,6 +252,7 @@ pub fn poll() {
             // arriving (accept order) and a slot is ready for the next.
             let budget = if s.listens.is_empty() { FRAMES_PER_ROUND } else { 1 };
             let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped, budget };
+            prof(10, 1);
             let r = s.iface.poll(now(), &mut eth, &mut s.sockets);
             let more = eth.budget == 0 || !eth.looped.is_empty();
             s.service_listens();
@@ -250,6 +263,7 @@ pub fn poll() {
         s.reap();
         drop(g);
     }
+    prof(1, crate::arch::timer::now_ns() - t0);
     sched::notify();
 }
 
@@ -475,6 +489,11 @@ impl Device for Eth<'_> {
     }
 
     fn transmit(&mut self, _t: Instant) -> Option<Tx<'_>> {
+        // A full transmit ring: smoltcp keeps the data and tries again at
+        // the next poll (the device interrupts when a slot frees up).
+        if self.up && !self.dev.can_send() {
+            return None;
+        }
         Some(Tx { dev: self.dev, up: self.up, locals: self.locals, looped: self.looped })
     }
 
@@ -512,21 +531,27 @@ impl Drop for Rx {
 }
 
 impl TxToken for Tx<'_> {
+    /// Built straight into a transmit slot; a frame for this machine is
+    /// copied to lo instead of sent.
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut buf = vec![0; len];
-        let r = f(&mut buf);
-        if stays_local(&buf, self.dev.mac, self.locals) {
-            if self.looped.len() < LOOP_FRAMES {
-                let mut lo = LO_STATS.lock();
-                lo.0 += 1;
-                lo.1 += buf.len() as u64;
-                drop(lo);
-                self.looped.push_back(buf);
-            }
-        } else if self.up {
-            self.dev.send(&buf);
-        }
-        r
+        let (mac, locals, up, looped) = (self.dev.mac, self.locals, self.up, self.looped);
+        self.dev
+            .send_with(len, |buf| {
+                let r = f(buf);
+                if stays_local(buf, mac, locals) {
+                    if looped.len() < LOOP_FRAMES {
+                        let mut lo = LO_STATS.lock();
+                        lo.0 += 1;
+                        lo.1 += buf.len() as u64;
+                        drop(lo);
+                        looped.push_back(buf.to_vec());
+                    }
+                    (r, false)
+                } else {
+                    (r, up)
+                }
+            })
+            .0
     }
 }
 
@@ -558,7 +583,7 @@ pub fn eth_stats() -> Stats {
         rx_errors: 0,
         tx_errors: d.tx_errors.load(Ordering::Relaxed),
         rx_dropped: d.rx_dropped.load(Ordering::Relaxed),
-        tx_dropped: 0,
+        tx_dropped: d.tx_dropped.load(Ordering::Relaxed),
     }
 }
 
