@@ -263,6 +263,8 @@ pub fn poll() {
         s.reap();
         drop(g);
     }
+    // One notification for everything this poll queued.
+    dev.kick();
     prof(1, crate::arch::timer::now_ns() - t0);
     sched::notify();
 }

@@ -430,6 +430,8 @@ pub struct NetQueues {
     /// The virtio-net header's size: 12 (VERSION_1), 10 (legacy).
     hdr: usize,
     mac: [u8; 6],
+    /// Frames queued since the device was last told (see `kick`).
+    unkicked: bool,
 }
 
 impl NetQueues {
@@ -473,6 +475,7 @@ impl NetQueues {
             rx_lent: 0,
             hdr: if features & F_VERSION_1 != 0 { 12 } else { 10 },
             mac,
+            unkicked: false,
         };
         q.rx.set_dev_notify(true);
         q.tx.set_dev_notify(false);
@@ -564,6 +567,10 @@ impl NetQueues {
             self.tx_free.push(slot);
         }
         let full = self.tx_free.is_empty();
+        if full {
+            // The device must know of the ring's frames to free a slot.
+            self.kick();
+        }
         self.tx.set_dev_notify(full);
         if full && self.tx.peek_used().is_some() {
             self.reap();
@@ -576,8 +583,18 @@ impl NetQueues {
         !self.tx_free.is_empty()
     }
 
+    /// Tells the device about the frames queued since the last kick (one
+    /// MMIO exit for a whole poll's frames, not one per frame), unless it
+    /// said it is still working through the ring.
+    pub fn kick(&mut self) {
+        if core::mem::take(&mut self.unkicked) && self.tx.should_notify() {
+            self.transport.notify(NET_TXQ);
+        }
+    }
+
     /// Sends a `len`-byte frame that `fill` writes (it says whether to send
-    /// it after all): queued, not waited for. Without a free slot (or for a
+    /// it after all): queued, not waited for; the device learns of it at
+    /// the next `kick`. Without a free slot (or for a
     /// frame too long) `fill` writes a scratch buffer that is dropped.
     /// Returns `fill`'s result and whether the frame went to the device.
     pub fn send<R>(&mut self, len: usize, fill: impl FnOnce(&mut [u8]) -> (R, bool)) -> (R, bool) {
@@ -611,9 +628,7 @@ impl NetQueues {
             Ok(token) => {
                 self.tx_slot_of[usize::from(token)] = slot;
                 self.tx_len[usize::from(slot)] = total as u16;
-                if self.tx.should_notify() {
-                    self.transport.notify(NET_TXQ);
-                }
+                self.unkicked = true;
                 (r, true)
             }
             Err(_) => {

@@ -87,7 +87,8 @@ impl NetDev {
     }
 
     /// Queues a `len`-byte frame (without the virtio header) that `fill`
-    /// writes; `fill` says whether to send it after all. Without a free
+    /// writes; `fill` says whether to send it after all. The device learns
+    /// of it at the next [`NetDev::kick`]. Without a free
     /// slot the frame is dropped (tx_dropped). Returns `fill`'s result
     /// and whether the frame went to the device.
     pub fn send_with<R>(&self, len: usize, fill: impl FnOnce(&mut [u8]) -> (R, bool)) -> (R, bool) {
@@ -111,16 +112,24 @@ impl NetDev {
         (r, sent)
     }
 
-    /// Queues one whole frame; false when no transmit slot is free.
+    /// Tells the device about the frames `send_with` queued.
+    pub fn kick(&self) {
+        self.with(|d| d.kick());
+    }
+
+    /// Sends one whole frame now; false when no transmit slot is free.
     pub fn send(&self, frame: &[u8]) -> bool {
         if frame.len() > super::hal::NET_FRAME_MAX {
             self.tx_errors.fetch_add(1, Ordering::Relaxed);
             return false;
         }
-        self.send_with(frame.len(), |b| {
-            b.copy_from_slice(frame);
-            ((), true)
-        })
-        .1
+        let sent = self
+            .send_with(frame.len(), |b| {
+                b.copy_from_slice(frame);
+                ((), true)
+            })
+            .1;
+        self.kick();
+        sent
     }
 }
