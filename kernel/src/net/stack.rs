@@ -222,24 +222,12 @@ pub fn apply() {
 
 /// The timer tick: TCP timers and retransmissions.
 pub fn tick() {
-    prof(9, 1);
     poll();
-}
-
-pub static PROF: [core::sync::atomic::AtomicU64; 12] = [const { core::sync::atomic::AtomicU64::new(0) }; 12];
-pub fn prof(i: usize, v: u64) {
-    PROF[i].fetch_add(v, Ordering::Relaxed);
-}
-pub fn prof_dump() {
-    let v: Vec<u64> = PROF.iter().map(|a| a.swap(0, Ordering::Relaxed)).collect();
-    printk!(crate::printk::LEVEL_ERR, "PROF polls={} poll_ns={} sends={} send_ns={} rxframes={} irqs={} recvcalls={} recvbytes={} recvwaits={} ticks={} rounds={} x={}", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
 }
 
 /// Runs the interface until it has nothing more to do, then wakes waiters.
 pub fn poll() {
     let Some(dev) = crate::drivers::virtio::net() else { return };
-    let t0 = crate::arch::timer::now_ns();
-    prof(0, 1);
     {
         let _irq = IrqGuard::new();
         let mut g = STACK.lock();
@@ -252,7 +240,6 @@ pub fn poll() {
             // arriving (accept order) and a slot is ready for the next.
             let budget = if s.listens.is_empty() { FRAMES_PER_ROUND } else { 1 };
             let mut eth = Eth { dev, up: s.eth_up, locals: &s.locals, looped: &mut s.looped, budget };
-            prof(10, 1);
             let r = s.iface.poll(now(), &mut eth, &mut s.sockets);
             let more = eth.budget == 0 || !eth.looped.is_empty();
             s.service_listens();
@@ -265,7 +252,6 @@ pub fn poll() {
     }
     // One notification for everything this poll queued.
     dev.kick();
-    prof(1, crate::arch::timer::now_ns() - t0);
     sched::notify();
 }
 

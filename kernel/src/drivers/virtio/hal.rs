@@ -390,10 +390,6 @@ pub struct RxFrame {
     len: usize,
 }
 
-// SAFETY: the handle is the sole owner of its slot's bytes (the device and
-// the queues leave the slot alone until it is recycled), like a Box.
-unsafe impl Send for RxFrame {}
-
 impl RxFrame {
     pub fn bytes(&self) -> &[u8] {
         // SAFETY: `ptr` is the frame's start inside a receive slot the
@@ -512,7 +508,8 @@ impl NetQueues {
     pub fn pop(&mut self) -> Option<RxFrame> {
         loop {
             let token = self.rx.peek_used()?;
-            let slot = self.rx_slot_of[usize::from(token)];
+            // The token is the device's word: an impossible one stops here.
+            let slot = *self.rx_slot_of.get(usize::from(token))?;
             let p = self.rx_pages.ptr(usize::from(slot) * NET_SLOT);
             // SAFETY: the slot `offer` lent for this token, which the device
             // has completed (it is in the used ring).
@@ -538,7 +535,7 @@ impl NetQueues {
         if usize::from(frame.slot) >= NET_RX_SLOTS || frame.ptr.as_ptr() != expected {
             return;
         }
-        self.rx_lent -= 1;
+        self.rx_lent = self.rx_lent.saturating_sub(1);
         if self.offer(frame.slot).is_ok() {
             self.kick_rx();
         }
@@ -554,7 +551,7 @@ impl NetQueues {
     /// free, the device interrupts on the next completion.
     fn reap(&mut self) {
         while let Some(token) = self.tx.peek_used() {
-            let slot = self.tx_slot_of[usize::from(token)];
+            let Some(&slot) = self.tx_slot_of.get(usize::from(token)) else { break };
             let len = usize::from(self.tx_len[usize::from(slot)]);
             let p = self.tx_pages.ptr(usize::from(slot) * NET_SLOT);
             // SAFETY: the slot `send` lent for this token, completed by the
@@ -572,7 +569,8 @@ impl NetQueues {
             self.kick();
         }
         self.tx.set_dev_notify(full);
-        if full && self.tx.peek_used().is_some() {
+        // A completion between the loop and the flag would interrupt no one.
+        if full && self.tx.can_pop() {
             self.reap();
         }
     }

@@ -107,7 +107,6 @@ pub fn interrupt(intid: u32) -> bool {
     }
     if let Some(n) = net().filter(|n| n.intid == intid) {
         n.ack_interrupt();
-        crate::net::stack::prof(5, 1);
         crate::net::poll();
         owned = true;
     }

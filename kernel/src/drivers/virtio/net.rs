@@ -72,7 +72,6 @@ impl NetDev {
         let f = self.with(|d| d.pop())?;
         self.rx_packets.fetch_add(1, Ordering::Relaxed);
         self.rx_bytes.fetch_add(f.bytes().len() as u64, Ordering::Relaxed);
-        crate::net::stack::prof(4, 1);
         Some(Frame(f))
     }
 
@@ -92,8 +91,6 @@ impl NetDev {
     /// slot the frame is dropped (tx_dropped). Returns `fill`'s result
     /// and whether the frame went to the device.
     pub fn send_with<R>(&self, len: usize, fill: impl FnOnce(&mut [u8]) -> (R, bool)) -> (R, bool) {
-        let t0 = crate::arch::timer::now_ns();
-        crate::net::stack::prof(2, 1);
         let mut wanted = false;
         let (r, sent) = self.with(|d| {
             d.send(len, |b| {
@@ -102,7 +99,6 @@ impl NetDev {
                 (r, go)
             })
         });
-        crate::net::stack::prof(3, crate::arch::timer::now_ns() - t0);
         if sent {
             self.tx_packets.fetch_add(1, Ordering::Relaxed);
             self.tx_bytes.fetch_add(len as u64, Ordering::Relaxed);

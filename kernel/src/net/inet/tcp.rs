@@ -366,10 +366,8 @@ impl Socket for TcpSocket {
         let peek = flags.contains(MsgFlags::PEEK);
         let waitall = flags.contains(MsgFlags::WAITALL) && !peek;
         let mut copied = 0;
-        stack::prof(6, 1);
         loop {
             let r = block_on(&self.common, Dir::Recv, nonblock, || {
-                stack::prof(8, 1);
                 Self::with_sock(h, |s| {
                     if s.can_recv() {
                         let r = if peek { s.peek_slice(&mut out[copied..]) } else { s.recv_slice(&mut out[copied..]) };
@@ -385,7 +383,6 @@ impl Socket for TcpSocket {
             match r {
                 Ok(n) => {
                     copied += n;
-                    stack::prof(7, n as u64);
                     if n > 0 && !peek {
                         // The window opened: tell the peer now.
                         stack::poll();
@@ -578,6 +575,5 @@ impl Socket for TcpSocket {
         Self::unbind(&mut st);
         drop(st);
         stack::poll();
-        stack::prof_dump();
     }
 }
