@@ -12,6 +12,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
+use core::sync::atomic::{fence, Ordering};
 
 use virtio_drivers::device::blk::SECTOR_SIZE;
 use virtio_drivers::queue::VirtQueue;
@@ -542,6 +543,7 @@ impl NetQueues {
     }
 
     fn kick_rx(&mut self) {
+        fence(Ordering::SeqCst);
         if self.rx.should_notify() {
             self.transport.notify(NET_RXQ);
         }
@@ -570,6 +572,7 @@ impl NetQueues {
         }
         self.tx.set_dev_notify(full);
         // A completion between the loop and the flag would interrupt no one.
+        fence(Ordering::SeqCst);
         if full && self.tx.can_pop() {
             self.reap();
         }
@@ -585,6 +588,9 @@ impl NetQueues {
     /// MMIO exit for a whole poll's frames, not one per frame), unless it
     /// said it is still working through the ring.
     pub fn kick(&mut self) {
+        // The avail index is published before the device's flag is read
+        // (a store then a load: only a full barrier orders them).
+        fence(Ordering::SeqCst);
         if core::mem::take(&mut self.unkicked) && self.tx.should_notify() {
             self.transport.notify(NET_TXQ);
         }
