@@ -16,9 +16,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use kernel_abi::Errno;
-use kernel_netlink::{
-    Link, Rtnl, Stats, ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_UP,
-};
+use kernel_netlink::{Link, Rtnl, Stats, ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST};
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
