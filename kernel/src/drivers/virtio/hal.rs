@@ -532,8 +532,11 @@ impl NetQueues {
 
     /// Gives a received frame's slot back to the device.
     pub fn recycle(&mut self, frame: RxFrame) {
-        let expected = self.rx_pages.ptr(usize::from(frame.slot) * NET_SLOT + self.hdr);
-        if usize::from(frame.slot) >= NET_RX_SLOTS || frame.ptr.as_ptr() != expected {
+        // A frame of another device stays lent (its slot is lost, never
+        // reused while it may still be read).
+        if usize::from(frame.slot) >= NET_RX_SLOTS
+            || frame.ptr.as_ptr() != self.rx_pages.ptr(usize::from(frame.slot) * NET_SLOT + self.hdr)
+        {
             return;
         }
         self.rx_lent = self.rx_lent.saturating_sub(1);
