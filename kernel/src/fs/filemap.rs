@@ -195,56 +195,54 @@ pub fn resized(node: &dyn Inode, size: u64) {
     crate::process::revoke_pages(&pas);
 }
 
-/// One page to write back: its file, index and bytes.
-struct Snapshot {
-    key: usize,
-    node: Arc<dyn Inode>,
-    index: u64,
-    bytes: Vec<u8>,
-    /// No mapping held it when it was taken.
-    unmapped: bool,
-}
+/// Pages to write back: per file, its inode and page indices.
+type Targets = Vec<(usize, Arc<dyn Inode>, Vec<u64>)>;
 
-fn snapshots(filter: &dyn Fn(usize, &Mapped, u64, &SharedFrame) -> bool) -> Vec<Snapshot> {
-    let mut out = Vec::new();
+/// The pages `pick` chooses (small: indices only; the bytes are copied
+/// one page at a time by `flush`, so a mapping of any size is written
+/// back with two pages of heap).
+fn targets(pick: &dyn Fn(usize, &SharedFrame) -> bool) -> Result<Targets, Errno> {
+    let mut out: Targets = Vec::new();
     let (_irq, files) = lock();
     for (&key, m) in files.iter() {
+        let mut indices = Vec::new();
         for (&index, page) in &m.pages {
-            if !filter(key, m, index, page) || !crate::mm::heap::has_room(PAGE as usize * 2) {
-                continue;
+            if pick(key, page) {
+                indices.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
+                indices.push(index);
             }
-            let mut bytes = alloc::vec![0u8; PAGE as usize];
-            page.read(0, &mut bytes);
-            out.push(Snapshot { key, node: m.node.clone(), index, bytes, unmapped: page.refs() == 1 });
+        }
+        if !indices.is_empty() {
+            out.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
+            out.push((key, m.node.clone(), indices));
         }
     }
-    out
+    Ok(out)
 }
 
-/// Writes the snapshot's bytes inside the file's size where the file
-/// differs. Returns whether the file now holds them.
-fn write_back(s: &Snapshot) -> Result<(), Errno> {
-    let size = s.node.getattr()?.size;
-    let start = s.index * PAGE;
+/// Writes `bytes` (page `index` of `node`) inside the file's size where
+/// the file differs (`now`: scratch for the file's bytes).
+fn write_back(node: &dyn Inode, index: u64, bytes: &[u8], now: &mut [u8]) -> Result<(), Errno> {
+    let size = node.getattr()?.size;
+    let start = index * PAGE;
     if start >= size {
         return Ok(());
     }
     let len = (size - start).min(PAGE) as usize;
-    let mut now = alloc::vec![0u8; len];
     let mut got = 0;
     while got < len {
-        let n = s.node.read_at(start + got as u64, &mut now[got..])?;
+        let n = node.read_at(start + got as u64, &mut now[got..len])?;
         if n == 0 {
             break;
         }
         got += n;
     }
-    if now[..got] == s.bytes[..got] && got == len {
+    if got == len && now[..len] == bytes[..len] {
         return Ok(());
     }
     let mut done = 0;
     while done < len {
-        let n = s.node.write_at(start + done as u64, &s.bytes[done..len])?;
+        let n = node.write_at(start + done as u64, &bytes[done..len])?;
         if n == 0 {
             return Err(Errno::EIO);
         }
@@ -253,32 +251,43 @@ fn write_back(s: &Snapshot) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Writes back the given snapshots; then drops those no mapping held and
-/// whose page did not change since (`drop_unmapped`). First error wins.
-fn flush(list: Vec<Snapshot>, drop_unmapped: bool) -> Result<(), Errno> {
+/// Writes back the pages of `list`; with `drop_unmapped`, then drops those
+/// no mapping held and whose bytes did not change meanwhile. Every page is
+/// tried; the first error is returned.
+fn flush(list: Targets, drop_unmapped: bool) -> Result<(), Errno> {
+    let mut bytes = alloc::vec![0u8; PAGE as usize];
+    let mut now = alloc::vec![0u8; PAGE as usize];
     let mut result = Ok(());
-    for s in &list {
-        if let Err(e) = write_back(s) {
-            result = result.and(Err(e));
-            continue;
-        }
-        if !(drop_unmapped && s.unmapped) {
-            continue;
-        }
-        let (_irq, mut files) = lock();
-        let Some(m) = files.get_mut(&s.key) else { continue };
-        let same = m.pages.get(&s.index).is_some_and(|p| {
-            let mut now = alloc::vec![0u8; PAGE as usize];
-            p.read(0, &mut now);
-            p.refs() == 1 && now == s.bytes
-        });
-        if same {
-            m.pages.remove(&s.index);
-            PAGES.fetch_sub(1, Ordering::Relaxed);
+    for (key, node, indices) in &list {
+        for &index in indices {
+            let unmapped = {
+                let (_irq, files) = lock();
+                let Some(page) = files.get(key).and_then(|m| m.pages.get(&index)) else { continue };
+                page.read(0, &mut bytes);
+                page.refs() == 1
+            };
+            if let Err(e) = write_back(&**node, index, &bytes, &mut now) {
+                result = result.and(Err(e));
+                continue;
+            }
+            if !(drop_unmapped && unmapped) {
+                continue;
+            }
+            let (_irq, mut files) = lock();
+            let Some(m) = files.get_mut(key) else { continue };
+            let same = m.pages.get(&index).is_some_and(|p| {
+                p.read(0, &mut now);
+                p.refs() == 1 && now == bytes
+            });
+            if same {
+                m.pages.remove(&index);
+                PAGES.fetch_sub(1, Ordering::Relaxed);
+            }
         }
     }
-    // Files left without pages go (their inode and mount with them), but
-    // the inode is let go only after the table's lock.
+    drop(list);
+    // Files left without pages go (their inode and mount with them); the
+    // inodes are let go after the table's lock.
     let mut gone = Vec::new();
     {
         let (_irq, mut files) = lock();
@@ -297,19 +306,14 @@ pub fn sync_file(node: &dyn Inode) -> Result<(), Errno> {
         return Ok(());
     }
     let k = key(node);
-    flush(snapshots(&|key, _, _, _| key == k), false)
+    flush(targets(&|key, _| key == k)?, false)
 }
 
 /// The mapped pages whose frames are `pas` (sorted) written back; their
 /// files, to sync (msync MS_SYNC).
 pub fn sync_frames(pas: &[u64]) -> Result<Vec<Arc<dyn Inode>>, Errno> {
-    let list = snapshots(&|_, _, _, p| pas.binary_search(&p.pa()).is_ok());
-    let mut nodes: Vec<Arc<dyn Inode>> = Vec::new();
-    for s in &list {
-        if !nodes.iter().any(|n| key(&**n) == s.key) {
-            nodes.push(s.node.clone());
-        }
-    }
+    let list = targets(&|_, p| pas.binary_search(&p.pa()).is_ok())?;
+    let nodes = list.iter().map(|(_, node, _)| node.clone()).collect();
     flush(list, false)?;
     Ok(nodes)
 }
@@ -320,7 +324,7 @@ pub fn collect() -> Result<(), Errno> {
     if lock().1.is_empty() {
         return Ok(());
     }
-    flush(snapshots(&|_, _, _, _| true), true)
+    flush(targets(&|_, _| true)?, true)
 }
 
 /// Only the pages no mapping holds: written back and dropped (munmap).
@@ -328,5 +332,7 @@ pub fn collect_unmapped() {
     if PAGES.load(Ordering::Relaxed) == 0 {
         return;
     }
-    let _ = flush(snapshots(&|_, _, _, p| p.refs() == 1), true);
+    if let Ok(list) = targets(&|_, p| p.refs() == 1) {
+        let _ = flush(list, true);
+    }
 }
