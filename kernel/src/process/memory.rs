@@ -577,8 +577,7 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
         if !frames_for((len / PAGE_SIZE) as usize) {
             return Err(Errno::ENOMEM);
         }
-        let pages =
-            crate::fs::filemap::map_pages(&file.node, file.path.clone(), offset / PAGE_SIZE, len / PAGE_SIZE)?;
+        let pages = crate::fs::filemap::map_pages(&file.node, file.path.clone(), offset / PAGE_SIZE, len / PAGE_SIZE)?;
         return Ok(Content::Shared { pages, may_write: file.writable() });
     }
     let mut pages = Vec::new();

@@ -12,9 +12,9 @@ use kernel_abi::Errno;
 use super::args::Fd;
 use super::current::current;
 use super::SyscallResult;
-use crate::mm::page_table::UserPerms;
-use crate::fs::file::Kind;
 use crate::fs::dev::Device;
+use crate::fs::file::Kind;
+use crate::mm::page_table::UserPerms;
 use crate::process::memory::Content;
 use crate::process::{self, MapRequest, Placement};
 

@@ -108,7 +108,9 @@ impl SharedFrame {
         // to its bytes exists anywhere (the type gives none out), so the raw
         // copy aliases none; user stores racing with it are the same as for
         // any user-memory copy (the bytes read may be old or new).
-        unsafe { core::ptr::copy_nonoverlapping((phys_to_virt(self.pa) as *const u8).add(offset), buf.as_mut_ptr(), n) };
+        unsafe {
+            core::ptr::copy_nonoverlapping((phys_to_virt(self.pa) as *const u8).add(offset), buf.as_mut_ptr(), n)
+        };
     }
 
     /// Copies `data` into the frame at `offset` (clipped to the page).
