@@ -225,6 +225,18 @@ static void msync_cases(void)
 	read(fd, buf, 21);
 	say("munmap.file-keeps-data", "%s", buf);
 	close(fd);
+
+	/* Still mapped and stored to while the periodic flusher runs (5 s). */
+	fd = make("flusher", PAGE, 'f');
+	m = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED) {
+		m[0] = 'A';
+		msleep(6000);
+		m[1] = 'B';
+		say("flusher.mapping-coherent", "%c%c", byte_at(fd, 0), byte_at(fd, 1));
+		munmap(m, PAGE);
+	}
+	close(fd);
 }
 
 static void eof_cases(void)
