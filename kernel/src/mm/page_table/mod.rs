@@ -95,7 +95,7 @@ impl SharedFrame {
     }
 
     /// The frame's reference count: its handles plus its mappings.
-    pub fn refs(&self) -> u16 {
+    pub fn refs(&self) -> u32 {
         frame::refcount(self.pa)
     }
 
