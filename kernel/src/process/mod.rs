@@ -315,6 +315,18 @@ pub fn with_current<R>(f: impl FnOnce(&mut Process) -> R) -> Result<R, Errno> {
     Ok(f(p))
 }
 
+/// Unmaps the frames `pas` (sorted: pages of MAP_SHARED file mappings cut
+/// off by a truncation) from every address space, marking the pages beyond
+/// the file's end (SIGBUS there, as Linux).
+pub fn revoke_pages(pas: &[u64]) {
+    let _irq = IrqGuard::new();
+    for p in PROCS.lock().values_mut() {
+        if let Some(space) = p.space.as_mut() {
+            space.revoke(pas);
+        }
+    }
+}
+
 /// Runs `f` on process `pid`.
 pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     let _irq = IrqGuard::new();
