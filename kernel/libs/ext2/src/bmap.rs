@@ -13,6 +13,9 @@ use crate::inode::{Inode, DIND, DIRECT, IND, TIND};
 
 /// Where a logical block's pointer lives: the `i_block` slot, then one
 /// index per indirect level.
+/// Indirect blocks kept parsed between operations, at most.
+const IND_KEEP: usize = 16;
+
 struct Path {
     slot: usize,
     indices: [usize; 3],
@@ -82,17 +85,29 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(self.ind.get_mut(&block).expect("inserted above"))
     }
 
-    /// Writes back the indirect blocks changed by this operation and
-    /// forgets them.
+    /// Writes back the indirect blocks changed by this operation. Up to
+    /// [`IND_KEEP`] of them stay parsed for the next operations (a
+    /// sequential reader maps a run of blocks through the same indirect
+    /// block call after call); a block freed leaves the set at once
+    /// (`free_block`), so what stays always matches the disk.
     pub(crate) fn flush_indirect(&mut self) -> Result<()> {
-        let held = core::mem::take(&mut self.ind);
-        for (block, ind) in held {
+        let mut result = Ok(());
+        for (&block, ind) in self.ind.iter_mut() {
             if ind.dirty {
                 let raw: Vec<u8> = ind.entries.iter().flat_map(|e| e.to_le_bytes()).collect();
-                self.disk.write_blocks(block, &raw)?;
+                match self.disk.write_blocks(block, &raw) {
+                    Ok(()) => ind.dirty = false,
+                    Err(e) => {
+                        result = Err(e.into());
+                        break;
+                    }
+                }
             }
         }
-        Ok(())
+        if result.is_err() || self.ind.len() > IND_KEEP {
+            self.ind.clear();
+        }
+        result
     }
 
     /// The physical block of logical block `lb`, or None in a hole.

@@ -95,6 +95,10 @@ pub struct Ext2<D> {
     pub(crate) block_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) inode_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) ind: BTreeMap<u32, IndBlock>,
+    /// The inode read or written last (a reader reads the same inode
+    /// call after call); every inode write goes through `write_inode`,
+    /// which keeps it current.
+    last_inode: Option<(Ino, Inode)>,
     pub(crate) read_only: bool,
     /// `s_state` as found at mount: restored at unmount, so an unchecked
     /// filesystem stays unchecked until e2fsck clears it (as Linux does).
@@ -162,6 +166,7 @@ impl<D: BlockDevice> Ext2<D> {
             block_bitmaps: (0..n).map(|_| None).collect(),
             inode_bitmaps: (0..n).map(|_| None).collect(),
             ind: BTreeMap::new(),
+            last_inode: None,
             read_only,
             mount_state,
             clock: options.clock,
@@ -339,14 +344,23 @@ impl<D: BlockDevice> Ext2<D> {
 
     pub(crate) fn read_inode(&mut self, ino: Ino) -> Result<Inode> {
         let offset = self.inode_offset(ino)?;
+        if let Some((last, inode)) = &self.last_inode {
+            if *last == ino {
+                return Ok(inode.clone());
+            }
+        }
         let mut raw = vec![0; usize::from(self.sb.inode_size)];
         self.disk.read_bytes(offset, &mut raw)?;
-        Ok(Inode::from_raw(raw))
+        let inode = Inode::from_raw(raw);
+        self.last_inode = Some((ino, inode.clone()));
+        Ok(inode)
     }
 
     pub(crate) fn write_inode(&mut self, ino: Ino, inode: &Inode) -> Result<()> {
         let offset = self.inode_offset(ino)?;
+        self.last_inode = None;
         self.disk.write_bytes(offset, inode.raw())?;
+        self.last_inode = Some((ino, inode.clone()));
         Ok(())
     }
 
