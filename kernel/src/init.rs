@@ -103,6 +103,7 @@ pub fn init_storage() {
     let gic = GIC.get().expect("GIC before storage");
     crate::drivers::virtio::probe(&nodes, |intid| gic.enable_edge(intid));
     crate::block::cache::init();
+    crate::net::stack::init();
     crate::block::init();
     crate::fs::add_block_nodes();
 }
@@ -124,6 +125,7 @@ fn handle_irq(frame: &mut arch::exception::TrapFrame, from_user: bool) {
                 timer::arm(timer::frequency() / HZ);
                 tick = true;
                 crate::process::itimer::tick();
+                crate::net::stack::tick();
                 // Input never waits for an interrupt that got lost (e.g. one
                 // pending when a saved guest was restored): drain every tick.
                 drain_uart();

@@ -7,7 +7,10 @@
  * vs EINTR, SA_RESETHAND, SA_NODEFER, rt_sigsuspend, SIGCHLD ignored
  * (auto-reaping), default actions, rt_sigpending; SA_RESTART per syscall
  * (read, wait4 restart; nanosleep, poll, select, pause do not), sigqueue
- * and rt_sigqueueinfo, rt_sigtimedwait/sigwaitinfo.
+ * and rt_sigqueueinfo, rt_sigtimedwait/sigwaitinfo; with threads: the
+ * thread a timer's, sigqueue's or rt_tgsigqueueinfo's signal goes to,
+ * sigtimedwait and sigpending per thread, thread CPU-time timers, an
+ * untimed FUTEX_WAIT restarted after an SA_RESTART handler.
  */
 #include "conf.h"
 
@@ -569,6 +572,261 @@ static void stop_continue(void)
 	say("execve.keeps-ignored-signal", "%s", status_text(st));
 }
 
+/* Signals and timers with threads: which thread gets a timer's, a
+ * sigqueue's or rt_tgsigqueueinfo's signal; sigtimedwait per thread;
+ * thread CPU-time timers; an untimed FUTEX_WAIT restarted after an
+ * SA_RESTART handler. */
+#include <pthread.h>
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+
+struct ksigevent {
+	union sigval value;
+	int signo, notify, tid, pad[11];
+};
+
+static volatile pid_t t_tid, handled_tid;
+static volatile int t_stop, t_burn, t_step, t_go2;
+static void tid_handler(int s) { (void)s; handled_tid = syscall(SYS_gettid); }
+
+static void burn_ms(int ms)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	volatile unsigned long x = 0;
+	do {
+		for (int i = 0; i < 10000; i++)
+			x += i;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	t_tid = syscall(SYS_gettid);
+	while (!t_stop) {
+		if (t_burn) {
+			burn_ms(t_burn);
+			t_burn = 0;
+		}
+		msleep(2);
+	}
+	return 0;
+}
+
+static const char *who(pid_t main_tid)
+{
+	return handled_tid == 0 ? "nobody" : handled_tid == t_tid ? "the other thread" : handled_tid == main_tid ? "main" : "someone else";
+}
+
+static void wait_handled(int ms)
+{
+	for (int i = 0; i < ms && !handled_tid; i++)
+		msleep(1);
+}
+
+static int ktimer(clockid_t clock, int notify, int sig, int tid, int *id)
+{
+	struct ksigevent ev;
+	memset(&ev, 0, sizeof ev);
+	ev.signo = sig;
+	ev.notify = notify;
+	ev.tid = tid;
+	return syscall(SYS_timer_create, clock, &ev, id);
+}
+
+static int karm(int id, long ms)
+{
+	struct itimerspec its = { { 0, 0 }, { ms / 1000, (ms % 1000) * 1000000L } };
+	return syscall(SYS_timer_settime, id, 0, &its, 0);
+}
+
+static void thread_cases(void)
+{
+	pid_t me = syscall(SYS_gettid);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tid_handler;
+	sigaction(SIGUSR2, &sa, 0);
+	pthread_t th;
+	pthread_create(&th, 0, idle_thread, 0);
+	while (!t_tid)
+		msleep(1);
+
+	/* SIGEV_THREAD_ID: another thread of the process is accepted; its signal goes there. */
+	int id = -1;
+	T("timer_create.thread-id-other-thread", ktimer(CLOCK_MONOTONIC, 4, SIGUSR2, t_tid, &id));
+	handled_tid = 0;
+	karm(id, 20);
+	wait_handled(1000);
+	say("timer.thread-id-other-thread.handled-by", "%s", who(me));
+	int bad;
+	T("timer_create.thread-id-no-such-thread", ktimer(CLOCK_MONOTONIC, 4, SIGUSR2, 99999, &bad));
+	T("timer_create.thread-id-other-process", ktimer(CLOCK_MONOTONIC, 4, SIGUSR2, getppid(), &bad));
+
+	/* A process-directed timer signal goes to a thread that does not block it. */
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, 0);
+	int pid_timer = -1;
+	ktimer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGUSR2, 0, &pid_timer);
+	handled_tid = 0;
+	karm(pid_timer, 20);
+	wait_handled(1000);
+	say("timer.process-directed.main-blocks.handled-by", "%s", who(me));
+	/* sigqueue: the same. */
+	handled_tid = 0;
+	T("rt_sigqueueinfo.main-blocks", sigqueue(getpid(), SIGUSR2, (union sigval){ .sival_int = 1 }));
+	wait_handled(1000);
+	say("rt_sigqueueinfo.main-blocks.handled-by", "%s", who(me));
+	/* rt_tgsigqueueinfo to another thread. */
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_code = SI_QUEUE;
+	si.si_value.sival_int = 3;
+	handled_tid = 0;
+	T("rt_tgsigqueueinfo.other-thread", syscall(SYS_rt_tgsigqueueinfo, getpid(), t_tid, SIGUSR2, &si));
+	wait_handled(1000);
+	say("rt_tgsigqueueinfo.other-thread.handled-by", "%s", who(me));
+	T("rt_tgsigqueueinfo.other-thread.signal-zero", syscall(SYS_rt_tgsigqueueinfo, getpid(), t_tid, 0, &si));
+	T("rt_tgsigqueueinfo.thread-of-other-process", syscall(SYS_rt_tgsigqueueinfo, getppid(), t_tid, SIGUSR2, &si));
+	si.si_code = SI_USER;
+	T("rt_tgsigqueueinfo.other-thread.si_user", syscall(SYS_rt_tgsigqueueinfo, getpid(), t_tid, SIGUSR2, &si));
+	T("rt_sigqueueinfo.si_user-from-main-to-pid", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR2, &si));
+	sigprocmask(SIG_UNBLOCK, &usr2, 0);
+
+	/* CPU-time clocks and timers of a thread. */
+	burn_ms(150);
+	struct timespec tc, pc;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &pc);
+	clockid_t tclock;
+	pthread_getcpuclockid(th, &tclock);
+	clock_gettime(tclock, &tc);
+	say("clock_gettime.other-thread-cpu-after-main-burned",
+	    "%s", tc.tv_sec == 0 && tc.tv_nsec < 100000000L && pc.tv_sec * 1000000000LL + pc.tv_nsec >= 140000000LL ? "thread < 100 ms, process >= 140 ms" : "other");
+	int cpu_timer = -1;
+	T("timer_create.other-thread-cpu-clock", ktimer(tclock, SIGEV_SIGNAL, SIGUSR2, 0, &cpu_timer));
+	T("timer_create.thread-cputime", ktimer(CLOCK_THREAD_CPUTIME_ID, SIGEV_SIGNAL, SIGUSR2, 0, &bad));
+	T("timer_create.no-such-thread-cpu-clock", ktimer((clockid_t)((~99999u << 3) | 6), SIGEV_SIGNAL, SIGUSR2, 0, &bad));
+	sigprocmask(SIG_BLOCK, &usr2, 0);
+	handled_tid = 0;
+	karm(cpu_timer, 50);
+	burn_ms(200);
+	say("timer.other-thread-cpu.main-burned-200ms", "%s", handled_tid ? "fired" : "not fired");
+	struct itimerspec left;
+	syscall(SYS_timer_gettime, cpu_timer, &left);
+	say("timer_gettime.other-thread-cpu.main-burned", "%s", left.it_value.tv_nsec > 40000000L ? "> 40 ms left" : "<= 40 ms left");
+	t_burn = 150;
+	wait_handled(2000);
+	say("timer.other-thread-cpu.thread-burned-150ms.handled-by", "%s", who(me));
+	sigprocmask(SIG_UNBLOCK, &usr2, 0);
+	/* CLOCK_THREAD_CPUTIME_ID in main counts main's time only. */
+	int main_cpu = -1;
+	ktimer(CLOCK_THREAD_CPUTIME_ID, 4, SIGUSR2, me, &main_cpu);
+	handled_tid = 0;
+	karm(main_cpu, 50);
+	t_burn = 150;
+	while (t_burn)
+		msleep(5);
+	say("timer.main-thread-cpu.other-burned", "%s", handled_tid ? "fired" : "not fired");
+	burn_ms(150);
+	wait_handled(100);
+	say("timer.main-thread-cpu.main-burned.handled-by", "%s", who(me));
+	t_stop = 1;
+	pthread_join(th, 0);
+}
+
+static volatile int w_took[3];
+static void *rt_waiter(void *arg)
+{
+	sigset_t *set = arg;
+	siginfo_t si;
+	t_tid = syscall(SYS_gettid);
+	w_took[0] = sigtimedwait(set, &si, &(struct timespec){ 2, 0 }) > 0 ? si.si_value.sival_int : -1;
+	t_step = 1;
+	while (!t_go2)
+		msleep(1);
+	w_took[1] = sigtimedwait(set, &si, &(struct timespec){ 2, 0 }) > 0 ? si.si_value.sival_int : -1;
+	w_took[2] = sigtimedwait(set, &si, &(struct timespec){ 2, 0 }) > 0 ? si.si_value.sival_int : -1;
+	return 0;
+}
+
+static void thread_queue_cases(void)
+{
+	int rt = SIGRTMIN + 4;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, rt);
+	sigprocmask(SIG_BLOCK, &set, 0);
+	sigqueue(getpid(), rt, (union sigval){ .sival_int = 7 });
+	sigset_t pend;
+	sigpending(&pend);
+	say("sigpending.process-directed-before-thread", "%s", sigismember(&pend, rt) ? "pending" : "not pending");
+	pthread_t th;
+	t_tid = 0;
+	pthread_create(&th, 0, rt_waiter, &set);
+	while (!t_step)
+		msleep(1);
+	say("sigtimedwait.thread-takes-process-directed", "si_value %d", w_took[0]);
+	sigpending(&pend);
+	say("sigpending.main-after-thread-took", "%s", sigismember(&pend, rt) ? "pending" : "not pending");
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_code = SI_QUEUE;
+	for (int v = 1; v <= 2; v++) {
+		si.si_value.sival_int = v;
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), t_tid, rt, &si);
+	}
+	sigpending(&pend);
+	say("sigpending.main-thread-directed-to-other", "%s", sigismember(&pend, rt) ? "pending" : "not pending");
+	T("sigtimedwait.main-thread-directed-to-other", sigtimedwait(&set, &si, &(struct timespec){ 0, 0 }));
+	t_go2 = 1;
+	pthread_join(th, 0);
+	say("sigtimedwait.thread-takes-its-queue", "si_value %d then %d", w_took[1], w_took[2]);
+}
+
+static volatile int fword;
+static volatile int f_hits;
+static void f_handler(int s) { (void)s; f_hits++; }
+
+static void *f_poker(void *arg)
+{
+	pid_t main_tid = (pid_t)(intptr_t)arg;
+	msleep(50);
+	syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
+	msleep(150);
+	fword = 1;
+	syscall(SYS_futex, &fword, FUTEX_WAKE, 1, 0, 0, 0);
+	return 0;
+}
+
+static void futex_try(const char *name, int flags, struct timespec *timeout)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = f_handler;
+	sa.sa_flags = flags;
+	sigaction(SIGUSR1, &sa, 0);
+	fword = 0;
+	f_hits = 0;
+	pthread_t th;
+	pthread_create(&th, 0, f_poker, (void *)(intptr_t)syscall(SYS_gettid));
+	errno = 0;
+	long r = syscall(SYS_futex, &fword, FUTEX_WAIT, 0, timeout, 0, 0);
+	int e = errno;
+	say(name, "%s, handler ran %d times", rtext(r, e), f_hits);
+	pthread_join(th, 0);
+}
+
+static void futex_restart_cases(void)
+{
+	futex_try("futex_wait.untimed.sa_restart", SA_RESTART, 0);
+	futex_try("futex_wait.untimed.no-sa_restart", 0, 0);
+	futex_try("futex_wait.timed.sa_restart", SA_RESTART, &(struct timespec){ 2, 0 });
+}
+
 int main(void)
 {
 	begin();
@@ -584,5 +842,8 @@ int main(void)
 	sub("restarts", restart_cases, 20);
 	sub("queue", queue_cases, 15);
 	sub("stop-continue", stop_continue, 10);
+	sub("threads", thread_cases, 20);
+	sub("thread-queue", thread_queue_cases, 15);
+	sub("futex-restart", futex_restart_cases, 15);
 	return 0;
 }

@@ -2,11 +2,19 @@
 //! registry socket(2) and socketpair(2) go through, socket files in the
 //! descriptor table (fstat says S_IFSOCK; read, write and poll reach the
 //! socket), the blocking rule every socket operation waits by, and the
-//! options all families share (`options.rs`). Families: AF_UNIX (`unix/`).
+//! options all families share (`options.rs`). Families: AF_UNIX (`unix/`),
+//! AF_INET over smoltcp (`inet/`, `stack.rs`), AF_PACKET (`packet.rs`) and
+//! NETLINK_ROUTE (`netlink.rs`); interface ioctls in `ifconf.rs`.
 //! The host-testable parts (addresses, control messages, queues, the
 //! global buffer budget) are `kernel-socket`.
 
+pub mod ifconf;
+pub mod inet;
+pub mod netlink;
 pub mod options;
+pub mod packet;
+pub mod procnet;
+pub mod stack;
 pub mod unix;
 
 use alloc::sync::Arc;
@@ -204,7 +212,7 @@ pub struct Family {
 
 /// The families socket(2) knows. AF_INET6 is not one: EAFNOSUPPORT, so
 /// programs fall back to IPv4 as on a kernel without IPv6.
-static FAMILIES: &[&Family] = &[&unix::FAMILY];
+static FAMILIES: &[&Family] = &[&unix::FAMILY, &inet::FAMILY, &packet::FAMILY, &netlink::FAMILY];
 
 fn family(domain: i32, ty: i32) -> Result<&'static Family, Errno> {
     if !(0..consts::AF_MAX).contains(&domain) {
@@ -297,4 +305,9 @@ pub fn sigpipe(flags: MsgFlags) {
     if !flags.contains(MsgFlags::NOSIGNAL) {
         let _ = crate::process::with_current(|p| p.signals.raise(signal::SIGPIPE));
     }
+}
+
+/// Runs the IP stack (the device interrupt, the timer tick).
+pub fn poll() {
+    stack::poll();
 }

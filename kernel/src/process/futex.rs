@@ -64,7 +64,11 @@ fn read_word(addr: u64) -> Result<u32, Errno> {
 
 /// FUTEX_WAIT(_BITSET): sleeps while the word at `addr` holds `expected`,
 /// until a wake matching `bitset` (0), the `deadline` (ns of the monotonic
-/// clock: ETIMEDOUT) or a signal (EINTR). EAGAIN when the word differs.
+/// clock: ETIMEDOUT) or a signal. EAGAIN when the word differs. As Linux,
+/// an untimed wait a signal interrupted is restarted after an SA_RESTART
+/// handler (ERESTARTSYS: pthread_cond_wait and pthread_join never see
+/// it); a timed one returns EINTR (Linux's restart block only resumes it
+/// when no handler ran, which `sched::wait_until` does by waiting on).
 pub fn wait(addr: u64, key: Key, expected: u32, bitset: u32, deadline: Option<u64>) -> Result<usize, Errno> {
     {
         let _irq = IrqGuard::new();
@@ -95,6 +99,8 @@ pub fn wait(addr: u64, key: Key, expected: u32, bitset: u32, deadline: Option<u6
         Ok(0)
     } else if deadline.is_some_and(|d| timer::now_ns() >= d) {
         Err(Errno::ETIMEDOUT)
+    } else if deadline.is_none() {
+        Err(Errno::ERESTARTSYS)
     } else {
         Err(Errno::EINTR)
     }

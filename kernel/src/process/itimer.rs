@@ -68,11 +68,12 @@ fn fire(t: &mut Option<Timer>, now: u64) -> bool {
 pub(crate) fn cpu_ticked(p: &mut Process) {
     super::posix_timer::cpu_ticked(p);
     let (user, prof) = (p.times.user, p.times.user + p.times.system);
+    // Process-directed, as kill's: a thread that does not block them.
     if fire(&mut p.itimers[ITIMER_VIRTUAL], user) {
-        p.signals.raise(signal::SIGVTALRM);
+        p.post_local(None, signal::SIGVTALRM, SigInfo::default());
     }
     if fire(&mut p.itimers[ITIMER_PROF], prof) {
-        p.signals.raise(signal::SIGPROF);
+        p.post_local(None, signal::SIGPROF, SigInfo::default());
     }
 }
 
@@ -95,15 +96,15 @@ pub fn tick() {
             // this round stay due and fire in the next one.
             if n < expired.len() && !p.is_zombie() {
                 let pid = p.pid;
-                posix_timer::tick(p, expired.len() - n, |sig, info, thread| {
-                    expired[n] = (pid, sig, info, thread);
+                posix_timer::tick(p, expired.len() - n, |sig, info, target| {
+                    expired[n] = (pid, sig, info, target);
                     n += 1;
                 });
             }
         }
-        for &(pid, sig, info, thread) in &expired[..n] {
-            // SIGEV_THREAD_ID: to that thread (nothing once it is gone).
-            jobctl::post_to(&mut procs, pid, thread, sig, info);
+        // A SIGEV_THREAD_ID timer's signal goes to its thread.
+        for &(pid, sig, info, target) in &expired[..n] {
+            jobctl::post_to(&mut procs, pid, target, sig, info);
         }
         if n < expired.len() {
             break;

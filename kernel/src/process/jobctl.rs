@@ -65,7 +65,8 @@ pub(crate) fn post_info(procs: &mut Table, pid: u32, sig: usize, info: super::si
 /// `post_info` to thread `tid` of `pid` (tkill, tgkill), or, with None,
 /// to the thread the process-directed signal goes to. Stop and continue
 /// act on the whole process, whichever thread the signal names.
-pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize, info: super::signal::SigInfo) {
+pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize, mut info: super::signal::SigInfo) {
+    info.shared = tid.is_none();
     let Some(p) = procs.get_mut(&pid) else { return };
     if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
         return;

@@ -2,11 +2,14 @@
 //! counts on its clock (MONOTONIC/BOOTTIME and relative REALTIME timers on
 //! the boot-relative counter, as Linux's hrtimers put a relative REALTIME
 //! timer on the monotonic base; TIMER_ABSTIME REALTIME timers on wall-clock
-//! time, so clock_settime moves them; the CPU-time clocks on the process's
-//! CPU time) and, when it expires, queues its signal with si_code SI_TIMER,
+//! time, so clock_settime moves them; CLOCK_PROCESS_CPUTIME_ID on the
+//! process's CPU time, a thread's CPU clock on that thread's) and, when it
+//! expires, queues its signal with si_code SI_TIMER,
 //! si_timerid and si_value. An expiry while the timer's signal is still
 //! pending only counts an overrun, handed over in si_overrun at delivery
-//! and kept for timer_getoverrun. The wall-clock timers are checked at
+//! and kept for timer_getoverrun. The signal is process-directed (a thread
+//! that does not block it gets it, as kill's) or, with SIGEV_THREAD_ID,
+//! goes to the named thread. The wall-clock timers are checked at
 //! every tick (10 ms), the CPU-time ones whenever CPU time is credited.
 //! fork does not copy timers; exec and exit delete them.
 
@@ -32,9 +35,11 @@ pub enum TimerClock {
     Realtime,
     /// CLOCK_MONOTONIC and CLOCK_BOOTTIME (no suspend: the same clock).
     Monotonic,
-    /// CLOCK_PROCESS_CPUTIME_ID, and CLOCK_THREAD_CPUTIME_ID counted on
-    /// the process's CPU time too (Partial: not one thread's).
+    /// CLOCK_PROCESS_CPUTIME_ID (or a process clock of clock_getcpuclockid).
     ProcessCpu,
+    /// The CPU time of one thread of the process: CLOCK_THREAD_CPUTIME_ID
+    /// (the creating thread) or pthread_getcpuclockid's clock.
+    ThreadCpu(u32),
 }
 
 /// The base an armed timer's expiry is measured on.
@@ -43,6 +48,7 @@ enum Base {
     Boot,
     Wall,
     Cpu,
+    ThreadCpu,
 }
 
 /// How a timer notifies: `None` for SIGEV_NONE, else the signal and the
@@ -53,8 +59,8 @@ pub type Notify = Option<(usize, u64)>;
 pub struct PosixTimer {
     clock: TimerClock,
     notify: Notify,
-    /// SIGEV_THREAD_ID: the thread the signal goes to (None: the process).
-    thread: Option<u32>,
+    /// SIGEV_THREAD_ID: the thread the signal goes to.
+    target: Option<u32>,
     /// The next expiry on `base` (ns); None when disarmed.
     next: Option<u64>,
     base: Base,
@@ -79,21 +85,33 @@ fn clamp(n: u64) -> i32 {
     n.min(i32::MAX as u64) as i32
 }
 
-fn now_on(p: &Process, base: Base) -> u64 {
-    match base {
-        Base::Boot => timer::now_ns(),
-        Base::Wall => timer::realtime_ns(),
-        Base::Cpu => p.times.user + p.times.system,
+fn now_on(p: &Process, base: Base, clock: TimerClock) -> u64 {
+    match (base, clock) {
+        (Base::Boot, _) => timer::now_ns(),
+        (Base::Wall, _) => timer::realtime_ns(),
+        (Base::ThreadCpu, TimerClock::ThreadCpu(tid)) => p.thread_cpu_of(tid).unwrap_or(0),
+        _ => p.times.user + p.times.system,
+    }
+}
+
+/// The base a timer on `clock` counts on (`abs`: an absolute setting).
+fn base_of(clock: TimerClock, abs: bool) -> Base {
+    match clock {
+        TimerClock::ProcessCpu => Base::Cpu,
+        TimerClock::ThreadCpu(_) => Base::ThreadCpu,
+        TimerClock::Realtime if abs => Base::Wall,
+        _ => Base::Boot,
     }
 }
 
 impl PosixTimers {
     /// timer_create: a disarmed timer; returns its id (EAGAIN past the bound).
+    /// `target`: SIGEV_THREAD_ID's thread (checked by the caller).
     pub fn create(
         &mut self,
         clock: TimerClock,
         notify: Option<(usize, Option<u64>)>,
-        thread: Option<u32>,
+        target: Option<u32>,
     ) -> Result<i32, Errno> {
         if self.timers.len() >= MAX_TIMERS {
             return Err(Errno::EAGAIN);
@@ -105,10 +123,10 @@ impl PosixTimers {
         self.next_id = id.checked_add(1).unwrap_or(0);
         // A NULL sigevent: SIGALRM with the timer's id as sigev_value.
         let notify = notify.map(|(sig, value)| (sig, value.unwrap_or(id as u64)));
-        let base = if clock == TimerClock::ProcessCpu { Base::Cpu } else { Base::Boot };
+        let base = base_of(clock, false);
         self.timers.insert(
             id,
-            PosixTimer { clock, notify, thread, next: None, base, interval: 0, overrun: 0, overrun_last: 0 },
+            PosixTimer { clock, notify, target, next: None, base, interval: 0, overrun: 0, overrun_last: 0 },
         );
         Ok(id)
     }
@@ -128,11 +146,11 @@ impl PosixTimers {
 
     /// Whether timer `id` counts CPU time (so the caller brings CPU time up to date first).
     pub fn on_cpu(&self, id: i32) -> bool {
-        self.timers.get(&id).is_some_and(|t| t.clock == TimerClock::ProcessCpu)
+        self.timers.get(&id).is_some_and(|t| matches!(t.base, Base::Cpu | Base::ThreadCpu))
     }
 
     fn has_cpu_timers(&self) -> bool {
-        self.timers.values().any(|t| t.base == Base::Cpu && t.next.is_some())
+        self.timers.values().any(|t| matches!(t.base, Base::Cpu | Base::ThreadCpu) && t.next.is_some())
     }
 
     /// A delivered (or sigtimedwait-taken) timer signal: its overrun count
@@ -155,7 +173,7 @@ impl PosixTimers {
 pub fn get(p: &Process, id: i32) -> Result<(u64, u64), Errno> {
     let t = p.timers.timers.get(&id).ok_or(Errno::EINVAL)?;
     let Some(next) = t.next else { return Ok((0, t.interval)) };
-    let now = now_on(p, t.base);
+    let now = now_on(p, t.base, t.clock);
     let value = match (next.checked_sub(now), t.notify) {
         (Some(left), _) if left > 0 => left,
         (_, None) if t.interval > 0 => t.interval - (now - next) % t.interval,
@@ -170,12 +188,8 @@ pub fn get(p: &Process, id: i32) -> Result<(u64, u64), Errno> {
 pub fn set(p: &mut Process, id: i32, abs: bool, value: u64, interval: u64) -> Result<(u64, u64), Errno> {
     let old = get(p, id)?;
     let clock = p.timers.timers.get(&id).ok_or(Errno::EINVAL)?.clock;
-    let base = match clock {
-        TimerClock::ProcessCpu => Base::Cpu,
-        TimerClock::Realtime if abs => Base::Wall,
-        _ => Base::Boot,
-    };
-    let now = now_on(p, base);
+    let base = base_of(clock, abs);
+    let now = now_on(p, base, clock);
     let t = p.timers.timers.get_mut(&id).ok_or(Errno::EINVAL)?;
     t.base = base;
     t.interval = interval;
@@ -196,16 +210,16 @@ pub fn set(p: &mut Process, id: i32, abs: bool, value: u64, interval: u64) -> Re
 fn expire(
     p: &mut Process,
     room: usize,
-    due: impl Fn(Base) -> Option<u64>,
+    due: impl Fn(Base, TimerClock) -> Option<u64>,
     mut send: impl FnMut(usize, SigInfo, Option<u32>),
 ) {
-    let signals = &p.signals;
+    let (signals, threads) = (&p.signals, &p.threads);
     let mut sent = 0;
     for (&id, t) in p.timers.timers.iter_mut() {
         if sent >= room {
             break;
         }
-        let (Some(next), Some(now)) = (t.next, due(t.base)) else { continue };
+        let (Some(next), Some(now)) = (t.next, due(t.base, t.clock)) else { continue };
         if now < next {
             continue;
         }
@@ -218,13 +232,13 @@ fn expire(
             behind
         };
         let Some((sig, value)) = t.notify else { continue };
-        let queued = signals.has_pending(sig, |i| i.code == SI_TIMER && i.timerid == id);
+        let queued = super::signal::pending_anywhere(signals, threads, sig, |i| i.code == SI_TIMER && i.timerid == id);
         if queued {
             t.overrun = t.overrun.saturating_add(periods);
         } else {
             t.overrun = periods - 1;
             sent += 1;
-            send(sig, SigInfo { code: SI_TIMER, timerid: id, value, ..SigInfo::default() }, t.thread);
+            send(sig, SigInfo { code: SI_TIMER, timerid: id, value, ..SigInfo::default() }, t.target);
         }
     }
 }
@@ -238,48 +252,38 @@ pub(crate) fn tick(p: &mut Process, room: usize, send: impl FnMut(usize, SigInfo
     expire(
         p,
         room,
-        |b| match b {
+        |b, _| match b {
             Base::Boot => Some(boot),
             Base::Wall => Some(wall),
-            Base::Cpu => None,
+            Base::Cpu | Base::ThreadCpu => None,
         },
         send,
     );
 }
 
-/// After CPU time was credited to `p`: its CPU-time timers (the signal is
-/// raised on `p` itself, which is running).
+/// After CPU time was credited to `p` and its running (held) thread: its
+/// CPU-time timers (the signal is posted within `p`, which is running).
 pub(crate) fn cpu_ticked(p: &mut Process) {
     if !p.timers.has_cpu_timers() {
         return;
     }
-    let cpu = p.times.user + p.times.system;
+    let (cpu, held, thread_cpu) = (p.times.user + p.times.system, p.tid, p.thread_cpu_ns);
     let mut fired: [(usize, SigInfo, Option<u32>); 4] = [(0, SigInfo::default(), None); 4];
     let mut n = 0;
     expire(
         p,
         fired.len(),
-        |b| (b == Base::Cpu).then_some(cpu),
-        |sig, info, thread| {
-            fired[n] = (sig, info, thread);
+        |b, clock| match (b, clock) {
+            (Base::Cpu, _) => Some(cpu),
+            (Base::ThreadCpu, TimerClock::ThreadCpu(tid)) if tid == held => Some(thread_cpu),
+            _ => None,
+        },
+        |sig, info, target| {
+            fired[n] = (sig, info, target);
             n += 1;
         },
     );
-    for &(sig, info, thread) in &fired[..n] {
-        match thread {
-            // SIGEV_THREAD_ID: that thread's, if it is still there.
-            Some(tid) => {
-                if p.thread_view(tid).is_some_and(|(mask, ..)| mask & super::signal::bit(sig) != 0)
-                    || !p.signals.ignores_unblocked(sig)
-                {
-                    p.raise_on_thread(tid, sig, info);
-                }
-            }
-            None => {
-                if !p.signals.ignores(sig) {
-                    p.signals.raise_info(sig, info);
-                }
-            }
-        }
+    for &(sig, info, target) in &fired[..n] {
+        p.post_local(target, sig, info);
     }
 }

@@ -65,6 +65,11 @@ pub struct SigInfo {
     pub timerid: i32,
     pub overrun: i32,
     pub value: u64,
+    /// Process-directed (kill, sigqueue, a process's timer): pending on
+    /// the thread it was posted to, but any thread of the process may take
+    /// it (Linux's shared pending set): one that waits for it in
+    /// rt_sigtimedwait, or one that does not block it (`Process::take_shared`).
+    pub shared: bool,
 }
 
 /// si_code of kill(2) (zero) and of tkill(2)/tgkill(2).
@@ -143,8 +148,8 @@ impl SignalState {
     /// Raises `sig`. A standard signal already pending does not queue (the
     /// first one's siginfo stays, as on Linux); a real-time one does, up to
     /// `MAX_QUEUED` instances (then, as Linux out of sigqueue entries, the
-    /// pending bit alone stands for it; rt_sigqueueinfo checks `queue_full`
-    /// first and fails with EAGAIN).
+    /// pending bit alone stands for it; rt_sigqueueinfo checks
+    /// `Process::queued_total` first and fails with EAGAIN).
     pub fn raise_info(&mut self, sig: usize, info: SigInfo) {
         if !(1..=NSIG).contains(&sig) {
             return;
@@ -152,14 +157,9 @@ impl SignalState {
         if self.pending & bit(sig) == 0 {
             self.pending |= bit(sig);
             self.info[sig - 1] = info;
-        } else if sig >= SIGRTMIN && !self.queue_full() && self.queued.try_reserve(1).is_ok() {
+        } else if sig >= SIGRTMIN && self.queued.len() < MAX_QUEUED && self.queued.try_reserve(1).is_ok() {
             self.queued.push((sig, info));
         }
-    }
-
-    /// No room for another queued real-time signal.
-    pub fn queue_full(&self) -> bool {
-        self.queued.len() >= MAX_QUEUED
     }
 
     /// Whether an instance of `sig` matching `f` is pending (queued ones included).
@@ -233,12 +233,6 @@ impl SignalState {
         a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))
     }
 
-    /// Whether a signal raised now on this thread would be thrown away:
-    /// not blocked here, and ignored (explicitly or by default).
-    pub(crate) fn ignores(&self, sig: usize) -> bool {
-        self.blocked & bit(sig) == 0 && self.ignores_unblocked(sig)
-    }
-
     /// execve: handlers go back to the default; ignored stays ignored.
     pub fn reset_on_exec(&mut self) {
         for a in self.actions.iter_mut() {
@@ -303,6 +297,60 @@ impl SignalState {
         let first = if ready & SYNCHRONOUS != 0 { ready & SYNCHRONOUS } else { ready };
         let sig = first.trailing_zeros() as usize + 1;
         Some((sig, self.take_info(sig)))
+    }
+}
+
+/// Whether an instance of `sig` matching `f` is pending on any thread of
+/// a process (its held thread's `signals`, its parked `threads`).
+pub(crate) fn pending_anywhere(
+    signals: &SignalState,
+    threads: &[super::thread::Thread],
+    sig: usize,
+    f: impl Fn(&SigInfo) -> bool,
+) -> bool {
+    signals.has_pending(sig, &f) || threads.iter().any(|t| t.signals.has_pending(sig, &f))
+}
+
+impl super::Process {
+    /// Real-time signal instances queued behind pending ones, all threads.
+    pub(crate) fn queued_total(&self) -> usize {
+        self.signals.queued.len() + self.threads.iter().map(|t| t.signals.queued.len()).sum::<usize>()
+    }
+
+    /// Process-directed signals of `set` pending on parked threads (the
+    /// shared pending set as the held thread sees it: rt_sigpending).
+    pub(crate) fn shared_pending(&self, set: u64) -> u64 {
+        self.threads.iter().fold(0, |m, t| {
+            m | (1..=NSIG)
+                .filter(|&sig| t.signals.pending & set & bit(sig) != 0 && t.signals.info[sig - 1].shared)
+                .fold(0, |a, sig| a | bit(sig))
+        })
+    }
+
+    /// Takes the lowest process-directed signal of `set` pending on a
+    /// parked thread, for the held one (Linux dequeues from the shared
+    /// set whichever thread asks).
+    pub(crate) fn take_shared(&mut self, set: u64) -> Option<(usize, SigInfo)> {
+        let sig = self.shared_pending(set).trailing_zeros() as usize + 1;
+        if sig > NSIG {
+            return None;
+        }
+        let t =
+            self.threads.iter_mut().find(|t| t.signals.pending & bit(sig) != 0 && t.signals.info[sig - 1].shared)?;
+        Some((sig, t.signals.take_info(sig)))
+    }
+
+    /// Posts `sig` from within the process (a CPU-time timer, the process
+    /// running): to thread `tid`, or, with None, to the thread that does
+    /// not block it (`signal_target`); discarded when that thread does not
+    /// block it and the action ignores it.
+    pub(crate) fn post_local(&mut self, tid: Option<u32>, sig: usize, mut info: SigInfo) {
+        info.shared = tid.is_none();
+        let target = tid.unwrap_or_else(|| self.signal_target(sig));
+        let blocked = self.thread_view(target).is_some_and(|(mask, ..)| mask & bit(sig) != 0);
+        if blocked || !self.signals.ignores_unblocked(sig) {
+            self.raise_on_thread(target, sig, info);
+        }
     }
 }
 
@@ -446,7 +494,8 @@ pub fn deliver_after_syscall(frame: &mut TrapFrame, mut restart: Option<u64>) {
             continue;
         }
         let Ok(Some((sig, action, old_mask, info, alt))) = with_current(|p| {
-            let (sig, mut info) = p.signals.take_deliverable()?;
+            let stealable = !p.signals.blocked & !jobctl::STOP_MASK;
+            let (sig, mut info) = p.signals.take_deliverable().or_else(|| p.take_shared(stealable))?;
             p.timers.delivered(&mut info);
             let alt = p.signals.altstack;
             let action = p.signals.actions[sig - 1];

@@ -237,8 +237,10 @@ impl Process {
     /// Clears `mask` from every thread's pending set.
     pub(crate) fn discard_pending(&mut self, mask: u64) {
         self.signals.pending &= !mask;
+        self.signals.queued.retain(|(s, _)| mask & super::signal::bit(*s) == 0);
         for t in &mut self.threads {
             t.signals.pending &= !mask;
+            t.signals.queued.retain(|(s, _)| mask & super::signal::bit(*s) == 0);
         }
     }
 
@@ -285,11 +287,16 @@ fn runnable(has_task: bool, wait_seq: Option<u64>, now: u64) -> bool {
 /// given: ESRCH when it is not one of its threads). Permission as kill(2)
 /// (EPERM); signal 0 only checks.
 pub fn send_thread(tgid: Option<u32>, tid: u32, sig: usize) -> Result<(), Errno> {
-    use super::signal::{SigInfo, SI_TKILL};
+    use super::signal::SI_TKILL;
+    let info = SigInfo::from_sender(SI_TKILL, current_pid(), super::current_creds().uid);
+    send_thread_info(tgid, tid, sig, info)
+}
+
+/// `send_thread` with the siginfo `info` (rt_tgsigqueueinfo's is the caller's).
+pub fn send_thread_info(tgid: Option<u32>, tid: u32, sig: usize, info: SigInfo) -> Result<(), Errno> {
     if sig > NSIG {
         return Err(Errno::EINVAL);
     }
-    let me = current_pid();
     let creds = super::current_creds();
     let _irq = IrqGuard::new();
     let mut procs = PROCS.lock();
@@ -302,7 +309,7 @@ pub fn send_thread(tgid: Option<u32>, tid: u32, sig: usize) -> Result<(), Errno>
         return Err(Errno::EPERM);
     }
     if sig != 0 {
-        super::jobctl::post_to(&mut procs, pid, Some(tid), sig, SigInfo::from_sender(SI_TKILL, me, creds.uid));
+        super::jobctl::post_to(&mut procs, pid, Some(tid), sig, info);
     }
     drop(procs);
     sched::notify();

@@ -41,7 +41,13 @@ pub fn sys_ioctl(fd: Fd, cmd: u32, arg: u64) -> SyscallResult {
         return block_ioctl(b, cmd, arg);
     }
     if let Kind::Socket(s) = &file.kind {
-        return s.ioctl(cmd, arg);
+        // The interface requests (SIOCGIFINDEX, ...) work on a socket of
+        // any family, as Linux's sock_ioctl (musl's if_nametoindex asks
+        // an AF_UNIX socket).
+        return match s.ioctl(cmd, arg) {
+            Err(Errno::ENOTTY) => crate::net::ifconf::ioctl(cmd, arg),
+            r => r,
+        };
     }
     let tty = match &file.kind {
         Kind::Device(d) => d.tty(),

@@ -35,7 +35,14 @@ pub fn sys_rt_sigaction(
     };
     let old = current().with(|p| {
         Ok(match new {
-            Some(n) => p.signals.set_action(sig, n),
+            Some(n) => {
+                let old = p.signals.set_action(sig, n);
+                // An ignoring action discards `sig` pending on every thread.
+                if p.signals.ignores_unblocked(sig) {
+                    p.discard_pending(crate::process::signal::bit(sig));
+                }
+                old
+            }
             None => p.signals.actions[sig - 1],
         })
     })?;

@@ -8,8 +8,8 @@
 use kernel_abi::Errno;
 
 use super::args::{Pid, UserSlice};
-use super::current::current;
 use super::SyscallResult;
+use crate::process;
 use crate::process::signal::{self, SigInfo, SIGINFO_SIZE, SI_TKILL};
 
 /// The parts of the caller's siginfo we keep.
@@ -28,8 +28,10 @@ fn read_info(uinfo: UserSlice) -> Result<SigInfo, Errno> {
     })
 }
 
+/// Linux compares the target with the caller's thread id (task_pid_vnr):
+/// a forged si_code may only go to the calling thread's own id.
 fn check_forgery(info: &SigInfo, target: i32) -> Result<(), Errno> {
-    if (info.code >= 0 || info.code == SI_TKILL) && u32::try_from(target).ok() != Some(current().pid()) {
+    if (info.code >= 0 || info.code == SI_TKILL) && u32::try_from(target).ok() != Some(process::current_tid()) {
         return Err(Errno::EPERM);
     }
     Ok(())
@@ -39,14 +41,18 @@ fn signo(sig: i32) -> usize {
     usize::try_from(sig).unwrap_or(usize::MAX)
 }
 
-/// A real-time signal queues; EAGAIN when `pid` has no room for another
-/// instance (Linux: out of sigqueue entries under RLIMIT_SIGPENDING).
-fn room(pid: i32, sig: usize) -> Result<(), Errno> {
+/// A real-time signal queues; EAGAIN when the process that thread or
+/// process `id` belongs to has no room for another instance (Linux: out
+/// of sigqueue entries under RLIMIT_SIGPENDING).
+fn room(id: i32, sig: usize) -> Result<(), Errno> {
     let full = (signal::SIGRTMIN..=signal::NSIG).contains(&sig)
-        && u32::try_from(pid)
+        && u32::try_from(id)
             .ok()
-            .and_then(|pid| {
-                crate::process::with_pid(pid, |p| p.signals.pending & signal::bit(sig) != 0 && p.signals.queue_full())
+            .and_then(|id| {
+                let _irq = crate::arch::IrqGuard::new();
+                let procs = process::PROCS.lock();
+                let pid = process::tgid_of(&procs, id)?;
+                procs.get(&pid).map(|p| p.queued_total() >= signal::MAX_QUEUED)
             })
             .unwrap_or(false);
     if full {
@@ -55,6 +61,7 @@ fn room(pid: i32, sig: usize) -> Result<(), Errno> {
     Ok(())
 }
 
+/// Process-directed: the signal goes to a thread that does not block it.
 pub fn sys_rt_sigqueueinfo(pid: Pid, sig: i32, uinfo: UserSlice) -> SyscallResult {
     let info = read_info(uinfo)?;
     check_forgery(&info, pid.raw())?;
@@ -66,16 +73,15 @@ pub fn sys_rt_sigqueueinfo(pid: Pid, sig: i32, uinfo: UserSlice) -> SyscallResul
     signal::send_info(i64::from(pid.raw()), signo(sig), |_, _| info).map(|()| 0)
 }
 
-/// One thread per process: `tid` must be `tgid` (ESRCH otherwise).
+/// Thread-directed: to thread `tid` of process `tgid` (ESRCH when it is
+/// not one of its threads), as tgkill(2) with the caller's siginfo.
 pub fn sys_rt_tgsigqueueinfo(tgid: Pid, tid: Pid, sig: i32, uinfo: UserSlice) -> SyscallResult {
     let info = read_info(uinfo)?;
     if tgid.raw() <= 0 || tid.raw() <= 0 {
         return Err(Errno::EINVAL);
     }
     check_forgery(&info, tid.raw())?;
-    if tgid.raw() != tid.raw() {
-        return Err(Errno::ESRCH);
-    }
     room(tid.raw(), signo(sig))?;
-    signal::send_info(i64::from(tid.raw()), signo(sig), |_, _| info).map(|()| 0)
+    let (tgid, tid) = (tgid.positive()?, tid.positive()?);
+    crate::process::thread::send_thread_info(Some(tgid), tid, signo(sig), info).map(|()| 0)
 }

@@ -1,6 +1,6 @@
 //! The POSIX timer family (process::posix_timer): timer_create(2),
 //! timer_settime(2), timer_gettime(2), timer_getoverrun(2),
-//! timer_delete(2). Timers are the process's (one thread per process).
+//! timer_delete(2). Timers are the process's, shared by its threads.
 
 use kernel_abi::Errno;
 
@@ -8,7 +8,7 @@ use super::args::{Timespec, UserPtr, UserValue};
 use super::current::current;
 use super::SyscallResult;
 use crate::process::posix_timer::{self, TimerClock};
-use crate::process::{cputime, signal};
+use crate::process::{self, cputime, signal};
 
 const SIGEV_SIGNAL: i32 = 0;
 const SIGEV_NONE: i32 = 1;
@@ -68,27 +68,45 @@ fn itimerspec((value, interval): (u64, u64)) -> ITimerSpec {
 }
 
 /// The clocks a timer can count on, as Linux: REALTIME, MONOTONIC,
-/// BOOTTIME and the caller's CPU-time clocks; the clocks Linux has no
-/// timers for (MONOTONIC_RAW, the coarse ones) EOPNOTSUPP. Not here:
-/// another process's CPU-time clock and the alarm and TAI clocks (EINVAL /
-/// EOPNOTSUPP, listed in docs/SYSCALLS.md).
+/// BOOTTIME, the caller's process CPU clock, the calling thread's CPU
+/// clock and (pthread_getcpuclockid's) the CPU clock of another thread of
+/// the process (EINVAL for a thread of another process, as Linux); the
+/// clocks Linux has no timers for (MONOTONIC_RAW, the coarse ones)
+/// EOPNOTSUPP. Not here: another process's CPU-time clock and the alarm
+/// and TAI clocks (EINVAL / EOPNOTSUPP, listed in docs/SYSCALLS.md).
 fn timer_clock(clock: i32) -> Result<TimerClock, Errno> {
+    const THREAD_CLOCK: i32 = 4;
     match clock {
         0 => Ok(TimerClock::Realtime),
         1 | 7 => Ok(TimerClock::Monotonic),
-        2 | 3 => Ok(TimerClock::ProcessCpu),
+        2 => Ok(TimerClock::ProcessCpu),
+        3 => Ok(TimerClock::ThreadCpu(process::current_tid())),
         4..=6 | 8 | 9 => Err(Errno::EOPNOTSUPP),
+        // `~tid << 3 | 4 | kind` (kind 3 is no clock); tid 0: the caller.
+        c if c < 0 && c & THREAD_CLOCK != 0 && c & 3 != 3 => {
+            let tid = !(c >> 3) as u32;
+            let tid = if tid == 0 { process::current_tid() } else { tid };
+            if current().with(|p| Ok(p.has_thread(tid)))? {
+                Ok(TimerClock::ThreadCpu(tid))
+            } else {
+                Err(Errno::EINVAL)
+            }
+        }
         _ => Err(Errno::EINVAL),
     }
 }
 
+/// What `notification` makes of a sigevent: the signal and value (None
+/// for SIGEV_NONE) and SIGEV_THREAD_ID's thread.
+type Notification = (Option<(usize, Option<u64>)>, Option<u32>);
+
 /// Linux's `good_sigevent`: the notification (signal and value), None for
-/// SIGEV_NONE; and for SIGEV_THREAD_ID the thread the signal goes to.
-fn notification(ev: &SigEvent) -> Result<(Option<(usize, Option<u64>)>, Option<u32>), Errno> {
-    let thread = match ev.notify {
+/// SIGEV_NONE; SIGEV_THREAD_ID's thread must be one of the caller's
+/// process (EINVAL otherwise).
+fn notification(ev: &SigEvent) -> Result<Notification, Errno> {
+    let target = match ev.notify {
         SIGEV_NONE => return Ok((None, None)),
         SIGEV_SIGNAL | SIGEV_THREAD => None,
-        // The thread must be in the caller's thread group (EINVAL).
         n if n == SIGEV_SIGNAL | SIGEV_THREAD_ID => {
             let tid = u32::try_from(ev.tid).map_err(|_| Errno::EINVAL)?;
             if !current().with(|p| Ok(p.has_thread(tid)))? {
@@ -99,7 +117,7 @@ fn notification(ev: &SigEvent) -> Result<(Option<(usize, Option<u64>)>, Option<u
         _ => return Err(Errno::EINVAL),
     };
     match usize::try_from(ev.signo) {
-        Ok(sig) if (1..=signal::NSIG).contains(&sig) => Ok((Some((sig, Some(ev.value))), thread)),
+        Ok(sig) if (1..=signal::NSIG).contains(&sig) => Ok((Some((sig, Some(ev.value))), target)),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -110,12 +128,12 @@ pub fn sys_timer_create(clock: i32, sevp: UserPtr<SigEvent>, timerid: UserPtr<i3
         None => None,
     };
     let clock = timer_clock(clock)?;
-    let (notify, thread) = match event {
+    let (notify, target) = match event {
         Some(ev) => notification(&ev)?,
         // NULL: SIGEV_SIGNAL, SIGALRM, the id as the value.
         None => (Some((signal::SIGALRM, None)), None),
     };
-    let id = current().with(|p| p.timers.create(clock, notify, thread))?;
+    let id = current().with(|p| p.timers.create(clock, notify, target))?;
     if let Err(e) = timerid.write(&id) {
         let _ = current().with(|p| p.timers.delete(id));
         return Err(e);

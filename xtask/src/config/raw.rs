@@ -337,6 +337,9 @@ pub struct RawHttpFixture {
     pub root: Option<String>,
     /// In-line files: `/path: contents`.
     pub files: Option<std::collections::BTreeMap<String, String>>,
+    /// Generated files: `/path: MiB` of a fixed byte pattern (byte i is
+    /// i mod 251), for download benchmarks.
+    pub sized: Option<std::collections::BTreeMap<String, u32>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -356,6 +359,9 @@ pub struct RawHttpGet {
 pub struct RawTcpExchange {
     pub port: u16,
     pub send: String,
+    /// Connections opened at once (all held open, then each exchanges
+    /// `send` for the reply); default 1.
+    pub connections: Option<u32>,
     pub output: Option<String>,
     pub expect: Option<RawStrings>,
 }

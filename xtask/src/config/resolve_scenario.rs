@@ -108,7 +108,7 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
 fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) -> Fixtures {
     let Some(raw) = raw else { return Fixtures::default() };
     let http = raw.http.as_ref().and_then(|h| match (&h.root, &h.files) {
-        (Some(root), None) => {
+        (Some(root), None) if h.sized.is_none() => {
             // Relative to the workspace root, like every path in the config.
             let base = file.parent().and_then(|p| p.parent()).unwrap_or(Path::new("."));
             let dir = if Path::new(root).is_absolute() { PathBuf::from(root) } else { base.join(root) };
@@ -117,11 +117,20 @@ fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) 
             }
             Some(HttpFixture::Root(dir))
         }
-        (None, Some(files)) => {
-            Some(HttpFixture::Files(files.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect()))
+        (None, files) if files.is_some() || h.sized.is_some() => {
+            let mut all: std::collections::BTreeMap<String, Vec<u8>> =
+                files.iter().flatten().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect();
+            for (path, mib) in h.sized.iter().flatten() {
+                if *mib > 256 {
+                    c.error(&format!("{key}.http.sized"), format!("{path}: {mib} MiB is more than 256"));
+                }
+                let len = ((*mib).min(256) as usize) << 20;
+                all.insert(path.clone(), (0..len).map(|i| (i % 251) as u8).collect());
+            }
+            Some(HttpFixture::Files(all))
         }
         _ => {
-            c.error(&format!("{key}.http"), "give the HTTP fixture either `root` or `files`");
+            c.error(&format!("{key}.http"), "give the HTTP fixture either `root` or `files` (and `sized`)");
             None
         }
     });

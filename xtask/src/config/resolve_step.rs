@@ -273,7 +273,7 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
             let send = c.check(&format!("{key}.tcp_exchange.send"), unescape(&t.send))?;
             StepKind::HostExchange(HostExchange {
                 port: t.port,
-                request: HostRequest::Tcp { send },
+                request: HostRequest::Tcp { send, connections: t.connections.unwrap_or(1).max(1) },
                 output: t.output.clone(),
                 expect: regexes(c, &format!("{key}.tcp_exchange.expect"), &t.expect),
             })

@@ -127,8 +127,16 @@ pub struct HostExchange {
 
 #[derive(Debug, Clone)]
 pub enum HostRequest {
-    HttpGet { path: String, status: u16 },
-    Tcp { send: Vec<u8> },
+    HttpGet {
+        path: String,
+        status: u16,
+    },
+    /// `connections` > 1: that many connections opened together first,
+    /// then each sends and must get the reply.
+    Tcp {
+        send: Vec<u8>,
+        connections: u32,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -101,11 +101,39 @@ pub fn exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<S
             let summary = format!("GET {path} -> {} ({} bytes)", r.status, r.body.len());
             (body, summary)
         }
-        HostRequest::Tcp { send } => {
+        HostRequest::Tcp { send, connections: 1 } => {
             let reply =
                 crate::fixtures::tcp_exchange(host_port, send, timeout).map_err(|e| format!("failed to {e}"))?;
             let summary = format!("sent {} bytes, received {}", send.len(), reply.len());
             (String::from_utf8_lossy(&reply).into_owned(), summary)
+        }
+        HostRequest::Tcp { send, connections } => {
+            let replies = crate::fixtures::tcp_exchange_many(host_port, send, *connections as usize, timeout)
+                .map_err(|e| format!("failed to {e}"))?;
+            for (i, reply) in replies.iter().enumerate() {
+                let body = String::from_utf8_lossy(reply);
+                let body = body.strip_suffix('\n').unwrap_or(&body);
+                if let Some(want) = &h.output {
+                    if body != want.strip_suffix('\n').unwrap_or(want) {
+                        return Err(format!(
+                            "connection {} of {connections}: reply {body:?} (expected exactly {want:?})",
+                            i + 1
+                        ));
+                    }
+                }
+                for re in &h.expect {
+                    if !re.is_match(body) {
+                        return Err(format!(
+                            "connection {} of {connections}: reply does not match /{}/: {body:?}",
+                            i + 1,
+                            re.as_str()
+                        ));
+                    }
+                }
+            }
+            let summary =
+                format!("{connections} connections open at once, each sent {} bytes and got its reply", send.len());
+            return Ok(summary);
         }
     };
     if let Some(want) = &h.output {

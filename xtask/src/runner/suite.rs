@@ -352,8 +352,13 @@ fn missing_capability(profile: &Profile, scenario: &Scenario, test: &Test) -> Op
         .map(|cap| format!("profile `{}` lacks capability `{cap}`", profile.name))
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// One free host port per guest port, all different: every listener stays
+/// bound until all ports are picked (a port released after its pick could
+/// be handed out again to the next bind, giving two forwards one host port).
+fn free_ports(guests: &[u16]) -> anyhow::Result<Vec<(u16, u16)>> {
+    let listeners = guests.iter().map(|_| TcpListener::bind("127.0.0.1:0")).collect::<std::io::Result<Vec<_>>>()?;
+    let ports = listeners.iter().map(|l| l.local_addr().map(|a| a.port())).collect::<std::io::Result<Vec<_>>>()?;
+    Ok(ports.into_iter().zip(guests.iter().copied()).collect())
 }
 
 fn live_launcher<'p>(
@@ -364,9 +369,7 @@ fn live_launcher<'p>(
 ) -> anyhow::Result<LiveLauncher<'p>> {
     std::fs::create_dir_all(scratch)?;
     let forwards = match &profile.network {
-        Network::User { forwards } => {
-            forwards.iter().map(|g| Ok((free_port()?, *g))).collect::<anyhow::Result<Vec<_>>>()?
-        }
+        Network::User { forwards } => free_ports(forwards)?,
         Network::None => Vec::new(),
     };
     let snapshot = match isolation {

@@ -51,13 +51,22 @@ pub enum ProcNode {
     SysKernel,
     /// `/proc/sys/kernel/randomize_va_space` (read-write).
     RandomizeVaSpace,
+    /// `/proc/net/` and its dev, route and tcp files.
+    Net,
+    NetDev,
+    NetRoute,
+    NetTcp,
 }
+
+const NET_FILES: &[(&str, ProcNode)] =
+    &[("dev", ProcNode::NetDev), ("route", ProcNode::NetRoute), ("tcp", ProcNode::NetTcp)];
 
 const ROOT_FILES: &[(&str, ProcNode)] = &[
     ("cmdline", ProcNode::Cmdline),
     ("cpuinfo", ProcNode::Cpuinfo),
     ("meminfo", ProcNode::Meminfo),
     ("mounts", ProcNode::Mounts),
+    ("net", ProcNode::Net),
     ("partitions", ProcNode::Partitions),
     ("sys", ProcNode::Sys),
     ("sysrq-trigger", ProcNode::SysrqTrigger),
@@ -121,7 +130,8 @@ fn node(n: ProcNode) -> Arc<ProcInode> {
         | ProcNode::PidTask(_)
         | ProcNode::Task(..)
         | ProcNode::Sys
-        | ProcNode::SysKernel => S_IFDIR | 0o555,
+        | ProcNode::SysKernel
+        | ProcNode::Net => S_IFDIR | 0o555,
         // Only its owner (and root) may list a process's descriptors.
         ProcNode::PidFd(_) => S_IFDIR | 0o500,
         ProcNode::SysrqTrigger => S_IFREG | 0o200,
@@ -267,6 +277,7 @@ mod ino {
     pub const SYS: u64 = 0x90;
     pub const SYS_KERNEL: u64 = 0x91;
     pub const RANDOMIZE_VA_SPACE: u64 = 0x92;
+    pub const NET: u64 = 0x93;
 
     pub fn pid(pid: u32, sub: u64) -> u64 {
         ((pid as u64 + 1) << 16) | sub
@@ -315,6 +326,7 @@ impl ProcNode {
                 | ProcNode::Task(..)
                 | ProcNode::Sys
                 | ProcNode::SysKernel
+                | ProcNode::Net
         )
     }
 
@@ -329,6 +341,10 @@ impl ProcNode {
             ProcNode::Sys => ino::SYS,
             ProcNode::SysKernel => ino::SYS_KERNEL,
             ProcNode::RandomizeVaSpace => ino::RANDOMIZE_VA_SPACE,
+            ProcNode::Net => ino::NET,
+            ProcNode::NetDev => ino::NET + 1,
+            ProcNode::NetRoute => ino::NET + 2,
+            ProcNode::NetTcp => ino::NET + 3,
             ProcNode::Pid(pid) => ino::pid(pid, 0),
             ProcNode::PidStat(pid) => pid_file(pid, ProcNode::PidStat),
             ProcNode::PidCmdline(pid) => pid_file(pid, ProcNode::PidCmdline),
@@ -375,6 +391,7 @@ impl ProcNode {
             ProcNode::Task(pid, tid) => TASK_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(n(pid, tid))),
             ProcNode::Sys => (name == "kernel").then(|| node(ProcNode::SysKernel)),
             ProcNode::SysKernel => (name == "randomize_va_space").then(|| node(ProcNode::RandomizeVaSpace)),
+            ProcNode::Net => NET_FILES.iter().find(|(f, _)| *f == name).map(|(_, n)| node(*n)),
             _ => None,
         }
     }
@@ -419,6 +436,7 @@ impl ProcNode {
             ProcNode::SysKernel => {
                 alloc::vec![("randomize_va_space".into(), FileType::Regular, ino::RANDOMIZE_VA_SPACE)]
             }
+            ProcNode::Net => NET_FILES.iter().map(|(n, f)| (String::from(*n), FileType::Regular, f.ino())).collect(),
             _ => Vec::new(),
         }
     }
@@ -493,7 +511,11 @@ impl ProcNode {
                 .unwrap_or_default()
             }
             ProcNode::RandomizeVaSpace => format!("{}\n", crate::process::aslr::level()),
-            ProcNode::Root
+            ProcNode::NetDev => crate::net::procnet::dev(),
+            ProcNode::NetRoute => crate::net::procnet::route(),
+            ProcNode::NetTcp => crate::net::procnet::tcp(),
+            ProcNode::Net
+            | ProcNode::Root
             | ProcNode::Pid(_)
             | ProcNode::PidFd(_)
             | ProcNode::PidTask(_)
