@@ -211,7 +211,9 @@ pub fn write(disk: &Disk, sector: u64, data: &[u8]) -> Result<(), Errno> {
                     None => false,
                 }
             } else {
-                fill(&mut c, disk, index, 1)?
+                // Read-ahead here too: small files written one after
+                // another fill the blocks of the same pages in turn.
+                fill(&mut c, disk, index, read_ahead(disk, index))?
             };
             if !cached {
                 disk.write(sector + (done / SECTOR) as u64, &data[done..done + n])?;
