@@ -95,6 +95,8 @@ pub struct Ext2<D> {
     pub(crate) block_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) inode_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) ind: BTreeMap<u32, IndBlock>,
+    /// Directories used last, indexed (`dirindex.rs`).
+    pub(crate) dirs: crate::dirindex::DirIndexes,
     /// The inode read or written last (a reader reads the same inode
     /// call after call); every inode write goes through `write_inode`,
     /// which keeps it current.
@@ -166,6 +168,7 @@ impl<D: BlockDevice> Ext2<D> {
             block_bitmaps: (0..n).map(|_| None).collect(),
             inode_bitmaps: (0..n).map(|_| None).collect(),
             ind: BTreeMap::new(),
+            dirs: Default::default(),
             last_inode: None,
             read_only,
             mount_state,

@@ -25,6 +25,7 @@ mod bmap;
 mod bytes;
 mod device;
 mod dir;
+mod dirindex;
 mod error;
 mod file;
 mod fs;
