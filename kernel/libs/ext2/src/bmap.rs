@@ -1,7 +1,8 @@
 //! The block map: logical block of a file to physical block, through 12
 //! direct pointers and single, double and triple indirect blocks. Holes
 //! (pointer 0) read as zeros. Indirect blocks touched by one operation are
-//! held in `Ext2::ind` and written back once at its end.
+//! held in `Ext2::ind` and written back once at its end; a few stay parsed
+//! for the next operations (a block freed leaves at once).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -11,11 +12,11 @@ use crate::error::{Error, Result};
 use crate::fs::{Ext2, IndBlock};
 use crate::inode::{Inode, DIND, DIRECT, IND, TIND};
 
-/// Where a logical block's pointer lives: the `i_block` slot, then one
-/// index per indirect level.
 /// Indirect blocks kept parsed between operations, at most.
 const IND_KEEP: usize = 16;
 
+/// Where a logical block's pointer lives: the `i_block` slot, then one
+/// index per indirect level.
 struct Path {
     slot: usize,
     indices: [usize; 3],

@@ -79,7 +79,7 @@ pub struct StatFs {
     pub fsid: [u32; 2],
 }
 
-/// An indirect block's pointers, held for the length of one operation.
+/// An indirect block's pointers, held parsed during an operation and a few after it.
 pub(crate) struct IndBlock {
     pub(crate) entries: Vec<u32>,
     pub(crate) dirty: bool,
