@@ -125,6 +125,56 @@ impl<D: BlockDevice> Ext2<D> {
         Ok((block != 0).then_some(block))
     }
 
+    /// The physical block of logical block `lb` (None in a hole) and how
+    /// many logical blocks from `lb`, `max` at most, lie in consecutive
+    /// physical blocks: the run is read from the pointers at hand (the
+    /// inode's, or one indirect block's), so a sequential read maps a run
+    /// in one call.
+    pub(crate) fn bmap_run(&mut self, inode: &Inode, lb: u64, max: u64) -> Result<Option<(u32, u64)>> {
+        let Some(path) = self.path(lb) else { return Ok(None) };
+        let mut block = self.check_block(inode.block(path.slot))?;
+        if path.depth == 0 {
+            if block == 0 {
+                return Ok(None);
+            }
+            let mut n = 1;
+            while n < max
+                && path.slot + (n as usize) < DIRECT
+                && inode.block(path.slot + n as usize) == block + n as u32
+            {
+                n += 1;
+            }
+            return Ok(Some((block, n)));
+        }
+        for level in 0..path.depth - 1 {
+            if block == 0 {
+                return Ok(None);
+            }
+            let next = self.load_indirect(block)?.entries[path.indices[level]];
+            block = self.check_block(next)?;
+        }
+        if block == 0 {
+            return Ok(None);
+        }
+        let index = path.indices[path.depth - 1];
+        let limit = self.sb.blocks_count;
+        let entries = &self.load_indirect(block)?.entries;
+        let first = entries[index];
+        if first == 0 {
+            return Ok(None);
+        }
+        let mut n = 1u64;
+        while n < max {
+            let at = index + n as usize;
+            let want = u64::from(first) + n;
+            if at >= entries.len() || want >= u64::from(limit) || u64::from(entries[at]) != want {
+                break;
+            }
+            n += 1;
+        }
+        Ok(Some((self.check_block(first)?, n)))
+    }
+
     fn add_sectors(&self, inode: &mut Inode, blocks: i64) {
         let per = (self.bs / 512) as i64;
         let n = i64::from(inode.sectors()) + blocks * per;

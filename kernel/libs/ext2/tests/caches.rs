@@ -153,3 +153,33 @@ fn kept_indirect_blocks_and_inode_follow_frees_and_reuse() {
     img.put(fs);
     img.assert_clean();
 }
+
+#[test]
+fn reads_map_runs_across_holes_and_indirect_boundaries() {
+    let Some(img) = image() else { return };
+    let (mut fs, _) = img.mount();
+    let f = fs.create(ROOT_INO, b"sparse", OWNER).unwrap();
+    let mut model = vec![0u8; 700 << 10];
+    // Pieces around the direct/indirect and indirect/double-indirect
+    // edges (1 KiB blocks: 12, then 12 + 256), with holes between.
+    for (seed, (at, len)) in [(10usize << 10, 5000usize), (40 << 10, 300 << 10), (500 << 10, 7), (600 << 10, 90 << 10)]
+        .into_iter()
+        .enumerate()
+    {
+        let data = pattern(seed as u8 + 7, len);
+        assert_eq!(fs.write_at(f, at as u64, &data), Ok(len));
+        model[at..at + len].copy_from_slice(&data);
+    }
+    let size = 690 << 10;
+    model.truncate(size);
+    for (at, len) in
+        [(0, size), (1, size), (12 << 10, 256 << 10), (11 << 10, 3000), (267 << 10, 5 << 10), (499 << 10, 4096)]
+    {
+        let mut buf = vec![0xaa; len];
+        let want = len.min(size - at);
+        assert_eq!(fs.read_at(f, at as u64, &mut buf), Ok(want));
+        assert!(buf[..want] == model[at..at + want], "read of {len} at {at}");
+    }
+    img.put(fs);
+    img.assert_clean();
+}
