@@ -10,9 +10,10 @@ use crate::mm::frame;
 
 pub const PAGE_SIZE: u64 = 4096;
 
-/// An owned physical frame (zeroed, unless from `alloc_unzeroed`); released on drop. Not `Clone`: the
-/// frame allocator hands each frame out once, so this value is its only
-/// owner until `leak` gives it to a page table.
+/// An owned physical frame (zeroed, unless from `alloc_unzeroed`);
+/// released on drop. Not `Clone`: the frame allocator hands each frame out
+/// once, so this value is its only owner until `leak` gives it to a page
+/// table.
 pub struct Frame {
     pa: u64,
 }
