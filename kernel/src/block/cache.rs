@@ -178,7 +178,12 @@ pub fn read(disk: &Disk, sector: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check(disk, sector, buf.len())?;
     let mut c = CACHE.lock();
     for (index, skip, n, done) in pieces(sector, buf.len()) {
-        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, read_ahead(disk, index))? {
+        // A hit costs one lookup.
+        if let Some(page) = c.get(key(disk, index)) {
+            buf[done..done + n].copy_from_slice(&page.bytes()[skip..skip + n]);
+            continue;
+        }
+        if !fill(&mut c, disk, index, read_ahead(disk, index))? {
             disk.read(sector + (done / SECTOR) as u64, &mut buf[done..done + n])?;
             continue;
         }
