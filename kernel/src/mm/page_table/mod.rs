@@ -10,9 +10,10 @@ use crate::mm::frame;
 
 pub const PAGE_SIZE: u64 = 4096;
 
-/// An owned, zeroed physical frame; released on drop. Not `Clone`: the
-/// frame allocator hands each frame out once, so this value is its only
-/// owner until `leak` gives it to a page table.
+/// An owned physical frame (zeroed, unless from `alloc_unzeroed`);
+/// released on drop. Not `Clone`: the frame allocator hands each frame out
+/// once, so this value is its only owner until `leak` gives it to a page
+/// table.
 pub struct Frame {
     pa: u64,
 }
@@ -29,6 +30,20 @@ impl Frame {
         let mut f = Frame { pa };
         f.bytes_mut().fill(0);
         Some(f)
+    }
+
+    /// A fresh frame holding whatever its last owner left (not zeroed),
+    /// for a caller that writes every byte before anything reads the frame
+    /// or maps it: the block cache filling a page from the disk saves a
+    /// pass over it. Safe: stale bytes are still plain bytes, and the
+    /// frame is this value's alone; keeping them from users is the
+    /// caller's duty.
+    pub fn alloc_unzeroed() -> Option<Frame> {
+        let pa = frame::alloc().or_else(|| {
+            crate::block::cache::shrink(64);
+            frame::alloc()
+        })?;
+        Some(Frame { pa })
     }
 
     /// The physical address (a number: using it to reach memory is what
