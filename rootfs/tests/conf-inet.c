@@ -289,13 +289,21 @@ static void datagram(void)
 	T("udp.broadcast-without-so_broadcast", sendto(a, "b", 1, 0, (struct sockaddr *)&bc, sizeof bc));
 	T("so_broadcast.set", seti(a, SOL_SOCKET, SO_BROADCAST, 1));
 	say("so_broadcast.get", "%d", geti(a, SOL_SOCKET, SO_BROADCAST));
-	/* A connected socket drops datagrams from others. */
+	/* A connected socket drops datagrams from others that arrive after
+	 * the connect; one queued before it stays readable. */
 	int c = socket(AF_INET, SOCK_DGRAM, 0);
 	sendto(c, "stranger", 8, 0, (struct sockaddr *)&to, sizeof to);
 	struct sockaddr_in bto = lo_addr(port_of(b));
-	T("udp.connect-back", connect(a, (struct sockaddr *)&bto, sizeof bto));
 	usleep(100000);
-	T("udp.recv-stranger-dropped", recv(a, buf, sizeof buf, MSG_DONTWAIT));
+	T("udp.connect-back", connect(a, (struct sockaddr *)&bto, sizeof bto));
+	T("udp.recv-queued-before-connect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
+	sendto(c, "stranger", 8, 0, (struct sockaddr *)&to, sizeof to);
+	usleep(100000);
+	say("udp.stranger-after-connect-readable", "%s", yesno(readable(a, 100)));
+	T("udp.recv-stranger-after-connect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
+	T("udp.send-peer", send(b, "peer", 4, 0));
+	readable(a, 2000);
+	T("udp.recv-peer-after-connect", recv(a, buf, sizeof buf, MSG_DONTWAIT));
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	T("udp.disconnect", connect(a, &unspec, sizeof unspec));
 	close(a);

@@ -1,9 +1,11 @@
 //! AF_INET SOCK_DGRAM over smoltcp UDP. The smoltcp socket is made at the
 //! first bind, connect or send (an ephemeral port when none was bound).
 //! A connected socket sends to its peer by default and drops datagrams
-//! from anyone else, as Linux does. Datagrams are not fragmented: one that
+//! from anyone else that arrive after the connect, as Linux does (those
+//! already queued stay: they move to the socket's backlog, read first). Datagrams are not fragmented: one that
 //! does not fit eth0's MTU (1472 bytes of payload) is EMSGSIZE.
 
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -35,6 +37,9 @@ struct St {
     shut_wr: bool,
     device: Option<String>,
     ttl: Option<u8>,
+    /// Datagrams queued before a connect (payload, sender), read before
+    /// the smoltcp queue; at most `RX_BYTES` of payload.
+    backlog: VecDeque<(Vec<u8>, IpEndpoint)>,
 }
 
 pub struct UdpSocket {
@@ -93,6 +98,38 @@ impl UdpSocket {
         }
         Ok(st.handle.expect("bound"))
     }
+
+    /// connect: what is queued now was accepted before it and stays
+    /// readable (Linux filters a connected socket's datagrams as they
+    /// arrive, not as they are read). Past `RX_BYTES` of backlog the rest
+    /// is dropped, as a full receive buffer drops.
+    fn keep_queued(st: &mut St, h: SocketHandle) -> Result<(), Errno> {
+        let mut held: usize = st.backlog.iter().map(|(d, _)| d.len()).sum();
+        let backlog = &mut st.backlog;
+        Self::with_sock(h, |s| {
+            while let Ok((data, meta)) = s.recv() {
+                if held + data.len() <= RX_BYTES {
+                    held += data.len();
+                    backlog.push_back((data.to_vec(), meta.endpoint));
+                }
+            }
+        })
+    }
+}
+
+/// Drops the datagrams at the head of `s`'s queue that a socket connected
+/// to `remote` does not take (they arrived after the connect); true if one
+/// it takes is left at the head.
+fn head_from_peer(s: &mut udp::Socket<'static>, remote: Option<IpEndpoint>) -> bool {
+    loop {
+        match s.peek() {
+            Ok((_, meta)) if remote.is_some_and(|r| r != meta.endpoint) => {
+                let _ = s.recv();
+            }
+            Ok(_) => return true,
+            Err(_) => return false,
+        }
+    }
 }
 
 impl Socket for UdpSocket {
@@ -126,7 +163,8 @@ impl Socket for UdpSocket {
             // Linux accepts it; sends then fail. Keep it simple and honest.
             return Err(Errno::EINVAL);
         }
-        self.handle(&mut st)?;
+        let h = self.handle(&mut st)?;
+        Self::keep_queued(&mut st, h)?;
         st.remote = Some(IpEndpoint::new(ip(a), port));
         Ok(())
     }
@@ -182,36 +220,38 @@ impl Socket for UdpSocket {
     }
 
     fn recvmsg(&self, out: &mut [u8], flags: MsgFlags, nonblock: bool) -> Result<Received, Errno> {
-        let (h, remote, shut_rd) = {
+        let (h, shut_rd) = {
             let mut st = self.st.lock();
-            (self.handle(&mut st)?, st.remote, st.shut_rd)
+            (self.handle(&mut st)?, st.shut_rd)
         };
         let nonblock = nonblock || flags.contains(MsgFlags::DONTWAIT) || shut_rd;
         let peek = flags.contains(MsgFlags::PEEK);
+        let deliver = |out: &mut [u8], data: &[u8], from: IpEndpoint| {
+            let n = data.len().min(out.len());
+            out[..n].copy_from_slice(&data[..n]);
+            let flags = if data.len() > n { MsgFlags::TRUNC } else { MsgFlags::empty() };
+            Ok(Received { copied: n, len: data.len(), addr: Some(endpoint_addr(from)), flags, ..Default::default() })
+        };
         block_on(&self.common, Dir::Recv, nonblock, || {
-            Self::with_sock(h, |s| loop {
-                let (data, meta) = match s.peek() {
-                    Ok((d, m)) => (d, *m),
-                    Err(_) => return None,
-                };
-                if remote.is_some_and(|r| r != meta.endpoint) {
-                    let _ = s.recv();
-                    continue;
+            let mut st = self.st.lock();
+            if let Some((data, from)) = st.backlog.front() {
+                let got = deliver(out, data, *from);
+                if !peek {
+                    st.backlog.pop_front();
                 }
-                let n = data.len().min(out.len());
-                out[..n].copy_from_slice(&data[..n]);
-                let len = data.len();
+                return Some(got);
+            }
+            let remote = st.remote;
+            Self::with_sock(h, |s| {
+                if !head_from_peer(s, remote) {
+                    return None;
+                }
+                let (data, meta) = s.peek().ok()?;
+                let got = deliver(out, data, meta.endpoint);
                 if !peek {
                     let _ = s.recv();
                 }
-                let flags = if len > n { MsgFlags::TRUNC } else { MsgFlags::empty() };
-                return Some(Ok(Received {
-                    copied: n,
-                    len,
-                    addr: Some(endpoint_addr(meta.endpoint)),
-                    flags,
-                    ..Default::default()
-                }));
+                Some(got)
             })
             .unwrap_or(Some(Err(Errno::ENETDOWN)))
         })
@@ -281,10 +321,11 @@ impl Socket for UdpSocket {
     fn poll(&self) -> u16 {
         let st = self.st.lock();
         let Some(h) = st.handle else { return POLLOUT };
-        let shut_rd = st.shut_rd;
+        let readable = st.shut_rd || !st.backlog.is_empty();
+        let remote = st.remote;
         Self::with_sock(h, |s| {
             let mut ev = 0;
-            if s.can_recv() || shut_rd {
+            if readable || head_from_peer(s, remote) {
                 ev |= POLLIN;
             }
             if s.can_send() {
@@ -298,13 +339,23 @@ impl Socket for UdpSocket {
     fn ioctl(&self, cmd: u32, arg: u64) -> Result<usize, Errno> {
         match cmd {
             crate::net::ifconf::FIONREAD | crate::net::ifconf::SIOCOUTQ => {
-                let h = self.st.lock().handle;
-                let n = match h {
-                    Some(h) if cmd == crate::net::ifconf::FIONREAD => {
-                        Self::with_sock(h, |s| s.peek().map_or(0, |(d, _)| d.len()))?
+                let st = self.st.lock();
+                let n = match (st.handle, st.backlog.front()) {
+                    _ if cmd != crate::net::ifconf::FIONREAD => 0,
+                    (_, Some((data, _))) => data.len(),
+                    (Some(h), None) => {
+                        let remote = st.remote;
+                        Self::with_sock(h, |s| {
+                            if head_from_peer(s, remote) {
+                                s.peek().map_or(0, |(d, _)| d.len())
+                            } else {
+                                0
+                            }
+                        })?
                     }
-                    _ => 0,
+                    (None, None) => 0,
                 };
+                drop(st);
                 crate::mm::usercopy::copy_to_user(arg, &(n as i32).to_le_bytes())?;
                 Ok(0)
             }
