@@ -368,6 +368,24 @@ impl Stack {
                 q.waiting.push(h);
                 listening += 1;
             }
+            // A SYN flood fills every slot with half-open connections whose
+            // ACK never comes; with no socket left in LISTEN, smoltcp would
+            // answer every later SYN, a real client's too, with a RST. As a
+            // BSD syncache does, the oldest half-open connection makes room.
+            if listening == 0 {
+                let oldest = q.syn_seen.iter().min_by_key(|(_, seq)| **seq).map(|(h, _)| *h);
+                if let Some(old) = oldest {
+                    q.syn_seen.remove(&old);
+                    q.waiting.retain(|w| *w != old);
+                    self.remove(old);
+                    if let Ok(h) = self.new_tcp(LISTEN_BUF, LISTEN_BUF) {
+                        match self.sockets.get_mut::<tcp::Socket>(h).listen(q.local) {
+                            Ok(()) => q.waiting.push(h),
+                            Err(_) => self.remove(h),
+                        }
+                    }
+                }
+            }
             self.listens.insert(port, q);
         }
     }
