@@ -186,7 +186,10 @@ fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) 
             None => default,
         };
         let d = HostileFixture::DEFAULT;
-        let f = HostileFixture { guest_ip: ip("guest_ip", &h.guest_ip, d.guest_ip), host_ip: ip("host_ip", &h.host_ip, d.host_ip) };
+        let f = HostileFixture {
+            guest_ip: ip("guest_ip", &h.guest_ip, d.guest_ip),
+            host_ip: ip("host_ip", &h.host_ip, d.host_ip),
+        };
         if f.guest_ip.octets()[..3] != f.host_ip.octets()[..3] || f.guest_ip == f.host_ip {
             c.error(&format!("{key}.hostile"), "guest_ip and host_ip are two addresses of one /24");
         }
