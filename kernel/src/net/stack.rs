@@ -67,6 +67,8 @@ static SYN_COUNTER: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU6
 pub const LISTEN_BUF: usize = 8 << 10;
 /// How many sockets wait for SYNs on one port at most.
 const SYN_SLOTS: usize = 16;
+/// Seconds a half-open connection waits for the ACK of its SYN-ACK.
+const SYN_RECEIVED_TIMEOUT_S: u64 = 10;
 
 pub struct Stack {
     pub iface: Interface,
@@ -339,7 +341,15 @@ impl Stack {
                 match state {
                     tcp::State::Listen => i += 1,
                     tcp::State::SynReceived => {
-                        q.syn_seen.entry(h).or_insert_with(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                        if let alloc::collections::btree_map::Entry::Vacant(e) = q.syn_seen.entry(h) {
+                            e.insert(SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                            // A half-open connection whose ACK never comes
+                            // (a SYN flood's) is dropped, as Linux drops it
+                            // after its SYN-ACK retries: its retransmissions
+                            // would hold smoltcp's one ARP request a second.
+                            let timeout = smoltcp::time::Duration::from_secs(SYN_RECEIVED_TIMEOUT_S);
+                            self.sockets.get_mut::<tcp::Socket>(h).set_timeout(Some(timeout));
+                        }
                         i += 1;
                     }
                     tcp::State::Closed => {
@@ -349,6 +359,7 @@ impl Stack {
                     }
                     _ => {
                         q.waiting.swap_remove(i);
+                        self.sockets.get_mut::<tcp::Socket>(h).set_timeout(None);
                         let seq = q.syn_seen.remove(&h).unwrap_or_else(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
                         established.push((seq, h));
                     }
