@@ -127,9 +127,14 @@ def analyse(cmp, report_dir):
         for test in phase.get("tests", []):
             for step in test.get("steps", []):
                 desc = step.get("description", "")
-                if not desc.startswith("run: xt-conf-"):
+                # The program may follow set-up commands (`ip link set lo up; xt-conf-inet`).
+                words = desc[len("run: "):].replace(";", " ").split() if desc.startswith("run: ") else []
+                program = next((w for w in words if w.startswith("xt-conf-")), None)
+                if program is None:
                     continue
-                program = desc[len("run: "):].split()[0]
+                # One program run by two tests (conf-file on tmpfs and on ext2): name the test too.
+                if test.get("name") != program[len("xt-"):]:
+                    program = f"{program} ({test.get('name')})"
                 ref = checks((step.get("reference") or {}).get("output"))
                 cand = step.get("candidate") or {}
                 cand_out = cand.get("output")

@@ -205,6 +205,9 @@ pub fn launch_init() -> ! {
     // the disk while writing back, as any process may.
     loop {
         crate::process::sched::wait_until(crate::block::cache::flush_due);
+        // Pages stored to through MAP_SHARED mappings reach their files
+        // (and unmapped ones go) before the page cache's round.
+        let _ = crate::fs::filemap::collect();
         crate::block::cache::periodic();
     }
 }

@@ -97,7 +97,8 @@ fn free_frames() -> u64 {
 }
 
 /// A frame for a new page, making room first; None when memory is short
-/// even then (the caller goes to the disk directly).
+/// even then (the caller goes to the disk directly). Not zeroed: every
+/// caller fills the whole page (`fill_page`) before it enters the cache.
 fn new_page(c: &mut SleepGuard<'_, PageCache<Frame>>) -> Option<Frame> {
     if c.is_full() || free_frames() < LOW_WATER.load(Ordering::Relaxed) {
         if c.clean_len() == 0 && c.dirty_len() > 0 {
@@ -109,7 +110,17 @@ fn new_page(c: &mut SleepGuard<'_, PageCache<Frame>>) -> Option<Frame> {
             return None;
         }
     }
-    Frame::alloc_zeroed()
+    Frame::alloc_unzeroed()
+}
+
+/// The part of page `index` on the disk (`page_bytes`), with the rest of
+/// the frame (past the disk's end) zeroed: a new page's frame holds stale
+/// bytes until it is filled.
+fn disk_part<'a>(disk: &Disk, index: u64, f: &'a mut Frame) -> &'a mut [u8] {
+    let n = page_bytes(disk, index);
+    let (part, tail) = f.bytes_mut().split_at_mut(n);
+    tail.fill(0);
+    part
 }
 
 /// Reads pages `index..` (those missing, `MAX_RUN` at most, not past the
@@ -134,8 +145,7 @@ fn fill(c: &mut SleepGuard<'_, PageCache<Frame>>, disk: &Disk, index: u64, want:
     {
         let mut parts: Vec<&mut [u8]> = Vec::with_capacity(frames.len());
         for (k, f) in frames.iter_mut().enumerate() {
-            let n = page_bytes(disk, index + k as u64);
-            parts.push(&mut f.bytes_mut()[..n]);
+            parts.push(disk_part(disk, index + k as u64, f));
         }
         disk.read_parts(index * SECTORS_PER_PAGE, &mut parts)?;
     }
@@ -168,7 +178,12 @@ pub fn read(disk: &Disk, sector: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check(disk, sector, buf.len())?;
     let mut c = CACHE.lock();
     for (index, skip, n, done) in pieces(sector, buf.len()) {
-        if !c.contains(key(disk, index)) && !fill(&mut c, disk, index, read_ahead(disk, index))? {
+        // A hit costs one lookup.
+        if let Some(page) = c.get(key(disk, index)) {
+            buf[done..done + n].copy_from_slice(&page.bytes()[skip..skip + n]);
+            continue;
+        }
+        if !fill(&mut c, disk, index, read_ahead(disk, index))? {
             disk.read(sector + (done / SECTOR) as u64, &mut buf[done..done + n])?;
             continue;
         }
@@ -204,14 +219,16 @@ pub fn write(disk: &Disk, sector: u64, data: &[u8]) -> Result<(), Errno> {
             let cached = if whole {
                 match new_page(&mut c) {
                     Some(mut f) => {
-                        f.bytes_mut()[..n].copy_from_slice(&data[done..done + n]);
+                        disk_part(disk, index, &mut f).copy_from_slice(&data[done..done + n]);
                         c.insert(k, f, true, now);
                         continue;
                     }
                     None => false,
                 }
             } else {
-                fill(&mut c, disk, index, 1)?
+                // Read-ahead here too: small files written one after
+                // another fill the blocks of the same pages in turn.
+                fill(&mut c, disk, index, read_ahead(disk, index))?
             };
             if !cached {
                 disk.write(sector + (done / SECTOR) as u64, &data[done..done + n])?;

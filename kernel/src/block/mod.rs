@@ -138,17 +138,11 @@ impl BlockDev {
     /// Reads at byte `offset`; short at the end of the device, 0 past it.
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
         let len = (buf.len() as u64).min(self.size().saturating_sub(offset)) as usize;
-        let mut done = 0;
         let mut tmp = Vec::new();
-        while done < len {
-            let at = offset + done as u64;
-            let skip = (at % SECTOR_SIZE as u64) as usize;
-            let n = (len - done).min(CHUNK - skip);
-            let span = (skip + n).div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
-            tmp.resize(span, 0);
-            cache::read(&self.disk, self.start + at / SECTOR_SIZE as u64, &mut tmp[..span])?;
-            buf[done..done + n].copy_from_slice(&tmp[skip..skip + n]);
-            done += n;
+        for c in chunks(offset, len) {
+            tmp.resize(c.span, 0);
+            cache::read(&self.disk, self.start + c.sector, &mut tmp)?;
+            buf[c.done..c.done + c.len].copy_from_slice(&tmp[c.skip..c.skip + c.len]);
         }
         Ok(len)
     }
@@ -161,29 +155,20 @@ impl BlockDev {
             return Err(Errno::ENOSPC);
         }
         let len = (data.len() as u64).min(room) as usize;
-        let mut done = 0;
         let mut tmp = Vec::new();
-        while done < len {
-            let at = offset + done as u64;
-            let skip = (at % SECTOR_SIZE as u64) as usize;
-            let n = (len - done).min(CHUNK - skip);
-            let span = (skip + n).div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
-            let sector = self.start + at / SECTOR_SIZE as u64;
-            tmp.resize(span, 0);
-            if skip != 0 || n != span {
+        for c in chunks(offset, len) {
+            let sector = self.start + c.sector;
+            tmp.resize(c.span, 0);
+            if c.skip != 0 || c.len != c.span {
                 // Keep the bytes of the first and last sector we do not write.
                 cache::read(&self.disk, sector, &mut tmp[..SECTOR_SIZE])?;
-                if span > SECTOR_SIZE {
-                    cache::read(
-                        &self.disk,
-                        sector + (span / SECTOR_SIZE) as u64 - 1,
-                        &mut tmp[span - SECTOR_SIZE..span],
-                    )?;
+                if c.span > SECTOR_SIZE {
+                    let last = sector + (c.span / SECTOR_SIZE) as u64 - 1;
+                    cache::read(&self.disk, last, &mut tmp[c.span - SECTOR_SIZE..])?;
                 }
             }
-            tmp[skip..skip + n].copy_from_slice(&data[done..done + n]);
-            cache::write(&self.disk, sector, &tmp[..span])?;
-            done += n;
+            tmp[c.skip..c.skip + c.len].copy_from_slice(&data[c.done..c.done + c.len]);
+            cache::write(&self.disk, sector, &tmp)?;
         }
         Ok(len)
     }
@@ -198,4 +183,38 @@ impl BlockDev {
     pub fn invalidate(&self) -> Result<(), Errno> {
         cache::invalidate(&self.disk)
     }
+}
+
+/// One piece of a byte range on a device, at most `CHUNK` bytes: the
+/// whole sectors `span` bytes long from `sector` (relative to the
+/// device's start) hold bytes `skip..skip + len` of it, which are bytes
+/// `done..done + len` of the range.
+struct Chunk {
+    sector: u64,
+    span: usize,
+    skip: usize,
+    len: usize,
+    done: usize,
+}
+
+/// The pieces of `len` bytes at byte `offset`, in order.
+fn chunks(offset: u64, len: usize) -> impl Iterator<Item = Chunk> {
+    let mut done = 0;
+    core::iter::from_fn(move || {
+        if done >= len {
+            return None;
+        }
+        let at = offset + done as u64;
+        let skip = (at % SECTOR_SIZE as u64) as usize;
+        let n = (len - done).min(CHUNK - skip);
+        let chunk = Chunk {
+            sector: at / SECTOR_SIZE as u64,
+            span: (skip + n).div_ceil(SECTOR_SIZE) * SECTOR_SIZE,
+            skip,
+            len: n,
+            done,
+        };
+        done += n;
+        Some(chunk)
+    })
 }

@@ -203,7 +203,7 @@ impl OpenFile {
 
     fn read_at_unchecked(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
         if matches!(self.kind, Kind::Inode) {
-            let n = self.node.read_at(offset, buf)?;
+            let n = super::filemap::read_at(&*self.node, offset, buf)?;
             self.accessed();
             return Ok(n);
         }
@@ -268,7 +268,7 @@ impl OpenFile {
                 }
                 let len = self.fsize_clamp(limit, *off, src.len())?;
                 crate::block::cache::make_room(len / 4096 + 1);
-                let n = self.node.write_at(*off, &src[..len])?;
+                let n = super::filemap::write_at(&*self.node, *off, &src[..len])?;
                 *off += n as u64;
                 Ok(n)
             }
@@ -292,7 +292,7 @@ impl OpenFile {
                 let at = if *self.flags.lock() & O_APPEND != 0 { self.node.getattr()?.size } else { offset };
                 let len = self.fsize_clamp(limit, at, src.len())?;
                 crate::block::cache::make_room(len / 4096 + 1);
-                self.node.write_at(at, &src[..len])
+                super::filemap::write_at(&*self.node, at, &src[..len])
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod dev;
 pub mod devpts;
 pub mod ext2;
 pub mod file;
+pub mod filemap;
 pub mod lock;
 mod mount;
 mod mount_options;

@@ -171,6 +171,9 @@ fn size_pages(v: &str) -> Result<usize, Errno> {
 /// MNT_EXPIRE (`kernel_vfs::Umount`).
 pub fn umount(base: &Path, path: &str, follow: bool, how: kernel_vfs::Umount) -> Result<(), Errno> {
     let at = resolve(base, path, follow)?;
+    // Mapped pages no mapping holds any more are written back and let go
+    // (with the mount they kept busy); those still mapped keep it busy.
+    let _ = super::filemap::collect();
     ns().umount(at, how)
 }
 

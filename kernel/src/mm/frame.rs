@@ -10,8 +10,10 @@ use crate::arch::IrqGuard;
 
 struct Frames {
     alloc: FrameAllocator,
-    /// Reference counts, indexed by frame number from `base`.
-    refs: alloc::vec::Vec<u16>,
+    /// Reference counts, indexed by frame number from `base`. 32 bits: a
+    /// file page of MAP_SHARED mappings takes one per mapping, and one
+    /// process may map it many thousand times and then fork.
+    refs: alloc::vec::Vec<u32>,
     base: u64,
 }
 
@@ -32,7 +34,7 @@ pub fn init(ram: (u64, u64), reserved: &[(u64, u64)]) -> (usize, usize) {
     }
     let counts = (a.total(), a.free_frames());
     let base = ram.0.div_ceil(4096) * 4096;
-    let refs = alloc::vec![0u16; (ram.1 / 4096) as usize + 1];
+    let refs = alloc::vec![0u32; (ram.1 / 4096) as usize + 1];
     *FRAMES.lock() = Some(Frames { alloc: a, refs, base });
     counts
 }
@@ -74,7 +76,7 @@ pub fn share(pa: u64) {
 }
 
 /// How many owners `pa` has.
-pub fn refcount(pa: u64) -> u16 {
+pub fn refcount(pa: u64) -> u32 {
     let _irq = IrqGuard::new();
     let guard = FRAMES.lock();
     guard.as_ref().and_then(|f| index(f, pa).map(|i| f.refs[i])).unwrap_or(0)

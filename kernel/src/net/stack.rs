@@ -16,9 +16,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use kernel_abi::Errno;
-use kernel_netlink::{
-    Link, Rtnl, Stats, ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_UP,
-};
+use kernel_netlink::{Link, Rtnl, Stats, ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST};
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
@@ -252,6 +250,8 @@ pub fn poll() {
         s.reap();
         drop(g);
     }
+    // One notification for everything this poll queued.
+    dev.kick();
     sched::notify();
 }
 
@@ -504,6 +504,11 @@ impl Device for Eth<'_> {
     }
 
     fn transmit(&mut self, _t: Instant) -> Option<Tx<'_>> {
+        // A full transmit ring: smoltcp keeps the data and tries again at
+        // the next poll (the device interrupts when a slot frees up).
+        if self.up && !self.dev.can_send() {
+            return None;
+        }
         Some(Tx { dev: self.dev, up: self.up, locals: self.locals, looped: self.looped })
     }
 
@@ -541,21 +546,27 @@ impl Drop for Rx {
 }
 
 impl TxToken for Tx<'_> {
+    /// Built straight into a transmit slot; a frame for this machine is
+    /// copied to lo instead of sent.
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut buf = vec![0; len];
-        let r = f(&mut buf);
-        if stays_local(&buf, self.dev.mac, self.locals) {
-            if self.looped.len() < LOOP_FRAMES {
-                let mut lo = LO_STATS.lock();
-                lo.0 += 1;
-                lo.1 += buf.len() as u64;
-                drop(lo);
-                self.looped.push_back(buf);
-            }
-        } else if self.up {
-            self.dev.send(&buf);
-        }
-        r
+        let (mac, locals, up, looped) = (self.dev.mac, self.locals, self.up, self.looped);
+        self.dev
+            .send_with(len, |buf| {
+                let r = f(buf);
+                if stays_local(buf, mac, locals) {
+                    if looped.len() < LOOP_FRAMES {
+                        let mut lo = LO_STATS.lock();
+                        lo.0 += 1;
+                        lo.1 += buf.len() as u64;
+                        drop(lo);
+                        looped.push_back(buf.to_vec());
+                    }
+                    (r, false)
+                } else {
+                    (r, up)
+                }
+            })
+            .0
     }
 }
 
@@ -587,7 +598,7 @@ pub fn eth_stats() -> Stats {
         rx_errors: 0,
         tx_errors: d.tx_errors.load(Ordering::Relaxed),
         rx_dropped: d.rx_dropped.load(Ordering::Relaxed),
-        tx_dropped: 0,
+        tx_dropped: d.tx_dropped.load(Ordering::Relaxed),
     }
 }
 

@@ -45,6 +45,7 @@ fn credit(p: &mut Process, user: bool, ns: u64) {
     // The running thread is the one held in the entry (thread.rs).
     p.thread_cpu_ns += ns;
     if user {
+        p.thread_user_ns += ns;
         p.times.user += ns;
     } else {
         p.times.system += ns;

@@ -49,7 +49,7 @@ pub fn key(addr: u64, private: bool) -> Result<Key, Errno> {
     with_current(|p| {
         let space = p.space.as_mut().ok_or(Errno::EFAULT)?;
         let kind = space.page_kind(addr & !0xfff).ok_or(Errno::EFAULT)?;
-        if private || kind != PageKind::Shared {
+        if private || !matches!(kind, PageKind::Shared | PageKind::SharedFile) {
             return Ok(Key::Private { mm: space.id(), addr });
         }
         space.translate(addr).map(|phys| Key::Shared { phys }).ok_or(Errno::EFAULT)

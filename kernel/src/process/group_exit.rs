@@ -47,7 +47,10 @@ fn end_this_thread() -> ! {
     let task = {
         let _irq = IrqGuard::new();
         let mut procs = PROCS.lock();
-        let task = procs.get_mut(&current_pid()).and_then(|p| p.end_held_thread());
+        let task = procs.get_mut(&current_pid()).and_then(|p| {
+            p.hand_over_shared();
+            p.end_held_thread()
+        });
         // Its children now belong to the thread that goes on (__WNOTHREAD).
         let heir = procs.get(&current_pid()).map_or(0, |p| p.tid);
         for c in procs.values_mut().filter(|c| c.parent_tid == tid && c.ppid == current_pid()) {

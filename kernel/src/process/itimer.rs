@@ -68,12 +68,13 @@ fn fire(t: &mut Option<Timer>, now: u64) -> bool {
 pub(crate) fn cpu_ticked(p: &mut Process) {
     super::posix_timer::cpu_ticked(p);
     let (user, prof) = (p.times.user, p.times.user + p.times.system);
-    // Process-directed, as kill's: a thread that does not block them.
+    // Process-directed, as kill's: a thread that does not block them,
+    // the running one first (Linux sends them to the task that ticked).
     if fire(&mut p.itimers[ITIMER_VIRTUAL], user) {
-        p.post_local(None, signal::SIGVTALRM, SigInfo::default());
+        p.post_local(None, p.tid, signal::SIGVTALRM, SigInfo::default());
     }
     if fire(&mut p.itimers[ITIMER_PROF], prof) {
-        p.post_local(None, signal::SIGPROF, SigInfo::default());
+        p.post_local(None, p.tid, signal::SIGPROF, SigInfo::default());
     }
 }
 

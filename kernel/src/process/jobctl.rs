@@ -63,10 +63,26 @@ pub(crate) fn post_info(procs: &mut Table, pid: u32, sig: usize, info: super::si
 }
 
 /// `post_info` to thread `tid` of `pid` (tkill, tgkill), or, with None,
-/// to the thread the process-directed signal goes to. Stop and continue
-/// act on the whole process, whichever thread the signal names.
-pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize, mut info: super::signal::SigInfo) {
-    info.shared = tid.is_none();
+/// to the thread the process-directed signal goes to (the leader first).
+/// Stop and continue act on the whole process, whichever thread the
+/// signal names.
+pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize, info: super::signal::SigInfo) {
+    post_dest(procs, pid, tid.map_or(Dest::Process(pid), Dest::Thread), sig, info);
+}
+
+/// Where a signal goes within its process.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dest {
+    /// Thread-directed (tkill, tgkill, SIGEV_THREAD_ID).
+    Thread(u32),
+    /// Process-directed, this thread first when it can take it (kill(2)
+    /// of a non-leader's tid names that thread, as Linux's find_vpid).
+    Process(u32),
+}
+
+/// `post_to` with the destination spelled out.
+pub(crate) fn post_dest(procs: &mut Table, pid: u32, dest: Dest, sig: usize, mut info: super::signal::SigInfo) {
+    info.shared = matches!(dest, Dest::Process(_));
     let Some(p) = procs.get_mut(&pid) else { return };
     if p.pid == 0 || p.is_zombie() || !(1..=super::signal::NSIG).contains(&sig) {
         return;
@@ -87,7 +103,10 @@ pub(crate) fn post_to(procs: &mut Table, pid: u32, tid: Option<u32>, sig: usize,
     if stopped && (sig == SIGCONT || sig == SIGKILL) {
         p.state = State::Running;
     }
-    let target = tid.unwrap_or_else(|| p.signal_target(sig));
+    let target = match dest {
+        Dest::Thread(tid) => tid,
+        Dest::Process(prefer) => p.signal_target(sig, prefer),
+    };
     // An ignored signal is discarded now (unless blocked: the action may
     // change before it is unblocked), as in Linux: a child that still
     // ignores SIGTSTP from its shell when it is sent does not stop later.

@@ -1,5 +1,6 @@
-//! A process's memory: the brk heap, mmap (anonymous, or a private copy of
-//! a file's pages), mprotect, munmap, madvise and mremap, on top of its
+//! A process's memory: the brk heap, mmap (anonymous, a private copy of a
+//! file's pages, or a file's shared pages: fs::filemap), mprotect, munmap,
+//! madvise and mremap, on top of its
 //! address space (mm::page_table). Every grow is all or nothing: nothing
 //! is left half mapped when frames run out.
 
@@ -9,7 +10,7 @@ use kernel_abi::Errno;
 
 use super::Process;
 use crate::arch::layout::USER_END;
-use crate::mm::page_table::{AddressSpace, Frame, MapError, PageKind, UserPerms, PAGE_SIZE};
+use crate::mm::page_table::{AddressSpace, Frame, MapError, PageKind, SharedFrame, UserPerms, PAGE_SIZE};
 
 /// Anonymous mappings are placed upwards from here.
 pub const MMAP_BASE: u64 = 0x10_0000_0000;
@@ -108,11 +109,22 @@ pub struct MapRequest {
     pub shared: bool,
 }
 
-/// Maps `req`; returns its address. `file_pages`: the content of a private
-/// file mapping, one frame per page from the start (pages wholly past the
-/// file's end are not mapped but marked, so touching them is SIGBUS);
-/// None for anonymous memory.
-pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -> Result<u64, Errno> {
+/// What a new mapping maps.
+pub enum Content {
+    /// Zeroed pages.
+    Anonymous,
+    /// A private file mapping: one frame per page from the start.
+    Private(Vec<Frame>),
+    /// A MAP_SHARED file mapping: the file's mapped pages from the start;
+    /// `may_write`: the descriptor was open for writing (mprotect may add
+    /// PROT_WRITE).
+    Shared { pages: Vec<SharedFrame>, may_write: bool },
+}
+
+/// Maps `req` with `content`; returns its address. File pages wholly past
+/// the file's end (beyond the pages given) are not mapped but marked, so
+/// touching them is SIGBUS.
+pub fn mmap(p: &mut Process, req: &MapRequest, content: Content) -> Result<u64, Errno> {
     if req.len == 0 {
         return Err(Errno::EINVAL);
     }
@@ -123,8 +135,8 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
     if !super::rlimit::address_space_allows(&p.rlimits, space.mapped_pages() as u64 + pages as u64) {
         return Err(Errno::ENOMEM);
     }
-    let file = file_pages.is_some();
-    if !file && !frames_for(pages) {
+    let file = !matches!(content, Content::Anonymous);
+    if !matches!(content, Content::Private(_)) && !frames_for(pages) {
         return Err(Errno::ENOMEM);
     }
     let mut chosen = false;
@@ -160,11 +172,33 @@ pub fn mmap(p: &mut Process, req: &MapRequest, file_pages: Option<Vec<Frame>>) -
     if matches!(req.placement, Placement::Fixed(_)) {
         unmap_range(space, start, len);
     }
-    let mut content = file_pages.map(Vec::into_iter);
+    let (mut private, mut shared, may_write) = match content {
+        Content::Anonymous => (None, None, true),
+        Content::Private(pages) => (Some(pages.into_iter()), None, true),
+        Content::Shared { pages, may_write } => (None, Some(pages.into_iter()), may_write),
+    };
     let mut va = start;
     let mut failed = false;
     while va < start + len {
-        let frame = match content.as_mut() {
+        if let Some(pages) = shared.as_mut() {
+            let Some(page) = pages.next() else {
+                let mut at = va;
+                while at < start + len && space.mark_beyond_eof(at) {
+                    at += PAGE_SIZE;
+                }
+                break;
+            };
+            if space.map_shared_file(va, page, req.perms, may_write).is_err() {
+                failed = true;
+                break;
+            }
+            if req.none {
+                space.protect(va, req.perms, true);
+            }
+            va += PAGE_SIZE;
+            continue;
+        }
+        let frame = match private.as_mut() {
             Some(pages) => match pages.next() {
                 Some(f) => f,
                 None => {
@@ -245,6 +279,9 @@ pub fn mprotect(p: &mut Process, addr: u64, len: u64, perms: UserPerms, none: bo
     }
     let space = p.space.as_mut().ok_or(Errno::EINVAL)?;
     let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    // (A MAP_SHARED file page whose descriptor was read-only never becomes
+    // writable: EACCES at it, what lies before it changed, as Linux's
+    // per-mapping walk.)
     addr.checked_add(len).ok_or(Errno::ENOMEM)?;
     // Linux's do_mprotect_pkey walks the mappings from `addr` and stops at
     // the first hole with ENOMEM: what lies before it is changed, nothing
@@ -254,6 +291,9 @@ pub fn mprotect(p: &mut Process, addr: u64, len: u64, perms: UserPerms, none: bo
     while next < end {
         if space.next_mapped(next, next + PAGE_SIZE) != Some(next) {
             return Err(Errno::ENOMEM);
+        }
+        if perms.write && !none && !space.may_write(next) {
+            return Err(Errno::EACCES);
         }
         space.protect(next, perms, none);
         next += PAGE_SIZE;
@@ -341,7 +381,7 @@ pub fn madvise(p: &mut Process, addr: u64, len: u64, advice: u64) -> Result<(), 
         mapped += 1;
         match space.page_kind(va) {
             Some(PageKind::File) => any_file = true,
-            Some(PageKind::Shared) => any_shared = true,
+            Some(PageKind::Shared | PageKind::SharedFile) => any_shared = true,
             _ => {}
         }
         next = va + PAGE_SIZE;
@@ -381,7 +421,8 @@ pub const MREMAP_DONTUNMAP: u64 = 4;
 /// zeroed pages after the old ones in place when they are free, else (with
 /// MREMAP_MAYMOVE) moves the pages to a free range; MREMAP_FIXED moves
 /// them to `new_addr`. Growing a private file mapping, `old_len` 0 and
-/// MREMAP_DONTUNMAP: EINVAL. Returns the mapping's address.
+/// MREMAP_DONTUNMAP: EINVAL (a shared file mapping too: growing it is
+/// not implemented). Returns the mapping's address.
 pub fn mremap(p: &mut Process, old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: u64) -> Result<u64, Errno> {
     if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
         || flags & MREMAP_DONTUNMAP != 0
@@ -404,7 +445,7 @@ pub fn mremap(p: &mut Process, old: u64, old_len: u64, new_len: u64, flags: u64,
     for i in 0..old_pages {
         match space.page_kind(old + i * PAGE_SIZE) {
             None => return Err(Errno::EFAULT),
-            Some(PageKind::File) => file = true,
+            Some(PageKind::File | PageKind::SharedFile) => file = true,
             Some(_) => {}
         }
     }
@@ -514,9 +555,10 @@ fn grow_in_place(space: &mut AddressSpace, start: u64, old_len: u64, new_len: u6
 
 /// The content of a private file mapping of `len` bytes from `offset`:
 /// one zero-filled frame per page that holds file bytes, read through the
-/// file read path (pread: the caller's offset does not move). Only regular files opened for reading map (EACCES,
-/// ENODEV as Linux); MAP_SHARED file mappings are not implemented: ENODEV.
-pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, shared: bool) -> Result<Vec<Frame>, Errno> {
+/// file read path (pread: the caller's offset does not move). Only regular
+/// files opened for reading map (EACCES, ENODEV as Linux); `shared`: the
+/// file's own mapped pages (fs::filemap) instead of copies.
+pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, shared: bool) -> Result<Content, Errno> {
     use crate::fs::file::Kind;
     use crate::fs::FileType;
     // Linux checks the descriptor's read access (EACCES) first, then
@@ -529,11 +571,15 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
     if !regular || !matches!(file.kind, Kind::Inode) {
         return Err(Errno::ENODEV);
     }
-    if shared {
-        return Err(Errno::ENODEV);
-    }
     let len = page_len(len).ok_or(Errno::ENOMEM)?;
     offset.checked_add(len).filter(|&e| e <= i64::MAX as u64).ok_or(Errno::EOVERFLOW)?;
+    if shared {
+        if !frames_for((len / PAGE_SIZE) as usize) {
+            return Err(Errno::ENOMEM);
+        }
+        let pages = crate::fs::filemap::map_pages(&file.node, file.path.clone(), offset / PAGE_SIZE, len / PAGE_SIZE)?;
+        return Ok(Content::Shared { pages, may_write: file.writable() });
+    }
     let mut pages = Vec::new();
     let mut done = 0;
     while done < len {
@@ -562,5 +608,5 @@ pub fn file_pages(file: &crate::fs::file::OpenFile, offset: u64, len: u64, share
             break;
         }
     }
-    Ok(pages)
+    Ok(Content::Private(pages))
 }

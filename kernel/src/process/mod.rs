@@ -88,7 +88,8 @@ pub struct Process {
     pub mmap_next: u64,
     pub signals: signal::SignalState,
     pub umask: u32,
-    /// Real, effective and saved uid/gid and the supplementary groups.
+    /// Real, effective and saved uid/gid and the supplementary groups of
+    /// the held thread (per thread, as Linux: `thread.rs`).
     pub creds: kernel_perm::Creds,
     /// The working directory (None: the root), held as a dentry so it
     /// stays valid when a directory above it is renamed.
@@ -136,6 +137,8 @@ pub struct Process {
     pub thread_start_ticks: u64,
     /// CPU time of the held thread (ns; CLOCK_THREAD_CPUTIME_ID).
     pub thread_cpu_ns: u64,
+    /// The part of it at EL0 (ns; RUSAGE_THREAD's ru_utime).
+    pub thread_user_ns: u64,
     /// The thread ending the whole process (exit_group, a fatal signal,
     /// execve): the others are being killed (group_exit.rs).
     pub group_exit_by: Option<u32>,
@@ -195,6 +198,7 @@ impl Process {
             robust_list: thread::RobustList::default(),
             thread_start_ticks: crate::init::ticks(),
             thread_cpu_ns: 0,
+            thread_user_ns: 0,
             group_exit_by: None,
             vfork_parent: None,
             did_exec: false,
@@ -311,6 +315,18 @@ pub fn with_current<R>(f: impl FnOnce(&mut Process) -> R) -> Result<R, Errno> {
     Ok(f(p))
 }
 
+/// Unmaps the frames `pas` (sorted: pages of MAP_SHARED file mappings cut
+/// off by a truncation) from every address space, marking the pages beyond
+/// the file's end (SIGBUS there, as Linux).
+pub fn revoke_pages(pas: &[u64]) {
+    let _irq = IrqGuard::new();
+    for p in PROCS.lock().values_mut() {
+        if let Some(space) = p.space.as_mut() {
+            space.revoke(pas);
+        }
+    }
+}
+
 /// Runs `f` on process `pid`.
 pub fn with_pid<R>(pid: u32, f: impl FnOnce(&Process) -> R) -> Option<R> {
     let _irq = IrqGuard::new();
@@ -331,7 +347,24 @@ pub fn with_pid_mut<R>(pid: u32, f: impl FnOnce(&mut Process) -> R) -> Option<R>
     PROCS.lock().get_mut(&pid).filter(|_| pid != 0).map(|p| f(p))
 }
 
-/// The current process's credentials; root's when no process runs yet
+/// brk(2) for the current process. The break belongs to the address
+/// space (Linux's mm): the processes that share it (clone with CLONE_VM
+/// and without CLONE_THREAD) all see the new one.
+pub fn brk_shared(addr: u64) -> Result<u64, Errno> {
+    let _irq = IrqGuard::new();
+    let mut procs = PROCS.lock();
+    let me = procs.get_mut(&current_pid()).ok_or(Errno::ESRCH)?;
+    let new = brk(me, addr);
+    let start = me.brk_start;
+    let Some(id) = me.space.as_ref().filter(|s| s.users() > 1).map(|s| s.id()) else { return Ok(new) };
+    for p in procs.values_mut().filter(|p| p.space.as_ref().is_some_and(|s| s.id() == id)) {
+        p.brk = new;
+        p.brk_start = start;
+    }
+    Ok(new)
+}
+
+/// The calling thread's credentials; root's when no process runs yet
 /// (boot). Never call it with `PROCS` held.
 pub fn current_creds() -> kernel_perm::Creds {
     with_current(|p| p.creds).unwrap_or(kernel_perm::Creds::ROOT)

@@ -284,6 +284,8 @@ pub(crate) fn cpu_ticked(p: &mut Process) {
         },
     );
     for &(sig, info, target) in &fired[..n] {
-        p.post_local(target, sig, info);
+        // Process-directed: the leader first, as Linux's send_sigqueue to the tgid.
+        let leader = p.pid;
+        p.post_local(target, leader, sig, info);
     }
 }

@@ -94,24 +94,20 @@ pub fn wait_for<T>(mut f: impl FnMut() -> Option<T>) -> T {
 
 /// A default-action stop signal stops the process here first; once
 /// continued it goes on waiting (`jobctl::stop_point`).
-pub fn wait_until(mut cond: impl FnMut() -> bool) {
-    loop {
-        while super::jobctl::stop_point() {}
-        let seq = EVENTS.load(Ordering::SeqCst);
-        if cond() {
-            return;
-        }
-        set_wait(Some(seq));
-        schedule();
-        set_wait(None);
-    }
+pub fn wait_until(cond: impl FnMut() -> bool) {
+    wait_loop(cond, true);
 }
 
 /// `wait_until` for a thread that is exiting: no stop signal stops it
 /// (it is past the point where a stop could be acted on, like Linux's
 /// exiting tasks).
-pub fn wait_until_exiting(mut cond: impl FnMut() -> bool) {
+pub fn wait_until_exiting(cond: impl FnMut() -> bool) {
+    wait_loop(cond, false);
+}
+
+fn wait_loop(mut cond: impl FnMut() -> bool, stoppable: bool) {
     loop {
+        while stoppable && super::jobctl::stop_point() {}
         let seq = EVENTS.load(Ordering::SeqCst);
         if cond() {
             return;

@@ -169,7 +169,7 @@ impl SignalState {
 
     /// Takes pending `sig` (its bit already chosen by the caller): its
     /// siginfo; the next queued instance, if any, keeps it pending.
-    fn take_info(&mut self, sig: usize) -> SigInfo {
+    pub(crate) fn take_info(&mut self, sig: usize) -> SigInfo {
         let info = self.info[sig - 1];
         self.pending &= !bit(sig);
         if let Some(at) = self.queued.iter().position(|(s, _)| *s == sig) {
@@ -178,6 +178,19 @@ impl SignalState {
             self.pending |= bit(sig);
         }
         info
+    }
+
+    /// Takes the first process-directed pending instance of `sig` (the
+    /// pending one or a queued one behind a thread-directed one).
+    pub(crate) fn take_shared_instance(&mut self, sig: usize) -> Option<SigInfo> {
+        if self.pending & bit(sig) == 0 {
+            return None;
+        }
+        if self.info[sig - 1].shared {
+            return Some(self.take_info(sig));
+        }
+        let at = self.queued.iter().position(|(s, i)| *s == sig && i.shared)?;
+        Some(self.queued.remove(at).1)
     }
 
     /// Discards every pending instance of `sig`.
@@ -244,7 +257,7 @@ impl SignalState {
     }
 
     /// Pending signals that are not blocked.
-    fn ready(&self) -> u64 {
+    pub(crate) fn ready(&self) -> u64 {
         self.pending & !(self.blocked & !UNBLOCKABLE)
     }
 
@@ -341,12 +354,12 @@ impl super::Process {
     }
 
     /// Posts `sig` from within the process (a CPU-time timer, the process
-    /// running): to thread `tid`, or, with None, to the thread that does
-    /// not block it (`signal_target`); discarded when that thread does not
+    /// running): to thread `tid`, or, with None, to a thread that does
+    /// not block it, `prefer` first (`signal_target`); discarded when that thread does not
     /// block it and the action ignores it.
-    pub(crate) fn post_local(&mut self, tid: Option<u32>, sig: usize, mut info: SigInfo) {
+    pub(crate) fn post_local(&mut self, tid: Option<u32>, prefer: u32, sig: usize, mut info: SigInfo) {
         info.shared = tid.is_none();
-        let target = tid.unwrap_or_else(|| self.signal_target(sig));
+        let target = tid.unwrap_or_else(|| self.signal_target(sig, prefer));
         let blocked = self.thread_view(target).is_some_and(|(mask, ..)| mask & bit(sig) != 0);
         if blocked || !self.signals.ignores_unblocked(sig) {
             self.raise_on_thread(target, sig, info);
@@ -372,7 +385,11 @@ fn default_ignored(sig: usize) -> bool {
 pub fn has_deliverable() -> bool {
     with_current(|p| {
         let s = &p.signals;
-        let ready = s.ready() & !s.default_stops();
+        // Its own, and process-directed ones no thread could take when
+        // they were sent (pending on threads that block them) that it
+        // does not block (rt_sigsuspend, ppoll and pselect6 masks).
+        let stranded = p.stranded_shared() & !s.blocked & !jobctl::STOP_MASK;
+        let ready = (s.ready() & !s.default_stops()) | stranded;
         (1..=NSIG).any(|sig| {
             ready & bit(sig) != 0 && {
                 let a = s.actions[sig - 1];
@@ -401,7 +418,7 @@ pub fn send_info(pid: i64, sig: usize, info: impl Fn(u32, u32) -> SigInfo) -> Re
     let (my_pgid, my_sid, creds) = with_current(|p| (p.pgid, p.sid, p.creds))?;
     let irq = crate::arch::IrqGuard::new();
     let mut procs = super::PROCS.lock();
-    let matching: Vec<(u32, bool, bool)> = procs
+    let matching: Vec<(u32, u32, bool, bool)> = procs
         .values()
         // A zombie is still a process until reaped: it can be signalled
         // (no effect), as on Linux.
@@ -414,17 +431,23 @@ pub fn send_info(pid: i64, sig: usize, info: impl Fn(u32, u32) -> SigInfo) -> Re
             g => p.pgid as i64 == -g,
         })
         .map(|p| {
-            (p.pid, (sig == SIGCONT && p.sid == my_sid) || kernel_perm::may_signal(&creds, &p.creds), p.is_zombie())
+            // The thread named (a tid) is the one tried first; else the leader.
+            let named = if pid > 0 && p.has_thread(pid as u32) { pid as u32 } else { p.pid };
+            // Its own process always (Linux's same_thread_group: a thread
+            // whose credentials differ), else the uid rules.
+            let may = p.pid == me
+                || (sig == SIGCONT && p.sid == my_sid)
+                || kernel_perm::may_signal(&creds, &p.creds_of(named));
+            (p.pid, named, may, p.is_zombie())
         })
         .collect();
-    let permitted: Vec<(u32, bool)> = matching.iter().filter(|t| t.1).map(|t| (t.0, t.2)).collect();
+    let permitted: Vec<(u32, u32, bool)> = matching.iter().filter(|t| t.2).map(|t| (t.0, t.1, t.3)).collect();
     if permitted.is_empty() && !matching.is_empty() {
         return Err(Errno::EPERM);
     }
-    let targets: Vec<u32> = permitted.iter().filter(|t| !t.1).map(|t| t.0).collect();
     if sig != 0 {
-        for &t in &targets {
-            jobctl::post_info(&mut procs, t, sig, info(me, creds.uid));
+        for &(t, named, _) in permitted.iter().filter(|t| !t.2) {
+            jobctl::post_dest(&mut procs, t, jobctl::Dest::Process(named), sig, info(me, creds.uid));
         }
     }
     drop(procs);
@@ -494,8 +517,19 @@ pub fn deliver_after_syscall(frame: &mut TrapFrame, mut restart: Option<u64>) {
             continue;
         }
         let Ok(Some((sig, action, old_mask, info, alt))) = with_current(|p| {
-            let stealable = !p.signals.blocked & !jobctl::STOP_MASK;
-            let (sig, mut info) = p.signals.take_deliverable().or_else(|| p.take_shared(stealable))?;
+            // From other threads, only what no thread could take (pending
+            // on one that blocks it): one sent to a thread that can is
+            // that thread's to handle (Linux wakes only that one).
+            let stealable = !p.signals.blocked & !jobctl::STOP_MASK & p.stranded_shared();
+            let Some((sig, mut info)) = p.signals.take_deliverable().or_else(|| p.take_shared(stealable)) else {
+                // Back to EL0 with the mask it has now (rt_sigprocmask,
+                // rt_sigreturn, the end of a wait with a temporary mask):
+                // what it blocks now goes to a thread that does not.
+                if p.retarget_shared() {
+                    super::sched::notify();
+                }
+                return None;
+            };
             p.timers.delivered(&mut info);
             let alt = p.signals.altstack;
             let action = p.signals.actions[sig - 1];
@@ -517,6 +551,11 @@ pub fn deliver_after_syscall(frame: &mut TrapFrame, mut restart: Option<u64>) {
                 // it (the frame's uc_stack brings it back at sigreturn).
                 if action.flags & SA_ONSTACK != 0 && alt.autodisarm && !alt.contains(frame.sp_el0) {
                     p.signals.altstack = AltStack::default();
+                }
+                // The handler's mask may block other process-directed
+                // signals pending here (Linux's signal_delivered retargets).
+                if p.retarget_shared() {
+                    super::sched::notify();
                 }
             }
             Some((sig, action, old, info, alt))

@@ -2,9 +2,10 @@
 //!
 //! A `Process` is the thread group: everything the threads share (the
 //! address space, brk and mmap cursor, the descriptor table, cwd and
-//! umask, signal actions, credentials, limits, pgid/sid) lives once in it.
+//! umask, signal actions, limits, pgid/sid) lives once in it.
 //! What each thread owns alone is a `Thread`: its tid, kernel task (with
-//! its registers and TPIDR_EL0 in the saved frame), signal mask, pending
+//! its registers and TPIDR_EL0 in the saved frame), credentials (as on
+//! Linux), signal mask, pending
 //! thread-directed signals and their siginfo, rt_sigsuspend's saved mask,
 //! alternate signal stack, clear-child-tid and robust-list addresses, and
 //! its scheduler wait.
@@ -61,10 +62,12 @@ pub fn spawn_thread(frame: &TrapFrame, opts: ThreadOptions) -> Result<u32, Errno
             task: Some(task),
             wait_seq: None,
             signals: inherit(p.signals.blocked),
+            creds: p.creds,
             clear_child_tid: opts.clear_child_tid,
             robust_list: RobustList::default(),
             start_ticks: crate::init::ticks(),
             cpu_ns: 0,
+            user_ns: 0,
         });
         tid
     };
@@ -86,12 +89,18 @@ pub struct Thread {
     /// real-time instances, rt_sigsuspend's saved mask, alternate stack.
     /// The `actions` in it are not used (the process's are).
     pub signals: SignalState,
+    /// Its credentials: per thread, as Linux's (libc's set*id calls
+    /// change every thread's, one thread at a time; a raw syscall only the
+    /// caller's).
+    pub creds: kernel_perm::Creds,
     pub clear_child_tid: u64,
     pub robust_list: RobustList,
     /// Clock ticks at creation (`/proc/<pid>/task/<tid>/stat` starttime).
     pub start_ticks: u64,
     /// CPU time used (ns).
     pub cpu_ns: u64,
+    /// The part of it at EL0 (ns).
+    pub user_ns: u64,
 }
 
 /// set_robust_list(2)'s registration: the list head and its size.
@@ -142,10 +151,12 @@ impl Process {
             task: self.task.take(),
             wait_seq: self.wait_seq.take(),
             signals,
+            creds: self.creds,
             clear_child_tid: self.clear_child_tid,
             robust_list: self.robust_list,
             start_ticks: self.thread_start_ticks,
             cpu_ns: self.thread_cpu_ns,
+            user_ns: self.thread_user_ns,
         }
     }
 
@@ -158,10 +169,12 @@ impl Process {
         let actions = self.signals.actions;
         self.signals = t.signals;
         self.signals.actions = actions;
+        self.creds = t.creds;
         self.clear_child_tid = t.clear_child_tid;
         self.robust_list = t.robust_list;
         self.thread_start_ticks = t.start_ticks;
         self.thread_cpu_ns = t.cpu_ns;
+        self.thread_user_ns = t.user_ns;
     }
 
     /// Brings thread `tid` into the entry, parking the one held there.
@@ -223,15 +236,89 @@ impl Process {
     }
 
     /// The thread a process-directed `sig` goes to, as Linux's
-    /// `complete_signal` picks one: the held thread unless it blocks
-    /// `sig`, else the first other thread that does not; the held one when
-    /// all block it.
-    pub(crate) fn signal_target(&self, sig: usize) -> u32 {
+    /// `complete_signal` picks one: `prefer` (the thread kill(2) named:
+    /// the leader for a pid; the running one for a CPU-time timer) when it
+    /// wants it, else the first other one that does (by tid). A thread
+    /// wants it when it does not block it and has no other signal ready
+    /// (the running one always, Linux's `wants_signal`); failing that, the
+    /// first that does not block it (it takes it after the one it has);
+    /// when all block it, `prefer` (or the held thread), where it waits
+    /// as part of the shared set until a thread unblocks it.
+    pub(crate) fn signal_target(&self, sig: usize, prefer: u32) -> u32 {
         let b = super::signal::bit(sig);
-        if self.signals.blocked & b == 0 {
-            return self.tid;
+        let running = super::current_pid() == self.pid;
+        // No allocation: this runs from the timer interrupt too.
+        let all =
+            || core::iter::once((self.tid, &self.signals)).chain(self.threads.iter().map(|t| (t.tid, &t.signals)));
+        let unblocked = |s: &SignalState| s.blocked & b == 0;
+        let wants = |tid: u32, s: &SignalState| unblocked(s) && ((running && tid == self.tid) || s.ready() == 0);
+        // `prefer` first, then the lowest tid that passes.
+        let pick = |ok: &dyn Fn(u32, &SignalState) -> bool| {
+            all()
+                .find(|&(tid, s)| tid == prefer && ok(tid, s))
+                .or_else(|| all().filter(|&(tid, s)| ok(tid, s)).min_by_key(|&(tid, _)| tid))
+                .map(|(tid, _)| tid)
+        };
+        pick(&wants).or_else(|| pick(&|_, s| unblocked(s))).unwrap_or(if self.has_thread(prefer) {
+            prefer
+        } else {
+            self.tid
+        })
+    }
+
+    /// Linux's `retarget_shared_pending`: process-directed signals pending
+    /// on the held thread that it now blocks (its mask changed) go to a
+    /// thread that does not block them, which a wait wakes up. Returns
+    /// whether any moved.
+    pub(crate) fn retarget_shared(&mut self) -> bool {
+        let stuck = self.signals.pending & self.signals.blocked;
+        if self.threads.is_empty() || stuck == 0 {
+            return false;
         }
-        self.threads.iter().find(|t| t.signals.blocked & b == 0).map_or(self.tid, |t| t.tid)
+        self.move_shared(stuck, false)
+    }
+
+    /// The held thread ends: the process-directed signals pending on it go
+    /// to another thread (one that does not block them if there is one),
+    /// as Linux's `exit_signals` retargets them.
+    pub(crate) fn hand_over_shared(&mut self) {
+        let pending = self.signals.pending;
+        self.move_shared(pending, true);
+    }
+
+    /// Moves the process-directed instances of the held thread's pending
+    /// signals of `mask` to a parked thread that does not block them (with
+    /// `any`, failing that, to the first parked thread).
+    fn move_shared(&mut self, mask: u64, any: bool) -> bool {
+        let mut moved = false;
+        for sig in 1..=NSIG {
+            let b = super::signal::bit(sig);
+            if mask & b == 0 {
+                continue;
+            }
+            let to = self.threads.iter().position(|t| t.signals.blocked & b == 0);
+            let Some(to) = to.or(if any && !self.threads.is_empty() { Some(0) } else { None }) else {
+                continue;
+            };
+            while let Some(info) = self.signals.take_shared_instance(sig) {
+                self.threads[to].signals.raise_info(sig, info);
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    /// Process-directed signals pending on a parked thread that blocks
+    /// them (no thread could take them when they were sent): a thread that
+    /// unblocks them (rt_sigsuspend, ppoll) takes them.
+    pub(crate) fn stranded_shared(&self) -> u64 {
+        self.threads.iter().filter(|t| t.signals.pending & t.signals.blocked != 0).fold(0, |m, t| {
+            (1..=NSIG)
+                .map(super::signal::bit)
+                .filter(|&b| t.signals.pending & t.signals.blocked & b != 0)
+                .filter(|&b| t.signals.info[b.trailing_zeros() as usize].shared)
+                .fold(m, |m, b| m | b)
+        })
     }
 
     /// Clears `mask` from every thread's pending set.
@@ -250,6 +337,21 @@ impl Process {
             return Some(self.thread_cpu_ns);
         }
         self.threads.iter().find(|t| t.tid == tid).map(|t| t.cpu_ns)
+    }
+
+    /// Thread `tid`'s user and system time (ns): RUSAGE_THREAD,
+    /// `/proc/<pid>/task/<tid>/stat`.
+    pub fn thread_times_of(&self, tid: u32) -> Option<(u64, u64)> {
+        if self.tid == tid {
+            return Some((self.thread_user_ns, self.thread_cpu_ns - self.thread_user_ns));
+        }
+        self.threads.iter().find(|t| t.tid == tid).map(|t| (t.user_ns, t.cpu_ns - t.user_ns))
+    }
+
+    /// Thread `tid`'s credentials (the held thread's when `tid` is not one
+    /// of the process's: an ended leader's pid names the process).
+    pub fn creds_of(&self, tid: u32) -> kernel_perm::Creds {
+        self.threads.iter().find(|t| t.tid == tid).map_or(self.creds, |t| t.creds)
     }
 
     /// Thread `tid`'s robust list registration.
@@ -305,7 +407,9 @@ pub fn send_thread_info(tgid: Option<u32>, tid: u32, sig: usize, info: SigInfo) 
         return Err(Errno::ESRCH);
     }
     let target = procs.get(&pid).ok_or(Errno::ESRCH)?;
-    if !kernel_perm::may_signal(&creds, &target.creds) {
+    // The threads of one process may always signal each other (Linux's
+    // same_thread_group), whatever their credentials.
+    if pid != current_pid() && !kernel_perm::may_signal(&creds, &target.creds_of(tid)) {
         return Err(Errno::EPERM);
     }
     if sig != 0 {

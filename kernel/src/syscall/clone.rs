@@ -9,7 +9,7 @@
 //! - a process: a copied address space, or with CLONE_VM (and not
 //!   CLONE_VFORK) the caller's own (one memory, two processes: the child's
 //!   clear-child-tid is acted on at its exit, as Linux with mm_users > 1;
-//!   brk and the mmap placement cursor stay per process); with the exit
+//!   the break is shared, as Linux's mm->brk: process::brk_shared); with the exit
 //!   signal (CSIGNAL), CLONE_SETTLS, CLONE_PARENT_SETTID,
 //!   CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT and CLONE_VFORK
 //!   (the caller waits until the child execs or exits; with CLONE_VM too,

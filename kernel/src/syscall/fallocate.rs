@@ -39,5 +39,8 @@ pub fn sys_fallocate(fd: Fd, mode: i32, offset: i64, len: i64) -> SyscallResult 
     }
     crate::fs::check_space(0)?;
     file.node.fallocate(how, offset as u64, len as u64)?;
+    if how == Fallocate::PunchHole {
+        crate::fs::filemap::zeroed(&*file.node, offset as u64, (offset + len) as u64);
+    }
     Ok(0)
 }

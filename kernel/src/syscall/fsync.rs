@@ -19,6 +19,8 @@ pub fn sys_fsync(fd: Fd) -> SyscallResult {
             Ok(0)
         }
         Kind::Inode if !procfs => {
+            // Pages stored to through MAP_SHARED mappings go first.
+            crate::fs::filemap::sync_file(&*file.node)?;
             file.node.sync()?;
             Ok(0)
         }

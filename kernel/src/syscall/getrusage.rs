@@ -1,4 +1,6 @@
-//! getrusage(2): CPU times (process::cputime) and, for the caller,
+//! getrusage(2): CPU times (process::cputime: RUSAGE_SELF counts every
+//! thread of the process, the ended ones included; RUSAGE_THREAD the
+//! calling thread alone) and, for the caller,
 //! ru_maxrss (the most pages its address spaces had mapped: all are
 //! resident). The children's ru_maxrss and the other fields (faults, I/O,
 //! context switches) are not counted and read 0.
@@ -32,8 +34,11 @@ fn rusage_with_maxrss(user_ns: u64, system_ns: u64, max_rss_pages: u64) -> Rusag
 pub fn sys_getrusage(who: i32, usage: UserPtr<Rusage>) -> SyscallResult {
     let t = cputime::current();
     let (user, system, max_rss) = match who {
-        // One thread per process: the thread's times are the process's.
-        RUSAGE_SELF | RUSAGE_THREAD => (t.user, t.system, with_current(|p| p.sample_rss())?),
+        RUSAGE_SELF => (t.user, t.system, with_current(|p| p.sample_rss())?),
+        RUSAGE_THREAD => with_current(|p| {
+            let (user, system) = p.thread_times_of(p.tid).unwrap_or_default();
+            (user, system, p.sample_rss())
+        })?,
         RUSAGE_CHILDREN => (t.children_user, t.children_system, 0),
         _ => return Err(Errno::EINVAL),
     };

@@ -1,6 +1,8 @@
-//! mmap(2): anonymous mappings, private or shared, and private copies of
-//! regular files (file MAP_SHARED: ENODEV); PROT_NONE, MAP_FIXED and
-//! MAP_FIXED_NOREPLACE. The work is in process::memory. Flag bits Linux
+//! mmap(2): anonymous mappings, private or shared (/dev/zero maps as
+//! anonymous memory, as Linux), private copies of regular files and
+//! MAP_SHARED mappings of them (the file's own pages: fs::filemap);
+//! PROT_NONE, MAP_FIXED and MAP_FIXED_NOREPLACE. The work is in
+//! process::memory. Flag bits Linux
 //! does not know are ignored, as Linux does (MAP_SHARED_VALIDATE, a file
 //! mapping's type only, rejects them: EOPNOTSUPP).
 
@@ -10,7 +12,10 @@ use kernel_abi::Errno;
 use super::args::Fd;
 use super::current::current;
 use super::SyscallResult;
+use crate::fs::dev::Device;
+use crate::fs::file::Kind;
 use crate::mm::page_table::UserPerms;
+use crate::process::memory::Content;
 use crate::process::{self, MapRequest, Placement};
 
 const MAP_SHARED_VALIDATE: u64 = 0x03;
@@ -77,13 +82,21 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
         none: prot & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0,
         shared,
     };
-    let pages = if flags & MAP_ANONYMOUS != 0 {
-        None
+    let content = if flags & MAP_ANONYMOUS != 0 {
+        Content::Anonymous
     } else {
         if len == 0 {
             return Err(Errno::EINVAL);
         }
         let file = current().file(fd)?;
+        // /dev/zero: anonymous memory, private or shared (Linux's
+        // mmap_zero; a shared one is shmem, kept shared across fork).
+        if matches!(file.kind, Kind::Device(Device::Zero)) {
+            if !file.readable() || (shared && prot & PROT_WRITE != 0 && !file.writable()) {
+                return Err(Errno::EACCES);
+            }
+            return current().with(|p| process::mmap(p, &req, Content::Anonymous)).map(|a| a as usize);
+        }
         // A negative offset is EINVAL by the alignment rule's sign (Linux:
         // an unsigned page offset that overflows), never a huge read.
         let off = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
@@ -92,7 +105,7 @@ pub fn sys_mmap(addr: u64, len: usize, prot: u64, flags: u64, fd: Fd, off: i64) 
         if shared && prot & PROT_WRITE != 0 && !file.writable() {
             return Err(Errno::EACCES);
         }
-        Some(process::memory::file_pages(&file, off, len as u64, shared)?)
+        process::memory::file_pages(&file, off, len as u64, shared)?
     };
-    current().with(|p| process::mmap(p, &req, pages)).map(|a| a as usize)
+    current().with(|p| process::mmap(p, &req, content)).map(|a| a as usize)
 }

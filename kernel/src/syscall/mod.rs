@@ -63,6 +63,7 @@ mod mmap;
 mod mount;
 mod mprotect;
 mod mremap;
+mod msync;
 mod munmap;
 mod nanosleep;
 mod newfstatat;
@@ -281,6 +282,7 @@ fn dispatch(nr: usize, a: Args, frame: &mut TrapFrame) -> SyscallResult {
         sysno::MUNMAP => munmap::sys_munmap(a.0[0], a.usize(1)),
         sysno::MPROTECT => mprotect::sys_mprotect(a.0[0], a.usize(1), a.flags(2)?),
         sysno::MADVISE => madvise::sys_madvise(a.0[0], a.usize(1), a.i32(2)),
+        sysno::MSYNC => msync::sys_msync(a.0[0], a.usize(1), a.0[2]),
         sysno::MREMAP => mremap::sys_mremap(a.0[0], a.usize(1), a.usize(2), a.0[3], a.0[4]),
         // Descriptors and I/O
         sysno::READ => read::sys_read(a.fd(0), a.slice(1, 2)),

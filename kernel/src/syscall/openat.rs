@@ -70,6 +70,7 @@ pub fn sys_openat(dirfd: DirFd, path: UserCStr, flags: u32, mode: u32) -> Syscal
     // the like ignore it.
     if flags & O_TRUNC != 0 && !created && attr.mode & S_IFMT == S_IFREG {
         path.inode().setattr(&SetAttr { size: Some(0), ..Default::default() })?;
+        fs::filemap::resized(&**path.inode(), 0);
     }
     let file = OpenFile::open(path, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC))?;
     current().with(|p| p.fds.insert(file, flags & O_CLOEXEC != 0))

@@ -8,6 +8,8 @@ use super::SyscallResult;
 
 pub fn sys_sync() -> SyscallResult {
     // sync(2) cannot fail: a filesystem or disk that fails has logged it.
+    // Pages stored to through MAP_SHARED mappings reach their files first.
+    let _ = crate::fs::filemap::collect();
     for m in crate::fs::ns().mounts() {
         let _ = m.sb.fs.sync();
     }

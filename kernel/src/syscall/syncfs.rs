@@ -10,6 +10,8 @@ use super::SyscallResult;
 pub fn sys_syncfs(fd: Fd) -> SyscallResult {
     let file = current().file(fd)?;
     let dev = file.node.getattr()?.dev;
+    // Pages stored to through MAP_SHARED mappings reach their files first.
+    crate::fs::filemap::collect()?;
     for m in crate::fs::ns().mounts() {
         if m.sb.fs.dev() == dev {
             m.sb.fs.sync()?;

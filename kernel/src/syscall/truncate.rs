@@ -39,5 +39,7 @@ fn set_size(node: &dyn Inode, length: i64) -> SyscallResult {
         return Err(Errno::EINVAL);
     }
     node.setattr(&SetAttr { size: Some(length), ..Default::default() })?;
+    // Pages of shared mappings beyond the new end go (SIGBUS there).
+    fs::filemap::resized(node, length);
     Ok(0)
 }

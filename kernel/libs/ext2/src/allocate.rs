@@ -118,6 +118,7 @@ impl<D: BlockDevice> Ext2<D> {
             return Err(Error::Corrupt("freeing a block outside the filesystem"));
         }
         self.ind.remove(&block);
+        self.dirs.forget(block);
         let rel = block - self.sb.first_data_block;
         let g = (rel / self.sb.blocks_per_group) as usize;
         self.load_block_bitmap(g)?;

@@ -1,7 +1,8 @@
 //! The block map: logical block of a file to physical block, through 12
 //! direct pointers and single, double and triple indirect blocks. Holes
 //! (pointer 0) read as zeros. Indirect blocks touched by one operation are
-//! held in `Ext2::ind` and written back once at its end.
+//! held in `Ext2::ind` and written back once at its end; a few stay parsed
+//! for the next operations (a block freed leaves at once).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -10,6 +11,9 @@ use crate::device::BlockDevice;
 use crate::error::{Error, Result};
 use crate::fs::{Ext2, IndBlock};
 use crate::inode::{Inode, DIND, DIRECT, IND, TIND};
+
+/// Indirect blocks kept parsed between operations, at most.
+const IND_KEEP: usize = 16;
 
 /// Where a logical block's pointer lives: the `i_block` slot, then one
 /// index per indirect level.
@@ -82,17 +86,29 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(self.ind.get_mut(&block).expect("inserted above"))
     }
 
-    /// Writes back the indirect blocks changed by this operation and
-    /// forgets them.
+    /// Writes back the indirect blocks changed by this operation. Up to
+    /// [`IND_KEEP`] of them stay parsed for the next operations (a
+    /// sequential reader maps a run of blocks through the same indirect
+    /// block call after call); a block freed leaves the set at once
+    /// (`free_block`), so what stays always matches the disk.
     pub(crate) fn flush_indirect(&mut self) -> Result<()> {
-        let held = core::mem::take(&mut self.ind);
-        for (block, ind) in held {
+        let mut result = Ok(());
+        for (&block, ind) in self.ind.iter_mut() {
             if ind.dirty {
                 let raw: Vec<u8> = ind.entries.iter().flat_map(|e| e.to_le_bytes()).collect();
-                self.disk.write_blocks(block, &raw)?;
+                match self.disk.write_blocks(block, &raw) {
+                    Ok(()) => ind.dirty = false,
+                    Err(e) => {
+                        result = Err(e.into());
+                        break;
+                    }
+                }
             }
         }
-        Ok(())
+        if result.is_err() || self.ind.len() > IND_KEEP {
+            self.ind.clear();
+        }
+        result
     }
 
     /// The physical block of logical block `lb`, or None in a hole.
@@ -107,6 +123,56 @@ impl<D: BlockDevice> Ext2<D> {
             block = self.check_block(next)?;
         }
         Ok((block != 0).then_some(block))
+    }
+
+    /// The physical block of logical block `lb` (None in a hole) and how
+    /// many logical blocks from `lb`, `max` at most, lie in consecutive
+    /// physical blocks: the run is read from the pointers at hand (the
+    /// inode's, or one indirect block's), so a sequential read maps a run
+    /// in one call.
+    pub(crate) fn bmap_run(&mut self, inode: &Inode, lb: u64, max: u64) -> Result<Option<(u32, u64)>> {
+        let Some(path) = self.path(lb) else { return Ok(None) };
+        let mut block = self.check_block(inode.block(path.slot))?;
+        if path.depth == 0 {
+            if block == 0 {
+                return Ok(None);
+            }
+            let mut n = 1;
+            while n < max
+                && path.slot + (n as usize) < DIRECT
+                && inode.block(path.slot + n as usize) == block + n as u32
+            {
+                n += 1;
+            }
+            return Ok(Some((block, n)));
+        }
+        for level in 0..path.depth - 1 {
+            if block == 0 {
+                return Ok(None);
+            }
+            let next = self.load_indirect(block)?.entries[path.indices[level]];
+            block = self.check_block(next)?;
+        }
+        if block == 0 {
+            return Ok(None);
+        }
+        let index = path.indices[path.depth - 1];
+        let limit = self.sb.blocks_count;
+        let entries = &self.load_indirect(block)?.entries;
+        let first = entries[index];
+        if first == 0 {
+            return Ok(None);
+        }
+        let mut n = 1u64;
+        while n < max {
+            let at = index + n as usize;
+            let want = u64::from(first) + n;
+            if at >= entries.len() || want >= u64::from(limit) || u64::from(entries[at]) != want {
+                break;
+            }
+            n += 1;
+        }
+        Ok(Some((self.check_block(first)?, n)))
     }
 
     fn add_sectors(&self, inode: &mut Inode, blocks: i64) {

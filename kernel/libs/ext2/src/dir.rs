@@ -17,7 +17,7 @@ const HEADER: usize = 8;
 pub(crate) const NAME_MAX: usize = 255;
 
 /// A record's length for a name of `len` bytes (`EXT2_DIR_REC_LEN`).
-fn rec_len_for(len: usize) -> usize {
+pub(crate) fn rec_len_for(len: usize) -> usize {
     (HEADER + len + 3) & !3
 }
 
@@ -51,7 +51,7 @@ impl Record {
 /// Where a new entry goes.
 pub(crate) enum Slot {
     /// Into free space of an existing record.
-    Within { phys: u32, block: Vec<u8>, record: Record },
+    Within { lb: u64, phys: u32, block: Vec<u8>, record: Record },
     /// Into a new block at the directory's end.
     Append,
 }
@@ -59,6 +59,7 @@ pub(crate) enum Slot {
 /// Where a name is found.
 pub(crate) struct Found {
     pub ino: Ino,
+    pub lb: u64,
     pub phys: u32,
     pub block: Vec<u8>,
     pub record: Record,
@@ -132,26 +133,56 @@ impl<D: BlockDevice> Ext2<D> {
         (dir.size() / self.bs as u64).min(held)
     }
 
-    fn read_dir_block(&mut self, dir: &Inode, lb: u64) -> Result<Option<(u32, Vec<u8>)>> {
+    pub(crate) fn read_dir_block(&mut self, dir: &Inode, lb: u64) -> Result<Option<(u32, Vec<u8>)>> {
         let Some(phys) = self.bmap(dir, lb)? else { return Ok(None) };
         let mut block = vec![0; self.bs];
         self.disk.read_blocks(phys, &mut block)?;
         Ok(Some((phys, block)))
     }
 
-    /// Finds `name` in directory `dir`.
+    /// Finds `name` in directory `dir`: in the block the index names (see
+    /// `dirindex.rs`), else by a scan.
     pub(crate) fn dir_find(&mut self, dir: &Inode, name: &[u8]) -> Result<Option<Found>> {
-        for lb in 0..self.dir_blocks(dir) {
-            let Some((phys, block)) = self.read_dir_block(dir, lb)? else { continue };
-            let mut prev = None;
-            for record in self.records(&block)? {
-                if record.ino != 0 && record.name(&block) == name {
-                    return Ok(Some(Found { ino: record.ino, phys, block, record, prev }));
+        match self.indexed_find(dir, name) {
+            Some(None) => return Ok(None),
+            Some(Some((_, lb))) => {
+                if let Some(found) = self.find_in_block(dir, lb, name)? {
+                    return Ok(Some(found));
                 }
-                prev = Some(record);
+                // The index disagrees with the disk: trust the disk.
+                self.index_drop(dir);
+            }
+            None => {}
+        }
+        for lb in 0..self.dir_blocks(dir) {
+            if let Some(found) = self.find_in_block(dir, lb, name)? {
+                return Ok(Some(found));
             }
         }
         Ok(None)
+    }
+
+    fn find_in_block(&mut self, dir: &Inode, lb: u64, name: &[u8]) -> Result<Option<Found>> {
+        let Some((phys, block)) = self.read_dir_block(dir, lb)? else { return Ok(None) };
+        let mut prev = None;
+        for record in self.records(&block)? {
+            if record.ino != 0 && record.name(&block) == name {
+                return Ok(Some(Found { ino: record.ino, lb, phys, block, record, prev }));
+            }
+            prev = Some(record);
+        }
+        Ok(None)
+    }
+
+    /// The first record of block `lb` of `dir` with room for `needed`
+    /// bytes more.
+    fn room_in_block(&mut self, dir: &Inode, lb: u64, needed: usize) -> Result<Option<Slot>> {
+        let Some((phys, block)) = self.read_dir_block(dir, lb)? else { return Ok(None) };
+        let record = self.records(&block)?.into_iter().find(|r| {
+            let used = if r.ino == 0 { 0 } else { rec_len_for(r.name_len) };
+            r.rec_len - used >= needed
+        });
+        Ok(record.map(|record| Slot::Within { lb, phys, block, record }))
     }
 
     /// Finds room for a new entry `name` in directory `dir`, failing with
@@ -159,6 +190,17 @@ impl<D: BlockDevice> Ext2<D> {
     /// the directory once.
     pub(crate) fn dir_slot(&mut self, dir: &Inode, name: &[u8]) -> Result<Slot> {
         let needed = rec_len_for(name.len());
+        match self.indexed_slot(dir, name, needed) {
+            Some((true, _)) => return Err(Error::Exists),
+            Some((false, None)) => return Ok(Slot::Append),
+            Some((false, Some(lb))) => {
+                if let Some(slot) = self.room_in_block(dir, lb, needed)? {
+                    return Ok(slot);
+                }
+                self.index_drop(dir);
+            }
+            None => {}
+        }
         let mut slot = Slot::Append;
         for lb in 0..self.dir_blocks(dir) {
             let Some((phys, block)) = self.read_dir_block(dir, lb)? else { continue };
@@ -173,7 +215,7 @@ impl<D: BlockDevice> Ext2<D> {
                 }
             }
             if let (Slot::Append, Some(record)) = (&slot, room) {
-                slot = Slot::Within { phys, block, record };
+                slot = Slot::Within { lb, phys, block, record };
             }
         }
         Ok(slot)
@@ -189,8 +231,8 @@ impl<D: BlockDevice> Ext2<D> {
         ino: Ino,
         ft: FileType,
     ) -> Result<()> {
-        let (phys, mut block, record) = match slot {
-            Slot::Within { phys, block, record } => (phys, block, record),
+        let (lb, phys, mut block, record, appended) = match slot {
+            Slot::Within { lb, phys, block, record } => (lb, phys, block, record, false),
             Slot::Append => {
                 let lb = self.dir_blocks(dir);
                 let goal = match lb.checked_sub(1) {
@@ -202,7 +244,7 @@ impl<D: BlockDevice> Ext2<D> {
                 let mut block = vec![0; self.bs];
                 put16(&mut block, 4, self.bs as u16);
                 let record = Record { offset: 0, ino: 0, rec_len: self.bs, name_len: 0, file_type: 0 };
-                (phys, block, record)
+                (lb, phys, block, record, true)
             }
         };
         if record.ino == 0 {
@@ -212,7 +254,7 @@ impl<D: BlockDevice> Ext2<D> {
             put16(&mut block, record.offset + 4, used as u16);
             self.write_record(&mut block, record.offset + used, record.rec_len - used, ino, name, ft);
         }
-        self.disk.write_blocks(phys, &block)?;
+        self.write_dir_block(dir, lb, phys, &block, name, ino, appended)?;
         self.dir_changed(dir);
         Ok(())
     }
@@ -232,7 +274,8 @@ impl<D: BlockDevice> Ext2<D> {
             }
             None => put32(&mut found.block, found.record.offset, 0),
         }
-        self.disk.write_blocks(found.phys, &found.block)?;
+        let name = found.record.name(&found.block).to_vec();
+        self.write_dir_block(dir, found.lb, found.phys, &found.block, &name, 0, false)?;
         self.dir_changed(dir);
         Ok(())
     }
@@ -243,8 +286,33 @@ impl<D: BlockDevice> Ext2<D> {
         if self.has_filetype() {
             found.block[found.record.offset + 7] = ft.dirent_code();
         }
-        self.disk.write_blocks(found.phys, &found.block)?;
+        let name = found.record.name(&found.block).to_vec();
+        self.write_dir_block(dir, found.lb, found.phys, &found.block, &name, ino, false)?;
         self.dir_changed(dir);
+        Ok(())
+    }
+
+    /// Writes block `lb` of `dir`, changed for `name` (now `ino`, 0 when
+    /// removed), and brings the directory's index along.
+    #[allow(clippy::too_many_arguments)]
+    fn write_dir_block(
+        &mut self,
+        dir: &Inode,
+        lb: u64,
+        phys: u32,
+        block: &[u8],
+        name: &[u8],
+        ino: Ino,
+        appended: bool,
+    ) -> Result<()> {
+        if let Err(e) = self.disk.write_blocks(phys, block) {
+            self.index_drop(dir);
+            return Err(e.into());
+        }
+        match self.records(block) {
+            Ok(records) => self.index_update(dir, lb, name, ino, crate::dirindex::block_room(&records), appended),
+            Err(_) => self.index_drop(dir),
+        }
         Ok(())
     }
 

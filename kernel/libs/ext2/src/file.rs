@@ -57,35 +57,23 @@ impl<D: BlockDevice> Ext2<D> {
         let bs = self.bs as u64;
         let end = size.min(offset.saturating_add(buf.len() as u64));
         let mut pos = offset;
-        let mut next_map = None;
         while pos < end {
             let lb = pos / bs;
             let in_block = (pos % bs) as usize;
             let chunk = (bs - in_block as u64).min(end - pos) as usize;
             let at = (pos - offset) as usize;
-            let phys = match next_map.take() {
-                Some(known) => known,
-                None => self.bmap(inode, lb)?,
-            };
-            match phys {
+            // Whole blocks from here: one run of consecutive blocks is
+            // mapped and read at once.
+            let whole = if in_block == 0 { (end - pos) / bs } else { 0 };
+            match self.bmap_run(inode, lb, whole.max(1))? {
                 None => buf[at..at + chunk].fill(0),
-                Some(p) if in_block == 0 && chunk == self.bs => {
-                    // Extend over physically consecutive whole blocks.
-                    let mut n = 1u64;
-                    while pos + (n + 1) * bs <= end {
-                        let following = self.bmap(inode, lb + n)?;
-                        if following != Some(p + n as u32) {
-                            next_map = Some(following);
-                            break;
-                        }
-                        n += 1;
-                    }
+                Some((p, n)) if whole > 0 => {
                     let len = (n * bs) as usize;
                     self.disk.read_blocks(p, &mut buf[at..at + len])?;
                     pos += n * bs;
                     continue;
                 }
-                Some(p) => {
+                Some((p, _)) => {
                     let mut block = vec![0; self.bs];
                     self.disk.read_blocks(p, &mut block)?;
                     buf[at..at + chunk].copy_from_slice(&block[in_block..in_block + chunk]);

@@ -79,7 +79,7 @@ pub struct StatFs {
     pub fsid: [u32; 2],
 }
 
-/// An indirect block's pointers, held for the length of one operation.
+/// An indirect block's pointers, held parsed during an operation and a few after it.
 pub(crate) struct IndBlock {
     pub(crate) entries: Vec<u32>,
     pub(crate) dirty: bool,
@@ -95,6 +95,12 @@ pub struct Ext2<D> {
     pub(crate) block_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) inode_bitmaps: Vec<Option<Bitmap>>,
     pub(crate) ind: BTreeMap<u32, IndBlock>,
+    /// Directories used last, indexed (`dirindex.rs`).
+    pub(crate) dirs: crate::dirindex::DirIndexes,
+    /// The inode read or written last (a reader reads the same inode
+    /// call after call); every inode write goes through `write_inode`,
+    /// which keeps it current.
+    last_inode: Option<(Ino, Inode)>,
     pub(crate) read_only: bool,
     /// `s_state` as found at mount: restored at unmount, so an unchecked
     /// filesystem stays unchecked until e2fsck clears it (as Linux does).
@@ -162,6 +168,8 @@ impl<D: BlockDevice> Ext2<D> {
             block_bitmaps: (0..n).map(|_| None).collect(),
             inode_bitmaps: (0..n).map(|_| None).collect(),
             ind: BTreeMap::new(),
+            dirs: Default::default(),
+            last_inode: None,
             read_only,
             mount_state,
             clock: options.clock,
@@ -339,14 +347,23 @@ impl<D: BlockDevice> Ext2<D> {
 
     pub(crate) fn read_inode(&mut self, ino: Ino) -> Result<Inode> {
         let offset = self.inode_offset(ino)?;
+        if let Some((last, inode)) = &self.last_inode {
+            if *last == ino {
+                return Ok(inode.clone());
+            }
+        }
         let mut raw = vec![0; usize::from(self.sb.inode_size)];
         self.disk.read_bytes(offset, &mut raw)?;
-        Ok(Inode::from_raw(raw))
+        let inode = Inode::from_raw(raw);
+        self.last_inode = Some((ino, inode.clone()));
+        Ok(inode)
     }
 
     pub(crate) fn write_inode(&mut self, ino: Ino, inode: &Inode) -> Result<()> {
         let offset = self.inode_offset(ino)?;
+        self.last_inode = None;
         self.disk.write_bytes(offset, inode.raw())?;
+        self.last_inode = Some((ino, inode.clone()));
         Ok(())
     }
 

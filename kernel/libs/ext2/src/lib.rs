@@ -15,6 +15,11 @@
 //! disk at [`Ext2::sync`] or [`Ext2::unmount`]; inodes, directories and data
 //! are written as each operation runs (the kernel's block cache batches
 //! them). Operations take inode numbers: the VFS holds inodes by number.
+//! Kept in memory between operations, and kept true by the code that
+//! changes what they describe: a few parsed indirect blocks, the inode
+//! used last, and an index of the directories used last (`dirindex.rs`).
+//! The device must not be written behind the mounted filesystem's back
+//! (Linux's inode cache makes the same demand).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -25,6 +30,7 @@ mod bmap;
 mod bytes;
 mod device;
 mod dir;
+mod dirindex;
 mod error;
 mod file;
 mod fs;

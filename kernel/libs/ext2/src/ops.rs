@@ -366,12 +366,7 @@ impl<D: BlockDevice> Ext2<D> {
     pub fn rename(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<Option<Ino>> {
         self.run(|fs| {
             fs.check_writable()?;
-            for name in [old_name, new_name] {
-                check_name(name)?;
-                if name == b"." || name == b".." {
-                    return Err(Error::Invalid);
-                }
-            }
+            check_moved_names(old_name, new_name)?;
             fs.rename_inner(old_dir, old_name, new_dir, new_name)
         })
     }
@@ -445,12 +440,7 @@ impl<D: BlockDevice> Ext2<D> {
     pub fn exchange(&mut self, old_dir: Ino, old_name: &[u8], new_dir: Ino, new_name: &[u8]) -> Result<()> {
         self.run(|fs| {
             fs.check_writable()?;
-            for name in [old_name, new_name] {
-                check_name(name)?;
-                if name == b"." || name == b".." {
-                    return Err(Error::Invalid);
-                }
-            }
+            check_moved_names(old_name, new_name)?;
             let od = fs.dir_inode(old_dir)?;
             let a = fs.dir_find(&od, old_name)?.ok_or(Error::NotFound)?.ino;
             let nd = fs.dir_inode(new_dir)?;
@@ -520,4 +510,16 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Err(Error::Corrupt("directory loop"))
     }
+}
+
+/// The two names of a rename or exchange: valid entry names, and neither
+/// `.` nor `..` (EINVAL, as Linux refuses them).
+fn check_moved_names(old_name: &[u8], new_name: &[u8]) -> Result<()> {
+    for name in [old_name, new_name] {
+        check_name(name)?;
+        if name == b"." || name == b".." {
+            return Err(Error::Invalid);
+        }
+    }
+    Ok(())
 }

@@ -10,7 +10,9 @@
 //! reaches the device: block I/O is copied through the bounce buffer.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::ptr::NonNull;
+use core::sync::atomic::{fence, Ordering};
 
 use virtio_drivers::device::blk::SECTOR_SIZE;
 use virtio_drivers::queue::VirtQueue;
@@ -103,6 +105,15 @@ impl DmaPages {
         // the frame allocator), they are RAM in the linear map, and the
         // borrow of `self` is exclusive for the slice's lifetime.
         unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.pa) as *mut u8, self.pages * PAGE) }
+    }
+}
+
+impl DmaPages {
+    /// The address of byte `offset` (no reference is made: the device may
+    /// be writing other parts of the frames).
+    fn ptr(&self, offset: usize) -> *mut u8 {
+        assert!(offset < self.pages * PAGE, "DmaPages: offset {offset:#x} out of range");
+        (phys_to_virt(self.pa) as usize + offset) as *mut u8
     }
 }
 
@@ -352,6 +363,296 @@ impl Drop for BlkQueue {
             // The device may still write these: never give them back.
             core::mem::forget(core::mem::replace(&mut self.bounce, DmaPages { pa: 0, pages: 0 }));
             core::mem::forget(core::mem::replace(&mut self.slot, Box::default()));
+        }
+    }
+}
+
+/// virtio-net queues (virtio 1.2, 5.1.2): receive 0, transmit 1.
+const NET_RXQ: u16 = 0;
+const NET_TXQ: u16 = 1;
+/// Receive buffers always offered to the device: a burst of this many
+/// frames (a TCP window and then some) is taken in without a drop.
+pub const NET_RX_SLOTS: usize = 128;
+/// Frames sent and not yet completed by the device at most.
+pub const NET_TX_SLOTS: usize = 64;
+/// One buffer: the virtio-net header and a 1514-byte frame.
+const NET_SLOT: usize = 2048;
+/// The largest frame a slot holds (after the largest header).
+pub const NET_FRAME_MAX: usize = NET_SLOT - 12;
+const F_NET_MAC: u64 = 1 << 5;
+const F_NET_STATUS: u64 = 1 << 16;
+
+/// A received frame, lent out of its receive slot until
+/// [`NetQueues::recycle`] gives the slot back to the device. Not `Clone`:
+/// one handle per lent slot.
+pub struct RxFrame {
+    slot: u16,
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl RxFrame {
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` is the frame's start inside a receive slot the
+        // device has completed and that is not in the ring again until this
+        // handle is recycled (consumed); `len` fits in the slot (checked at
+        // pop); the slot memory outlives the handle (NetQueues never frees
+        // its pages while a frame is lent: see Drop).
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+/// Our virtio-net driver over the crate's `VirtQueue` (0.13's
+/// `VirtIONet` sends one frame and spins until the device completed it):
+/// receive and transmit buffers live in frames this value owns, every
+/// receive slot is offered to the device while not lent out, and a send
+/// only queues its frame: completed transmit slots are taken back on the
+/// next send. Transmit interrupts are asked for only while every transmit
+/// slot is busy (so a full ring gets the stack polled again); receive
+/// interrupts are always on. No event index (flags-based suppression).
+pub struct NetQueues {
+    transport: MmioTransport<'static>,
+    rx: VirtQueue<KernelHal, NET_RX_SLOTS>,
+    tx: VirtQueue<KernelHal, NET_TX_SLOTS>,
+    rx_pages: DmaPages,
+    tx_pages: DmaPages,
+    /// The slot each descriptor chain (token) in the rings carries.
+    rx_slot_of: [u16; NET_RX_SLOTS],
+    tx_slot_of: [u16; NET_TX_SLOTS],
+    /// Bytes (header included) each busy transmit slot handed the device.
+    tx_len: [u16; NET_TX_SLOTS],
+    tx_free: Vec<u16>,
+    /// Receive slots lent out as `RxFrame`s.
+    rx_lent: usize,
+    /// The virtio-net header's size: 12 (VERSION_1), 10 (legacy).
+    hdr: usize,
+    mac: [u8; 6],
+    /// Frames queued since the device was last told (see `kick`).
+    unkicked: bool,
+}
+
+impl NetQueues {
+    /// Initialises the device (virtio 1.2, 3.1.1; features: MAC, STATUS,
+    /// VERSION_1) and offers every receive slot.
+    pub fn new(mut transport: MmioTransport<'static>) -> Result<NetQueues, virtio_drivers::Error> {
+        transport.set_status(DeviceStatus::empty());
+        transport.set_status(DeviceStatus::ACKNOWLEDGE | DeviceStatus::DRIVER);
+        let offered = transport.read_device_features();
+        let features = offered & (F_NET_MAC | F_NET_STATUS | F_VERSION_1);
+        transport.write_driver_features(features);
+        transport.set_status(DeviceStatus::ACKNOWLEDGE | DeviceStatus::DRIVER | DeviceStatus::FEATURES_OK);
+        transport.set_guest_page_size(PAGE as u32);
+        let mac = if features & F_NET_MAC != 0 {
+            transport.read_consistent(|| {
+                let mut mac = [0u8; 6];
+                for (i, b) in mac.iter_mut().enumerate() {
+                    *b = transport.read_config_space(i)?;
+                }
+                Ok(mac)
+            })?
+        } else {
+            [0; 6]
+        };
+        let rx = VirtQueue::new(&mut transport, NET_RXQ, false, false)?;
+        let tx = VirtQueue::new(&mut transport, NET_TXQ, false, false)?;
+        transport.finish_init();
+        let dma = virtio_drivers::Error::DmaError;
+        let rx_pages = DmaPages::alloc(NET_RX_SLOTS * NET_SLOT / PAGE).ok_or(dma)?;
+        let tx_pages = DmaPages::alloc(NET_TX_SLOTS * NET_SLOT / PAGE).ok_or(dma)?;
+        let mut q = NetQueues {
+            transport,
+            rx,
+            tx,
+            rx_pages,
+            tx_pages,
+            rx_slot_of: [0; NET_RX_SLOTS],
+            tx_slot_of: [0; NET_TX_SLOTS],
+            tx_len: [0; NET_TX_SLOTS],
+            tx_free: (0..NET_TX_SLOTS as u16).rev().collect(),
+            rx_lent: 0,
+            hdr: if features & F_VERSION_1 != 0 { 12 } else { 10 },
+            mac,
+            unkicked: false,
+        };
+        q.rx.set_dev_notify(true);
+        q.tx.set_dev_notify(false);
+        for slot in 0..NET_RX_SLOTS as u16 {
+            q.offer(slot)?;
+        }
+        q.transport.notify(NET_RXQ);
+        Ok(q)
+    }
+
+    pub fn mac(&self) -> [u8; 6] {
+        self.mac
+    }
+
+    pub fn ack_interrupt(&mut self) {
+        self.transport.ack_interrupt();
+    }
+
+    /// Puts receive slot `slot` in the ring (no notification).
+    fn offer(&mut self, slot: u16) -> Result<(), virtio_drivers::Error> {
+        let p = self.rx_pages.ptr(usize::from(slot) * NET_SLOT);
+        // SAFETY: the slot is ours alone (never lent: `recycle` takes the
+        // only handle back, `new` offers each slot once) and the frames
+        // outlive the ring's use of it (Drop unsets the queue first).
+        let buf = unsafe { core::slice::from_raw_parts_mut(p, NET_SLOT) };
+        // SAFETY: as above: nothing reads or writes the slot until `pop`
+        // finds its token in the used ring.
+        let token = unsafe { self.rx.add(&[], &mut [buf]) }?;
+        self.rx_slot_of[usize::from(token)] = slot;
+        Ok(())
+    }
+
+    /// The next received frame, if the device completed one.
+    pub fn pop(&mut self) -> Option<RxFrame> {
+        loop {
+            let token = self.rx.peek_used()?;
+            // The token is the device's word: an impossible one stops here.
+            let slot = *self.rx_slot_of.get(usize::from(token))?;
+            let p = self.rx_pages.ptr(usize::from(slot) * NET_SLOT);
+            // SAFETY: the slot `offer` lent for this token, which the device
+            // has completed (it is in the used ring).
+            let buf = unsafe { core::slice::from_raw_parts_mut(p, NET_SLOT) };
+            // SAFETY: the same buffer `offer` passed to `add` for this token.
+            let len = unsafe { self.rx.pop_used(token, &[], &mut [buf]) };
+            // The ring is broken (cannot happen: the token was just peeked).
+            let l = len.ok()? as usize;
+            if l > self.hdr && l <= NET_SLOT {
+                let ptr = NonNull::new(self.rx_pages.ptr(usize::from(slot) * NET_SLOT + self.hdr))?;
+                self.rx_lent += 1;
+                return Some(RxFrame { slot, ptr, len: l - self.hdr });
+            }
+            // An empty or impossible completion: offer the slot again.
+            let _ = self.offer(slot);
+            self.kick_rx();
+        }
+    }
+
+    /// Gives a received frame's slot back to the device.
+    pub fn recycle(&mut self, frame: RxFrame) {
+        // A frame of another device stays lent (its slot is lost, never
+        // reused while it may still be read).
+        if usize::from(frame.slot) >= NET_RX_SLOTS
+            || frame.ptr.as_ptr() != self.rx_pages.ptr(usize::from(frame.slot) * NET_SLOT + self.hdr)
+        {
+            return;
+        }
+        self.rx_lent = self.rx_lent.saturating_sub(1);
+        if self.offer(frame.slot).is_ok() {
+            self.kick_rx();
+        }
+    }
+
+    fn kick_rx(&mut self) {
+        fence(Ordering::SeqCst);
+        if self.rx.should_notify() {
+            self.transport.notify(NET_RXQ);
+        }
+    }
+
+    /// Takes back the transmit slots the device completed. While none is
+    /// free, the device interrupts on the next completion.
+    fn reap(&mut self) {
+        while let Some(token) = self.tx.peek_used() {
+            let Some(&slot) = self.tx_slot_of.get(usize::from(token)) else { break };
+            let len = usize::from(self.tx_len[usize::from(slot)]);
+            let p = self.tx_pages.ptr(usize::from(slot) * NET_SLOT);
+            // SAFETY: the slot `send` lent for this token, completed by the
+            // device.
+            let buf = unsafe { core::slice::from_raw_parts(p, len) };
+            // SAFETY: the same buffer `send` passed to `add` for this token.
+            if unsafe { self.tx.pop_used(token, &[buf], &mut []) }.is_err() {
+                break;
+            }
+            self.tx_free.push(slot);
+        }
+        let full = self.tx_free.is_empty();
+        if full {
+            // The device must know of the ring's frames to free a slot.
+            self.kick();
+        }
+        self.tx.set_dev_notify(full);
+        // A completion between the loop and the flag would interrupt no one.
+        fence(Ordering::SeqCst);
+        if full && self.tx.can_pop() {
+            self.reap();
+        }
+    }
+
+    /// Whether a transmit slot is free now.
+    pub fn can_send(&mut self) -> bool {
+        self.reap();
+        !self.tx_free.is_empty()
+    }
+
+    /// Tells the device about the frames queued since the last kick (one
+    /// MMIO exit for a whole poll's frames, not one per frame), unless it
+    /// said it is still working through the ring.
+    pub fn kick(&mut self) {
+        // The avail index is published before the device's flag is read
+        // (a store then a load: only a full barrier orders them).
+        fence(Ordering::SeqCst);
+        if core::mem::take(&mut self.unkicked) && self.tx.should_notify() {
+            self.transport.notify(NET_TXQ);
+        }
+    }
+
+    /// Sends a `len`-byte frame that `fill` writes (it says whether to send
+    /// it after all): queued, not waited for; the device learns of it at
+    /// the next `kick`. Without a free slot (or for a
+    /// frame too long) `fill` writes a scratch buffer that is dropped.
+    /// Returns `fill`'s result and whether the frame went to the device.
+    pub fn send<R>(&mut self, len: usize, fill: impl FnOnce(&mut [u8]) -> (R, bool)) -> (R, bool) {
+        self.reap();
+        let slot = match self.tx_free.pop() {
+            Some(s) if len <= NET_SLOT - self.hdr => s,
+            other => {
+                if let Some(s) = other {
+                    self.tx_free.push(s);
+                }
+                let mut scratch = alloc::vec![0u8; len];
+                return (fill(&mut scratch).0, false);
+            }
+        };
+        let total = self.hdr + len;
+        let p = self.tx_pages.ptr(usize::from(slot) * NET_SLOT);
+        // SAFETY: a free transmit slot (not in the ring: `reap` took it
+        // back, or never sent), ours alone until `add` below lends it.
+        let buf = unsafe { core::slice::from_raw_parts_mut(p, total) };
+        buf[..self.hdr].fill(0);
+        let (r, go) = fill(&mut buf[self.hdr..]);
+        if !go {
+            self.tx_free.push(slot);
+            return (r, false);
+        }
+        let buf = &*buf;
+        // SAFETY: the slot stays untouched until `reap` finds its token in
+        // the used ring; the frames outlive the ring's use (Drop unsets the
+        // queue first).
+        match unsafe { self.tx.add(&[buf], &mut []) } {
+            Ok(token) => {
+                self.tx_slot_of[usize::from(token)] = slot;
+                self.tx_len[usize::from(slot)] = total as u16;
+                self.unkicked = true;
+                (r, true)
+            }
+            Err(_) => {
+                self.tx_free.push(slot);
+                (r, false)
+            }
+        }
+    }
+}
+
+impl Drop for NetQueues {
+    fn drop(&mut self) {
+        self.transport.queue_unset(NET_RXQ);
+        self.transport.queue_unset(NET_TXQ);
+        if self.rx_lent > 0 {
+            // Frames still lent point into these: never give them back.
+            core::mem::forget(core::mem::replace(&mut self.rx_pages, DmaPages { pa: 0, pages: 0 }));
         }
     }
 }

@@ -140,8 +140,15 @@ fn node(n: ProcNode) -> Arc<ProcInode> {
     };
     // /proc/<pid>/ and what is in it belong to the process's effective
     // uid and gid, as Linux's `task_dump_owner` (for a dumpable process).
-    let (uid, gid) =
-        n.pid().and_then(|pid| crate::process::with_pid(pid, |p| (p.creds.euid, p.creds.egid))).unwrap_or((0, 0));
+    let (uid, gid) = n
+        .pid()
+        .and_then(|pid| {
+            crate::process::with_pid(pid, |p| {
+                let c = p.creds_of(p.pid);
+                (c.euid, c.egid)
+            })
+        })
+        .unwrap_or((0, 0));
     Arc::new(ProcInode { ino: n.ino(), kind: ProcKind::Node(n), mode, uid, gid })
 }
 

@@ -100,7 +100,7 @@ fn thread_state(p: &Process, tid: u32) -> (char, &'static str) {
 fn status_of(p: &Process, tid: u32) -> String {
     {
         let (letter, state) = thread_state(p, tid);
-        let c = &p.creds;
+        let c = &p.creds_of(tid);
         // Linux: the groups separated by spaces, then one more space.
         let mut groups: String = c.groups().iter().map(|g| format!("{g} ")).collect();
         if groups.is_empty() {
@@ -197,7 +197,7 @@ pub fn stat(pid: u32) -> String {
 }
 
 /// `/proc/<pid>/task/<tid>/stat`: the process's fields with the thread's
-/// id, state and start time.
+/// id, state, start time and CPU times.
 pub fn task_stat(pid: u32, tid: u32) -> String {
     match with_pid(pid, |p| p.has_thread(tid)) {
         Some(true) => stat_of(pid, Some(tid)),
@@ -218,6 +218,10 @@ fn stat_of(pid: u32, tid: Option<u32>) -> String {
         };
         let start = tid.and_then(|t| p.thread_view(t)).map_or(p.start_ticks, |(_, _, start, _)| start);
         let u = if p.space.is_some() { usage(p) } else { Usage::default() };
+        let (utime, stime) = match tid.and_then(|t| p.thread_times_of(t)) {
+            Some(times) => times,
+            None => (p.times.user, p.times.system),
+        };
         let exit_code = match p.state {
             crate::process::State::Zombie(status) => status,
             _ => 0,
@@ -229,8 +233,8 @@ fn stat_of(pid: u32, tid: Option<u32>) -> String {
             p.ppid,
             p.pgid,
             p.sid,
-            p.times.user / TICK_NS,
-            p.times.system / TICK_NS,
+            utime / TICK_NS,
+            stime / TICK_NS,
             p.times.children_user / TICK_NS,
             p.times.children_system / TICK_NS,
             p.thread_count().max(1),

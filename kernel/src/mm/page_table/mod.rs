@@ -10,9 +10,10 @@ use crate::mm::frame;
 
 pub const PAGE_SIZE: u64 = 4096;
 
-/// An owned, zeroed physical frame; released on drop. Not `Clone`: the
-/// frame allocator hands each frame out once, so this value is its only
-/// owner until `leak` gives it to a page table.
+/// An owned physical frame (zeroed, unless from `alloc_unzeroed`);
+/// released on drop. Not `Clone`: the frame allocator hands each frame out
+/// once, so this value is its only owner until `leak` gives it to a page
+/// table.
 pub struct Frame {
     pa: u64,
 }
@@ -29,6 +30,20 @@ impl Frame {
         let mut f = Frame { pa };
         f.bytes_mut().fill(0);
         Some(f)
+    }
+
+    /// A fresh frame holding whatever its last owner left (not zeroed),
+    /// for a caller that writes every byte before anything reads the frame
+    /// or maps it: the block cache filling a page from the disk saves a
+    /// pass over it. Safe: stale bytes are still plain bytes, and the
+    /// frame is this value's alone; keeping them from users is the
+    /// caller's duty.
+    pub fn alloc_unzeroed() -> Option<Frame> {
+        let pa = frame::alloc().or_else(|| {
+            crate::block::cache::shrink(64);
+            frame::alloc()
+        })?;
+        Some(Frame { pa })
     }
 
     /// The physical address (a number: using it to reach memory is what
@@ -74,6 +89,78 @@ impl Drop for Frame {
     }
 }
 
+/// A frame that user mappings share with the kernel (a page of a
+/// MAP_SHARED file mapping): counted (each handle and each mapping holds
+/// one reference, `frame::share`), and its bytes are reached only by
+/// copies through raw pointers, never a Rust reference, because user code
+/// may store to them at any time. So cloning a handle, or mapping one into
+/// any number of address spaces, aliases no Rust borrow.
+pub struct SharedFrame {
+    pa: u64,
+}
+
+impl SharedFrame {
+    /// A fresh zeroed frame, not mapped anywhere yet.
+    pub fn alloc_zeroed() -> Option<SharedFrame> {
+        Some(SharedFrame { pa: Frame::alloc_zeroed()?.leak() })
+    }
+
+    pub fn pa(&self) -> u64 {
+        self.pa
+    }
+
+    /// The frame's reference count: its handles plus its mappings.
+    pub fn refs(&self) -> u32 {
+        frame::refcount(self.pa)
+    }
+
+    /// Copies `buf.len()` bytes from `offset` of the frame (clipped to the
+    /// page).
+    pub fn read(&self, offset: usize, buf: &mut [u8]) {
+        let n = buf.len().min((PAGE_SIZE as usize).saturating_sub(offset));
+        // SAFETY: the frame is alive (this handle holds a reference) and RAM
+        // in the linear map; `offset + n` stays inside it. No Rust reference
+        // to its bytes exists anywhere (the type gives none out), so the raw
+        // copy aliases none; user stores racing with it are the same as for
+        // any user-memory copy (the bytes read may be old or new).
+        unsafe {
+            core::ptr::copy_nonoverlapping((phys_to_virt(self.pa) as *const u8).add(offset), buf.as_mut_ptr(), n)
+        };
+    }
+
+    /// Copies `data` into the frame at `offset` (clipped to the page).
+    pub fn write(&self, offset: usize, data: &[u8]) {
+        let n = data.len().min((PAGE_SIZE as usize).saturating_sub(offset));
+        // SAFETY: as in `read`: a live frame no Rust reference points into,
+        // written by a raw copy inside its bounds.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (phys_to_virt(self.pa) as *mut u8).add(offset), n) };
+    }
+
+    /// Zeros `[from, to)` of the frame.
+    pub fn zero(&self, from: usize, to: usize) {
+        let to = to.min(PAGE_SIZE as usize);
+        if from < to {
+            // SAFETY: as in `write`.
+            unsafe { core::ptr::write_bytes((phys_to_virt(self.pa) as *mut u8).add(from), 0, to - from) };
+        }
+    }
+}
+
+impl Clone for SharedFrame {
+    fn clone(&self) -> SharedFrame {
+        frame::share(self.pa);
+        SharedFrame { pa: self.pa }
+    }
+}
+
+impl Drop for SharedFrame {
+    fn drop(&mut self) {
+        // SAFETY: this handle holds one reference (from `alloc_zeroed` or
+        // `clone`), given up here; it never lent out a reference to the bytes.
+        unsafe { frame::free(self.pa) };
+    }
+}
+
 const VALID: u64 = 1;
 const TABLE: u64 = 1 << 1;
 const PAGE: u64 = 1 << 1;
@@ -97,6 +184,11 @@ const FILE: u64 = 1 << 57;
 /// file's end, whose touch is SIGBUS (BUS_ADRERR), not SIGSEGV, as Linux.
 /// Costs no frame; the hardware ignores every bit of an invalid entry.
 const BEYOND_EOF: u64 = 1 << 58;
+/// Software bit of a *valid* MAP_SHARED file page whose descriptor was not
+/// open for writing: mprotect may never make it writable (EACCES, Linux's
+/// missing VM_MAYWRITE). Shares bit 58 with `BEYOND_EOF`, which only
+/// invalid entries carry.
+const NO_MAYWRITE: u64 = 1 << 58;
 const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
 
 /// Access a user mapping grants.
@@ -126,6 +218,9 @@ pub enum PageKind {
     Shared,
     /// A private file mapping.
     File,
+    /// A MAP_SHARED file mapping (its frames are `SharedFrame`s of the
+    /// file's mapped pages, fs::filemap).
+    SharedFile,
 }
 
 /// A page in transit between two addresses of one space (mremap): owns its
@@ -225,6 +320,52 @@ impl AddressSpace {
         }
         *slot = page.leak() | leaf_bits(perms);
         Ok(())
+    }
+
+    /// Maps a page of a MAP_SHARED file mapping at `va` (taking over the
+    /// handle's reference); `may_write`: whether mprotect may make it
+    /// writable later.
+    pub fn map_shared_file(
+        &mut self,
+        va: u64,
+        page: SharedFrame,
+        perms: UserPerms,
+        may_write: bool,
+    ) -> Result<(), MapError> {
+        if va % PAGE_SIZE != 0 {
+            return Err(MapError::NotUser);
+        }
+        let slot = self.entry(va, true)?.ok_or(MapError::OutOfMemory)?;
+        if *slot & VALID != 0 {
+            return Err(MapError::AlreadyMapped);
+        }
+        let pa = page.pa;
+        core::mem::forget(page);
+        *slot = pa | leaf_bits(perms) | SHARED | FILE | if may_write { 0 } else { NO_MAYWRITE };
+        Ok(())
+    }
+
+    /// Whether mprotect may make the page at `va` writable (false for a
+    /// MAP_SHARED file page whose descriptor was read-only).
+    pub fn may_write(&mut self, va: u64) -> bool {
+        !matches!(self.entry(va, false), Ok(Some(e)) if *e & VALID != 0 && *e & NO_MAYWRITE != 0)
+    }
+
+    /// Unmaps every page that maps one of the frames `pas` (sorted) and
+    /// marks it beyond the file's end (truncate of a mapped file: a touch
+    /// there is SIGBUS now, as Linux). Returns how many went.
+    pub fn revoke(&mut self, pas: &[u64]) -> usize {
+        let mut hits = alloc::vec::Vec::new();
+        walk_leaves(self.root.pa(), 1, 0, &mut |va, desc| {
+            if desc & SHARED != 0 && pas.binary_search(&(desc & ADDR_MASK)).is_ok() {
+                hits.push(va);
+            }
+        });
+        for &va in &hits {
+            self.unmap(va);
+            self.mark_beyond_eof(va);
+        }
+        hits.len()
     }
 
     pub fn is_mapped(&mut self, va: u64) -> bool {
@@ -460,7 +601,9 @@ impl AddressSpace {
     pub fn page_kind(&mut self, va: u64) -> Option<PageKind> {
         let Ok(Some(slot)) = self.entry(va, false) else { return None };
         let desc = *slot;
-        (desc & VALID != 0).then_some(if desc & SHARED != 0 {
+        (desc & VALID != 0).then_some(if desc & SHARED != 0 && desc & FILE != 0 {
+            PageKind::SharedFile
+        } else if desc & SHARED != 0 {
             PageKind::Shared
         } else if desc & FILE != 0 {
             PageKind::File
