@@ -14,6 +14,7 @@ fn files() -> BootFiles {
         incoming: None,
         qmp: Some(PathBuf::from("/scratch/qmp-1.sock")),
         forwards: vec![(40123, 8080)],
+        dgram: None,
         vars: Some(PathBuf::from("/scratch/efivars-boot1.qcow2")),
     }
 }
@@ -35,6 +36,16 @@ fn linux_aarch64_uefi() {
     let p = ws.profile("linux-aarch64-uefi").unwrap();
     let files =
         BootFiles { disks: vec![PathBuf::from("/scratch/data.qcow2"), PathBuf::from("/scratch/esp.qcow2")], ..files() };
+    insta::assert_snapshot!(render(&command_line(&p, Accel::Tcg, &files)).replace(" -", "\n  -"));
+}
+
+/// A test with a `hostile` fixture: the NIC's backend is the fixture's UDP
+/// socket pair, never user networking (no forwards either).
+#[test]
+fn virt_aarch64_hostile_nic() {
+    let ws = Workspace::load(&xtask::project::root()).unwrap();
+    let p = ws.profile("virt-aarch64").unwrap();
+    let files = BootFiles { dgram: Some((40200, 40201)), forwards: Vec::new(), ..files() };
     insta::assert_snapshot!(render(&command_line(&p, Accel::Tcg, &files)).replace(" -", "\n  -"));
 }
 

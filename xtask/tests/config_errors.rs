@@ -398,3 +398,26 @@ fn contract_step_names_a_missing_or_malformed_contract() {
         "[ROOT]/contracts/c.yaml:1:9: format: unknown value `ini`, expected `key_value` or `json`"
     );
 }
+
+#[test]
+fn hostile_fixture_and_traffic_are_checked() {
+    let m = scenario_error(&format!("{TEST_HEAD}      - hostile_traffic: {{port: 8081}}\n"));
+    assert!(m.contains("(key `tests[0].steps[0].hostile_traffic`): needs the test's `fixtures: {hostile: {}}`"), "{m}");
+    let head = "phase: c\ntitle: t\ntests:\n  - name: a\n    fixtures:\n";
+    let m = scenario_error(&format!(
+        "{head}      hostile: {{guest_ip: 10.0.9.15, host_ip: 10.0.8.2}}\n    isolation: restore\n    steps:\n      - hostile_traffic: {{port: 8081, syn_flood: 200000}}\n      - tcp_exchange: {{port: 8081, send: x, connections: 2}}\n      - http_get: {{port: 8080}}\n"
+    ));
+    for want in [
+        "(key `tests[0].fixtures.hostile`): guest_ip and host_ip are two addresses of one /24",
+        "(key `tests[0].isolation`): a test with a `hostile` fixture boots",
+        "(key `tests[0].steps[0].hostile_traffic.syn_flood`): 200000 frames is more than 100000",
+        "(key `tests[0].steps[1].tcp_exchange.connections`): over the hostile fixture's NIC a TCP exchange has one connection",
+        "(key `tests[0].steps[2].http_get`): a test with a `hostile` fixture has no host forwards",
+    ] {
+        assert!(m.contains(want), "missing {want:?} in:\n{m}");
+    }
+    let m = scenario_error(&format!(
+        "{head}      hostile: {{guest_ip: nope}}\n    steps:\n      - hostile_traffic: {{port: 1, floods: 3}}\n"
+    ));
+    assert!(m.contains("hostile_traffic: unknown key `floods`"), "{m}");
+}

@@ -65,6 +65,8 @@ static SYN_COUNTER: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU6
 pub const LISTEN_BUF: usize = 8 << 10;
 /// How many sockets wait for SYNs on one port at most.
 const SYN_SLOTS: usize = 16;
+/// Seconds a half-open connection waits for the ACK of its SYN-ACK.
+const SYN_RECEIVED_TIMEOUT_S: u64 = 10;
 
 pub struct Stack {
     pub iface: Interface,
@@ -339,7 +341,15 @@ impl Stack {
                 match state {
                     tcp::State::Listen => i += 1,
                     tcp::State::SynReceived => {
-                        q.syn_seen.entry(h).or_insert_with(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                        if let alloc::collections::btree_map::Entry::Vacant(e) = q.syn_seen.entry(h) {
+                            e.insert(SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
+                            // A half-open connection whose ACK never comes
+                            // (a SYN flood's) is dropped, as Linux drops it
+                            // after its SYN-ACK retries: its retransmissions
+                            // would hold smoltcp's one ARP request a second.
+                            let timeout = smoltcp::time::Duration::from_secs(SYN_RECEIVED_TIMEOUT_S);
+                            self.sockets.get_mut::<tcp::Socket>(h).set_timeout(Some(timeout));
+                        }
                         i += 1;
                     }
                     tcp::State::Closed => {
@@ -349,6 +359,7 @@ impl Stack {
                     }
                     _ => {
                         q.waiting.swap_remove(i);
+                        self.sockets.get_mut::<tcp::Socket>(h).set_timeout(None);
                         let seq = q.syn_seen.remove(&h).unwrap_or_else(|| SYN_COUNTER.fetch_add(1, Ordering::Relaxed));
                         established.push((seq, h));
                     }
@@ -367,6 +378,24 @@ impl Stack {
                 }
                 q.waiting.push(h);
                 listening += 1;
+            }
+            // A SYN flood fills every slot with half-open connections whose
+            // ACK never comes; with no socket left in LISTEN, smoltcp would
+            // answer every later SYN, a real client's too, with a RST. As a
+            // BSD syncache does, the oldest half-open connection makes room.
+            if listening == 0 {
+                let oldest = q.syn_seen.iter().min_by_key(|(_, seq)| **seq).map(|(h, _)| *h);
+                if let Some(old) = oldest {
+                    q.syn_seen.remove(&old);
+                    q.waiting.retain(|w| *w != old);
+                    self.remove(old);
+                    if let Ok(h) = self.new_tcp(LISTEN_BUF, LISTEN_BUF) {
+                        match self.sockets.get_mut::<tcp::Socket>(h).listen(q.local) {
+                            Ok(()) => q.waiting.push(h),
+                            Err(_) => self.remove(h),
+                        }
+                    }
+                }
             }
             self.listens.insert(port, q);
         }

@@ -30,6 +30,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         incoming: None,
         qmp: None,
         forwards: forwards.clone(),
+        dgram: None,
         vars: match profile.uefi() {
             Some(u) => Some(crate::qemu::disks::overlay(&u.vars, "raw", &scratch.path().join("efivars.qcow2"))?),
             None => None,

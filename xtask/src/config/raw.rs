@@ -228,8 +228,11 @@ pub struct RawStep {
     pub crash_sweep: Option<RawCrashSweep>,
     /// Host side: an HTTP GET to a guest server through a host forward.
     pub http_get: Option<RawHttpGet>,
-    /// Host side: send bytes to a guest TCP server through a host forward, read the reply.
+    /// Host side: send bytes to a guest TCP server through a host forward
+    /// (or, in a test with a `hostile` fixture, over the fixture's NIC), read the reply.
     pub tcp_exchange: Option<RawTcpExchange>,
+    /// Host side: malformed and hostile frames through the `hostile` fixture's NIC.
+    pub hostile_traffic: Option<RawHostileTraffic>,
     // modifiers
     /// With `run`: regexes the output must match. Alone: raw console regex.
     pub expect: Option<RawStrings>,
@@ -328,6 +331,33 @@ pub struct RawFixtures {
     /// A TCP echo server (`echo: {}`).
     #[serde(default, deserialize_with = "present")]
     pub echo: Option<serde_norway::Value>,
+    /// The guest's NIC is a UDP socket the host owns (`hostile: {}`).
+    pub hostile: Option<RawHostileFixture>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHostileFixture {
+    /// The guest's address on the fixture's /24 (default 10.0.9.15).
+    pub guest_ip: Option<String>,
+    /// The fixture's own address there (default 10.0.9.2).
+    pub host_ip: Option<String>,
+}
+
+/// Frames of each kind; every count is optional (defaults in
+/// `fixtures::hostile::Counts::DEFAULT`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHostileTraffic {
+    /// The guest TCP port the SYN flood and the TCP frames aim at.
+    pub port: u16,
+    pub truncated: Option<u32>,
+    pub bad_checksum: Option<u32>,
+    pub bad_length: Option<u32>,
+    pub fragments: Option<u32>,
+    pub syn_flood: Option<u32>,
+    pub oversized: Option<u32>,
+    pub arp_garbage: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

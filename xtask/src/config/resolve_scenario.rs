@@ -31,6 +31,7 @@ pub(super) const KINDS: &[&str] = &[
     "crash_sweep",
     "http_get",
     "tcp_exchange",
+    "hostile_traffic",
 ];
 
 pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
@@ -68,16 +69,26 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
             c.error(&format!("{key}.name"), format!("duplicate test name `{}`", t.name));
         }
         let timeout = t.timeout.as_deref().and_then(|d| c.check(&format!("{key}.timeout"), duration::parse(d)));
+        let fixtures = fixtures(&mut c, &format!("{key}.fixtures"), t.fixtures.as_ref(), &src.path);
         let isolation = match &t.isolation {
             Some(i) => c.check(&format!("{key}.isolation"), Isolation::parse(i)).unwrap_or(default_isolation),
+            // The saved ready state has the profile's NIC, not the fixture's.
+            None if fixtures.hostile.is_some() => Isolation::Boot,
             None => default_isolation,
         };
+        if fixtures.hostile.is_some() && isolation != Isolation::Boot {
+            c.error(
+                &format!("{key}.isolation"),
+                "a test with a `hostile` fixture boots (its NIC is not the saved guest's): use `isolation: boot`",
+            );
+        }
         if t.steps.is_empty() {
             c.error(&format!("{key}.steps"), "a test needs at least one step");
         }
         let mut steps = Vec::new();
         for (si, s) in t.steps.iter().enumerate() {
             if let Some(step) = step(&mut c, &format!("{key}.steps[{si}]"), s) {
+                check_hostile_step(&mut c, &format!("{key}.steps[{si}]"), &step, fixtures.hostile.is_some());
                 steps.push(step);
             }
         }
@@ -90,7 +101,7 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
             requires: t.requires.clone().unwrap_or_default(),
             timeout,
             isolation,
-            fixtures: fixtures(&mut c, &format!("{key}.fixtures"), t.fixtures.as_ref(), &src.path),
+            fixtures,
             steps,
         });
     }
@@ -103,6 +114,27 @@ fn resolve(src: &Source, raw: RawScenario) -> Result<Scenario, ConfigError> {
         requires: raw.requires.unwrap_or_default(),
         tests,
     })
+}
+
+/// Steps that need the hostile fixture's NIC, or cannot use it.
+fn check_hostile_step(c: &mut Checker, key: &str, step: &Step, hostile: bool) {
+    match (&step.kind, hostile) {
+        (StepKind::HostileTraffic { .. }, false) => {
+            c.error(&format!("{key}.hostile_traffic"), "needs the test's `fixtures: {hostile: {}}`")
+        }
+        (StepKind::HostExchange(h), true) => match &h.request {
+            HostRequest::Tcp { connections: 1, .. } => {}
+            HostRequest::Tcp { .. } => c.error(
+                &format!("{key}.tcp_exchange.connections"),
+                "over the hostile fixture's NIC a TCP exchange has one connection",
+            ),
+            HostRequest::HttpGet { .. } => c.error(
+                &format!("{key}.http_get"),
+                "a test with a `hostile` fixture has no host forwards; use `tcp_exchange`",
+            ),
+        },
+        _ => {}
+    }
 }
 
 fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) -> Fixtures {
@@ -146,7 +178,24 @@ fn fixtures(c: &mut Checker, key: &str, raw: Option<&RawFixtures>, file: &Path) 
             })
             .collect()
     });
-    Fixtures { http, dns, echo: raw.echo.is_some() }
+    let hostile = raw.hostile.as_ref().map(|h| {
+        let mut ip = |name: &str, v: &Option<String>, default| match v {
+            Some(a) => c
+                .check(&format!("{key}.hostile.{name}"), a.parse().map_err(|_| format!("`{a}` is not an IPv4 address")))
+                .unwrap_or(default),
+            None => default,
+        };
+        let d = HostileFixture::DEFAULT;
+        let f = HostileFixture {
+            guest_ip: ip("guest_ip", &h.guest_ip, d.guest_ip),
+            host_ip: ip("host_ip", &h.host_ip, d.host_ip),
+        };
+        if f.guest_ip.octets()[..3] != f.host_ip.octets()[..3] || f.guest_ip == f.host_ip {
+            c.error(&format!("{key}.hostile"), "guest_ip and host_ip are two addresses of one /24");
+        }
+        f
+    });
+    Fixtures { http, dns, echo: raw.echo.is_some(), hostile }
 }
 
 pub(super) fn strings(c: &mut Checker, key: &str, v: &Option<RawStrings>) -> Vec<String> {
@@ -200,6 +249,10 @@ pub(super) fn default_label(kind: &StepKind) -> String {
             HostRequest::HttpGet { path, .. } => format!("host: GET {path} from guest port {}", h.port),
             HostRequest::Tcp { .. } => format!("host: TCP exchange with guest port {}", h.port),
         },
+        StepKind::HostileTraffic { port, counts } => {
+            let total: u64 = counts.kinds().iter().map(|(_, n)| u64::from(*n)).sum();
+            format!("host: {total} hostile frames at the guest (TCP port {port})")
+        }
     }
 }
 

@@ -8,6 +8,10 @@ use super::raw::*;
 use super::resolve_scenario::{default_label, no_value, regexes, strings, unescape, valid_name, KINDS};
 use super::scenario::*;
 
+/// The most frames of one kind a `hostile_traffic` step sends: bounded
+/// traffic, a bounded run.
+const HOSTILE_MAX: u32 = 100_000;
+
 /// Checks one step; `None` when it is invalid (errors are in `c`).
 pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
     let present: Vec<&str> = [
@@ -28,6 +32,7 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
         ("crash_sweep", s.crash_sweep.is_some()),
         ("http_get", s.http_get.is_some()),
         ("tcp_exchange", s.tcp_exchange.is_some()),
+        ("hostile_traffic", s.hostile_traffic.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, p)| p.then_some(k))
@@ -277,6 +282,27 @@ pub(super) fn step(c: &mut Checker, key: &str, s: &RawStep) -> Option<Step> {
                 output: t.output.clone(),
                 expect: regexes(c, &format!("{key}.tcp_exchange.expect"), &t.expect),
             })
+        }
+        "hostile_traffic" => {
+            let h = s.hostile_traffic.as_ref()?;
+            let d = crate::fixtures::hostile::Counts::DEFAULT;
+            let mut count = |name: &str, v: Option<u32>, default: u32| {
+                let n = v.unwrap_or(default);
+                if n > HOSTILE_MAX {
+                    c.error(&format!("{key}.hostile_traffic.{name}"), format!("{n} frames is more than {HOSTILE_MAX}"));
+                }
+                n.min(HOSTILE_MAX)
+            };
+            let counts = crate::fixtures::hostile::Counts {
+                truncated: count("truncated", h.truncated, d.truncated),
+                bad_checksum: count("bad_checksum", h.bad_checksum, d.bad_checksum),
+                bad_length: count("bad_length", h.bad_length, d.bad_length),
+                fragments: count("fragments", h.fragments, d.fragments),
+                syn_flood: count("syn_flood", h.syn_flood, d.syn_flood),
+                oversized: count("oversized", h.oversized, d.oversized),
+                arp_garbage: count("arp_garbage", h.arp_garbage, d.arp_garbage),
+            };
+            StepKind::HostileTraffic { port: h.port, counts }
         }
         _ => unreachable!("kind names come from the list above"),
     };

@@ -35,6 +35,23 @@ pub struct Fixtures {
     pub http: Option<HttpFixture>,
     pub dns: Option<std::collections::BTreeMap<String, std::net::Ipv4Addr>>,
     pub echo: bool,
+    /// The guest's NIC is the hostile fixture's socket (`-netdev dgram`)
+    /// instead of the profile's network; the test boots (no saved state
+    /// has this NIC). Variables `hostile_guest_ip`, `hostile_host_ip`.
+    pub hostile: Option<HostileFixture>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostileFixture {
+    pub guest_ip: std::net::Ipv4Addr,
+    pub host_ip: std::net::Ipv4Addr,
+}
+
+impl HostileFixture {
+    pub const DEFAULT: HostileFixture = HostileFixture {
+        guest_ip: std::net::Ipv4Addr::new(10, 0, 9, 15),
+        host_ip: std::net::Ipv4Addr::new(10, 0, 9, 2),
+    };
 }
 
 #[derive(Debug, Clone)]
@@ -112,8 +129,12 @@ pub enum StepKind {
     Contract(ContractCheck),
     /// Cut power after k write requests for each k, reboot, check.
     CrashSweep(CrashSweep),
-    /// Host side: talk to a guest server through the host forward of `port`.
+    /// Host side: talk to a guest server through the host forward of `port`
+    /// (over the hostile fixture's NIC in a test that has one).
     HostExchange(HostExchange),
+    /// Host side: bounded counts of malformed and hostile frames through
+    /// the hostile fixture's NIC, TCP ones aimed at guest port `port`.
+    HostileTraffic { port: u16, counts: crate::fixtures::hostile::Counts },
 }
 
 #[derive(Debug, Clone)]

@@ -65,7 +65,7 @@ fn lava_name(s: &str) -> String {
 /// Why a test cannot run under LAVA as written, if it cannot.
 pub fn unsupported(test: &Test) -> Option<String> {
     let f = &test.fixtures;
-    if f.http.is_some() || f.dns.is_some() || f.echo {
+    if f.http.is_some() || f.dns.is_some() || f.echo || f.hostile.is_some() {
         return Some("host-side fixtures".into());
     }
     for step in &test.steps {
@@ -83,7 +83,8 @@ pub fn unsupported(test: &Test) -> Option<String> {
             | StepKind::DiskFile(_)
             | StepKind::Contract(_)
             | StepKind::CrashSweep(_)
-            | StepKind::HostExchange(_) => "a host-side check",
+            | StepKind::HostExchange(_)
+            | StepKind::HostileTraffic { .. } => "a host-side check",
         };
         return Some(format!("step `{}` ({kind})", step.label));
     }

@@ -57,7 +57,8 @@ fn probe(profile: &Profile, files: &BootFiles, scratch: &Path) -> (Accel, String
     let vars = profile
         .uefi()
         .and_then(|u| super::disks::overlay(&u.vars, "raw", &scratch.join("kvm-probe-efivars.qcow2")).ok());
-    let probe_files = BootFiles { disks: Vec::new(), qmp: None, forwards: Vec::new(), vars, ..files.clone() };
+    let probe_files =
+        BootFiles { disks: Vec::new(), qmp: None, forwards: Vec::new(), dgram: None, vars, ..files.clone() };
     let args = command_line(profile, Accel::Kvm, &probe_files);
     let stderr = scratch.join("kvm-probe.stderr");
     let Ok(mut guest) = LiveGuest::spawn(&args, &stderr, None) else {

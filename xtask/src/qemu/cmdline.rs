@@ -18,6 +18,10 @@ pub struct BootFiles {
     pub qmp: Option<PathBuf>,
     /// `(host port on 127.0.0.1, guest port)` for each TCP forward.
     pub forwards: Vec<(u16, u16)>,
+    /// The NIC's backend is a UDP socket pair on 127.0.0.1 instead of the
+    /// profile's network: `(QEMU's port, the host fixture's port)`; each
+    /// datagram is one Ethernet frame (the hostile fixture).
+    pub dgram: Option<(u16, u16)>,
     /// `boot: uefi`: this guest's own writable copy (qcow2) of the firmware
     /// variable store.
     pub vars: Option<PathBuf>,
@@ -90,11 +94,24 @@ pub fn command_line(profile: &Profile, accel: Accel, files: &BootFiles) -> Vec<S
         };
         push(&["-device", &format!("{blk},drive=disk{i}{bootindex}")]);
     }
-    if let Network::User { .. } = profile.network {
-        let mut netdev = "user,id=net0".to_string();
-        for (host, guest) in &files.forwards {
-            netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+    let netdev = match (&profile.network, files.dgram) {
+        // QEMU 7.2's `dgram` netdev: it binds `local`, sends every frame the
+        // guest transmits to `remote`, and delivers every datagram that
+        // reaches `local` as one received frame.
+        (_, Some((qemu, host))) => Some(format!(
+            "dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port={qemu},\
+             remote.type=inet,remote.host=127.0.0.1,remote.port={host}"
+        )),
+        (Network::User { .. }, None) => {
+            let mut netdev = "user,id=net0".to_string();
+            for (host, guest) in &files.forwards {
+                netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+            }
+            Some(netdev)
         }
+        (Network::None, None) => None,
+    };
+    if let Some(netdev) = netdev {
         push(&["-netdev", &netdev]);
         // romfile= : no option ROM, so no iPXE firmware is needed.
         let dev = match q.virtio_transport {

@@ -61,6 +61,7 @@ fn placeholder_files(artifacts: &Artifacts) -> BootFiles {
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        dgram: None,
         // The command line then names `<vars>`: the key never holds a per-run path.
         vars: None,
     }

@@ -22,6 +22,7 @@ pub fn command_line(profile: &Profile, images: &Artifacts) -> Vec<String> {
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        dgram: None,
         vars: None,
     };
     let accel = if profile.qemu.accel == Accel::Kvm { Accel::Kvm } else { Accel::Tcg };

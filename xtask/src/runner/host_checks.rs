@@ -9,6 +9,7 @@ use crate::artifacts::partition;
 use std::time::Duration;
 
 use crate::config::{HostExchange, HostRequest, PartitionTable};
+use crate::fixtures::hostile::HostileNic;
 
 /// A test's writable disk.
 #[derive(Debug, Clone)]
@@ -89,6 +90,38 @@ pub fn read_file(disk: &TestDisk, path: &str, scratch: &Path) -> Result<Vec<u8>,
     Ok(data)
 }
 
+/// Talks to a guest server over the hostile fixture's NIC (one TCP
+/// connection from the fixture's address) and checks the reply.
+pub fn exchange_over(h: &HostExchange, nic: &HostileNic, timeout: Duration) -> Result<String, String> {
+    let HostRequest::Tcp { send, connections: 1 } = &h.request else {
+        return Err("over the hostile fixture's NIC only a one-connection tcp_exchange runs".into());
+    };
+    let reply = nic.tcp_exchange(h.port, send, timeout)?;
+    let body = String::from_utf8_lossy(&reply).into_owned();
+    check_reply(h, &body)?;
+    let (frames, arp, others) = nic.stats();
+    Ok(format!(
+        "sent {} bytes over the hostile NIC, received {} (NIC so far: {frames} frames from the guest, \
+         {arp} ARP requests answered, {others} TCP segments to other peers)\n{body}",
+        send.len(),
+        reply.len()
+    ))
+}
+
+fn check_reply(h: &HostExchange, body: &str) -> Result<(), String> {
+    if let Some(want) = &h.output {
+        if body.strip_suffix('\n').unwrap_or(body) != want.strip_suffix('\n').unwrap_or(want) {
+            return Err(format!("reply {body:?} (expected exactly {want:?})"));
+        }
+    }
+    for re in &h.expect {
+        if !re.is_match(body) {
+            return Err(format!("reply does not match /{}/: {body:?}", re.as_str()));
+        }
+    }
+    Ok(())
+}
+
 /// Talks to a guest server through its host forward and checks the reply.
 pub fn exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<String, String> {
     let (body, summary) = match &h.request {
@@ -136,15 +169,6 @@ pub fn exchange(h: &HostExchange, host_port: u16, timeout: Duration) -> Result<S
             return Ok(summary);
         }
     };
-    if let Some(want) = &h.output {
-        if body.strip_suffix('\n').unwrap_or(&body) != want.strip_suffix('\n').unwrap_or(want) {
-            return Err(format!("reply {body:?} (expected exactly {want:?})"));
-        }
-    }
-    for re in &h.expect {
-        if !re.is_match(&body) {
-            return Err(format!("reply does not match /{}/: {body:?}", re.as_str()));
-        }
-    }
+    check_reply(h, &body)?;
     Ok(format!("{summary}\n{body}"))
 }

@@ -14,6 +14,7 @@ use crate::artifacts::DiskImage;
 use crate::config::{Accel, Profile};
 use crate::console::guest::{Guest, Recv, ReplayGuest};
 use crate::console::transcript::RecordedBoot;
+use crate::fixtures::hostile::HostileNic;
 use crate::qemu::cmdline::{command_line, BootFiles};
 use crate::qemu::disks;
 use crate::qemu::process::LiveGuest;
@@ -56,6 +57,10 @@ pub trait Launcher {
     fn forward(&self, _guest: u16) -> Option<u16> {
         None
     }
+    /// The host end of the guest's NIC, in a test with a `hostile` fixture.
+    fn hostile(&self) -> Option<&HostileNic> {
+        None
+    }
 }
 
 pub struct LiveLauncher<'p> {
@@ -69,6 +74,8 @@ pub struct LiveLauncher<'p> {
     pub snapshot: Option<Snapshot>,
     /// `(host, guest)` TCP forwards.
     pub forwards: Vec<(u16, u16)>,
+    /// The hostile fixture: the guest's only NIC is its socket.
+    pub hostile: Option<HostileNic>,
     /// Directory for this test's overlays, QMP sockets and QEMU logs.
     pub scratch: PathBuf,
     /// This test's writable disks, made at the first boot and kept across
@@ -100,6 +107,7 @@ impl<'p> LiveLauncher<'p> {
             base_disks,
             snapshot,
             forwards,
+            hostile: None,
             scratch,
             disks: None,
             vars: None,
@@ -129,6 +137,7 @@ impl<'p> LiveLauncher<'p> {
             incoming,
             qmp: Some(qmp),
             forwards: self.forwards.clone(),
+            dgram: self.hostile.as_ref().map(|h| h.ports()),
             vars,
         }
     }
@@ -228,6 +237,10 @@ impl Launcher for LiveLauncher<'_> {
 
     fn forward(&self, guest: u16) -> Option<u16> {
         self.forwards.iter().find(|(_, g)| *g == guest).map(|(h, _)| *h)
+    }
+
+    fn hostile(&self) -> Option<&HostileNic> {
+        self.hostile.as_ref()
     }
 }
 

@@ -103,11 +103,29 @@ impl TestRun<'_> {
                 let data = host_checks::read_file(host_checks::find(disks, &f.disk)?, &f.path, scratch)?;
                 super::contract::check(&f.contract, &data).map_err(|v| super::contract::describe(&f.contract, &v))
             }),
+            StepKind::HostileTraffic { port, counts } => {
+                let result = match launcher.hostile() {
+                    Some(nic) => {
+                        let sent = nic.send_traffic(counts, *port, std::time::Instant::now() + step_timeout);
+                        sent.map(|s| {
+                            let kinds: Vec<String> = s.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                            format!("sent {} ({} bytes)", kinds.join(", "), s.bytes)
+                        })
+                    }
+                    None => launcher.host_check(index, &mut |_, _| Err("the test has no hostile NIC".into())),
+                };
+                let _ = writer.borrow_mut().host(self.started.elapsed().as_secs_f64(), index, &result);
+                match result {
+                    Ok(text) => Ok(Done { output: Some(text), status: None }),
+                    Err(message) => Err((fail(message), Done::default())),
+                }
+            }
             StepKind::HostExchange(h) => {
-                let result = match launcher.forward(h.port) {
-                    Some(host_port) => host_checks::exchange(h, host_port, step_timeout),
+                let result = match (launcher.hostile(), launcher.forward(h.port)) {
+                    (Some(nic), _) => host_checks::exchange_over(h, nic, step_timeout),
+                    (None, Some(host_port)) => host_checks::exchange(h, host_port, step_timeout),
                     // A replay: what the recorded run found.
-                    None => {
+                    (None, None) => {
                         let why =
                             format!("guest port {} is not forwarded: add it to the profile's network.forwards", h.port);
                         launcher.host_check(index, &mut |_, _| Err(why.clone()))

@@ -19,6 +19,7 @@ use crate::artifacts::{self, tools, Artifacts};
 use crate::config::{Accel, Isolation, Network, Profile, Scenario, Test, Workspace};
 use crate::console::transcript;
 use crate::event::{EventKind, SuiteId, TestId};
+use crate::fixtures::hostile::{Addresses, HostileNic};
 use crate::qemu::accel;
 use crate::qemu::cmdline::BootFiles;
 use crate::qemu::snapshot::{self, Snapshot};
@@ -250,6 +251,7 @@ fn prepare_profile(
         incoming: None,
         qmp: None,
         forwards: Vec::new(),
+        dgram: None,
         vars: None,
     };
     let (accel, why) = accel::decide(profile, &files, scratch);
@@ -318,7 +320,7 @@ fn run_job(plan: &Plan, job: &Job, live: Option<&Live>, report_dir: &Path, scrat
                 // unix socket path (108 bytes) whatever TMPDIR and the
                 // profile, phase and test names are.
                 let test_scratch = scratch.join(format!("p{}s{}t{ti}", job.profile, job.scenario));
-                live_launcher(profile, live, isolation(plan, test), &test_scratch)
+                live_launcher(profile, live, isolation(plan, test), test, &test_scratch)
                     .map(|l| Box::new(l) as Box<dyn Launcher>)
             }
             (None, None) => Err(anyhow::anyhow!("no artifacts and no replay source")),
@@ -365,10 +367,20 @@ fn live_launcher<'p>(
     profile: &'p Profile,
     live: &Live,
     isolation: Isolation,
+    test: &Test,
     scratch: &Path,
 ) -> anyhow::Result<LiveLauncher<'p>> {
     std::fs::create_dir_all(scratch)?;
+    let hostile = match &test.fixtures.hostile {
+        Some(h) => {
+            let addrs = Addresses { guest_ip: h.guest_ip, host_ip: h.host_ip };
+            Some(HostileNic::start(addrs).context("starting the hostile fixture's NIC")?)
+        }
+        None => None,
+    };
     let forwards = match &profile.network {
+        // The hostile fixture's socket replaces the profile's network.
+        _ if hostile.is_some() => Vec::new(),
         Network::User { forwards } => free_ports(forwards)?,
         Network::None => Vec::new(),
     };
@@ -377,7 +389,7 @@ fn live_launcher<'p>(
         Isolation::Restore | Isolation::Shared => live.snapshot.as_ref().ok().cloned(),
     };
     let base_disks = live.artifacts.disks.clone();
-    Ok(LiveLauncher::new(
+    let mut launcher = LiveLauncher::new(
         profile,
         live.accel,
         live.artifacts.kernel.clone(),
@@ -386,7 +398,9 @@ fn live_launcher<'p>(
         snapshot,
         forwards,
         scratch.to_path_buf(),
-    ))
+    );
+    launcher.hostile = hostile;
+    Ok(launcher)
 }
 
 /// Finds the transcript for `test`: the file itself, or inside a report

@@ -16,7 +16,8 @@ pub struct Running {
 
 impl Running {
     /// Starts what `f` asks for; the ports go into `vars` as `http_port`,
-    /// `dns_port` and `echo_port`.
+    /// `dns_port` and `echo_port` (and the hostile fixture's addresses as
+    /// `hostile_guest_ip`, `hostile_host_ip`).
     pub fn start(f: &Fixtures, vars: &mut BTreeMap<String, String>) -> std::io::Result<Running> {
         let mut r = Running::default();
         if let Some(http) = &f.http {
@@ -31,6 +32,12 @@ impl Running {
             let server = DnsServer::start(names.clone())?;
             vars.insert("dns_port".into(), server.port().to_string());
             r.dns = Some(server);
+        }
+        // The NIC itself belongs to the launcher (QEMU's command line needs
+        // its ports); the test sees the addresses.
+        if let Some(h) = &f.hostile {
+            vars.insert("hostile_guest_ip".into(), h.guest_ip.to_string());
+            vars.insert("hostile_host_ip".into(), h.host_ip.to_string());
         }
         if f.echo {
             let server = EchoServer::start()?;
