@@ -461,14 +461,8 @@ static const char *uid_line(const char *path)
 	static char line[128];
 	char buf[2048];
 	strcpy(line, "none");
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof buf) < 0)
 		return "unreadable";
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return "empty";
-	buf[n] = 0;
 	char *u = strstr(buf, "\nUid:");
 	if (!u)
 		return line;
@@ -565,14 +559,8 @@ static long task_ticks(pid_t tid)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof buf) < 0)
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	char *p = strrchr(buf, ')');
 	if (!p)
 		return -1;

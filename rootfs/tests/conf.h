@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #define H static __attribute__((unused))
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +148,21 @@ H const char *signame(int s)
 		snprintf(other, sizeof other, "SIG#%d", s);
 		return other;
 	}
+}
+
+/* Reads a small text file (a /proc file) into buf, NUL-terminated: the
+ * bytes read, or -1 if it cannot be opened or is empty. */
+H ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return n;
 }
 
 /* `name: value` or `name: -1 ENAME`. */
