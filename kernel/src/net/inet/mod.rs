@@ -117,6 +117,16 @@ pub fn int_opt(val: &[u8]) -> Result<i32, Errno> {
     Ok(i32::from_le_bytes([val[0], val[1], val[2], val[3]]))
 }
 
+/// IP_TTL's value as Linux takes it: 1..=255, or -1 for the default
+/// (None); 0 and anything else is EINVAL.
+pub fn ttl_opt(val: &[u8]) -> Result<Option<u8>, Errno> {
+    match int_opt(val)? {
+        -1 => Ok(None),
+        v @ 1..=255 => Ok(Some(v as u8)),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
 pub fn int_bytes(v: i32) -> Vec<u8> {
     v.to_le_bytes().to_vec()
 }

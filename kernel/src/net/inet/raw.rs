@@ -239,11 +239,7 @@ impl Socket for RawSocket {
                 Ok(())
             }
             (SOL_IP, IP_TTL) => {
-                let v = int_opt(val)?;
-                if !(-1..=255).contains(&v) || v == 0 {
-                    return Err(Errno::EINVAL);
-                }
-                st.ttl = if v < 0 { 64 } else { v as u8 };
+                st.ttl = ttl_opt(val)?.unwrap_or(64);
                 Ok(())
             }
             (SOL_IP, IP_HDRINCL) => {

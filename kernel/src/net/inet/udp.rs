@@ -286,11 +286,7 @@ impl Socket for UdpSocket {
                 Ok(())
             }
             (SOL_IP, IP_TTL) => {
-                let v = int_opt(val)?;
-                if !(-1..=255).contains(&v) || v == 0 {
-                    return Err(Errno::EINVAL);
-                }
-                st.ttl = (v > 0).then_some(v as u8);
+                st.ttl = ttl_opt(val)?;
                 if let Some(h) = st.handle {
                     let t = st.ttl;
                     Self::with_sock(h, |s| s.set_hop_limit(t))?;
